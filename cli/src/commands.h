@@ -1,0 +1,28 @@
+// Subcommands of the `aqueduct` binary. Each returns the process exit status.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace aqueduct::cli {
+
+// Exit statuses of `validate`: documented in docs/cli.md.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitWarnings = 1;
+inline constexpr int kExitErrors = 2;
+
+int run_validate(const std::vector<std::string>& files, bool quiet);
+
+struct SimRunArgs {
+  std::string experiment;
+  std::string out_dir;  // empty: out/<experiment name>
+  std::optional<std::uint64_t> seed;
+  std::vector<std::string> scenarios;  // empty: all
+  bool quiet = false;
+  bool progress = true;
+};
+int run_sim(const SimRunArgs& args);
+
+}  // namespace aqueduct::cli

@@ -1,0 +1,82 @@
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "aqueduct/core/time.h"
+#include "aqueduct/sim/cluster_run.h"
+#include "aqueduct/sim/experiment.h"
+#include "commands.h"
+
+namespace aqueduct::cli {
+
+int run_sim(const SimRunArgs& args) {
+  core::Diagnostics diags;
+  auto plan = sim::load_experiment_file(args.experiment, diags);
+  for (const auto& d : diags.all()) std::cerr << d.to_string() << "\n";
+  if (!plan.ok()) {
+    if (diags.all().empty()) std::cerr << "error: " << plan.status().message() << "\n";
+    return 2;
+  }
+  std::vector<sim::ExperimentSpec> runs;
+  for (const auto& s : plan->scenarios) {
+    if (!args.scenarios.empty() &&
+        std::find(args.scenarios.begin(), args.scenarios.end(), s.scenario) == args.scenarios.end()) {
+      continue;
+    }
+    runs.push_back(s);
+    if (args.seed) runs.back().seed = *args.seed;
+  }
+  if (runs.empty()) {
+    std::cerr << "error: no scenario matches --scenario; the experiment has:";
+    for (const auto& s : plan->scenarios) std::cerr << " " << s.scenario;
+    std::cerr << "\n";
+    return 2;
+  }
+  std::string out_dir = args.out_dir.empty() ? "out/" + plan->name : args.out_dir;
+  const bool tty = args.progress && !args.quiet && isatty(STDERR_FILENO);
+  std::vector<sim::RunResult> results;
+  for (const auto& spec : runs) {
+    auto wall_start = std::chrono::steady_clock::now();
+    sim::RunOptions opts;
+    if (tty) {
+      opts.progress = [&](double frac, core::Time now, std::uint64_t events) {
+        double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+        std::fprintf(stderr, "\r[%s/%s] %5.1f%%  simulated %s  %llu events  %.1fs   ", plan->name.c_str(),
+                     spec.scenario.c_str(), 100 * frac, core::format_duration(now).c_str(),
+                     static_cast<unsigned long long>(events), wall);
+      };
+    }
+    auto r = sim::run_experiment(spec, opts);
+    if (tty) std::fprintf(stderr, "\r\033[K");
+    if (!r.ok()) {
+      std::cerr << "error: scenario " << spec.scenario << ": " << r.status().message() << "\n";
+      return 2;
+    }
+    std::string dir = runs.size() == 1 ? out_dir : out_dir + "/" + spec.scenario;
+    core::Status st = sim::write_results(*r, dir);
+    if (!st.is_ok()) {
+      std::cerr << "error: " << st.message() << "\n";
+      return 2;
+    }
+    for (const auto& reason : r->summary.skipped_reasons) {
+      std::cerr << "warning: " << spec.workload.trace->file << ": skipped " << reason << "\n";
+    }
+    if (!args.quiet) {
+      double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+      std::cerr << "[" << plan->name << "/" << spec.scenario << "] " << r->summary.events << " events, "
+                << core::format_duration(core::from_seconds(r->summary.simulated_s)) << " simulated in "
+                << wall << "s -> " << dir << "\n";
+    }
+    results.push_back(std::move(*r));
+  }
+  std::string table = sim::format_summary_table(results);
+  std::cout << "experiment " << plan->name << " (seed " << results[0].summary.seed << ")\n" << table;
+  std::ofstream(std::filesystem::path(out_dir) / "summary.txt") << table;
+  return 0;
+}
+
+}  // namespace aqueduct::cli

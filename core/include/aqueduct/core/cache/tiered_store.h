@@ -1,0 +1,90 @@
+// A tiered block store: levels ranked MEM > SSD > HDD as Fluid's tieredstore
+// lists them, each with a quota and high/low watermarks. New blocks enter the
+// top level; when a level passes its high watermark it evicts (by its policy)
+// down to its low watermark, demoting victims to the next level; the last
+// level drops them. Byte accounting per level and per dataset. The same store
+// backs simulated cache workers and the real FUSE data plane.
+// Not thread-safe: callers serialize access.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include "aqueduct/core/cache/block_key.h"
+#include "aqueduct/core/cache/eviction_policy.h"
+#include "aqueduct/core/model/node.h"
+#include "aqueduct/core/status.h"
+
+namespace aqueduct::core {
+
+struct TierSpec {
+  MediumType medium = MediumType::kMem;
+  std::int64_t quota_bytes = 0;
+  double high = 0.95;
+  double low = 0.7;
+};
+
+struct TieredStoreStats {
+  std::uint64_t inserts = 0;
+  std::uint64_t evictions = 0;  // blocks that left the store entirely
+  std::uint64_t demotions = 0;  // blocks moved to a lower level
+  std::uint64_t rejected = 0;   // blocks larger than every level
+};
+
+class TieredStore {
+ public:
+  // Validates the specs (quota > 0, 0 <= low <= high <= 1, levels ordered
+  // fastest first) and creates one policy per level from the registry.
+  static Result<TieredStore> create(std::vector<TierSpec> tiers, const EvictionRegistry& registry,
+                                    std::string_view policy);
+
+  TieredStore(TieredStore&&) = default;
+  TieredStore& operator=(TieredStore&&) = default;
+
+  // The level holding `key` (0 = fastest) and records a hit; nullopt on a miss.
+  std::optional<int> lookup(const BlockKey& key);
+  // The level holding `key`, without touching recency.
+  std::optional<int> peek(const BlockKey& key) const;
+  // Stores a block (no-op if present). Evicts per watermarks. A block larger
+  // than every level's quota is rejected with ResourceExhausted.
+  Status insert(const BlockKey& key, std::int64_t bytes);
+  // Removes a block if present; returns whether it was.
+  bool erase(const BlockKey& key);
+
+  int level_count() const { return static_cast<int>(levels_.size()); }
+  const TierSpec& spec(int level) const { return levels_[level].spec; }
+  std::int64_t used_bytes(int level) const { return levels_[level].used; }
+  std::int64_t used_bytes() const;
+  std::int64_t capacity_bytes() const;
+  // Bytes of one dataset held in any level.
+  std::int64_t dataset_bytes(std::uint32_t dataset) const;
+  std::size_t block_count() const { return where_.size(); }
+  const TieredStoreStats& stats() const { return stats_; }
+
+ private:
+  struct Level {
+    TierSpec spec;
+    std::int64_t used = 0;
+    std::unique_ptr<EvictionPolicy> policy;
+  };
+  struct Entry {
+    int level = 0;
+    std::int64_t bytes = 0;
+  };
+  TieredStore() = default;
+  // Places a block at `level` or below, making room as needed.
+  void place(const BlockKey& key, std::int64_t bytes, int level);
+  // Evicts from `level` until used <= target (demoting into the next level).
+  void shrink(int level, std::int64_t target);
+
+  std::vector<Level> levels_;
+  std::unordered_map<BlockKey, Entry, BlockKeyHash> where_;
+  std::unordered_map<std::uint32_t, std::int64_t> dataset_bytes_;
+  TieredStoreStats stats_;
+};
+
+}  // namespace aqueduct::core

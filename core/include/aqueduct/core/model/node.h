@@ -1,0 +1,44 @@
+// A cluster node as the policies see it: capacity, topology, kind (regular ECS
+// or serverless ECI behind a virtual kubelet), arch, cache media and price.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "aqueduct/core/model/object_meta.h"
+#include "aqueduct/core/model/resources.h"
+#include "aqueduct/core/model/scheduling_terms.h"
+
+namespace aqueduct::core {
+
+enum class Arch { kAmd64, kArm64 };
+const char* arch_name(Arch a);
+
+enum class NodeKind {
+  kEcs,  // a regular node: runs DaemonSets, can host cache workers and node-level FUSE
+  kEci,  // a serverless virtual-kubelet node: no DaemonSets, needs an injected FUSE sidecar
+};
+const char* node_kind_name(NodeKind k);
+
+// Cache media, in the order Fluid's tieredstore ranks them (fastest first).
+enum class MediumType { kMem = 0, kSsd = 1, kHdd = 2 };
+inline constexpr int kMediumCount = 3;
+const char* medium_name(MediumType m);
+
+struct Node {
+  ObjectMeta meta;  // labels include kubernetes.io/arch, topology.kubernetes.io/zone, ...
+  NodeKind kind = NodeKind::kEcs;
+  Arch arch = Arch::kAmd64;
+  std::string zone;
+  std::string region;
+  Resources allocatable;
+  std::int64_t cache_capacity_bytes[kMediumCount] = {0, 0, 0};  // MEM, SSD, HDD usable for cache
+  double nic_bandwidth = 0;   // bytes/s, each direction
+  double price_per_hour = 0;  // currency units per hour
+  double speed_factor = 1.0;  // compute speed relative to the reference node
+  std::vector<Taint> taints;
+  std::string pool;  // the experiment node pool it came from
+};
+
+}  // namespace aqueduct::core

@@ -1,0 +1,62 @@
+// Fluid cache runtimes (AlluxioRuntime, JuiceFSRuntime, JindoRuntime, ...):
+// engine, worker replicas, tiered store levels and the worker/fuse specs.
+// A runtime binds to the Dataset of the same name and namespace, as in Fluid.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "aqueduct/core/model/node.h"
+#include "aqueduct/core/model/object_meta.h"
+#include "aqueduct/core/model/pod.h"
+
+namespace aqueduct::core {
+
+enum class RuntimeEngine { kAlluxio, kJuiceFs, kJindo, kGooseFs, kThin, kEfc, kVineyard };
+const char* runtime_engine_name(RuntimeEngine e);  // "alluxio", "juicefs", ...
+const char* runtime_kind_name(RuntimeEngine e);    // "AlluxioRuntime", ...
+
+// One tieredstore level. Fluid writes high/low as strings of ratios ("0.95").
+struct TierLevel {
+  MediumType medium = MediumType::kMem;
+  std::vector<std::string> paths;  // `path` is comma-separated in Fluid
+  std::int64_t quota_bytes = 0;    // per worker (sum of quotaList if given)
+  std::vector<std::int64_t> quota_list;
+  double high = 0.95;  // start evicting above this fraction of quota
+  double low = 0.7;    // evict down to this fraction
+  std::string volume_type;  // hostPath (default), emptyDir, ...
+};
+
+// The parts of a component spec (worker, fuse, master) that we model.
+struct ComponentSpec {
+  std::string image;
+  std::string image_tag;
+  std::string image_pull_policy;
+  Resources requests;
+  Resources limits;
+  std::vector<EnvVar> env;
+  std::vector<std::string> args;
+  std::map<std::string, std::string> node_selector;
+  std::map<std::string, std::string> properties;
+  bool disabled = false;
+  std::string clean_policy;  // fuse.cleanPolicy
+};
+
+struct Runtime {
+  ObjectMeta meta;
+  RuntimeEngine engine = RuntimeEngine::kAlluxio;
+  std::int32_t replicas = 1;
+  std::vector<TierLevel> tiers;  // fastest first after loading
+  ComponentSpec master;
+  ComponentSpec worker;
+  ComponentSpec fuse;
+  std::map<std::string, std::string> properties;
+  std::string network_mode;  // HostNetwork (default) or ContainerNetwork
+  // Total cache quota of one worker over all levels.
+  std::int64_t worker_quota_bytes() const;
+};
+
+}  // namespace aqueduct::core

@@ -1,0 +1,129 @@
+#include "aqueduct/core/cache/tiered_store.h"
+
+#include "aqueduct/core/check.h"
+
+namespace aqueduct::core {
+
+Result<TieredStore> TieredStore::create(std::vector<TierSpec> tiers,
+                                        const EvictionRegistry& registry,
+                                        std::string_view policy) {
+  if (tiers.empty()) return invalid_argument("tiered store: expected at least one level");
+  TieredStore store;
+  for (std::size_t i = 0; i < tiers.size(); ++i) {
+    const TierSpec& t = tiers[i];
+    std::string where = "tiered store level " + std::to_string(i) + " (" + medium_name(t.medium) + ")";
+    if (t.quota_bytes <= 0) return invalid_argument(where + ": expected quota > 0");
+    if (!(t.low >= 0 && t.low <= t.high && t.high <= 1.0)) {
+      return invalid_argument(where + ": expected 0 <= low <= high <= 1");
+    }
+    if (i > 0 && static_cast<int>(t.medium) < static_cast<int>(tiers[i - 1].medium)) {
+      return invalid_argument(where + ": levels must be ordered MEM, SSD, HDD");
+    }
+    AQ_ASSIGN_OR_RETURN(auto p, registry.create(policy));
+    store.levels_.push_back(Level{t, 0, std::move(p)});
+  }
+  return store;
+}
+
+std::optional<int> TieredStore::lookup(const BlockKey& key) {
+  auto it = where_.find(key);
+  if (it == where_.end()) return std::nullopt;
+  levels_[it->second.level].policy->on_access(key);
+  return it->second.level;
+}
+
+std::optional<int> TieredStore::peek(const BlockKey& key) const {
+  auto it = where_.find(key);
+  if (it == where_.end()) return std::nullopt;
+  return it->second.level;
+}
+
+Status TieredStore::insert(const BlockKey& key, std::int64_t bytes) {
+  if (where_.count(key)) return Status::ok();
+  int level = 0;
+  while (level < level_count() && bytes > levels_[level].spec.quota_bytes) ++level;
+  if (level == level_count()) {
+    ++stats_.rejected;
+    return resource_exhausted("block of " + std::to_string(bytes) +
+                              " bytes is larger than every cache level");
+  }
+  ++stats_.inserts;
+  dataset_bytes_[key.dataset] += bytes;
+  place(key, bytes, level);
+  return Status::ok();
+}
+
+void TieredStore::place(const BlockKey& key, std::int64_t bytes, int level) {
+  while (level < level_count() && bytes > levels_[level].spec.quota_bytes) ++level;
+  if (level >= level_count()) {
+    // Fell off the last level.
+    ++stats_.evictions;
+    auto it = dataset_bytes_.find(key.dataset);
+    if (it != dataset_bytes_.end()) it->second -= bytes;
+    return;
+  }
+  Level& l = levels_[level];
+  // Hard limit first: the block must fit under the quota.
+  if (l.used + bytes > l.spec.quota_bytes) shrink(level, l.spec.quota_bytes - bytes);
+  where_[key] = Entry{level, bytes};
+  l.used += bytes;
+  l.policy->on_insert(key, bytes);
+  // Then the watermark: past high, free down to low.
+  auto high = static_cast<std::int64_t>(l.spec.high * static_cast<double>(l.spec.quota_bytes));
+  if (l.used > high) {
+    auto low = static_cast<std::int64_t>(l.spec.low * static_cast<double>(l.spec.quota_bytes));
+    shrink(level, low);
+  }
+}
+
+void TieredStore::shrink(int level, std::int64_t target) {
+  Level& l = levels_[level];
+  while (l.used > target) {
+    auto v = l.policy->victim();
+    if (!v) break;
+    auto it = where_.find(*v);
+    AQ_CHECK(it != where_.end() && it->second.level == level);
+    std::int64_t bytes = it->second.bytes;
+    l.policy->on_remove(*v);
+    l.used -= bytes;
+    where_.erase(it);
+    BlockKey key = *v;
+    if (level + 1 < level_count()) {
+      ++stats_.demotions;
+      place(key, bytes, level + 1);
+    } else {
+      ++stats_.evictions;
+      dataset_bytes_[key.dataset] -= bytes;
+    }
+  }
+}
+
+bool TieredStore::erase(const BlockKey& key) {
+  auto it = where_.find(key);
+  if (it == where_.end()) return false;
+  Level& l = levels_[it->second.level];
+  l.policy->on_remove(key);
+  l.used -= it->second.bytes;
+  dataset_bytes_[key.dataset] -= it->second.bytes;
+  where_.erase(it);
+  return true;
+}
+
+std::int64_t TieredStore::used_bytes() const {
+  std::int64_t s = 0;
+  for (const auto& l : levels_) s += l.used;
+  return s;
+}
+
+std::int64_t TieredStore::capacity_bytes() const {
+  std::int64_t s = 0;
+  for (const auto& l : levels_) s += l.spec.quota_bytes;
+  return s;
+}
+
+std::int64_t TieredStore::dataset_bytes(std::uint32_t dataset) const {
+  auto it = dataset_bytes_.find(dataset);
+  return it == dataset_bytes_.end() ? 0 : it->second;
+}
+
+}  // namespace aqueduct::core

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Aqueduct builds with, if any are missing.
+# As root it runs apt-get itself; otherwise it prints the one command to run.
+set -euo pipefail
+PKGS=(build-essential cmake ninja-build pkg-config
+  libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libfmt-dev libspdlog-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libboost-dev libboost-graph-dev libeigen3-dev
+  libcairo2-dev fonts-dejavu-core libxxhash-dev
+  libfuse3-dev fuse3 libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  libssl-dev libcpp-httplib-dev libcurl4-openssl-dev
+  pybind11-dev python3-pybind11 python3-dev python3-numpy python3-pandas python3-matplotlib
+  python3-pytest python3-nbclient python3-ipykernel jupyter-nbconvert python3-dask python3-distributed)
+missing=()
+for p in "${PKGS[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+cmd="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${missing[*]}"
+if [ "$(id -u)" -eq 0 ]; then
+  echo "deps: installing ${#missing[@]} missing Debian packages: ${missing[*]}"
+  bash -c "$cmd"
+else
+  echo "deps: missing Debian packages. Run as root:" >&2
+  echo "  sudo sh -c '$cmd'" >&2
+  exit 1
+fi

@@ -1,0 +1,52 @@
+// The cache runtime of one dataset in the simulator: its workers (one per
+// chosen node), each holding blocks in a core::TieredStore, and the
+// consistent-hash ring that maps a block to the worker responsible for it.
+// Ring: each worker owns kVirtualNodes points at splitmix64(hash(node) + i);
+// a block belongs to the first point clockwise of hash(dataset, block), so
+// adding or removing a worker moves only ~1/n of the blocks.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "aqueduct/core/cache/tiered_store.h"
+#include "aqueduct/core/model/runtime.h"
+#include "aqueduct/core/time.h"
+
+namespace aqueduct::sim {
+
+struct CacheWorker {
+  std::size_t node = 0;  // index into the simulator's node list
+  std::string node_name;
+  core::TieredStore store;
+  std::int32_t active_reads = 0;  // block reads in flight served by this worker
+};
+
+class HashRing {
+ public:
+  static constexpr int kVirtualNodes = 128;
+  void add(std::uint32_t worker, std::string_view worker_name);
+  void remove(std::uint32_t worker);
+  // The worker owning a block. REQUIRES: !empty().
+  std::uint32_t owner(const core::BlockKey& key) const;
+  bool empty() const { return points_.empty(); }
+
+ private:
+  struct Point {
+    std::uint64_t hash;
+    std::uint32_t worker;
+  };
+  std::vector<Point> points_;  // sorted by (hash, worker)
+};
+
+struct CacheRuntimeSim {
+  const core::Runtime* runtime = nullptr;
+  std::uint32_t dataset_id = 0;
+  std::int64_t block_size = 0;
+  core::Duration engine_latency{0};
+  std::vector<CacheWorker> workers;
+  HashRing ring;
+};
+
+}  // namespace aqueduct::sim

@@ -1,0 +1,26 @@
+// Runs one resolved experiment scenario on the discrete-event engine: node
+// pools become nodes, Fluid runtimes become cache workers holding blocks in
+// core::TieredStore, trace jobs arrive, are gang-scheduled through the
+// scheduler port, and read their dataset epoch by epoch. Model:
+// docs/simulation-model.md.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+
+#include "aqueduct/core/status.h"
+#include "aqueduct/core/time.h"
+#include "aqueduct/sim/experiment.h"
+#include "aqueduct/sim/results.h"
+
+namespace aqueduct::sim {
+
+struct RunOptions {
+  // Called every few thousand events: fraction done (0..1), simulated time,
+  // events so far. For progress display only; never affects results.
+  std::function<void(double fraction, core::Time now, std::uint64_t events)> progress;
+};
+
+core::Result<RunResult> run_experiment(const ExperimentSpec& spec, const RunOptions& options = {});
+
+}  // namespace aqueduct::sim

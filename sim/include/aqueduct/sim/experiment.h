@@ -1,0 +1,120 @@
+// The experiment description: cluster (node pools), object store, Fluid
+// datasets/runtimes, cache model parameters, workload (trace or generator),
+// policies, seed and horizon, plus named scenarios that override parts of it.
+// Loaded from the documented experiment YAML (docs/experiment-format.md).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "aqueduct/core/diagnostics.h"
+#include "aqueduct/core/fluid/fluid_loader.h"
+#include "aqueduct/core/model/node.h"
+#include "aqueduct/core/status.h"
+#include "aqueduct/core/time.h"
+
+namespace aqueduct::sim {
+
+struct NodePoolSpec {
+  std::string name;
+  std::int32_t count = 1;
+  core::NodeKind kind = core::NodeKind::kEcs;
+  core::Arch arch = core::Arch::kAmd64;
+  core::Resources allocatable;  // per node; pods defaults to 110
+  std::int64_t cache_capacity[core::kMediumCount] = {0, 0, 0};
+  double nic_bandwidth = 10e9 / 8;  // bytes/s
+  std::string zone;
+  std::string region;
+  double price_per_hour = 0;
+  double speed_factor = 1.0;
+  std::map<std::string, std::string> labels;
+  std::vector<core::Taint> taints;
+};
+
+struct ObjectStoreSpec {
+  double aggregate_bandwidth = 2.0 * (1 << 30);      // bytes/s shared by all readers
+  double per_connection_bandwidth = 100.0 * (1 << 20);  // bytes/s per stream
+  core::Duration request_latency = core::from_seconds(0.02);  // per block request
+};
+
+struct CacheModelSpec {
+  bool enabled = true;
+  std::string fidelity = "block";
+  std::int64_t block_size = 0;  // 0: the engine's default
+  double medium_bandwidth[core::kMediumCount] = {8.0 * (1 << 30), 2.0 * (1 << 30),
+                                                 300.0 * (1 << 20)};
+  core::Duration hit_latency = core::from_seconds(0.001);
+};
+
+struct ApplicationSpec {
+  std::string name;
+  std::string dataset;  // "name" or "namespace/name"; empty: no input data
+  std::int32_t epochs = 1;
+  double compute_per_gpu = 0;  // bytes/s one reference GPU consumes at full speed
+  double compute_per_job = 0;  // bytes/s for CPU-only jobs (no GPU)
+  std::int64_t cpu_milli_per_gpu = 4000;
+  std::int64_t memory_per_gpu = 16LL << 30;
+};
+
+struct TraceSpec {
+  std::string file;  // resolved against the experiment file's folder
+  std::string reader;
+  bool skip_bad_rows = false;  // false: the first malformed row is an error
+  std::int64_t max_jobs = 0;   // 0: all
+  double time_scale = 1.0;     // arrival times are multiplied by this
+};
+
+struct GeneratorSpec {
+  std::int64_t count = 0;
+  core::Duration mean_interarrival = core::from_seconds(60);
+  double zipf_s = 1.0;                   // application (dataset) popularity by list order
+  std::vector<std::int32_t> gpu_choices = {1};  // drawn uniformly
+};
+
+struct WorkloadSpec {
+  std::optional<TraceSpec> trace;
+  std::optional<GeneratorSpec> generator;
+  std::vector<ApplicationSpec> applications;  // in the order written (popularity order)
+  std::string default_application;
+  std::int32_t max_gpus_per_pod = 8;
+};
+
+struct PolicySpec {
+  std::string scheduler = "least-allocated";
+  std::string eviction = "lru";
+};
+
+// One fully resolved run.
+struct ExperimentSpec {
+  std::string name;
+  std::string scenario = "default";
+  std::uint64_t seed = 1;
+  core::Duration horizon{0};  // 0: until every job has ended
+  core::Duration sample_interval = core::from_seconds(300);
+  std::vector<NodePoolSpec> node_pools;
+  ObjectStoreSpec object_store;
+  core::FluidObjects fluid;
+  CacheModelSpec cache;
+  WorkloadSpec workload;
+  PolicySpec policies;
+  std::string source_file;
+};
+
+// An experiment file: one spec per scenario (a single "default" when the file
+// names none). Scenario `set:` blocks are deep-merged over `spec` before parsing.
+struct ExperimentPlan {
+  std::string name;
+  std::vector<ExperimentSpec> scenarios;
+};
+
+// Loads and validates an experiment file; every problem is reported in `diags`.
+// Returns an error Status when diags has errors.
+core::Result<ExperimentPlan> load_experiment_file(const std::string& path, core::Diagnostics& diags);
+core::Result<ExperimentPlan> load_experiment_yaml(const std::string& text, const std::string& file,
+                                                  const std::string& base_dir,
+                                                  core::Diagnostics& diags);
+
+}  // namespace aqueduct::sim

@@ -1,0 +1,90 @@
+// What a simulated run produces: one record per job, a time series sampled at
+// the experiment's interval, and a summary. Writers put them in a folder as
+// jobs.csv, timeseries.csv, summary.json and plots.png; all deterministic.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "aqueduct/core/status.h"
+#include "aqueduct/sim/experiment.h"
+
+namespace aqueduct::sim {
+
+struct JobRecord {
+  std::string id;
+  std::string application;
+  std::string dataset;  // "namespace/name" or ""
+  double gpus = 0;
+  std::int32_t pods = 1;
+  double arrival_s = 0;
+  double start_s = -1;  // -1: never started
+  double end_s = -1;    // -1: did not finish before the horizon
+  std::int64_t bytes_from_cache = 0;
+  std::int64_t bytes_from_store = 0;
+  std::string nodes;  // node names, ';'-separated, one per pod
+  std::string last_unschedulable_reason;
+
+  bool completed() const { return end_s >= 0; }
+  double jct_s() const { return completed() ? end_s - arrival_s : -1; }
+  double queue_s() const { return start_s >= 0 ? start_s - arrival_s : -1; }
+};
+
+struct Sample {
+  double time_s = 0;
+  double gpu_utilization = 0;  // allocated / allocatable GPUs
+  double cpu_utilization = 0;
+  std::int32_t running_jobs = 0;
+  std::int32_t pending_jobs = 0;
+  std::int64_t cache_used_bytes = 0;
+  std::int64_t cache_capacity_bytes = 0;
+  double hit_ratio = -1;  // bytes from cache / bytes read in the interval; -1: no reads
+  double store_throughput = 0;  // bytes/s from the object store over the interval
+  double cache_throughput = 0;  // bytes/s from cache workers over the interval
+};
+
+struct Summary {
+  std::string experiment;
+  std::string scenario;
+  std::uint64_t seed = 0;
+  std::string scheduler;
+  std::string eviction;
+  bool cache_enabled = false;
+  std::int64_t jobs = 0;
+  std::int64_t completed = 0;
+  double mean_jct_s = 0;
+  double p50_jct_s = 0;
+  double p95_jct_s = 0;
+  double p99_jct_s = 0;
+  double mean_queue_s = 0;
+  double makespan_s = 0;
+  std::int64_t bytes_from_cache = 0;
+  std::int64_t bytes_from_store = 0;
+  double hit_ratio = 0;
+  std::int64_t dataload_bytes = 0;
+  double node_cost = 0;  // sum of node price x makespan hours
+  std::uint64_t events = 0;
+  double simulated_s = 0;
+  std::int64_t trace_rows = 0;
+  std::int64_t trace_rows_skipped = 0;
+  std::vector<std::string> skipped_reasons;  // "line N: reason", first 20
+};
+
+struct RunResult {
+  std::vector<JobRecord> jobs;
+  std::vector<Sample> samples;
+  Summary summary;
+};
+
+// Writes jobs.csv, timeseries.csv, summary.json (and plots.png when built
+// with cairo) into `dir`, creating it.
+core::Status write_results(const RunResult& r, const std::string& dir);
+// The PNG plot (JCT CDF + hit ratio over time); Unavailable without cairo.
+core::Status write_plot(const RunResult& r, const std::string& path);
+bool plotting_available();
+
+// A fixed-width table, one row per run, and speedups of later runs over the first.
+std::string format_summary_table(const std::vector<RunResult>& runs);
+
+}  // namespace aqueduct::sim

@@ -1,0 +1,814 @@
+#include "aqueduct/sim/cluster_run.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <memory>
+#include <unordered_map>
+
+#include "aqueduct/core/cache/tiered_store.h"
+#include "aqueduct/core/ports.h"
+#include "aqueduct/runtime_adapters/engine_profile.h"
+#include "aqueduct/scheduler/gang_scheduler.h"
+#include "aqueduct/sim/cache_cluster.h"
+#include "aqueduct/sim/rng.h"
+#include "aqueduct/sim/simulator.h"
+#include "aqueduct/sim/workload.h"
+
+namespace aqueduct::sim {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+enum class Phase { kNotArrived, kPending, kRunning, kDone };
+enum class Source { kNone, kStore, kWorker };
+
+// A reader of a dataset: a job, or a DataLoad warming the cache.
+struct Reader {
+  int job = -1;  // index into jobs_, or -1 for a DataLoad
+  int dataset = -1;
+  std::int32_t streams = 1;   // parallel connections (pods, or loader workers)
+  double compute_rate = kInf;  // bytes/s consumed at full speed
+  std::int32_t epochs = 1;
+  std::int32_t epoch = 0;
+  std::uint64_t pos = 0;
+  std::vector<std::uint32_t> order;  // block order of the current epoch
+  Rng rng{0};
+  bool shuffle = true;
+  // The read in flight.
+  Source source = Source::kNone;
+  std::uint32_t worker = 0;
+  std::uint64_t block = 0;
+  std::int64_t block_bytes = 0;
+  std::int64_t bytes_cache = 0;
+  std::int64_t bytes_store = 0;
+  std::vector<std::size_t> nodes;  // where the reader runs (for locality)
+};
+
+struct JobState {
+  Phase phase = Phase::kNotArrived;
+  std::vector<core::Pod> pods;
+  std::vector<std::size_t> nodes;
+  core::Time start{-1};
+  core::Time end{-1};
+  int reader = -1;
+  std::string reason;
+};
+
+class ClusterRun final : public core::ClusterView, public core::ActionSink {
+ public:
+  ClusterRun(const ExperimentSpec& spec, Workload workload, std::unique_ptr<scheduler::GangScheduler> sched)
+      : spec_(spec), workload_(std::move(workload)), scheduler_(std::move(sched)) {}
+
+  core::Status init();
+  RunResult run(const RunOptions& options);
+
+  // ClusterView
+  std::span<const core::NodeInfo> nodes() const override { return infos_; }
+  std::span<const core::Pod* const> pending_pods() const override {
+    pending_view_.clear();
+    for (int j : pending_) {
+      for (const auto& p : jobs_[j].pods) pending_view_.push_back(&p);
+    }
+    return pending_view_;
+  }
+  std::span<const core::Dataset> datasets() const override { return spec_.fluid.datasets; }
+  std::span<const core::Runtime> runtimes() const override { return spec_.fluid.runtimes; }
+  std::span<const core::CacheState> cache_states() const override;
+
+  // ActionSink
+  core::Status bind(std::string_view pod_key, std::string_view node_name) override;
+  core::Status patch_pod(std::string_view pod_key, const core::Pod& mutated) override;
+  core::Status scale_runtime(std::string_view runtime_key, std::int32_t replicas) override;
+  core::Status place_cache_worker(std::string_view runtime_key, std::string_view node) override;
+  core::Status remove_cache_worker(std::string_view runtime_key, std::string_view node) override;
+  core::Status start_data_load(const core::DataLoad& load) override;
+
+ private:
+  void build_nodes();
+  core::Status build_caches();
+  void arrive(int j);
+  void request_scheduling();
+  void schedule_pass();
+  void start_job(int j);
+  void finish_job(int j);
+  int new_reader(int dataset, int job, std::int32_t streams, double compute_rate, std::int32_t epochs,
+                 bool shuffle, std::uint64_t seed_tag);
+  void next_block(int r);
+  void end_block(int r);
+  void finish_reader(int r);
+  void sample();
+  std::int64_t block_count(int dataset) const;
+  std::int64_t block_size_of(int dataset) const;
+  CacheRuntimeSim* cache_for(int dataset) {
+    int c = cache_of_dataset_[dataset];
+    return c < 0 ? nullptr : &caches_[c];
+  }
+  int find_pod(std::string_view key, int* pod_index) const;
+  int find_runtime_cache(std::string_view runtime_key) const;
+  core::Status add_worker(CacheRuntimeSim& c, std::size_t node);
+
+  const ExperimentSpec& spec_;
+  Workload workload_;
+  std::unique_ptr<scheduler::GangScheduler> scheduler_;
+  Simulator sim_;
+  std::vector<core::Node> nodes_;
+  std::vector<core::NodeInfo> infos_;
+  std::vector<JobState> jobs_;
+  std::vector<int> pending_;  // job indexes in arrival order
+  mutable std::vector<const core::Pod*> pending_view_;
+  std::unordered_map<std::string, std::pair<int, int>> pod_index_;  // key -> (job, pod)
+  mutable std::vector<core::CacheState> cache_states_;
+  std::vector<CacheRuntimeSim> caches_;
+  std::vector<int> cache_of_dataset_;
+  std::vector<Reader> readers_;
+  core::EvictionRegistry evictions_ = core::builtin_eviction_policies();
+  bool scheduling_requested_ = false;
+  std::int64_t store_streams_ = 0;
+  std::int64_t done_jobs_ = 0;
+  std::int64_t active_loaders_ = 0;
+  // Interval counters for the time series.
+  std::int64_t iv_cache_bytes_ = 0;
+  std::int64_t iv_store_bytes_ = 0;
+  std::int64_t dataload_bytes_ = 0;
+  std::vector<Sample> samples_;
+  core::Time last_sample_{0};
+  std::int64_t total_gpu_milli_ = 0;
+  std::int64_t total_cpu_milli_ = 0;
+  bool finished_ = false;
+};
+
+void ClusterRun::build_nodes() {
+  for (const auto& pool : spec_.node_pools) {
+    for (std::int32_t i = 0; i < pool.count; ++i) {
+      core::Node n;
+      char suffix[16];
+      std::snprintf(suffix, sizeof suffix, "-%04d", i);
+      n.meta.name = pool.name + suffix;
+      n.meta.namespace_ = "";
+      n.meta.labels = pool.labels;
+      n.meta.labels["kubernetes.io/hostname"] = n.meta.name;
+      n.meta.labels["kubernetes.io/arch"] = core::arch_name(pool.arch);
+      if (!pool.zone.empty()) n.meta.labels["topology.kubernetes.io/zone"] = pool.zone;
+      if (!pool.region.empty()) n.meta.labels["topology.kubernetes.io/region"] = pool.region;
+      if (pool.kind == core::NodeKind::kEci) n.meta.labels["type"] = "virtual-kubelet";
+      n.kind = pool.kind;
+      n.arch = pool.arch;
+      n.zone = pool.zone;
+      n.region = pool.region;
+      n.allocatable = pool.allocatable;
+      for (int m = 0; m < core::kMediumCount; ++m) n.cache_capacity_bytes[m] = pool.cache_capacity[m];
+      n.nic_bandwidth = pool.nic_bandwidth;
+      n.price_per_hour = pool.price_per_hour;
+      n.speed_factor = pool.speed_factor;
+      n.taints = pool.taints;
+      n.pool = pool.name;
+      nodes_.push_back(std::move(n));
+    }
+  }
+  std::sort(nodes_.begin(), nodes_.end(),
+            [](const core::Node& a, const core::Node& b) { return a.meta.name < b.meta.name; });
+  for (const auto& n : nodes_) {
+    infos_.push_back(core::NodeInfo{&n, {}, 0});
+    total_gpu_milli_ += n.allocatable.gpu_milli;
+    total_cpu_milli_ += n.allocatable.cpu_milli;
+  }
+}
+
+std::int64_t ClusterRun::block_size_of(int dataset) const {
+  int c = cache_of_dataset_[dataset];
+  if (c >= 0) return caches_[c].block_size;
+  if (spec_.cache.block_size > 0) return spec_.cache.block_size;
+  const core::Runtime* rt = spec_.fluid.runtime_for(spec_.fluid.datasets[dataset]);
+  return rt ? runtime_adapters::engine_profile(rt->engine).block_size : 64LL << 20;
+}
+
+std::int64_t ClusterRun::block_count(int dataset) const {
+  std::int64_t size = spec_.fluid.datasets[dataset].size_bytes;
+  std::int64_t b = block_size_of(dataset);
+  return (size + b - 1) / b;
+}
+
+core::Status ClusterRun::add_worker(CacheRuntimeSim& c, std::size_t node) {
+  std::vector<core::TierSpec> tiers;
+  for (const auto& t : c.runtime->tiers) {
+    tiers.push_back(core::TierSpec{t.medium, t.quota_bytes, t.high, t.low});
+  }
+  AQ_ASSIGN_OR_RETURN(auto store, core::TieredStore::create(tiers, evictions_, spec_.policies.eviction));
+  auto id = static_cast<std::uint32_t>(c.workers.size());
+  c.workers.push_back(CacheWorker{node, nodes_[node].meta.name, std::move(store), 0});
+  c.ring.add(id, nodes_[node].meta.name);
+  infos_[node].requested += c.runtime->worker.requests;
+  return core::Status::ok();
+}
+
+core::Status ClusterRun::build_caches() {
+  cache_of_dataset_.assign(spec_.fluid.datasets.size(), -1);
+  if (!spec_.cache.enabled) return core::Status::ok();
+  // Workers go round-robin over eligible nodes (ECS, engine supports the arch,
+  // enough cache media for every tier level), in name order, one per node.
+  for (std::size_t d = 0; d < spec_.fluid.datasets.size(); ++d) {
+    const core::Dataset& ds = spec_.fluid.datasets[d];
+    const core::Runtime* rt = spec_.fluid.runtime_for(ds);
+    if (!rt) continue;
+    if (rt->tiers.empty()) {
+      return core::invalid_argument(core::object_key(rt->meta) + " (" + rt->meta.pos.to_string() +
+                                    "): spec.tieredstore: the simulator needs at least one tier level "
+                                    "to model the cache");
+    }
+    CacheRuntimeSim c;
+    c.runtime = rt;
+    c.dataset_id = static_cast<std::uint32_t>(d);
+    const auto& prof = runtime_adapters::engine_profile(rt->engine);
+    c.block_size = spec_.cache.block_size > 0 ? spec_.cache.block_size : prof.block_size;
+    c.engine_latency = prof.metadata_latency;
+    caches_.push_back(std::move(c));
+    cache_of_dataset_[d] = static_cast<int>(caches_.size() - 1);
+  }
+  // Each node's cache media are shared by the workers placed on it.
+  std::vector<std::array<std::int64_t, core::kMediumCount>> media_left(nodes_.size());
+  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+    for (int m = 0; m < core::kMediumCount; ++m) media_left[i][m] = nodes_[i].cache_capacity_bytes[m];
+  }
+  std::size_t cursor = 0;
+  for (auto& c : caches_) {
+    std::vector<bool> used(nodes_.size(), false);
+    std::string why_not = "no ECS node";
+    for (std::int32_t r = 0; r < c.runtime->replicas; ++r) {
+      bool placed = false;
+      for (std::size_t k = 0; k < nodes_.size() && !placed; ++k) {
+        std::size_t i = (cursor + k) % nodes_.size();
+        const core::Node& n = nodes_[i];
+        if (used[i] || n.kind != core::NodeKind::kEcs) continue;
+        if (!runtime_adapters::engine_supports(c.runtime->engine, n.arch)) {
+          why_not = std::string("the ") + core::runtime_engine_name(c.runtime->engine) +
+                    " images do not support arch " + core::arch_name(n.arch);
+          continue;
+        }
+        bool fits = true;
+        for (const auto& t : c.runtime->tiers) {
+          if (media_left[i][static_cast<int>(t.medium)] < t.quota_bytes) fits = false;
+        }
+        if (!fits) {
+          why_not = "not enough cache media for the tier quotas";
+          continue;
+        }
+        for (const auto& t : c.runtime->tiers) media_left[i][static_cast<int>(t.medium)] -= t.quota_bytes;
+        used[i] = true;
+        AQ_RETURN_IF_ERROR(add_worker(c, i));
+        cursor = i + 1;
+        placed = true;
+      }
+      if (!placed) {
+        return core::failed_precondition(
+            core::object_key(c.runtime->meta) + ": cannot place cache worker " + std::to_string(r + 1) +
+            " of " + std::to_string(c.runtime->replicas) + ": " + why_not +
+            " (each worker needs its own ECS node with the tier quotas free)");
+      }
+    }
+  }
+  return core::Status::ok();
+}
+
+core::Status ClusterRun::init() {
+  build_nodes();
+  AQ_RETURN_IF_ERROR(build_caches());
+  jobs_.resize(workload_.jobs.size());
+  for (std::size_t j = 0; j < jobs_.size(); ++j) {
+    const JobSpec& js = workload_.jobs[j];
+    for (std::int32_t p = 0; p < js.pods; ++p) {
+      core::Pod pod;
+      pod.meta.name = js.pods == 1 ? js.id : js.id + "-" + std::to_string(p);
+      pod.owner_kind = "Job";
+      pod.owner_name = js.id;
+      core::Container c;
+      c.name = "main";
+      c.requests = js.per_pod;
+      c.requests.pods = 0;
+      pod.containers.push_back(std::move(c));
+      if (js.dataset >= 0) {
+        core::Volume v;
+        v.name = "data";
+        v.pvc_claim_name = spec_.fluid.datasets[js.dataset].meta.name;
+        pod.volumes.push_back(v);
+      }
+      pod_index_[core::object_key(pod.meta)] = {static_cast<int>(j), p};
+      jobs_[j].pods.push_back(std::move(pod));
+    }
+    sim_.schedule_at(js.arrival, [this, j] { arrive(static_cast<int>(j)); });
+  }
+  for (const auto& dl : spec_.fluid.dataloads) {
+    AQ_RETURN_IF_ERROR(start_data_load(dl));
+  }
+  sim_.schedule_at(core::Time(0), [this] { sample(); });
+  return core::Status::ok();
+}
+
+void ClusterRun::arrive(int j) {
+  jobs_[j].phase = Phase::kPending;
+  pending_.push_back(j);
+  request_scheduling();
+}
+
+void ClusterRun::request_scheduling() {
+  if (scheduling_requested_) return;
+  scheduling_requested_ = true;
+  // One pass after every event at this instant: arrivals at the same second
+  // are considered together, in arrival order.
+  sim_.schedule_at(sim_.now(), [this] {
+    scheduling_requested_ = false;
+    schedule_pass();
+  });
+}
+
+void ClusterRun::schedule_pass() {
+  std::vector<int> still;
+  // Jobs identical in shape to one that just failed would fail too: skip them.
+  std::vector<std::pair<core::Resources, std::int32_t>> failed_shapes;
+  for (int j : pending_) {
+    const JobSpec& js = workload_.jobs[j];
+    bool skip = false;
+    for (const auto& [res, pods] : failed_shapes) {
+      if (pods <= js.pods && js.per_pod.cpu_milli >= res.cpu_milli &&
+          js.per_pod.memory_bytes >= res.memory_bytes && js.per_pod.gpu_milli >= res.gpu_milli) {
+        skip = true;
+      }
+    }
+    if (skip) {
+      still.push_back(j);
+      continue;
+    }
+    std::vector<const core::Pod*> pods;
+    for (const auto& p : jobs_[j].pods) pods.push_back(&p);
+    scheduler::GangDecision d = scheduler_->place(*this, pods);
+    if (!d.placed) {
+      jobs_[j].reason = d.reason;
+      failed_shapes.push_back({js.per_pod, js.pods});
+      still.push_back(j);
+      continue;
+    }
+    for (std::size_t p = 0; p < pods.size(); ++p) {
+      core::Status s = bind(core::object_key(jobs_[j].pods[p].meta), nodes_[d.node_indexes[p]].meta.name);
+      AQ_CHECK(s.is_ok());
+    }
+    start_job(j);
+  }
+  pending_ = std::move(still);
+}
+
+int ClusterRun::find_pod(std::string_view key, int* pod_index) const {
+  auto it = pod_index_.find(std::string(key));
+  if (it == pod_index_.end()) return -1;
+  if (jobs_[it->second.first].phase != Phase::kPending) return -1;
+  *pod_index = it->second.second;
+  return it->second.first;
+}
+
+core::Status ClusterRun::bind(std::string_view pod_key, std::string_view node_name) {
+  int p = 0;
+  int j = find_pod(pod_key, &p);
+  if (j < 0) return core::not_found("no pending pod " + std::string(pod_key));
+  core::Pod& pod = jobs_[j].pods[p];
+  if (!pod.node_name.empty()) return core::failed_precondition(std::string(pod_key) + " is already bound");
+  auto it = std::lower_bound(nodes_.begin(), nodes_.end(), node_name,
+                             [](const core::Node& n, std::string_view v) { return n.meta.name < v; });
+  if (it == nodes_.end() || it->meta.name != node_name) {
+    return core::not_found("no node " + std::string(node_name));
+  }
+  auto i = static_cast<std::size_t>(it - nodes_.begin());
+  core::Resources req = pod.requests();
+  if (!infos_[i].free().fits(req)) {
+    return core::resource_exhausted(std::string(pod_key) + " does not fit on " + std::string(node_name));
+  }
+  infos_[i].requested += req;
+  ++infos_[i].pod_count;
+  pod.node_name = std::string(node_name);
+  if (jobs_[j].nodes.size() < jobs_[j].pods.size()) jobs_[j].nodes.resize(jobs_[j].pods.size());
+  jobs_[j].nodes[p] = i;
+  return core::Status::ok();
+}
+
+core::Status ClusterRun::patch_pod(std::string_view pod_key, const core::Pod& mutated) {
+  int p = 0;
+  int j = find_pod(pod_key, &p);
+  if (j < 0) return core::not_found("no pending pod " + std::string(pod_key));
+  if (!jobs_[j].pods[p].node_name.empty()) {
+    return core::failed_precondition(std::string(pod_key) + " is bound; only pending pods can be patched");
+  }
+  core::ObjectMeta meta = jobs_[j].pods[p].meta;
+  jobs_[j].pods[p] = mutated;
+  jobs_[j].pods[p].meta.name = meta.name;
+  jobs_[j].pods[p].meta.namespace_ = meta.namespace_;
+  return core::Status::ok();
+}
+
+int ClusterRun::find_runtime_cache(std::string_view runtime_key) const {
+  for (std::size_t c = 0; c < caches_.size(); ++c) {
+    if (core::object_key(caches_[c].runtime->meta) == runtime_key) return static_cast<int>(c);
+  }
+  return -1;
+}
+
+core::Status ClusterRun::place_cache_worker(std::string_view runtime_key, std::string_view node) {
+  int c = find_runtime_cache(runtime_key);
+  if (c < 0) return core::not_found("no cache runtime " + std::string(runtime_key));
+  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+    if (nodes_[i].meta.name != node) continue;
+    for (const auto& w : caches_[c].workers) {
+      if (w.node == i) return core::failed_precondition(std::string(runtime_key) + " already has a worker on " + std::string(node));
+    }
+    if (nodes_[i].kind != core::NodeKind::kEcs) {
+      return core::failed_precondition("cache workers run on ECS nodes; " + std::string(node) + " is ECI");
+    }
+    if (!runtime_adapters::engine_supports(caches_[c].runtime->engine, nodes_[i].arch)) {
+      return core::failed_precondition(std::string("the engine's images do not support arch ") +
+                                       core::arch_name(nodes_[i].arch));
+    }
+    return add_worker(caches_[c], i);
+  }
+  return core::not_found("no node " + std::string(node));
+}
+
+core::Status ClusterRun::remove_cache_worker(std::string_view runtime_key, std::string_view node) {
+  int c = find_runtime_cache(runtime_key);
+  if (c < 0) return core::not_found("no cache runtime " + std::string(runtime_key));
+  auto& cache = caches_[c];
+  for (std::uint32_t w = 0; w < cache.workers.size(); ++w) {
+    if (cache.workers[w].node_name != node) continue;
+    if (cache.workers[w].active_reads > 0) {
+      return core::failed_precondition("worker on " + std::string(node) + " is serving reads");
+    }
+    cache.ring.remove(w);
+    // Its blocks are lost; the slot stays so worker ids remain stable.
+    auto tiers = cache.runtime->tiers;
+    std::vector<core::TierSpec> specs;
+    for (const auto& t : tiers) specs.push_back(core::TierSpec{t.medium, t.quota_bytes, t.high, t.low});
+    auto fresh = core::TieredStore::create(specs, evictions_, spec_.policies.eviction);
+    if (fresh.ok()) cache.workers[w].store = std::move(*fresh);
+    infos_[cache.workers[w].node].requested -= cache.runtime->worker.requests;
+    cache.workers[w].node_name += " (removed)";
+    return core::Status::ok();
+  }
+  return core::not_found(std::string(runtime_key) + " has no worker on " + std::string(node));
+}
+
+core::Status ClusterRun::scale_runtime(std::string_view runtime_key, std::int32_t replicas) {
+  int c = find_runtime_cache(runtime_key);
+  if (c < 0) return core::not_found("no cache runtime " + std::string(runtime_key));
+  auto live = [&] {
+    std::int32_t n = 0;
+    for (const auto& w : caches_[c].workers) n += w.node_name.find(" (removed)") == std::string::npos;
+    return n;
+  };
+  while (live() < replicas) {
+    bool added = false;
+    for (std::size_t i = 0; i < nodes_.size() && !added; ++i) {
+      added = place_cache_worker(runtime_key, nodes_[i].meta.name).is_ok();
+    }
+    if (!added) return core::resource_exhausted("no node can take another worker of " + std::string(runtime_key));
+  }
+  while (live() > replicas) {
+    for (auto it = caches_[c].workers.rbegin(); it != caches_[c].workers.rend(); ++it) {
+      if (it->node_name.find(" (removed)") == std::string::npos) {
+        AQ_RETURN_IF_ERROR(remove_cache_worker(runtime_key, it->node_name));
+        break;
+      }
+    }
+  }
+  return core::Status::ok();
+}
+
+core::Status ClusterRun::start_data_load(const core::DataLoad& load) {
+  int d = -1;
+  for (std::size_t i = 0; i < spec_.fluid.datasets.size(); ++i) {
+    const auto& ds = spec_.fluid.datasets[i];
+    if (ds.meta.name == load.dataset_name && ds.meta.namespace_ == load.dataset_namespace) d = static_cast<int>(i);
+  }
+  if (d < 0) {
+    return core::not_found("DataLoad " + core::object_key(load.meta) + " names Dataset " +
+                           load.dataset_namespace + "/" + load.dataset_name + ", which is not defined");
+  }
+  if (load.policy != core::DataLoadPolicy::kOnce) {
+    return core::failed_precondition("DataLoad " + core::object_key(load.meta) +
+                                     ": only policy Once is simulated in this version");
+  }
+  CacheRuntimeSim* c = cache_for(d);
+  if (!c) return core::Status::ok();  // no cache (or cache disabled): nothing to warm
+  std::int32_t streams = 0;
+  for (const auto& w : c->workers) streams += w.node_name.find(" (removed)") == std::string::npos;
+  int r = new_reader(d, -1, std::max(streams, 1), kInf, 1, /*shuffle=*/false, 0);
+  ++active_loaders_;
+  sim_.schedule_at(sim_.now(), [this, r] { next_block(r); });
+  return core::Status::ok();
+}
+
+int ClusterRun::new_reader(int dataset, int job, std::int32_t streams, double compute_rate,
+                           std::int32_t epochs, bool shuffle, std::uint64_t seed_tag) {
+  Reader rd;
+  rd.job = job;
+  rd.dataset = dataset;
+  rd.streams = streams;
+  rd.compute_rate = compute_rate;
+  rd.epochs = epochs;
+  rd.shuffle = shuffle;
+  std::string stream_name = job >= 0 ? "job/" + workload_.jobs[job].id : "dataload/" + std::to_string(seed_tag);
+  rd.rng = Rng::stream(spec_.seed, stream_name);
+  std::int64_t n = block_count(dataset);
+  rd.order.resize(static_cast<std::size_t>(n));
+  for (std::int64_t i = 0; i < n; ++i) rd.order[i] = static_cast<std::uint32_t>(i);
+  if (shuffle) rd.rng.shuffle(rd.order);
+  if (job >= 0) rd.nodes = jobs_[job].nodes;
+  readers_.push_back(std::move(rd));
+  return static_cast<int>(readers_.size() - 1);
+}
+
+void ClusterRun::start_job(int j) {
+  JobState& st = jobs_[j];
+  const JobSpec& js = workload_.jobs[j];
+  st.phase = Phase::kRunning;
+  st.start = sim_.now();
+  double speed = kInf;
+  for (std::size_t n : st.nodes) speed = std::min(speed, nodes_[n].speed_factor);
+  if (js.dataset < 0) {
+    core::Duration d = core::from_seconds(core::to_seconds(js.compute_duration) / speed);
+    sim_.schedule_after(d, [this, j] { finish_job(j); });
+    return;
+  }
+  st.reader = new_reader(js.dataset, j, js.streams, js.compute_rate * speed, js.epochs, true, 0);
+  next_block(st.reader);
+}
+
+void ClusterRun::next_block(int r) {
+  Reader& rd = readers_[r];
+  if (rd.pos == rd.order.size()) {
+    ++rd.epoch;
+    if (rd.epoch >= rd.epochs) {
+      finish_reader(r);
+      return;
+    }
+    rd.pos = 0;
+    if (rd.shuffle) rd.rng.shuffle(rd.order);
+  }
+  const std::int64_t bsize = block_size_of(rd.dataset);
+  const std::int64_t dsize = spec_.fluid.datasets[rd.dataset].size_bytes;
+  rd.block = rd.order[rd.pos];
+  rd.block_bytes = std::min<std::int64_t>(bsize, dsize - static_cast<std::int64_t>(rd.block) * bsize);
+  CacheRuntimeSim* cache = cache_for(rd.dataset);
+  core::BlockKey key{static_cast<std::uint32_t>(rd.dataset), rd.block};
+  double rate = kInf;
+  core::Duration latency{0};
+  std::optional<int> tier;
+  std::uint32_t w = 0;
+  if (cache && !cache->ring.empty()) {
+    w = cache->ring.owner(key);
+    tier = rd.job < 0 ? cache->workers[w].store.peek(key) : cache->workers[w].store.lookup(key);
+  }
+  // Client-side NIC: the sum over the reader's pods' nodes.
+  double client_nic = 0;
+  for (std::size_t n : rd.nodes) client_nic += nodes_[n].nic_bandwidth;
+  if (rd.nodes.empty()) client_nic = kInf;
+  if (tier) {
+    if (rd.job < 0) {  // a DataLoad skips blocks already cached
+      ++rd.pos;
+      sim_.schedule_at(sim_.now(), [this, r] { next_block(r); });
+      return;
+    }
+    CacheWorker& wk = cache->workers[w];
+    ++wk.active_reads;
+    double n = wk.active_reads;
+    rate = spec_.cache.medium_bandwidth[*tier] / n;
+    bool local = std::find(rd.nodes.begin(), rd.nodes.end(), wk.node) != rd.nodes.end();
+    if (!local) rate = std::min({rate, nodes_[wk.node].nic_bandwidth / n, client_nic});
+    latency = spec_.cache.hit_latency + cache->engine_latency;
+    rd.source = Source::kWorker;
+    rd.worker = w;
+  } else {
+    store_streams_ += rd.streams;
+    const auto& os = spec_.object_store;
+    double per_stream = std::min(os.per_connection_bandwidth,
+                                 os.aggregate_bandwidth / static_cast<double>(store_streams_));
+    rate = std::min(per_stream * rd.streams, client_nic);
+    latency = os.request_latency + (cache ? cache->engine_latency : core::Duration(0));
+    rd.source = Source::kStore;
+    rd.worker = w;
+  }
+  double eff = std::min(rate, rd.compute_rate);
+  core::Duration dt = latency + core::from_seconds(static_cast<double>(rd.block_bytes) / eff);
+  sim_.schedule_after(dt, [this, r] { end_block(r); });
+}
+
+void ClusterRun::end_block(int r) {
+  Reader& rd = readers_[r];
+  CacheRuntimeSim* cache = cache_for(rd.dataset);
+  if (rd.source == Source::kWorker) {
+    --cache->workers[rd.worker].active_reads;
+    rd.bytes_cache += rd.block_bytes;
+    iv_cache_bytes_ += rd.block_bytes;
+  } else {
+    store_streams_ -= rd.streams;
+    rd.bytes_store += rd.block_bytes;
+    iv_store_bytes_ += rd.block_bytes;
+    if (rd.job < 0) dataload_bytes_ += rd.block_bytes;
+    if (cache && !cache->ring.empty()) {
+      // Cache on read: the block lands in the responsible worker's top tier.
+      core::BlockKey key{static_cast<std::uint32_t>(rd.dataset), rd.block};
+      (void)cache->workers[rd.worker].store.insert(key, rd.block_bytes);
+    }
+  }
+  rd.source = Source::kNone;
+  ++rd.pos;
+  next_block(r);
+}
+
+void ClusterRun::finish_reader(int r) {
+  Reader& rd = readers_[r];
+  if (rd.job >= 0) {
+    finish_job(rd.job);
+  } else {
+    --active_loaders_;
+  }
+  rd.order.clear();
+  rd.order.shrink_to_fit();
+}
+
+void ClusterRun::finish_job(int j) {
+  JobState& st = jobs_[j];
+  st.phase = Phase::kDone;
+  st.end = sim_.now();
+  for (std::size_t p = 0; p < st.pods.size(); ++p) {
+    core::Resources req = st.pods[p].requests();
+    infos_[st.nodes[p]].requested -= req;
+    --infos_[st.nodes[p]].pod_count;
+  }
+  ++done_jobs_;
+  request_scheduling();
+}
+
+void ClusterRun::sample() {
+  core::Time now = sim_.now();
+  double span = core::to_seconds(now - last_sample_);
+  Sample s;
+  s.time_s = core::to_seconds(now);
+  std::int64_t gpu = 0, cpu = 0;
+  for (const auto& info : infos_) {
+    gpu += info.requested.gpu_milli;
+    cpu += info.requested.cpu_milli;
+  }
+  s.gpu_utilization = total_gpu_milli_ > 0 ? static_cast<double>(gpu) / total_gpu_milli_ : 0;
+  s.cpu_utilization = total_cpu_milli_ > 0 ? static_cast<double>(cpu) / total_cpu_milli_ : 0;
+  for (const auto& st : jobs_) {
+    s.running_jobs += st.phase == Phase::kRunning;
+    s.pending_jobs += st.phase == Phase::kPending;
+  }
+  for (const auto& c : caches_) {
+    for (const auto& w : c.workers) {
+      s.cache_used_bytes += w.store.used_bytes();
+      s.cache_capacity_bytes += w.store.capacity_bytes();
+    }
+  }
+  std::int64_t read = iv_cache_bytes_ + iv_store_bytes_;
+  s.hit_ratio = read > 0 ? static_cast<double>(iv_cache_bytes_) / static_cast<double>(read) : -1;
+  s.store_throughput = span > 0 ? static_cast<double>(iv_store_bytes_) / span : 0;
+  s.cache_throughput = span > 0 ? static_cast<double>(iv_cache_bytes_) / span : 0;
+  iv_cache_bytes_ = iv_store_bytes_ = 0;
+  last_sample_ = now;
+  samples_.push_back(s);
+  bool work_left = done_jobs_ < static_cast<std::int64_t>(jobs_.size()) || active_loaders_ > 0;
+  if (work_left) {
+    sim_.schedule_after(spec_.sample_interval, [this] { sample(); });
+  } else {
+    finished_ = true;
+  }
+}
+
+std::span<const core::CacheState> ClusterRun::cache_states() const {
+  cache_states_.clear();
+  for (const auto& c : caches_) {
+    core::CacheState cs;
+    const auto& ds = spec_.fluid.datasets[c.dataset_id];
+    cs.dataset = core::object_key(ds.meta);
+    for (const auto& w : c.workers) {
+      cs.capacity_bytes += w.store.capacity_bytes();
+      cs.cached_bytes += w.store.dataset_bytes(c.dataset_id);
+      cs.workers.push_back({w.node_name, w.store.capacity_bytes(), w.store.used_bytes()});
+    }
+    cs.cached_percentage = ds.size_bytes > 0 ? 100.0 * static_cast<double>(cs.cached_bytes) / ds.size_bytes : 0;
+    std::sort(cs.workers.begin(), cs.workers.end(),
+              [](const auto& a, const auto& b) { return a.node_name < b.node_name; });
+    cache_states_.push_back(std::move(cs));
+  }
+  std::sort(cache_states_.begin(), cache_states_.end(),
+            [](const auto& a, const auto& b) { return a.dataset < b.dataset; });
+  return cache_states_;
+}
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  // Nearest-rank percentile.
+  auto rank = static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(v.size())));
+  if (rank == 0) rank = 1;
+  return v[std::min(rank, v.size()) - 1];
+}
+
+RunResult ClusterRun::run(const RunOptions& options) {
+  core::Time horizon = spec_.horizon.count() > 0 ? spec_.horizon : core::Time::max();
+  const std::uint64_t kChunk = 20000;
+  const double total = static_cast<double>(std::max<std::size_t>(jobs_.size(), 1));
+  while (!finished_ && sim_.pending() > 0) {
+    std::uint64_t ran = 0;
+    while (ran < kChunk && !finished_ && sim_.next_event_time() <= horizon && sim_.step()) ++ran;
+    if (options.progress) {
+      double frac = spec_.horizon.count() > 0 ? core::to_seconds(sim_.now()) / core::to_seconds(spec_.horizon)
+                                              : static_cast<double>(done_jobs_) / total;
+      options.progress(std::min(frac, 1.0), sim_.now(), sim_.events_processed());
+    }
+    if (ran == 0) break;
+  }
+  if (spec_.horizon.count() > 0 && !finished_) sample();  // final partial interval
+
+  RunResult out;
+  std::vector<double> jcts, queues;
+  double makespan = 0;
+  for (std::size_t j = 0; j < jobs_.size(); ++j) {
+    const JobSpec& js = workload_.jobs[j];
+    const JobState& st = jobs_[j];
+    JobRecord rec;
+    rec.id = js.id;
+    rec.application = js.application;
+    rec.dataset = js.dataset >= 0 ? core::object_key(spec_.fluid.datasets[js.dataset].meta) : "";
+    rec.gpus = js.gpus;
+    rec.pods = js.pods;
+    rec.arrival_s = core::to_seconds(js.arrival);
+    rec.start_s = st.start.count() >= 0 ? core::to_seconds(st.start) : -1;
+    rec.end_s = st.phase == Phase::kDone ? core::to_seconds(st.end) : -1;
+    if (st.reader >= 0) {
+      rec.bytes_from_cache = readers_[st.reader].bytes_cache;
+      rec.bytes_from_store = readers_[st.reader].bytes_store;
+    }
+    for (std::size_t p = 0; p < st.nodes.size(); ++p) {
+      rec.nodes += (p ? ";" : "") + nodes_[st.nodes[p]].meta.name;
+    }
+    if (st.phase == Phase::kPending) rec.last_unschedulable_reason = st.reason;
+    if (rec.completed()) {
+      jcts.push_back(rec.jct_s());
+      makespan = std::max(makespan, rec.end_s);
+    }
+    if (rec.start_s >= 0) queues.push_back(rec.queue_s());
+    out.summary.bytes_from_cache += rec.bytes_from_cache;
+    out.summary.bytes_from_store += rec.bytes_from_store;
+    out.jobs.push_back(std::move(rec));
+  }
+  Summary& s = out.summary;
+  s.experiment = spec_.name;
+  s.scenario = spec_.scenario;
+  s.seed = spec_.seed;
+  s.scheduler = scheduler_->name();
+  s.eviction = spec_.policies.eviction;
+  s.cache_enabled = spec_.cache.enabled;
+  s.jobs = static_cast<std::int64_t>(jobs_.size());
+  s.completed = static_cast<std::int64_t>(jcts.size());
+  double sum = 0;
+  for (double v : jcts) sum += v;
+  s.mean_jct_s = jcts.empty() ? 0 : sum / static_cast<double>(jcts.size());
+  s.p50_jct_s = percentile(jcts, 50);
+  s.p95_jct_s = percentile(jcts, 95);
+  s.p99_jct_s = percentile(jcts, 99);
+  double qsum = 0;
+  for (double v : queues) qsum += v;
+  s.mean_queue_s = queues.empty() ? 0 : qsum / static_cast<double>(queues.size());
+  s.makespan_s = makespan;
+  std::int64_t read = s.bytes_from_cache + s.bytes_from_store;
+  s.hit_ratio = read > 0 ? static_cast<double>(s.bytes_from_cache) / static_cast<double>(read) : 0;
+  s.dataload_bytes = dataload_bytes_;
+  double price = 0;
+  for (const auto& n : nodes_) price += n.price_per_hour;
+  s.node_cost = price * makespan / 3600.0;
+  s.events = sim_.events_processed();
+  s.simulated_s = core::to_seconds(sim_.now());
+  s.trace_rows = workload_.trace_rows;
+  s.trace_rows_skipped = static_cast<std::int64_t>(workload_.skipped_rows.size());
+  for (std::size_t i = 0; i < workload_.skipped_rows.size() && i < 20; ++i) {
+    s.skipped_reasons.push_back("line " + std::to_string(workload_.skipped_rows[i].line) + ": " +
+                                workload_.skipped_rows[i].reason);
+  }
+  out.samples = std::move(samples_);
+  return out;
+}
+
+}  // namespace
+
+core::Result<RunResult> run_experiment(const ExperimentSpec& spec, const RunOptions& options) {
+  auto schedulers = scheduler::builtin_schedulers();
+  AQ_ASSIGN_OR_RETURN(auto sched, schedulers.create(spec.policies.scheduler));
+  // Fail early on an unknown eviction policy, before any worker is built.
+  AQ_ASSIGN_OR_RETURN(auto probe, core::builtin_eviction_policies().create(spec.policies.eviction));
+  (void)probe;
+  AQ_ASSIGN_OR_RETURN(auto workload, build_workload(spec));
+  auto run = std::make_unique<ClusterRun>(spec, std::move(workload), std::move(sched));
+  AQ_RETURN_IF_ERROR(run->init());
+  return run->run(options);
+}
+
+}  // namespace aqueduct::sim

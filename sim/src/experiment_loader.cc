@@ -1,0 +1,414 @@
+// Experiment YAML -> ExperimentPlan. See docs/experiment-format.md.
+#include <filesystem>
+#include <memory>
+#include <set>
+
+#include "aqueduct/core/yaml/yaml_reader.h"
+#include "aqueduct/sim/experiment.h"
+
+namespace aqueduct::sim {
+namespace fs = std::filesystem;
+using core::YamlCursor;
+
+namespace {
+
+YAML::Node deep_merge(const YAML::Node& base, const YAML::Node& over) {
+  if (!base || !base.IsMap() || !over.IsMap()) return over;
+  YAML::Node out(YAML::NodeType::Map);
+  for (auto it = base.begin(); it != base.end(); ++it) {
+    std::string k = it->first.Scalar();
+    if (over[k]) {
+      out[k] = deep_merge(it->second, over[k]);
+    } else {
+      out[k] = it->second;
+    }
+  }
+  for (auto it = over.begin(); it != over.end(); ++it) {
+    std::string k = it->first.Scalar();
+    if (!base[k]) out[k] = it->second;
+  }
+  return out;
+}
+
+std::string resolve(const std::string& base_dir, const std::string& file) {
+  if (file.empty() || fs::path(file).is_absolute() || base_dir.empty()) return file;
+  return (fs::path(base_dir) / file).lexically_normal().string();
+}
+
+void parse_media(YamlCursor& parent, std::string_view key, std::int64_t out[core::kMediumCount]) {
+  auto c = parent.child(key);
+  if (!c || !c->expect_map("a mapping of MEM/SSD/HDD to sizes")) return;
+  if (auto q = c->quantity("MEM")) out[0] = q->as_int();
+  if (auto q = c->quantity("SSD")) out[1] = q->as_int();
+  if (auto q = c->quantity("HDD")) out[2] = q->as_int();
+  c->finish_unknown("cache media (MEM, SSD, HDD)");
+}
+
+NodePoolSpec parse_pool(YamlCursor& p) {
+  NodePoolSpec pool;
+  if (!p.expect_map("a node pool")) return pool;
+  pool.name = p.str("name", true).value_or("");
+  pool.count = static_cast<std::int32_t>(p.integer("count", true, 0, 1000000).value_or(0));
+  if (auto k = p.one_of("kind", {"ECS", "ECI"})) {
+    pool.kind = *k == "ECI" ? core::NodeKind::kEci : core::NodeKind::kEcs;
+  }
+  if (auto a = p.one_of("arch", {"amd64", "arm64"})) {
+    pool.arch = *a == "arm64" ? core::Arch::kArm64 : core::Arch::kAmd64;
+  }
+  if (auto q = p.quantity("cpu", true)) pool.allocatable.cpu_milli = q->as_milli();
+  if (auto q = p.quantity("memory", true)) pool.allocatable.memory_bytes = q->as_int();
+  if (auto q = p.quantity("gpu")) pool.allocatable.gpu_milli = q->as_int() * 1000;
+  pool.allocatable.pods = p.integer("maxPods", false, 1, 100000).value_or(110);
+  parse_media(p, "cache", pool.cache_capacity);
+  if (auto b = p.bandwidth("nicBandwidth")) pool.nic_bandwidth = *b;
+  pool.zone = p.str("zone").value_or("");
+  pool.region = p.str("region").value_or("");
+  pool.price_per_hour = p.number("pricePerHour", false, 0).value_or(0);
+  pool.speed_factor = p.number("speedFactor", false, 1e-6, 1e6).value_or(1.0);
+  pool.labels = p.string_map("labels");
+  p.each("taints", [&](YamlCursor& t) {
+    if (!t.expect_map("a taint")) return;
+    core::Taint taint;
+    taint.key = t.str("key", true).value_or("");
+    taint.value = t.str("value").value_or("");
+    auto e = t.one_of("effect", {"NoSchedule", "PreferNoSchedule", "NoExecute"}, true);
+    if (e) {
+      taint.effect = *e == "NoExecute"          ? core::TaintEffect::kNoExecute
+                     : *e == "PreferNoSchedule" ? core::TaintEffect::kPreferNoSchedule
+                                                : core::TaintEffect::kNoSchedule;
+    }
+    t.finish_unknown("a taint");
+    pool.taints.push_back(taint);
+  });
+  p.finish_unknown("a node pool");
+  return pool;
+}
+
+void parse_fluid(YamlCursor& f, const std::string& base_dir, ExperimentSpec& spec,
+                 core::Diagnostics& diags) {
+  if (!f.expect_map("the fluid section")) return;
+  f.each("files", [&](YamlCursor& item) {
+    auto name = item.scalar("a file path");
+    if (!name) return;
+    std::string path = resolve(base_dir, *name);
+    if (!fs::exists(path)) {
+      item.error("", "file not found: " + path);
+      return;
+    }
+    spec.fluid.append(core::load_fluid_file(path, diags));
+  });
+  if (auto inl = f.child("inline")) {
+    if (auto text = inl->scalar("a YAML text block (use `inline: |`)")) {
+      std::string where = f.file() + ":" + std::to_string(inl->pos().line) + " (fluid.inline)";
+      spec.fluid.append(core::load_fluid_yaml(*text, where, diags));
+    }
+  }
+  // Dataset sizes: the data under the mounts, which Fluid learns from the UFS.
+  if (auto sizes = f.child("datasets")) {
+    if (sizes->expect_map("a mapping of dataset name to {size, files}")) {
+      for (auto it = sizes->node().begin(); it != sizes->node().end(); ++it) {
+        std::string name = it->first.Scalar();
+        auto d = sizes->child(name);
+        if (!d->expect_map("{size, files}")) continue;
+        auto size = d->quantity("size", true);
+        auto files = d->integer("files", false, 0);
+        d->finish_unknown("a dataset size entry");
+        std::string ns = "default", nm = name;
+        if (auto slash = name.find('/'); slash != std::string::npos) {
+          ns = name.substr(0, slash);
+          nm = name.substr(slash + 1);
+        }
+        bool found = false;
+        for (auto& ds : spec.fluid.datasets) {
+          if (ds.meta.name == nm && ds.meta.namespace_ == ns) {
+            found = true;
+            if (size) ds.size_bytes = size->as_int();
+            if (files) ds.file_count = *files;
+          }
+        }
+        if (!found) d->error("", "no Dataset named " + ns + "/" + nm + " in the fluid files");
+      }
+    }
+  }
+  f.finish_unknown("the fluid section");
+}
+
+ApplicationSpec parse_application(YamlCursor& a, const std::string& name) {
+  ApplicationSpec app;
+  app.name = name;
+  if (!a.expect_map("an application")) return app;
+  app.dataset = a.str("dataset").value_or("");
+  app.epochs = static_cast<std::int32_t>(a.integer("epochs", false, 1, 1000000).value_or(1));
+  if (auto b = a.bandwidth("computePerGpu")) app.compute_per_gpu = *b;
+  if (auto b = a.bandwidth("computePerJob")) app.compute_per_job = *b;
+  if (auto q = a.quantity("cpuPerGpu")) app.cpu_milli_per_gpu = q->as_milli();
+  if (auto q = a.quantity("memoryPerGpu")) app.memory_per_gpu = q->as_int();
+  if (app.compute_per_gpu <= 0 && app.compute_per_job <= 0) {
+    a.error(a.field_path("computePerGpu"),
+            "missing required field: an application needs computePerGpu or computePerJob "
+            "(the rate at which it consumes input at full speed)");
+  }
+  a.finish_unknown("an application");
+  return app;
+}
+
+void parse_workload(YamlCursor& w, const std::string& base_dir, WorkloadSpec& out) {
+  if (!w.expect_map("the workload section")) return;
+  if (auto t = w.child("trace")) {
+    if (t->expect_map("a trace")) {
+      TraceSpec ts;
+      ts.file = resolve(base_dir, t->str("file", true).value_or(""));
+      ts.reader = t->one_of("reader", {"generic-csv", "philly-gavel", "pollux", "alibaba-gpu-v2023"},
+                            true)
+                      .value_or("");
+      if (auto b = t->one_of("onBadRow", {"error", "skip"})) ts.skip_bad_rows = *b == "skip";
+      ts.max_jobs = t->integer("maxJobs", false, 0).value_or(0);
+      ts.time_scale = t->number("timeScale", false, 1e-9, 1e9).value_or(1.0);
+      if (!ts.file.empty() && !fs::exists(ts.file)) {
+        t->error(t->field_path("file"), "trace file not found: " + ts.file);
+      }
+      t->finish_unknown("a trace");
+      out.trace = ts;
+    }
+  }
+  if (auto g = w.child("generator")) {
+    if (g->expect_map("a generator")) {
+      GeneratorSpec gs;
+      gs.count = g->integer("count", true, 1, 100000000).value_or(1);
+      if (auto d = g->duration("meanInterarrival")) gs.mean_interarrival = *d;
+      gs.zipf_s = g->number("zipfS", false, 0, 10).value_or(1.0);
+      if (g->has("gpuChoices")) {
+        gs.gpu_choices.clear();
+        g->each("gpuChoices", [&](YamlCursor& c) {
+          auto s = c.scalar("an integer GPU count");
+          if (!s) return;
+          char* end = nullptr;
+          long v = std::strtol(s->c_str(), &end, 10);
+          if (end != s->c_str() + s->size() || v < 0 || v > 4096) {
+            c.error("", "expected an integer GPU count in [0, 4096], got \"" + *s + "\"");
+            return;
+          }
+          gs.gpu_choices.push_back(static_cast<std::int32_t>(v));
+        });
+        if (gs.gpu_choices.empty()) g->error(g->field_path("gpuChoices"), "expected at least one value");
+      }
+      g->finish_unknown("a generator");
+      out.generator = gs;
+    }
+  }
+  if (out.trace && out.generator) {
+    w.error(w.field_path("generator"), "give either trace or generator, not both");
+  }
+  if (!out.trace && !out.generator) {
+    w.error(w.field_path("trace"), "missing required field: the workload needs a trace or a generator");
+  }
+  if (auto apps = w.child("applications", true)) {
+    if (apps->expect_map("a mapping of application name to its parameters")) {
+      for (auto it = apps->node().begin(); it != apps->node().end(); ++it) {
+        std::string name = it->first.Scalar();
+        auto a = apps->child(name);
+        out.applications.push_back(parse_application(*a, name));
+      }
+    }
+  }
+  out.default_application = w.str("defaultApplication").value_or("");
+  out.max_gpus_per_pod = static_cast<std::int32_t>(w.integer("maxGpusPerPod", false, 1, 1024).value_or(8));
+  w.finish_unknown("the workload section");
+}
+
+ExperimentSpec parse_spec(YamlCursor& spec, const std::string& base_dir, core::Diagnostics& diags) {
+  ExperimentSpec out;
+  if (!spec.expect_map("the experiment spec")) return out;
+  out.seed = static_cast<std::uint64_t>(spec.integer("seed", false, 0).value_or(1));
+  if (auto d = spec.duration("horizon")) out.horizon = *d;
+  if (auto d = spec.duration("sampleInterval")) {
+    if (d->count() <= 0) {
+      spec.error(spec.field_path("sampleInterval"), "expected a positive duration");
+    } else {
+      out.sample_interval = *d;
+    }
+  }
+  if (auto c = spec.child("cluster", true)) {
+    if (c->expect_map("the cluster section")) {
+      c->each("nodePools", [&](YamlCursor& p) { out.node_pools.push_back(parse_pool(p)); }, true);
+      c->finish_unknown("the cluster section");
+    }
+  }
+  if (auto s = spec.child("objectStore")) {
+    if (s->expect_map("the objectStore section")) {
+      if (auto b = s->bandwidth("aggregateBandwidth")) out.object_store.aggregate_bandwidth = *b;
+      if (auto b = s->bandwidth("perConnectionBandwidth")) out.object_store.per_connection_bandwidth = *b;
+      if (auto d = s->duration("requestLatency")) out.object_store.request_latency = *d;
+      s->finish_unknown("the objectStore section");
+    }
+  }
+  if (auto f = spec.child("fluid")) parse_fluid(*f, base_dir, out, diags);
+  if (auto c = spec.child("cache")) {
+    if (c->expect_map("the cache section")) {
+      out.cache.enabled = c->boolean("enabled").value_or(true);
+      out.cache.fidelity = c->one_of("fidelity", {"block"}).value_or("block");
+      if (auto q = c->quantity("blockSize")) {
+        if (q->as_int() <= 0) {
+          c->error(c->field_path("blockSize"), "expected a positive size");
+        } else {
+          out.cache.block_size = q->as_int();
+        }
+      }
+      if (auto m = c->child("mediumBandwidth")) {
+        if (m->expect_map("a mapping of MEM/SSD/HDD to bandwidths")) {
+          if (auto b = m->bandwidth("MEM")) out.cache.medium_bandwidth[0] = *b;
+          if (auto b = m->bandwidth("SSD")) out.cache.medium_bandwidth[1] = *b;
+          if (auto b = m->bandwidth("HDD")) out.cache.medium_bandwidth[2] = *b;
+          m->finish_unknown("mediumBandwidth");
+        }
+      }
+      if (auto d = c->duration("hitLatency")) out.cache.hit_latency = *d;
+      c->finish_unknown("the cache section");
+    }
+  }
+  if (auto w = spec.child("workload", true)) parse_workload(*w, base_dir, out.workload);
+  if (auto p = spec.child("policies")) {
+    if (p->expect_map("the policies section")) {
+      out.policies.scheduler = p->str("scheduler").value_or(out.policies.scheduler);
+      out.policies.eviction = p->str("eviction").value_or(out.policies.eviction);
+      p->finish_unknown("the policies section");
+    }
+  }
+  spec.accept({"scenarios"});
+  spec.finish_unknown("the experiment spec");
+  return out;
+}
+
+// Checks that need the whole spec: names that refer to each other.
+void check_spec(const ExperimentSpec& s, YamlCursor& spec) {
+  std::set<std::string> app_names;
+  for (const auto& app : s.workload.applications) {
+    app_names.insert(app.name);
+    if (app.dataset.empty()) continue;
+    std::string ns = "default", nm = app.dataset;
+    if (auto slash = nm.find('/'); slash != std::string::npos) {
+      ns = nm.substr(0, slash);
+      nm = nm.substr(slash + 1);
+    }
+    const core::Dataset* ds = s.fluid.find_dataset(ns, nm);
+    std::string field = "workload.applications." + app.name + ".dataset";
+    if (!ds) {
+      spec.error(spec.field_path(field), "no Dataset named " + ns + "/" + nm + " in the fluid section");
+    } else if (ds->size_bytes <= 0) {
+      spec.error(spec.field_path(field),
+                 "Dataset " + ns + "/" + nm +
+                     " has no size: set fluid.datasets." + nm + ".size or the aqueduct.io/size annotation");
+    }
+  }
+  if (!s.workload.default_application.empty() && !app_names.count(s.workload.default_application)) {
+    spec.error(spec.field_path("workload.defaultApplication"),
+               "no application named \"" + s.workload.default_application + "\"");
+  }
+  if (s.node_pools.empty()) {
+    spec.error(spec.field_path("cluster.nodePools"), "expected at least one node pool");
+  }
+  std::set<std::string> pools;
+  for (const auto& p : s.node_pools) {
+    if (!pools.insert(p.name).second) {
+      spec.error(spec.field_path("cluster.nodePools"), "duplicate node pool name \"" + p.name + "\"");
+    }
+  }
+}
+
+}  // namespace
+
+core::Result<ExperimentPlan> load_experiment_yaml(const std::string& text, const std::string& file,
+                                                  const std::string& base_dir,
+                                                  core::Diagnostics& diags) {
+  auto file_ptr = std::make_shared<const std::string>(file);
+  auto docs = core::parse_yaml_documents(text, file, diags);
+  if (docs.size() > 1) {
+    diags.error(core::SourcePos{file, 1, 1}, "", "expected one Experiment document, found " +
+                                                      std::to_string(docs.size()));
+  }
+  ExperimentPlan plan;
+  if (docs.size() != 1) return diags.to_status();
+  YamlCursor root(docs[0], "", file_ptr, &diags);
+  if (!root.expect_map("an Experiment object")) return diags.to_status();
+  root.one_of("apiVersion", {"aqueduct.io/v1alpha1"}, true);
+  root.one_of("kind", {"Experiment"}, true);
+  if (auto m = root.child("metadata")) {
+    plan.name = m->str("name").value_or("");
+    m->accept({"labels", "annotations"});
+    m->finish_unknown("metadata");
+  }
+  auto spec_c = root.child("spec", true);
+  root.finish_unknown("an Experiment");
+  if (!spec_c) return diags.to_status();
+  if (plan.name.empty()) plan.name = std::filesystem::path(file).stem().string();
+
+  struct Scenario {
+    std::string name;
+    YAML::Node node;
+  };
+  std::vector<Scenario> scenarios;
+  spec_c->each("scenarios", [&](YamlCursor& s) {
+    if (!s.expect_map("a scenario {name, set}")) return;
+    auto name = s.str("name", true);
+    // Never assign one YAML::Node to another that aliases the spec: yaml-cpp
+    // assignment rebinds the shared node. Build the merged tree fresh instead.
+    auto set = s.child("set");
+    bool has_set = set && set->expect_map("a mapping of spec fields to override");
+    if (has_set && set->has("scenarios")) {
+      set->error(set->field_path("scenarios"), "scenarios cannot be nested");
+    }
+    YAML::Node merged = has_set ? deep_merge(spec_c->node(), set->node()) : spec_c->node();
+    s.finish_unknown("a scenario");
+    if (name) {
+      for (const auto& prev : scenarios) {
+        if (prev.name == *name) s.error(s.field_path("name"), "duplicate scenario name \"" + *name + "\"");
+      }
+      scenarios.push_back({*name, merged});
+    }
+  });
+  if (scenarios.empty()) scenarios.push_back({"default", spec_c->node()});
+
+  for (std::size_t i = 0; i < scenarios.size(); ++i) {
+    // Diagnostics from the base spec would repeat once per scenario: keep the
+    // first scenario's and only new ones after it.
+    core::Diagnostics local;
+    YamlCursor sc(scenarios[i].node, "spec", file_ptr, &local);
+    ExperimentSpec s = parse_spec(sc, base_dir, local);
+    check_spec(s, sc);
+    s.name = plan.name;
+    s.scenario = scenarios[i].name;
+    s.source_file = file;
+    core::check_references(s.fluid, local);
+    if (i == 0) {
+      diags.append(local);
+    } else {
+      std::set<std::string> seen;
+      for (const auto& d : diags.all()) seen.insert(d.to_string());
+      core::Diagnostics fresh;
+      for (const auto& d : local.all()) {
+        if (seen.count(d.to_string())) continue;
+        if (d.severity == core::Severity::kError) {
+          fresh.error(d.pos, d.field, d.message + " (scenario " + scenarios[i].name + ")");
+        } else {
+          fresh.warning(d.pos, d.field, d.message + " (scenario " + scenarios[i].name + ")");
+        }
+      }
+      diags.append(fresh);
+    }
+    plan.scenarios.push_back(std::move(s));
+  }
+  if (diags.has_errors()) return diags.to_status();
+  return plan;
+}
+
+core::Result<ExperimentPlan> load_experiment_file(const std::string& path, core::Diagnostics& diags) {
+  auto text = core::read_text_file(path);
+  if (!text.ok()) {
+    diags.error(core::SourcePos{path, 0, 0}, "", text.status().message());
+    return text.status();
+  }
+  std::string base = std::filesystem::path(path).parent_path().string();
+  return load_experiment_yaml(*text, path, base, diags);
+}
+
+}  // namespace aqueduct::sim

@@ -1,0 +1,154 @@
+// plots.png: left, the CDF of job completion times; right, the cache hit
+// ratio (and GPU utilization) over simulated time. Drawn with cairo.
+#include <cairo.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "aqueduct/sim/results.h"
+
+namespace aqueduct::sim {
+namespace {
+
+struct Frame {
+  double x, y, w, h;  // plot area in pixels
+  double x0, x1, y0, y1;  // data ranges
+  double px(double v) const { return x + (v - x0) / (x1 - x0) * w; }
+  double py(double v) const { return y + h - (v - y0) / (y1 - y0) * h; }
+};
+
+void text(cairo_t* cr, double x, double y, const std::string& s, double size, bool center = false,
+          bool rotate = false) {
+  cairo_set_font_size(cr, size);
+  cairo_text_extents_t ext;
+  cairo_text_extents(cr, s.c_str(), &ext);
+  cairo_save(cr);
+  cairo_move_to(cr, x, y);
+  if (rotate) cairo_rotate(cr, -M_PI / 2);
+  if (center) cairo_rel_move_to(cr, -ext.width / 2, 0);
+  cairo_show_text(cr, s.c_str());
+  cairo_restore(cr);
+}
+
+std::string tick_label(double v) {
+  char buf[32];
+  if (std::fabs(v) >= 10000) {
+    std::snprintf(buf, sizeof buf, "%.0fk", v / 1000);
+  } else if (std::fabs(v) >= 10 || v == 0) {
+    std::snprintf(buf, sizeof buf, "%.0f", v);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.2g", v);
+  }
+  return buf;
+}
+
+void axes(cairo_t* cr, const Frame& f, const std::string& title, const std::string& xl, const std::string& yl) {
+  cairo_set_source_rgb(cr, 1, 1, 1);
+  cairo_rectangle(cr, f.x, f.y, f.w, f.h);
+  cairo_fill(cr);
+  cairo_set_line_width(cr, 1);
+  for (int i = 0; i <= 5; ++i) {
+    double gx = f.x + f.w * i / 5.0, gy = f.y + f.h * i / 5.0;
+    cairo_set_source_rgb(cr, 0.9, 0.9, 0.9);
+    cairo_move_to(cr, gx, f.y);
+    cairo_line_to(cr, gx, f.y + f.h);
+    cairo_move_to(cr, f.x, gy);
+    cairo_line_to(cr, f.x + f.w, gy);
+    cairo_stroke(cr);
+    cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
+    text(cr, gx, f.y + f.h + 16, tick_label(f.x0 + (f.x1 - f.x0) * i / 5.0), 11, true);
+    text(cr, f.x - 40, f.y + f.h - f.h * i / 5.0 + 4, tick_label(f.y0 + (f.y1 - f.y0) * i / 5.0), 11);
+  }
+  cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
+  cairo_rectangle(cr, f.x, f.y, f.w, f.h);
+  cairo_stroke(cr);
+  text(cr, f.x + f.w / 2, f.y - 10, title, 14, true);
+  text(cr, f.x + f.w / 2, f.y + f.h + 36, xl, 12, true);
+  text(cr, f.x - 48, f.y + f.h / 2 + 30, yl, 12, false, true);
+}
+
+}  // namespace
+
+bool plotting_available() { return true; }
+
+core::Status write_plot(const RunResult& r, const std::string& path) {
+  const int W = 1200, H = 480;
+  cairo_surface_t* surf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, W, H);
+  cairo_t* cr = cairo_create(surf);
+  cairo_set_source_rgb(cr, 0.97, 0.97, 0.97);
+  cairo_paint(cr);
+  cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+
+  // JCT CDF.
+  std::vector<double> jct;
+  for (const auto& j : r.jobs) {
+    if (j.completed()) jct.push_back(j.jct_s() / 3600.0);
+  }
+  std::sort(jct.begin(), jct.end());
+  Frame a{80, 50, 460, 340, 0, jct.empty() ? 1.0 : std::max(jct.back(), 1e-6), 0, 1};
+  axes(cr, a, "JCT distribution (" + r.summary.scenario + ")", "job completion time (hours)", "fraction of jobs");
+  cairo_set_source_rgb(cr, 0.12, 0.47, 0.71);
+  cairo_set_line_width(cr, 2);
+  for (std::size_t i = 0; i < jct.size(); ++i) {
+    double fy = static_cast<double>(i + 1) / jct.size();
+    if (i == 0) cairo_move_to(cr, a.px(jct[i]), a.py(0));
+    cairo_line_to(cr, a.px(jct[i]), a.py(fy - 1.0 / jct.size()));
+    cairo_line_to(cr, a.px(jct[i]), a.py(fy));
+  }
+  cairo_stroke(cr);
+
+  // Hit ratio and GPU utilization over time.
+  double tmax = r.samples.empty() ? 1.0 : std::max(r.samples.back().time_s / 3600.0, 1e-6);
+  Frame b{680, 50, 460, 340, 0, tmax, 0, 1};
+  axes(cr, b, "cache hit ratio and GPU utilization", "simulated time (hours)", "ratio");
+  cairo_set_line_width(cr, 2);
+  cairo_set_source_rgb(cr, 0.84, 0.15, 0.16);
+  bool drawing = false;
+  for (const auto& s : r.samples) {
+    if (s.hit_ratio < 0) {
+      drawing = false;
+      continue;
+    }
+    double x = b.px(s.time_s / 3600.0), y = b.py(s.hit_ratio);
+    if (!drawing) cairo_move_to(cr, x, y); else cairo_line_to(cr, x, y);
+    drawing = true;
+  }
+  cairo_stroke(cr);
+  cairo_set_source_rgb(cr, 0.17, 0.63, 0.17);
+  cairo_set_line_width(cr, 1.5);
+  for (std::size_t i = 0; i < r.samples.size(); ++i) {
+    double x = b.px(r.samples[i].time_s / 3600.0), y = b.py(r.samples[i].gpu_utilization);
+    if (i == 0) cairo_move_to(cr, x, y); else cairo_line_to(cr, x, y);
+  }
+  cairo_stroke(cr);
+  // Legend.
+  cairo_set_source_rgb(cr, 0.84, 0.15, 0.16);
+  cairo_rectangle(cr, 700, 425, 14, 4);
+  cairo_fill(cr);
+  cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
+  text(cr, 720, 432, "hit ratio (bytes, per interval)", 11);
+  cairo_set_source_rgb(cr, 0.17, 0.63, 0.17);
+  cairo_rectangle(cr, 930, 425, 14, 4);
+  cairo_fill(cr);
+  cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
+  text(cr, 950, 432, "GPU allocation", 11);
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "%s / %s: %lld of %lld jobs, mean JCT %.0fs, hit ratio %.1f%%",
+                r.summary.experiment.c_str(), r.summary.scenario.c_str(),
+                static_cast<long long>(r.summary.completed), static_cast<long long>(r.summary.jobs),
+                r.summary.mean_jct_s, 100 * r.summary.hit_ratio);
+  text(cr, 80, 470, buf, 12);
+
+  cairo_status_t st = cairo_surface_write_to_png(surf, path.c_str());
+  cairo_destroy(cr);
+  cairo_surface_destroy(surf);
+  if (st != CAIRO_STATUS_SUCCESS) {
+    return core::io_error(path + ": cannot write PNG: " + cairo_status_to_string(st));
+  }
+  return core::Status::ok();
+}
+
+}  // namespace aqueduct::sim

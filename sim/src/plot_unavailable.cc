@@ -1,0 +1,10 @@
+// Built when cairo is missing: results are written without plots.png.
+#include "aqueduct/sim/results.h"
+
+namespace aqueduct::sim {
+bool plotting_available() { return false; }
+core::Status write_plot(const RunResult&, const std::string& path) {
+  return core::Status(core::StatusCode::kUnavailable,
+                      path + ": built without cairo (install libcairo2-dev and rebuild)");
+}
+}  // namespace aqueduct::sim

@@ -1,0 +1,192 @@
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <functional>
+#include <map>
+
+#include "aqueduct/core/quantity.h"
+#include "aqueduct/sim/csv.h"
+#include "aqueduct/sim/trace.h"
+
+namespace aqueduct::sim {
+namespace {
+
+// One row's fields with its header, and a place to record what is wrong.
+struct Row {
+  const CsvHeader& header;
+  const std::vector<std::string>& fields;
+  std::string error;
+
+  const std::string* get(std::string_view col) {
+    auto i = header.find(col);
+    if (!i || *i >= fields.size()) return nullptr;
+    return &fields[*i];
+  }
+  std::optional<double> num(std::string_view col, bool required, double min = -1e300) {
+    const std::string* s = get(col);
+    if (!s || s->empty()) {
+      if (required && error.empty()) error = "column " + std::string(col) + ": missing value";
+      return std::nullopt;
+    }
+    auto v = parse_double(*s);
+    if (!v) {
+      if (error.empty()) error = "column " + std::string(col) + ": expected a number, got \"" + *s + "\"";
+      return std::nullopt;
+    }
+    if (*v < min) {
+      if (error.empty()) error = "column " + std::string(col) + ": expected a value >= " + std::to_string(min) + ", got " + *s;
+      return std::nullopt;
+    }
+    return v;
+  }
+  std::string text(std::string_view col) {
+    const std::string* s = get(col);
+    return s ? *s : std::string();
+  }
+};
+
+using RowParser = std::function<void(Row&, TraceJob&)>;
+
+struct ReaderDef {
+  std::string name;
+  std::vector<std::string> required_columns;
+  RowParser parse;
+};
+
+std::vector<ReaderDef> reader_defs() {
+  std::vector<ReaderDef> defs;
+  defs.push_back({"generic-csv", {"job_id", "arrival_s"}, [](Row& r, TraceJob& j) {
+                    j.id = r.text("job_id");
+                    if (j.id.empty() && r.error.empty()) r.error = "column job_id: missing value";
+                    j.arrival_s = r.num("arrival_s", true, 0).value_or(0);
+                    j.gpus = r.num("gpus", false, 0).value_or(0);
+                    if (const std::string* c = r.get("cpu"); c && !c->empty()) {
+                      auto q = core::parse_quantity(*c);
+                      if (!q.ok()) {
+                        if (r.error.empty()) r.error = "column cpu: " + q.status().message();
+                      } else {
+                        j.cpu_milli = q->as_milli();
+                      }
+                    }
+                    if (const std::string* m = r.get("memory"); m && !m->empty()) {
+                      auto q = core::parse_quantity(*m);
+                      if (!q.ok()) {
+                        if (r.error.empty()) r.error = "column memory: " + q.status().message();
+                      } else {
+                        j.memory_bytes = q->as_int();
+                      }
+                    }
+                    j.application = r.text("application");
+                    j.dataset = r.text("dataset");
+                    j.epochs = static_cast<std::int32_t>(r.num("epochs", false, 1).value_or(0));
+                    j.duration_s = r.num("duration_s", false, 0).value_or(0);
+                  }});
+  defs.push_back({"philly-gavel", {"job_type", "arrival_time_s", "num_gpus"}, [](Row& r, TraceJob& j) {
+                    std::string type = r.text("job_type");
+                    auto paren = type.find(" (");
+                    j.application = paren == std::string::npos ? type : type.substr(0, paren);
+                    if (j.application.empty() && r.error.empty()) r.error = "column job_type: missing value";
+                    j.arrival_s = r.num("arrival_time_s", true, 0).value_or(0);
+                    j.gpus = r.num("num_gpus", true, 0).value_or(0);
+                  }});
+  defs.push_back({"pollux", {"name", "time", "application", "num_replicas"}, [](Row& r, TraceJob& j) {
+                    j.id = r.text("name");
+                    j.application = r.text("application");
+                    if (j.application.empty() && r.error.empty()) r.error = "column application: missing value";
+                    j.arrival_s = r.num("time", true, 0).value_or(0);
+                    j.gpus = r.num("num_replicas", true, 0).value_or(0);
+                  }});
+  defs.push_back({"alibaba-gpu-v2023",
+                  {"name", "cpu_milli", "memory_mib", "num_gpu", "gpu_milli", "creation_time", "deletion_time"},
+                  [](Row& r, TraceJob& j) {
+                    j.id = r.text("name");
+                    j.cpu_milli = static_cast<std::int64_t>(r.num("cpu_milli", true, 0).value_or(0));
+                    j.memory_bytes =
+                        static_cast<std::int64_t>(r.num("memory_mib", true, 0).value_or(0) * 1048576.0);
+                    double n = r.num("num_gpu", true, 0).value_or(0);
+                    double milli = r.num("gpu_milli", false, 0).value_or(1000);
+                    j.gpus = (n == 1 && milli > 0 && milli < 1000) ? milli / 1000.0 : n;
+                    j.arrival_s = r.num("creation_time", true, 0).value_or(0);
+                    auto del = r.num("deletion_time", true, 0);
+                    if (del && *del <= j.arrival_s && r.error.empty()) {
+                      r.error = "deletion_time " + std::to_string(static_cast<long long>(*del)) +
+                                " is not after creation_time";
+                    }
+                    if (del) j.duration_s = *del - j.arrival_s;
+                  }});
+  return defs;
+}
+
+}  // namespace
+
+std::vector<std::string> trace_reader_names() {
+  std::vector<std::string> out;
+  for (const auto& d : reader_defs()) out.push_back(d.name);
+  return out;
+}
+
+core::Result<TraceData> read_trace(const TraceSpec& spec) {
+  auto defs = reader_defs();
+  const ReaderDef* def = nullptr;
+  for (const auto& d : defs) {
+    if (d.name == spec.reader) def = &d;
+  }
+  if (!def) {
+    std::string names;
+    for (const auto& d : defs) names += (names.empty() ? "" : ", ") + d.name;
+    return core::invalid_argument("unknown trace reader \"" + spec.reader + "\": expected one of " + names);
+  }
+  std::ifstream in(spec.file, std::ios::binary);
+  if (!in) return core::not_found(spec.file + ": cannot open trace file");
+  CsvReader csv(in);
+  std::vector<std::string> fields;
+  if (!csv.next(fields)) {
+    return core::invalid_argument(spec.file + ":1: empty trace: expected a header line");
+  }
+  CsvHeader header(fields);
+  for (const auto& col : def->required_columns) {
+    if (!header.find(col)) {
+      std::string have;
+      for (const auto& n : header.names()) have += (have.empty() ? "" : ",") + n;
+      return core::invalid_argument(spec.file + ":1: reader " + def->name + " needs column \"" + col +
+                                    "\"; the header has: " + have);
+    }
+  }
+  TraceData out;
+  while (csv.next(fields)) {
+    if (fields.size() == 1 && fields[0].empty()) continue;  // blank line
+    ++out.rows;
+    Row row{header, fields, {}};
+    if (fields.size() != header.names().size()) {
+      row.error = "expected " + std::to_string(header.names().size()) + " fields, got " +
+                  std::to_string(fields.size());
+    }
+    TraceJob job;
+    job.line = csv.line();
+    if (row.error.empty()) def->parse(row, job);
+    if (job.id.empty()) job.id = def->name + "-" + std::to_string(csv.line());
+    if (!row.error.empty()) {
+      if (!spec.skip_bad_rows) {
+        return core::invalid_argument(spec.file + ":" + std::to_string(csv.line()) + ": " + row.error +
+                                      " (set workload.trace.onBadRow: skip to skip such rows)");
+      }
+      out.skipped.push_back({csv.line(), row.error});
+      continue;
+    }
+    job.arrival_s *= spec.time_scale;
+    job.duration_s *= spec.time_scale;
+    out.jobs.push_back(std::move(job));
+  }
+  if (!csv.status().is_ok()) {
+    return core::invalid_argument(spec.file + ": " + csv.status().message());
+  }
+  std::stable_sort(out.jobs.begin(), out.jobs.end(), [](const TraceJob& a, const TraceJob& b) {
+    return a.arrival_s < b.arrival_s;
+  });
+  if (spec.max_jobs > 0 && static_cast<std::int64_t>(out.jobs.size()) > spec.max_jobs) {
+    out.jobs.resize(static_cast<std::size_t>(spec.max_jobs));
+  }
+  return out;
+}
+
+}  // namespace aqueduct::sim
