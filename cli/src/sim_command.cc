@@ -76,6 +76,14 @@ int run_sim(const SimRunArgs& args) {
   std::string table = sim::format_summary_table(results);
   std::cout << "experiment " << plan->name << " (seed " << results[0].summary.seed << ")\n" << table;
   std::ofstream(std::filesystem::path(out_dir) / "summary.txt") << table;
+  if (results.size() > 1 && sim::plotting_available()) {
+    core::Status st = sim::write_comparison_plot(results, out_dir + "/comparison.png");
+    if (!st.is_ok()) std::cerr << "warning: " << st.message() << "\n";
+  }
+  if (!args.quiet) {
+    std::cout << "results: " << out_dir << "/ (jobs.csv, timeseries.csv, summary.json, plots.png"
+              << (results.size() > 1 ? "; comparison.png" : "") << ")\n";
+  }
   return 0;
 }
 

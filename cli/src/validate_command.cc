@@ -44,7 +44,7 @@ int run_validate(const std::vector<std::string>& files, bool quiet) {
       }
     } else {
       auto objs = core::load_fluid_yaml(*text, file, diags);
-      core::check_references(objs, diags);
+      core::check_references(objs, diags, /*complete=*/false);
     }
     for (const auto& d : diags.all()) std::cerr << d.to_string() << "\n";
     all.append(diags);

@@ -378,7 +378,7 @@ core::Result<ExperimentPlan> load_experiment_yaml(const std::string& text, const
     s.name = plan.name;
     s.scenario = scenarios[i].name;
     s.source_file = file;
-    core::check_references(s.fluid, local);
+    core::check_references(s.fluid, local, /*complete=*/true);
     if (i == 0) {
       diags.append(local);
     } else {

@@ -75,7 +75,7 @@ void axes(cairo_t* cr, const Frame& f, const std::string& title, const std::stri
 bool plotting_available() { return true; }
 
 core::Status write_plot(const RunResult& r, const std::string& path) {
-  const int W = 1200, H = 480;
+  const int W = 1200, H = 500;
   cairo_surface_t* surf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, W, H);
   cairo_t* cr = cairo_create(surf);
   cairo_set_source_rgb(cr, 0.97, 0.97, 0.97);
@@ -126,21 +126,21 @@ core::Status write_plot(const RunResult& r, const std::string& path) {
   cairo_stroke(cr);
   // Legend.
   cairo_set_source_rgb(cr, 0.84, 0.15, 0.16);
-  cairo_rectangle(cr, 700, 425, 14, 4);
+  cairo_rectangle(cr, 700, 447, 14, 4);
   cairo_fill(cr);
   cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
-  text(cr, 720, 432, "hit ratio (bytes, per interval)", 11);
+  text(cr, 720, 454, "hit ratio (bytes, per interval)", 11);
   cairo_set_source_rgb(cr, 0.17, 0.63, 0.17);
-  cairo_rectangle(cr, 930, 425, 14, 4);
+  cairo_rectangle(cr, 930, 447, 14, 4);
   cairo_fill(cr);
   cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
-  text(cr, 950, 432, "GPU allocation", 11);
+  text(cr, 950, 454, "GPU allocation", 11);
   char buf[160];
   std::snprintf(buf, sizeof buf, "%s / %s: %lld of %lld jobs, mean JCT %.0fs, hit ratio %.1f%%",
                 r.summary.experiment.c_str(), r.summary.scenario.c_str(),
                 static_cast<long long>(r.summary.completed), static_cast<long long>(r.summary.jobs),
                 r.summary.mean_jct_s, 100 * r.summary.hit_ratio);
-  text(cr, 80, 470, buf, 12);
+  text(cr, 80, 488, buf, 12);
 
   cairo_status_t st = cairo_surface_write_to_png(surf, path.c_str());
   cairo_destroy(cr);
@@ -148,6 +148,54 @@ core::Status write_plot(const RunResult& r, const std::string& path) {
   if (st != CAIRO_STATUS_SUCCESS) {
     return core::io_error(path + ": cannot write PNG: " + cairo_status_to_string(st));
   }
+  return core::Status::ok();
+}
+
+core::Status write_comparison_plot(const std::vector<RunResult>& runs, const std::string& path) {
+  const int W = 700, H = 480;
+  cairo_surface_t* surf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, W, H);
+  cairo_t* cr = cairo_create(surf);
+  cairo_set_source_rgb(cr, 0.97, 0.97, 0.97);
+  cairo_paint(cr);
+  cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+  double xmax = 1e-6;
+  std::vector<std::vector<double>> cdfs;
+  for (const auto& r : runs) {
+    std::vector<double> v;
+    for (const auto& j : r.jobs) {
+      if (j.completed()) v.push_back(j.jct_s() / 3600.0);
+    }
+    std::sort(v.begin(), v.end());
+    if (!v.empty()) xmax = std::max(xmax, v.back());
+    cdfs.push_back(std::move(v));
+  }
+  Frame a{80, 50, 560, 340, 0, xmax, 0, 1};
+  axes(cr, a, "JCT distribution by scenario", "job completion time (hours)", "fraction of jobs");
+  static const double kColors[][3] = {{0.84, 0.15, 0.16}, {0.12, 0.47, 0.71}, {0.17, 0.63, 0.17},
+                                      {1.0, 0.5, 0.05}, {0.58, 0.4, 0.74}, {0.55, 0.34, 0.29}};
+  for (std::size_t k = 0; k < cdfs.size(); ++k) {
+    const auto& c = kColors[k % 6];
+    cairo_set_source_rgb(cr, c[0], c[1], c[2]);
+    cairo_set_line_width(cr, 2);
+    const auto& v = cdfs[k];
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      double fy = static_cast<double>(i + 1) / v.size();
+      if (i == 0) cairo_move_to(cr, a.px(v[i]), a.py(0));
+      cairo_line_to(cr, a.px(v[i]), a.py(fy - 1.0 / v.size()));
+      cairo_line_to(cr, a.px(v[i]), a.py(fy));
+    }
+    cairo_stroke(cr);
+    cairo_rectangle(cr, 90 + 150 * static_cast<double>(k % 4), 440 + 18 * static_cast<double>(k / 4), 14, 4);
+    cairo_fill(cr);
+    cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "%s (mean %.0fs)", runs[k].summary.scenario.c_str(), runs[k].summary.mean_jct_s);
+    text(cr, 110 + 150 * static_cast<double>(k % 4), 447 + 18 * static_cast<double>(k / 4), buf, 11);
+  }
+  cairo_status_t st = cairo_surface_write_to_png(surf, path.c_str());
+  cairo_destroy(cr);
+  cairo_surface_destroy(surf);
+  if (st != CAIRO_STATUS_SUCCESS) return core::io_error(path + ": cannot write PNG: " + cairo_status_to_string(st));
   return core::Status::ok();
 }
 

@@ -7,4 +7,7 @@ core::Status write_plot(const RunResult&, const std::string& path) {
   return core::Status(core::StatusCode::kUnavailable,
                       path + ": built without cairo (install libcairo2-dev and rebuild)");
 }
+core::Status write_comparison_plot(const std::vector<RunResult>&, const std::string& path) {
+  return write_plot(RunResult{}, path);
+}
 }  // namespace aqueduct::sim

@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -126,6 +127,22 @@ std::string format_summary_table(const std::vector<RunResult>& runs) {
                   b.p95_jct_s > 0 ? a.p95_jct_s / b.p95_jct_s : 0.0, a.makespan_s / b.makespan_s,
                   a.bytes_from_store > 0 ? 100.0 * static_cast<double>(b.bytes_from_store) / a.bytes_from_store : 0.0);
     out << line;
+    // Per application: where the difference comes from.
+    std::map<std::string, std::pair<double, int>> base_apps, run_apps;
+    for (const auto& j : runs[0].jobs) {
+      if (j.completed()) base_apps[j.application].first += j.jct_s(), ++base_apps[j.application].second;
+    }
+    for (const auto& j : runs[i].jobs) {
+      if (j.completed()) run_apps[j.application].first += j.jct_s(), ++run_apps[j.application].second;
+    }
+    for (const auto& [app, agg] : run_apps) {
+      auto it = base_apps.find(app);
+      if (it == base_apps.end() || agg.first <= 0) continue;
+      double before = it->second.first / it->second.second, after = agg.first / agg.second;
+      std::snprintf(line, sizeof line, "  %-14s %4d jobs  mean JCT %8.0fs -> %8.0fs  (%.2fx)\n", app.c_str(),
+                    agg.second, before, after, before / after);
+      out << line;
+    }
   }
   return out.str();
 }

@@ -8,6 +8,7 @@ std::uint32_t Simulator::alloc_slot() {
     free_.pop_back();
     return s;
   }
+  AQ_CHECK(slots_.size() < EventEntry::kMaxSlots);  // 16.7M timers pending at once
   slots_.emplace_back();
   return static_cast<std::uint32_t>(slots_.size() - 1);
 }
@@ -17,43 +18,42 @@ core::TimerId Simulator::schedule_at(core::Time at, std::function<void()> fn) {
     at = now_;
     ++clamped_;
   }
+  AQ_CHECK(next_seq_ <= EventEntry::kMaxSeq);
   std::uint32_t s = alloc_slot();
   Slot& slot = slots_[s];
   slot.fn = std::move(fn);
   slot.live = true;
+  slot.seq = next_seq_++;
   ++live_;
-  queue_.push(EventEntry{at.count(), next_seq_++, s, slot.gen});
-  return make_id(s, slot.gen);
+  EventEntry e = EventEntry::make(at.count(), slot.seq, s);
+  queue_.push(e);
+  return core::TimerId{e.key};
 }
 
 bool Simulator::cancel(core::TimerId id) {
   if (!id) return false;
-  std::uint64_t low = id.value & 0xffffffffULL;
-  if (low == 0 || low > slots_.size()) return false;
-  auto s = static_cast<std::uint32_t>(low - 1);
-  auto gen = static_cast<std::uint32_t>(id.value >> 32);
-  Slot& slot = slots_[s];
-  if (!slot.live || slot.gen != gen) return false;
+  EventEntry e{0, id.value};
+  if (e.slot() >= slots_.size()) return false;
+  Slot& slot = slots_[e.slot()];
+  if (!slot.live || slot.seq != e.seq()) return false;
   slot.fn = nullptr;
-  slot.live = false;
-  ++slot.gen;  // the queued entry is now stale and is skipped when popped
+  slot.live = false;  // the queued entry is now stale and is skipped when popped
   --live_;
-  free_.push_back(s);
+  free_.push_back(e.slot());
   return true;
 }
 
 bool Simulator::step() {
   while (!queue_.empty()) {
     EventEntry e = queue_.pop();
-    Slot& slot = slots_[e.slot];
-    if (slot.gen != e.gen || !slot.live) continue;  // cancelled
+    if (!is_live(e)) continue;  // cancelled
+    Slot& slot = slots_[e.slot()];
     now_ = core::Time(e.time);
     std::function<void()> fn = std::move(slot.fn);
     slot.fn = nullptr;
     slot.live = false;
-    ++slot.gen;
     --live_;
-    free_.push_back(e.slot);
+    free_.push_back(e.slot());
     ++processed_;
     fn();
     return true;
@@ -64,8 +64,7 @@ bool Simulator::step() {
 core::Time Simulator::next_event_time() {
   while (!queue_.empty()) {
     const EventEntry& top = queue_.top();
-    const Slot& slot = slots_[top.slot];
-    if (slot.gen == top.gen && slot.live) return core::Time(top.time);
+    if (is_live(top)) return core::Time(top.time);
     queue_.pop();
   }
   return core::Time::max();
@@ -76,8 +75,7 @@ std::uint64_t Simulator::run(core::Time until) {
   std::uint64_t start = processed_;
   while (!stopped_ && !queue_.empty()) {
     const EventEntry& top = queue_.top();
-    const Slot& slot = slots_[top.slot];
-    if (slot.gen != top.gen || !slot.live) {
+    if (!is_live(top)) {
       queue_.pop();  // a cancelled timer: drop it before looking at its time
       continue;
     }

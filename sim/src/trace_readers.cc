@@ -79,7 +79,10 @@ std::vector<ReaderDef> reader_defs() {
                     j.application = r.text("application");
                     j.dataset = r.text("dataset");
                     j.epochs = static_cast<std::int32_t>(r.num("epochs", false, 1).value_or(0));
-                    j.duration_s = r.num("duration_s", false, 0).value_or(0);
+                    if (auto d = r.num("duration_s", false, 0)) {
+                      j.has_duration = true;
+                      j.duration_s = *d;
+                    }
                   }});
   defs.push_back({"philly-gavel", {"job_type", "arrival_time_s", "num_gpus"}, [](Row& r, TraceJob& j) {
                     std::string type = r.text("job_type");
@@ -108,11 +111,14 @@ std::vector<ReaderDef> reader_defs() {
                     j.gpus = (n == 1 && milli > 0 && milli < 1000) ? milli / 1000.0 : n;
                     j.arrival_s = r.num("creation_time", true, 0).value_or(0);
                     auto del = r.num("deletion_time", true, 0);
-                    if (del && *del <= j.arrival_s && r.error.empty()) {
+                    if (del && *del < j.arrival_s && r.error.empty()) {
                       r.error = "deletion_time " + std::to_string(static_cast<long long>(*del)) +
-                                " is not after creation_time";
+                                " is before creation_time";
                     }
-                    if (del) j.duration_s = *del - j.arrival_s;
+                    if (del) {
+                      j.has_duration = true;  // 0 is valid: created and deleted in the same second
+                      j.duration_s = *del - j.arrival_s;
+                    }
                   }});
   return defs;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 
 #include "aqueduct/sim/rng.h"
@@ -74,11 +75,12 @@ core::Result<JobSpec> resolve(const ExperimentSpec& spec, const TraceJob& tj, co
           ? static_cast<std::int64_t>(std::ceil(static_cast<double>(tj.memory_bytes) / j.pods))
           : static_cast<std::int64_t>(std::ceil(static_cast<double>(app->memory_per_gpu) * units));
   j.per_pod.pods = 1;
-  if (tj.duration_s > 0) {
+  if (tj.has_duration) {
     if (j.dataset >= 0) {
-      // The trace's run time is the compute-bound time: input at that pace.
+      // The trace's run time is the compute-bound time: input at that pace
+      // (a zero run time means the job is limited by I/O alone).
       double bytes = static_cast<double>(spec.fluid.datasets[j.dataset].size_bytes) * j.epochs;
-      j.compute_rate = bytes / tj.duration_s;
+      j.compute_rate = tj.duration_s > 0 ? bytes / tj.duration_s : std::numeric_limits<double>::infinity();
     } else {
       j.compute_duration = core::from_seconds(tj.duration_s);
     }

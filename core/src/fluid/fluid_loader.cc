@@ -396,7 +396,7 @@ FluidObjects load_fluid_file(const std::string& path, Diagnostics& diags) {
   return load_fluid_yaml(*text, path, diags);
 }
 
-void check_references(const FluidObjects& objs, Diagnostics& diags) {
+void check_references(const FluidObjects& objs, Diagnostics& diags, bool complete) {
   std::map<std::string, const Dataset*> ds_by_key;
   for (const auto& ds : objs.datasets) {
     std::string key = ds.meta.namespace_ + "/" + ds.meta.name;
@@ -413,16 +413,15 @@ void check_references(const FluidObjects& objs, Diagnostics& diags) {
                   "a second runtime for dataset " + key + " (one runtime per dataset)");
     }
     rt_by_key[key] = &rt;
-    if (!ds_by_key.count(key)) {
-      diags.warning(rt.meta.pos, "metadata.name",
-                    "no Dataset named " + key + " in these files: the runtime binds to none");
+    if (complete && !ds_by_key.count(key)) {
+      diags.error(rt.meta.pos, "metadata.name",
+                  "no Dataset named " + key + ": a runtime binds to the Dataset of its own name");
     }
   }
   for (const auto& dl : objs.dataloads) {
     std::string key = dl.dataset_namespace + "/" + dl.dataset_name;
-    if (!ds_by_key.count(key)) {
-      diags.warning(dl.meta.pos, "spec.dataset",
-                    "DataLoad names Dataset " + key + ", which is not defined in these files");
+    if (complete && !ds_by_key.count(key)) {
+      diags.error(dl.meta.pos, "spec.dataset", "DataLoad names Dataset " + key + ", which is not defined");
     }
   }
 }

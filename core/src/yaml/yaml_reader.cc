@@ -1,5 +1,6 @@
 #include "aqueduct/core/yaml/yaml_reader.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <fstream>
@@ -300,6 +301,9 @@ std::vector<YAML::Node> parse_yaml_documents(std::string_view text, const std::s
       msg += " (the line is indented with a tab; YAML requires spaces)";
     } else if (text.find('\t') != std::string_view::npos && e.msg.find("token") != std::string::npos) {
       msg += " (the file contains tab characters; YAML indentation must use spaces)";
+    }
+    if (e.msg.find("EOF") != std::string::npos) {
+      if (msg.find("tab") == std::string::npos) msg += " (the file ends early: is it truncated?)";
     }
     diags.error(p, "", msg);
     docs.clear();

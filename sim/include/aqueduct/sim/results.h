@@ -83,6 +83,8 @@ core::Status write_results(const RunResult& r, const std::string& dir);
 // The PNG plot (JCT CDF + hit ratio over time); Unavailable without cairo.
 core::Status write_plot(const RunResult& r, const std::string& path);
 bool plotting_available();
+// comparison.png: the JCT CDFs of several runs (scenarios) on one chart.
+core::Status write_comparison_plot(const std::vector<RunResult>& runs, const std::string& path);
 
 // A fixed-width table, one row per run, and speedups of later runs over the first.
 std::string format_summary_table(const std::vector<RunResult>& runs);

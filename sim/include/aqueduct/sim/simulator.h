@@ -38,14 +38,17 @@ class Simulator final : public core::Clock {
   std::uint64_t clamped_to_now() const { return clamped_; }
 
  private:
+  // A pending payload. `seq` is the sequence of the event that owns it: a
+  // queue entry whose sequence differs is stale (its timer was cancelled).
   struct Slot {
     std::function<void()> fn;
-    std::uint32_t gen = 1;
+    std::uint64_t seq = 0;
     bool live = false;
   };
   std::uint32_t alloc_slot();
-  static core::TimerId make_id(std::uint32_t slot, std::uint32_t gen) {
-    return core::TimerId{(static_cast<std::uint64_t>(gen) << 32) | (slot + 1ULL)};
+  bool is_live(const EventEntry& e) const {
+    const Slot& s = slots_[e.slot()];
+    return s.live && s.seq == e.seq();
   }
 
   core::Time now_{0};

@@ -26,7 +26,8 @@ struct TraceJob {
   std::string application;        // empty: the default application
   std::string dataset;            // empty: the application's
   std::int32_t epochs = 0;        // 0: the application's
-  double duration_s = 0;          // > 0: the job's compute-bound run time from the trace
+  bool has_duration = false;      // the trace gives the job's run time
+  double duration_s = 0;          // that compute-bound run time (may be 0)
   std::int64_t line = 0;
 };
 

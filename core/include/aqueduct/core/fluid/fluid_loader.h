@@ -36,8 +36,9 @@ FluidObjects load_fluid_yaml(std::string_view text, const std::string& file, Dia
 // Reads and parses a file; a missing file is one error naming the path.
 FluidObjects load_fluid_file(const std::string& path, Diagnostics& diags);
 
-// Cross-object checks: DataLoads and pod claims that name no Dataset, two
-// runtimes for one dataset, duplicate names. Reported as errors/warnings.
-void check_references(const FluidObjects& objs, Diagnostics& diags);
+// Cross-object checks: duplicate Datasets, two runtimes for one dataset and,
+// when `complete` (the files are the whole world, as in an experiment),
+// runtimes and DataLoads that name no Dataset. Reported as errors.
+void check_references(const FluidObjects& objs, Diagnostics& diags, bool complete);
 
 }  // namespace aqueduct::core

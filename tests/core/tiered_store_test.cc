@@ -1,0 +1,102 @@
+#include "aqueduct/core/cache/tiered_store.h"
+
+#include <gtest/gtest.h>
+
+#include "aqueduct/core/cache/fifo_policy.h"
+#include "aqueduct/core/cache/lru_policy.h"
+
+namespace aqueduct::core {
+namespace {
+
+BlockKey k(std::uint64_t i, std::uint32_t ds = 0) { return BlockKey{ds, i}; }
+
+TieredStore make(std::vector<TierSpec> tiers, const char* policy = "lru") {
+  auto s = TieredStore::create(std::move(tiers), builtin_eviction_policies(), policy);
+  EXPECT_TRUE(s.ok()) << s.status().message();
+  return std::move(s).value();
+}
+
+TEST(EvictionPolicy, LruOrder) {
+  LruPolicy p;
+  p.on_insert(k(1), 1);
+  p.on_insert(k(2), 1);
+  p.on_insert(k(3), 1);
+  p.on_access(k(1));
+  EXPECT_EQ(p.victim(), k(2));
+  p.on_remove(k(2));
+  EXPECT_EQ(p.victim(), k(3));
+  EXPECT_EQ(p.size(), 2u);
+}
+
+TEST(EvictionPolicy, FifoIgnoresHits) {
+  FifoPolicy p;
+  p.on_insert(k(1), 1);
+  p.on_insert(k(2), 1);
+  p.on_access(k(1));
+  EXPECT_EQ(p.victim(), k(1));
+}
+
+TEST(EvictionRegistry, UnknownNameListsKnown) {
+  auto r = builtin_eviction_policies().create("belady");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("fifo, lru"), std::string::npos);
+}
+
+TEST(TieredStore, ValidatesSpecs) {
+  auto reg = builtin_eviction_policies();
+  EXPECT_FALSE(TieredStore::create({}, reg, "lru").ok());
+  EXPECT_FALSE(TieredStore::create({{MediumType::kMem, 0, 0.9, 0.5}}, reg, "lru").ok());
+  EXPECT_FALSE(TieredStore::create({{MediumType::kMem, 10, 0.5, 0.9}}, reg, "lru").ok());
+  EXPECT_FALSE(
+      TieredStore::create({{MediumType::kSsd, 10, 0.9, 0.5}, {MediumType::kMem, 10, 0.9, 0.5}}, reg, "lru").ok());
+  EXPECT_FALSE(TieredStore::create({{MediumType::kMem, 10, 0.9, 0.5}}, reg, "nope").ok());
+}
+
+TEST(TieredStore, HighWatermarkEvictsDownToLow) {
+  // Quota 10 blocks of 1 byte, high 0.8, low 0.5: the 9th insert crosses 8 and frees down to 5.
+  TieredStore s = make({{MediumType::kMem, 10, 0.8, 0.5}});
+  for (int i = 0; i < 8; ++i) ASSERT_TRUE(s.insert(k(i), 1).is_ok());
+  EXPECT_EQ(s.used_bytes(0), 8);
+  ASSERT_TRUE(s.insert(k(8), 1).is_ok());
+  EXPECT_EQ(s.used_bytes(0), 5);
+  EXPECT_EQ(s.stats().evictions, 4u);
+  // LRU: the oldest four went (0..3).
+  for (int i = 0; i < 4; ++i) EXPECT_FALSE(s.peek(k(i))) << i;
+  for (int i = 4; i < 9; ++i) EXPECT_TRUE(s.peek(k(i))) << i;
+}
+
+TEST(TieredStore, DemotesToNextLevelAndAccountsPerDataset) {
+  TieredStore s = make({{MediumType::kMem, 4, 1.0, 0.5}, {MediumType::kSsd, 8, 1.0, 1.0}});
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(s.insert(k(i, i % 2), 1).is_ok());
+  // Inserting the 5th overflowed MEM (hard limit): one victim demoted to SSD.
+  EXPECT_EQ(s.peek(k(0)), 1);
+  EXPECT_EQ(s.peek(k(4)), 0);
+  EXPECT_EQ(s.stats().demotions, 1u);
+  EXPECT_EQ(s.used_bytes(), 5);
+  EXPECT_EQ(s.dataset_bytes(0), 3);
+  EXPECT_EQ(s.dataset_bytes(1), 2);
+  EXPECT_TRUE(s.erase(k(1, 1)));
+  EXPECT_EQ(s.dataset_bytes(1), 1);
+  EXPECT_EQ(s.capacity_bytes(), 12);
+}
+
+TEST(TieredStore, LookupRefreshesRecency) {
+  TieredStore s = make({{MediumType::kMem, 3, 1.0, 1.0}});
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(s.insert(k(i), 1).is_ok());
+  EXPECT_EQ(s.lookup(k(0)), 0);
+  ASSERT_TRUE(s.insert(k(3), 1).is_ok());
+  EXPECT_TRUE(s.peek(k(0)));
+  EXPECT_FALSE(s.peek(k(1)));
+}
+
+TEST(TieredStore, OversizedBlockSkipsSmallLevelsOrIsRejected) {
+  TieredStore s = make({{MediumType::kMem, 2, 1.0, 1.0}, {MediumType::kSsd, 10, 1.0, 1.0}});
+  ASSERT_TRUE(s.insert(k(1), 5).is_ok());
+  EXPECT_EQ(s.peek(k(1)), 1);
+  Status st = s.insert(k(2), 11);
+  EXPECT_EQ(st.code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(s.stats().rejected, 1u);
+}
+
+}  // namespace
+}  // namespace aqueduct::core

@@ -1,0 +1,182 @@
+#include "aqueduct/sim/cluster_run.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+
+#include "aqueduct/runtime_adapters/engine_profile.h"
+#include "support/temp_dir.h"
+
+namespace aqueduct::sim {
+namespace {
+
+using aqueduct::testing::read_file;
+using aqueduct::testing::source_path;
+using aqueduct::testing::TempDir;
+
+ExperimentPlan load_plan(const std::string& rel) {
+  core::Diagnostics d;
+  auto plan = load_experiment_file(source_path(rel), d);
+  EXPECT_TRUE(plan.ok()) << plan.status().message();
+  return std::move(plan).value();
+}
+
+RunResult run_ok(const ExperimentSpec& spec) {
+  auto r = run_experiment(spec);
+  EXPECT_TRUE(r.ok()) << r.status().message();
+  return std::move(r).value();
+}
+
+// The quickstart's own parameters, one ImageNet job alone on the cluster: the
+// model's prediction is computed here by hand from those parameters.
+TEST(ClusterRun, CacheSpeedupMatchesTheModelByHand) {
+  ExperimentPlan plan = load_plan("examples/quickstart/experiment.yaml");
+  TempDir dir;
+  std::string trace = dir.write("one.csv", "job_id,arrival_s,gpus,application\nj1,0,8,imagenet\n");
+  const ExperimentSpec* by_name[2] = {&plan.scenarios[0], &plan.scenarios[1]};
+  ASSERT_EQ(by_name[0]->scenario, "no-cache");
+  double jct[2];
+  for (int i = 0; i < 2; ++i) {
+    ExperimentSpec s = *by_name[i];
+    s.workload.trace = TraceSpec{trace, "generic-csv", false, 0, 1.0};
+    RunResult r = run_ok(s);
+    ASSERT_EQ(r.jobs.size(), 1u);
+    ASSERT_TRUE(r.jobs[0].completed());
+    EXPECT_EQ(r.jobs[0].pods, 2);  // 8 GPUs, at most 4 per pod
+    jct[i] = r.jobs[0].jct_s();
+  }
+  const ExperimentSpec& s = *by_name[1];
+  const auto& app = s.workload.applications[0];
+  ASSERT_EQ(app.name, "imagenet");
+  const double size = static_cast<double>(s.fluid.datasets[0].size_bytes);
+  const auto& prof = runtime_adapters::engine_profile(core::RuntimeEngine::kAlluxio);
+  const double block = static_cast<double>(prof.block_size);
+  const double blocks = std::ceil(size / block);
+  ASSERT_EQ(blocks * block, size);  // 140Gi is a whole number of 64Mi blocks
+  const int streams = 8;            // one per GPU
+  const double compute = app.compute_per_gpu * 8;
+  const auto& os = s.object_store;
+  const double store_rate =
+      streams * std::min(os.per_connection_bandwidth, os.aggregate_bandwidth / streams);
+  const double lat_store = core::to_seconds(os.request_latency);
+  const double lat_engine = core::to_seconds(prof.metadata_latency);
+  const double lat_hit = core::to_seconds(s.cache.hit_latency);
+  // Every cache read is limited by compute: the slowest path (SSD, or a remote
+  // worker's NIC) is still faster than the job consumes.
+  ASSERT_LT(compute, s.cache.medium_bandwidth[1]);
+  ASSERT_LT(compute, s.node_pools[0].nic_bandwidth);
+  const double miss_block = lat_store + block / std::min(compute, store_rate);
+  const double expect_nocache = app.epochs * blocks * miss_block;
+  const double expect_cache = blocks * (miss_block + lat_engine) +
+                              (app.epochs - 1) * blocks * (lat_hit + lat_engine + block / compute);
+  EXPECT_NEAR(jct[0], expect_nocache, 1e-3);
+  EXPECT_NEAR(jct[1], expect_cache, 1e-3);
+  EXPECT_NEAR(jct[0] / jct[1], expect_nocache / expect_cache, 1e-6);
+  EXPECT_GT(jct[0] / jct[1], 2.0);
+}
+
+TEST(ClusterRun, SameSeedByteIdenticalOutputs) {
+  ExperimentPlan plan = load_plan("examples/quickstart/experiment.yaml");
+  TempDir a, b;
+  const ExperimentSpec& s = plan.scenarios[1];
+  ASSERT_TRUE(write_results(run_ok(s), a.path().string()).is_ok());
+  ASSERT_TRUE(write_results(run_ok(s), b.path().string()).is_ok());
+  for (const char* f : {"jobs.csv", "timeseries.csv", "summary.json", "plots.png"}) {
+    if (std::string(f) == "plots.png" && !plotting_available()) continue;
+    std::string x = read_file(a.file(f)), y = read_file(b.file(f));
+    EXPECT_FALSE(x.empty()) << f;
+    EXPECT_TRUE(x == y) << f << " differs between identical runs";
+  }
+}
+
+TEST(ClusterRun, DifferentSeedChangesOutputs) {
+  for (const char* rel : {"tests/data/experiments/generator.yaml", "examples/quickstart/experiment.yaml"}) {
+    ExperimentPlan plan = load_plan(rel);
+    ExperimentSpec s1 = plan.scenarios.back();
+    ExperimentSpec s2 = s1;
+    s2.seed = s1.seed + 1;
+    TempDir a, b;
+    ASSERT_TRUE(write_results(run_ok(s1), a.path().string()).is_ok());
+    ASSERT_TRUE(write_results(run_ok(s2), b.path().string()).is_ok());
+    EXPECT_NE(read_file(a.file("jobs.csv")), read_file(b.file("jobs.csv"))) << rel;
+  }
+}
+
+TEST(ClusterRun, GeneratorWorkloadRunsAndAccountsBytes) {
+  ExperimentPlan plan = load_plan("tests/data/experiments/generator.yaml");
+  RunResult r = run_ok(plan.scenarios[0]);
+  EXPECT_EQ(r.summary.jobs, 30);
+  EXPECT_EQ(r.summary.completed, 30);
+  std::int64_t expected_bytes = 0;
+  for (const auto& j : r.jobs) {
+    std::int64_t per_epoch = j.dataset == "default/hot" ? 2LL << 30 : 1LL << 30;
+    int epochs = j.dataset == "default/hot" ? 3 : 2;
+    EXPECT_EQ(j.bytes_from_cache + j.bytes_from_store, per_epoch * epochs) << j.id;
+    if (j.dataset == "default/cold") {
+      EXPECT_EQ(j.bytes_from_cache, 0) << "cold has no runtime";
+    }
+    expected_bytes += per_epoch * epochs;
+    EXPECT_GE(j.start_s, j.arrival_s);
+  }
+  EXPECT_EQ(r.summary.bytes_from_cache + r.summary.bytes_from_store, expected_bytes);
+  EXPECT_GT(r.summary.hit_ratio, 0.3);
+  ASSERT_FALSE(r.samples.empty());
+  EXPECT_EQ(r.samples[0].time_s, 0);
+  for (std::size_t i = 1; i < r.samples.size(); ++i) EXPECT_NEAR(r.samples[i].time_s - r.samples[i - 1].time_s, 120, 1e-9);
+}
+
+TEST(ClusterRun, DataLoadWarmsTheCacheBeforeJobs) {
+  ExperimentPlan plan = load_plan("tests/data/experiments/generator.yaml");
+  ExperimentSpec s = plan.scenarios[0];
+  core::DataLoad dl;
+  dl.meta.name = "warm";
+  dl.dataset_name = "hot";
+  dl.dataset_namespace = "default";
+  s.fluid.dataloads.push_back(dl);
+  TempDir dir;
+  // One job arriving long after the load finished: every read is a hit.
+  s.workload.generator.reset();
+  s.workload.trace = TraceSpec{dir.write("t.csv", "job_id,arrival_s,gpus,application\nj,3600,1,hot-model\n"),
+                               "generic-csv", false, 0, 1.0};
+  RunResult r = run_ok(s);
+  ASSERT_EQ(r.jobs.size(), 1u);
+  EXPECT_EQ(r.jobs[0].bytes_from_store, 0);
+  EXPECT_EQ(r.jobs[0].bytes_from_cache, 3 * (2LL << 30));
+  EXPECT_EQ(r.summary.dataload_bytes, 2LL << 30);
+}
+
+TEST(ClusterRun, UnschedulableJobsReportTheReason) {
+  ExperimentPlan plan = load_plan("tests/data/experiments/generator.yaml");
+  ExperimentSpec s = plan.scenarios[0];
+  s.horizon = core::from_seconds(7200);
+  TempDir dir;
+  s.workload.generator.reset();
+  s.workload.trace = TraceSpec{dir.write("t.csv", "job_id,arrival_s,gpus,application\nbig,0,3,hot-model\n"),
+                               "generic-csv", false, 0, 1.0};
+  s.workload.max_gpus_per_pod = 4;  // one pod of 3 GPUs; nodes have 2
+  RunResult r = run_ok(s);
+  ASSERT_EQ(r.jobs.size(), 1u);
+  EXPECT_FALSE(r.jobs[0].completed());
+  EXPECT_EQ(r.jobs[0].last_unschedulable_reason, "0/4 nodes are available: 4 Insufficient nvidia.com/gpu.");
+  EXPECT_EQ(r.summary.completed, 0);
+}
+
+TEST(ClusterRun, ImpossibleConfigsAreErrorsNotCrashes) {
+  ExperimentPlan plan = load_plan("tests/data/experiments/generator.yaml");
+  ExperimentSpec s = plan.scenarios[0];
+  s.fluid.runtimes[0].replicas = 9;  // 4 nodes
+  auto r = run_experiment(s);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("cannot place cache worker 5 of 9"), std::string::npos) << r.status().message();
+  ExperimentSpec t = plan.scenarios[0];
+  t.policies.eviction = "magic";
+  EXPECT_NE(run_experiment(t).status().message().find("unknown eviction policy"), std::string::npos);
+  ExperimentSpec u = plan.scenarios[0];
+  u.node_pools[0].arch = core::Arch::kArm64;
+  u.fluid.runtimes[0].engine = core::RuntimeEngine::kAlluxio;
+  EXPECT_NE(run_experiment(u).status().message().find("do not support arch arm64"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace aqueduct::sim

@@ -1,0 +1,102 @@
+#include "aqueduct/sim/experiment.h"
+
+#include <gtest/gtest.h>
+
+#include "support/temp_dir.h"
+
+namespace aqueduct::sim {
+namespace {
+
+using aqueduct::testing::source_path;
+using aqueduct::testing::TempDir;
+
+TEST(Experiment, QuickstartScenarios) {
+  core::Diagnostics d;
+  auto plan = load_experiment_file(source_path("examples/quickstart/experiment.yaml"), d);
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  for (const auto& x : d.all()) ADD_FAILURE() << x.to_string();
+  EXPECT_EQ(plan->name, "quickstart");
+  ASSERT_EQ(plan->scenarios.size(), 2u);
+  const ExperimentSpec& nc = plan->scenarios[0];
+  const ExperimentSpec& c = plan->scenarios[1];
+  EXPECT_EQ(nc.scenario, "no-cache");
+  EXPECT_FALSE(nc.cache.enabled);
+  EXPECT_TRUE(c.cache.enabled);  // the override must not leak into the base spec
+  EXPECT_EQ(c.seed, 42u);
+  ASSERT_EQ(c.node_pools.size(), 1u);
+  EXPECT_EQ(c.node_pools[0].count, 16);
+  EXPECT_EQ(c.node_pools[0].allocatable.gpu_milli, 4000);
+  EXPECT_EQ(c.node_pools[0].cache_capacity[1], 500LL << 30);
+  EXPECT_DOUBLE_EQ(c.node_pools[0].nic_bandwidth, 25e9 / 8);
+  EXPECT_DOUBLE_EQ(c.object_store.aggregate_bandwidth, 1073741824.0);
+  EXPECT_EQ(c.object_store.request_latency, core::from_seconds(0.02));
+  EXPECT_EQ(c.fluid.datasets.size(), 6u);
+  EXPECT_EQ(c.fluid.datasets[0].size_bytes, 140LL << 30);
+  EXPECT_EQ(c.workload.applications.size(), 6u);
+  EXPECT_EQ(c.workload.trace->reader, "pollux");
+  EXPECT_EQ(c.sample_interval, core::from_seconds(300));
+}
+
+TEST(Experiment, InlineFluidAndGenerator) {
+  core::Diagnostics d;
+  auto plan = load_experiment_file(source_path("tests/data/experiments/generator.yaml"), d);
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  for (const auto& x : d.all()) ADD_FAILURE() << x.to_string();
+  const auto& s = plan->scenarios[0];
+  EXPECT_EQ(s.scenario, "default");
+  EXPECT_EQ(s.fluid.datasets.size(), 2u);
+  EXPECT_EQ(s.fluid.runtimes.size(), 1u);
+  EXPECT_EQ(s.workload.generator->count, 30);
+  EXPECT_EQ(s.workload.generator->gpu_choices.size(), 3u);
+}
+
+TEST(Experiment, ErrorsNameFileLineAndField) {
+  TempDir dir;
+  std::string f = dir.write("e.yaml", R"(apiVersion: aqueduct.io/v1alpha1
+kind: Experiment
+metadata: {name: bad}
+spec:
+  seed: -3
+  cluster:
+    nodePools:
+      - {name: a, count: 1, cpu: "8", memory: lots}
+  objectStore: {aggregateBandwidth: 10 GB}
+  workload:
+    trace: {file: missing.csv, reader: pollux}
+    applications:
+      x: {dataset: nope, epochs: 1, computePerGpu: 1MiB/s}
+  policy: {scheduler: fifo}
+)");
+  core::Diagnostics d;
+  auto plan = load_experiment_file(f, d);
+  EXPECT_FALSE(plan.ok());
+  std::vector<std::string> lines;
+  for (const auto& x : d.all()) lines.push_back(x.to_string());
+  auto has = [&](const std::string& needle) {
+    for (const auto& l : lines) {
+      if (l.find(needle) != std::string::npos) return true;
+    }
+    return false;
+  };
+  EXPECT_TRUE(has(f + ":5:9: error: spec.seed: expected an integer in [0,")) << ::testing::PrintToString(lines);
+  EXPECT_TRUE(has(f + ":8:47: error: spec.cluster.nodePools[0].memory: expected a Kubernetes quantity"));
+  EXPECT_TRUE(has("spec.objectStore.aggregateBandwidth: expected a bandwidth"));
+  EXPECT_TRUE(has("spec.workload.trace.file: trace file not found: " + dir.file("missing.csv")));
+  EXPECT_TRUE(has("spec.workload.applications.x.dataset: no Dataset named default/nope"));
+  EXPECT_TRUE(has("warning: spec.policy: unknown field"));
+}
+
+TEST(Experiment, RejectsWrongKindAndEmpty) {
+  TempDir dir;
+  core::Diagnostics d1, d2;
+  EXPECT_FALSE(load_experiment_file(dir.write("a.yaml", "apiVersion: v1\nkind: Pod\n"), d1).ok());
+  EXPECT_GE(d1.error_count(), 2);
+  EXPECT_FALSE(load_experiment_file(dir.write("b.yaml", "\n# nothing\n"), d2).ok());
+  EXPECT_NE(d2.all()[0].message.find("no YAML documents"), std::string::npos);
+  core::Diagnostics d3;
+  EXPECT_FALSE(load_experiment_file(dir.file("none.yaml"), d3).ok());
+  EXPECT_NE(d3.all()[0].message.find("cannot open"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace aqueduct::sim

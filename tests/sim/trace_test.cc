@@ -1,0 +1,113 @@
+#include "aqueduct/sim/trace.h"
+
+#include <gtest/gtest.h>
+
+#include "support/temp_dir.h"
+
+namespace aqueduct::sim {
+namespace {
+
+using aqueduct::testing::source_path;
+using aqueduct::testing::TempDir;
+
+TraceData read_ok(const std::string& file, const std::string& reader) {
+  TraceSpec s;
+  s.file = file;
+  s.reader = reader;
+  auto r = read_trace(s);
+  EXPECT_TRUE(r.ok()) << r.status().message();
+  return r.ok() ? *r : TraceData{};
+}
+
+TEST(TraceReaders, Pollux) {
+  TraceData t = read_ok(source_path("data/traces/philly-derived/pollux_workloads/realistic/workload-1.csv"), "pollux");
+  EXPECT_EQ(t.rows, 160);
+  ASSERT_EQ(t.jobs.size(), 160u);
+  EXPECT_EQ(t.jobs[0].id, "cifar10-0");
+  EXPECT_EQ(t.jobs[0].application, "cifar10");
+  EXPECT_DOUBLE_EQ(t.jobs[0].arrival_s, 107);
+  EXPECT_DOUBLE_EQ(t.jobs.back().gpus, 4);
+  for (std::size_t i = 1; i < t.jobs.size(); ++i) EXPECT_LE(t.jobs[i - 1].arrival_s, t.jobs[i].arrival_s);
+}
+
+TEST(TraceReaders, PhillyGavel) {
+  TraceData t = read_ok(source_path("data/traces/philly-derived/gavel_msr_seed0/6214e9.csv"), "philly-gavel");
+  EXPECT_EQ(t.rows, 2000);
+  EXPECT_EQ(t.jobs.size(), 2000u);
+  EXPECT_TRUE(t.skipped.empty());
+  for (const auto& j : t.jobs) {
+    EXPECT_EQ(j.application.find('('), std::string::npos) << j.application;
+    EXPECT_GE(j.gpus, 1);
+  }
+}
+
+TEST(TraceReaders, AlibabaGpuV2023) {
+  TraceData t = read_ok(source_path("data/traces/alibaba-gpu-v2023/openb_pod_list_default.csv"), "alibaba-gpu-v2023");
+  EXPECT_EQ(t.rows, 8152);
+  EXPECT_EQ(t.jobs.size(), 8152u);
+  // openb-pod-0001: 6 cores, 12 GiB, one GPU shared at 460 milli-GPU.
+  const TraceJob* p1 = nullptr;
+  for (const auto& j : t.jobs) {
+    if (j.id == "openb-pod-0001") p1 = &j;
+    EXPECT_TRUE(j.has_duration) << j.id;
+    EXPECT_GE(j.duration_s, 0) << j.id;
+  }
+  ASSERT_NE(p1, nullptr);
+  EXPECT_EQ(p1->cpu_milli, 6000);
+  EXPECT_EQ(p1->memory_bytes, 12LL << 30);
+  EXPECT_DOUBLE_EQ(p1->gpus, 0.46);
+  EXPECT_DOUBLE_EQ(p1->duration_s, 12902960 - 427061);
+}
+
+TEST(TraceReaders, MalformedRowsNameTheLine) {
+  TempDir dir;
+  std::string f = dir.write("t.csv",
+                            "job_id,arrival_s,gpus,application\n"
+                            "a,0,1,x\n"
+                            "b,ten,1,x\n"
+                            "c,5,1\n"
+                            "d,7,-2,x\n"
+                            "e,9,2,x\n");
+  TraceSpec s{f, "generic-csv", false, 0, 1.0};
+  auto r = read_trace(s);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find(f + ":3: column arrival_s: expected a number, got \"ten\""), std::string::npos)
+      << r.status().message();
+  s.skip_bad_rows = true;
+  auto k = read_trace(s);
+  ASSERT_TRUE(k.ok());
+  EXPECT_EQ(k->rows, 5);
+  EXPECT_EQ(k->jobs.size(), 2u);
+  ASSERT_EQ(k->skipped.size(), 3u);
+  EXPECT_EQ(k->skipped[0].line, 3);
+  EXPECT_EQ(k->skipped[1].line, 4);
+  EXPECT_EQ(k->skipped[1].reason, "expected 4 fields, got 3");
+  EXPECT_EQ(k->skipped[2].line, 5);
+}
+
+TEST(TraceReaders, MissingColumnsAndFiles) {
+  TempDir dir;
+  std::string f = dir.write("t.csv", "name,when\nx,1\n");
+  auto r = read_trace(TraceSpec{f, "pollux", false, 0, 1.0});
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("needs column \"time\""), std::string::npos);
+  auto m = read_trace(TraceSpec{dir.file("nope.csv"), "pollux", false, 0, 1.0});
+  EXPECT_EQ(m.status().code(), core::StatusCode::kNotFound);
+  auto e = read_trace(TraceSpec{dir.write("e.csv", ""), "pollux", false, 0, 1.0});
+  EXPECT_NE(e.status().message().find("empty trace"), std::string::npos);
+  auto u = read_trace(TraceSpec{f, "borg", false, 0, 1.0});
+  EXPECT_NE(u.status().message().find("unknown trace reader"), std::string::npos);
+}
+
+TEST(TraceReaders, QuotedFieldsAndScaling) {
+  TempDir dir;
+  std::string f = dir.write("t.csv", "job_id,arrival_s,application\r\n\"a,1\",10,\"say \"\"hi\"\"\"\r\n");
+  auto r = read_trace(TraceSpec{f, "generic-csv", false, 0, 0.5});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->jobs[0].id, "a,1");
+  EXPECT_EQ(r->jobs[0].application, "say \"hi\"");
+  EXPECT_DOUBLE_EQ(r->jobs[0].arrival_s, 5);
+}
+
+}  // namespace
+}  // namespace aqueduct::sim
