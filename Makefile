@@ -12,6 +12,9 @@ run: build
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	@if [ -d python/tests ] && ls python/tests/test_*.py >/dev/null 2>&1; then \
+	  PYTHONPATH=$(CURDIR)/$(BUILD)/python MPLBACKEND=Agg /usr/bin/python3 -m pytest -q python/tests; \
+	fi
 
 deps:
 	@scripts/deps.sh
