@@ -29,7 +29,8 @@ void BM_RadixHeapHold(benchmark::State& state) {
   auto inc = increments(1 << 20);
   EventQueue q;
   std::uint64_t seq = 1;
-  for (std::size_t i = 0; i < pending; ++i) q.push(EventEntry::make(inc[i & (inc.size() - 1)] * 1000, seq++, 0));
+  for (std::size_t i = 0; i < pending; ++i)
+    q.push(EventEntry::make(inc[i & (inc.size() - 1)] * 1000, seq++, 0));
   std::size_t k = 0;
   for (auto _ : state) {
     EventEntry e = q.pop();
@@ -39,7 +40,9 @@ void BM_RadixHeapHold(benchmark::State& state) {
 }
 
 struct Later {
-  bool operator()(const EventEntry& a, const EventEntry& b) const { return aqueduct::sim::event_before(b, a); }
+  bool operator()(const EventEntry& a, const EventEntry& b) const {
+    return aqueduct::sim::event_before(b, a);
+  }
 };
 
 void BM_StdPriorityQueueHold(benchmark::State& state) {
@@ -47,7 +50,8 @@ void BM_StdPriorityQueueHold(benchmark::State& state) {
   auto inc = increments(1 << 20);
   std::priority_queue<EventEntry, std::vector<EventEntry>, Later> q;
   std::uint64_t seq = 1;
-  for (std::size_t i = 0; i < pending; ++i) q.push(EventEntry::make(inc[i & (inc.size() - 1)] * 1000, seq++, 0));
+  for (std::size_t i = 0; i < pending; ++i)
+    q.push(EventEntry::make(inc[i & (inc.size() - 1)] * 1000, seq++, 0));
   std::size_t k = 0;
   for (auto _ : state) {
     EventEntry e = q.top();

@@ -18,7 +18,9 @@ std::string scaled_trace(const std::string& src, int k) {
   std::istringstream in(*text);
   std::string header, line;
   std::getline(in, header);
-  std::string out_path = (std::filesystem::temp_directory_path() / ("aqueduct-bench-x" + std::to_string(k) + ".csv")).string();
+  std::string out_path =
+      (std::filesystem::temp_directory_path() / ("aqueduct-bench-x" + std::to_string(k) + ".csv"))
+          .string();
   std::ofstream out(out_path);
   out << header << "\n";
   while (std::getline(in, line)) {
@@ -34,7 +36,8 @@ std::string scaled_trace(const std::string& src, int k) {
 void BM_Quickstart(benchmark::State& state) {
   const int k = static_cast<int>(state.range(0));
   aqueduct::core::Diagnostics d;
-  auto plan = aqueduct::sim::load_experiment_file(std::string(AQ_SOURCE_DIR) + "/examples/quickstart/experiment.yaml", d);
+  auto plan = aqueduct::sim::load_experiment_file(
+      std::string(AQ_SOURCE_DIR) + "/examples/quickstart/experiment.yaml", d);
   if (!plan.ok()) {
     state.SkipWithError(plan.status().message().c_str());
     return;

@@ -16,7 +16,9 @@ int main(int argc, char** argv) {
       "validate",
       "Check Fluid YAML (Dataset, runtimes, DataLoad, workloads) or experiment files.\n"
       "Exit status: 0 no problems, 1 warnings only, 2 errors.");
-  validate->add_option("files", files, "YAML files")->required()->check(CLI::ExistingFile | CLI::NonexistentPath);
+  validate->add_option("files", files, "YAML files")
+      ->required()
+      ->check(CLI::ExistingFile | CLI::NonexistentPath);
   validate->add_flag("-q,--quiet", quiet, "no summary line");
 
   auto* simc = app.add_subcommand("sim", "Simulate experiments");

@@ -23,8 +23,8 @@ int run_sim(const SimRunArgs& args) {
   }
   std::vector<sim::ExperimentSpec> runs;
   for (const auto& s : plan->scenarios) {
-    if (!args.scenarios.empty() &&
-        std::find(args.scenarios.begin(), args.scenarios.end(), s.scenario) == args.scenarios.end()) {
+    if (!args.scenarios.empty() && std::find(args.scenarios.begin(), args.scenarios.end(),
+                                             s.scenario) == args.scenarios.end()) {
       continue;
     }
     runs.push_back(s);
@@ -44,10 +44,12 @@ int run_sim(const SimRunArgs& args) {
     sim::RunOptions opts;
     if (tty) {
       opts.progress = [&](double frac, core::Time now, std::uint64_t events) {
-        double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-        std::fprintf(stderr, "\r[%s/%s] %5.1f%%  simulated %s  %llu events  %.1fs   ", plan->name.c_str(),
-                     spec.scenario.c_str(), 100 * frac, core::format_duration(now).c_str(),
-                     static_cast<unsigned long long>(events), wall);
+        double wall =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+        std::fprintf(stderr, "\r[%s/%s] %5.1f%%  simulated %s  %llu events  %.1fs   ",
+                     plan->name.c_str(), spec.scenario.c_str(), 100 * frac,
+                     core::format_duration(now).c_str(), static_cast<unsigned long long>(events),
+                     wall);
       };
     }
     auto r = sim::run_experiment(spec, opts);
@@ -66,15 +68,17 @@ int run_sim(const SimRunArgs& args) {
       std::cerr << "warning: " << spec.workload.trace->file << ": skipped " << reason << "\n";
     }
     if (!args.quiet) {
-      double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-      std::cerr << "[" << plan->name << "/" << spec.scenario << "] " << r->summary.events << " events, "
-                << core::format_duration(core::from_seconds(r->summary.simulated_s)) << " simulated in "
-                << wall << "s -> " << dir << "\n";
+      double wall =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+      std::cerr << "[" << plan->name << "/" << spec.scenario << "] " << r->summary.events
+                << " events, " << core::format_duration(core::from_seconds(r->summary.simulated_s))
+                << " simulated in " << wall << "s -> " << dir << "\n";
     }
     results.push_back(std::move(*r));
   }
   std::string table = sim::format_summary_table(results);
-  std::cout << "experiment " << plan->name << " (seed " << results[0].summary.seed << ")\n" << table;
+  std::cout << "experiment " << plan->name << " (seed " << results[0].summary.seed << ")\n"
+            << table;
   std::ofstream(std::filesystem::path(out_dir) / "summary.txt") << table;
   if (results.size() > 1 && sim::plotting_available()) {
     core::Status st = sim::write_comparison_plot(results, out_dir + "/comparison.png");

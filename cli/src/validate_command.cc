@@ -32,11 +32,12 @@ int run_validate(const std::vector<std::string>& files, bool quiet) {
           if (!s.workload.trace) continue;
           auto trace = sim::read_trace(*s.workload.trace);
           if (!trace.ok()) {
-            diags.error(core::SourcePos{file, 0, 0}, "spec.workload.trace", trace.status().message());
+            diags.error(core::SourcePos{file, 0, 0}, "spec.workload.trace",
+                        trace.status().message());
           } else {
             for (const auto& row : trace->skipped) {
-              diags.warning(core::SourcePos{s.workload.trace->file, static_cast<int>(row.line), 1}, "",
-                            row.reason + " (row will be skipped)");
+              diags.warning(core::SourcePos{s.workload.trace->file, static_cast<int>(row.line), 1},
+                            "", row.reason + " (row will be skipped)");
             }
           }
           break;  // scenarios share the trace unless overridden; checking one is enough
@@ -50,8 +51,8 @@ int run_validate(const std::vector<std::string>& files, bool quiet) {
     all.append(diags);
   }
   if (!quiet) {
-    std::cerr << files.size() << (files.size() == 1 ? " file" : " files") << ": " << all.error_count()
-              << " error(s), " << all.warning_count() << " warning(s)\n";
+    std::cerr << files.size() << (files.size() == 1 ? " file" : " files") << ": "
+              << all.error_count() << " error(s), " << all.warning_count() << " warning(s)\n";
   }
   if (all.error_count() > 0) return kExitErrors;
   if (all.warning_count() > 0) return kExitWarnings;

@@ -147,14 +147,22 @@ Result<Duration> parse_duration(std::string_view text) {
     std::string_view unit = s.substr(0, u);
     s.remove_prefix(u);
     double mult;
-    if (unit == "ns") mult = 1e-9;
-    else if (unit == "us") mult = 1e-6;
-    else if (unit == "ms") mult = 1e-3;
-    else if (unit == "s") mult = 1;
-    else if (unit == "m") mult = 60;
-    else if (unit == "h") mult = 3600;
-    else if (unit == "d") mult = 86400;
-    else return invalid_argument(expected);
+    if (unit == "ns")
+      mult = 1e-9;
+    else if (unit == "us")
+      mult = 1e-6;
+    else if (unit == "ms")
+      mult = 1e-3;
+    else if (unit == "s")
+      mult = 1;
+    else if (unit == "m")
+      mult = 60;
+    else if (unit == "h")
+      mult = 3600;
+    else if (unit == "d")
+      mult = 86400;
+    else
+      return invalid_argument(expected);
     total_s += v * mult;
   }
   return from_seconds(total_s);

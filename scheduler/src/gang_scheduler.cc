@@ -22,8 +22,8 @@ double free_share(std::int64_t cap, std::int64_t used, std::int64_t req) {
 
 // kube's NodeResourcesLeastAllocated/MostAllocated score (0..100) over cpu,
 // memory and, on GPU nodes, GPU.
-double allocation_score(const core::Node& n, const core::Resources& used, const core::Resources& req,
-                        bool least) {
+double allocation_score(const core::Node& n, const core::Resources& used,
+                        const core::Resources& req, bool least) {
   double s = free_share(n.allocatable.cpu_milli, used.cpu_milli, req.cpu_milli) +
              free_share(n.allocatable.memory_bytes, used.memory_bytes, req.memory_bytes);
   int k = 2;
@@ -40,7 +40,8 @@ class AllocationScheduler final : public GangScheduler {
   explicit AllocationScheduler(bool least) : least_(least) {}
   std::string_view name() const override { return least_ ? "least-allocated" : "most-allocated"; }
 
-  GangDecision place(const core::ClusterView& view, std::span<const core::Pod* const> pods) override {
+  GangDecision place(const core::ClusterView& view,
+                     std::span<const core::Pod* const> pods) override {
     GangDecision d;
     auto nodes = view.nodes();
     std::vector<core::Resources> reserved(nodes.size());
@@ -88,7 +89,8 @@ class AllocationScheduler final : public GangScheduler {
 
 }  // namespace
 
-std::string filter_node(const core::Node& node, const core::Resources& requested, const core::Pod& pod) {
+std::string filter_node(const core::Node& node, const core::Resources& requested,
+                        const core::Pod& pod) {
   core::Resources req = pod.requests();
   core::Resources free = node.allocatable - requested;
   if (req.pods > free.pods) return "Too many pods";
@@ -105,39 +107,24 @@ std::string filter_node(const core::Node& node, const core::Resources& requested
     if (t.effect == core::TaintEffect::kPreferNoSchedule) continue;
     if (!tolerates(pod, t)) return "node(s) had untolerated taint {" + t.key + ": " + t.value + "}";
   }
-  if (!pod.image_arches.empty() &&
-      std::find(pod.image_arches.begin(), pod.image_arches.end(), node.arch) == pod.image_arches.end()) {
-    return std::string("node(s) had arch ") + core::arch_name(node.arch) + " that the pod's images do not support";
+  if (!pod.image_arches.empty() && std::find(pod.image_arches.begin(), pod.image_arches.end(),
+                                             node.arch) == pod.image_arches.end()) {
+    return std::string("node(s) had arch ") + core::arch_name(node.arch) +
+           " that the pod's images do not support";
   }
   return "";
 }
 
-void SchedulerRegistry::add(std::string name, std::string description, Factory f) {
-  entries_[std::move(name)] = {std::move(description), std::move(f)};
-}
-
-core::Result<std::unique_ptr<GangScheduler>> SchedulerRegistry::create(std::string_view name) const {
-  auto it = entries_.find(name);
-  if (it == entries_.end()) {
-    std::string known;
-    for (const auto& [n, e] : entries_) known += (known.empty() ? "" : ", ") + n;
-    return core::invalid_argument("unknown scheduler \"" + std::string(name) + "\": expected one of " + known);
-  }
-  return it->second.second();
-}
-
-std::vector<std::string> SchedulerRegistry::names() const {
-  std::vector<std::string> out;
-  for (const auto& [n, e] : entries_) out.push_back(n);
-  return out;
-}
-
 SchedulerRegistry builtin_schedulers() {
-  SchedulerRegistry r;
+  SchedulerRegistry r("scheduler");
   r.add("least-allocated", "spread: prefer nodes with the most free cpu/memory/GPU share",
-        [] { return std::make_unique<AllocationScheduler>(true); });
+        []() -> core::Result<std::unique_ptr<GangScheduler>> {
+          return std::unique_ptr<GangScheduler>(new AllocationScheduler(true));
+        });
   r.add("most-allocated", "bin packing: prefer the fullest node that fits",
-        [] { return std::make_unique<AllocationScheduler>(false); });
+        []() -> core::Result<std::unique_ptr<GangScheduler>> {
+          return std::unique_ptr<GangScheduler>(new AllocationScheduler(false));
+        });
   return r;
 }
 

@@ -28,7 +28,7 @@ enum class Source { kNone, kStore, kWorker };
 struct Reader {
   int job = -1;  // index into jobs_, or -1 for a DataLoad
   int dataset = -1;
-  std::int32_t streams = 1;   // parallel connections (pods, or loader workers)
+  std::int32_t streams = 1;    // parallel connections (pods, or loader workers)
   double compute_rate = kInf;  // bytes/s consumed at full speed
   std::int32_t epochs = 1;
   std::int32_t epoch = 0;
@@ -58,7 +58,8 @@ struct JobState {
 
 class ClusterRun final : public core::ClusterView, public core::ActionSink {
  public:
-  ClusterRun(const ExperimentSpec& spec, Workload workload, std::unique_ptr<scheduler::GangScheduler> sched)
+  ClusterRun(const ExperimentSpec& spec, Workload workload,
+             std::unique_ptr<scheduler::GangScheduler> sched)
       : spec_(spec), workload_(std::move(workload)), scheduler_(std::move(sched)) {}
 
   core::Status init();
@@ -93,8 +94,8 @@ class ClusterRun final : public core::ClusterView, public core::ActionSink {
   void schedule_pass();
   void start_job(int j);
   void finish_job(int j);
-  int new_reader(int dataset, int job, std::int32_t streams, double compute_rate, std::int32_t epochs,
-                 bool shuffle, std::uint64_t seed_tag);
+  int new_reader(int dataset, int job, std::int32_t streams, double compute_rate,
+                 std::int32_t epochs, bool shuffle, std::uint64_t seed_tag);
   void next_block(int r);
   void end_block(int r);
   void finish_reader(int r);
@@ -158,7 +159,8 @@ void ClusterRun::build_nodes() {
       n.zone = pool.zone;
       n.region = pool.region;
       n.allocatable = pool.allocatable;
-      for (int m = 0; m < core::kMediumCount; ++m) n.cache_capacity_bytes[m] = pool.cache_capacity[m];
+      for (int m = 0; m < core::kMediumCount; ++m)
+        n.cache_capacity_bytes[m] = pool.cache_capacity[m];
       n.nic_bandwidth = pool.nic_bandwidth;
       n.price_per_hour = pool.price_per_hour;
       n.speed_factor = pool.speed_factor;
@@ -195,7 +197,8 @@ core::Status ClusterRun::add_worker(CacheRuntimeSim& c, std::size_t node) {
   for (const auto& t : c.runtime->tiers) {
     tiers.push_back(core::TierSpec{t.medium, t.quota_bytes, t.high, t.low});
   }
-  AQ_ASSIGN_OR_RETURN(auto store, core::TieredStore::create(tiers, evictions_, spec_.policies.eviction));
+  AQ_ASSIGN_OR_RETURN(auto store,
+                      core::TieredStore::create(tiers, evictions_, spec_.policies.eviction));
   auto id = static_cast<std::uint32_t>(c.workers.size());
   c.workers.push_back(CacheWorker{node, nodes_[node].meta.name, std::move(store), 0});
   c.ring.add(id, nodes_[node].meta.name);
@@ -213,9 +216,10 @@ core::Status ClusterRun::build_caches() {
     const core::Runtime* rt = spec_.fluid.runtime_for(ds);
     if (!rt) continue;
     if (rt->tiers.empty()) {
-      return core::invalid_argument(core::object_key(rt->meta) + " (" + rt->meta.pos.to_string() +
-                                    "): spec.tieredstore: the simulator needs at least one tier level "
-                                    "to model the cache");
+      return core::invalid_argument(
+          core::object_key(rt->meta) + " (" + rt->meta.pos.to_string() +
+          "): spec.tieredstore: the simulator needs at least one tier level "
+          "to model the cache");
     }
     CacheRuntimeSim c;
     c.runtime = rt;
@@ -229,7 +233,8 @@ core::Status ClusterRun::build_caches() {
   // Each node's cache media are shared by the workers placed on it.
   std::vector<std::array<std::int64_t, core::kMediumCount>> media_left(nodes_.size());
   for (std::size_t i = 0; i < nodes_.size(); ++i) {
-    for (int m = 0; m < core::kMediumCount; ++m) media_left[i][m] = nodes_[i].cache_capacity_bytes[m];
+    for (int m = 0; m < core::kMediumCount; ++m)
+      media_left[i][m] = nodes_[i].cache_capacity_bytes[m];
   }
   std::size_t cursor = 0;
   for (auto& c : caches_) {
@@ -254,7 +259,8 @@ core::Status ClusterRun::build_caches() {
           why_not = "not enough cache media for the tier quotas";
           continue;
         }
-        for (const auto& t : c.runtime->tiers) media_left[i][static_cast<int>(t.medium)] -= t.quota_bytes;
+        for (const auto& t : c.runtime->tiers)
+          media_left[i][static_cast<int>(t.medium)] -= t.quota_bytes;
         used[i] = true;
         AQ_RETURN_IF_ERROR(add_worker(c, i));
         cursor = i + 1;
@@ -262,8 +268,8 @@ core::Status ClusterRun::build_caches() {
       }
       if (!placed) {
         return core::failed_precondition(
-            core::object_key(c.runtime->meta) + ": cannot place cache worker " + std::to_string(r + 1) +
-            " of " + std::to_string(c.runtime->replicas) + ": " + why_not +
+            core::object_key(c.runtime->meta) + ": cannot place cache worker " +
+            std::to_string(r + 1) + " of " + std::to_string(c.runtime->replicas) + ": " + why_not +
             " (each worker needs its own ECS node with the tier quotas free)");
       }
     }
@@ -349,7 +355,8 @@ void ClusterRun::schedule_pass() {
       continue;
     }
     for (std::size_t p = 0; p < pods.size(); ++p) {
-      core::Status s = bind(core::object_key(jobs_[j].pods[p].meta), nodes_[d.node_indexes[p]].meta.name);
+      core::Status s =
+          bind(core::object_key(jobs_[j].pods[p].meta), nodes_[d.node_indexes[p]].meta.name);
       AQ_CHECK(s.is_ok());
     }
     start_job(j);
@@ -370,16 +377,19 @@ core::Status ClusterRun::bind(std::string_view pod_key, std::string_view node_na
   int j = find_pod(pod_key, &p);
   if (j < 0) return core::not_found("no pending pod " + std::string(pod_key));
   core::Pod& pod = jobs_[j].pods[p];
-  if (!pod.node_name.empty()) return core::failed_precondition(std::string(pod_key) + " is already bound");
-  auto it = std::lower_bound(nodes_.begin(), nodes_.end(), node_name,
-                             [](const core::Node& n, std::string_view v) { return n.meta.name < v; });
+  if (!pod.node_name.empty())
+    return core::failed_precondition(std::string(pod_key) + " is already bound");
+  auto it =
+      std::lower_bound(nodes_.begin(), nodes_.end(), node_name,
+                       [](const core::Node& n, std::string_view v) { return n.meta.name < v; });
   if (it == nodes_.end() || it->meta.name != node_name) {
     return core::not_found("no node " + std::string(node_name));
   }
   auto i = static_cast<std::size_t>(it - nodes_.begin());
   core::Resources req = pod.requests();
   if (!infos_[i].free().fits(req)) {
-    return core::resource_exhausted(std::string(pod_key) + " does not fit on " + std::string(node_name));
+    return core::resource_exhausted(std::string(pod_key) + " does not fit on " +
+                                    std::string(node_name));
   }
   infos_[i].requested += req;
   ++infos_[i].pod_count;
@@ -394,7 +404,8 @@ core::Status ClusterRun::patch_pod(std::string_view pod_key, const core::Pod& mu
   int j = find_pod(pod_key, &p);
   if (j < 0) return core::not_found("no pending pod " + std::string(pod_key));
   if (!jobs_[j].pods[p].node_name.empty()) {
-    return core::failed_precondition(std::string(pod_key) + " is bound; only pending pods can be patched");
+    return core::failed_precondition(std::string(pod_key) +
+                                     " is bound; only pending pods can be patched");
   }
   core::ObjectMeta meta = jobs_[j].pods[p].meta;
   jobs_[j].pods[p] = mutated;
@@ -416,10 +427,13 @@ core::Status ClusterRun::place_cache_worker(std::string_view runtime_key, std::s
   for (std::size_t i = 0; i < nodes_.size(); ++i) {
     if (nodes_[i].meta.name != node) continue;
     for (const auto& w : caches_[c].workers) {
-      if (w.node == i) return core::failed_precondition(std::string(runtime_key) + " already has a worker on " + std::string(node));
+      if (w.node == i)
+        return core::failed_precondition(std::string(runtime_key) + " already has a worker on " +
+                                         std::string(node));
     }
     if (nodes_[i].kind != core::NodeKind::kEcs) {
-      return core::failed_precondition("cache workers run on ECS nodes; " + std::string(node) + " is ECI");
+      return core::failed_precondition("cache workers run on ECS nodes; " + std::string(node) +
+                                       " is ECI");
     }
     if (!runtime_adapters::engine_supports(caches_[c].runtime->engine, nodes_[i].arch)) {
       return core::failed_precondition(std::string("the engine's images do not support arch ") +
@@ -443,7 +457,8 @@ core::Status ClusterRun::remove_cache_worker(std::string_view runtime_key, std::
     // Its blocks are lost; the slot stays so worker ids remain stable.
     auto tiers = cache.runtime->tiers;
     std::vector<core::TierSpec> specs;
-    for (const auto& t : tiers) specs.push_back(core::TierSpec{t.medium, t.quota_bytes, t.high, t.low});
+    for (const auto& t : tiers)
+      specs.push_back(core::TierSpec{t.medium, t.quota_bytes, t.high, t.low});
     auto fresh = core::TieredStore::create(specs, evictions_, spec_.policies.eviction);
     if (fresh.ok()) cache.workers[w].store = std::move(*fresh);
     infos_[cache.workers[w].node].requested -= cache.runtime->worker.requests;
@@ -458,7 +473,8 @@ core::Status ClusterRun::scale_runtime(std::string_view runtime_key, std::int32_
   if (c < 0) return core::not_found("no cache runtime " + std::string(runtime_key));
   auto live = [&] {
     std::int32_t n = 0;
-    for (const auto& w : caches_[c].workers) n += w.node_name.find(" (removed)") == std::string::npos;
+    for (const auto& w : caches_[c].workers)
+      n += w.node_name.find(" (removed)") == std::string::npos;
     return n;
   };
   while (live() < replicas) {
@@ -466,7 +482,9 @@ core::Status ClusterRun::scale_runtime(std::string_view runtime_key, std::int32_
     for (std::size_t i = 0; i < nodes_.size() && !added; ++i) {
       added = place_cache_worker(runtime_key, nodes_[i].meta.name).is_ok();
     }
-    if (!added) return core::resource_exhausted("no node can take another worker of " + std::string(runtime_key));
+    if (!added)
+      return core::resource_exhausted("no node can take another worker of " +
+                                      std::string(runtime_key));
   }
   while (live() > replicas) {
     for (auto it = caches_[c].workers.rbegin(); it != caches_[c].workers.rend(); ++it) {
@@ -483,11 +501,13 @@ core::Status ClusterRun::start_data_load(const core::DataLoad& load) {
   int d = -1;
   for (std::size_t i = 0; i < spec_.fluid.datasets.size(); ++i) {
     const auto& ds = spec_.fluid.datasets[i];
-    if (ds.meta.name == load.dataset_name && ds.meta.namespace_ == load.dataset_namespace) d = static_cast<int>(i);
+    if (ds.meta.name == load.dataset_name && ds.meta.namespace_ == load.dataset_namespace)
+      d = static_cast<int>(i);
   }
   if (d < 0) {
     return core::not_found("DataLoad " + core::object_key(load.meta) + " names Dataset " +
-                           load.dataset_namespace + "/" + load.dataset_name + ", which is not defined");
+                           load.dataset_namespace + "/" + load.dataset_name +
+                           ", which is not defined");
   }
   if (load.policy != core::DataLoadPolicy::kOnce) {
     return core::failed_precondition("DataLoad " + core::object_key(load.meta) +
@@ -512,7 +532,8 @@ int ClusterRun::new_reader(int dataset, int job, std::int32_t streams, double co
   rd.compute_rate = compute_rate;
   rd.epochs = epochs;
   rd.shuffle = shuffle;
-  std::string stream_name = job >= 0 ? "job/" + workload_.jobs[job].id : "dataload/" + std::to_string(seed_tag);
+  std::string stream_name =
+      job >= 0 ? "job/" + workload_.jobs[job].id : "dataload/" + std::to_string(seed_tag);
   rd.rng = Rng::stream(spec_.seed, stream_name);
   std::int64_t n = block_count(dataset);
   rd.order.resize(static_cast<std::size_t>(n));
@@ -553,7 +574,8 @@ void ClusterRun::next_block(int r) {
   const std::int64_t bsize = block_size_of(rd.dataset);
   const std::int64_t dsize = spec_.fluid.datasets[rd.dataset].size_bytes;
   rd.block = rd.order[rd.pos];
-  rd.block_bytes = std::min<std::int64_t>(bsize, dsize - static_cast<std::int64_t>(rd.block) * bsize);
+  rd.block_bytes =
+      std::min<std::int64_t>(bsize, dsize - static_cast<std::int64_t>(rd.block) * bsize);
   CacheRuntimeSim* cache = cache_for(rd.dataset);
   core::BlockKey key{static_cast<std::uint32_t>(rd.dataset), rd.block};
   double rate = kInf;
@@ -693,7 +715,8 @@ std::span<const core::CacheState> ClusterRun::cache_states() const {
       cs.cached_bytes += w.store.dataset_bytes(c.dataset_id);
       cs.workers.push_back({w.node_name, w.store.capacity_bytes(), w.store.used_bytes()});
     }
-    cs.cached_percentage = ds.size_bytes > 0 ? 100.0 * static_cast<double>(cs.cached_bytes) / ds.size_bytes : 0;
+    cs.cached_percentage =
+        ds.size_bytes > 0 ? 100.0 * static_cast<double>(cs.cached_bytes) / ds.size_bytes : 0;
     std::sort(cs.workers.begin(), cs.workers.end(),
               [](const auto& a, const auto& b) { return a.node_name < b.node_name; });
     cache_states_.push_back(std::move(cs));
@@ -720,8 +743,9 @@ RunResult ClusterRun::run(const RunOptions& options) {
     std::uint64_t ran = 0;
     while (ran < kChunk && !finished_ && sim_.next_event_time() <= horizon && sim_.step()) ++ran;
     if (options.progress) {
-      double frac = spec_.horizon.count() > 0 ? core::to_seconds(sim_.now()) / core::to_seconds(spec_.horizon)
-                                              : static_cast<double>(done_jobs_) / total;
+      double frac = spec_.horizon.count() > 0
+                        ? core::to_seconds(sim_.now()) / core::to_seconds(spec_.horizon)
+                        : static_cast<double>(done_jobs_) / total;
       options.progress(std::min(frac, 1.0), sim_.now(), sim_.events_processed());
     }
     if (ran == 0) break;

@@ -158,9 +158,9 @@ void parse_workload(YamlCursor& w, const std::string& base_dir, WorkloadSpec& ou
     if (t->expect_map("a trace")) {
       TraceSpec ts;
       ts.file = resolve(base_dir, t->str("file", true).value_or(""));
-      ts.reader = t->one_of("reader", {"generic-csv", "philly-gavel", "pollux", "alibaba-gpu-v2023"},
-                            true)
-                      .value_or("");
+      ts.reader =
+          t->one_of("reader", {"generic-csv", "philly-gavel", "pollux", "alibaba-gpu-v2023"}, true)
+              .value_or("");
       if (auto b = t->one_of("onBadRow", {"error", "skip"})) ts.skip_bad_rows = *b == "skip";
       ts.max_jobs = t->integer("maxJobs", false, 0).value_or(0);
       ts.time_scale = t->number("timeScale", false, 1e-9, 1e9).value_or(1.0);
@@ -190,7 +190,8 @@ void parse_workload(YamlCursor& w, const std::string& base_dir, WorkloadSpec& ou
           }
           gs.gpu_choices.push_back(static_cast<std::int32_t>(v));
         });
-        if (gs.gpu_choices.empty()) g->error(g->field_path("gpuChoices"), "expected at least one value");
+        if (gs.gpu_choices.empty())
+          g->error(g->field_path("gpuChoices"), "expected at least one value");
       }
       g->finish_unknown("a generator");
       out.generator = gs;
@@ -200,7 +201,8 @@ void parse_workload(YamlCursor& w, const std::string& base_dir, WorkloadSpec& ou
     w.error(w.field_path("generator"), "give either trace or generator, not both");
   }
   if (!out.trace && !out.generator) {
-    w.error(w.field_path("trace"), "missing required field: the workload needs a trace or a generator");
+    w.error(w.field_path("trace"),
+            "missing required field: the workload needs a trace or a generator");
   }
   if (auto apps = w.child("applications", true)) {
     if (apps->expect_map("a mapping of application name to its parameters")) {
@@ -212,7 +214,8 @@ void parse_workload(YamlCursor& w, const std::string& base_dir, WorkloadSpec& ou
     }
   }
   out.default_application = w.str("defaultApplication").value_or("");
-  out.max_gpus_per_pod = static_cast<std::int32_t>(w.integer("maxGpusPerPod", false, 1, 1024).value_or(8));
+  out.max_gpus_per_pod =
+      static_cast<std::int32_t>(w.integer("maxGpusPerPod", false, 1, 1024).value_or(8));
   w.finish_unknown("the workload section");
 }
 
@@ -230,14 +233,16 @@ ExperimentSpec parse_spec(YamlCursor& spec, const std::string& base_dir, core::D
   }
   if (auto c = spec.child("cluster", true)) {
     if (c->expect_map("the cluster section")) {
-      c->each("nodePools", [&](YamlCursor& p) { out.node_pools.push_back(parse_pool(p)); }, true);
+      c->each(
+          "nodePools", [&](YamlCursor& p) { out.node_pools.push_back(parse_pool(p)); }, true);
       c->finish_unknown("the cluster section");
     }
   }
   if (auto s = spec.child("objectStore")) {
     if (s->expect_map("the objectStore section")) {
       if (auto b = s->bandwidth("aggregateBandwidth")) out.object_store.aggregate_bandwidth = *b;
-      if (auto b = s->bandwidth("perConnectionBandwidth")) out.object_store.per_connection_bandwidth = *b;
+      if (auto b = s->bandwidth("perConnectionBandwidth"))
+        out.object_store.per_connection_bandwidth = *b;
       if (auto d = s->duration("requestLatency")) out.object_store.request_latency = *d;
       s->finish_unknown("the objectStore section");
     }
@@ -293,11 +298,12 @@ void check_spec(const ExperimentSpec& s, YamlCursor& spec) {
     const core::Dataset* ds = s.fluid.find_dataset(ns, nm);
     std::string field = "workload.applications." + app.name + ".dataset";
     if (!ds) {
-      spec.error(spec.field_path(field), "no Dataset named " + ns + "/" + nm + " in the fluid section");
-    } else if (ds->size_bytes <= 0) {
       spec.error(spec.field_path(field),
-                 "Dataset " + ns + "/" + nm +
-                     " has no size: set fluid.datasets." + nm + ".size or the aqueduct.io/size annotation");
+                 "no Dataset named " + ns + "/" + nm + " in the fluid section");
+    } else if (ds->size_bytes <= 0) {
+      spec.error(spec.field_path(field), "Dataset " + ns + "/" + nm +
+                                             " has no size: set fluid.datasets." + nm +
+                                             ".size or the aqueduct.io/size annotation");
     }
   }
   if (!s.workload.default_application.empty() && !app_names.count(s.workload.default_application)) {
@@ -310,7 +316,8 @@ void check_spec(const ExperimentSpec& s, YamlCursor& spec) {
   std::set<std::string> pools;
   for (const auto& p : s.node_pools) {
     if (!pools.insert(p.name).second) {
-      spec.error(spec.field_path("cluster.nodePools"), "duplicate node pool name \"" + p.name + "\"");
+      spec.error(spec.field_path("cluster.nodePools"),
+                 "duplicate node pool name \"" + p.name + "\"");
     }
   }
 }
@@ -323,8 +330,8 @@ core::Result<ExperimentPlan> load_experiment_yaml(const std::string& text, const
   auto file_ptr = std::make_shared<const std::string>(file);
   auto docs = core::parse_yaml_documents(text, file, diags);
   if (docs.size() > 1) {
-    diags.error(core::SourcePos{file, 1, 1}, "", "expected one Experiment document, found " +
-                                                      std::to_string(docs.size()));
+    diags.error(core::SourcePos{file, 1, 1}, "",
+                "expected one Experiment document, found " + std::to_string(docs.size()));
   }
   ExperimentPlan plan;
   if (docs.size() != 1) return diags.to_status();
@@ -361,7 +368,8 @@ core::Result<ExperimentPlan> load_experiment_yaml(const std::string& text, const
     s.finish_unknown("a scenario");
     if (name) {
       for (const auto& prev : scenarios) {
-        if (prev.name == *name) s.error(s.field_path("name"), "duplicate scenario name \"" + *name + "\"");
+        if (prev.name == *name)
+          s.error(s.field_path("name"), "duplicate scenario name \"" + *name + "\"");
       }
       scenarios.push_back({*name, merged});
     }
@@ -401,7 +409,8 @@ core::Result<ExperimentPlan> load_experiment_yaml(const std::string& text, const
   return plan;
 }
 
-core::Result<ExperimentPlan> load_experiment_file(const std::string& path, core::Diagnostics& diags) {
+core::Result<ExperimentPlan> load_experiment_file(const std::string& path,
+                                                  core::Diagnostics& diags) {
   auto text = core::read_text_file(path);
   if (!text.ok()) {
     diags.error(core::SourcePos{path, 0, 0}, "", text.status().message());

@@ -14,7 +14,7 @@ namespace aqueduct::sim {
 namespace {
 
 struct Frame {
-  double x, y, w, h;  // plot area in pixels
+  double x, y, w, h;      // plot area in pixels
   double x0, x1, y0, y1;  // data ranges
   double px(double v) const { return x + (v - x0) / (x1 - x0) * w; }
   double py(double v) const { return y + h - (v - y0) / (y1 - y0) * h; }
@@ -45,7 +45,8 @@ std::string tick_label(double v) {
   return buf;
 }
 
-void axes(cairo_t* cr, const Frame& f, const std::string& title, const std::string& xl, const std::string& yl) {
+void axes(cairo_t* cr, const Frame& f, const std::string& title, const std::string& xl,
+          const std::string& yl) {
   cairo_set_source_rgb(cr, 1, 1, 1);
   cairo_rectangle(cr, f.x, f.y, f.w, f.h);
   cairo_fill(cr);
@@ -60,7 +61,8 @@ void axes(cairo_t* cr, const Frame& f, const std::string& title, const std::stri
     cairo_stroke(cr);
     cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
     text(cr, gx, f.y + f.h + 16, tick_label(f.x0 + (f.x1 - f.x0) * i / 5.0), 11, true);
-    text(cr, f.x - 40, f.y + f.h - f.h * i / 5.0 + 4, tick_label(f.y0 + (f.y1 - f.y0) * i / 5.0), 11);
+    text(cr, f.x - 40, f.y + f.h - f.h * i / 5.0 + 4, tick_label(f.y0 + (f.y1 - f.y0) * i / 5.0),
+         11);
   }
   cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
   cairo_rectangle(cr, f.x, f.y, f.w, f.h);
@@ -68,6 +70,19 @@ void axes(cairo_t* cr, const Frame& f, const std::string& title, const std::stri
   text(cr, f.x + f.w / 2, f.y - 10, title, 14, true);
   text(cr, f.x + f.w / 2, f.y + f.h + 36, xl, 12, true);
   text(cr, f.x - 48, f.y + f.h / 2 + 30, yl, 12, false, true);
+}
+
+// A step CDF of sorted values in the current source colour.
+void draw_cdf(cairo_t* cr, const Frame& f, const std::vector<double>& v) {
+  cairo_set_line_width(cr, 2);
+  const double n = static_cast<double>(v.size());
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    double fy = static_cast<double>(i + 1) / n;
+    if (i == 0) cairo_move_to(cr, f.px(v[i]), f.py(0));
+    cairo_line_to(cr, f.px(v[i]), f.py(fy - 1.0 / n));
+    cairo_line_to(cr, f.px(v[i]), f.py(fy));
+  }
+  cairo_stroke(cr);
 }
 
 }  // namespace
@@ -89,16 +104,10 @@ core::Status write_plot(const RunResult& r, const std::string& path) {
   }
   std::sort(jct.begin(), jct.end());
   Frame a{80, 50, 460, 340, 0, jct.empty() ? 1.0 : std::max(jct.back(), 1e-6), 0, 1};
-  axes(cr, a, "JCT distribution (" + r.summary.scenario + ")", "job completion time (hours)", "fraction of jobs");
+  axes(cr, a, "JCT distribution (" + r.summary.scenario + ")", "job completion time (hours)",
+       "fraction of jobs");
   cairo_set_source_rgb(cr, 0.12, 0.47, 0.71);
-  cairo_set_line_width(cr, 2);
-  for (std::size_t i = 0; i < jct.size(); ++i) {
-    double fy = static_cast<double>(i + 1) / jct.size();
-    if (i == 0) cairo_move_to(cr, a.px(jct[i]), a.py(0));
-    cairo_line_to(cr, a.px(jct[i]), a.py(fy - 1.0 / jct.size()));
-    cairo_line_to(cr, a.px(jct[i]), a.py(fy));
-  }
-  cairo_stroke(cr);
+  draw_cdf(cr, a, jct);
 
   // Hit ratio and GPU utilization over time.
   double tmax = r.samples.empty() ? 1.0 : std::max(r.samples.back().time_s / 3600.0, 1e-6);
@@ -113,7 +122,10 @@ core::Status write_plot(const RunResult& r, const std::string& path) {
       continue;
     }
     double x = b.px(s.time_s / 3600.0), y = b.py(s.hit_ratio);
-    if (!drawing) cairo_move_to(cr, x, y); else cairo_line_to(cr, x, y);
+    if (!drawing)
+      cairo_move_to(cr, x, y);
+    else
+      cairo_line_to(cr, x, y);
     drawing = true;
   }
   cairo_stroke(cr);
@@ -121,7 +133,10 @@ core::Status write_plot(const RunResult& r, const std::string& path) {
   cairo_set_line_width(cr, 1.5);
   for (std::size_t i = 0; i < r.samples.size(); ++i) {
     double x = b.px(r.samples[i].time_s / 3600.0), y = b.py(r.samples[i].gpu_utilization);
-    if (i == 0) cairo_move_to(cr, x, y); else cairo_line_to(cr, x, y);
+    if (i == 0)
+      cairo_move_to(cr, x, y);
+    else
+      cairo_line_to(cr, x, y);
   }
   cairo_stroke(cr);
   // Legend.
@@ -172,30 +187,26 @@ core::Status write_comparison_plot(const std::vector<RunResult>& runs, const std
   Frame a{80, 50, 560, 340, 0, xmax, 0, 1};
   axes(cr, a, "JCT distribution by scenario", "job completion time (hours)", "fraction of jobs");
   static const double kColors[][3] = {{0.84, 0.15, 0.16}, {0.12, 0.47, 0.71}, {0.17, 0.63, 0.17},
-                                      {1.0, 0.5, 0.05}, {0.58, 0.4, 0.74}, {0.55, 0.34, 0.29}};
+                                      {1.0, 0.5, 0.05},   {0.58, 0.4, 0.74},  {0.55, 0.34, 0.29}};
   for (std::size_t k = 0; k < cdfs.size(); ++k) {
     const auto& c = kColors[k % 6];
     cairo_set_source_rgb(cr, c[0], c[1], c[2]);
-    cairo_set_line_width(cr, 2);
-    const auto& v = cdfs[k];
-    for (std::size_t i = 0; i < v.size(); ++i) {
-      double fy = static_cast<double>(i + 1) / v.size();
-      if (i == 0) cairo_move_to(cr, a.px(v[i]), a.py(0));
-      cairo_line_to(cr, a.px(v[i]), a.py(fy - 1.0 / v.size()));
-      cairo_line_to(cr, a.px(v[i]), a.py(fy));
-    }
-    cairo_stroke(cr);
-    cairo_rectangle(cr, 90 + 150 * static_cast<double>(k % 4), 440 + 18 * static_cast<double>(k / 4), 14, 4);
+    draw_cdf(cr, a, cdfs[k]);
+    cairo_rectangle(cr, 90 + 150 * static_cast<double>(k % 4),
+                    440 + 18 * static_cast<double>(k / 4), 14, 4);
     cairo_fill(cr);
     cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
     char buf[96];
-    std::snprintf(buf, sizeof buf, "%s (mean %.0fs)", runs[k].summary.scenario.c_str(), runs[k].summary.mean_jct_s);
-    text(cr, 110 + 150 * static_cast<double>(k % 4), 447 + 18 * static_cast<double>(k / 4), buf, 11);
+    std::snprintf(buf, sizeof buf, "%s (mean %.0fs)", runs[k].summary.scenario.c_str(),
+                  runs[k].summary.mean_jct_s);
+    text(cr, 110 + 150 * static_cast<double>(k % 4), 447 + 18 * static_cast<double>(k / 4), buf,
+         11);
   }
   cairo_status_t st = cairo_surface_write_to_png(surf, path.c_str());
   cairo_destroy(cr);
   cairo_surface_destroy(surf);
-  if (st != CAIRO_STATUS_SUCCESS) return core::io_error(path + ": cannot write PNG: " + cairo_status_to_string(st));
+  if (st != CAIRO_STATUS_SUCCESS)
+    return core::io_error(path + ": cannot write PNG: " + cairo_status_to_string(st));
   return core::Status::ok();
 }
 

@@ -53,9 +53,10 @@ core::Status write_results(const RunResult& r, const std::string& dir) {
     std::int64_t read = j.bytes_from_cache + j.bytes_from_store;
     jobs << csv_field(j.id) << ',' << csv_field(j.application) << ',' << csv_field(j.dataset) << ','
          << fmt(j.gpus, 3) << ',' << j.pods << ',' << fmt(j.arrival_s) << ','
-         << (j.start_s >= 0 ? fmt(j.start_s) : "") << ',' << (j.completed() ? fmt(j.end_s) : "") << ','
-         << (j.completed() ? fmt(j.jct_s()) : "") << ',' << (j.start_s >= 0 ? fmt(j.queue_s()) : "")
-         << ',' << j.bytes_from_cache << ',' << j.bytes_from_store << ','
+         << (j.start_s >= 0 ? fmt(j.start_s) : "") << ',' << (j.completed() ? fmt(j.end_s) : "")
+         << ',' << (j.completed() ? fmt(j.jct_s()) : "") << ','
+         << (j.start_s >= 0 ? fmt(j.queue_s()) : "") << ',' << j.bytes_from_cache << ','
+         << j.bytes_from_store << ','
          << (read > 0 ? fmt(static_cast<double>(j.bytes_from_cache) / read, 6) : "") << ','
          << csv_field(j.nodes) << ',' << csv_field(j.last_unschedulable_reason) << '\n';
   }
@@ -65,8 +66,8 @@ core::Status write_results(const RunResult& r, const std::string& dir) {
   ts << "time_s,gpu_utilization,cpu_utilization,running_jobs,pending_jobs,cache_used_bytes,"
         "cache_capacity_bytes,hit_ratio,store_throughput_Bps,cache_throughput_Bps\n";
   for (const auto& s : r.samples) {
-    ts << fmt(s.time_s) << ',' << fmt(s.gpu_utilization, 6) << ',' << fmt(s.cpu_utilization, 6) << ','
-       << s.running_jobs << ',' << s.pending_jobs << ',' << s.cache_used_bytes << ','
+    ts << fmt(s.time_s) << ',' << fmt(s.gpu_utilization, 6) << ',' << fmt(s.cpu_utilization, 6)
+       << ',' << s.running_jobs << ',' << s.pending_jobs << ',' << s.cache_used_bytes << ','
        << s.cache_capacity_bytes << ',' << (s.hit_ratio >= 0 ? fmt(s.hit_ratio, 6) : "") << ','
        << fmt(s.store_throughput, 1) << ',' << fmt(s.cache_throughput, 1) << '\n';
   }
@@ -94,7 +95,9 @@ core::Status write_results(const RunResult& r, const std::string& dir) {
   j["node_cost"] = std::stod(fmt(s.node_cost, 2));
   j["events"] = s.events;
   j["simulated_s"] = std::stod(fmt(s.simulated_s));
-  j["trace"] = {{"rows", s.trace_rows}, {"skipped", s.trace_rows_skipped}, {"skipped_reasons", s.skipped_reasons}};
+  j["trace"] = {{"rows", s.trace_rows},
+                {"skipped", s.trace_rows_skipped},
+                {"skipped_reasons", s.skipped_reasons}};
   AQ_RETURN_IF_ERROR(write_file(d / "summary.json", j.dump(2) + "\n"));
 
   if (plotting_available()) AQ_RETURN_IF_ERROR(write_plot(r, (d / "plots.png").string()));
@@ -104,8 +107,8 @@ core::Status write_results(const RunResult& r, const std::string& dir) {
 std::string format_summary_table(const std::vector<RunResult>& runs) {
   std::ostringstream out;
   char line[512];
-  std::snprintf(line, sizeof line, "%-14s %6s %10s %10s %10s %10s %12s %7s %12s\n", "scenario", "done",
-                "mean JCT", "p50 JCT", "p95 JCT", "queue", "makespan", "hit", "from store");
+  std::snprintf(line, sizeof line, "%-14s %6s %10s %10s %10s %10s %12s %7s %12s\n", "scenario",
+                "done", "mean JCT", "p50 JCT", "p95 JCT", "queue", "makespan", "hit", "from store");
   out << line;
   for (const auto& r : runs) {
     const Summary& s = r.summary;
@@ -125,22 +128,26 @@ std::string format_summary_table(const std::vector<RunResult>& runs) {
                   "traffic %.1f%% of baseline\n",
                   b.scenario.c_str(), a.scenario.c_str(), a.mean_jct_s / b.mean_jct_s,
                   b.p95_jct_s > 0 ? a.p95_jct_s / b.p95_jct_s : 0.0, a.makespan_s / b.makespan_s,
-                  a.bytes_from_store > 0 ? 100.0 * static_cast<double>(b.bytes_from_store) / a.bytes_from_store : 0.0);
+                  a.bytes_from_store > 0
+                      ? 100.0 * static_cast<double>(b.bytes_from_store) / a.bytes_from_store
+                      : 0.0);
     out << line;
     // Per application: where the difference comes from.
     std::map<std::string, std::pair<double, int>> base_apps, run_apps;
     for (const auto& j : runs[0].jobs) {
-      if (j.completed()) base_apps[j.application].first += j.jct_s(), ++base_apps[j.application].second;
+      if (j.completed())
+        base_apps[j.application].first += j.jct_s(), ++base_apps[j.application].second;
     }
     for (const auto& j : runs[i].jobs) {
-      if (j.completed()) run_apps[j.application].first += j.jct_s(), ++run_apps[j.application].second;
+      if (j.completed())
+        run_apps[j.application].first += j.jct_s(), ++run_apps[j.application].second;
     }
     for (const auto& [app, agg] : run_apps) {
       auto it = base_apps.find(app);
       if (it == base_apps.end() || agg.first <= 0) continue;
       double before = it->second.first / it->second.second, after = agg.first / agg.second;
-      std::snprintf(line, sizeof line, "  %-14s %4d jobs  mean JCT %8.0fs -> %8.0fs  (%.2fx)\n", app.c_str(),
-                    agg.second, before, after, before / after);
+      std::snprintf(line, sizeof line, "  %-14s %4d jobs  mean JCT %8.0fs -> %8.0fs  (%.2fx)\n",
+                    app.c_str(), agg.second, before, after, before / after);
       out << line;
     }
   }

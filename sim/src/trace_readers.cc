@@ -30,11 +30,14 @@ struct Row {
     }
     auto v = parse_double(*s);
     if (!v) {
-      if (error.empty()) error = "column " + std::string(col) + ": expected a number, got \"" + *s + "\"";
+      if (error.empty())
+        error = "column " + std::string(col) + ": expected a number, got \"" + *s + "\"";
       return std::nullopt;
     }
     if (*v < min) {
-      if (error.empty()) error = "column " + std::string(col) + ": expected a value >= " + std::to_string(min) + ", got " + *s;
+      if (error.empty())
+        error = "column " + std::string(col) + ": expected a value >= " + std::to_string(min) +
+                ", got " + *s;
       return std::nullopt;
     }
     return v;
@@ -84,28 +87,33 @@ std::vector<ReaderDef> reader_defs() {
                       j.duration_s = *d;
                     }
                   }});
-  defs.push_back({"philly-gavel", {"job_type", "arrival_time_s", "num_gpus"}, [](Row& r, TraceJob& j) {
-                    std::string type = r.text("job_type");
-                    auto paren = type.find(" (");
-                    j.application = paren == std::string::npos ? type : type.substr(0, paren);
-                    if (j.application.empty() && r.error.empty()) r.error = "column job_type: missing value";
-                    j.arrival_s = r.num("arrival_time_s", true, 0).value_or(0);
-                    j.gpus = r.num("num_gpus", true, 0).value_or(0);
-                  }});
-  defs.push_back({"pollux", {"name", "time", "application", "num_replicas"}, [](Row& r, TraceJob& j) {
-                    j.id = r.text("name");
-                    j.application = r.text("application");
-                    if (j.application.empty() && r.error.empty()) r.error = "column application: missing value";
-                    j.arrival_s = r.num("time", true, 0).value_or(0);
-                    j.gpus = r.num("num_replicas", true, 0).value_or(0);
-                  }});
+  defs.push_back(
+      {"philly-gavel", {"job_type", "arrival_time_s", "num_gpus"}, [](Row& r, TraceJob& j) {
+         std::string type = r.text("job_type");
+         auto paren = type.find(" (");
+         j.application = paren == std::string::npos ? type : type.substr(0, paren);
+         if (j.application.empty() && r.error.empty()) r.error = "column job_type: missing value";
+         j.arrival_s = r.num("arrival_time_s", true, 0).value_or(0);
+         j.gpus = r.num("num_gpus", true, 0).value_or(0);
+       }});
+  defs.push_back(
+      {"pollux", {"name", "time", "application", "num_replicas"}, [](Row& r, TraceJob& j) {
+         j.id = r.text("name");
+         j.application = r.text("application");
+         if (j.application.empty() && r.error.empty())
+           r.error = "column application: missing value";
+         j.arrival_s = r.num("time", true, 0).value_or(0);
+         j.gpus = r.num("num_replicas", true, 0).value_or(0);
+       }});
   defs.push_back({"alibaba-gpu-v2023",
-                  {"name", "cpu_milli", "memory_mib", "num_gpu", "gpu_milli", "creation_time", "deletion_time"},
+                  {"name", "cpu_milli", "memory_mib", "num_gpu", "gpu_milli", "creation_time",
+                   "deletion_time"},
                   [](Row& r, TraceJob& j) {
                     j.id = r.text("name");
-                    j.cpu_milli = static_cast<std::int64_t>(r.num("cpu_milli", true, 0).value_or(0));
-                    j.memory_bytes =
-                        static_cast<std::int64_t>(r.num("memory_mib", true, 0).value_or(0) * 1048576.0);
+                    j.cpu_milli =
+                        static_cast<std::int64_t>(r.num("cpu_milli", true, 0).value_or(0));
+                    j.memory_bytes = static_cast<std::int64_t>(
+                        r.num("memory_mib", true, 0).value_or(0) * 1048576.0);
                     double n = r.num("num_gpu", true, 0).value_or(0);
                     double milli = r.num("gpu_milli", false, 0).value_or(1000);
                     j.gpus = (n == 1 && milli > 0 && milli < 1000) ? milli / 1000.0 : n;
@@ -140,7 +148,8 @@ core::Result<TraceData> read_trace(const TraceSpec& spec) {
   if (!def) {
     std::string names;
     for (const auto& d : defs) names += (names.empty() ? "" : ", ") + d.name;
-    return core::invalid_argument("unknown trace reader \"" + spec.reader + "\": expected one of " + names);
+    return core::invalid_argument("unknown trace reader \"" + spec.reader + "\": expected one of " +
+                                  names);
   }
   std::ifstream in(spec.file, std::ios::binary);
   if (!in) return core::not_found(spec.file + ": cannot open trace file");
@@ -154,8 +163,8 @@ core::Result<TraceData> read_trace(const TraceSpec& spec) {
     if (!header.find(col)) {
       std::string have;
       for (const auto& n : header.names()) have += (have.empty() ? "" : ",") + n;
-      return core::invalid_argument(spec.file + ":1: reader " + def->name + " needs column \"" + col +
-                                    "\"; the header has: " + have);
+      return core::invalid_argument(spec.file + ":1: reader " + def->name + " needs column \"" +
+                                    col + "\"; the header has: " + have);
     }
   }
   TraceData out;
@@ -173,7 +182,8 @@ core::Result<TraceData> read_trace(const TraceSpec& spec) {
     if (job.id.empty()) job.id = def->name + "-" + std::to_string(csv.line());
     if (!row.error.empty()) {
       if (!spec.skip_bad_rows) {
-        return core::invalid_argument(spec.file + ":" + std::to_string(csv.line()) + ": " + row.error +
+        return core::invalid_argument(spec.file + ":" + std::to_string(csv.line()) + ": " +
+                                      row.error +
                                       " (set workload.trace.onBadRow: skip to skip such rows)");
       }
       out.skipped.push_back({csv.line(), row.error});
@@ -186,9 +196,8 @@ core::Result<TraceData> read_trace(const TraceSpec& spec) {
   if (!csv.status().is_ok()) {
     return core::invalid_argument(spec.file + ": " + csv.status().message());
   }
-  std::stable_sort(out.jobs.begin(), out.jobs.end(), [](const TraceJob& a, const TraceJob& b) {
-    return a.arrival_s < b.arrival_s;
-  });
+  std::stable_sort(out.jobs.begin(), out.jobs.end(),
+                   [](const TraceJob& a, const TraceJob& b) { return a.arrival_s < b.arrival_s; });
   if (spec.max_jobs > 0 && static_cast<std::int64_t>(out.jobs.size()) > spec.max_jobs) {
     out.jobs.resize(static_cast<std::size_t>(spec.max_jobs));
   }

@@ -23,9 +23,11 @@ int find_dataset(const ExperimentSpec& spec, const std::string& ref) {
   return -1;
 }
 
-core::Result<JobSpec> resolve(const ExperimentSpec& spec, const TraceJob& tj, const std::string& where) {
+core::Result<JobSpec> resolve(const ExperimentSpec& spec, const TraceJob& tj,
+                              const std::string& where) {
   const auto& apps = spec.workload.applications;
-  std::string app_name = tj.application.empty() ? spec.workload.default_application : tj.application;
+  std::string app_name =
+      tj.application.empty() ? spec.workload.default_application : tj.application;
   const ApplicationSpec* app = nullptr;
   for (const auto& a : apps) {
     if (a.name == app_name) app = &a;
@@ -52,7 +54,8 @@ core::Result<JobSpec> resolve(const ExperimentSpec& spec, const TraceJob& tj, co
   if (!ds_ref.empty()) {
     j.dataset = find_dataset(spec, ds_ref);
     if (j.dataset < 0) {
-      return core::invalid_argument(where + ": dataset \"" + ds_ref + "\" is not defined in the fluid section");
+      return core::invalid_argument(where + ": dataset \"" + ds_ref +
+                                    "\" is not defined in the fluid section");
     }
     if (spec.fluid.datasets[j.dataset].size_bytes <= 0) {
       return core::invalid_argument(where + ": dataset \"" + ds_ref + "\" has no size");
@@ -68,8 +71,10 @@ core::Result<JobSpec> resolve(const ExperimentSpec& spec, const TraceJob& tj, co
   // figures apply (CPU-only jobs count as one GPU's worth).
   double units = tj.gpus > 0 ? gpp : 1.0;
   j.per_pod.cpu_milli =
-      tj.cpu_milli > 0 ? static_cast<std::int64_t>(std::ceil(static_cast<double>(tj.cpu_milli) / j.pods))
-                       : static_cast<std::int64_t>(std::ceil(static_cast<double>(app->cpu_milli_per_gpu) * units));
+      tj.cpu_milli > 0
+          ? static_cast<std::int64_t>(std::ceil(static_cast<double>(tj.cpu_milli) / j.pods))
+          : static_cast<std::int64_t>(
+                std::ceil(static_cast<double>(app->cpu_milli_per_gpu) * units));
   j.per_pod.memory_bytes =
       tj.memory_bytes > 0
           ? static_cast<std::int64_t>(std::ceil(static_cast<double>(tj.memory_bytes) / j.pods))
@@ -80,15 +85,18 @@ core::Result<JobSpec> resolve(const ExperimentSpec& spec, const TraceJob& tj, co
       // The trace's run time is the compute-bound time: input at that pace
       // (a zero run time means the job is limited by I/O alone).
       double bytes = static_cast<double>(spec.fluid.datasets[j.dataset].size_bytes) * j.epochs;
-      j.compute_rate = tj.duration_s > 0 ? bytes / tj.duration_s : std::numeric_limits<double>::infinity();
+      j.compute_rate =
+          tj.duration_s > 0 ? bytes / tj.duration_s : std::numeric_limits<double>::infinity();
     } else {
       j.compute_duration = core::from_seconds(tj.duration_s);
     }
   } else {
     j.compute_rate = tj.gpus > 0 ? app->compute_per_gpu * tj.gpus : app->compute_per_job;
-    if (j.compute_rate <= 0) j.compute_rate = app->compute_per_job > 0 ? app->compute_per_job : app->compute_per_gpu;
+    if (j.compute_rate <= 0)
+      j.compute_rate = app->compute_per_job > 0 ? app->compute_per_job : app->compute_per_gpu;
     if (j.dataset < 0) {
-      return core::invalid_argument(where + ": job " + j.id + " has neither input data nor a duration");
+      return core::invalid_argument(where + ": job " + j.id +
+                                    " has neither input data nor a duration");
     }
   }
   return j;
@@ -112,7 +120,8 @@ core::Result<Workload> build_workload(const ExperimentSpec& spec) {
   } else if (spec.workload.generator) {
     const GeneratorSpec& g = *spec.workload.generator;
     const auto& apps = spec.workload.applications;
-    if (apps.empty()) return core::invalid_argument("workload.generator: no applications to draw from");
+    if (apps.empty())
+      return core::invalid_argument("workload.generator: no applications to draw from");
     Rng rng = Rng::stream(spec.seed, "workload.generator");
     ZipfDistribution popularity(apps.size(), g.zipf_s);
     double t = 0;

@@ -54,7 +54,8 @@ TEST(SimRun, SeedOverrideAndScenarioFilter) {
 
 TEST(SimRun, BadExperimentIsAnErrorWithPosition) {
   TempDir dir;
-  std::string f = dir.write("bad.yaml", "apiVersion: aqueduct.io/v1alpha1\nkind: Experiment\nspec:\n  seed: x\n");
+  std::string f = dir.write(
+      "bad.yaml", "apiVersion: aqueduct.io/v1alpha1\nkind: Experiment\nspec:\n  seed: x\n");
   SimRunArgs args;
   args.experiment = f;
   args.quiet = true;

@@ -31,13 +31,20 @@ INSTANTIATE_TEST_SUITE_P(
     Validate, BrokenFiles,
     ::testing::Values(
         BrokenCase{"bad-quantity.yaml",
-                   "11:16: error: spec.tieredstore.levels[0].quota: expected a Kubernetes quantity such as "
+                   "11:16: error: spec.tieredstore.levels[0].quota: expected a Kubernetes quantity "
+                   "such as "
                    "4Gi, 500m, 1.5 or 2e3, got \"2Gb\""},
-        BrokenCase{"wrong-type.yaml", "6:13: error: spec.replicas: expected an integer, got \"two\""},
-        BrokenCase{"missing-field.yaml", "7:7: error: spec.mounts[0].mountPoint: missing required field"},
-        BrokenCase{"unknown-kind.yaml", "2:7: error: kind: unknown kind \"DataSet\": expected Dataset,"},
-        BrokenCase{"tabs.yaml", "4:6: error: YAML syntax error: illegal map value (the line is indented with a tab"},
-        BrokenCase{"truncated.yaml", "7:34: error: YAML syntax error: illegal EOF in scalar (the file ends early"},
+        BrokenCase{"wrong-type.yaml",
+                   "6:13: error: spec.replicas: expected an integer, got \"two\""},
+        BrokenCase{"missing-field.yaml",
+                   "7:7: error: spec.mounts[0].mountPoint: missing required field"},
+        BrokenCase{"unknown-kind.yaml",
+                   "2:7: error: kind: unknown kind \"DataSet\": expected Dataset,"},
+        BrokenCase{
+            "tabs.yaml",
+            "4:6: error: YAML syntax error: illegal map value (the line is indented with a tab"},
+        BrokenCase{"truncated.yaml",
+                   "7:34: error: YAML syntax error: illegal EOF in scalar (the file ends early"},
         BrokenCase{"empty.yaml", "1:1: error: file is empty: expected at least one YAML document"}),
     [](const auto& info) {
       std::string n = info.param.file;
@@ -53,24 +60,29 @@ TEST(Validate, WarningsOnlyExitOne) {
   int rc = run_validate({source_path("tests/data/fluid/unknown-field.yaml")}, false);
   std::string err = ::testing::internal::GetCapturedStderr();
   EXPECT_EQ(rc, kExitWarnings);
-  EXPECT_NE(err.find("9:3: warning: spec.colour: unknown field, ignored"), std::string::npos) << err;
+  EXPECT_NE(err.find("9:3: warning: spec.colour: unknown field, ignored"), std::string::npos)
+      << err;
   EXPECT_NE(err.find("1 file: 0 error(s), 1 warning(s)"), std::string::npos) << err;
 }
 
 TEST(Validate, CleanFilesExitZeroAndMissingFileIsAnError) {
   ::testing::internal::CaptureStderr();
-  EXPECT_EQ(run_validate({source_path("examples/quickstart/fluid.yaml"), source_path("tests/data/fluid/workloads.yaml"),
+  EXPECT_EQ(run_validate({source_path("examples/quickstart/fluid.yaml"),
+                          source_path("tests/data/fluid/workloads.yaml"),
                           source_path("examples/quickstart/experiment.yaml")},
                          true),
             kExitOk);
   EXPECT_EQ(run_validate({"/nonexistent/x.yaml"}, true), kExitErrors);
   std::string err = ::testing::internal::GetCapturedStderr();
-  EXPECT_NE(err.find("/nonexistent/x.yaml: error: /nonexistent/x.yaml: cannot open file"), std::string::npos) << err;
+  EXPECT_NE(err.find("/nonexistent/x.yaml: error: /nonexistent/x.yaml: cannot open file"),
+            std::string::npos)
+      << err;
 }
 
 TEST(Validate, ReportsAllFilesNotJustTheFirstBroken) {
   ::testing::internal::CaptureStderr();
-  int rc = run_validate({source_path("tests/data/broken/wrong-type.yaml"), source_path("tests/data/broken/empty.yaml")},
+  int rc = run_validate({source_path("tests/data/broken/wrong-type.yaml"),
+                         source_path("tests/data/broken/empty.yaml")},
                         false);
   std::string err = ::testing::internal::GetCapturedStderr();
   EXPECT_EQ(rc, kExitErrors);

@@ -9,7 +9,9 @@ namespace {
 
 using aqueduct::testing::source_path;
 
-FluidObjects load(const std::string& text, Diagnostics& d) { return load_fluid_yaml(text, "t.yaml", d); }
+FluidObjects load(const std::string& text, Diagnostics& d) {
+  return load_fluid_yaml(text, "t.yaml", d);
+}
 
 TEST(FluidLoader, QuickstartFilesLoadWithoutDiagnostics) {
   Diagnostics d;

@@ -47,8 +47,9 @@ TEST(TieredStore, ValidatesSpecs) {
   EXPECT_FALSE(TieredStore::create({}, reg, "lru").ok());
   EXPECT_FALSE(TieredStore::create({{MediumType::kMem, 0, 0.9, 0.5}}, reg, "lru").ok());
   EXPECT_FALSE(TieredStore::create({{MediumType::kMem, 10, 0.5, 0.9}}, reg, "lru").ok());
-  EXPECT_FALSE(
-      TieredStore::create({{MediumType::kSsd, 10, 0.9, 0.5}, {MediumType::kMem, 10, 0.9, 0.5}}, reg, "lru").ok());
+  EXPECT_FALSE(TieredStore::create(
+                   {{MediumType::kSsd, 10, 0.9, 0.5}, {MediumType::kMem, 10, 0.9, 0.5}}, reg, "lru")
+                   .ok());
   EXPECT_FALSE(TieredStore::create({{MediumType::kMem, 10, 0.9, 0.5}}, reg, "nope").ok());
 }
 

@@ -51,19 +51,30 @@ TEST(GangScheduler, GangIsAllOrNothingWithKubernetesReason) {
   EXPECT_FALSE(no.placed);
   EXPECT_TRUE(no.node_indexes.empty());
   EXPECT_EQ(no.reason,
-            "0/3 nodes are available: 1 Insufficient cpu, 2 Insufficient nvidia.com/gpu. (gang of 3 pods)");
+            "0/3 nodes are available: 1 Insufficient cpu, 2 Insufficient nvidia.com/gpu. (gang of "
+            "3 pods)");
 }
 
 TEST(FilterNode, SelectorTaintsArch) {
-  core::Node n = NodeBuilder("n").cpu(4).mem_gi(4).label("pool", "gpu").arch(core::Arch::kArm64)
-                     .taint("dedicated", core::TaintEffect::kNoSchedule).build();
+  core::Node n = NodeBuilder("n")
+                     .cpu(4)
+                     .mem_gi(4)
+                     .label("pool", "gpu")
+                     .arch(core::Arch::kArm64)
+                     .taint("dedicated", core::TaintEffect::kNoSchedule)
+                     .build();
   core::Resources none;
-  EXPECT_EQ(filter_node(n, none, PodBuilder("p").selector("pool", "cpu").tolerate("dedicated").build()),
-            "node(s) didn't match Pod's node affinity/selector");
-  EXPECT_EQ(filter_node(n, none, PodBuilder("p").build()), "node(s) had untolerated taint {dedicated: }");
-  EXPECT_EQ(filter_node(n, none, PodBuilder("p").tolerate("dedicated").arches({core::Arch::kAmd64}).build()),
+  EXPECT_EQ(
+      filter_node(n, none, PodBuilder("p").selector("pool", "cpu").tolerate("dedicated").build()),
+      "node(s) didn't match Pod's node affinity/selector");
+  EXPECT_EQ(filter_node(n, none, PodBuilder("p").build()),
+            "node(s) had untolerated taint {dedicated: }");
+  EXPECT_EQ(filter_node(n, none,
+                        PodBuilder("p").tolerate("dedicated").arches({core::Arch::kAmd64}).build()),
             "node(s) had arch arm64 that the pod's images do not support");
-  EXPECT_EQ(filter_node(n, none, PodBuilder("p").tolerate("dedicated").selector("pool", "gpu").build()), "");
+  EXPECT_EQ(
+      filter_node(n, none, PodBuilder("p").tolerate("dedicated").selector("pool", "gpu").build()),
+      "");
 }
 
 TEST(SchedulerRegistry, UnknownName) {

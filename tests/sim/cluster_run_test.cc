@@ -91,7 +91,8 @@ TEST(ClusterRun, SameSeedByteIdenticalOutputs) {
 }
 
 TEST(ClusterRun, DifferentSeedChangesOutputs) {
-  for (const char* rel : {"tests/data/experiments/generator.yaml", "examples/quickstart/experiment.yaml"}) {
+  for (const char* rel :
+       {"tests/data/experiments/generator.yaml", "examples/quickstart/experiment.yaml"}) {
     ExperimentPlan plan = load_plan(rel);
     ExperimentSpec s1 = plan.scenarios.back();
     ExperimentSpec s2 = s1;
@@ -123,7 +124,8 @@ TEST(ClusterRun, GeneratorWorkloadRunsAndAccountsBytes) {
   EXPECT_GT(r.summary.hit_ratio, 0.3);
   ASSERT_FALSE(r.samples.empty());
   EXPECT_EQ(r.samples[0].time_s, 0);
-  for (std::size_t i = 1; i < r.samples.size(); ++i) EXPECT_NEAR(r.samples[i].time_s - r.samples[i - 1].time_s, 120, 1e-9);
+  for (std::size_t i = 1; i < r.samples.size(); ++i)
+    EXPECT_NEAR(r.samples[i].time_s - r.samples[i - 1].time_s, 120, 1e-9);
 }
 
 TEST(ClusterRun, DataLoadWarmsTheCacheBeforeJobs) {
@@ -137,8 +139,9 @@ TEST(ClusterRun, DataLoadWarmsTheCacheBeforeJobs) {
   TempDir dir;
   // One job arriving long after the load finished: every read is a hit.
   s.workload.generator.reset();
-  s.workload.trace = TraceSpec{dir.write("t.csv", "job_id,arrival_s,gpus,application\nj,3600,1,hot-model\n"),
-                               "generic-csv", false, 0, 1.0};
+  s.workload.trace =
+      TraceSpec{dir.write("t.csv", "job_id,arrival_s,gpus,application\nj,3600,1,hot-model\n"),
+                "generic-csv", false, 0, 1.0};
   RunResult r = run_ok(s);
   ASSERT_EQ(r.jobs.size(), 1u);
   EXPECT_EQ(r.jobs[0].bytes_from_store, 0);
@@ -152,13 +155,15 @@ TEST(ClusterRun, UnschedulableJobsReportTheReason) {
   s.horizon = core::from_seconds(7200);
   TempDir dir;
   s.workload.generator.reset();
-  s.workload.trace = TraceSpec{dir.write("t.csv", "job_id,arrival_s,gpus,application\nbig,0,3,hot-model\n"),
-                               "generic-csv", false, 0, 1.0};
+  s.workload.trace =
+      TraceSpec{dir.write("t.csv", "job_id,arrival_s,gpus,application\nbig,0,3,hot-model\n"),
+                "generic-csv", false, 0, 1.0};
   s.workload.max_gpus_per_pod = 4;  // one pod of 3 GPUs; nodes have 2
   RunResult r = run_ok(s);
   ASSERT_EQ(r.jobs.size(), 1u);
   EXPECT_FALSE(r.jobs[0].completed());
-  EXPECT_EQ(r.jobs[0].last_unschedulable_reason, "0/4 nodes are available: 4 Insufficient nvidia.com/gpu.");
+  EXPECT_EQ(r.jobs[0].last_unschedulable_reason,
+            "0/4 nodes are available: 4 Insufficient nvidia.com/gpu.");
   EXPECT_EQ(r.summary.completed, 0);
 }
 
@@ -168,14 +173,17 @@ TEST(ClusterRun, ImpossibleConfigsAreErrorsNotCrashes) {
   s.fluid.runtimes[0].replicas = 9;  // 4 nodes
   auto r = run_experiment(s);
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.status().message().find("cannot place cache worker 5 of 9"), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("cannot place cache worker 5 of 9"), std::string::npos)
+      << r.status().message();
   ExperimentSpec t = plan.scenarios[0];
   t.policies.eviction = "magic";
-  EXPECT_NE(run_experiment(t).status().message().find("unknown eviction policy"), std::string::npos);
+  EXPECT_NE(run_experiment(t).status().message().find("unknown eviction policy"),
+            std::string::npos);
   ExperimentSpec u = plan.scenarios[0];
   u.node_pools[0].arch = core::Arch::kArm64;
   u.fluid.runtimes[0].engine = core::RuntimeEngine::kAlluxio;
-  EXPECT_NE(run_experiment(u).status().message().find("do not support arch arm64"), std::string::npos);
+  EXPECT_NE(run_experiment(u).status().message().find("do not support arch arm64"),
+            std::string::npos);
 }
 
 }  // namespace

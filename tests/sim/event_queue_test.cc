@@ -26,7 +26,10 @@ TEST(EventQueue, MatchesReferenceOrderingIncludingTies) {
       bool push = ref.empty() || rng.uniform01() < 0.55;
       if (push) {
         // Many exact ties (same time), some far-future, some "now".
-        std::int64_t dt = rng.bernoulli(0.3) ? 0 : static_cast<std::int64_t>(rng.below(rng.bernoulli(0.1) ? 1ULL << 40 : 1000));
+        std::int64_t dt =
+            rng.bernoulli(0.3)
+                ? 0
+                : static_cast<std::int64_t>(rng.below(rng.bernoulli(0.1) ? 1ULL << 40 : 1000));
         EventEntry e = EventEntry::make(now + dt, seq++, static_cast<std::uint32_t>(op) & 0xffff);
         q.push(e);
         ref.push(e);
@@ -53,7 +56,8 @@ TEST(EventQueue, HoldsMillionsPending) {
   Rng rng(7);
   const int n = 2'000'000;
   for (int i = 0; i < n; ++i) {
-    q.push(EventEntry::make(static_cast<std::int64_t>(rng.below(1'000'000'000)), static_cast<std::uint64_t>(i + 1), 0));
+    q.push(EventEntry::make(static_cast<std::int64_t>(rng.below(1'000'000'000)),
+                            static_cast<std::uint64_t>(i + 1), 0));
   }
   EXPECT_EQ(q.size(), static_cast<std::size_t>(n));
   EventEntry prev = q.pop();

@@ -78,8 +78,10 @@ spec:
     }
     return false;
   };
-  EXPECT_TRUE(has(f + ":5:9: error: spec.seed: expected an integer in [0,")) << ::testing::PrintToString(lines);
-  EXPECT_TRUE(has(f + ":8:47: error: spec.cluster.nodePools[0].memory: expected a Kubernetes quantity"));
+  EXPECT_TRUE(has(f + ":5:9: error: spec.seed: expected an integer in [0,"))
+      << ::testing::PrintToString(lines);
+  EXPECT_TRUE(
+      has(f + ":8:47: error: spec.cluster.nodePools[0].memory: expected a Kubernetes quantity"));
   EXPECT_TRUE(has("spec.objectStore.aggregateBandwidth: expected a bandwidth"));
   EXPECT_TRUE(has("spec.workload.trace.file: trace file not found: " + dir.file("missing.csv")));
   EXPECT_TRUE(has("spec.workload.applications.x.dataset: no Dataset named default/nope"));

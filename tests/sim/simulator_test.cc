@@ -17,7 +17,8 @@ TEST(Simulator, RunsByTimeThenScheduleOrder) {
   s.schedule_at(from_seconds(1), [&] { log += "b"; });
   s.schedule_at(from_seconds(1), [&] {
     log += "d";
-    s.schedule_after(core::Duration(0), [&] { log += "e"; });  // same instant, runs after queued ones
+    s.schedule_after(core::Duration(0),
+                     [&] { log += "e"; });  // same instant, runs after queued ones
   });
   EXPECT_EQ(s.run(), 5u);
   EXPECT_EQ(log, "abdec");
@@ -59,9 +60,7 @@ TEST(Simulator, RunUntilStopsAtHorizonAndSkipsCancelled) {
 TEST(Simulator, PastTimesAreClampedAndCounted) {
   Simulator s;
   core::Time seen{-1};
-  s.schedule_at(from_seconds(5), [&] {
-    s.schedule_at(from_seconds(1), [&] { seen = s.now(); });
-  });
+  s.schedule_at(from_seconds(5), [&] { s.schedule_at(from_seconds(1), [&] { seen = s.now(); }); });
   s.run();
   EXPECT_EQ(seen, from_seconds(5));
   EXPECT_EQ(s.clamped_to_now(), 1u);

@@ -20,18 +20,22 @@ TraceData read_ok(const std::string& file, const std::string& reader) {
 }
 
 TEST(TraceReaders, Pollux) {
-  TraceData t = read_ok(source_path("data/traces/philly-derived/pollux_workloads/realistic/workload-1.csv"), "pollux");
+  TraceData t =
+      read_ok(source_path("data/traces/philly-derived/pollux_workloads/realistic/workload-1.csv"),
+              "pollux");
   EXPECT_EQ(t.rows, 160);
   ASSERT_EQ(t.jobs.size(), 160u);
   EXPECT_EQ(t.jobs[0].id, "cifar10-0");
   EXPECT_EQ(t.jobs[0].application, "cifar10");
   EXPECT_DOUBLE_EQ(t.jobs[0].arrival_s, 107);
   EXPECT_DOUBLE_EQ(t.jobs.back().gpus, 4);
-  for (std::size_t i = 1; i < t.jobs.size(); ++i) EXPECT_LE(t.jobs[i - 1].arrival_s, t.jobs[i].arrival_s);
+  for (std::size_t i = 1; i < t.jobs.size(); ++i)
+    EXPECT_LE(t.jobs[i - 1].arrival_s, t.jobs[i].arrival_s);
 }
 
 TEST(TraceReaders, PhillyGavel) {
-  TraceData t = read_ok(source_path("data/traces/philly-derived/gavel_msr_seed0/6214e9.csv"), "philly-gavel");
+  TraceData t =
+      read_ok(source_path("data/traces/philly-derived/gavel_msr_seed0/6214e9.csv"), "philly-gavel");
   EXPECT_EQ(t.rows, 2000);
   EXPECT_EQ(t.jobs.size(), 2000u);
   EXPECT_TRUE(t.skipped.empty());
@@ -42,7 +46,8 @@ TEST(TraceReaders, PhillyGavel) {
 }
 
 TEST(TraceReaders, AlibabaGpuV2023) {
-  TraceData t = read_ok(source_path("data/traces/alibaba-gpu-v2023/openb_pod_list_default.csv"), "alibaba-gpu-v2023");
+  TraceData t = read_ok(source_path("data/traces/alibaba-gpu-v2023/openb_pod_list_default.csv"),
+                        "alibaba-gpu-v2023");
   EXPECT_EQ(t.rows, 8152);
   EXPECT_EQ(t.jobs.size(), 8152u);
   // openb-pod-0001: 6 cores, 12 GiB, one GPU shared at 460 milli-GPU.
@@ -71,7 +76,8 @@ TEST(TraceReaders, MalformedRowsNameTheLine) {
   TraceSpec s{f, "generic-csv", false, 0, 1.0};
   auto r = read_trace(s);
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.status().message().find(f + ":3: column arrival_s: expected a number, got \"ten\""), std::string::npos)
+  EXPECT_NE(r.status().message().find(f + ":3: column arrival_s: expected a number, got \"ten\""),
+            std::string::npos)
       << r.status().message();
   s.skip_bad_rows = true;
   auto k = read_trace(s);
@@ -101,7 +107,8 @@ TEST(TraceReaders, MissingColumnsAndFiles) {
 
 TEST(TraceReaders, QuotedFieldsAndScaling) {
   TempDir dir;
-  std::string f = dir.write("t.csv", "job_id,arrival_s,application\r\n\"a,1\",10,\"say \"\"hi\"\"\"\r\n");
+  std::string f =
+      dir.write("t.csv", "job_id,arrival_s,application\r\n\"a,1\",10,\"say \"\"hi\"\"\"\r\n");
   auto r = read_trace(TraceSpec{f, "generic-csv", false, 0, 0.5});
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->jobs[0].id, "a,1");

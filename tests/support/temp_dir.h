@@ -38,6 +38,8 @@ inline std::string read_file(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-inline std::string source_path(const std::string& rel) { return std::string(AQ_SOURCE_DIR) + "/" + rel; }
+inline std::string source_path(const std::string& rel) {
+  return std::string(AQ_SOURCE_DIR) + "/" + rel;
+}
 
 }  // namespace aqueduct::testing

@@ -5,13 +5,13 @@
 namespace aqueduct::core {
 
 Result<TieredStore> TieredStore::create(std::vector<TierSpec> tiers,
-                                        const EvictionRegistry& registry,
-                                        std::string_view policy) {
+                                        const EvictionRegistry& registry, std::string_view policy) {
   if (tiers.empty()) return invalid_argument("tiered store: expected at least one level");
   TieredStore store;
   for (std::size_t i = 0; i < tiers.size(); ++i) {
     const TierSpec& t = tiers[i];
-    std::string where = "tiered store level " + std::to_string(i) + " (" + medium_name(t.medium) + ")";
+    std::string where =
+        "tiered store level " + std::to_string(i) + " (" + medium_name(t.medium) + ")";
     if (t.quota_bytes <= 0) return invalid_argument(where + ": expected quota > 0");
     if (!(t.low >= 0 && t.low <= t.high && t.high <= 1.0)) {
       return invalid_argument(where + ": expected 0 <= low <= high <= 1");

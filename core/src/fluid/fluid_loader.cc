@@ -22,11 +22,29 @@ struct RuntimeKindInfo {
 };
 
 // Fields every runtime kind accepts, and each kind's own (from Fluid's API types).
-const std::vector<std::string_view> kCommonRuntimeFields = {
-    "replicas", "tieredstore", "master", "worker", "fuse", "properties", "runAs",
-    "disablePrometheus", "podMetadata", "volumes", "management", "imagePullSecrets",
-    "networkmode", "initUsers", "jobMaster", "jobWorker", "cleanCachePolicy", "apiGateway",
-    "data", "jvmOptions", "hadoopConfig", "tolerations", "runtimeManagement"};
+const std::vector<std::string_view> kCommonRuntimeFields = {"replicas",
+                                                            "tieredstore",
+                                                            "master",
+                                                            "worker",
+                                                            "fuse",
+                                                            "properties",
+                                                            "runAs",
+                                                            "disablePrometheus",
+                                                            "podMetadata",
+                                                            "volumes",
+                                                            "management",
+                                                            "imagePullSecrets",
+                                                            "networkmode",
+                                                            "initUsers",
+                                                            "jobMaster",
+                                                            "jobWorker",
+                                                            "cleanCachePolicy",
+                                                            "apiGateway",
+                                                            "data",
+                                                            "jvmOptions",
+                                                            "hadoopConfig",
+                                                            "tolerations",
+                                                            "runtimeManagement"};
 
 const RuntimeKindInfo kRuntimeKinds[] = {
     {"AlluxioRuntime", RuntimeEngine::kAlluxio, {"alluxioVersion"}},
@@ -41,11 +59,24 @@ const RuntimeKindInfo kRuntimeKinds[] = {
 };
 
 // Valid Kubernetes kinds a Fluid user's files carry that we do not model.
-const std::set<std::string, std::less<>> kSkippedKinds = {
-    "Secret", "ConfigMap", "Namespace", "ServiceAccount", "PersistentVolume",
-    "PersistentVolumeClaim", "Service", "Role", "RoleBinding", "ClusterRole",
-    "ClusterRoleBinding", "DataBackup", "DataMigrate", "DataProcess", "DaemonSet",
-    "ThinRuntimeProfile", "CronJob", "ReplicaSet"};
+const std::set<std::string, std::less<>> kSkippedKinds = {"Secret",
+                                                          "ConfigMap",
+                                                          "Namespace",
+                                                          "ServiceAccount",
+                                                          "PersistentVolume",
+                                                          "PersistentVolumeClaim",
+                                                          "Service",
+                                                          "Role",
+                                                          "RoleBinding",
+                                                          "ClusterRole",
+                                                          "ClusterRoleBinding",
+                                                          "DataBackup",
+                                                          "DataMigrate",
+                                                          "DataProcess",
+                                                          "DaemonSet",
+                                                          "ThinRuntimeProfile",
+                                                          "CronJob",
+                                                          "ReplicaSet"};
 
 std::optional<MediumType> parse_medium(const std::string& s) {
   if (s == "MEM") return MediumType::kMem;
@@ -64,7 +95,8 @@ std::vector<std::string> split_commas(const std::string& s) {
   return out;
 }
 
-void parse_encrypt_options(YamlCursor& parent, std::string_view key, std::vector<EncryptOption>& out) {
+void parse_encrypt_options(YamlCursor& parent, std::string_view key,
+                           std::vector<EncryptOption>& out) {
   parent.each(key, [&](YamlCursor& e) {
     if (!e.expect_map("an encrypt option")) return;
     EncryptOption opt;
@@ -104,7 +136,8 @@ Dataset parse_dataset(YamlCursor& obj) {
             mt.mount_point.front() != '/') {
           m.error(m.field_path("mountPoint"),
                   "expected a URI such as s3://bucket/path, oss://bucket/path, pvc://claim or "
-                  "local:///path, got \"" + mt.mount_point + "\"");
+                  "local:///path, got \"" +
+                      mt.mount_point + "\"");
         }
         ds.mounts.push_back(std::move(mt));
       },
@@ -156,11 +189,13 @@ ComponentSpec parse_component(YamlCursor& c, std::string_view what) {
   out.disabled = c.boolean("disabled").value_or(false);
   out.clean_policy = c.one_of("cleanPolicy", {"OnDemand", "OnRuntimeDeleted"}).value_or("");
   // Engine-specific component fields are valid Fluid; accept them unmodeled.
-  c.accept({"jvmOptions", "ports", "networkMode", "podMetadata", "volumeMounts", "options",
-            "launchMode", "hostNetwork", "logConfig", "tolerations", "labels", "annotations",
-            "global", "cleanPolicy", "imagePullSecrets", "command", "livenessProbe",
-            "readinessProbe", "startupProbe", "lifecycle", "metrics", "enabled", "replicas",
-            "configs", "networkmode", "volumes", "security", "mode"});
+  c.accept({"jvmOptions",    "ports",          "networkMode",      "podMetadata",
+            "volumeMounts",  "options",        "launchMode",       "hostNetwork",
+            "logConfig",     "tolerations",    "labels",           "annotations",
+            "global",        "cleanPolicy",    "imagePullSecrets", "command",
+            "livenessProbe", "readinessProbe", "startupProbe",     "lifecycle",
+            "metrics",       "enabled",        "replicas",         "configs",
+            "networkmode",   "volumes",        "security",         "mode"});
   c.finish_unknown(std::string(what) + " spec");
   return out;
 }
@@ -179,7 +214,8 @@ Runtime parse_runtime(YamlCursor& obj, const RuntimeKindInfo& info) {
       ts->each("levels", [&](YamlCursor& l) {
         if (!l.expect_map("a tier level")) return;
         TierLevel lvl;
-        if (auto m = l.one_of("mediumtype", {"MEM", "SSD", "HDD"}, true)) lvl.medium = *parse_medium(*m);
+        if (auto m = l.one_of("mediumtype", {"MEM", "SSD", "HDD"}, true))
+          lvl.medium = *parse_medium(*m);
         lvl.paths = split_commas(l.str("path").value_or(""));
         if (auto q = l.quantity("quota")) lvl.quota_bytes = q->as_int();
         if (auto ql = l.str("quotaList")) {
@@ -201,7 +237,8 @@ Runtime parse_runtime(YamlCursor& obj, const RuntimeKindInfo& info) {
           }
         }
         if (!l.has("quota") && !l.has("quotaList")) {
-          l.error(l.field_path("quota"), "missing required field: a tier level needs quota or quotaList");
+          l.error(l.field_path("quota"),
+                  "missing required field: a tier level needs quota or quotaList");
         }
         if (auto h = l.ratio("high")) lvl.high = *h;
         if (auto lo = l.ratio("low")) lvl.low = *lo;
@@ -209,24 +246,26 @@ Runtime parse_runtime(YamlCursor& obj, const RuntimeKindInfo& info) {
           l.error(l.field_path("low"), "expected low <= high (low " + std::to_string(lvl.low) +
                                            ", high " + std::to_string(lvl.high) + ")");
         }
-        lvl.volume_type = l.one_of("volumeType", {"hostPath", "emptyDir", "persistentVolumeClaim",
-                                                  "ephemeral"})
-                              .value_or("hostPath");
+        lvl.volume_type =
+            l.one_of("volumeType", {"hostPath", "emptyDir", "persistentVolumeClaim", "ephemeral"})
+                .value_or("hostPath");
         l.accept({"volumeSource"});
         l.finish_unknown("a tier level");
         rt.tiers.push_back(std::move(lvl));
       });
       ts->finish_unknown("tieredstore");
-      std::stable_sort(rt.tiers.begin(), rt.tiers.end(), [](const TierLevel& a, const TierLevel& b) {
-        return static_cast<int>(a.medium) < static_cast<int>(b.medium);
-      });
+      std::stable_sort(rt.tiers.begin(), rt.tiers.end(),
+                       [](const TierLevel& a, const TierLevel& b) {
+                         return static_cast<int>(a.medium) < static_cast<int>(b.medium);
+                       });
     }
   }
   if (auto m = spec->child("master")) rt.master = parse_component(*m, "master");
   if (auto w = spec->child("worker")) rt.worker = parse_component(*w, "worker");
   if (auto f = spec->child("fuse")) rt.fuse = parse_component(*f, "fuse");
   rt.properties = spec->string_map("properties");
-  rt.network_mode = spec->one_of("networkmode", {"HostNetwork", "ContainerNetwork", ""}).value_or("");
+  rt.network_mode =
+      spec->one_of("networkmode", {"HostNetwork", "ContainerNetwork", ""}).value_or("");
   spec->accept(kCommonRuntimeFields);
   spec->accept(info.extra_fields);
   spec->finish_unknown(std::string(info.kind) + " spec");
@@ -256,13 +295,14 @@ DataLoad parse_dataload(YamlCursor& obj) {
     dl.targets.push_back(std::move(tg));
   });
   if (auto p = spec->one_of("policy", {"Once", "Cron", "OnEvent"})) {
-    dl.policy = *p == "Cron" ? DataLoadPolicy::kCron
+    dl.policy = *p == "Cron"      ? DataLoadPolicy::kCron
                 : *p == "OnEvent" ? DataLoadPolicy::kOnEvent
                                   : DataLoadPolicy::kOnce;
   }
   dl.schedule = spec->str("schedule").value_or("");
   if (dl.policy == DataLoadPolicy::kCron && dl.schedule.empty()) {
-    spec->error(spec->field_path("schedule"), "missing required field: policy Cron needs a schedule");
+    spec->error(spec->field_path("schedule"),
+                "missing required field: policy Cron needs a schedule");
   }
   spec->accept({"options", "nodeSelector", "affinity", "tolerations", "schedulerName",
                 "podMetadata", "imagePullSecrets", "runAfter", "resources",
@@ -289,7 +329,8 @@ Workload parse_workload(YamlCursor& obj, const std::string& kind) {
   }
   if (kind == "Job") {
     w.replicas = static_cast<std::int32_t>(spec->integer("parallelism", false, 0).value_or(1));
-    w.completions = static_cast<std::int32_t>(spec->integer("completions", false, 0).value_or(w.replicas));
+    w.completions =
+        static_cast<std::int32_t>(spec->integer("completions", false, 0).value_or(w.replicas));
     spec->accept({"activeDeadlineSeconds", "backoffLimit", "backoffLimitPerIndex", "completionMode",
                   "manualSelector", "maxFailedIndexes", "podFailurePolicy", "podReplacementPolicy",
                   "selector", "suspend", "ttlSecondsAfterFinished", "successPolicy", "managedBy"});
@@ -367,7 +408,8 @@ FluidObjects load_fluid_yaml(std::string_view text, const std::string& file, Dia
                *kind == "StatefulSet") {
       std::string want = *kind == "Pod" ? "v1" : *kind == "Job" ? "batch/v1" : "apps/v1";
       if (*api != want) {
-        obj.error("apiVersion", "expected " + want + " for kind " + *kind + ", got \"" + *api + "\"");
+        obj.error("apiVersion",
+                  "expected " + want + " for kind " + *kind + ", got \"" + *api + "\"");
         continue;
       }
       out.workloads.push_back(parse_workload(obj, *kind));
@@ -421,7 +463,8 @@ void check_references(const FluidObjects& objs, Diagnostics& diags, bool complet
   for (const auto& dl : objs.dataloads) {
     std::string key = dl.dataset_namespace + "/" + dl.dataset_name;
     if (complete && !ds_by_key.count(key)) {
-      diags.error(dl.meta.pos, "spec.dataset", "DataLoad names Dataset " + key + ", which is not defined");
+      diags.error(dl.meta.pos, "spec.dataset",
+                  "DataLoad names Dataset " + key + ", which is not defined");
     }
   }
 }

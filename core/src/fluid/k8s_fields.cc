@@ -74,8 +74,8 @@ ObjectMeta parse_meta(YamlCursor& obj, bool name_required) {
 void parse_node_selector(YamlCursor& sel, NodeAffinity& out) {
   if (!sel.expect_map("a node selector")) return;
   out.has_required = true;
-  sel.each("nodeSelectorTerms", [&](YamlCursor& t) { out.required.push_back(parse_term(t)); },
-           true);
+  sel.each(
+      "nodeSelectorTerms", [&](YamlCursor& t) { out.required.push_back(parse_term(t)); }, true);
   sel.finish_unknown("NodeSelector");
 }
 
@@ -155,13 +155,13 @@ std::vector<EnvVar> parse_env(YamlCursor& parent, std::string_view key) {
     v.value = e.str("value").value_or("");
     if (auto from = e.child("valueFrom")) {
       if (auto skr = from->child("secretKeyRef")) {
-        v.value_from = "secretKeyRef:" + skr->str("name").value_or("") + "/" +
-                       skr->str("key").value_or("");
+        v.value_from =
+            "secretKeyRef:" + skr->str("name").value_or("") + "/" + skr->str("key").value_or("");
         skr->accept({"optional"});
         skr->finish_unknown("SecretKeySelector");
       } else if (auto cm = from->child("configMapKeyRef")) {
-        v.value_from = "configMapKeyRef:" + cm->str("name").value_or("") + "/" +
-                       cm->str("key").value_or("");
+        v.value_from =
+            "configMapKeyRef:" + cm->str("name").value_or("") + "/" + cm->str("key").value_or("");
         cm->accept({"optional"});
       }
       from->accept({"fieldRef", "resourceFieldRef"});
@@ -212,8 +212,8 @@ Container parse_container(YamlCursor& c) {
 
 void parse_pod_spec(YamlCursor& spec, Pod& pod) {
   if (!spec.expect_map("a pod spec")) return;
-  spec.each("containers", [&](YamlCursor& c) { pod.containers.push_back(parse_container(c)); },
-            true);
+  spec.each(
+      "containers", [&](YamlCursor& c) { pod.containers.push_back(parse_container(c)); }, true);
   spec.each("initContainers",
             [&](YamlCursor& c) { pod.init_containers.push_back(parse_container(c)); });
   spec.each("volumes", [&](YamlCursor& v) {
@@ -254,14 +254,37 @@ void parse_pod_spec(YamlCursor& spec, Pod& pod) {
   pod.scheduler_name = spec.str("schedulerName").value_or("");
   pod.restart_policy = spec.one_of("restartPolicy", {"Always", "OnFailure", "Never"}).value_or("");
   pod.node_name = spec.str("nodeName").value_or("");
-  spec.accept({"activeDeadlineSeconds", "automountServiceAccountToken", "dnsConfig", "dnsPolicy",
-               "enableServiceLinks", "ephemeralContainers", "hostAliases", "hostIPC",
-               "hostNetwork", "hostPID", "hostUsers", "hostname", "imagePullSecrets", "os",
-               "overhead", "preemptionPolicy", "priority", "priorityClassName", "readinessGates",
-               "resourceClaims", "runtimeClassName", "schedulingGates", "securityContext",
-               "serviceAccount", "serviceAccountName", "setHostnameAsFQDN",
-               "shareProcessNamespace", "subdomain", "terminationGracePeriodSeconds",
-               "topologySpreadConstraints", "resources"});
+  spec.accept({"activeDeadlineSeconds",
+               "automountServiceAccountToken",
+               "dnsConfig",
+               "dnsPolicy",
+               "enableServiceLinks",
+               "ephemeralContainers",
+               "hostAliases",
+               "hostIPC",
+               "hostNetwork",
+               "hostPID",
+               "hostUsers",
+               "hostname",
+               "imagePullSecrets",
+               "os",
+               "overhead",
+               "preemptionPolicy",
+               "priority",
+               "priorityClassName",
+               "readinessGates",
+               "resourceClaims",
+               "runtimeClassName",
+               "schedulingGates",
+               "securityContext",
+               "serviceAccount",
+               "serviceAccountName",
+               "setHostnameAsFQDN",
+               "shareProcessNamespace",
+               "subdomain",
+               "terminationGracePeriodSeconds",
+               "topologySpreadConstraints",
+               "resources"});
   spec.finish_unknown("PodSpec");
 }
 

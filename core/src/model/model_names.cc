@@ -12,56 +12,82 @@ const char* arch_name(Arch a) { return a == Arch::kArm64 ? "arm64" : "amd64"; }
 const char* node_kind_name(NodeKind k) { return k == NodeKind::kEci ? "ECI" : "ECS"; }
 const char* medium_name(MediumType m) {
   switch (m) {
-    case MediumType::kMem: return "MEM";
-    case MediumType::kSsd: return "SSD";
-    case MediumType::kHdd: return "HDD";
+    case MediumType::kMem:
+      return "MEM";
+    case MediumType::kSsd:
+      return "SSD";
+    case MediumType::kHdd:
+      return "HDD";
   }
   return "?";
 }
 
 const char* selector_op_name(SelectorOp op) {
   switch (op) {
-    case SelectorOp::kIn: return "In";
-    case SelectorOp::kNotIn: return "NotIn";
-    case SelectorOp::kExists: return "Exists";
-    case SelectorOp::kDoesNotExist: return "DoesNotExist";
-    case SelectorOp::kGt: return "Gt";
-    case SelectorOp::kLt: return "Lt";
+    case SelectorOp::kIn:
+      return "In";
+    case SelectorOp::kNotIn:
+      return "NotIn";
+    case SelectorOp::kExists:
+      return "Exists";
+    case SelectorOp::kDoesNotExist:
+      return "DoesNotExist";
+    case SelectorOp::kGt:
+      return "Gt";
+    case SelectorOp::kLt:
+      return "Lt";
   }
   return "?";
 }
 
 const char* taint_effect_name(TaintEffect e) {
   switch (e) {
-    case TaintEffect::kNoSchedule: return "NoSchedule";
-    case TaintEffect::kPreferNoSchedule: return "PreferNoSchedule";
-    case TaintEffect::kNoExecute: return "NoExecute";
+    case TaintEffect::kNoSchedule:
+      return "NoSchedule";
+    case TaintEffect::kPreferNoSchedule:
+      return "PreferNoSchedule";
+    case TaintEffect::kNoExecute:
+      return "NoExecute";
   }
   return "?";
 }
 
 const char* runtime_engine_name(RuntimeEngine e) {
   switch (e) {
-    case RuntimeEngine::kAlluxio: return "alluxio";
-    case RuntimeEngine::kJuiceFs: return "juicefs";
-    case RuntimeEngine::kJindo: return "jindo";
-    case RuntimeEngine::kGooseFs: return "goosefs";
-    case RuntimeEngine::kThin: return "thin";
-    case RuntimeEngine::kEfc: return "efc";
-    case RuntimeEngine::kVineyard: return "vineyard";
+    case RuntimeEngine::kAlluxio:
+      return "alluxio";
+    case RuntimeEngine::kJuiceFs:
+      return "juicefs";
+    case RuntimeEngine::kJindo:
+      return "jindo";
+    case RuntimeEngine::kGooseFs:
+      return "goosefs";
+    case RuntimeEngine::kThin:
+      return "thin";
+    case RuntimeEngine::kEfc:
+      return "efc";
+    case RuntimeEngine::kVineyard:
+      return "vineyard";
   }
   return "?";
 }
 
 const char* runtime_kind_name(RuntimeEngine e) {
   switch (e) {
-    case RuntimeEngine::kAlluxio: return "AlluxioRuntime";
-    case RuntimeEngine::kJuiceFs: return "JuiceFSRuntime";
-    case RuntimeEngine::kJindo: return "JindoRuntime";
-    case RuntimeEngine::kGooseFs: return "GooseFSRuntime";
-    case RuntimeEngine::kThin: return "ThinRuntime";
-    case RuntimeEngine::kEfc: return "EFCRuntime";
-    case RuntimeEngine::kVineyard: return "VineyardRuntime";
+    case RuntimeEngine::kAlluxio:
+      return "AlluxioRuntime";
+    case RuntimeEngine::kJuiceFs:
+      return "JuiceFSRuntime";
+    case RuntimeEngine::kJindo:
+      return "JindoRuntime";
+    case RuntimeEngine::kGooseFs:
+      return "GooseFSRuntime";
+    case RuntimeEngine::kThin:
+      return "ThinRuntime";
+    case RuntimeEngine::kEfc:
+      return "EFCRuntime";
+    case RuntimeEngine::kVineyard:
+      return "VineyardRuntime";
   }
   return "?";
 }

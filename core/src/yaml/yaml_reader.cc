@@ -299,7 +299,8 @@ std::vector<YAML::Node> parse_yaml_documents(std::string_view text, const std::s
     }
     if (line_start < text.size() && text[line_start] == '\t') {
       msg += " (the line is indented with a tab; YAML requires spaces)";
-    } else if (text.find('\t') != std::string_view::npos && e.msg.find("token") != std::string::npos) {
+    } else if (text.find('\t') != std::string_view::npos &&
+               e.msg.find("token") != std::string::npos) {
       msg += " (the file contains tab characters; YAML indentation must use spaces)";
     }
     if (e.msg.find("EOF") != std::string::npos) {

@@ -65,7 +65,7 @@ inline Status io_error(std::string msg) { return Status(StatusCode::kIo, std::mo
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT
     if (std::get<Status>(v_).is_ok()) {
       v_ = Status(StatusCode::kInternal, "Result constructed from an OK Status without a value");
@@ -101,17 +101,16 @@ class [[nodiscard]] Result {
 }  // namespace aqueduct::core
 
 // Propagate a non-OK Status from an expression returning Status.
-#define AQ_RETURN_IF_ERROR(expr)                           \
-  do {                                                     \
-    ::aqueduct::core::Status aq_status_ = (expr);          \
-    if (!aq_status_.is_ok()) return aq_status_;            \
+#define AQ_RETURN_IF_ERROR(expr)                  \
+  do {                                            \
+    ::aqueduct::core::Status aq_status_ = (expr); \
+    if (!aq_status_.is_ok()) return aq_status_;   \
   } while (0)
 
 #define AQ_CONCAT_INNER_(a, b) a##b
 #define AQ_CONCAT_(a, b) AQ_CONCAT_INNER_(a, b)
 // `AQ_ASSIGN_OR_RETURN(auto x, expr)`: unwrap a Result or return its Status.
-#define AQ_ASSIGN_OR_RETURN(lhs, expr)                                  \
-  auto AQ_CONCAT_(aq_result_, __LINE__) = (expr);                       \
-  if (!AQ_CONCAT_(aq_result_, __LINE__).ok())                           \
-    return AQ_CONCAT_(aq_result_, __LINE__).status();                   \
+#define AQ_ASSIGN_OR_RETURN(lhs, expr)                                                          \
+  auto AQ_CONCAT_(aq_result_, __LINE__) = (expr);                                               \
+  if (!AQ_CONCAT_(aq_result_, __LINE__).ok()) return AQ_CONCAT_(aq_result_, __LINE__).status(); \
   lhs = std::move(AQ_CONCAT_(aq_result_, __LINE__)).value()

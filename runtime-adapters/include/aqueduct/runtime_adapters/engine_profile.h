@@ -16,9 +16,9 @@ namespace aqueduct::runtime_adapters {
 
 struct EngineProfile {
   core::RuntimeEngine engine;
-  std::int64_t block_size;             // bytes per cache block
-  std::vector<core::Arch> arches;      // arches its worker/fuse images support
-  core::Duration metadata_latency;     // added to each block request served by the engine
+  std::int64_t block_size;          // bytes per cache block
+  std::vector<core::Arch> arches;   // arches its worker/fuse images support
+  core::Duration metadata_latency;  // added to each block request served by the engine
   std::string_view notes;
 };
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "aqueduct/core/ports.h"
+#include "aqueduct/core/registry.h"
 #include "aqueduct/core/status.h"
 
 namespace aqueduct::scheduler {
@@ -30,7 +31,8 @@ class GangScheduler {
  public:
   virtual ~GangScheduler() = default;
   virtual std::string_view name() const = 0;
-  virtual GangDecision place(const core::ClusterView& view, std::span<const core::Pod* const> pods) = 0;
+  virtual GangDecision place(const core::ClusterView& view,
+                             std::span<const core::Pod* const> pods) = 0;
 };
 
 // Why a node cannot take a pod, or empty when it can. `requested` is what is
@@ -38,16 +40,7 @@ class GangScheduler {
 std::string filter_node(const core::Node& node, const core::Resources& requested,
                         const core::Pod& pod);
 
-class SchedulerRegistry {
- public:
-  using Factory = std::function<std::unique_ptr<GangScheduler>()>;
-  void add(std::string name, std::string description, Factory f);
-  core::Result<std::unique_ptr<GangScheduler>> create(std::string_view name) const;
-  std::vector<std::string> names() const;
-
- private:
-  std::map<std::string, std::pair<std::string, Factory>, std::less<>> entries_;
-};
+using SchedulerRegistry = core::Registry<GangScheduler>;
 
 // "least-allocated" (spread, kube's NodeResourcesLeastAllocated) and
 // "most-allocated" (bin packing).

@@ -27,7 +27,7 @@ struct EventEntry {
   std::uint64_t key = 0;  // seq << kSlotBits | slot
 
   static constexpr int kSlotBits = 24;
-  static constexpr std::uint64_t kMaxSlots = 1ULL << kSlotBits;        // pending payloads
+  static constexpr std::uint64_t kMaxSlots = 1ULL << kSlotBits;             // pending payloads
   static constexpr std::uint64_t kMaxSeq = (1ULL << (64 - kSlotBits)) - 1;  // events ever scheduled
   static EventEntry make(std::int64_t time, std::uint64_t seq, std::uint32_t slot) {
     return EventEntry{time, (seq << kSlotBits) | slot};

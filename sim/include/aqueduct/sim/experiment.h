@@ -35,8 +35,8 @@ struct NodePoolSpec {
 };
 
 struct ObjectStoreSpec {
-  double aggregate_bandwidth = 2.0 * (1 << 30);      // bytes/s shared by all readers
-  double per_connection_bandwidth = 100.0 * (1 << 20);  // bytes/s per stream
+  double aggregate_bandwidth = 2.0 * (1 << 30);               // bytes/s shared by all readers
+  double per_connection_bandwidth = 100.0 * (1 << 20);        // bytes/s per stream
   core::Duration request_latency = core::from_seconds(0.02);  // per block request
 };
 
@@ -70,7 +70,7 @@ struct TraceSpec {
 struct GeneratorSpec {
   std::int64_t count = 0;
   core::Duration mean_interarrival = core::from_seconds(60);
-  double zipf_s = 1.0;                   // application (dataset) popularity by list order
+  double zipf_s = 1.0;                          // application (dataset) popularity by list order
   std::vector<std::int32_t> gpu_choices = {1};  // drawn uniformly
 };
 
@@ -112,7 +112,8 @@ struct ExperimentPlan {
 
 // Loads and validates an experiment file; every problem is reported in `diags`.
 // Returns an error Status when diags has errors.
-core::Result<ExperimentPlan> load_experiment_file(const std::string& path, core::Diagnostics& diags);
+core::Result<ExperimentPlan> load_experiment_file(const std::string& path,
+                                                  core::Diagnostics& diags);
 core::Result<ExperimentPlan> load_experiment_yaml(const std::string& text, const std::string& file,
                                                   const std::string& base_dir,
                                                   core::Diagnostics& diags);

@@ -39,7 +39,7 @@ struct Sample {
   std::int32_t pending_jobs = 0;
   std::int64_t cache_used_bytes = 0;
   std::int64_t cache_capacity_bytes = 0;
-  double hit_ratio = -1;  // bytes from cache / bytes read in the interval; -1: no reads
+  double hit_ratio = -1;        // bytes from cache / bytes read in the interval; -1: no reads
   double store_throughput = 0;  // bytes/s from the object store over the interval
   double cache_throughput = 0;  // bytes/s from cache workers over the interval
 };

@@ -20,7 +20,7 @@ namespace aqueduct::sim {
 struct TraceJob {
   std::string id;
   double arrival_s = 0;
-  double gpus = 0;               // may be fractional (GPU sharing)
+  double gpus = 0;                // may be fractional (GPU sharing)
   std::int64_t cpu_milli = 0;     // 0: from the application
   std::int64_t memory_bytes = 0;  // 0: from the application
   std::string application;        // empty: the default application
@@ -39,7 +39,7 @@ struct SkippedRow {
 struct TraceData {
   std::vector<TraceJob> jobs;  // sorted by (arrival, line)
   std::vector<SkippedRow> skipped;
-  std::int64_t rows = 0;       // data rows seen (excluding the header)
+  std::int64_t rows = 0;  // data rows seen (excluding the header)
 };
 
 core::Result<TraceData> read_trace(const TraceSpec& spec);

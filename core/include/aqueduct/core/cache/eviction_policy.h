@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "aqueduct/core/cache/block_key.h"
+#include "aqueduct/core/registry.h"
 #include "aqueduct/core/status.h"
 
 namespace aqueduct::core {
@@ -33,23 +34,8 @@ class EvictionPolicy {
   virtual std::size_t size() const = 0;
 };
 
-// Name -> factory; built by builtin_eviction_policies(), extended by callers.
-// A registry is a plain value: no global registration.
-class EvictionRegistry {
- public:
-  using Factory = std::function<std::unique_ptr<EvictionPolicy>()>;
-  void add(std::string name, std::string description, Factory f);
-  Result<std::unique_ptr<EvictionPolicy>> create(std::string_view name) const;
-  std::vector<std::string> names() const;  // sorted
-  std::string description(std::string_view name) const;
-
- private:
-  struct Entry {
-    std::string description;
-    Factory factory;
-  };
-  std::map<std::string, Entry, std::less<>> entries_;
-};
+// Eviction policies by name ("lru", ...), created with no arguments.
+using EvictionRegistry = Registry<EvictionPolicy>;
 
 // The policies shipped in core: "lru", "fifo".
 EvictionRegistry builtin_eviction_policies();

@@ -18,8 +18,8 @@ struct CacheState {
   std::string dataset;  // "<namespace>/<name>"
   std::int64_t capacity_bytes = 0;
   std::int64_t cached_bytes = 0;
-  double cached_percentage = 0;  // of the dataset's size, 0..100
-  double hit_ratio = 0;          // bytes served from cache / bytes read, recent window
+  double cached_percentage = 0;           // of the dataset's size, 0..100
+  double hit_ratio = 0;                   // bytes served from cache / bytes read, recent window
   std::vector<WorkerCacheState> workers;  // sorted by node name
 };
 

@@ -34,8 +34,8 @@ struct Node {
   std::string region;
   Resources allocatable;
   std::int64_t cache_capacity_bytes[kMediumCount] = {0, 0, 0};  // MEM, SSD, HDD usable for cache
-  double nic_bandwidth = 0;   // bytes/s, each direction
-  double price_per_hour = 0;  // currency units per hour
+  double nic_bandwidth = 0;                                     // bytes/s, each direction
+  double price_per_hour = 0;                                    // currency units per hour
   double speed_factor = 1.0;  // compute speed relative to the reference node
   std::vector<Taint> taints;
   std::string pool;  // the experiment node pool it came from

@@ -18,7 +18,7 @@ struct SourcePos {
 struct ObjectMeta {
   std::string name;
   std::string namespace_ = "default";
-  std::map<std::string, std::string> labels;       // sorted: deterministic output
+  std::map<std::string, std::string> labels;  // sorted: deterministic output
   std::map<std::string, std::string> annotations;
   SourcePos pos;
 };

@@ -25,8 +25,8 @@ struct TierLevel {
   std::vector<std::string> paths;  // `path` is comma-separated in Fluid
   std::int64_t quota_bytes = 0;    // per worker (sum of quotaList if given)
   std::vector<std::int64_t> quota_list;
-  double high = 0.95;  // start evicting above this fraction of quota
-  double low = 0.7;    // evict down to this fraction
+  double high = 0.95;       // start evicting above this fraction of quota
+  double low = 0.7;         // evict down to this fraction
   std::string volume_type;  // hostPath (default), emptyDir, ...
 };
 

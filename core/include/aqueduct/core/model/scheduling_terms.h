@@ -48,10 +48,10 @@ struct Taint {
 };
 
 struct Toleration {
-  std::string key;               // empty with Exists: tolerates everything
-  std::string op = "Equal";      // "Equal" or "Exists"
+  std::string key;           // empty with Exists: tolerates everything
+  std::string op = "Equal";  // "Equal" or "Exists"
   std::string value;
-  std::string effect;            // empty: all effects
+  std::string effect;                    // empty: all effects
   std::int64_t toleration_seconds = -1;  // -1: unset
 };
 

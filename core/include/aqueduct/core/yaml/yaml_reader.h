@@ -52,15 +52,16 @@ class YamlCursor {
   std::optional<bool> boolean(std::string_view key, bool required = false);
   std::optional<std::int64_t> integer(std::string_view key, bool required = false,
                                       std::int64_t min = INT64_MIN, std::int64_t max = INT64_MAX);
-  std::optional<double> number(std::string_view key, bool required = false,
-                               double min = -1e300, double max = 1e300);
+  std::optional<double> number(std::string_view key, bool required = false, double min = -1e300,
+                               double max = 1e300);
   std::optional<Quantity> quantity(std::string_view key, bool required = false);
   // A ratio in [0, 1], written as a number or a string ("0.95").
   std::optional<double> ratio(std::string_view key, bool required = false);
   std::optional<Duration> duration(std::string_view key, bool required = false);
   std::optional<double> bandwidth(std::string_view key, bool required = false);
   // One of `allowed` (case-sensitive); the error lists them.
-  std::optional<std::string> one_of(std::string_view key, std::initializer_list<std::string_view> allowed,
+  std::optional<std::string> one_of(std::string_view key,
+                                    std::initializer_list<std::string_view> allowed,
                                     bool required = false);
   std::map<std::string, std::string> string_map(std::string_view key);
   std::vector<std::string> string_list(std::string_view key);
