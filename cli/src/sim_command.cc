@@ -43,9 +43,12 @@ int run_sim(const SimRunArgs& args) {
     auto wall_start = std::chrono::steady_clock::now();
     sim::RunOptions opts;
     if (tty) {
-      opts.progress = [&](double frac, core::Time now, std::uint64_t events) {
+      opts.progress = [&, last = -1.0](double frac, core::Time now,
+                                       std::uint64_t events) mutable {
         double wall =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+        if (wall - last < 0.1 && frac < 1.0) return;  // at most ten updates a second
+        last = wall;
         std::fprintf(stderr, "\r[%s/%s] %5.1f%%  simulated %s  %llu events  %.1fs   ",
                      plan->name.c_str(), spec.scenario.c_str(), 100 * frac,
                      core::format_duration(now).c_str(), static_cast<unsigned long long>(events),
