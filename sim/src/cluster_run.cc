@@ -10,7 +10,10 @@
 #include "aqueduct/core/cache/tiered_store.h"
 #include "aqueduct/core/ports.h"
 #include "aqueduct/runtime_adapters/engine_profile.h"
-#include "aqueduct/scheduler/gang_scheduler.h"
+#include "aqueduct/core/fluid/fluid_affinity.h"
+#include "aqueduct/core/fluid/fluid_labels.h"
+#include "aqueduct/scheduler/framework.h"
+#include "aqueduct/scheduler/scheduling_queue.h"
 #include "aqueduct/sim/cache_cluster.h"
 #include "aqueduct/sim/rng.h"
 #include "aqueduct/sim/simulator.h"
@@ -44,6 +47,7 @@ struct Reader {
   std::int64_t bytes_cache = 0;
   std::int64_t bytes_store = 0;
   std::vector<std::size_t> nodes;  // where the reader runs (for locality)
+  double served_rate = 0;          // rate of the cache read in flight
 };
 
 struct JobState {
@@ -59,7 +63,7 @@ struct JobState {
 class ClusterRun final : public core::ClusterView, public core::ActionSink {
  public:
   ClusterRun(const ExperimentSpec& spec, Workload workload,
-             std::unique_ptr<scheduler::GangScheduler> sched)
+             std::unique_ptr<scheduler::Framework> sched)
       : spec_(spec), workload_(std::move(workload)), scheduler_(std::move(sched)) {}
 
   core::Status init();
@@ -90,6 +94,7 @@ class ClusterRun final : public core::ClusterView, public core::ActionSink {
   void build_nodes();
   core::Status build_caches();
   void arrive(int j);
+  void inject_fluid_affinity(int j);
   void request_scheduling();
   void schedule_pass();
   void start_job(int j);
@@ -100,6 +105,10 @@ class ClusterRun final : public core::ClusterView, public core::ActionSink {
   void end_block(int r);
   void finish_reader(int r);
   void sample();
+  void update_io(std::size_t node) {
+    double nic = nodes_[node].nic_bandwidth;
+    infos_[node].io_utilization = nic > 0 ? std::min(1.0, served_rate_[node] / nic) : 0;
+  }
   std::int64_t block_count(int dataset) const;
   std::int64_t block_size_of(int dataset) const;
   CacheRuntimeSim* cache_for(int dataset) {
@@ -112,7 +121,10 @@ class ClusterRun final : public core::ClusterView, public core::ActionSink {
 
   const ExperimentSpec& spec_;
   Workload workload_;
-  std::unique_ptr<scheduler::GangScheduler> scheduler_;
+  std::unique_ptr<scheduler::Framework> scheduler_;
+  scheduler::SchedulingQueue queue_;
+  core::TimerId wakeup_;
+  std::vector<double> served_rate_;  // bytes/s cache workers on each node are serving
   Simulator sim_;
   std::vector<core::Node> nodes_;
   std::vector<core::NodeInfo> infos_;
@@ -171,8 +183,9 @@ void ClusterRun::build_nodes() {
   }
   std::sort(nodes_.begin(), nodes_.end(),
             [](const core::Node& a, const core::Node& b) { return a.meta.name < b.meta.name; });
+  served_rate_.assign(nodes_.size(), 0.0);
   for (const auto& n : nodes_) {
-    infos_.push_back(core::NodeInfo{&n, {}, 0});
+    infos_.push_back(core::NodeInfo{&n, {}, 0, 0.0});
     total_gpu_milli_ += n.allocatable.gpu_milli;
     total_cpu_milli_ += n.allocatable.cpu_milli;
   }
@@ -203,6 +216,9 @@ core::Status ClusterRun::add_worker(CacheRuntimeSim& c, std::size_t node) {
   c.workers.push_back(CacheWorker{node, nodes_[node].meta.name, std::move(store), 0});
   c.ring.add(id, nodes_[node].meta.name);
   infos_[node].requested += c.runtime->worker.requests;
+  std::int64_t mem = 0, disk = 0;
+  for (const auto& t : c.runtime->tiers) (t.medium == core::MediumType::kMem ? mem : disk) += t.quota_bytes;
+  core::label_node_for_worker(nodes_[node], spec_.fluid.datasets[c.dataset_id], *c.runtime, mem, disk);
   return core::Status::ok();
 }
 
@@ -246,6 +262,11 @@ core::Status ClusterRun::build_caches() {
         std::size_t i = (cursor + k) % nodes_.size();
         const core::Node& n = nodes_[i];
         if (used[i] || n.kind != core::NodeKind::kEcs) continue;
+        std::string conflict = core::worker_placement_conflict(n, spec_.fluid.datasets[c.dataset_id]);
+        if (!conflict.empty()) {
+          why_not = conflict;
+          continue;
+        }
         if (!runtime_adapters::engine_supports(c.runtime->engine, n.arch)) {
           why_not = std::string("the ") + core::runtime_engine_name(c.runtime->engine) +
                     " images do not support arch " + core::arch_name(n.arch);
@@ -314,7 +335,43 @@ core::Status ClusterRun::init() {
 void ClusterRun::arrive(int j) {
   jobs_[j].phase = Phase::kPending;
   pending_.push_back(j);
+  if (spec_.policies.injection == "fluid") inject_fluid_affinity(j);
+  queue_.add(j, j);
   request_scheduling();
+}
+
+void ClusterRun::inject_fluid_affinity(int j) {
+  // What Fluid's webhook does at pod creation: NodeAffinityWithCache for pods
+  // with datasets, PreferNodesWithoutCache for the others.
+  std::vector<std::string> keys;
+  for (const auto& [name, w] : spec_.policies.tiered_locality.preferred) keys.push_back(name);
+  for (const auto& name : spec_.policies.tiered_locality.required) keys.push_back(name);
+  for (auto& pod : jobs_[j].pods) {
+    core::Pod mutated = pod;
+    std::vector<core::MountedDataset> mounted;
+    for (const auto& claim : pod.claim_names()) {
+      for (std::size_t d = 0; d < spec_.fluid.datasets.size(); ++d) {
+        const auto& ds = spec_.fluid.datasets[d];
+        if (ds.meta.name != claim || ds.meta.namespace_ != pod.meta.namespace_) continue;
+        core::MountedDataset m;
+        m.ns = ds.meta.namespace_;
+        m.name = ds.meta.name;
+        CacheRuntimeSim* c = cache_for(static_cast<int>(d));
+        m.has_runtime = c != nullptr;
+        if (c) {
+          std::vector<const core::Node*> worker_nodes;
+          for (const auto& w : c->workers) worker_nodes.push_back(&nodes_[w.node]);
+          m.cache_affinity = core::cache_affinity_from_nodes(worker_nodes, keys);
+          m.fuse_node_selector = c->runtime->fuse.node_selector;
+        }
+        mounted.push_back(std::move(m));
+      }
+    }
+    bool changed = mounted.empty()
+                       ? core::prefer_nodes_without_cache(mutated)
+                       : core::node_affinity_with_cache(mutated, mounted, spec_.policies.tiered_locality);
+    if (changed) AQ_CHECK(patch_pod(core::object_key(pod.meta), mutated).is_ok());
+  }
 }
 
 void ClusterRun::request_scheduling() {
@@ -329,20 +386,24 @@ void ClusterRun::request_scheduling() {
 }
 
 void ClusterRun::schedule_pass() {
-  std::vector<int> still;
-  // Jobs identical in shape to one that just failed would fail too: skip them.
+  core::Time now = sim_.now();
+  std::vector<std::int64_t> ready = queue_.pop_ready(now);
+  // Jobs identical in shape to one that just failed would fail too: skip them
+  // (only when pods carry no per-job affinity that could make them differ).
   std::vector<std::pair<core::Resources, std::int32_t>> failed_shapes;
-  for (int j : pending_) {
+  const bool shapes_comparable = spec_.policies.injection == "none";
+  for (std::int64_t id : ready) {
+    int j = static_cast<int>(id);
     const JobSpec& js = workload_.jobs[j];
     bool skip = false;
     for (const auto& [res, pods] : failed_shapes) {
-      if (pods <= js.pods && js.per_pod.cpu_milli >= res.cpu_milli &&
+      if (shapes_comparable && pods <= js.pods && js.per_pod.cpu_milli >= res.cpu_milli &&
           js.per_pod.memory_bytes >= res.memory_bytes && js.per_pod.gpu_milli >= res.gpu_milli) {
         skip = true;
       }
     }
     if (skip) {
-      still.push_back(j);
+      queue_.mark_unschedulable(id, now);
       continue;
     }
     std::vector<const core::Pod*> pods;
@@ -351,17 +412,24 @@ void ClusterRun::schedule_pass() {
     if (!d.placed) {
       jobs_[j].reason = d.reason;
       failed_shapes.push_back({js.per_pod, js.pods});
-      still.push_back(j);
+      queue_.mark_unschedulable(id, now);
       continue;
     }
-    for (std::size_t p = 0; p < pods.size(); ++p) {
-      core::Status s =
-          bind(core::object_key(jobs_[j].pods[p].meta), nodes_[d.node_indexes[p]].meta.name);
-      AQ_CHECK(s.is_ok());
-    }
+    core::Status bound = scheduler_->bind(*this, *this, pods, d);
+    AQ_CHECK(bound.is_ok());
+    queue_.done(id);
+    std::erase(pending_, j);
     start_job(j);
   }
-  pending_ = std::move(still);
+  // Wake up for backoff expiries and the unschedulable flush.
+  if (wakeup_) sim_.cancel(wakeup_);
+  wakeup_ = core::TimerId{};
+  if (auto t = queue_.next_wakeup()) {
+    wakeup_ = sim_.schedule_at(*t, [this] {
+      wakeup_ = core::TimerId{};
+      request_scheduling();
+    });
+  }
 }
 
 int ClusterRun::find_pod(std::string_view key, int* pod_index) const {
@@ -462,6 +530,8 @@ core::Status ClusterRun::remove_cache_worker(std::string_view runtime_key, std::
     auto fresh = core::TieredStore::create(specs, evictions_, spec_.policies.eviction);
     if (fresh.ok()) cache.workers[w].store = std::move(*fresh);
     infos_[cache.workers[w].node].requested -= cache.runtime->worker.requests;
+    core::unlabel_node_for_worker(nodes_[cache.workers[w].node], spec_.fluid.datasets[cache.dataset_id],
+                                  *cache.runtime);
     cache.workers[w].node_name += " (removed)";
     return core::Status::ok();
   }
@@ -602,6 +672,9 @@ void ClusterRun::next_block(int r) {
     rate = spec_.cache.medium_bandwidth[*tier] / n;
     bool local = std::find(rd.nodes.begin(), rd.nodes.end(), wk.node) != rd.nodes.end();
     if (!local) rate = std::min({rate, nodes_[wk.node].nic_bandwidth / n, client_nic});
+    rd.served_rate = std::min(rate, rd.compute_rate);
+    served_rate_[wk.node] += rd.served_rate;
+    update_io(wk.node);
     latency = spec_.cache.hit_latency + cache->engine_latency;
     rd.source = Source::kWorker;
     rd.worker = w;
@@ -625,6 +698,9 @@ void ClusterRun::end_block(int r) {
   CacheRuntimeSim* cache = cache_for(rd.dataset);
   if (rd.source == Source::kWorker) {
     --cache->workers[rd.worker].active_reads;
+    std::size_t wn = cache->workers[rd.worker].node;
+    served_rate_[wn] = std::max(0.0, served_rate_[wn] - rd.served_rate);
+    update_io(wn);
     rd.bytes_cache += rd.block_bytes;
     iv_cache_bytes_ += rd.block_bytes;
   } else {
@@ -664,6 +740,7 @@ void ClusterRun::finish_job(int j) {
     --infos_[st.nodes[p]].pod_count;
   }
   ++done_jobs_;
+  queue_.on_cluster_change(sim_.now());
   request_scheduling();
 }
 
@@ -713,7 +790,8 @@ std::span<const core::CacheState> ClusterRun::cache_states() const {
     for (const auto& w : c.workers) {
       cs.capacity_bytes += w.store.capacity_bytes();
       cs.cached_bytes += w.store.dataset_bytes(c.dataset_id);
-      cs.workers.push_back({w.node_name, w.store.capacity_bytes(), w.store.used_bytes()});
+      cs.workers.push_back({w.node_name, w.store.capacity_bytes(), w.store.used_bytes(),
+                           w.store.dataset_bytes(c.dataset_id)});
     }
     cs.cached_percentage =
         ds.size_bytes > 0 ? 100.0 * static_cast<double>(cs.cached_bytes) / ds.size_bytes : 0;
@@ -788,7 +866,7 @@ RunResult ClusterRun::run(const RunOptions& options) {
   s.experiment = spec_.name;
   s.scenario = spec_.scenario;
   s.seed = spec_.seed;
-  s.scheduler = scheduler_->name();
+  s.scheduler = scheduler_->profile().name;
   s.eviction = spec_.policies.eviction;
   s.cache_enabled = spec_.cache.enabled;
   s.jobs = static_cast<std::int64_t>(jobs_.size());
@@ -824,8 +902,8 @@ RunResult ClusterRun::run(const RunOptions& options) {
 }  // namespace
 
 core::Result<RunResult> run_experiment(const ExperimentSpec& spec, const RunOptions& options) {
-  auto schedulers = scheduler::builtin_schedulers();
-  AQ_ASSIGN_OR_RETURN(auto sched, schedulers.create(spec.policies.scheduler));
+  AQ_ASSIGN_OR_RETURN(auto sched,
+                      scheduler::Framework::create(spec.policies.scheduler, scheduler::builtin_plugins()));
   // Fail early on an unknown eviction policy, before any worker is built.
   AQ_ASSIGN_OR_RETURN(auto probe, core::builtin_eviction_policies().create(spec.policies.eviction));
   (void)probe;

@@ -132,4 +132,12 @@ std::vector<std::string> Pod::claim_names() const {
 
 std::string object_key(const ObjectMeta& meta) { return meta.namespace_ + "/" + meta.name; }
 
+std::size_t ClusterView::node_index(std::string_view name) const {
+  auto ns = nodes();
+  auto it = std::lower_bound(ns.begin(), ns.end(), name,
+                             [](const NodeInfo& n, std::string_view v) { return n.node->meta.name < v; });
+  if (it == ns.end() || it->node->meta.name != name) return kNoNode;
+  return static_cast<std::size_t>(it - ns.begin());
+}
+
 }  // namespace aqueduct::core

@@ -27,14 +27,21 @@ struct NodeInfo {
   const Node* node = nullptr;
   Resources requested;  // sum of requests of pods bound to it
   std::int32_t pod_count = 0;
+  // Load on the node's data paths, 0..1 (0 when unknown): the busier of its
+  // NIC and its cache workers' serving bandwidth.
+  double io_utilization = 0;
   Resources free() const { return node->allocatable - requested; }
 };
+
+inline constexpr std::size_t kNoNode = static_cast<std::size_t>(-1);
 
 class ClusterView {
  public:
   virtual ~ClusterView() = default;
   // Nodes in a stable order (by name). The span stays valid until the view changes.
   virtual std::span<const NodeInfo> nodes() const = 0;
+  // Index of a node in nodes(), or kNoNode.
+  virtual std::size_t node_index(std::string_view name) const;
   // Pods waiting to be scheduled, in queue order.
   virtual std::span<const Pod* const> pending_pods() const = 0;
   virtual std::span<const Dataset> datasets() const = 0;

@@ -11,10 +11,12 @@
 #include <vector>
 
 #include "aqueduct/core/diagnostics.h"
+#include "aqueduct/core/fluid/fluid_affinity.h"
 #include "aqueduct/core/fluid/fluid_loader.h"
 #include "aqueduct/core/model/node.h"
 #include "aqueduct/core/status.h"
 #include "aqueduct/core/time.h"
+#include "aqueduct/scheduler/framework.h"
 
 namespace aqueduct::sim {
 
@@ -83,8 +85,15 @@ struct WorkloadSpec {
 };
 
 struct PolicySpec {
-  std::string scheduler = "least-allocated";
+  // The scheduler profile: a preset ("default", "most-allocated",
+  // "data-aware") or an explicit plugin list.
+  scheduler::Profile scheduler = scheduler::default_profile();
   std::string eviction = "lru";
+  // "none", or "fluid": Fluid's webhook affinity (NodeAffinityWithCache with
+  // the tiered locality below, PreferNodesWithoutCache) is injected into pods
+  // when they are submitted.
+  std::string injection = "none";
+  core::TieredLocality tiered_locality;
 };
 
 // One fully resolved run.

@@ -11,7 +11,8 @@ namespace aqueduct::core {
 struct WorkerCacheState {
   std::string node_name;
   std::int64_t capacity_bytes = 0;
-  std::int64_t used_bytes = 0;
+  std::int64_t used_bytes = 0;    // all datasets the worker holds
+  std::int64_t cached_bytes = 0;  // this dataset's bytes on the worker
 };
 
 struct CacheState {
