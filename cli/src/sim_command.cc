@@ -43,8 +43,7 @@ int run_sim(const SimRunArgs& args) {
     auto wall_start = std::chrono::steady_clock::now();
     sim::RunOptions opts;
     if (tty) {
-      opts.progress = [&, last = -1.0](double frac, core::Time now,
-                                       std::uint64_t events) mutable {
+      opts.progress = [&, last = -1.0](double frac, core::Time now, std::uint64_t events) mutable {
         double wall =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
         if (wall - last < 0.1 && frac < 1.0) return;  // at most ten updates a second

@@ -52,8 +52,8 @@ core::Result<Profile> preset_profile(std::string_view name) {
   }
   std::string known;
   for (const auto& n : preset_names()) known += (known.empty() ? "" : ", ") + n;
-  return core::invalid_argument("unknown scheduler profile \"" + std::string(name) + "\": expected one of " +
-                                known + " (or a plugin list)");
+  return core::invalid_argument("unknown scheduler profile \"" + std::string(name) +
+                                "\": expected one of " + known + " (or a plugin list)");
 }
 
 core::Result<std::unique_ptr<Framework>> Framework::create(const Profile& profile,
@@ -68,7 +68,8 @@ core::Result<std::unique_ptr<Framework>> Framework::create(const Profile& profil
   }
   for (const auto& pc : profile.plugins) {
     for (const auto& p : f->plugins_) {
-      if (p->name() == pc.name) return core::invalid_argument("plugin " + pc.name + " is listed twice");
+      if (p->name() == pc.name)
+        return core::invalid_argument("plugin " + pc.name + " is listed twice");
     }
     if (pc.weight < 0 || pc.weight > 100) {
       return core::invalid_argument("plugin " + pc.name + ": weight must be in [0, 100], got " +
@@ -260,7 +261,8 @@ GangDecision Framework::place(const core::ClusterView& view, std::span<const cor
       g.placed = false;
       g.reason = d.reason;
       if (pods.size() > 1) {
-        g.reason += " (pod " + std::to_string(k + 1) + " of a gang of " + std::to_string(pods.size()) + ")";
+        g.reason +=
+            " (pod " + std::to_string(k + 1) + " of a gang of " + std::to_string(pods.size()) + ")";
       }
       g.nodes.clear();
       g.pods.push_back(std::move(d));
@@ -281,7 +283,8 @@ core::Status Framework::bind(core::ActionSink& sink, const core::ClusterView& vi
     return core::failed_precondition("bind: the gang was not placed");
   }
   for (std::size_t k = 0; k < pods.size(); ++k) {
-    core::Status s = sink.bind(core::object_key(pods[k]->meta), view.nodes()[d.nodes[k]].node->meta.name);
+    core::Status s =
+        sink.bind(core::object_key(pods[k]->meta), view.nodes()[d.nodes[k]].node->meta.name);
     if (!s.is_ok()) {
       CycleContext ctx{&view, {}};
       for (std::size_t b = pods.size(); b-- > k;) {

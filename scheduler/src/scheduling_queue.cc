@@ -49,7 +49,8 @@ void SchedulingQueue::remove(std::int64_t id) {
 std::vector<std::int64_t> SchedulingQueue::pop_ready(core::Time now) {
   for (auto& [id, it] : items_) {
     bool backoff_done = it.where == Where::kBackoff && now >= it.backoff_until;
-    bool flushed = it.where == Where::kUnschedulable && now - it.unschedulable_since >= cfg_.max_unschedulable;
+    bool flushed =
+        it.where == Where::kUnschedulable && now - it.unschedulable_since >= cfg_.max_unschedulable;
     if (backoff_done || flushed) {
       it.where = Where::kActive;
       active_.insert({it.order, id});

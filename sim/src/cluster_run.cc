@@ -8,10 +8,10 @@
 #include <unordered_map>
 
 #include "aqueduct/core/cache/tiered_store.h"
-#include "aqueduct/core/ports.h"
-#include "aqueduct/runtime_adapters/engine_profile.h"
 #include "aqueduct/core/fluid/fluid_affinity.h"
 #include "aqueduct/core/fluid/fluid_labels.h"
+#include "aqueduct/core/ports.h"
+#include "aqueduct/runtime_adapters/engine_profile.h"
 #include "aqueduct/scheduler/framework.h"
 #include "aqueduct/scheduler/scheduling_queue.h"
 #include "aqueduct/sim/cache_cluster.h"
@@ -217,8 +217,10 @@ core::Status ClusterRun::add_worker(CacheRuntimeSim& c, std::size_t node) {
   c.ring.add(id, nodes_[node].meta.name);
   infos_[node].requested += c.runtime->worker.requests;
   std::int64_t mem = 0, disk = 0;
-  for (const auto& t : c.runtime->tiers) (t.medium == core::MediumType::kMem ? mem : disk) += t.quota_bytes;
-  core::label_node_for_worker(nodes_[node], spec_.fluid.datasets[c.dataset_id], *c.runtime, mem, disk);
+  for (const auto& t : c.runtime->tiers)
+    (t.medium == core::MediumType::kMem ? mem : disk) += t.quota_bytes;
+  core::label_node_for_worker(nodes_[node], spec_.fluid.datasets[c.dataset_id], *c.runtime, mem,
+                              disk);
   return core::Status::ok();
 }
 
@@ -262,7 +264,8 @@ core::Status ClusterRun::build_caches() {
         std::size_t i = (cursor + k) % nodes_.size();
         const core::Node& n = nodes_[i];
         if (used[i] || n.kind != core::NodeKind::kEcs) continue;
-        std::string conflict = core::worker_placement_conflict(n, spec_.fluid.datasets[c.dataset_id]);
+        std::string conflict =
+            core::worker_placement_conflict(n, spec_.fluid.datasets[c.dataset_id]);
         if (!conflict.empty()) {
           why_not = conflict;
           continue;
@@ -367,9 +370,9 @@ void ClusterRun::inject_fluid_affinity(int j) {
         mounted.push_back(std::move(m));
       }
     }
-    bool changed = mounted.empty()
-                       ? core::prefer_nodes_without_cache(mutated)
-                       : core::node_affinity_with_cache(mutated, mounted, spec_.policies.tiered_locality);
+    bool changed = mounted.empty() ? core::prefer_nodes_without_cache(mutated)
+                                   : core::node_affinity_with_cache(mutated, mounted,
+                                                                    spec_.policies.tiered_locality);
     if (changed) AQ_CHECK(patch_pod(core::object_key(pod.meta), mutated).is_ok());
   }
 }
@@ -530,8 +533,8 @@ core::Status ClusterRun::remove_cache_worker(std::string_view runtime_key, std::
     auto fresh = core::TieredStore::create(specs, evictions_, spec_.policies.eviction);
     if (fresh.ok()) cache.workers[w].store = std::move(*fresh);
     infos_[cache.workers[w].node].requested -= cache.runtime->worker.requests;
-    core::unlabel_node_for_worker(nodes_[cache.workers[w].node], spec_.fluid.datasets[cache.dataset_id],
-                                  *cache.runtime);
+    core::unlabel_node_for_worker(nodes_[cache.workers[w].node],
+                                  spec_.fluid.datasets[cache.dataset_id], *cache.runtime);
     cache.workers[w].node_name += " (removed)";
     return core::Status::ok();
   }
@@ -791,7 +794,7 @@ std::span<const core::CacheState> ClusterRun::cache_states() const {
       cs.capacity_bytes += w.store.capacity_bytes();
       cs.cached_bytes += w.store.dataset_bytes(c.dataset_id);
       cs.workers.push_back({w.node_name, w.store.capacity_bytes(), w.store.used_bytes(),
-                           w.store.dataset_bytes(c.dataset_id)});
+                            w.store.dataset_bytes(c.dataset_id)});
     }
     cs.cached_percentage =
         ds.size_bytes > 0 ? 100.0 * static_cast<double>(cs.cached_bytes) / ds.size_bytes : 0;
@@ -902,8 +905,8 @@ RunResult ClusterRun::run(const RunOptions& options) {
 }  // namespace
 
 core::Result<RunResult> run_experiment(const ExperimentSpec& spec, const RunOptions& options) {
-  AQ_ASSIGN_OR_RETURN(auto sched,
-                      scheduler::Framework::create(spec.policies.scheduler, scheduler::builtin_plugins()));
+  AQ_ASSIGN_OR_RETURN(auto sched, scheduler::Framework::create(spec.policies.scheduler,
+                                                               scheduler::builtin_plugins()));
   // Fail early on an unknown eviction policy, before any worker is built.
   AQ_ASSIGN_OR_RETURN(auto probe, core::builtin_eviction_policies().create(spec.policies.eviction));
   (void)probe;

@@ -250,15 +250,16 @@ void parse_scheduler(YamlCursor& sc, scheduler::Profile& out) {
       cfg.args = pc.string_map("args");
       pc.finish_unknown("a plugin entry");
       if (!cfg.name.empty() && !known.contains(cfg.name)) {
-        pc.error(pc.field_path("name"), "unknown scheduler plugin \"" + cfg.name + "\": expected one of " +
-                                            known.joined_names());
+        pc.error(pc.field_path("name"), "unknown scheduler plugin \"" + cfg.name +
+                                            "\": expected one of " + known.joined_names());
         return;
       }
       out.plugins.push_back(std::move(cfg));
     });
   }
   out.percentage_of_nodes_to_score =
-      static_cast<int>(sc.integer("percentageOfNodesToScore", false, 0, 100).value_or(out.percentage_of_nodes_to_score));
+      static_cast<int>(sc.integer("percentageOfNodesToScore", false, 0, 100)
+                           .value_or(out.percentage_of_nodes_to_score));
   sc.finish_unknown("the scheduler section");
   // Catch bad plugin arguments now, with the position.
   auto fw = scheduler::Framework::create(out, scheduler::builtin_plugins());
@@ -339,7 +340,8 @@ ExperimentSpec parse_spec(YamlCursor& spec, const std::string& base_dir, core::D
       if (auto sc = p->child("scheduler")) parse_scheduler(*sc, out.policies.scheduler);
       out.policies.eviction = p->str("eviction").value_or(out.policies.eviction);
       out.policies.injection = p->one_of("injection", {"none", "fluid"}).value_or("none");
-      if (auto tl = p->child("tieredLocality")) parse_tiered_locality(*tl, out.policies.tiered_locality);
+      if (auto tl = p->child("tieredLocality"))
+        parse_tiered_locality(*tl, out.policies.tiered_locality);
       p->finish_unknown("the policies section");
     }
   }

@@ -73,7 +73,8 @@ void inject_required_terms(const std::vector<NodeSelectorTerm>& terms, Pod& pod)
     for (const auto& n : terms) {
       if (!nonempty(n)) continue;
       NodeSelectorTerm c = e;
-      c.match_expressions.insert(c.match_expressions.end(), n.match_expressions.begin(), n.match_expressions.end());
+      c.match_expressions.insert(c.match_expressions.end(), n.match_expressions.begin(),
+                                 n.match_expressions.end());
       c.match_fields.insert(c.match_fields.end(), n.match_fields.begin(), n.match_fields.end());
       combined.push_back(std::move(c));
     }
@@ -86,8 +87,10 @@ void inject_preferred_terms(const std::vector<PreferredSchedulingTerm>& terms, P
   pod.node_affinity.preferred.insert(pod.node_affinity.preferred.end(), terms.begin(), terms.end());
 }
 
-bool node_affinity_with_cache(Pod& pod, std::span<const MountedDataset> datasets, const TieredLocality& tl) {
-  bool any_runtime = std::any_of(datasets.begin(), datasets.end(), [](const auto& d) { return d.has_runtime; });
+bool node_affinity_with_cache(Pod& pod, std::span<const MountedDataset> datasets,
+                              const TieredLocality& tl) {
+  bool any_runtime =
+      std::any_of(datasets.begin(), datasets.end(), [](const auto& d) { return d.has_runtime; });
   if (!any_runtime) return false;
   if (has_locality_affinity(pod, tl)) return false;  // the user chose; do not inject
   auto required_names = required_dataset_names(pod);
@@ -108,7 +111,8 @@ bool node_affinity_with_cache(Pod& pod, std::span<const MountedDataset> datasets
       // becomes its own term (so the names are ORed).
       for (const auto& t : d.cache_affinity) {
         for (const auto& e : t.match_expressions) {
-          if (std::find(tl.required.begin(), tl.required.end(), e.key) == tl.required.end()) continue;
+          if (std::find(tl.required.begin(), tl.required.end(), e.key) == tl.required.end())
+            continue;
           NodeSelectorTerm nt;
           nt.match_expressions.push_back(e);
           required.push_back(std::move(nt));
@@ -149,7 +153,8 @@ bool require_node_with_fuse(Pod& pod, std::span<const MountedDataset> datasets) 
   for (const auto& d : datasets) {
     if (!d.has_runtime || d.fuse_node_selector.empty()) continue;
     NodeSelectorTerm t;
-    for (const auto& [k, v] : d.fuse_node_selector) t.match_expressions.push_back({k, SelectorOp::kIn, {v}});
+    for (const auto& [k, v] : d.fuse_node_selector)
+      t.match_expressions.push_back({k, SelectorOp::kIn, {v}});
     terms.push_back(std::move(t));
   }
   inject_required_terms(terms, pod);

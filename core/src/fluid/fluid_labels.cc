@@ -15,9 +15,10 @@ std::string engine_dataset_label(RuntimeEngine engine, std::string_view ns, std:
          std::string(name);
 }
 
-std::string capacity_label(RuntimeEngine engine, char kind, std::string_view ns, std::string_view name) {
-  return "fluid.io/s-h-" + std::string(runtime_engine_name(engine)) + "-" + std::string(1, kind) + "-" +
-         std::string(ns) + "-" + std::string(name);
+std::string capacity_label(RuntimeEngine engine, char kind, std::string_view ns,
+                           std::string_view name) {
+  return "fluid.io/s-h-" + std::string(runtime_engine_name(engine)) + "-" + std::string(1, kind) +
+         "-" + std::string(ns) + "-" + std::string(name);
 }
 
 std::string fuse_label(std::string_view ns, std::string_view name) {

@@ -134,8 +134,9 @@ std::string object_key(const ObjectMeta& meta) { return meta.namespace_ + "/" + 
 
 std::size_t ClusterView::node_index(std::string_view name) const {
   auto ns = nodes();
-  auto it = std::lower_bound(ns.begin(), ns.end(), name,
-                             [](const NodeInfo& n, std::string_view v) { return n.node->meta.name < v; });
+  auto it = std::lower_bound(ns.begin(), ns.end(), name, [](const NodeInfo& n, std::string_view v) {
+    return n.node->meta.name < v;
+  });
   if (it == ns.end() || it->node->meta.name != name) return kNoNode;
   return static_cast<std::size_t>(it - ns.begin());
 }

@@ -41,7 +41,8 @@ bool value_matches(const NodeSelectorRequirement& r, const std::string* value) {
 
 }  // namespace
 
-bool requirement_matches(const NodeSelectorRequirement& r, const std::map<std::string, std::string>& labels) {
+bool requirement_matches(const NodeSelectorRequirement& r,
+                         const std::map<std::string, std::string>& labels) {
   auto it = labels.find(r.key);
   return value_matches(r, it == labels.end() ? nullptr : &it->second);
 }
@@ -90,7 +91,8 @@ bool toleration_matches(const Toleration& tol, const Taint& taint) {
   return tol.value == taint.value;  // Equal (the default)
 }
 
-const Taint* first_untolerated_taint(std::span<const Taint> taints, std::span<const Toleration> tolerations,
+const Taint* first_untolerated_taint(std::span<const Taint> taints,
+                                     std::span<const Toleration> tolerations,
                                      bool include_prefer_no_schedule) {
   for (const auto& t : taints) {
     if (t.effect == TaintEffect::kPreferNoSchedule && !include_prefer_no_schedule) continue;
@@ -106,14 +108,16 @@ const Taint* first_untolerated_taint(std::span<const Taint> taints, std::span<co
   return nullptr;
 }
 
-int untolerated_prefer_no_schedule(std::span<const Taint> taints, std::span<const Toleration> tolerations) {
+int untolerated_prefer_no_schedule(std::span<const Taint> taints,
+                                   std::span<const Toleration> tolerations) {
   int n = 0;
   for (const auto& t : taints) {
     if (t.effect != TaintEffect::kPreferNoSchedule) continue;
     bool ok = false;
     for (const auto& tol : tolerations) {
       // kube's score only counts tolerations whose effect is PreferNoSchedule or empty.
-      if ((tol.effect.empty() || tol.effect == "PreferNoSchedule") && toleration_matches(tol, t)) ok = true;
+      if ((tol.effect.empty() || tol.effect == "PreferNoSchedule") && toleration_matches(tol, t))
+        ok = true;
     }
     n += !ok;
   }

@@ -5,7 +5,8 @@
 
 namespace aqueduct::scheduler {
 
-std::int64_t BalancedAllocation::score(const CycleContext& ctx, const PodInfo& pod, std::size_t node) {
+std::int64_t BalancedAllocation::score(const CycleContext& ctx, const PodInfo& pod,
+                                       std::size_t node) {
   const core::Resources& cap = ctx.node(node).node->allocatable;
   const core::Resources& used = ctx.reserved[node];
   auto frac = [](std::int64_t c, std::int64_t u, std::int64_t r) {

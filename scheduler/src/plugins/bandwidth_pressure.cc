@@ -4,7 +4,8 @@
 
 namespace aqueduct::scheduler {
 
-std::int64_t BandwidthPressure::score(const CycleContext& ctx, const PodInfo& pod, std::size_t node) {
+std::int64_t BandwidthPressure::score(const CycleContext& ctx, const PodInfo& pod,
+                                      std::size_t node) {
   if (pod.datasets.empty()) return 100;
   double u = ctx.node(node).io_utilization;
   if (node < placed_.size()) u += 0.1 * placed_[node];  // each pending reader adds an assumed 10%

@@ -20,7 +20,8 @@ PluginRegistry::Factory no_args(const char* name) {
 
 PluginRegistry builtin_plugins() {
   PluginRegistry r("scheduler plugin");
-  r.add("NodeResourcesFit", "Filter: cpu/memory/GPU/pods fit; Score: strategy LeastAllocated|MostAllocated",
+  r.add("NodeResourcesFit",
+        "Filter: cpu/memory/GPU/pods fit; Score: strategy LeastAllocated|MostAllocated",
         NodeResourcesFit::create);
   r.add("NodeAffinity", "Filter: nodeSelector + required affinity; Score: preferred terms",
         no_args<NodeAffinityPlugin>("NodeAffinity"));
@@ -29,9 +30,11 @@ PluginRegistry builtin_plugins() {
   r.add("NodeResourcesBalancedAllocation", "Score: balanced cpu/memory/GPU utilization",
         no_args<BalancedAllocation>("NodeResourcesBalancedAllocation"));
   r.add("NodeArch", "Filter: the pod's image arches", no_args<NodeArch>("NodeArch"));
-  r.add("DataLocality", "Score: cached bytes of the pod's datasets on/near the node (zoneWeight, regionWeight)",
+  r.add("DataLocality",
+        "Score: cached bytes of the pod's datasets on/near the node (zoneWeight, regionWeight)",
         DataLocality::create);
-  r.add("BandwidthPressure", "Score: spare NIC/cache-serving bandwidth", no_args<BandwidthPressure>("BandwidthPressure"));
+  r.add("BandwidthPressure", "Score: spare NIC/cache-serving bandwidth",
+        no_args<BandwidthPressure>("BandwidthPressure"));
   r.add("Cost", "Score: cheaper nodes first", no_args<CostScore>("Cost"));
   return r;
 }

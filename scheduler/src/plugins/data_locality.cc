@@ -15,7 +15,8 @@ core::Result<double> parse_weight(const std::string& key, const std::string& v) 
   return d;
 }
 
-void add(std::vector<std::pair<std::string, std::int64_t>>& v, const std::string& k, std::int64_t b) {
+void add(std::vector<std::pair<std::string, std::int64_t>>& v, const std::string& k,
+         std::int64_t b) {
   if (k.empty()) return;
   for (auto& [name, bytes] : v) {
     if (name == k) {
@@ -26,7 +27,8 @@ void add(std::vector<std::pair<std::string, std::int64_t>>& v, const std::string
   v.emplace_back(k, b);
 }
 
-std::int64_t lookup(const std::vector<std::pair<std::string, std::int64_t>>& v, const std::string& k) {
+std::int64_t lookup(const std::vector<std::pair<std::string, std::int64_t>>& v,
+                    const std::string& k) {
   if (k.empty()) return 0;
   for (const auto& [name, bytes] : v) {
     if (name == k) return bytes;
@@ -44,13 +46,15 @@ core::Result<std::unique_ptr<Plugin>> DataLocality::create(const PluginArgs& arg
     } else if (k == "regionWeight") {
       AQ_ASSIGN_OR_RETURN(p->region_weight_, parse_weight(k, v));
     } else {
-      return core::invalid_argument("unknown argument \"" + k + "\" (expected zoneWeight, regionWeight)");
+      return core::invalid_argument("unknown argument \"" + k +
+                                    "\" (expected zoneWeight, regionWeight)");
     }
   }
   return std::unique_ptr<Plugin>(std::move(p));
 }
 
-std::string DataLocality::pre_filter(const CycleContext& ctx, const PodInfo& pod, std::vector<std::size_t>& hint) {
+std::string DataLocality::pre_filter(const CycleContext& ctx, const PodInfo& pod,
+                                     std::vector<std::size_t>& hint) {
   on_node_.clear();
   by_zone_.clear();
   by_region_.clear();
@@ -90,13 +94,15 @@ std::string DataLocality::pre_filter(const CycleContext& ctx, const PodInfo& pod
 std::int64_t DataLocality::score(const CycleContext& ctx, const PodInfo& pod, std::size_t node) {
   if (pod.datasets.empty() || by_region_.empty() && on_node_.empty()) return 0;
   std::int64_t local = 0;
-  auto it = std::lower_bound(on_node_.begin(), on_node_.end(), std::make_pair(node, std::int64_t{0}),
-                             [](const auto& a, const auto& b) { return a.first < b.first; });
+  auto it =
+      std::lower_bound(on_node_.begin(), on_node_.end(), std::make_pair(node, std::int64_t{0}),
+                       [](const auto& a, const auto& b) { return a.first < b.first; });
   if (it != on_node_.end() && it->first == node) local = it->second;
   const core::Node& n = *ctx.node(node).node;
   std::int64_t zone = lookup(by_zone_, n.zone) - local;
   std::int64_t region = lookup(by_region_, n.region) - local - std::max<std::int64_t>(zone, 0);
-  double s = static_cast<double>(local) + zone_weight_ * static_cast<double>(std::max<std::int64_t>(zone, 0)) +
+  double s = static_cast<double>(local) +
+             zone_weight_ * static_cast<double>(std::max<std::int64_t>(zone, 0)) +
              region_weight_ * static_cast<double>(std::max<std::int64_t>(region, 0));
   return static_cast<std::int64_t>(s / 1024.0);  // KiB: keeps the sum in range
 }

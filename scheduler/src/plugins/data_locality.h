@@ -18,7 +18,8 @@ class DataLocality final : public Plugin {
   static core::Result<std::unique_ptr<Plugin>> create(const PluginArgs& args);
   std::string_view name() const override { return "DataLocality"; }
   std::uint32_t points() const override { return kPreFilter | kScore; }
-  std::string pre_filter(const CycleContext& ctx, const PodInfo& pod, std::vector<std::size_t>& hint) override;
+  std::string pre_filter(const CycleContext& ctx, const PodInfo& pod,
+                         std::vector<std::size_t>& hint) override;
   std::int64_t score(const CycleContext& ctx, const PodInfo& pod, std::size_t node) override;
   void normalize(std::span<std::int64_t> scores) override { normalize_by_max(scores, false); }
 

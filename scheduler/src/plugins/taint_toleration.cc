@@ -4,7 +4,8 @@
 
 namespace aqueduct::scheduler {
 
-std::string_view TaintToleration::filter(const CycleContext& ctx, const PodInfo& pod, std::size_t node) {
+std::string_view TaintToleration::filter(const CycleContext& ctx, const PodInfo& pod,
+                                         std::size_t node) {
   const auto& taints = ctx.node(node).node->taints;
   if (taints.empty()) return {};
   const core::Taint* t = core::first_untolerated_taint(taints, pod.pod->tolerations, false);

@@ -69,7 +69,7 @@ struct GangDecision {
   bool placed = false;
   std::vector<std::size_t> nodes;  // one per pod
   std::string reason;
-  std::vector<PodDecision> pods;   // per pod (explain data)
+  std::vector<PodDecision> pods;  // per pod (explain data)
 };
 
 class Framework {
@@ -78,8 +78,8 @@ class Framework {
   using Stopwatch = std::function<std::uint64_t()>;
 
   static core::Result<std::unique_ptr<Framework>> create(const Profile& profile,
-                                                          const PluginRegistry& registry,
-                                                          Stopwatch stopwatch = nullptr);
+                                                         const PluginRegistry& registry,
+                                                         Stopwatch stopwatch = nullptr);
 
   // Places a gang: all pods or none. Nothing is bound; reservations made
   // during the attempt are rolled back (Unreserve) when it fails.

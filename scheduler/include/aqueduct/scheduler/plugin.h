@@ -57,7 +57,8 @@ class Plugin {
 
   // Returns a reason to reject the pod on every node, or "". May append node
   // indexes to `hint` that are worth evaluating before the others.
-  virtual std::string pre_filter(const CycleContext&, const PodInfo&, std::vector<std::size_t>& hint) {
+  virtual std::string pre_filter(const CycleContext&, const PodInfo&,
+                                 std::vector<std::size_t>& hint) {
     (void)hint;
     return "";
   }

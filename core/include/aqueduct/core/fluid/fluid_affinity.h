@@ -34,7 +34,9 @@ namespace aqueduct::core {
 struct TieredLocality {
   // Fluid's defaults (charts/fluid webhook-plugins tieredLocality).
   std::vector<std::pair<std::string, std::int32_t>> preferred = {
-      {"fluid.io/node", 100}, {"topology.kubernetes.io/zone", 50}, {"topology.kubernetes.io/region", 20}};
+      {"fluid.io/node", 100},
+      {"topology.kubernetes.io/zone", 50},
+      {"topology.kubernetes.io/region", 20}};
   std::vector<std::string> required = {"fluid.io/node"};
 
   std::set<std::string> names() const;
@@ -59,7 +61,8 @@ void inject_required_terms(const std::vector<NodeSelectorTerm>& terms, Pod& pod)
 void inject_preferred_terms(const std::vector<PreferredSchedulingTerm>& terms, Pod& pod);
 
 // The three plugins. Each returns whether it changed the pod.
-bool node_affinity_with_cache(Pod& pod, std::span<const MountedDataset> datasets, const TieredLocality& tl);
+bool node_affinity_with_cache(Pod& pod, std::span<const MountedDataset> datasets,
+                              const TieredLocality& tl);
 bool prefer_nodes_without_cache(Pod& pod);
 bool require_node_with_fuse(Pod& pod, std::span<const MountedDataset> datasets);
 

@@ -4,8 +4,8 @@
 // live adapter compares them with the cluster's.
 //   fluid.io/s-<ns>-<dataset>=true                 a cache worker of the dataset runs here
 //   fluid.io/s-<engine>-<ns>-<dataset>=true        ... of that engine (alluxio, juicefs, ...)
-//   fluid.io/s-h-<engine>-{m,d,t}-<ns>-<dataset>   cache capacity here: memory, disk, total ("2GiB")
-//   fluid.io/dataset-num=<n>                       how many datasets cache here
+//   fluid.io/s-h-<engine>-{m,d,t}-<ns>-<dataset>   cache capacity here: memory, disk, total
+//   ("2GiB") fluid.io/dataset-num=<n>                       how many datasets cache here
 //   fluid_exclusive=<ns>_<dataset>                 an Exclusive dataset owns this node
 //   fluid.io/f-<ns>-<dataset>=true                 the dataset's FUSE client runs here (lazy FUSE)
 #pragma once
@@ -29,7 +29,8 @@ inline constexpr const char* kFuseLocalityName = "fluid.io/fuse";
 std::string dataset_label(std::string_view ns, std::string_view name);
 std::string engine_dataset_label(RuntimeEngine engine, std::string_view ns, std::string_view name);
 // kind: 'm' memory, 'd' disk, 't' total.
-std::string capacity_label(RuntimeEngine engine, char kind, std::string_view ns, std::string_view name);
+std::string capacity_label(RuntimeEngine engine, char kind, std::string_view ns,
+                           std::string_view name);
 std::string fuse_label(std::string_view ns, std::string_view name);
 std::string exclusive_value(std::string_view ns, std::string_view name);
 // Bytes as Fluid writes them in capacity labels: 4 significant digits and a binary unit ("1.5GiB").

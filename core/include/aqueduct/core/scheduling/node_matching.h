@@ -20,7 +20,8 @@
 
 namespace aqueduct::core {
 
-bool requirement_matches(const NodeSelectorRequirement& r, const std::map<std::string, std::string>& labels);
+bool requirement_matches(const NodeSelectorRequirement& r,
+                         const std::map<std::string, std::string>& labels);
 // matchFields supports metadata.name, as Kubernetes does.
 bool field_requirement_matches(const NodeSelectorRequirement& r, const Node& node);
 bool term_matches(const NodeSelectorTerm& t, const Node& node);
@@ -31,10 +32,12 @@ std::int64_t preferred_affinity_score(const NodeAffinity& a, const Node& node);
 
 bool toleration_matches(const Toleration& tol, const Taint& taint);
 // The first taint with one of the given effects that no toleration matches, or nullptr.
-const Taint* first_untolerated_taint(std::span<const Taint> taints, std::span<const Toleration> tolerations,
+const Taint* first_untolerated_taint(std::span<const Taint> taints,
+                                     std::span<const Toleration> tolerations,
                                      bool include_prefer_no_schedule);
 // How many PreferNoSchedule taints are not tolerated (kube's TaintToleration score input).
-int untolerated_prefer_no_schedule(std::span<const Taint> taints, std::span<const Toleration> tolerations);
+int untolerated_prefer_no_schedule(std::span<const Taint> taints,
+                                   std::span<const Toleration> tolerations);
 
 // Virtual-kubelet (serverless ECI) nodes carry this taint; pods must tolerate it.
 inline constexpr const char* kVirtualKubeletTaintKey = "virtual-kubelet.io/provider";
