@@ -92,7 +92,7 @@ std::string DataLocality::pre_filter(const CycleContext& ctx, const PodInfo& pod
 }
 
 std::int64_t DataLocality::score(const CycleContext& ctx, const PodInfo& pod, std::size_t node) {
-  if (pod.datasets.empty() || by_region_.empty() && on_node_.empty()) return 0;
+  if (pod.datasets.empty() || (by_region_.empty() && on_node_.empty())) return 0;
   std::int64_t local = 0;
   auto it =
       std::lower_bound(on_node_.begin(), on_node_.end(), std::make_pair(node, std::int64_t{0}),
