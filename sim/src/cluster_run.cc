@@ -1,4 +1,5 @@
 #include "aqueduct/sim/cluster_run.h"
+#include "aqueduct/sim/node_pools.h"
 
 #include <algorithm>
 #include <cmath>
@@ -153,36 +154,7 @@ class ClusterRun final : public core::ClusterView, public core::ActionSink {
 };
 
 void ClusterRun::build_nodes() {
-  for (const auto& pool : spec_.node_pools) {
-    for (std::int32_t i = 0; i < pool.count; ++i) {
-      core::Node n;
-      char suffix[16];
-      std::snprintf(suffix, sizeof suffix, "-%04d", i);
-      n.meta.name = pool.name + suffix;
-      n.meta.namespace_ = "";
-      n.meta.labels = pool.labels;
-      n.meta.labels["kubernetes.io/hostname"] = n.meta.name;
-      n.meta.labels["kubernetes.io/arch"] = core::arch_name(pool.arch);
-      if (!pool.zone.empty()) n.meta.labels["topology.kubernetes.io/zone"] = pool.zone;
-      if (!pool.region.empty()) n.meta.labels["topology.kubernetes.io/region"] = pool.region;
-      if (pool.kind == core::NodeKind::kEci) n.meta.labels["type"] = "virtual-kubelet";
-      n.kind = pool.kind;
-      n.arch = pool.arch;
-      n.zone = pool.zone;
-      n.region = pool.region;
-      n.allocatable = pool.allocatable;
-      for (int m = 0; m < core::kMediumCount; ++m)
-        n.cache_capacity_bytes[m] = pool.cache_capacity[m];
-      n.nic_bandwidth = pool.nic_bandwidth;
-      n.price_per_hour = pool.price_per_hour;
-      n.speed_factor = pool.speed_factor;
-      n.taints = pool.taints;
-      n.pool = pool.name;
-      nodes_.push_back(std::move(n));
-    }
-  }
-  std::sort(nodes_.begin(), nodes_.end(),
-            [](const core::Node& a, const core::Node& b) { return a.meta.name < b.meta.name; });
+  nodes_ = build_pool_nodes(spec_.node_pools);
   served_rate_.assign(nodes_.size(), 0.0);
   for (const auto& n : nodes_) {
     infos_.push_back(core::NodeInfo{&n, {}, 0, 0.0});

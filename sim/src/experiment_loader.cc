@@ -5,6 +5,7 @@
 
 #include "aqueduct/core/yaml/yaml_reader.h"
 #include "aqueduct/sim/experiment.h"
+#include "aqueduct/sim/node_pools.h"
 
 namespace aqueduct::sim {
 namespace fs = std::filesystem;
@@ -33,55 +34,6 @@ YAML::Node deep_merge(const YAML::Node& base, const YAML::Node& over) {
 std::string resolve(const std::string& base_dir, const std::string& file) {
   if (file.empty() || fs::path(file).is_absolute() || base_dir.empty()) return file;
   return (fs::path(base_dir) / file).lexically_normal().string();
-}
-
-void parse_media(YamlCursor& parent, std::string_view key, std::int64_t out[core::kMediumCount]) {
-  auto c = parent.child(key);
-  if (!c || !c->expect_map("a mapping of MEM/SSD/HDD to sizes")) return;
-  if (auto q = c->quantity("MEM")) out[0] = q->as_int();
-  if (auto q = c->quantity("SSD")) out[1] = q->as_int();
-  if (auto q = c->quantity("HDD")) out[2] = q->as_int();
-  c->finish_unknown("cache media (MEM, SSD, HDD)");
-}
-
-NodePoolSpec parse_pool(YamlCursor& p) {
-  NodePoolSpec pool;
-  if (!p.expect_map("a node pool")) return pool;
-  pool.name = p.str("name", true).value_or("");
-  pool.count = static_cast<std::int32_t>(p.integer("count", true, 0, 1000000).value_or(0));
-  if (auto k = p.one_of("kind", {"ECS", "ECI"})) {
-    pool.kind = *k == "ECI" ? core::NodeKind::kEci : core::NodeKind::kEcs;
-  }
-  if (auto a = p.one_of("arch", {"amd64", "arm64"})) {
-    pool.arch = *a == "arm64" ? core::Arch::kArm64 : core::Arch::kAmd64;
-  }
-  if (auto q = p.quantity("cpu", true)) pool.allocatable.cpu_milli = q->as_milli();
-  if (auto q = p.quantity("memory", true)) pool.allocatable.memory_bytes = q->as_int();
-  if (auto q = p.quantity("gpu")) pool.allocatable.gpu_milli = q->as_int() * 1000;
-  pool.allocatable.pods = p.integer("maxPods", false, 1, 100000).value_or(110);
-  parse_media(p, "cache", pool.cache_capacity);
-  if (auto b = p.bandwidth("nicBandwidth")) pool.nic_bandwidth = *b;
-  pool.zone = p.str("zone").value_or("");
-  pool.region = p.str("region").value_or("");
-  pool.price_per_hour = p.number("pricePerHour", false, 0).value_or(0);
-  pool.speed_factor = p.number("speedFactor", false, 1e-6, 1e6).value_or(1.0);
-  pool.labels = p.string_map("labels");
-  p.each("taints", [&](YamlCursor& t) {
-    if (!t.expect_map("a taint")) return;
-    core::Taint taint;
-    taint.key = t.str("key", true).value_or("");
-    taint.value = t.str("value").value_or("");
-    auto e = t.one_of("effect", {"NoSchedule", "PreferNoSchedule", "NoExecute"}, true);
-    if (e) {
-      taint.effect = *e == "NoExecute"          ? core::TaintEffect::kNoExecute
-                     : *e == "PreferNoSchedule" ? core::TaintEffect::kPreferNoSchedule
-                                                : core::TaintEffect::kNoSchedule;
-    }
-    t.finish_unknown("a taint");
-    pool.taints.push_back(taint);
-  });
-  p.finish_unknown("a node pool");
-  return pool;
 }
 
 void parse_fluid(YamlCursor& f, const std::string& base_dir, ExperimentSpec& spec,
@@ -297,7 +249,7 @@ ExperimentSpec parse_spec(YamlCursor& spec, const std::string& base_dir, core::D
   if (auto c = spec.child("cluster", true)) {
     if (c->expect_map("the cluster section")) {
       c->each(
-          "nodePools", [&](YamlCursor& p) { out.node_pools.push_back(parse_pool(p)); }, true);
+          "nodePools", [&](YamlCursor& p) { out.node_pools.push_back(parse_node_pool(p)); }, true);
       c->finish_unknown("the cluster section");
     }
   }

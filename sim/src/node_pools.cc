@@ -1,0 +1,96 @@
+#include "aqueduct/sim/node_pools.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace aqueduct::sim {
+using core::YamlCursor;
+
+namespace {
+
+void parse_media(YamlCursor& parent, std::string_view key, std::int64_t out[core::kMediumCount]) {
+  auto c = parent.child(key);
+  if (!c || !c->expect_map("a mapping of MEM/SSD/HDD to sizes")) return;
+  if (auto q = c->quantity("MEM")) out[0] = q->as_int();
+  if (auto q = c->quantity("SSD")) out[1] = q->as_int();
+  if (auto q = c->quantity("HDD")) out[2] = q->as_int();
+  c->finish_unknown("cache media (MEM, SSD, HDD)");
+}
+
+}  // namespace
+
+NodePoolSpec parse_node_pool(YamlCursor& p) {
+  NodePoolSpec pool;
+  if (!p.expect_map("a node pool")) return pool;
+  pool.name = p.str("name", true).value_or("");
+  pool.count = static_cast<std::int32_t>(p.integer("count", true, 0, 1000000).value_or(0));
+  if (auto k = p.one_of("kind", {"ECS", "ECI"})) {
+    pool.kind = *k == "ECI" ? core::NodeKind::kEci : core::NodeKind::kEcs;
+  }
+  if (auto a = p.one_of("arch", {"amd64", "arm64"})) {
+    pool.arch = *a == "arm64" ? core::Arch::kArm64 : core::Arch::kAmd64;
+  }
+  if (auto q = p.quantity("cpu", true)) pool.allocatable.cpu_milli = q->as_milli();
+  if (auto q = p.quantity("memory", true)) pool.allocatable.memory_bytes = q->as_int();
+  if (auto q = p.quantity("gpu")) pool.allocatable.gpu_milli = q->as_int() * 1000;
+  pool.allocatable.pods = p.integer("maxPods", false, 1, 100000).value_or(110);
+  parse_media(p, "cache", pool.cache_capacity);
+  if (auto b = p.bandwidth("nicBandwidth")) pool.nic_bandwidth = *b;
+  pool.zone = p.str("zone").value_or("");
+  pool.region = p.str("region").value_or("");
+  pool.price_per_hour = p.number("pricePerHour", false, 0).value_or(0);
+  pool.speed_factor = p.number("speedFactor", false, 1e-6, 1e6).value_or(1.0);
+  pool.labels = p.string_map("labels");
+  p.each("taints", [&](YamlCursor& t) {
+    if (!t.expect_map("a taint")) return;
+    core::Taint taint;
+    taint.key = t.str("key", true).value_or("");
+    taint.value = t.str("value").value_or("");
+    auto e = t.one_of("effect", {"NoSchedule", "PreferNoSchedule", "NoExecute"}, true);
+    if (e) {
+      taint.effect = *e == "NoExecute"          ? core::TaintEffect::kNoExecute
+                     : *e == "PreferNoSchedule" ? core::TaintEffect::kPreferNoSchedule
+                                                : core::TaintEffect::kNoSchedule;
+    }
+    t.finish_unknown("a taint");
+    pool.taints.push_back(taint);
+  });
+  p.finish_unknown("a node pool");
+  return pool;
+}
+
+std::vector<core::Node> build_pool_nodes(const std::vector<NodePoolSpec>& pools) {
+  std::vector<core::Node> nodes;
+  for (const auto& pool : pools) {
+    for (std::int32_t i = 0; i < pool.count; ++i) {
+      core::Node n;
+      char suffix[16];
+      std::snprintf(suffix, sizeof suffix, "-%04d", i);
+      n.meta.name = pool.name + suffix;
+      n.meta.namespace_ = "";
+      n.meta.labels = pool.labels;
+      n.meta.labels["kubernetes.io/hostname"] = n.meta.name;
+      n.meta.labels["kubernetes.io/arch"] = core::arch_name(pool.arch);
+      if (!pool.zone.empty()) n.meta.labels["topology.kubernetes.io/zone"] = pool.zone;
+      if (!pool.region.empty()) n.meta.labels["topology.kubernetes.io/region"] = pool.region;
+      if (pool.kind == core::NodeKind::kEci) n.meta.labels["type"] = "virtual-kubelet";
+      n.kind = pool.kind;
+      n.arch = pool.arch;
+      n.zone = pool.zone;
+      n.region = pool.region;
+      n.allocatable = pool.allocatable;
+      for (int m = 0; m < core::kMediumCount; ++m) n.cache_capacity_bytes[m] = pool.cache_capacity[m];
+      n.nic_bandwidth = pool.nic_bandwidth;
+      n.price_per_hour = pool.price_per_hour;
+      n.speed_factor = pool.speed_factor;
+      n.taints = pool.taints;
+      n.pool = pool.name;
+      nodes.push_back(std::move(n));
+    }
+  }
+  std::sort(nodes.begin(), nodes.end(),
+            [](const core::Node& a, const core::Node& b) { return a.meta.name < b.meta.name; });
+  return nodes;
+}
+
+}  // namespace aqueduct::sim
