@@ -25,4 +25,14 @@ struct SimRunArgs {
 };
 int run_sim(const SimRunArgs& args);
 
+struct ScheduleArgs {
+  std::string cluster;               // Cluster YAML
+  std::vector<std::string> objects;  // Fluid/workload YAML with the pods to place
+  bool explain = false;
+  bool gang = false;  // each workload's pods all-or-nothing
+  std::size_t top = 5;
+};
+// Exit: 0 all placed, 1 some unschedulable, 2 bad input.
+int run_schedule(const ScheduleArgs& args);
+
 }  // namespace aqueduct::cli

@@ -6,6 +6,7 @@
 #include "aqueduct/core/yaml/yaml_reader.h"
 #include "aqueduct/sim/experiment.h"
 #include "aqueduct/sim/node_pools.h"
+#include "aqueduct/sim/policy_yaml.h"
 
 namespace aqueduct::sim {
 namespace fs = std::filesystem;
@@ -171,69 +172,6 @@ void parse_workload(YamlCursor& w, const std::string& base_dir, WorkloadSpec& ou
   w.finish_unknown("the workload section");
 }
 
-void parse_scheduler(YamlCursor& sc, scheduler::Profile& out) {
-  if (sc.is_scalar()) {
-    auto p = scheduler::preset_profile(sc.node().Scalar());
-    if (!p.ok()) {
-      sc.error("", p.status().message());
-    } else {
-      out = *p;
-    }
-    return;
-  }
-  if (!sc.expect_map("a profile name or {profile, plugins, percentageOfNodesToScore}")) return;
-  if (auto base = sc.str("profile")) {
-    auto p = scheduler::preset_profile(*base);
-    if (!p.ok()) {
-      sc.error(sc.field_path("profile"), p.status().message());
-    } else {
-      out = *p;
-    }
-  }
-  if (sc.has("plugins")) {
-    out.plugins.clear();
-    out.name = "custom";
-    auto known = scheduler::builtin_plugins();
-    sc.each("plugins", [&](YamlCursor& pc) {
-      if (!pc.expect_map("a plugin {name, weight, args}")) return;
-      scheduler::PluginConfig cfg;
-      cfg.name = pc.str("name", true).value_or("");
-      cfg.weight = pc.integer("weight", false, 0, 100).value_or(1);
-      cfg.args = pc.string_map("args");
-      pc.finish_unknown("a plugin entry");
-      if (!cfg.name.empty() && !known.contains(cfg.name)) {
-        pc.error(pc.field_path("name"), "unknown scheduler plugin \"" + cfg.name +
-                                            "\": expected one of " + known.joined_names());
-        return;
-      }
-      out.plugins.push_back(std::move(cfg));
-    });
-  }
-  out.percentage_of_nodes_to_score =
-      static_cast<int>(sc.integer("percentageOfNodesToScore", false, 0, 100)
-                           .value_or(out.percentage_of_nodes_to_score));
-  sc.finish_unknown("the scheduler section");
-  // Catch bad plugin arguments now, with the position.
-  auto fw = scheduler::Framework::create(out, scheduler::builtin_plugins());
-  if (!fw.ok()) sc.error("", fw.status().message());
-}
-
-void parse_tiered_locality(YamlCursor& tl, core::TieredLocality& out) {
-  if (!tl.expect_map("{preferred: [{name, weight}], required: [names]}")) return;
-  if (tl.has("preferred")) {
-    out.preferred.clear();
-    tl.each("preferred", [&](YamlCursor& p) {
-      if (!p.expect_map("{name, weight}")) return;
-      auto name = p.str("name", true);
-      auto w = p.integer("weight", true, 1, 100);
-      p.finish_unknown("a preferred locality");
-      if (name && w) out.preferred.emplace_back(*name, static_cast<std::int32_t>(*w));
-    });
-  }
-  if (tl.has("required")) out.required = tl.string_list("required");
-  tl.finish_unknown("tieredLocality");
-}
-
 ExperimentSpec parse_spec(YamlCursor& spec, const std::string& base_dir, core::Diagnostics& diags) {
   ExperimentSpec out;
   if (!spec.expect_map("the experiment spec")) return out;
@@ -289,7 +227,7 @@ ExperimentSpec parse_spec(YamlCursor& spec, const std::string& base_dir, core::D
   if (auto w = spec.child("workload", true)) parse_workload(*w, base_dir, out.workload);
   if (auto p = spec.child("policies")) {
     if (p->expect_map("the policies section")) {
-      if (auto sc = p->child("scheduler")) parse_scheduler(*sc, out.policies.scheduler);
+      if (auto sc = p->child("scheduler")) parse_scheduler_profile(*sc, out.policies.scheduler);
       out.policies.eviction = p->str("eviction").value_or(out.policies.eviction);
       out.policies.injection = p->one_of("injection", {"none", "fluid"}).value_or("none");
       if (auto tl = p->child("tieredLocality"))

@@ -19,11 +19,12 @@ void parse_media(YamlCursor& parent, std::string_view key, std::int64_t out[core
 
 }  // namespace
 
-NodePoolSpec parse_node_pool(YamlCursor& p) {
+NodePoolSpec parse_node_pool(YamlCursor& p, bool single, std::initializer_list<std::string_view> extra) {
   NodePoolSpec pool;
   if (!p.expect_map("a node pool")) return pool;
   pool.name = p.str("name", true).value_or("");
-  pool.count = static_cast<std::int32_t>(p.integer("count", true, 0, 1000000).value_or(0));
+  pool.single = single;
+  pool.count = single ? 1 : static_cast<std::int32_t>(p.integer("count", true, 0, 1000000).value_or(0));
   if (auto k = p.one_of("kind", {"ECS", "ECI"})) {
     pool.kind = *k == "ECI" ? core::NodeKind::kEci : core::NodeKind::kEcs;
   }
@@ -55,7 +56,8 @@ NodePoolSpec parse_node_pool(YamlCursor& p) {
     t.finish_unknown("a taint");
     pool.taints.push_back(taint);
   });
-  p.finish_unknown("a node pool");
+  p.accept(extra);
+  p.finish_unknown(single ? "a node" : "a node pool");
   return pool;
 }
 
@@ -66,7 +68,7 @@ std::vector<core::Node> build_pool_nodes(const std::vector<NodePoolSpec>& pools)
       core::Node n;
       char suffix[16];
       std::snprintf(suffix, sizeof suffix, "-%04d", i);
-      n.meta.name = pool.name + suffix;
+      n.meta.name = pool.single ? pool.name : pool.name + suffix;
       n.meta.namespace_ = "";
       n.meta.labels = pool.labels;
       n.meta.labels["kubernetes.io/hostname"] = n.meta.name;

@@ -23,6 +23,7 @@ namespace aqueduct::sim {
 struct NodePoolSpec {
   std::string name;
   std::int32_t count = 1;
+  bool single = false;  // one explicit node named `name`
   core::NodeKind kind = core::NodeKind::kEcs;
   core::Arch arch = core::Arch::kAmd64;
   core::Resources allocatable;  // per node; pods defaults to 110

@@ -1,0 +1,127 @@
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+
+#include "aqueduct/core/fluid/fluid_loader.h"
+#include "aqueduct/sim/cluster_file.h"
+#include "commands.h"
+
+namespace aqueduct::cli {
+namespace {
+
+// Pods a workload stamps out: Pod itself, Job parallelism, Deployment and
+// StatefulSet replicas, named <workload>-<i>.
+std::vector<core::Pod> expand(const core::Workload& w) {
+  std::vector<core::Pod> out;
+  if (w.kind == "Pod") {
+    out.push_back(w.pod_template);
+    return out;
+  }
+  for (std::int32_t i = 0; i < w.replicas; ++i) {
+    core::Pod p = w.pod_template;
+    p.meta.name = w.meta.name + "-" + std::to_string(i);
+    p.meta.namespace_ = w.meta.namespace_;
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+std::string describe_affinity(const core::NodeAffinity& a) {
+  std::ostringstream os;
+  auto term = [&](const core::NodeSelectorTerm& t) {
+    std::string s;
+    for (const auto& e : t.match_expressions) {
+      s += (s.empty() ? "" : " & ") + e.key + " " + core::selector_op_name(e.op);
+      for (const auto& v : e.values) s += " " + v;
+    }
+    return s;
+  };
+  for (const auto& t : a.required) os << "    required:  " << term(t) << "\n";
+  for (const auto& p : a.preferred) os << "    preferred: " << p.weight << " " << term(p.preference) << "\n";
+  return os.str();
+}
+
+}  // namespace
+
+int run_schedule(const ScheduleArgs& args) {
+  core::Diagnostics diags;
+  auto cluster = sim::load_cluster_file(args.cluster, diags);
+  core::FluidObjects objects;
+  for (const auto& f : args.objects) objects.append(core::load_fluid_file(f, diags));
+  for (const auto& d : diags.all()) std::cerr << d.to_string() << "\n";
+  if (!cluster.ok() || diags.has_errors()) return 2;
+  auto fw = scheduler::Framework::create(cluster->profile, scheduler::builtin_plugins());
+  if (!fw.ok()) {
+    std::cerr << "error: " << args.cluster << ": " << fw.status().message() << "\n";
+    return 2;
+  }
+  const std::string injection = cluster->injection;
+  sim::StaticCluster view(std::move(*cluster), objects);
+  auto plugin_names = (*fw)->score_plugin_names();
+  int unschedulable = 0;
+  std::size_t total_pods = 0;
+  for (const auto& w : objects.workloads) {
+    std::vector<core::Pod> pods = expand(w);
+    for (auto& p : pods) {
+      if (injection == "fluid") p = view.inject(p);
+      view.expect(p);
+    }
+    total_pods += pods.size();
+    std::vector<std::vector<const core::Pod*>> groups;
+    if (args.gang) {
+      groups.emplace_back();
+      for (const auto& p : pods) groups.back().push_back(&p);
+    } else {
+      for (const auto& p : pods) groups.push_back({&p});
+    }
+    for (const auto& g : groups) {
+      scheduler::GangDecision d = (*fw)->place(view, g, args.explain);
+      if (d.placed) {
+        core::Status s = (*fw)->bind(view, view, g, d);
+        if (!s.is_ok()) {
+          std::cerr << "error: " << s.message() << "\n";
+          return 2;
+        }
+      }
+      for (std::size_t k = 0; k < g.size(); ++k) {
+        const core::Pod& pod = *g[k];
+        std::string key = core::object_key(pod.meta);
+        if (d.placed) {
+          std::cout << key << " -> " << view.nodes()[d.nodes[k]].node->meta.name << "\n";
+        } else {
+          std::cout << key << " unschedulable: " << d.reason << "\n";
+        }
+        if (!args.explain) continue;
+        if (injection == "fluid") {
+          std::cout << "  node affinity after Fluid injection:\n"
+                    << (pod.node_affinity.required.empty() && pod.node_affinity.preferred.empty()
+                            ? std::string("    (none)\n")
+                            : describe_affinity(pod.node_affinity));
+        }
+        if (k < d.pods.size() && !d.pods[k].scores.empty()) {
+          std::printf("  %-24s %7s", "node", "total");
+          for (const auto& n : plugin_names) std::printf(" %*s", static_cast<int>(std::max<std::size_t>(n.size(), 5)), n.c_str());
+          std::printf("\n");
+          std::size_t shown = 0;
+          for (const auto& ns : d.pods[k].scores) {
+            if (shown++ == args.top) break;
+            std::printf("  %-24s %7lld", view.nodes()[ns.node].node->meta.name.c_str(),
+                        static_cast<long long>(ns.total));
+            for (std::size_t p = 0; p < plugin_names.size(); ++p) {
+              std::printf(" %*lld", static_cast<int>(std::max<std::size_t>(plugin_names[p].size(), 5)),
+                          static_cast<long long>(ns.by_plugin[p]));
+            }
+            std::printf("\n");
+          }
+          std::fflush(stdout);
+        }
+      }
+      if (!d.placed) unschedulable += static_cast<int>(g.size());
+    }
+  }
+  std::cerr << total_pods << " pod(s): " << total_pods - unschedulable << " placed, " << unschedulable
+            << " unschedulable (profile " << (*fw)->profile().name << ")\n";
+  return unschedulable > 0 ? 1 : 0;
+}
+
+}  // namespace aqueduct::cli

@@ -1,0 +1,15 @@
+// YAML for policies shared by experiment and cluster files: the scheduler
+// profile (a preset name, or {profile, plugins: [{name, weight, args}],
+// percentageOfNodesToScore}) and Fluid's tiered locality.
+#pragma once
+
+#include "aqueduct/core/fluid/fluid_affinity.h"
+#include "aqueduct/core/yaml/yaml_reader.h"
+#include "aqueduct/scheduler/framework.h"
+
+namespace aqueduct::sim {
+
+void parse_scheduler_profile(core::YamlCursor& sc, scheduler::Profile& out);
+void parse_tiered_locality(core::YamlCursor& tl, core::TieredLocality& out);
+
+}  // namespace aqueduct::sim
