@@ -3,6 +3,7 @@
 
 #include "aqueduct/core/fluid/fluid_loader.h"
 #include "aqueduct/core/yaml/yaml_reader.h"
+#include "aqueduct/sim/cluster_file.h"
 #include "aqueduct/sim/experiment.h"
 #include "aqueduct/sim/trace.h"
 #include "commands.h"
@@ -10,9 +11,13 @@
 namespace aqueduct::cli {
 namespace {
 
+// Experiment and Cluster files say so in their kind; everything else is
+// Fluid/Kubernetes YAML.
 bool looks_like_experiment(const std::string& text) {
-  // Experiment files say so in their kind; everything else is Fluid/Kubernetes YAML.
   return text.find("kind: Experiment") != std::string::npos;
+}
+bool looks_like_cluster(const std::string& text) {
+  return text.find("kind: Cluster\n") != std::string::npos || text.find("kind: Cluster\r") != std::string::npos;
 }
 
 }  // namespace
@@ -43,6 +48,8 @@ int run_validate(const std::vector<std::string>& files, bool quiet) {
           break;  // scenarios share the trace unless overridden; checking one is enough
         }
       }
+    } else if (looks_like_cluster(*text)) {
+      (void)sim::load_cluster_file(file, diags);
     } else {
       auto objs = core::load_fluid_yaml(*text, file, diags);
       core::check_references(objs, diags, /*complete=*/false);
