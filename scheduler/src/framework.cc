@@ -242,6 +242,29 @@ PodDecision Framework::place_one(const CycleContext& ctx, const PodInfo& info, b
   return d;
 }
 
+std::vector<std::size_t> Framework::feasible_nodes(const core::ClusterView& view,
+                                                   std::span<const core::Resources> reserved,
+                                                   const core::Pod& pod) {
+  std::vector<std::size_t> out;
+  CycleContext ctx{&view, reserved};
+  PodInfo info = pod_info(view, pod);
+  std::vector<std::size_t> hint;
+  for (std::size_t p : pre_filter_) {
+    if (!plugins_[p]->pre_filter(ctx, info, hint).empty()) return out;
+  }
+  for (std::size_t i = 0; i < view.nodes().size(); ++i) {
+    bool ok = true;
+    for (std::size_t p : filter_) {
+      if (!plugins_[p]->filter(ctx, info, i).empty()) {
+        ok = false;
+        break;
+      }
+    }
+    if (ok) out.push_back(i);
+  }
+  return out;
+}
+
 GangDecision Framework::place(const core::ClusterView& view, std::span<const core::Pod* const> pods,
                               bool explain) {
   GangDecision g;

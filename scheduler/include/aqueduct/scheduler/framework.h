@@ -90,6 +90,11 @@ class Framework {
   core::Status bind(core::ActionSink& sink, const core::ClusterView& view,
                     std::span<const core::Pod* const> pods, const GangDecision& d);
 
+  // Nodes that pass PreFilter and every Filter for `pod`, given what is
+  // reserved on each node; no sampling (for batch placement).
+  std::vector<std::size_t> feasible_nodes(const core::ClusterView& view,
+                                          std::span<const core::Resources> reserved, const core::Pod& pod);
+
   const Profile& profile() const { return profile_; }
   std::span<const PluginStats> stats() const { return stats_; }
   std::vector<std::string> score_plugin_names() const;
