@@ -14,6 +14,7 @@
 #include "aqueduct/core/ports.h"
 #include "aqueduct/runtime_adapters/engine_profile.h"
 #include "aqueduct/scheduler/framework.h"
+#include "aqueduct/scheduler/joint_placement.h"
 #include "aqueduct/scheduler/scheduling_queue.h"
 #include "aqueduct/sim/cache_cluster.h"
 #include "aqueduct/sim/rng.h"
@@ -98,6 +99,8 @@ class ClusterRun final : public core::ClusterView, public core::ActionSink {
   void inject_fluid_affinity(int j);
   void request_scheduling();
   void schedule_pass();
+  std::vector<std::int64_t> joint_pass(std::vector<std::int64_t> ready);
+  std::int64_t worker_moves_ = 0;
   void start_job(int j);
   void finish_job(int j);
   int new_reader(int dataset, int job, std::int32_t streams, double compute_rate,
@@ -185,7 +188,7 @@ core::Status ClusterRun::add_worker(CacheRuntimeSim& c, std::size_t node) {
   AQ_ASSIGN_OR_RETURN(auto store,
                       core::TieredStore::create(tiers, evictions_, spec_.policies.eviction));
   auto id = static_cast<std::uint32_t>(c.workers.size());
-  c.workers.push_back(CacheWorker{node, nodes_[node].meta.name, std::move(store), 0});
+  c.workers.push_back(CacheWorker{node, nodes_[node].meta.name, std::move(store), 0, true});
   c.ring.add(id, nodes_[node].meta.name);
   infos_[node].requested += c.runtime->worker.requests;
   std::int64_t mem = 0, disk = 0;
@@ -360,9 +363,104 @@ void ClusterRun::request_scheduling() {
   });
 }
 
+std::vector<std::int64_t> ClusterRun::joint_pass(std::vector<std::int64_t> ready) {
+  // Single-pod jobs go to the joint placer; gangs stay with the framework.
+  // Keep queue order: the batch is the longest prefix of ready single-pod
+  // jobs whose total GPU and CPU requests fit in what is free; the flow then
+  // chooses where, not who (min-cost max-flow would otherwise trade old jobs
+  // for many small ones).
+  std::vector<std::int64_t> rest, batch;
+  core::Resources free_total;
+  for (const auto& info : infos_) free_total += info.free();
+  core::Resources want;
+  bool prefix_open = true;
+  for (std::int64_t id : ready) {
+    if (jobs_[id].pods.size() != 1 || !prefix_open) {
+      rest.push_back(id);
+      continue;
+    }
+    core::Resources r = jobs_[id].pods[0].requests();
+    if (!free_total.fits(want + r)) {
+      prefix_open = false;
+      rest.push_back(id);
+      continue;
+    }
+    want += r;
+    batch.push_back(id);
+  }
+  if (batch.empty()) return rest;
+  std::vector<const core::Pod*> pods;
+  for (std::int64_t id : batch) pods.push_back(&jobs_[id].pods[0]);
+  std::vector<scheduler::DatasetSites> sites;
+  for (auto& c : caches_) {
+    scheduler::DatasetSites ds;
+    ds.dataset = c.dataset_id;
+    bool has_data = false, busy = false;
+    for (const auto& w : c.workers) {
+      if (!w.live) continue;
+      ds.workers.push_back(w.node);
+      has_data = has_data || w.store.used_bytes() > 0;
+      busy = busy || w.active_reads > 0;
+    }
+    ds.movable = !has_data && !busy;
+    if (ds.movable) {
+      for (std::size_t i = 0; i < nodes_.size(); ++i) {
+        const core::Node& n = nodes_[i];
+        if (n.kind != core::NodeKind::kEcs) continue;
+        if (!runtime_adapters::engine_supports(c.runtime->engine, n.arch)) continue;
+        bool fits = true;
+        for (const auto& t : c.runtime->tiers) {
+          if (n.cache_capacity_bytes[static_cast<int>(t.medium)] < t.quota_bytes) fits = false;
+        }
+        bool mine = std::find(ds.workers.begin(), ds.workers.end(), i) != ds.workers.end();
+        if (fits && (mine || core::worker_placement_conflict(n, spec_.fluid.datasets[c.dataset_id]).empty())) {
+          ds.eligible.push_back(i);
+        }
+      }
+    }
+    sites.push_back(std::move(ds));
+  }
+  scheduler::JointPlacer placer(*scheduler_);
+  scheduler::JointResult r = placer.place(*this, pods, sites);
+  // Move cold workers first (through the sink), then bind the pods.
+  for (std::size_t k = 0; k < r.sites.size(); ++k) {
+    CacheRuntimeSim* c = cache_for(static_cast<int>(r.sites[k].dataset));
+    std::vector<std::size_t> before = sites[k].workers, after = r.sites[k].workers;
+    std::sort(before.begin(), before.end());
+    if (before == after) continue;
+    std::string key = core::object_key(c->runtime->meta);
+    for (std::size_t old : before) {
+      if (!std::binary_search(after.begin(), after.end(), old)) {
+        AQ_CHECK(remove_cache_worker(key, nodes_[old].meta.name).is_ok());
+      }
+    }
+    for (std::size_t nw : after) {
+      if (!std::binary_search(before.begin(), before.end(), nw)) {
+        core::Status st = place_cache_worker(key, nodes_[nw].meta.name);
+        AQ_CHECK(st.is_ok());
+      }
+    }
+    ++worker_moves_;
+  }
+  for (std::size_t k = 0; k < batch.size(); ++k) {
+    int j = static_cast<int>(batch[k]);
+    if (r.pod_nodes[k] == core::kNoNode) {
+      rest.push_back(batch[k]);  // the framework gives the reason
+      continue;
+    }
+    AQ_CHECK(bind(core::object_key(jobs_[j].pods[0].meta), nodes_[r.pod_nodes[k]].meta.name).is_ok());
+    queue_.done(batch[k]);
+    std::erase(pending_, j);
+    start_job(j);
+  }
+  std::sort(rest.begin(), rest.end());
+  return rest;
+}
+
 void ClusterRun::schedule_pass() {
   core::Time now = sim_.now();
   std::vector<std::int64_t> ready = queue_.pop_ready(now);
+  if (spec_.policies.placement == "joint") ready = joint_pass(std::move(ready));
   // Jobs identical in shape to one that just failed would fail too: skip them
   // (only when pods carry no per-job affinity that could make them differ).
   std::vector<std::pair<core::Resources, std::int32_t>> failed_shapes;
@@ -470,7 +568,7 @@ core::Status ClusterRun::place_cache_worker(std::string_view runtime_key, std::s
   for (std::size_t i = 0; i < nodes_.size(); ++i) {
     if (nodes_[i].meta.name != node) continue;
     for (const auto& w : caches_[c].workers) {
-      if (w.node == i)
+      if (w.live && w.node == i)
         return core::failed_precondition(std::string(runtime_key) + " already has a worker on " +
                                          std::string(node));
     }
@@ -492,7 +590,7 @@ core::Status ClusterRun::remove_cache_worker(std::string_view runtime_key, std::
   if (c < 0) return core::not_found("no cache runtime " + std::string(runtime_key));
   auto& cache = caches_[c];
   for (std::uint32_t w = 0; w < cache.workers.size(); ++w) {
-    if (cache.workers[w].node_name != node) continue;
+    if (!cache.workers[w].live || cache.workers[w].node_name != node) continue;
     if (cache.workers[w].active_reads > 0) {
       return core::failed_precondition("worker on " + std::string(node) + " is serving reads");
     }
@@ -507,7 +605,7 @@ core::Status ClusterRun::remove_cache_worker(std::string_view runtime_key, std::
     infos_[cache.workers[w].node].requested -= cache.runtime->worker.requests;
     core::unlabel_node_for_worker(nodes_[cache.workers[w].node],
                                   spec_.fluid.datasets[cache.dataset_id], *cache.runtime);
-    cache.workers[w].node_name += " (removed)";
+    cache.workers[w].live = false;
     return core::Status::ok();
   }
   return core::not_found(std::string(runtime_key) + " has no worker on " + std::string(node));
@@ -519,7 +617,7 @@ core::Status ClusterRun::scale_runtime(std::string_view runtime_key, std::int32_
   auto live = [&] {
     std::int32_t n = 0;
     for (const auto& w : caches_[c].workers)
-      n += w.node_name.find(" (removed)") == std::string::npos;
+      n += w.live;
     return n;
   };
   while (live() < replicas) {
@@ -533,7 +631,7 @@ core::Status ClusterRun::scale_runtime(std::string_view runtime_key, std::int32_
   }
   while (live() > replicas) {
     for (auto it = caches_[c].workers.rbegin(); it != caches_[c].workers.rend(); ++it) {
-      if (it->node_name.find(" (removed)") == std::string::npos) {
+      if (it->live) {
         AQ_RETURN_IF_ERROR(remove_cache_worker(runtime_key, it->node_name));
         break;
       }
@@ -561,7 +659,7 @@ core::Status ClusterRun::start_data_load(const core::DataLoad& load) {
   CacheRuntimeSim* c = cache_for(d);
   if (!c) return core::Status::ok();  // no cache (or cache disabled): nothing to warm
   std::int32_t streams = 0;
-  for (const auto& w : c->workers) streams += w.node_name.find(" (removed)") == std::string::npos;
+  for (const auto& w : c->workers) streams += w.live;
   int r = new_reader(d, -1, std::max(streams, 1), kInf, 1, /*shuffle=*/false, 0);
   ++active_loaders_;
   sim_.schedule_at(sim_.now(), [this, r] { next_block(r); });
@@ -647,10 +745,13 @@ void ClusterRun::next_block(int r) {
     rate = spec_.cache.medium_bandwidth[*tier] / n;
     bool local = std::find(rd.nodes.begin(), rd.nodes.end(), wk.node) != rd.nodes.end();
     if (!local) rate = std::min({rate, nodes_[wk.node].nic_bandwidth / n, client_nic});
+    bool cross_zone = !rd.nodes.empty() && nodes_[rd.nodes[0]].zone != nodes_[wk.node].zone;
+    if (cross_zone && spec_.cache.cross_zone_bandwidth > 0) rate = std::min(rate, spec_.cache.cross_zone_bandwidth);
     rd.served_rate = std::min(rate, rd.compute_rate);
     served_rate_[wk.node] += rd.served_rate;
     update_io(wk.node);
-    latency = spec_.cache.hit_latency + cache->engine_latency;
+    latency = spec_.cache.hit_latency + cache->engine_latency +
+              (cross_zone ? spec_.cache.cross_zone_latency : core::Duration(0));
     rd.source = Source::kWorker;
     rd.worker = w;
   } else {
@@ -737,6 +838,7 @@ void ClusterRun::sample() {
   }
   for (const auto& c : caches_) {
     for (const auto& w : c.workers) {
+      if (!w.live) continue;
       s.cache_used_bytes += w.store.used_bytes();
       s.cache_capacity_bytes += w.store.capacity_bytes();
     }
@@ -763,6 +865,7 @@ std::span<const core::CacheState> ClusterRun::cache_states() const {
     const auto& ds = spec_.fluid.datasets[c.dataset_id];
     cs.dataset = core::object_key(ds.meta);
     for (const auto& w : c.workers) {
+      if (!w.live) continue;
       cs.capacity_bytes += w.store.capacity_bytes();
       cs.cached_bytes += w.store.dataset_bytes(c.dataset_id);
       cs.workers.push_back({w.node_name, w.store.capacity_bytes(), w.store.used_bytes(),
@@ -866,6 +969,8 @@ RunResult ClusterRun::run(const RunOptions& options) {
   s.simulated_s = core::to_seconds(sim_.now());
   s.trace_rows = workload_.trace_rows;
   s.trace_rows_skipped = static_cast<std::int64_t>(workload_.skipped_rows.size());
+  s.trace_rows_outside_window = workload_.trace_outside_window;
+  s.cache_worker_moves = worker_moves_;
   for (std::size_t i = 0; i < workload_.skipped_rows.size() && i < 20; ++i) {
     s.skipped_reasons.push_back("line " + std::to_string(workload_.skipped_rows[i].line) + ": " +
                                 workload_.skipped_rows[i].reason);

@@ -117,6 +117,9 @@ void parse_workload(YamlCursor& w, const std::string& base_dir, WorkloadSpec& ou
       if (auto b = t->one_of("onBadRow", {"error", "skip"})) ts.skip_bad_rows = *b == "skip";
       ts.max_jobs = t->integer("maxJobs", false, 0).value_or(0);
       ts.time_scale = t->number("timeScale", false, 1e-9, 1e9).value_or(1.0);
+      if (auto d = t->duration("start")) ts.start_s = core::to_seconds(*d);
+      if (auto d = t->duration("end")) ts.end_s = core::to_seconds(*d);
+      if (ts.end_s > 0 && ts.end_s <= ts.start_s) t->error(t->field_path("end"), "expected end after start");
       if (!ts.file.empty() && !fs::exists(ts.file)) {
         t->error(t->field_path("file"), "trace file not found: " + ts.file);
       }
@@ -167,6 +170,12 @@ void parse_workload(YamlCursor& w, const std::string& base_dir, WorkloadSpec& ou
     }
   }
   out.default_application = w.str("defaultApplication").value_or("");
+  if (auto a = w.child("assignApplications")) {
+    if (a->expect_map("{zipfS}")) {
+      out.assign_zipf_s = a->number("zipfS", true, 1e-9, 10).value_or(0);
+      a->finish_unknown("assignApplications");
+    }
+  }
   out.max_gpus_per_pod =
       static_cast<std::int32_t>(w.integer("maxGpusPerPod", false, 1, 1024).value_or(8));
   w.finish_unknown("the workload section");
@@ -221,6 +230,8 @@ ExperimentSpec parse_spec(YamlCursor& spec, const std::string& base_dir, core::D
         }
       }
       if (auto d = c->duration("hitLatency")) out.cache.hit_latency = *d;
+      if (auto b = c->bandwidth("crossZoneBandwidth")) out.cache.cross_zone_bandwidth = *b;
+      if (auto d = c->duration("crossZoneLatency")) out.cache.cross_zone_latency = *d;
       c->finish_unknown("the cache section");
     }
   }
@@ -230,6 +241,7 @@ ExperimentSpec parse_spec(YamlCursor& spec, const std::string& base_dir, core::D
       if (auto sc = p->child("scheduler")) parse_scheduler_profile(*sc, out.policies.scheduler);
       out.policies.eviction = p->str("eviction").value_or(out.policies.eviction);
       out.policies.injection = p->one_of("injection", {"none", "fluid"}).value_or("none");
+      out.policies.placement = p->one_of("placement", {"pod-by-pod", "joint"}).value_or("pod-by-pod");
       if (auto tl = p->child("tieredLocality"))
         parse_tiered_locality(*tl, out.policies.tiered_locality);
       p->finish_unknown("the policies section");

@@ -167,7 +167,7 @@ core::Status write_plot(const RunResult& r, const std::string& path) {
 }
 
 core::Status write_comparison_plot(const std::vector<RunResult>& runs, const std::string& path) {
-  const int W = 700, H = 480;
+  const int W = 860, H = 480;
   cairo_surface_t* surf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, W, H);
   cairo_t* cr = cairo_create(surf);
   cairo_set_source_rgb(cr, 0.97, 0.97, 0.97);
@@ -184,7 +184,7 @@ core::Status write_comparison_plot(const std::vector<RunResult>& runs, const std
     if (!v.empty()) xmax = std::max(xmax, v.back());
     cdfs.push_back(std::move(v));
   }
-  Frame a{80, 50, 560, 340, 0, xmax, 0, 1};
+  Frame a{80, 50, 720, 340, 0, xmax, 0, 1};
   axes(cr, a, "JCT distribution by scenario", "job completion time (hours)", "fraction of jobs");
   static const double kColors[][3] = {{0.84, 0.15, 0.16}, {0.12, 0.47, 0.71}, {0.17, 0.63, 0.17},
                                       {1.0, 0.5, 0.05},   {0.58, 0.4, 0.74},  {0.55, 0.34, 0.29}};
@@ -192,14 +192,14 @@ core::Status write_comparison_plot(const std::vector<RunResult>& runs, const std
     const auto& c = kColors[k % 6];
     cairo_set_source_rgb(cr, c[0], c[1], c[2]);
     draw_cdf(cr, a, cdfs[k]);
-    cairo_rectangle(cr, 90 + 150 * static_cast<double>(k % 4),
+    cairo_rectangle(cr, 90 + 200 * static_cast<double>(k % 4),
                     440 + 18 * static_cast<double>(k / 4), 14, 4);
     cairo_fill(cr);
     cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
     char buf[96];
     std::snprintf(buf, sizeof buf, "%s (mean %.0fs)", runs[k].summary.scenario.c_str(),
                   runs[k].summary.mean_jct_s);
-    text(cr, 110 + 150 * static_cast<double>(k % 4), 447 + 18 * static_cast<double>(k / 4), buf,
+    text(cr, 110 + 200 * static_cast<double>(k % 4), 447 + 18 * static_cast<double>(k / 4), buf,
          11);
   }
   cairo_status_t st = cairo_surface_write_to_png(surf, path.c_str());

@@ -95,7 +95,9 @@ core::Status write_results(const RunResult& r, const std::string& dir) {
   j["node_cost"] = std::stod(fmt(s.node_cost, 2));
   j["events"] = s.events;
   j["simulated_s"] = std::stod(fmt(s.simulated_s));
+  j["cache_worker_moves"] = s.cache_worker_moves;
   j["trace"] = {{"rows", s.trace_rows},
+                {"outside_window", s.trace_rows_outside_window},
                 {"skipped", s.trace_rows_skipped},
                 {"skipped_reasons", s.skipped_reasons}};
   AQ_RETURN_IF_ERROR(write_file(d / "summary.json", j.dump(2) + "\n"));

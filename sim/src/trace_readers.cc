@@ -189,7 +189,11 @@ core::Result<TraceData> read_trace(const TraceSpec& spec) {
       out.skipped.push_back({csv.line(), row.error});
       continue;
     }
-    job.arrival_s *= spec.time_scale;
+    if (job.arrival_s < spec.start_s || (spec.end_s > 0 && job.arrival_s >= spec.end_s)) {
+      ++out.outside_window;
+      continue;
+    }
+    job.arrival_s = (job.arrival_s - spec.start_s) * spec.time_scale;
     job.duration_s *= spec.time_scale;
     out.jobs.push_back(std::move(job));
   }
@@ -199,6 +203,7 @@ core::Result<TraceData> read_trace(const TraceSpec& spec) {
   std::stable_sort(out.jobs.begin(), out.jobs.end(),
                    [](const TraceJob& a, const TraceJob& b) { return a.arrival_s < b.arrival_s; });
   if (spec.max_jobs > 0 && static_cast<std::int64_t>(out.jobs.size()) > spec.max_jobs) {
+    out.outside_window += static_cast<std::int64_t>(out.jobs.size()) - spec.max_jobs;
     out.jobs.resize(static_cast<std::size_t>(spec.max_jobs));
   }
   return out;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <optional>
 
 #include "aqueduct/sim/rng.h"
 
@@ -111,7 +112,13 @@ core::Result<Workload> build_workload(const ExperimentSpec& spec) {
     if (!data.ok()) return data.status();
     w.skipped_rows = data->skipped;
     w.trace_rows = data->rows;
-    for (const auto& tj : data->jobs) {
+    w.trace_outside_window = data->outside_window;
+    const auto& apps = spec.workload.applications;
+    Rng assign_rng = Rng::stream(spec.seed, "workload.assign");
+    std::optional<ZipfDistribution> assign;
+    if (spec.workload.assign_zipf_s > 0 && !apps.empty()) assign.emplace(apps.size(), spec.workload.assign_zipf_s);
+    for (auto tj : data->jobs) {
+      if (tj.application.empty() && assign) tj.application = apps[assign->sample(assign_rng)].name;
       std::string where = spec.workload.trace->file + ":" + std::to_string(tj.line);
       auto j = resolve(spec, tj, where);
       if (!j.ok()) return j.status();

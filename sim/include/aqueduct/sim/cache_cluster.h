@@ -21,6 +21,7 @@ struct CacheWorker {
   std::string node_name;
   core::TieredStore store;
   std::int32_t active_reads = 0;  // block reads in flight served by this worker
+  bool live = true;               // false once removed (the slot keeps worker ids stable)
 };
 
 class HashRing {

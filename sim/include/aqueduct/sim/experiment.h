@@ -50,6 +50,10 @@ struct CacheModelSpec {
   double medium_bandwidth[core::kMediumCount] = {8.0 * (1 << 30), 2.0 * (1 << 30),
                                                  300.0 * (1 << 20)};
   core::Duration hit_latency = core::from_seconds(0.001);
+  // Reads served by a worker in another zone: at most this many bytes/s per
+  // reading job, and this much added latency per block (cross-zone links).
+  double cross_zone_bandwidth = 0;  // 0: no limit
+  core::Duration cross_zone_latency{0};
 };
 
 struct ApplicationSpec {
@@ -68,6 +72,11 @@ struct TraceSpec {
   bool skip_bad_rows = false;  // false: the first malformed row is an error
   std::int64_t max_jobs = 0;   // 0: all
   double time_scale = 1.0;     // arrival times are multiplied by this
+  // A window of the trace (seconds, before scaling): rows arriving before
+  // `start_s` or at/after `end_s` (when > 0) are left out and counted; the
+  // window's start becomes time 0.
+  double start_s = 0;
+  double end_s = 0;
 };
 
 struct GeneratorSpec {
@@ -82,6 +91,10 @@ struct WorkloadSpec {
   std::optional<GeneratorSpec> generator;
   std::vector<ApplicationSpec> applications;  // in the order written (popularity order)
   std::string default_application;
+  // When > 0: trace rows that name no application get one drawn from the
+  // applications list with Zipf(s) popularity (list order), from the stream
+  // "workload.assign" (for traces such as Alibaba's that carry no job type).
+  double assign_zipf_s = 0;
   std::int32_t max_gpus_per_pod = 8;
 };
 
@@ -95,6 +108,10 @@ struct PolicySpec {
   // when they are submitted.
   std::string injection = "none";
   core::TieredLocality tiered_locality;
+  // "pod-by-pod" (the framework places each job in queue order) or "joint":
+  // single-pod jobs ready at the same instant are placed together with the
+  // cache workers of datasets that hold no data yet (scheduler/joint_placement.h).
+  std::string placement = "pod-by-pod";
 };
 
 // One fully resolved run.

@@ -36,6 +36,7 @@ struct Workload {
   std::vector<JobSpec> jobs;  // by arrival, then trace order
   std::vector<SkippedRow> skipped_rows;
   std::int64_t trace_rows = 0;
+  std::int64_t trace_outside_window = 0;
 };
 
 // Builds the job list from the trace or generator. `seed` feeds the
