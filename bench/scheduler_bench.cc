@@ -66,10 +66,11 @@ class BenchView : public core::ClusterView {
   std::vector<core::CacheState> cache_;
 };
 
-void run(benchmark::State& state, const char* profile_name) {
+void run(benchmark::State& state, const char* profile_name, int percentage = 0) {
   const int n = static_cast<int>(state.range(0));
   BenchView view(n);
   auto profile = scheduler::preset_profile(profile_name);
+  profile->percentage_of_nodes_to_score = percentage;
   auto fw = std::move(scheduler::Framework::create(*profile, scheduler::builtin_plugins())).value();
   std::vector<core::Pod> pods(64);
   for (std::size_t k = 0; k < pods.size(); ++k) {
@@ -102,7 +103,10 @@ void run(benchmark::State& state, const char* profile_name) {
 
 void BM_ScheduleDefault(benchmark::State& state) { run(state, "default"); }
 void BM_ScheduleDataAware(benchmark::State& state) { run(state, "data-aware"); }
+// Every node filtered and scored (percentageOfNodesToScore: 100).
+void BM_ScheduleDataAwareAllNodes(benchmark::State& state) { run(state, "data-aware", 100); }
 BENCHMARK(BM_ScheduleDefault)->Arg(500)->Arg(5000)->Arg(10000);
 BENCHMARK(BM_ScheduleDataAware)->Arg(500)->Arg(5000)->Arg(10000);
+BENCHMARK(BM_ScheduleDataAwareAllNodes)->Arg(500)->Arg(5000)->Arg(10000);
 
 }  // namespace

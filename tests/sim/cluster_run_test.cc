@@ -188,3 +188,89 @@ TEST(ClusterRun, ImpossibleConfigsAreErrorsNotCrashes) {
 
 }  // namespace
 }  // namespace aqueduct::sim
+
+namespace aqueduct::sim {
+namespace {
+
+// Two zones, cache worker in zone a; jobs read the cached dataset.
+const char* kLocalityExperiment = R"(apiVersion: aqueduct.io/v1alpha1
+kind: Experiment
+metadata: {name: locality}
+spec:
+  seed: 3
+  cluster:
+    nodePools:
+      - {name: a, count: 2, cpu: "32", memory: 128Gi, gpu: 4, cache: {MEM: 64Gi}, zone: za, region: r}
+      - {name: b, count: 2, cpu: "32", memory: 128Gi, gpu: 4, cache: {MEM: 64Gi}, zone: zb, region: r}
+  fluid:
+    inline: |
+      apiVersion: data.fluid.io/v1alpha1
+      kind: Dataset
+      metadata: {name: ds}
+      spec: {mounts: [{mountPoint: "s3://b/ds", name: ds}]}
+      ---
+      apiVersion: data.fluid.io/v1alpha1
+      kind: AlluxioRuntime
+      metadata: {name: ds}
+      spec: {replicas: 1, tieredstore: {levels: [{mediumtype: MEM, path: /dev/shm, quota: 16Gi}]}}
+    datasets:
+      ds: {size: 4Gi}
+  cache:
+    crossZoneBandwidth: 50MiB/s
+  workload:
+    trace: {file: TRACE, reader: generic-csv}
+    applications:
+      train: {dataset: ds, epochs: 2, computePerGpu: 200MiB/s}
+)";
+
+ExperimentSpec locality_spec(TempDir& dir, const std::string& trace) {
+  std::string text = kLocalityExperiment;
+  text.replace(text.find("TRACE"), 5, dir.write("t.csv", trace));
+  core::Diagnostics d;
+  auto plan = load_experiment_yaml(text, dir.file("e.yaml"), dir.path().string(), d);
+  EXPECT_TRUE(plan.ok()) << plan.status().message();
+  return plan->scenarios[0];
+}
+
+int jobs_in_zone_a(const RunResult& r) {
+  int n = 0;
+  for (const auto& j : r.jobs) n += j.nodes.rfind("a-", 0) == 0;
+  return n;
+}
+
+TEST(ClusterRunScheduling, FluidInjectionPullsJobsToTheCacheZone) {
+  TempDir dir;
+  std::string trace = "job_id,arrival_s,gpus,application\n";
+  for (int i = 0; i < 6; ++i) trace += "j" + std::to_string(i) + "," + std::to_string(i * 10) + ",1,train\n";
+  ExperimentSpec def = locality_spec(dir, trace);
+  RunResult spread = run_ok(def);
+  ExperimentSpec fluid = def;
+  fluid.policies.injection = "fluid";
+  RunResult local = run_ok(fluid);
+  // The default spreads over all four nodes; Fluid's affinity keeps jobs by the cache.
+  EXPECT_LT(jobs_in_zone_a(spread), 6);
+  EXPECT_EQ(jobs_in_zone_a(local), 6);
+  EXPECT_LT(local.summary.mean_jct_s, spread.summary.mean_jct_s);
+  ExperimentSpec aware = def;
+  aware.policies.scheduler = *scheduler::preset_profile("data-aware");
+  EXPECT_EQ(run_ok(aware).summary.scheduler, "data-aware");
+}
+
+TEST(ClusterRunScheduling, JointPlacementMovesColdWorkersToTheJobs) {
+  TempDir dir;
+  // Zone a's nodes are full of CPU-only work... here: GPUs exist only in zone b.
+  std::string trace = "job_id,arrival_s,gpus,application\nj0,0,1,train\nj1,0,1,train\n";
+  ExperimentSpec s = locality_spec(dir, trace);
+  s.node_pools[0].allocatable.gpu_milli = 0;  // the worker's zone has no GPUs
+  s.policies.placement = "joint";
+  RunResult joint = run_ok(s);
+  EXPECT_EQ(joint.summary.cache_worker_moves, 1);
+  ExperimentSpec fixed = s;
+  fixed.policies.placement = "pod-by-pod";
+  RunResult before = run_ok(fixed);
+  EXPECT_EQ(before.summary.cache_worker_moves, 0);
+  EXPECT_LT(joint.summary.mean_jct_s, before.summary.mean_jct_s);
+}
+
+}  // namespace
+}  // namespace aqueduct::sim
