@@ -97,7 +97,8 @@ void run(benchmark::State& state, const char* profile_name, int percentage = 0) 
     }
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
-  state.counters["pods_per_s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["pods_per_s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
   state.counters["cluster_refills"] = static_cast<double>(failed);
 }
 

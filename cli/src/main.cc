@@ -39,8 +39,10 @@ int main(int argc, char** argv) {
       "Place pods on a described cluster and print each placement (with --explain the per-plugin\n"
       "scores, and the affinity Fluid injects), or why a pod is unschedulable.\n"
       "Exit status: 0 all placed, 1 some unschedulable, 2 bad input.");
-  sched->add_option("--cluster", schargs.cluster, "Cluster YAML (nodes, caches, scheduler profile)")->required();
-  sched->add_option("-f,--file", schargs.objects, "Fluid/workload YAML with the pods to place")->required();
+  sched->add_option("--cluster", schargs.cluster, "Cluster YAML (nodes, caches, scheduler profile)")
+      ->required();
+  sched->add_option("-f,--file", schargs.objects, "Fluid/workload YAML with the pods to place")
+      ->required();
   sched->add_flag("--explain", schargs.explain, "show scores per plugin for the best nodes");
   sched->add_flag("--gang", schargs.gang, "place each workload's pods all or none");
   sched->add_option("--top", schargs.top, "nodes shown per pod with --explain (default 5)");

@@ -37,7 +37,8 @@ std::string describe_affinity(const core::NodeAffinity& a) {
     return s;
   };
   for (const auto& t : a.required) os << "    required:  " << term(t) << "\n";
-  for (const auto& p : a.preferred) os << "    preferred: " << p.weight << " " << term(p.preference) << "\n";
+  for (const auto& p : a.preferred)
+    os << "    preferred: " << p.weight << " " << term(p.preference) << "\n";
   return os.str();
 }
 
@@ -100,7 +101,8 @@ int run_schedule(const ScheduleArgs& args) {
         }
         if (k < d.pods.size() && !d.pods[k].scores.empty()) {
           std::printf("  %-24s %7s", "node", "total");
-          for (const auto& n : plugin_names) std::printf(" %*s", static_cast<int>(std::max<std::size_t>(n.size(), 5)), n.c_str());
+          for (const auto& n : plugin_names)
+            std::printf(" %*s", static_cast<int>(std::max<std::size_t>(n.size(), 5)), n.c_str());
           std::printf("\n");
           std::size_t shown = 0;
           for (const auto& ns : d.pods[k].scores) {
@@ -108,7 +110,8 @@ int run_schedule(const ScheduleArgs& args) {
             std::printf("  %-24s %7lld", view.nodes()[ns.node].node->meta.name.c_str(),
                         static_cast<long long>(ns.total));
             for (std::size_t p = 0; p < plugin_names.size(); ++p) {
-              std::printf(" %*lld", static_cast<int>(std::max<std::size_t>(plugin_names[p].size(), 5)),
+              std::printf(" %*lld",
+                          static_cast<int>(std::max<std::size_t>(plugin_names[p].size(), 5)),
                           static_cast<long long>(ns.by_plugin[p]));
             }
             std::printf("\n");
@@ -119,8 +122,8 @@ int run_schedule(const ScheduleArgs& args) {
       if (!d.placed) unschedulable += static_cast<int>(g.size());
     }
   }
-  std::cerr << total_pods << " pod(s): " << total_pods - unschedulable << " placed, " << unschedulable
-            << " unschedulable (profile " << (*fw)->profile().name << ")\n";
+  std::cerr << total_pods << " pod(s): " << total_pods - unschedulable << " placed, "
+            << unschedulable << " unschedulable (profile " << (*fw)->profile().name << ")\n";
   return unschedulable > 0 ? 1 : 0;
 }
 

@@ -17,7 +17,8 @@ bool looks_like_experiment(const std::string& text) {
   return text.find("kind: Experiment") != std::string::npos;
 }
 bool looks_like_cluster(const std::string& text) {
-  return text.find("kind: Cluster\n") != std::string::npos || text.find("kind: Cluster\r") != std::string::npos;
+  return text.find("kind: Cluster\n") != std::string::npos ||
+         text.find("kind: Cluster\r") != std::string::npos;
 }
 
 }  // namespace

@@ -58,9 +58,11 @@ core::Result<Profile> preset_profile(std::string_view name) {
 
 core::Result<std::unique_ptr<Framework>> Framework::create(const Profile& profile,
                                                            const PluginRegistry& registry,
-                                                           Stopwatch stopwatch) {
+                                                           Stopwatch stopwatch,
+                                                           std::uint64_t tie_seed) {
   std::unique_ptr<Framework> f(new Framework());
   f->profile_ = profile;
+  f->tie_state_ = tie_seed;
   f->stopwatch_ = std::move(stopwatch);
   if (profile.percentage_of_nodes_to_score < 0 || profile.percentage_of_nodes_to_score > 100) {
     return core::invalid_argument("percentageOfNodesToScore: expected 0 (adaptive) to 100, got " +
@@ -87,6 +89,13 @@ core::Result<std::unique_ptr<Framework>> Framework::create(const Profile& profil
     f->plugins_.push_back(std::move(plugin));
   }
   return f;
+}
+
+std::uint64_t Framework::next_random() {
+  std::uint64_t z = (tie_state_ += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
 }
 
 std::vector<std::string> Framework::score_plugin_names() const {
@@ -224,9 +233,17 @@ PodDecision Framework::place_one(const CycleContext& ctx, const PodInfo& info, b
       if (explain) per_plugin[k][j] = raw_[j];
     }
   }
+  // The best node; among equal bests, a uniform choice (reservoir sampling).
   std::size_t best = 0;
+  std::uint64_t ties = 1;
   for (std::size_t j = 1; j < f; ++j) {
-    if (total[j] > total[best]) best = j;
+    if (total[j] > total[best]) {
+      best = j;
+      ties = 1;
+    } else if (total[j] == total[best]) {
+      ++ties;
+      if (next_random() % ties == 0) best = j;
+    }
   }
   d.placed = true;
   d.node = feasible_[best];

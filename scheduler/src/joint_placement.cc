@@ -47,7 +47,8 @@ int dataset_of(const core::ClusterView& view, const core::Pod& pod) {
   auto ds = view.datasets();
   for (const auto& claim : pod.claim_names()) {
     for (std::size_t i = 0; i < ds.size(); ++i) {
-      if (ds[i].meta.name == claim && ds[i].meta.namespace_ == pod.meta.namespace_) return static_cast<int>(i);
+      if (ds[i].meta.name == claim && ds[i].meta.namespace_ == pod.meta.namespace_)
+        return static_cast<int>(i);
     }
   }
   return -1;
@@ -55,8 +56,8 @@ int dataset_of(const core::ClusterView& view, const core::Pod& pod) {
 
 }  // namespace
 
-std::int64_t JointPlacer::cost(const core::ClusterView& view, const core::Pod& pod, std::size_t node,
-                               const std::vector<DatasetSites>& sites) const {
+std::int64_t JointPlacer::cost(const core::ClusterView& view, const core::Pod& pod,
+                               std::size_t node, const std::vector<DatasetSites>& sites) const {
   const core::Node& n = *view.nodes()[node].node;
   std::int64_t price = static_cast<std::int64_t>(cfg_.price_weight * n.price_per_hour + 0.5);
   int d = dataset_of(view, pod);
@@ -76,7 +77,8 @@ std::int64_t JointPlacer::cost(const core::ClusterView& view, const core::Pod& p
   return best + price;
 }
 
-JointResult JointPlacer::assign(const core::ClusterView& view, std::span<const core::Pod* const> pods,
+JointResult JointPlacer::assign(const core::ClusterView& view,
+                                std::span<const core::Pod* const> pods,
                                 const std::vector<DatasetSites>& sites) {
   JointResult res;
   res.sites = sites;
@@ -85,7 +87,9 @@ JointResult JointPlacer::assign(const core::ClusterView& view, std::span<const c
   std::vector<core::Resources> reserved(n);
   for (std::size_t i = 0; i < n; ++i) reserved[i] = view.nodes()[i].requested;
   // Groups of identical requests, largest (by GPU, then cpu, then memory) first.
-  std::map<std::tuple<std::int64_t, std::int64_t, std::int64_t>, std::vector<std::size_t>, std::greater<>> groups;
+  std::map<std::tuple<std::int64_t, std::int64_t, std::int64_t>, std::vector<std::size_t>,
+           std::greater<>>
+      groups;
   for (std::size_t k = 0; k < pods.size(); ++k) {
     core::Resources r = pods[k]->requests();
     groups[{r.gpu_milli, r.cpu_milli, r.memory_bytes}].push_back(k);
@@ -124,7 +128,8 @@ JointResult JointPlacer::assign(const core::ClusterView& view, std::span<const c
   return res;
 }
 
-JointResult JointPlacer::place(const core::ClusterView& view, std::span<const core::Pod* const> pods,
+JointResult JointPlacer::place(const core::ClusterView& view,
+                               std::span<const core::Pod* const> pods,
                                std::vector<DatasetSites> sites) {
   auto better = [](const JointResult& a, const JointResult& b) {
     return a.placed != b.placed ? a.placed > b.placed : a.cost < b.cost;

@@ -15,9 +15,10 @@ using core::YamlCursor;
 namespace {
 
 std::optional<core::RuntimeEngine> engine_from(const std::string& s) {
-  for (auto e : {core::RuntimeEngine::kAlluxio, core::RuntimeEngine::kJuiceFs, core::RuntimeEngine::kJindo,
-                 core::RuntimeEngine::kGooseFs, core::RuntimeEngine::kThin, core::RuntimeEngine::kEfc,
-                 core::RuntimeEngine::kVineyard}) {
+  for (auto e :
+       {core::RuntimeEngine::kAlluxio, core::RuntimeEngine::kJuiceFs, core::RuntimeEngine::kJindo,
+        core::RuntimeEngine::kGooseFs, core::RuntimeEngine::kThin, core::RuntimeEngine::kEfc,
+        core::RuntimeEngine::kVineyard}) {
     if (s == core::runtime_engine_name(e)) return e;
   }
   return std::nullopt;
@@ -44,7 +45,8 @@ core::Result<ClusterFile> load_cluster_file(const std::string& path, core::Diagn
   }
   auto docs = core::parse_yaml_documents(*text, path, diags);
   if (docs.size() != 1) {
-    if (docs.size() > 1) diags.error(core::SourcePos{path, 1, 1}, "", "expected one Cluster document");
+    if (docs.size() > 1)
+      diags.error(core::SourcePos{path, 1, 1}, "", "expected one Cluster document");
     return diags.to_status();
   }
   auto file = std::make_shared<const std::string>(path);
@@ -73,10 +75,12 @@ core::Result<ClusterFile> load_cluster_file(const std::string& path, core::Diagn
     pools.push_back(std::move(pool));
   });
   out.nodes = build_pool_nodes(pools);
-  if (out.nodes.empty()) spec->error(spec->field_path("nodes"), "expected at least one node (nodes or nodePools)");
+  if (out.nodes.empty())
+    spec->error(spec->field_path("nodes"), "expected at least one node (nodes or nodePools)");
   for (std::size_t i = 1; i < out.nodes.size(); ++i) {
     if (out.nodes[i].meta.name == out.nodes[i - 1].meta.name) {
-      spec->error(spec->field_path("nodes"), "duplicate node name \"" + out.nodes[i].meta.name + "\"");
+      spec->error(spec->field_path("nodes"),
+                  "duplicate node name \"" + out.nodes[i].meta.name + "\"");
     }
   }
   for (const auto& n : out.nodes) {
@@ -96,13 +100,16 @@ core::Result<ClusterFile> load_cluster_file(const std::string& path, core::Diagn
     if (auto e = c.str("engine")) {
       auto eng = engine_from(*e);
       if (!eng) {
-        c.error(c.field_path("engine"), "expected alluxio, juicefs, jindo, goosefs, thin, efc or vineyard, got \"" + *e + "\"");
+        c.error(
+            c.field_path("engine"),
+            "expected alluxio, juicefs, jindo, goosefs, thin, efc or vineyard, got \"" + *e + "\"");
       } else {
         dc.engine = *eng;
       }
     }
     if (auto p = c.one_of("placement", {"Exclusive", "Shared"})) {
-      dc.placement = *p == "Shared" ? core::PlacementMode::kShared : core::PlacementMode::kExclusive;
+      dc.placement =
+          *p == "Shared" ? core::PlacementMode::kShared : core::PlacementMode::kExclusive;
     }
     c.each(
         "workers",
@@ -116,7 +123,8 @@ core::Result<ClusterFile> load_cluster_file(const std::string& path, core::Diagn
           w.finish_unknown("a cache worker");
           bool known = std::any_of(out.nodes.begin(), out.nodes.end(),
                                    [&](const core::Node& n) { return n.meta.name == ws.node; });
-          if (!ws.node.empty() && !known) w.error(w.field_path("node"), "no node named \"" + ws.node + "\"");
+          if (!ws.node.empty() && !known)
+            w.error(w.field_path("node"), "no node named \"" + ws.node + "\"");
           dc.workers.push_back(ws);
         },
         true);
@@ -138,14 +146,16 @@ core::Result<ClusterFile> load_cluster_file(const std::string& path, core::Diagn
     rt.engine = dc.engine;
     for (const auto& w : dc.workers) {
       for (auto& n : out.nodes) {
-        if (n.meta.name == w.node) core::label_node_for_worker(n, ds, rt, w.memory_bytes, w.disk_bytes);
+        if (n.meta.name == w.node)
+          core::label_node_for_worker(n, ds, rt, w.memory_bytes, w.disk_bytes);
       }
     }
   }
   return out;
 }
 
-StaticCluster::StaticCluster(ClusterFile file, const core::FluidObjects& objects) : file_(std::move(file)) {
+StaticCluster::StaticCluster(ClusterFile file, const core::FluidObjects& objects)
+    : file_(std::move(file)) {
   for (std::size_t i = 0; i < file_.nodes.size(); ++i) {
     core::Resources a = file_.allocated[i];
     infos_.push_back({&file_.nodes[i], a, static_cast<std::int32_t>(a.pods), 0.0});
@@ -174,7 +184,8 @@ StaticCluster::StaticCluster(ClusterFile file, const core::FluidObjects& objects
               [](const auto& a, const auto& b) { return a.node_name < b.node_name; });
     cache_.push_back(std::move(cs));
   }
-  std::sort(cache_.begin(), cache_.end(), [](const auto& a, const auto& b) { return a.dataset < b.dataset; });
+  std::sort(cache_.begin(), cache_.end(),
+            [](const auto& a, const auto& b) { return a.dataset < b.dataset; });
 }
 
 core::Status StaticCluster::bind(std::string_view pod_key, std::string_view node_name) {
@@ -183,7 +194,8 @@ core::Status StaticCluster::bind(std::string_view pod_key, std::string_view node
   auto it = pending_.find(std::string(pod_key));
   if (it == pending_.end()) return core::not_found("bind: unknown pod " + std::string(pod_key));
   if (!infos_[i].free().fits(it->second)) {
-    return core::resource_exhausted(std::string(pod_key) + " does not fit on " + std::string(node_name));
+    return core::resource_exhausted(std::string(pod_key) + " does not fit on " +
+                                    std::string(node_name));
   }
   infos_[i].requested += it->second;
   ++infos_[i].pod_count;
@@ -192,13 +204,16 @@ core::Status StaticCluster::bind(std::string_view pod_key, std::string_view node
 }
 
 core::Status StaticCluster::scale_runtime(std::string_view key, std::int32_t) {
-  return core::failed_precondition("a static cluster has no controllers: cannot scale " + std::string(key));
+  return core::failed_precondition("a static cluster has no controllers: cannot scale " +
+                                   std::string(key));
 }
 core::Status StaticCluster::place_cache_worker(std::string_view key, std::string_view) {
-  return core::failed_precondition("a static cluster has no controllers: cannot place a worker of " + std::string(key));
+  return core::failed_precondition(
+      "a static cluster has no controllers: cannot place a worker of " + std::string(key));
 }
 core::Status StaticCluster::remove_cache_worker(std::string_view key, std::string_view) {
-  return core::failed_precondition("a static cluster has no controllers: cannot remove a worker of " + std::string(key));
+  return core::failed_precondition(
+      "a static cluster has no controllers: cannot remove a worker of " + std::string(key));
 }
 core::Status StaticCluster::start_data_load(const core::DataLoad& load) {
   return core::failed_precondition("a static cluster has no controllers: cannot run DataLoad " +

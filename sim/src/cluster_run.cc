@@ -413,7 +413,9 @@ std::vector<std::int64_t> ClusterRun::joint_pass(std::vector<std::int64_t> ready
           if (n.cache_capacity_bytes[static_cast<int>(t.medium)] < t.quota_bytes) fits = false;
         }
         bool mine = std::find(ds.workers.begin(), ds.workers.end(), i) != ds.workers.end();
-        if (fits && (mine || core::worker_placement_conflict(n, spec_.fluid.datasets[c.dataset_id]).empty())) {
+        if (fits &&
+            (mine ||
+             core::worker_placement_conflict(n, spec_.fluid.datasets[c.dataset_id]).empty())) {
           ds.eligible.push_back(i);
         }
       }
@@ -448,7 +450,8 @@ std::vector<std::int64_t> ClusterRun::joint_pass(std::vector<std::int64_t> ready
       rest.push_back(batch[k]);  // the framework gives the reason
       continue;
     }
-    AQ_CHECK(bind(core::object_key(jobs_[j].pods[0].meta), nodes_[r.pod_nodes[k]].meta.name).is_ok());
+    AQ_CHECK(
+        bind(core::object_key(jobs_[j].pods[0].meta), nodes_[r.pod_nodes[k]].meta.name).is_ok());
     queue_.done(batch[k]);
     std::erase(pending_, j);
     start_job(j);
@@ -616,8 +619,7 @@ core::Status ClusterRun::scale_runtime(std::string_view runtime_key, std::int32_
   if (c < 0) return core::not_found("no cache runtime " + std::string(runtime_key));
   auto live = [&] {
     std::int32_t n = 0;
-    for (const auto& w : caches_[c].workers)
-      n += w.live;
+    for (const auto& w : caches_[c].workers) n += w.live;
     return n;
   };
   while (live() < replicas) {
@@ -746,7 +748,8 @@ void ClusterRun::next_block(int r) {
     bool local = std::find(rd.nodes.begin(), rd.nodes.end(), wk.node) != rd.nodes.end();
     if (!local) rate = std::min({rate, nodes_[wk.node].nic_bandwidth / n, client_nic});
     bool cross_zone = !rd.nodes.empty() && nodes_[rd.nodes[0]].zone != nodes_[wk.node].zone;
-    if (cross_zone && spec_.cache.cross_zone_bandwidth > 0) rate = std::min(rate, spec_.cache.cross_zone_bandwidth);
+    if (cross_zone && spec_.cache.cross_zone_bandwidth > 0)
+      rate = std::min(rate, spec_.cache.cross_zone_bandwidth);
     rd.served_rate = std::min(rate, rd.compute_rate);
     served_rate_[wk.node] += rd.served_rate;
     update_io(wk.node);
@@ -982,8 +985,10 @@ RunResult ClusterRun::run(const RunOptions& options) {
 }  // namespace
 
 core::Result<RunResult> run_experiment(const ExperimentSpec& spec, const RunOptions& options) {
-  AQ_ASSIGN_OR_RETURN(auto sched, scheduler::Framework::create(spec.policies.scheduler,
-                                                               scheduler::builtin_plugins()));
+  // Ties between equally good nodes are broken from the experiment's seed.
+  AQ_ASSIGN_OR_RETURN(auto sched, scheduler::Framework::create(
+                                      spec.policies.scheduler, scheduler::builtin_plugins(),
+                                      nullptr, Rng::stream(spec.seed, "scheduler").next_u64()));
   // Fail early on an unknown eviction policy, before any worker is built.
   AQ_ASSIGN_OR_RETURN(auto probe, core::builtin_eviction_policies().create(spec.policies.eviction));
   (void)probe;

@@ -119,7 +119,8 @@ void parse_workload(YamlCursor& w, const std::string& base_dir, WorkloadSpec& ou
       ts.time_scale = t->number("timeScale", false, 1e-9, 1e9).value_or(1.0);
       if (auto d = t->duration("start")) ts.start_s = core::to_seconds(*d);
       if (auto d = t->duration("end")) ts.end_s = core::to_seconds(*d);
-      if (ts.end_s > 0 && ts.end_s <= ts.start_s) t->error(t->field_path("end"), "expected end after start");
+      if (ts.end_s > 0 && ts.end_s <= ts.start_s)
+        t->error(t->field_path("end"), "expected end after start");
       if (!ts.file.empty() && !fs::exists(ts.file)) {
         t->error(t->field_path("file"), "trace file not found: " + ts.file);
       }
@@ -241,7 +242,8 @@ ExperimentSpec parse_spec(YamlCursor& spec, const std::string& base_dir, core::D
       if (auto sc = p->child("scheduler")) parse_scheduler_profile(*sc, out.policies.scheduler);
       out.policies.eviction = p->str("eviction").value_or(out.policies.eviction);
       out.policies.injection = p->one_of("injection", {"none", "fluid"}).value_or("none");
-      out.policies.placement = p->one_of("placement", {"pod-by-pod", "joint"}).value_or("pod-by-pod");
+      out.policies.placement =
+          p->one_of("placement", {"pod-by-pod", "joint"}).value_or("pod-by-pod");
       if (auto tl = p->child("tieredLocality"))
         parse_tiered_locality(*tl, out.policies.tiered_locality);
       p->finish_unknown("the policies section");

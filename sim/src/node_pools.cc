@@ -19,12 +19,14 @@ void parse_media(YamlCursor& parent, std::string_view key, std::int64_t out[core
 
 }  // namespace
 
-NodePoolSpec parse_node_pool(YamlCursor& p, bool single, std::initializer_list<std::string_view> extra) {
+NodePoolSpec parse_node_pool(YamlCursor& p, bool single,
+                             std::initializer_list<std::string_view> extra) {
   NodePoolSpec pool;
   if (!p.expect_map("a node pool")) return pool;
   pool.name = p.str("name", true).value_or("");
   pool.single = single;
-  pool.count = single ? 1 : static_cast<std::int32_t>(p.integer("count", true, 0, 1000000).value_or(0));
+  pool.count =
+      single ? 1 : static_cast<std::int32_t>(p.integer("count", true, 0, 1000000).value_or(0));
   if (auto k = p.one_of("kind", {"ECS", "ECI"})) {
     pool.kind = *k == "ECI" ? core::NodeKind::kEci : core::NodeKind::kEcs;
   }
@@ -81,7 +83,8 @@ std::vector<core::Node> build_pool_nodes(const std::vector<NodePoolSpec>& pools)
       n.zone = pool.zone;
       n.region = pool.region;
       n.allocatable = pool.allocatable;
-      for (int m = 0; m < core::kMediumCount; ++m) n.cache_capacity_bytes[m] = pool.cache_capacity[m];
+      for (int m = 0; m < core::kMediumCount; ++m)
+        n.cache_capacity_bytes[m] = pool.cache_capacity[m];
       n.nic_bandwidth = pool.nic_bandwidth;
       n.price_per_hour = pool.price_per_hour;
       n.speed_factor = pool.speed_factor;

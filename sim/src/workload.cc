@@ -116,7 +116,8 @@ core::Result<Workload> build_workload(const ExperimentSpec& spec) {
     const auto& apps = spec.workload.applications;
     Rng assign_rng = Rng::stream(spec.seed, "workload.assign");
     std::optional<ZipfDistribution> assign;
-    if (spec.workload.assign_zipf_s > 0 && !apps.empty()) assign.emplace(apps.size(), spec.workload.assign_zipf_s);
+    if (spec.workload.assign_zipf_s > 0 && !apps.empty())
+      assign.emplace(apps.size(), spec.workload.assign_zipf_s);
     for (auto tj : data->jobs) {
       if (tj.application.empty() && assign) tj.application = apps[assign->sample(assign_rng)].name;
       std::string where = spec.workload.trace->file + ":" + std::to_string(tj.line);

@@ -29,13 +29,15 @@ TEST(Schedule, ExamplePlacementsAndReasons) {
   a.objects = {source_path("examples/scheduling/pods.yaml")};
   Outcome r = schedule(a);
   EXPECT_EQ(r.rc, 1) << r.err;  // one pod is unschedulable
-  EXPECT_EQ(r.out,
-            "ml/train-0 -> ecs-a2\n"
-            "ml/train-1 -> ecs-b1\n"
-            "ml/etl -> arm-b2\n"
-            "ml/llm-finetune unschedulable: 0/5 nodes are available: 1 Insufficient cpu, 1 Insufficient "
-            "memory, 2 Insufficient nvidia.com/gpu, 1 node(s) had untolerated taint {dedicated: llm}.\n");
-  EXPECT_NE(r.err.find("4 pod(s): 3 placed, 1 unschedulable (profile data-aware)"), std::string::npos);
+  EXPECT_EQ(
+      r.out,
+      "ml/train-0 -> ecs-a2\n"
+      "ml/train-1 -> ecs-b1\n"
+      "ml/etl -> arm-b2\n"
+      "ml/llm-finetune unschedulable: 0/5 nodes are available: 1 Insufficient cpu, 1 Insufficient "
+      "memory, 2 Insufficient nvidia.com/gpu, 1 node(s) had untolerated taint {dedicated: llm}.\n");
+  EXPECT_NE(r.err.find("4 pod(s): 3 placed, 1 unschedulable (profile data-aware)"),
+            std::string::npos);
 }
 
 TEST(Schedule, ExplainShowsInjectedAffinityAndScores) {
@@ -45,8 +47,10 @@ TEST(Schedule, ExplainShowsInjectedAffinityAndScores) {
   a.explain = true;
   a.top = 2;
   Outcome r = schedule(a);
-  EXPECT_NE(r.out.find("    preferred: 100 fluid.io/s-ml-imagenet In true\n"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("    preferred: 100 fluid.io/dataset-num DoesNotExist\n"), std::string::npos);
+  EXPECT_NE(r.out.find("    preferred: 100 fluid.io/s-ml-imagenet In true\n"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("    preferred: 100 fluid.io/dataset-num DoesNotExist\n"),
+            std::string::npos);
   EXPECT_NE(r.out.find("DataLocality"), std::string::npos);
   EXPECT_NE(r.out.find("  ecs-a2 "), std::string::npos);
 }
@@ -104,7 +108,8 @@ spec:
   EXPECT_NE(r.err.find(cluster + ":5:22: error: spec.nodes[0].cpu: expected a Kubernetes quantity"),
             std::string::npos)
       << r.err;
-  EXPECT_NE(r.err.find("spec.caches[0].workers[0].node: no node named \"nowhere\""), std::string::npos);
+  EXPECT_NE(r.err.find("spec.caches[0].workers[0].node: no node named \"nowhere\""),
+            std::string::npos);
   EXPECT_NE(r.err.find("unknown scheduler profile \"fastest\""), std::string::npos);
 }
 

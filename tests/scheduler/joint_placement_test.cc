@@ -34,9 +34,11 @@ std::pair<int, std::int64_t> brute(const FakeClusterView& v, const std::vector<c
   std::vector<core::Resources> used(n);
   for (std::size_t i = 0; i < n; ++i) used[i] = v.nodes()[i].requested;
   std::pair<int, std::int64_t> best{-1, 0};
-  std::function<void(std::size_t, int, std::int64_t)> rec = [&](std::size_t k, int placed, std::int64_t cost) {
+  std::function<void(std::size_t, int, std::int64_t)> rec = [&](std::size_t k, int placed,
+                                                                std::int64_t cost) {
     if (k == pods.size()) {
-      if (placed > best.first || (placed == best.first && cost < best.second)) best = {placed, cost};
+      if (placed > best.first || (placed == best.first && cost < best.second))
+        best = {placed, cost};
       return;
     }
     rec(k + 1, placed, cost);  // leave pod k unplaced
@@ -107,7 +109,8 @@ TEST(JointPlacement, MovesColdWorkersToWhereJobsRun) {
   v.add_node(NodeBuilder("gpu-2").cpu(64).mem_gi(256).gpu(4).zone("z1").region("r").build());
   v.add_dataset("a");
   std::vector<core::Pod> pods;
-  for (int k = 0; k < 3; ++k) pods.push_back(PodBuilder("p" + std::to_string(k)).cpu(1).gpu(1).claim("a").build());
+  for (int k = 0; k < 3; ++k)
+    pods.push_back(PodBuilder("p" + std::to_string(k)).cpu(1).gpu(1).claim("a").build());
   std::vector<const core::Pod*> ptrs;
   for (const auto& p : pods) ptrs.push_back(&p);
   auto fw = filters();
@@ -137,7 +140,8 @@ TEST(JointPlacement, JointSitesAgainstBruteForceOverAllSites) {
     JointResult joint = jp.place(v, ptrs, start);
     JointResult initial = jp.assign(v, ptrs, start);
     // Never worse than the optimal assignment for the starting sites.
-    EXPECT_TRUE(joint.placed > initial.placed || (joint.placed == initial.placed && joint.cost <= initial.cost))
+    EXPECT_TRUE(joint.placed > initial.placed ||
+                (joint.placed == initial.placed && joint.cost <= initial.cost))
         << "seed " << seed;
     // Brute force: every pair of sites, each with its optimal assignment.
     std::pair<int, std::int64_t> best{-1, 0};
@@ -154,7 +158,8 @@ TEST(JointPlacement, JointSitesAgainstBruteForceOverAllSites) {
   }
   // The local search reaches the optimum in most small cases (27 of 30 here).
   EXPECT_GE(matched, cases * 4 / 5) << matched << " of " << cases;
-  std::printf("joint placement matched the brute-force optimum in %d of %d cases\n", matched, cases);
+  std::printf("joint placement matched the brute-force optimum in %d of %d cases\n", matched,
+              cases);
 }
 
 }  // namespace

@@ -241,7 +241,8 @@ int jobs_in_zone_a(const RunResult& r) {
 TEST(ClusterRunScheduling, FluidInjectionPullsJobsToTheCacheZone) {
   TempDir dir;
   std::string trace = "job_id,arrival_s,gpus,application\n";
-  for (int i = 0; i < 6; ++i) trace += "j" + std::to_string(i) + "," + std::to_string(i * 10) + ",1,train\n";
+  for (int i = 0; i < 6; ++i)
+    trace += "j" + std::to_string(i) + "," + std::to_string(i * 10) + ",1,train\n";
   ExperimentSpec def = locality_spec(dir, trace);
   RunResult spread = run_ok(def);
   ExperimentSpec fluid = def;

@@ -4,8 +4,9 @@
 // does, it stops filtering once it has found enough feasible nodes
 // (percentageOfNodesToScore; adaptive by default: 50% - nodes/125, at least 5%
 // and 100 nodes), starting where the previous cycle stopped; nodes hinted by
-// PreFilter plugins are evaluated first. Ties between best nodes go to the node
-// evaluated first, so results are deterministic.
+// PreFilter plugins are evaluated first. Ties between best nodes are broken
+// at random, as kube-scheduler's selectHost does, from a generator seeded at
+// creation, so results are deterministic for a seed.
 #pragma once
 
 #include <cstdint>
@@ -79,7 +80,8 @@ class Framework {
 
   static core::Result<std::unique_ptr<Framework>> create(const Profile& profile,
                                                          const PluginRegistry& registry,
-                                                         Stopwatch stopwatch = nullptr);
+                                                         Stopwatch stopwatch = nullptr,
+                                                         std::uint64_t tie_seed = 0);
 
   // Places a gang: all pods or none. Nothing is bound; reservations made
   // during the attempt are rolled back (Unreserve) when it fails.
@@ -93,7 +95,8 @@ class Framework {
   // Nodes that pass PreFilter and every Filter for `pod`, given what is
   // reserved on each node; no sampling (for batch placement).
   std::vector<std::size_t> feasible_nodes(const core::ClusterView& view,
-                                          std::span<const core::Resources> reserved, const core::Pod& pod);
+                                          std::span<const core::Resources> reserved,
+                                          const core::Pod& pod);
 
   const Profile& profile() const { return profile_; }
   std::span<const PluginStats> stats() const { return stats_; }
@@ -112,6 +115,8 @@ class Framework {
   std::vector<std::size_t> pre_filter_, filter_, score_, reserve_;  // indexes into plugins_
   std::vector<std::int64_t> weights_;                               // per plugin
   std::size_t next_start_ = 0;
+  std::uint64_t tie_state_ = 0;  // splitmix64 state for tie breaking
+  std::uint64_t next_random();
   // Scratch reused across cycles (no allocation per node).
   std::vector<std::uint32_t> visited_;
   std::uint32_t epoch_ = 0;

@@ -33,10 +33,10 @@
 namespace aqueduct::scheduler {
 
 struct DatasetSites {
-  std::size_t dataset = 0;           // index into view.datasets()
-  std::vector<std::size_t> workers;  // node indexes of its cache workers
-  bool movable = false;              // the sites may change (nothing cached yet)
-  std::vector<std::size_t> eligible; // nodes that may host a worker (when movable)
+  std::size_t dataset = 0;            // index into view.datasets()
+  std::vector<std::size_t> workers;   // node indexes of its cache workers
+  bool movable = false;               // the sites may change (nothing cached yet)
+  std::vector<std::size_t> eligible;  // nodes that may host a worker (when movable)
 };
 
 struct JointConfig {

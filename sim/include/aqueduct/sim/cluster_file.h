@@ -34,8 +34,8 @@ struct DatasetCacheSpec {
 
 struct ClusterFile {
   std::string name;
-  std::vector<core::Node> nodes;            // sorted by name, Fluid labels applied
-  std::vector<core::Resources> allocated;   // per node
+  std::vector<core::Node> nodes;           // sorted by name, Fluid labels applied
+  std::vector<core::Resources> allocated;  // per node
   std::vector<DatasetCacheSpec> caches;
   scheduler::Profile profile = scheduler::default_profile();
   std::string injection = "none";

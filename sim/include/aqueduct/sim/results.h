@@ -69,7 +69,7 @@ struct Summary {
   std::int64_t trace_rows = 0;
   std::int64_t trace_rows_skipped = 0;
   std::int64_t trace_rows_outside_window = 0;
-  std::int64_t cache_worker_moves = 0;  // joint placement moving cold workers
+  std::int64_t cache_worker_moves = 0;       // joint placement moving cold workers
   std::vector<std::string> skipped_reasons;  // "line N: reason", first 20
 };
 

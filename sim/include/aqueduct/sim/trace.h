@@ -39,7 +39,7 @@ struct SkippedRow {
 struct TraceData {
   std::vector<TraceJob> jobs;  // sorted by (arrival, line)
   std::vector<SkippedRow> skipped;
-  std::int64_t rows = 0;  // data rows seen (excluding the header)
+  std::int64_t rows = 0;            // data rows seen (excluding the header)
   std::int64_t outside_window = 0;  // valid rows left out by the window or maxJobs
 };
 
