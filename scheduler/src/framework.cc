@@ -285,6 +285,7 @@ std::vector<std::size_t> Framework::feasible_nodes(const core::ClusterView& view
 GangDecision Framework::place(const core::ClusterView& view, std::span<const core::Pod* const> pods,
                               bool explain) {
   GangDecision g;
+  for (auto& p : plugins_) p->begin_round();
   auto nodes = view.nodes();
   std::vector<core::Resources> reserved(nodes.size());
   for (std::size_t i = 0; i < nodes.size(); ++i) reserved[i] = nodes[i].requested;

@@ -276,3 +276,31 @@ TEST(Plugins, BandwidthPressureAndCost) {
 
 }  // namespace
 }  // namespace aqueduct::scheduler
+
+namespace aqueduct::scheduler {
+namespace {
+
+TEST(Plugins, BandwidthPressureCountsOnlyTheCurrentGang) {
+  Profile p;
+  p.plugins = {{"BandwidthPressure", 1, {}}};
+  p.percentage_of_nodes_to_score = 100;
+  auto fw = std::move(Framework::create(p, builtin_plugins())).value();
+  testing::FakeClusterView v;
+  v.add_node(testing::NodeBuilder("a").cpu(8).mem_gi(8).build());
+  v.add_node(testing::NodeBuilder("b").cpu(8).mem_gi(8).build());
+  v.add_dataset("ds");
+  core::Pod p0 = testing::PodBuilder("p0").claim("ds").build(),
+            p1 = testing::PodBuilder("p1").claim("ds").build();
+  std::vector<const core::Pod*> gang{&p0, &p1};
+  GangDecision g = fw->place(v, gang, true);
+  ASSERT_TRUE(g.placed);
+  EXPECT_NE(g.nodes[0], g.nodes[1]) << "the second pod sees the first one's reserved load";
+  // A later round starts clean: both nodes score 100 again.
+  std::vector<const core::Pod*> one{&p0};
+  GangDecision next = fw->place(v, one, true);
+  ASSERT_EQ(next.pods[0].scores.size(), 2u);
+  EXPECT_EQ(next.pods[0].scores[0].total, next.pods[0].scores[1].total);
+}
+
+}  // namespace
+}  // namespace aqueduct::scheduler

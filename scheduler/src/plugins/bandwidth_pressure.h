@@ -1,8 +1,9 @@
 // BandwidthPressure: steer pods away from nodes whose data paths (NIC, cache
 // serving) are already busy: score = 100 x (1 - io_utilization), as reported
-// in the ClusterView. Reserve counts pods placed in this scheduling round so a
-// burst does not pile onto one idle node before its load shows up.
+// in the ClusterView. Reserve counts the pods of the gang being placed, so the
+// pods of one job do not pile onto one idle node before their load shows up.
 #pragma once
+#include <algorithm>
 #include <vector>
 
 #include "aqueduct/scheduler/plugin.h"
@@ -16,6 +17,7 @@ class BandwidthPressure final : public Plugin {
   std::int64_t score(const CycleContext& ctx, const PodInfo& pod, std::size_t node) override;
   void reserve(const CycleContext& ctx, const PodInfo& pod, std::size_t node) override;
   void unreserve(const CycleContext& ctx, const PodInfo& pod, std::size_t node) override;
+  void begin_round() override { std::fill(placed_.begin(), placed_.end(), 0); }
 
  private:
   std::vector<int> placed_;  // data-reading pods reserved per node, this round

@@ -73,6 +73,9 @@ class Plugin {
   }
   // Maps raw scores into [0, 100] in place. The default clamps.
   virtual void normalize(std::span<std::int64_t> scores);
+  // Called once at the start of each Framework::place (a pod or a gang): state
+  // kept for "this round" (e.g. reservations not yet visible in the view) resets here.
+  virtual void begin_round() {}
   virtual void reserve(const CycleContext&, const PodInfo&, std::size_t node) { (void)node; }
   virtual void unreserve(const CycleContext&, const PodInfo&, std::size_t node) { (void)node; }
 };
