@@ -20,6 +20,11 @@ Result<TieredStore> TieredStore::create(std::vector<TierSpec> tiers,
       return invalid_argument(where + ": levels must be ordered MEM, SSD, HDD");
     }
     AQ_ASSIGN_OR_RETURN(auto p, registry.create(policy));
+    if (p->needs_future()) {
+      return invalid_argument("eviction policy \"" + std::string(policy) +
+                              "\" needs the future of the trace; it can only replay traces (cache-sim)");
+    }
+    p->set_capacity(t.quota_bytes);
     store.levels_.push_back(Level{t, 0, std::move(p)});
   }
   return store;
@@ -28,7 +33,7 @@ Result<TieredStore> TieredStore::create(std::vector<TierSpec> tiers,
 std::optional<int> TieredStore::lookup(const BlockKey& key) {
   auto it = where_.find(key);
   if (it == where_.end()) return std::nullopt;
-  levels_[it->second.level].policy->on_access(key);
+  (void)levels_[it->second.level].policy->on_access(key);
   return it->second.level;
 }
 
@@ -84,7 +89,7 @@ void TieredStore::shrink(int level, std::int64_t target) {
     auto it = where_.find(*v);
     AQ_CHECK(it != where_.end() && it->second.level == level);
     std::int64_t bytes = it->second.bytes;
-    l.policy->on_remove(*v);
+    l.policy->on_remove(*v, /*evicted=*/true);
     l.used -= bytes;
     where_.erase(it);
     BlockKey key = *v;
@@ -102,7 +107,7 @@ bool TieredStore::erase(const BlockKey& key) {
   auto it = where_.find(key);
   if (it == where_.end()) return false;
   Level& l = levels_[it->second.level];
-  l.policy->on_remove(key);
+  l.policy->on_remove(key, /*evicted=*/false);
   l.used -= it->second.bytes;
   dataset_bytes_[key.dataset] -= it->second.bytes;
   where_.erase(it);

@@ -1,12 +1,12 @@
 // The contract every eviction policy implements (one interface, as CacheLib's
-// navy EvictionPolicy): the store tells the policy about inserts, hits and
-// removals; the policy names a victim when the store needs space. A policy
-// decides; the store acts (removes, demotes, accounts bytes).
+// navy EvictionPolicy): the cache tells the policy about inserts, hits and
+// removals; the policy names a victim when the cache needs space. A policy
+// decides; the cache acts (removes, demotes, accounts bytes). Policies that
+// size internal queues or ghosts from the cache size get it via set_capacity;
+// offline policies (Belady) get each request's next use via set_next_use.
 #pragma once
 
 #include <cstdint>
-#include <functional>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,21 +23,37 @@ class EvictionPolicy {
  public:
   virtual ~EvictionPolicy() = default;
   virtual std::string_view name() const = 0;
-  // A block entered the cache (REQUIRES: not already tracked).
+  // The capacity (bytes) of the cache this policy serves. Called before use.
+  virtual void set_capacity(std::int64_t bytes) { (void)bytes; }
+  // A block entered the cache (REQUIRES: not tracked).
   virtual void on_insert(const BlockKey& key, std::int64_t bytes) = 0;
-  // A tracked block was read.
-  virtual void on_access(const BlockKey& key) = 0;
-  // A tracked block left the cache for any reason (evicted or removed).
-  virtual void on_remove(const BlockKey& key) = 0;
-  // The block the policy would evict next, without removing it; nullopt when empty.
+  // A request for `key`: returns the tracked size, or -1 when not tracked (a
+  // miss; nothing changes). On a hit the policy records the access and, when
+  // new_bytes >= 0, the block's new size.
+  virtual std::int64_t on_access(const BlockKey& key, std::int64_t new_bytes = -1) = 0;
+  // A tracked block left the cache: `evicted` when victim() chose it (ghost
+  // policies remember it), false when removed for another reason.
+  virtual void on_remove(const BlockKey& key, bool evicted) = 0;
+  // The block to evict next (the policy may reorganize its queues to find it,
+  // but keeps tracking it until on_remove); nullopt when empty.
   virtual std::optional<BlockKey> victim() = 0;
   virtual std::size_t size() const = 0;
+  // Size of a tracked block (0 if untracked).
+  virtual std::int64_t bytes_of(const BlockKey& key) const = 0;
+  // Offline policies only: when `key` is requested next (request index;
+  // UINT64_MAX: never). Called before on_insert/on_access of that request.
+  virtual bool needs_future() const { return false; }
+  virtual void set_next_use(const BlockKey& key, std::uint64_t next) {
+    (void)key;
+    (void)next;
+  }
 };
 
 // Eviction policies by name ("lru", ...), created with no arguments.
 using EvictionRegistry = Registry<EvictionPolicy>;
 
-// The policies shipped in core: "lru", "fifo".
+// The policies shipped in core: fifo, lru, clock, lfu, arc, 2q, sieve,
+// s3fifo, belady (offline).
 EvictionRegistry builtin_eviction_policies();
 
 }  // namespace aqueduct::core
