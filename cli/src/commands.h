@@ -35,4 +35,18 @@ struct ScheduleArgs {
 // Exit: 0 all placed, 1 some unschedulable, 2 bad input.
 int run_schedule(const ScheduleArgs& args);
 
+struct CacheSimArgs {
+  std::string trace;
+  std::string format = "csv";
+  std::string key_column, size_column;
+  std::string policies;  // comma-separated, or "all"
+  std::string sizes;     // comma-separated quantities or percentages of the footprint
+  bool json = false;
+  std::string mrc;           // PNG path for the miss-ratio curve
+  std::string write_binary;  // convert the trace to the binary format
+  std::int64_t max_requests = 0;
+};
+// Exit: 0 ok, 2 bad input.
+int run_cache_sim(const CacheSimArgs& args);
+
 }  // namespace aqueduct::cli

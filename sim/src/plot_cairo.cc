@@ -210,4 +210,56 @@ core::Status write_comparison_plot(const std::vector<RunResult>& runs, const std
   return core::Status::ok();
 }
 
+core::Status write_line_plot(const std::string& title, const std::string& x_label, const std::string& y_label,
+                             const std::vector<LineSeries>& series, const std::string& path) {
+  const int W = 860, H = 500;
+  cairo_surface_t* surf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, W, H);
+  cairo_t* cr = cairo_create(surf);
+  cairo_set_source_rgb(cr, 0.97, 0.97, 0.97);
+  cairo_paint(cr);
+  cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+  double x0 = 0, x1 = 1e-9, y1 = 1e-9;
+  bool first = true;
+  for (const auto& s : series) {
+    for (const auto& [x, y] : s.points) {
+      if (first) x0 = x;
+      first = false;
+      x0 = std::min(x0, x);
+      x1 = std::max(x1, x);
+      y1 = std::max(y1, y);
+    }
+  }
+  if (x1 <= x0) x1 = x0 + 1;
+  Frame a{80, 50, 720, 340, x0, x1, 0, std::min(1.0, y1 * 1.05)};
+  if (a.y1 <= 0) a.y1 = 1;
+  axes(cr, a, title, x_label, y_label);
+  static const double kColors[][3] = {{0.84, 0.15, 0.16}, {0.12, 0.47, 0.71}, {0.17, 0.63, 0.17},
+                                      {1.0, 0.5, 0.05},   {0.58, 0.4, 0.74},  {0.55, 0.34, 0.29},
+                                      {0.89, 0.47, 0.76}, {0.5, 0.5, 0.5},    {0.74, 0.74, 0.13}};
+  for (std::size_t k = 0; k < series.size(); ++k) {
+    const auto& c = kColors[k % 9];
+    cairo_set_source_rgb(cr, c[0], c[1], c[2]);
+    cairo_set_line_width(cr, 2);
+    for (std::size_t i = 0; i < series[k].points.size(); ++i) {
+      double x = a.px(series[k].points[i].first), y = a.py(series[k].points[i].second);
+      if (i == 0) {
+        cairo_move_to(cr, x, y);
+      } else {
+        cairo_line_to(cr, x, y);
+      }
+    }
+    cairo_stroke(cr);
+    double lx = 90 + 160 * static_cast<double>(k % 5), ly = 447 + 18 * static_cast<double>(k / 5);
+    cairo_rectangle(cr, lx, ly, 14, 4);
+    cairo_fill(cr);
+    cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
+    text(cr, lx + 20, ly + 7, series[k].name, 11);
+  }
+  cairo_status_t st = cairo_surface_write_to_png(surf, path.c_str());
+  cairo_destroy(cr);
+  cairo_surface_destroy(surf);
+  if (st != CAIRO_STATUS_SUCCESS) return core::io_error(path + ": cannot write PNG: " + cairo_status_to_string(st));
+  return core::Status::ok();
+}
+
 }  // namespace aqueduct::sim

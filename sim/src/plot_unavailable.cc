@@ -10,4 +10,8 @@ core::Status write_plot(const RunResult&, const std::string& path) {
 core::Status write_comparison_plot(const std::vector<RunResult>&, const std::string& path) {
   return write_plot(RunResult{}, path);
 }
+core::Status write_line_plot(const std::string&, const std::string&, const std::string&,
+                             const std::vector<LineSeries>&, const std::string& path) {
+  return write_plot(RunResult{}, path);
+}
 }  // namespace aqueduct::sim

@@ -1,0 +1,142 @@
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "aqueduct/core/cache/cache_replay.h"
+#include "aqueduct/core/quantity.h"
+#include "aqueduct/sim/cache_trace.h"
+#include "aqueduct/sim/results.h"
+#include "commands.h"
+
+namespace aqueduct::cli {
+namespace {
+
+std::vector<std::string> split(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+// "64Mi", "1e6", or "10%" of the trace's footprint.
+core::Result<std::int64_t> parse_size(const std::string& s, std::int64_t footprint) {
+  if (!s.empty() && s.back() == '%') {
+    char* end = nullptr;
+    std::string num = s.substr(0, s.size() - 1);
+    double pct = std::strtod(num.c_str(), &end);
+    if (num.empty() || end != num.c_str() + num.size() || pct <= 0 || pct > 1000) {
+      return core::invalid_argument("--size " + s + ": expected a percentage such as 10%");
+    }
+    return std::max<std::int64_t>(1, static_cast<std::int64_t>(static_cast<double>(footprint) * pct / 100.0));
+  }
+  auto q = core::parse_quantity(s);
+  if (!q.ok() || q->as_int() <= 0) {
+    return core::invalid_argument("--size " + s + ": expected a positive size in bytes (64Mi, 1e9) or a percentage");
+  }
+  return q->as_int();
+}
+
+}  // namespace
+
+int run_cache_sim(const CacheSimArgs& args) {
+  sim::CacheTraceOptions opts;
+  opts.format = args.format;
+  if (!args.key_column.empty()) opts.key_column = args.key_column;
+  if (!args.size_column.empty()) opts.size_column = args.size_column;
+  opts.max_requests = args.max_requests;
+  auto trace = sim::read_cache_trace(args.trace, opts);
+  if (!trace.ok()) {
+    std::cerr << "error: " << trace.status().message() << "\n";
+    return 2;
+  }
+  if (!args.write_binary.empty()) {
+    core::Status st = sim::write_binary_cache_trace(args.write_binary, *trace);
+    if (!st.is_ok()) {
+      std::cerr << "error: " << st.message() << "\n";
+      return 2;
+    }
+    std::cerr << "wrote " << trace->size() << " requests to " << args.write_binary << "\n";
+    if (args.policies.empty()) return 0;
+  }
+  auto fp = core::footprint(*trace);
+  auto registry = core::builtin_eviction_policies();
+  std::vector<std::string> policies = split(args.policies.empty() ? "lru" : args.policies);
+  if (policies.size() == 1 && policies[0] == "all") policies = registry.names();
+  std::vector<std::int64_t> sizes;
+  for (const auto& s : split(args.sizes.empty() ? "10%" : args.sizes)) {
+    auto b = parse_size(s, fp.bytes);
+    if (!b.ok()) {
+      std::cerr << "error: " << b.status().message() << "\n";
+      return 2;
+    }
+    sizes.push_back(*b);
+  }
+  std::sort(sizes.begin(), sizes.end());
+  std::vector<std::uint64_t> next;
+  std::vector<core::ReplayResult> results;
+  for (const auto& p : policies) {
+    auto probe = registry.create(p);
+    if (!probe.ok()) {
+      std::cerr << "error: --policy: " << probe.status().message() << "\n";
+      return 2;
+    }
+    if ((*probe)->needs_future() && next.empty()) next = core::next_uses(*trace);
+    for (std::int64_t size : sizes) {
+      auto r = core::replay(*trace, p, size, registry, next);
+      if (!r.ok()) {
+        std::cerr << "error: " << r.status().message() << "\n";
+        return 2;
+      }
+      results.push_back(*r);
+    }
+  }
+  if (args.json) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    for (const auto& r : results) {
+      out.push_back({{"policy", r.policy},
+                     {"cache_size_bytes", r.capacity_bytes},
+                     {"requests", r.requests},
+                     {"misses", r.misses},
+                     {"miss_ratio", r.miss_ratio()},
+                     {"byte_miss_ratio", r.byte_miss_ratio()}});
+    }
+    std::cout << out.dump(2) << "\n";
+  } else {
+    std::printf("trace %s: %zu requests, %llu objects, footprint %s\n", args.trace.c_str(), trace->size(),
+                static_cast<unsigned long long>(fp.objects), core::format_bytes(static_cast<double>(fp.bytes)).c_str());
+    std::printf("%-8s %14s %12s %12s %10s %10s\n", "policy", "cache size", "requests", "misses", "miss", "byte miss");
+    for (const auto& r : results) {
+      std::printf("%-8s %14s %12llu %12llu %9.4f %10.4f\n", r.policy.c_str(),
+                  core::format_bytes(static_cast<double>(r.capacity_bytes)).c_str(),
+                  static_cast<unsigned long long>(r.requests), static_cast<unsigned long long>(r.misses),
+                  r.miss_ratio(), r.byte_miss_ratio());
+    }
+  }
+  if (!args.mrc.empty()) {
+    if (!sim::plotting_available()) {
+      std::cerr << "error: --mrc: built without cairo (install libcairo2-dev and rebuild)\n";
+      return 2;
+    }
+    std::vector<sim::LineSeries> series;
+    for (const auto& p : policies) {
+      sim::LineSeries s{p, {}};
+      for (const auto& r : results) {
+        if (r.policy == p) s.points.push_back({static_cast<double>(r.capacity_bytes) / (1 << 20), r.miss_ratio()});
+      }
+      series.push_back(std::move(s));
+    }
+    core::Status st = sim::write_line_plot("miss-ratio curve: " + args.trace.substr(args.trace.rfind('/') + 1),
+                                           "cache size (MiB)", "miss ratio", series, args.mrc);
+    if (!st.is_ok()) {
+      std::cerr << "error: " << st.message() << "\n";
+      return 2;
+    }
+  }
+  return 0;
+}
+
+}  // namespace aqueduct::cli
