@@ -15,7 +15,8 @@ const std::vector<core::CacheRequest>& trace() {
   static const std::vector<core::CacheRequest> t = [] {
     sim::CacheTraceOptions o;
     o.format = "cloudphysics";
-    auto r = sim::read_cache_trace(std::string(AQ_SOURCE_DIR) + "/data/traces/cloudphysics-block-io/cloudPhysicsIO.csv", o);
+    auto r = sim::read_cache_trace(
+        std::string(AQ_SOURCE_DIR) + "/data/traces/cloudphysics-block-io/cloudPhysicsIO.csv", o);
     return r.ok() ? *r : std::vector<core::CacheRequest>{};
   }();
   return t;
@@ -49,7 +50,8 @@ void BM_MemoryPerBlock(benchmark::State& state, std::string policy) {
     p->set_capacity(1LL << 40);
     const int n = 1 << 20;
     for (int i = 0; i < n; ++i) {
-      p->set_next_use(core::BlockKey{0, static_cast<std::uint64_t>(i)}, static_cast<std::uint64_t>(i));
+      p->set_next_use(core::BlockKey{0, static_cast<std::uint64_t>(i)},
+                      static_cast<std::uint64_t>(i));
       p->on_insert(core::BlockKey{0, static_cast<std::uint64_t>(i)}, 4096);
     }
     struct mallinfo2 after = mallinfo2();
@@ -59,9 +61,11 @@ void BM_MemoryPerBlock(benchmark::State& state, std::string policy) {
   state.counters["bytes_per_block"] = per_block;
 }
 
-#define AQ_POLICY_BENCH(name)                                                   \
+#define AQ_POLICY_BENCH(name)                                                            \
   BENCHMARK_CAPTURE(BM_Policy, name, std::string(#name))->Unit(benchmark::kMillisecond); \
-  BENCHMARK_CAPTURE(BM_MemoryPerBlock, name, std::string(#name))->Iterations(1)->Unit(benchmark::kMillisecond)
+  BENCHMARK_CAPTURE(BM_MemoryPerBlock, name, std::string(#name))                         \
+      ->Iterations(1)                                                                    \
+      ->Unit(benchmark::kMillisecond)
 
 AQ_POLICY_BENCH(lru);
 AQ_POLICY_BENCH(fifo);
@@ -72,6 +76,8 @@ AQ_POLICY_BENCH(sieve);
 AQ_POLICY_BENCH(s3fifo);
 AQ_POLICY_BENCH(belady);
 BENCHMARK_CAPTURE(BM_Policy, two_q, std::string("2q"))->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_MemoryPerBlock, two_q, std::string("2q"))->Iterations(1)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_MemoryPerBlock, two_q, std::string("2q"))
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -31,11 +31,13 @@ core::Result<std::int64_t> parse_size(const std::string& s, std::int64_t footpri
     if (num.empty() || end != num.c_str() + num.size() || pct <= 0 || pct > 1000) {
       return core::invalid_argument("--size " + s + ": expected a percentage such as 10%");
     }
-    return std::max<std::int64_t>(1, static_cast<std::int64_t>(static_cast<double>(footprint) * pct / 100.0));
+    return std::max<std::int64_t>(
+        1, static_cast<std::int64_t>(static_cast<double>(footprint) * pct / 100.0));
   }
   auto q = core::parse_quantity(s);
   if (!q.ok() || q->as_int() <= 0) {
-    return core::invalid_argument("--size " + s + ": expected a positive size in bytes (64Mi, 1e9) or a percentage");
+    return core::invalid_argument(
+        "--size " + s + ": expected a positive size in bytes (64Mi, 1e9) or a percentage");
   }
   return q->as_int();
 }
@@ -106,14 +108,16 @@ int run_cache_sim(const CacheSimArgs& args) {
     }
     std::cout << out.dump(2) << "\n";
   } else {
-    std::printf("trace %s: %zu requests, %llu objects, footprint %s\n", args.trace.c_str(), trace->size(),
-                static_cast<unsigned long long>(fp.objects), core::format_bytes(static_cast<double>(fp.bytes)).c_str());
-    std::printf("%-8s %14s %12s %12s %10s %10s\n", "policy", "cache size", "requests", "misses", "miss", "byte miss");
+    std::printf("trace %s: %zu requests, %llu objects, footprint %s\n", args.trace.c_str(),
+                trace->size(), static_cast<unsigned long long>(fp.objects),
+                core::format_bytes(static_cast<double>(fp.bytes)).c_str());
+    std::printf("%-8s %14s %12s %12s %10s %10s\n", "policy", "cache size", "requests", "misses",
+                "miss", "byte miss");
     for (const auto& r : results) {
       std::printf("%-8s %14s %12llu %12llu %9.4f %10.4f\n", r.policy.c_str(),
                   core::format_bytes(static_cast<double>(r.capacity_bytes)).c_str(),
-                  static_cast<unsigned long long>(r.requests), static_cast<unsigned long long>(r.misses),
-                  r.miss_ratio(), r.byte_miss_ratio());
+                  static_cast<unsigned long long>(r.requests),
+                  static_cast<unsigned long long>(r.misses), r.miss_ratio(), r.byte_miss_ratio());
     }
   }
   if (!args.mrc.empty()) {
@@ -125,12 +129,14 @@ int run_cache_sim(const CacheSimArgs& args) {
     for (const auto& p : policies) {
       sim::LineSeries s{p, {}};
       for (const auto& r : results) {
-        if (r.policy == p) s.points.push_back({static_cast<double>(r.capacity_bytes) / (1 << 20), r.miss_ratio()});
+        if (r.policy == p)
+          s.points.push_back({static_cast<double>(r.capacity_bytes) / (1 << 20), r.miss_ratio()});
       }
       series.push_back(std::move(s));
     }
-    core::Status st = sim::write_line_plot("miss-ratio curve: " + args.trace.substr(args.trace.rfind('/') + 1),
-                                           "cache size (MiB)", "miss ratio", series, args.mrc);
+    core::Status st =
+        sim::write_line_plot("miss-ratio curve: " + args.trace.substr(args.trace.rfind('/') + 1),
+                             "cache size (MiB)", "miss ratio", series, args.mrc);
     if (!st.is_ok()) {
       std::cerr << "error: " << st.message() << "\n";
       return 2;

@@ -51,14 +51,17 @@ int main(int argc, char** argv) {
   auto* cache_sim = app.add_subcommand(
       "cache-sim", "Replay a block/object trace against eviction policies and print miss ratios.");
   cache_sim->add_option("--trace", cs.trace, "trace file")->required();
-  cache_sim->add_option("--format", cs.format, "csv, cloudphysics, cachelib-block, cachelib-kv, binary");
+  cache_sim->add_option("--format", cs.format,
+                        "csv, cloudphysics, cachelib-block, cachelib-kv, binary");
   cache_sim->add_option("--key-column", cs.key_column, "csv: the key column (default key)");
   cache_sim->add_option("--size-column", cs.size_column, "csv: the size column (default size)");
   cache_sim->add_option("--policy", cs.policies, "policies, comma-separated, or all (default lru)");
-  cache_sim->add_option("--size", cs.sizes, "cache sizes, comma-separated: 64Mi, 1e9 or 10% (default 10%)");
+  cache_sim->add_option("--size", cs.sizes,
+                        "cache sizes, comma-separated: 64Mi, 1e9 or 10% (default 10%)");
   cache_sim->add_flag("--json", cs.json, "print a JSON array instead of a table");
   cache_sim->add_option("--mrc", cs.mrc, "draw the miss-ratio curve into this PNG");
-  cache_sim->add_option("--write-binary", cs.write_binary, "also write the trace in the binary format");
+  cache_sim->add_option("--write-binary", cs.write_binary,
+                        "also write the trace in the binary format");
   cache_sim->add_option("--max-requests", cs.max_requests, "replay at most this many requests");
 
   CLI11_PARSE(app, argc, argv);

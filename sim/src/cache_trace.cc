@@ -16,17 +16,21 @@ std::uint64_t key_of(const std::string& s) {
   return fnv1a64(s);
 }
 
-core::Result<std::vector<core::CacheRequest>> read_binary(const std::string& path, std::int64_t max) {
+core::Result<std::vector<core::CacheRequest>> read_binary(const std::string& path,
+                                                          std::int64_t max) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return core::not_found(path + ": cannot open trace file");
   char magic[8];
   std::uint64_t count = 0;
   if (!in.read(magic, 8) || std::memcmp(magic, kMagic, 8) != 0) {
-    return core::invalid_argument(path + ": not a binary cache trace (expected the magic AQCTRC01)");
+    return core::invalid_argument(path +
+                                  ": not a binary cache trace (expected the magic AQCTRC01)");
   }
-  if (!in.read(reinterpret_cast<char*>(&count), 8)) return core::invalid_argument(path + ": truncated header");
+  if (!in.read(reinterpret_cast<char*>(&count), 8))
+    return core::invalid_argument(path + ": truncated header");
   std::vector<core::CacheRequest> out;
-  std::uint64_t want = max > 0 ? std::min<std::uint64_t>(count, static_cast<std::uint64_t>(max)) : count;
+  std::uint64_t want =
+      max > 0 ? std::min<std::uint64_t>(count, static_cast<std::uint64_t>(max)) : count;
   out.reserve(want);
   for (std::uint64_t i = 0; i < want; ++i) {
     std::uint64_t rec[2];
@@ -62,7 +66,8 @@ core::Result<std::vector<core::CacheRequest>> read_cache_trace(const std::string
   } else if (opts.format != "csv") {
     std::string known;
     for (const auto& f : cache_trace_formats()) known += (known.empty() ? "" : ", ") + f;
-    return core::invalid_argument("unknown trace format \"" + opts.format + "\": expected one of " + known);
+    return core::invalid_argument("unknown trace format \"" + opts.format + "\": expected one of " +
+                                  known);
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) return core::not_found(path + ": cannot open trace file");
@@ -72,8 +77,8 @@ core::Result<std::vector<core::CacheRequest>> read_cache_trace(const std::string
   CsvHeader header(f);
   auto ki = header.find(key_col), si = header.find(size_col);
   if (!ki || !si) {
-    return core::invalid_argument(path + ":1: format " + opts.format + " needs columns \"" + key_col + "\" and \"" +
-                                  size_col + "\"");
+    return core::invalid_argument(path + ":1: format " + opts.format + " needs columns \"" +
+                                  key_col + "\" and \"" + size_col + "\"");
   }
   auto ci = count_col.empty() ? std::nullopt : header.find(count_col);
   std::vector<core::CacheRequest> out;
@@ -81,18 +86,21 @@ core::Result<std::vector<core::CacheRequest>> read_cache_trace(const std::string
     if (f.size() == 1 && f[0].empty()) continue;
     std::string where = path + ":" + std::to_string(csv.line()) + ": ";
     if (f.size() != header.names().size()) {
-      return core::invalid_argument(where + "expected " + std::to_string(header.names().size()) + " fields, got " +
-                                    std::to_string(f.size()));
+      return core::invalid_argument(where + "expected " + std::to_string(header.names().size()) +
+                                    " fields, got " + std::to_string(f.size()));
     }
-    if (f[*ki].empty()) return core::invalid_argument(where + "column " + key_col + ": missing key");
+    if (f[*ki].empty())
+      return core::invalid_argument(where + "column " + key_col + ": missing key");
     auto size = parse_int(f[*si]);
     if (!size || *size < 0) {
-      return core::invalid_argument(where + "column " + size_col + ": expected a size in bytes, got \"" + f[*si] + "\"");
+      return core::invalid_argument(where + "column " + size_col +
+                                    ": expected a size in bytes, got \"" + f[*si] + "\"");
     }
     std::int64_t times = 1;
     if (ci) {
       auto c = parse_int(f[*ci]);
-      if (!c || *c < 1) return core::invalid_argument(where + "column op_count: expected a count >= 1");
+      if (!c || *c < 1)
+        return core::invalid_argument(where + "column op_count: expected a count >= 1");
       times = *c;
     }
     core::CacheRequest q{core::BlockKey{0, key_of(f[*ki])}, *size};
@@ -106,7 +114,8 @@ core::Result<std::vector<core::CacheRequest>> read_cache_trace(const std::string
   return out;
 }
 
-core::Status write_binary_cache_trace(const std::string& path, const std::vector<core::CacheRequest>& trace) {
+core::Status write_binary_cache_trace(const std::string& path,
+                                      const std::vector<core::CacheRequest>& trace) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   if (!out) return core::io_error(path + ": cannot open for writing");
   std::uint64_t count = trace.size();

@@ -210,8 +210,9 @@ core::Status write_comparison_plot(const std::vector<RunResult>& runs, const std
   return core::Status::ok();
 }
 
-core::Status write_line_plot(const std::string& title, const std::string& x_label, const std::string& y_label,
-                             const std::vector<LineSeries>& series, const std::string& path) {
+core::Status write_line_plot(const std::string& title, const std::string& x_label,
+                             const std::string& y_label, const std::vector<LineSeries>& series,
+                             const std::string& path) {
   const int W = 860, H = 500;
   cairo_surface_t* surf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, W, H);
   cairo_t* cr = cairo_create(surf);
@@ -258,7 +259,8 @@ core::Status write_line_plot(const std::string& title, const std::string& x_labe
   cairo_status_t st = cairo_surface_write_to_png(surf, path.c_str());
   cairo_destroy(cr);
   cairo_surface_destroy(surf);
-  if (st != CAIRO_STATUS_SUCCESS) return core::io_error(path + ": cannot write PNG: " + cairo_status_to_string(st));
+  if (st != CAIRO_STATUS_SUCCESS)
+    return core::io_error(path + ": cannot write PNG: " + cairo_status_to_string(st));
   return core::Status::ok();
 }
 

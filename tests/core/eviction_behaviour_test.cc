@@ -97,7 +97,7 @@ TEST(Behaviour, S3FifoQuickDemotionAndPromotion) {
   S3FifoPolicy p;
   p.set_capacity(10);  // small queue target: 1
   insert(p, "a");
-  access(p, "aa");           // frequency 2
+  access(p, "aa");  // frequency 2
   insert(p, "b");
   EXPECT_EQ(evict(p), 'b');  // a moves to main (read twice), b leaves for the ghost
   insert(p, "b");            // ghost hit: straight into main
@@ -122,7 +122,8 @@ TEST(Behaviour, BeladyEvictsTheFarthestNextUse) {
 }
 
 TEST(Replay, SizesAndBytes) {
-  std::vector<CacheRequest> t{{k('a'), 60}, {k('b'), 50}, {k('a'), 60}, {k('c'), 200}, {k('b'), 50}};
+  std::vector<CacheRequest> t{
+      {k('a'), 60}, {k('b'), 50}, {k('a'), 60}, {k('c'), 200}, {k('b'), 50}};
   auto r = replay(t, "lru", 100, builtin_eviction_policies());
   ASSERT_TRUE(r.ok());
   // a miss; b miss (evicts a); a miss (evicts b); c too big: miss, not cached; b miss.

@@ -138,7 +138,8 @@ TEST_P(Conformance, ReplayIsConsistentDeterministicAndNoBetterThanBelady) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(AllPolicies, Conformance, ::testing::ValuesIn(builtin_eviction_policies().names()),
+INSTANTIATE_TEST_SUITE_P(AllPolicies, Conformance,
+                         ::testing::ValuesIn(builtin_eviction_policies().names()),
                          [](const auto& info) {
                            std::string n = info.param;
                            return n == "2q" ? std::string("two_q") : n;

@@ -24,7 +24,8 @@ Result<ReplayResult> replay(std::span<const CacheRequest> trace, std::string_vie
   if (capacity_bytes <= 0) return invalid_argument("cache size must be positive");
   AQ_ASSIGN_OR_RETURN(auto p, registry.create(policy));
   if (p->needs_future() && next.size() != trace.size()) {
-    return invalid_argument("policy " + std::string(policy) + " needs the next use of every request");
+    return invalid_argument("policy " + std::string(policy) +
+                            " needs the next use of every request");
   }
   p->set_capacity(capacity_bytes);
   const bool future = p->needs_future();

@@ -21,8 +21,9 @@ Result<TieredStore> TieredStore::create(std::vector<TierSpec> tiers,
     }
     AQ_ASSIGN_OR_RETURN(auto p, registry.create(policy));
     if (p->needs_future()) {
-      return invalid_argument("eviction policy \"" + std::string(policy) +
-                              "\" needs the future of the trace; it can only replay traces (cache-sim)");
+      return invalid_argument(
+          "eviction policy \"" + std::string(policy) +
+          "\" needs the future of the trace; it can only replay traces (cache-sim)");
     }
     p->set_capacity(t.quota_bytes);
     store.levels_.push_back(Level{t, 0, std::move(p)});

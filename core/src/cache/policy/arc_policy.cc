@@ -7,12 +7,14 @@ namespace aqueduct::core {
 void ArcPolicy::on_insert(const BlockKey& key, std::int64_t bytes) {
   if (std::uint32_t g = b1_.find(key); g != KeyedList::kNil) {
     // Recency was evicted too soon: grow T1's target.
-    std::int64_t delta = std::max<std::int64_t>(b2_.bytes() / std::max<std::int64_t>(b1_.bytes(), 1), 1) * bytes;
+    std::int64_t delta =
+        std::max<std::int64_t>(b2_.bytes() / std::max<std::int64_t>(b1_.bytes(), 1), 1) * bytes;
     p_ = std::min(c_, p_ + delta);
     b1_.erase(g);
     t2_.push_front(key, bytes);
   } else if (std::uint32_t h = b2_.find(key); h != KeyedList::kNil) {
-    std::int64_t delta = std::max<std::int64_t>(b1_.bytes() / std::max<std::int64_t>(b2_.bytes(), 1), 1) * bytes;
+    std::int64_t delta =
+        std::max<std::int64_t>(b1_.bytes() / std::max<std::int64_t>(b2_.bytes(), 1), 1) * bytes;
     p_ = std::max<std::int64_t>(0, p_ - delta);
     b2_.erase(h);
     t2_.push_front(key, bytes);
@@ -55,7 +57,8 @@ void ArcPolicy::on_remove(const BlockKey& key, bool evicted) {
 void ArcPolicy::trim_ghosts() {
   // |T1| + |B1| <= c and |T1| + |T2| + |B1| + |B2| <= 2c (in bytes).
   while (!b1_.empty() && t1_.bytes() + b1_.bytes() > c_) b1_.erase(b1_.tail());
-  while (!b2_.empty() && t1_.bytes() + t2_.bytes() + b1_.bytes() + b2_.bytes() > 2 * c_) b2_.erase(b2_.tail());
+  while (!b2_.empty() && t1_.bytes() + t2_.bytes() + b1_.bytes() + b2_.bytes() > 2 * c_)
+    b2_.erase(b2_.tail());
 }
 
 std::optional<BlockKey> ArcPolicy::victim() {

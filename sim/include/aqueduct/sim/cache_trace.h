@@ -28,7 +28,8 @@ struct CacheTraceOptions {
 
 core::Result<std::vector<core::CacheRequest>> read_cache_trace(const std::string& path,
                                                                const CacheTraceOptions& opts);
-core::Status write_binary_cache_trace(const std::string& path, const std::vector<core::CacheRequest>& trace);
+core::Status write_binary_cache_trace(const std::string& path,
+                                      const std::vector<core::CacheRequest>& trace);
 std::vector<std::string> cache_trace_formats();
 
 }  // namespace aqueduct::sim

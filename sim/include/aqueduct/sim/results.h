@@ -90,8 +90,9 @@ struct LineSeries {
   std::string name;
   std::vector<std::pair<double, double>> points;  // (x, y), x ascending
 };
-core::Status write_line_plot(const std::string& title, const std::string& x_label, const std::string& y_label,
-                             const std::vector<LineSeries>& series, const std::string& path);
+core::Status write_line_plot(const std::string& title, const std::string& x_label,
+                             const std::string& y_label, const std::vector<LineSeries>& series,
+                             const std::string& path);
 
 // comparison.png: the JCT CDFs of several runs (scenarios) on one chart.
 core::Status write_comparison_plot(const std::vector<RunResult>& runs, const std::string& path);

@@ -29,7 +29,9 @@ struct ReplayResult {
   std::uint64_t misses = 0;
   std::int64_t bytes = 0;
   std::int64_t miss_bytes = 0;
-  double miss_ratio() const { return requests ? static_cast<double>(misses) / static_cast<double>(requests) : 0; }
+  double miss_ratio() const {
+    return requests ? static_cast<double>(misses) / static_cast<double>(requests) : 0;
+  }
   double byte_miss_ratio() const {
     return bytes ? static_cast<double>(miss_bytes) / static_cast<double>(bytes) : 0;
   }

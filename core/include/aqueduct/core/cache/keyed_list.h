@@ -108,8 +108,14 @@ class KeyedList {
   }
   void unlink(std::uint32_t s) {
     Node& n = nodes_[s];
-    if (n.prev != kNil) nodes_[n.prev].next = n.next; else head_ = n.next;
-    if (n.next != kNil) nodes_[n.next].prev = n.prev; else tail_ = n.prev;
+    if (n.prev != kNil)
+      nodes_[n.prev].next = n.next;
+    else
+      head_ = n.next;
+    if (n.next != kNil)
+      nodes_[n.next].prev = n.prev;
+    else
+      tail_ = n.prev;
     n.prev = n.next = kNil;
   }
 
