@@ -61,6 +61,31 @@ TEST(TieredStore, DemotesToNextLevelAndAccountsPerDataset) {
   EXPECT_EQ(s.capacity_bytes(), 12);
 }
 
+TEST(TieredStore, HitsInALowerLevelPromoteToTheTop) {
+  TieredStore s = make({{MediumType::kMem, 2, 1.0, 1.0}, {MediumType::kSsd, 4, 1.0, 1.0}});
+  for (char c : std::string("abc")) ASSERT_TRUE(s.insert(k(c), 1).is_ok());
+  // MEM holds b, c; a was demoted to SSD.
+  EXPECT_EQ(s.peek(k('a')), 1);
+  EXPECT_EQ(s.lookup(k('a')), 1) << "served from the level it was in";
+  EXPECT_EQ(s.peek(k('a')), 0) << "then promoted";
+  EXPECT_EQ(s.peek(k('b')), 1) << "MEM was full: it swapped places with MEM's LRU";
+  EXPECT_EQ(s.stats().promotions, 1u);
+  EXPECT_EQ(s.stats().evictions, 0u) << "promotion never drops data";
+  EXPECT_EQ(s.used_bytes(0), 2);
+  EXPECT_EQ(s.used_bytes(1), 1);
+  s.set_promote_on_hit(false);
+  EXPECT_EQ(s.lookup(k('b')), 1);
+  EXPECT_EQ(s.peek(k('b')), 1);
+  // With room below the high watermark, a block simply moves up.
+  TieredStore r = make({{MediumType::kMem, 4, 1.0, 1.0}, {MediumType::kSsd, 4, 1.0, 1.0}});
+  for (char c : std::string("abcde")) ASSERT_TRUE(r.insert(k(c), 1).is_ok());
+  ASSERT_TRUE(r.erase(k('e')));
+  EXPECT_EQ(r.lookup(k('a')), 1);
+  EXPECT_EQ(r.peek(k('a')), 0);
+  EXPECT_EQ(r.used_bytes(0), 4);
+  EXPECT_EQ(r.used_bytes(1), 0);
+}
+
 TEST(TieredStore, LookupRefreshesRecency) {
   TieredStore s = make({{MediumType::kMem, 3, 1.0, 1.0}});
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(s.insert(k(i), 1).is_ok());

@@ -34,8 +34,48 @@ Result<TieredStore> TieredStore::create(std::vector<TierSpec> tiers,
 std::optional<int> TieredStore::lookup(const BlockKey& key) {
   auto it = where_.find(key);
   if (it == where_.end()) return std::nullopt;
-  (void)levels_[it->second.level].policy->on_access(key);
-  return it->second.level;
+  int level = it->second.level;
+  if (level == 0 || !promote_on_hit_) {
+    (void)levels_[level].policy->on_access(key);
+    return level;
+  }
+  // A hit below the top level promotes the block (it was served from where it
+  // was). Promotion never evicts data from the store: the block moves up when
+  // the top level has room below its high watermark, otherwise it swaps places
+  // with the top level's victim (as Alluxio's tier alignment does).
+  (void)levels_[level].policy->on_access(key);
+  std::int64_t bytes = it->second.bytes;
+  Level& low = levels_[level];
+  Level& top = levels_[0];
+  auto high = static_cast<std::int64_t>(top.spec.high * static_cast<double>(top.spec.quota_bytes));
+  if (top.used + bytes <= high) {
+    low.policy->on_remove(key, /*evicted=*/false);
+    low.used -= bytes;
+    top.policy->on_insert(key, bytes);
+    top.used += bytes;
+    it->second.level = 0;
+    ++stats_.promotions;
+    return level;
+  }
+  auto v = top.policy->victim();
+  if (!v) return level;
+  auto vit = where_.find(*v);
+  AQ_CHECK(vit != where_.end());
+  std::int64_t vbytes = vit->second.bytes;
+  bool fits_top = top.used - vbytes + bytes <= top.spec.quota_bytes;
+  bool fits_low = low.used - bytes + vbytes <= low.spec.quota_bytes;
+  if (!fits_top || !fits_low) return level;
+  top.policy->on_remove(*v, /*evicted=*/true);
+  low.policy->on_remove(key, /*evicted=*/false);
+  top.used += bytes - vbytes;
+  low.used += vbytes - bytes;
+  top.policy->on_insert(key, bytes);
+  low.policy->on_insert(*v, vbytes);
+  it->second.level = 0;
+  vit->second.level = level;
+  ++stats_.promotions;
+  ++stats_.demotions;
+  return level;
 }
 
 std::optional<int> TieredStore::peek(const BlockKey& key) const {

@@ -2,7 +2,12 @@
 // lists them, each with a quota and high/low watermarks. New blocks enter the
 // top level; when a level passes its high watermark it evicts (by its policy)
 // down to its low watermark, demoting victims to the next level; the last
-// level drops them. Byte accounting per level and per dataset. The same store
+// level drops them. A hit in a lower level promotes the block to the top level
+// without evicting anything from the store: it moves up when the top level has
+// room below its high watermark, else it swaps places with the top level's
+// victim (Alluxio's promotion and tier alignment; set_promote_on_hit(false)
+// turns it off).
+// Byte accounting per level and per dataset. The same store
 // backs simulated cache workers and the real FUSE data plane.
 // Not thread-safe: callers serialize access.
 #pragma once
@@ -33,6 +38,7 @@ struct TieredStoreStats {
   std::uint64_t evictions = 0;  // blocks that left the store entirely
   std::uint64_t demotions = 0;  // blocks moved to a lower level
   std::uint64_t rejected = 0;   // blocks larger than every level
+  std::uint64_t promotions = 0; // hits in a lower level moved to the top
 };
 
 class TieredStore {
@@ -45,7 +51,9 @@ class TieredStore {
   TieredStore(TieredStore&&) = default;
   TieredStore& operator=(TieredStore&&) = default;
 
-  // The level holding `key` (0 = fastest) and records a hit; nullopt on a miss.
+  void set_promote_on_hit(bool on) { promote_on_hit_ = on; }
+  // The level that served `key` (0 = fastest) and records a hit (promoting the
+  // block to level 0 when it was lower); nullopt on a miss.
   std::optional<int> lookup(const BlockKey& key);
   // The level holding `key`, without touching recency.
   std::optional<int> peek(const BlockKey& key) const;
@@ -85,6 +93,7 @@ class TieredStore {
   std::unordered_map<BlockKey, Entry, BlockKeyHash> where_;
   std::unordered_map<std::uint32_t, std::int64_t> dataset_bytes_;
   TieredStoreStats stats_;
+  bool promote_on_hit_ = true;
 };
 
 }  // namespace aqueduct::core
