@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "aqueduct/core/cache/tiered_store.h"
+#include "aqueduct/core/dataops/cron.h"
 #include "aqueduct/core/fluid/fluid_affinity.h"
 #include "aqueduct/core/fluid/fluid_labels.h"
 #include "aqueduct/core/ports.h"
@@ -50,6 +51,23 @@ struct Reader {
   std::int64_t bytes_store = 0;
   std::vector<std::size_t> nodes;  // where the reader runs (for locality)
   double served_rate = 0;          // rate of the cache read in flight
+  int load_run = -1;               // for DataLoads: index into load_runs_
+};
+
+struct LoadRun {
+  int load = 0;
+  int number = 1;
+  std::string phase = "Pending";
+  double start_s = 0, end_s = -1;
+  std::int64_t bytes_loaded = 0;
+};
+
+// A DataLoad of the experiment and its cron schedule (policy Cron).
+struct LoadSpec {
+  core::DataLoad load;
+  int dataset = -1;
+  std::optional<core::CronSchedule> cron;
+  int skipped = 0;  // firings while a run was still executing
 };
 
 struct JobState {
@@ -145,6 +163,13 @@ class ClusterRun final : public core::ClusterView, public core::ActionSink {
   std::int64_t store_streams_ = 0;
   std::int64_t done_jobs_ = 0;
   std::int64_t active_loaders_ = 0;
+  std::int64_t pending_firings_ = 0;
+  std::vector<LoadSpec> loads_;
+  std::vector<std::int64_t> iv_ds_read_, iv_ds_hit_;  // per dataset, this sample interval
+  std::vector<CacheStatusSample> cache_status_;
+  std::vector<LoadRun> load_runs_;
+  void schedule_next_firing(int idx);
+  void begin_load_run(int idx);
   // Interval counters for the time series.
   std::int64_t iv_cache_bytes_ = 0;
   std::int64_t iv_store_bytes_ = 0;
@@ -201,6 +226,8 @@ core::Status ClusterRun::add_worker(CacheRuntimeSim& c, std::size_t node) {
 
 core::Status ClusterRun::build_caches() {
   cache_of_dataset_.assign(spec_.fluid.datasets.size(), -1);
+  iv_ds_read_.assign(spec_.fluid.datasets.size(), 0);
+  iv_ds_hit_.assign(spec_.fluid.datasets.size(), 0);
   if (!spec_.cache.enabled) return core::Status::ok();
   // Workers go round-robin over eligible nodes (ECS, engine supports the arch,
   // enough cache media for every tier level), in name order, one per node.
@@ -654,18 +681,69 @@ core::Status ClusterRun::start_data_load(const core::DataLoad& load) {
                            load.dataset_namespace + "/" + load.dataset_name +
                            ", which is not defined");
   }
-  if (load.policy != core::DataLoadPolicy::kOnce) {
+  if (load.policy == core::DataLoadPolicy::kOnEvent) {
     return core::failed_precondition("DataLoad " + core::object_key(load.meta) +
-                                     ": only policy Once is simulated in this version");
+                                     ": policy OnEvent is not simulated (Once and Cron are)");
   }
-  CacheRuntimeSim* c = cache_for(d);
-  if (!c) return core::Status::ok();  // no cache (or cache disabled): nothing to warm
+  LoadSpec ls{load, d, std::nullopt};
+  if (load.policy == core::DataLoadPolicy::kCron) {
+    auto cron = core::parse_cron(load.schedule);
+    if (!cron.ok()) return cron.status().with_context("DataLoad " + core::object_key(load.meta));
+    ls.cron = *cron;
+  }
+  loads_.push_back(std::move(ls));
+  int idx = static_cast<int>(loads_.size() - 1);
+  if (load.policy == core::DataLoadPolicy::kOnce) {
+    begin_load_run(idx);
+  } else {
+    schedule_next_firing(idx);
+  }
+  return core::Status::ok();
+}
+
+void ClusterRun::schedule_next_firing(int idx) {
+  core::Time t = loads_[idx].cron->next_after(sim_.now());
+  if (t == core::Time::max()) return;
+  ++pending_firings_;
+  sim_.schedule_at(t, [this, idx] {
+    --pending_firings_;
+    // Fire only while there is work to warm the cache for.
+    if (done_jobs_ >= static_cast<std::int64_t>(jobs_.size())) return;
+    bool running = false;
+    for (const auto& run : load_runs_) running = running || (run.load == idx && run.end_s < 0);
+    if (running) {
+      ++loads_[idx].skipped;  // Fluid does not start a run while the last one executes
+    } else {
+      begin_load_run(idx);
+    }
+    schedule_next_firing(idx);
+  });
+}
+
+void ClusterRun::begin_load_run(int idx) {
+  const LoadSpec& ls = loads_[idx];
+  LoadRun run;
+  run.load = idx;
+  run.number = 1;
+  for (const auto& r : load_runs_) run.number += r.load == idx;
+  run.start_s = core::to_seconds(sim_.now());
+  CacheRuntimeSim* c = cache_for(ls.dataset);
+  if (!c) {
+    // No cache (or cache disabled): nothing to warm; the run completes at once.
+    run.end_s = run.start_s;
+    run.phase = "Complete";
+    load_runs_.push_back(run);
+    return;
+  }
   std::int32_t streams = 0;
   for (const auto& w : c->workers) streams += w.live;
-  int r = new_reader(d, -1, std::max(streams, 1), kInf, 1, /*shuffle=*/false, 0);
+  int r = new_reader(ls.dataset, -1, std::max(streams, 1), kInf, 1, /*shuffle=*/false,
+                     static_cast<std::uint64_t>(load_runs_.size()));
+  readers_[r].load_run = static_cast<int>(load_runs_.size());
+  run.phase = "Executing";
+  load_runs_.push_back(run);
   ++active_loaders_;
   sim_.schedule_at(sim_.now(), [this, r] { next_block(r); });
-  return core::Status::ok();
 }
 
 int ClusterRun::new_reader(int dataset, int job, std::int32_t streams, double compute_rate,
@@ -775,6 +853,10 @@ void ClusterRun::next_block(int r) {
 void ClusterRun::end_block(int r) {
   Reader& rd = readers_[r];
   CacheRuntimeSim* cache = cache_for(rd.dataset);
+  if (rd.job >= 0) {
+    iv_ds_read_[rd.dataset] += rd.block_bytes;
+    if (rd.source == Source::kWorker) iv_ds_hit_[rd.dataset] += rd.block_bytes;
+  }
   if (rd.source == Source::kWorker) {
     --cache->workers[rd.worker].active_reads;
     std::size_t wn = cache->workers[rd.worker].node;
@@ -804,6 +886,12 @@ void ClusterRun::finish_reader(int r) {
     finish_job(rd.job);
   } else {
     --active_loaders_;
+    if (rd.load_run >= 0) {
+      LoadRun& run = load_runs_[rd.load_run];
+      run.end_s = core::to_seconds(sim_.now());
+      run.bytes_loaded = rd.bytes_store;
+      run.phase = "Complete";
+    }
   }
   rd.order.clear();
   rd.order.shrink_to_fit();
@@ -852,6 +940,25 @@ void ClusterRun::sample() {
   s.cache_throughput = span > 0 ? static_cast<double>(iv_cache_bytes_) / span : 0;
   iv_cache_bytes_ = iv_store_bytes_ = 0;
   last_sample_ = now;
+  // Fluid's per-dataset cache status (status.cacheStates), hit ratio over the interval.
+  for (const auto& c : caches_) {
+    CacheStatusSample cs;
+    cs.time_s = s.time_s;
+    const auto& ds = spec_.fluid.datasets[c.dataset_id];
+    cs.dataset = core::object_key(ds.meta);
+    for (const auto& w : c.workers) {
+      if (!w.live) continue;
+      cs.capacity_bytes += w.store.capacity_bytes();
+      cs.cached_bytes += w.store.dataset_bytes(c.dataset_id);
+    }
+    cs.cached_percentage =
+        ds.size_bytes > 0 ? 100.0 * static_cast<double>(cs.cached_bytes) / ds.size_bytes : 0;
+    std::int64_t read = iv_ds_read_[c.dataset_id];
+    cs.hit_ratio =
+        read > 0 ? static_cast<double>(iv_ds_hit_[c.dataset_id]) / static_cast<double>(read) : -1;
+    iv_ds_read_[c.dataset_id] = iv_ds_hit_[c.dataset_id] = 0;
+    cache_status_.push_back(std::move(cs));
+  }
   samples_.push_back(s);
   bool work_left = done_jobs_ < static_cast<std::int64_t>(jobs_.size()) || active_loaders_ > 0;
   if (work_left) {
@@ -979,6 +1086,20 @@ RunResult ClusterRun::run(const RunOptions& options) {
                                 workload_.skipped_rows[i].reason);
   }
   out.samples = std::move(samples_);
+  out.cache_status = std::move(cache_status_);
+  for (const auto& run : load_runs_) {
+    DataLoadRecord rec;
+    const LoadSpec& ls = loads_[run.load];
+    rec.name = core::object_key(ls.load.meta);
+    rec.dataset = core::object_key(spec_.fluid.datasets[ls.dataset].meta);
+    rec.policy = ls.cron ? "Cron" : "Once";
+    rec.run = run.number;
+    rec.phase = run.phase;
+    rec.start_s = run.start_s;
+    rec.end_s = run.end_s;
+    rec.bytes_loaded = run.bytes_loaded;
+    out.dataloads.push_back(std::move(rec));
+  }
   return out;
 }
 

@@ -73,6 +73,24 @@ core::Status write_results(const RunResult& r, const std::string& dir) {
   }
   AQ_RETURN_IF_ERROR(write_file(d / "timeseries.csv", ts.str()));
 
+  std::ostringstream cs;
+  cs << "time_s,dataset,cache_capacity_bytes,cached_bytes,cached_percentage,cache_hit_ratio\n";
+  for (const auto& c : r.cache_status) {
+    cs << fmt(c.time_s) << ',' << csv_field(c.dataset) << ',' << c.capacity_bytes << ','
+       << c.cached_bytes << ',' << fmt(c.cached_percentage, 3) << ','
+       << (c.hit_ratio >= 0 ? fmt(c.hit_ratio, 6) : "") << '\n';
+  }
+  AQ_RETURN_IF_ERROR(write_file(d / "cache_status.csv", cs.str()));
+
+  std::ostringstream dl;
+  dl << "dataload,dataset,policy,run,phase,start_s,end_s,duration_s,bytes_loaded\n";
+  for (const auto& x : r.dataloads) {
+    dl << csv_field(x.name) << ',' << csv_field(x.dataset) << ',' << x.policy << ',' << x.run << ','
+       << x.phase << ',' << fmt(x.start_s) << ',' << (x.end_s >= 0 ? fmt(x.end_s) : "") << ','
+       << (x.end_s >= 0 ? fmt(x.end_s - x.start_s) : "") << ',' << x.bytes_loaded << '\n';
+  }
+  AQ_RETURN_IF_ERROR(write_file(d / "dataloads.csv", dl.str()));
+
   const Summary& s = r.summary;
   nlohmann::ordered_json j;
   j["experiment"] = s.experiment;

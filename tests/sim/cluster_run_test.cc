@@ -275,3 +275,57 @@ TEST(ClusterRunScheduling, JointPlacementMovesColdWorkersToTheJobs) {
 
 }  // namespace
 }  // namespace aqueduct::sim
+
+namespace aqueduct::sim {
+namespace {
+
+TEST(ClusterRunDataOps, DataLoadPhasesOnceAndCronAndCacheStatus) {
+  ExperimentPlan plan = load_plan("tests/data/experiments/generator.yaml");
+  ExperimentSpec s = plan.scenarios[0];
+  core::DataLoad once;
+  once.meta.name = "warm";
+  once.dataset_name = "hot";
+  once.dataset_namespace = "default";
+  core::DataLoad cron = once;
+  cron.meta.name = "refresh";
+  cron.policy = core::DataLoadPolicy::kCron;
+  cron.schedule = "*/30 * * * *";
+  s.fluid.dataloads = {once, cron};
+  s.sample_interval = core::from_seconds(600);
+  RunResult r = run_ok(s);
+  ASSERT_GE(r.dataloads.size(), 2u);
+  const DataLoadRecord& first = r.dataloads[0];
+  EXPECT_EQ(first.name, "default/warm");
+  EXPECT_EQ(first.policy, "Once");
+  EXPECT_EQ(first.phase, "Complete");
+  EXPECT_EQ(first.start_s, 0);
+  EXPECT_GT(first.end_s, 0);
+  EXPECT_EQ(first.bytes_loaded, 2LL << 30) << "the whole dataset, from the object store";
+  // Cron runs fire at :30 and :00 while jobs run; later ones find everything cached.
+  int cron_runs = 0;
+  for (const auto& d : r.dataloads) {
+    if (d.name != "default/refresh") continue;
+    ++cron_runs;
+    EXPECT_EQ(d.policy, "Cron");
+    EXPECT_EQ(std::fmod(d.start_s, 1800.0), 0.0) << d.start_s;
+    EXPECT_EQ(d.run, cron_runs);
+  }
+  EXPECT_GE(cron_runs, 1);
+  // Fluid's per-dataset status: the warmed dataset is fully cached and hits.
+  bool saw_full = false;
+  for (const auto& c : r.cache_status) {
+    EXPECT_EQ(c.dataset, "default/hot");
+    EXPECT_EQ(c.capacity_bytes, 2 * (4LL << 30));
+    if (c.cached_percentage >= 99.99) saw_full = true;
+    if (c.time_s > first.end_s + 600 && c.hit_ratio >= 0) {
+      EXPECT_DOUBLE_EQ(c.hit_ratio, 1.0);
+    }
+  }
+  EXPECT_TRUE(saw_full);
+  ExperimentSpec bad = s;
+  bad.fluid.dataloads[1].schedule = "every hour";
+  EXPECT_NE(run_experiment(bad).status().message().find("expected 5 fields"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace aqueduct::sim

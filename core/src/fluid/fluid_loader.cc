@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "aqueduct/core/dataops/cron.h"
 #include "aqueduct/core/yaml/yaml_reader.h"
 #include "k8s_fields.h"
 
@@ -300,6 +301,10 @@ DataLoad parse_dataload(YamlCursor& obj) {
                                   : DataLoadPolicy::kOnce;
   }
   dl.schedule = spec->str("schedule").value_or("");
+  if (dl.policy == DataLoadPolicy::kCron && !dl.schedule.empty()) {
+    auto cron = parse_cron(dl.schedule);
+    if (!cron.ok()) spec->error(spec->field_path("schedule"), cron.status().message());
+  }
   if (dl.policy == DataLoadPolicy::kCron && dl.schedule.empty()) {
     spec->error(spec->field_path("schedule"),
                 "missing required field: policy Cron needs a schedule");

@@ -73,14 +73,38 @@ struct Summary {
   std::vector<std::string> skipped_reasons;  // "line N: reason", first 20
 };
 
+// What Fluid reports per dataset (status.cacheStates), sampled over time.
+struct CacheStatusSample {
+  double time_s = 0;
+  std::string dataset;
+  std::int64_t capacity_bytes = 0;  // cacheCapacity
+  std::int64_t cached_bytes = 0;    // cached
+  double cached_percentage = 0;     // cachedPercentage
+  double hit_ratio = -1;            // cacheHitRatio over the interval; -1: no reads
+};
+
+// One run of a DataLoad (Fluid phases: Executing, then Complete).
+struct DataLoadRecord {
+  std::string name;     // "namespace/name"
+  std::string dataset;  // "namespace/name"
+  std::string policy;   // Once or Cron
+  int run = 1;
+  std::string phase;
+  double start_s = 0;
+  double end_s = -1;              // -1: still executing at the end of the run
+  std::int64_t bytes_loaded = 0;  // read from the store into the cache
+};
+
 struct RunResult {
   std::vector<JobRecord> jobs;
+  std::vector<DataLoadRecord> dataloads;
+  std::vector<CacheStatusSample> cache_status;
   std::vector<Sample> samples;
   Summary summary;
 };
 
-// Writes jobs.csv, timeseries.csv, summary.json (and plots.png when built
-// with cairo) into `dir`, creating it.
+// Writes jobs.csv, timeseries.csv, cache_status.csv, dataloads.csv,
+// summary.json (and plots.png when built with cairo) into `dir`, creating it.
 core::Status write_results(const RunResult& r, const std::string& dir);
 // The PNG plot (JCT CDF + hit ratio over time); Unavailable without cairo.
 core::Status write_plot(const RunResult& r, const std::string& path);

@@ -35,10 +35,10 @@ struct TierSpec {
 
 struct TieredStoreStats {
   std::uint64_t inserts = 0;
-  std::uint64_t evictions = 0;  // blocks that left the store entirely
-  std::uint64_t demotions = 0;  // blocks moved to a lower level
-  std::uint64_t rejected = 0;   // blocks larger than every level
-  std::uint64_t promotions = 0; // hits in a lower level moved to the top
+  std::uint64_t evictions = 0;   // blocks that left the store entirely
+  std::uint64_t demotions = 0;   // blocks moved to a lower level
+  std::uint64_t rejected = 0;    // blocks larger than every level
+  std::uint64_t promotions = 0;  // hits in a lower level moved to the top
 };
 
 class TieredStore {
