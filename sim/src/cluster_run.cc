@@ -8,6 +8,7 @@
 #include <memory>
 #include <unordered_map>
 
+#include "aqueduct/core/cache/shuffled_epoch_model.h"
 #include "aqueduct/core/cache/tiered_store.h"
 #include "aqueduct/core/dataops/cron.h"
 #include "aqueduct/core/fluid/fluid_affinity.h"
@@ -124,6 +125,8 @@ class ClusterRun final : public core::ClusterView, public core::ActionSink {
   int new_reader(int dataset, int job, std::int32_t streams, double compute_rate,
                  std::int32_t epochs, bool shuffle, std::uint64_t seed_tag);
   void next_block(int r);
+  void next_epoch_analytical(int r);
+  std::vector<double> analytic_cached_;  // analytical fidelity: blocks cached per dataset
   void end_block(int r);
   void finish_reader(int r);
   void sample();
@@ -227,6 +230,7 @@ core::Status ClusterRun::add_worker(CacheRuntimeSim& c, std::size_t node) {
 core::Status ClusterRun::build_caches() {
   cache_of_dataset_.assign(spec_.fluid.datasets.size(), -1);
   iv_ds_read_.assign(spec_.fluid.datasets.size(), 0);
+  analytic_cached_.assign(spec_.fluid.datasets.size(), 0.0);
   iv_ds_hit_.assign(spec_.fluid.datasets.size(), 0);
   if (!spec_.cache.enabled) return core::Status::ok();
   // Workers go round-robin over eligible nodes (ECS, engine supports the arch,
@@ -783,7 +787,83 @@ void ClusterRun::start_job(int j) {
   next_block(st.reader);
 }
 
+// Analytical fidelity: one event per epoch. The epoch's hits come from
+// core::predict_shuffled_epoch (LRU, uniformly shuffled reads) on the
+// dataset's cached share; hits read at the top tier's bandwidth, misses at
+// this reader's share of the object store, plus the per-block latencies.
+void ClusterRun::next_epoch_analytical(int r) {
+  Reader& rd = readers_[r];
+  if (rd.epoch >= rd.epochs) {
+    finish_reader(r);
+    return;
+  }
+  const double bsize = static_cast<double>(block_size_of(rd.dataset));
+  const double dsize = static_cast<double>(spec_.fluid.datasets[rd.dataset].size_bytes);
+  const double n = std::ceil(dsize / bsize);
+  CacheRuntimeSim* cache = cache_for(rd.dataset);
+  double capacity = 0;
+  if (cache) {
+    for (const auto& w : cache->workers) {
+      if (!w.live) continue;
+      for (int l = 0; l < w.store.level_count(); ++l) {
+        capacity += w.store.spec(l).high * static_cast<double>(w.store.spec(l).quota_bytes);
+      }
+    }
+  }
+  double& cached = analytic_cached_[rd.dataset];  // blocks
+  core::EpochPrediction p;
+  if (rd.job < 0) {
+    p.hit_blocks = cached;  // a DataLoad reads only what is missing
+    p.cached_after = std::min(capacity / bsize, n);
+  } else {
+    p = core::predict_shuffled_epoch(n, capacity / bsize, cached);
+  }
+  const double hit_bytes = std::min(dsize, p.hit_blocks * bsize);
+  const double miss_bytes = std::max(0.0, dsize - hit_bytes);
+  double client_nic = 0;
+  for (std::size_t nd : rd.nodes) client_nic += nodes_[nd].nic_bandwidth;
+  if (rd.nodes.empty()) client_nic = kInf;
+  const auto& os = spec_.object_store;
+  store_streams_ += rd.streams;
+  double miss_rate =
+      std::min({rd.streams * std::min(os.per_connection_bandwidth,
+                                      os.aggregate_bandwidth / static_cast<double>(store_streams_)),
+                client_nic, rd.compute_rate});
+  double hit_rate = std::min(spec_.cache.medium_bandwidth[0], rd.compute_rate);
+  core::Duration engine = cache ? cache->engine_latency : core::Duration(0);
+  const double miss_blocks = n - p.hit_blocks;
+  double seconds = (miss_bytes > 0 ? miss_bytes / miss_rate : 0) +
+                   miss_blocks * core::to_seconds(os.request_latency + engine);
+  if (rd.job >= 0) {  // a DataLoad skips what is cached; a job reads it
+    seconds += (hit_bytes > 0 ? hit_bytes / hit_rate : 0) +
+               p.hit_blocks * core::to_seconds(spec_.cache.hit_latency + engine);
+  }
+  sim_.schedule_after(core::from_seconds(seconds), [this, r, hit_bytes, miss_bytes, p] {
+    Reader& rr = readers_[r];
+    store_streams_ -= rr.streams;
+    auto hb = static_cast<std::int64_t>(hit_bytes), mb = static_cast<std::int64_t>(miss_bytes);
+    if (rr.job >= 0) {
+      rr.bytes_cache += hb;
+      iv_cache_bytes_ += hb;
+      iv_ds_read_[rr.dataset] += hb + mb;
+      iv_ds_hit_[rr.dataset] += hb;
+    } else {
+      dataload_bytes_ += mb;
+    }
+    rr.bytes_store += mb;
+    iv_store_bytes_ += mb;
+    if (cache_for(rr.dataset))
+      analytic_cached_[rr.dataset] = std::max(analytic_cached_[rr.dataset], p.cached_after);
+    ++rr.epoch;
+    next_epoch_analytical(r);
+  });
+}
+
 void ClusterRun::next_block(int r) {
+  if (spec_.cache.fidelity == "analytical") {
+    next_epoch_analytical(r);
+    return;
+  }
   Reader& rd = readers_[r];
   if (rd.pos == rd.order.size()) {
     ++rd.epoch;
@@ -950,6 +1030,11 @@ void ClusterRun::sample() {
       if (!w.live) continue;
       cs.capacity_bytes += w.store.capacity_bytes();
       cs.cached_bytes += w.store.dataset_bytes(c.dataset_id);
+    }
+    if (spec_.cache.fidelity == "analytical") {
+      cs.cached_bytes = std::min<std::int64_t>(
+          ds.size_bytes, static_cast<std::int64_t>(analytic_cached_[c.dataset_id] *
+                                                   static_cast<double>(c.block_size)));
     }
     cs.cached_percentage =
         ds.size_bytes > 0 ? 100.0 * static_cast<double>(cs.cached_bytes) / ds.size_bytes : 0;

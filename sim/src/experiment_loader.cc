@@ -214,7 +214,7 @@ ExperimentSpec parse_spec(YamlCursor& spec, const std::string& base_dir, core::D
   if (auto c = spec.child("cache")) {
     if (c->expect_map("the cache section")) {
       out.cache.enabled = c->boolean("enabled").value_or(true);
-      out.cache.fidelity = c->one_of("fidelity", {"block"}).value_or("block");
+      out.cache.fidelity = c->one_of("fidelity", {"block", "analytical"}).value_or("block");
       if (auto q = c->quantity("blockSize")) {
         if (q->as_int() <= 0) {
           c->error(c->field_path("blockSize"), "expected a positive size");
@@ -256,6 +256,12 @@ ExperimentSpec parse_spec(YamlCursor& spec, const std::string& base_dir, core::D
 
 // Checks that need the whole spec: names that refer to each other.
 void check_spec(const ExperimentSpec& s, YamlCursor& spec) {
+  if (s.cache.fidelity == "analytical" && s.policies.eviction != "lru") {
+    spec.error(
+        spec.field_path("cache.fidelity"),
+        "the analytical fidelity models LRU (policies.eviction: lru); use fidelity: block for \"" +
+            s.policies.eviction + "\"");
+  }
   std::set<std::string> app_names;
   for (const auto& app : s.workload.applications) {
     app_names.insert(app.name);

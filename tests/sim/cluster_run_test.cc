@@ -329,3 +329,71 @@ TEST(ClusterRunDataOps, DataLoadPhasesOnceAndCronAndCacheStatus) {
 
 }  // namespace
 }  // namespace aqueduct::sim
+
+namespace aqueduct::sim {
+namespace {
+
+TEST(ClusterRunFidelity, AnalyticalAgreesWithBlockLevel) {
+  TempDir dir;
+  for (const char* quota : {"1536Mi", "2Gi", "3Gi"}) {  // 37.5%, 50%, 75% of the dataset
+    std::string text = std::string(R"(apiVersion: aqueduct.io/v1alpha1
+kind: Experiment
+metadata: {name: fidelity}
+spec:
+  seed: 5
+  cluster:
+    nodePools:
+      - {name: n, count: 2, cpu: "32", memory: 128Gi, gpu: 4, cache: {MEM: 64Gi}}
+  objectStore: {aggregateBandwidth: 1GiB/s, perConnectionBandwidth: 50MiB/s, requestLatency: 10ms}
+  fluid:
+    inline: |
+      apiVersion: data.fluid.io/v1alpha1
+      kind: Dataset
+      metadata: {name: ds}
+      spec: {mounts: [{mountPoint: "s3://b/ds", name: ds}]}
+      ---
+      apiVersion: data.fluid.io/v1alpha1
+      kind: JuiceFSRuntime
+      metadata: {name: ds}
+      spec: {replicas: 1, tieredstore: {levels: [{mediumtype: MEM, path: /dev/shm, quota: QUOTA, high: "1.0", low: "1.0"}]}}
+    datasets:
+      ds: {size: 4Gi}
+  workload:
+    trace: {file: TRACE, reader: generic-csv}
+    applications:
+      train: {dataset: ds, epochs: 5, computePerGpu: 400MiB/s}
+)");
+    text.replace(text.find("QUOTA"), 5, quota);
+    text.replace(text.find("TRACE"), 5,
+                 dir.write("t.csv", "job_id,arrival_s,gpus,application\nj,0,1,train\n"));
+    core::Diagnostics d;
+    auto plan = load_experiment_yaml(text, dir.file("e.yaml"), dir.path().string(), d);
+    ASSERT_TRUE(plan.ok()) << plan.status().message();
+    ExperimentSpec block = plan->scenarios[0];
+    ExperimentSpec analytical = block;
+    analytical.cache.fidelity = "analytical";
+    RunResult b = run_ok(block), a = run_ok(analytical);
+    double hb = static_cast<double>(b.jobs[0].bytes_from_cache),
+           ha = static_cast<double>(a.jobs[0].bytes_from_cache);
+    EXPECT_NEAR(ha, hb, 0.05 * hb) << quota;
+    EXPECT_NEAR(a.jobs[0].jct_s(), b.jobs[0].jct_s(), 0.05 * b.jobs[0].jct_s()) << quota;
+    EXPECT_LT(a.summary.events * 10, b.summary.events)
+        << "one event per epoch instead of per block";
+  }
+}
+
+TEST(ClusterRunFidelity, AnalyticalNeedsLru) {
+  TempDir dir;
+  core::Diagnostics d;
+  std::string text = read_file(source_path("tests/data/experiments/generator.yaml"));
+  text.replace(text.find("  workload:"), 0,
+               "  cache: {fidelity: analytical}\n  policies: {eviction: fifo}\n");
+  auto plan =
+      load_experiment_yaml(text, dir.file("g.yaml"), source_path("tests/data/experiments"), d);
+  EXPECT_FALSE(plan.ok());
+  EXPECT_NE(plan.status().message().find("the analytical fidelity models LRU"), std::string::npos)
+      << plan.status().message();
+}
+
+}  // namespace
+}  // namespace aqueduct::sim
