@@ -11,6 +11,7 @@
 #include "aqueduct/core/cache/shuffled_epoch_model.h"
 #include "aqueduct/core/cache/tiered_store.h"
 #include "aqueduct/core/dataops/cron.h"
+#include "aqueduct/core/elasticity/autoscaler.h"
 #include "aqueduct/core/fluid/fluid_affinity.h"
 #include "aqueduct/core/fluid/fluid_labels.h"
 #include "aqueduct/core/ports.h"
@@ -53,6 +54,13 @@ struct Reader {
   std::vector<std::size_t> nodes;  // where the reader runs (for locality)
   double served_rate = 0;          // rate of the cache read in flight
   int load_run = -1;               // for DataLoads: index into load_runs_
+};
+
+struct ScaleEvent {
+  double time_s;
+  std::string runtime;
+  std::int32_t from, to;
+  std::string reason;
 };
 
 struct LoadRun {
@@ -168,6 +176,18 @@ class ClusterRun final : public core::ClusterView, public core::ActionSink {
   std::int64_t active_loaders_ = 0;
   std::int64_t pending_firings_ = 0;
   std::vector<LoadSpec> loads_;
+  // Elasticity: one autoscaler per cache runtime, its window counters, and cost.
+  std::vector<std::unique_ptr<core::Autoscaler>> scalers_;
+  std::vector<std::int32_t> desired_, starting_;
+  std::vector<std::int64_t> el_read_, el_hit_;  // per dataset, this elasticity period
+  double worker_cost_ = 0;                      // currency spent on cache workers
+  core::Time cost_at_{0};
+  std::int64_t scale_ups_ = 0, scale_downs_ = 0, migrated_bytes_ = 0;
+  std::vector<ScaleEvent> scale_events_;
+  void elasticity_tick();
+  void accrue_worker_cost();
+  double worker_cost_per_hour(const CacheRuntimeSim& c, std::size_t node) const;
+  core::Status scale_in_one(std::size_t c);
   std::vector<std::int64_t> iv_ds_read_, iv_ds_hit_;  // per dataset, this sample interval
   std::vector<CacheStatusSample> cache_status_;
   std::vector<LoadRun> load_runs_;
@@ -230,6 +250,8 @@ core::Status ClusterRun::add_worker(CacheRuntimeSim& c, std::size_t node) {
 core::Status ClusterRun::build_caches() {
   cache_of_dataset_.assign(spec_.fluid.datasets.size(), -1);
   iv_ds_read_.assign(spec_.fluid.datasets.size(), 0);
+  el_read_.assign(spec_.fluid.datasets.size(), 0);
+  el_hit_.assign(spec_.fluid.datasets.size(), 0);
   analytic_cached_.assign(spec_.fluid.datasets.size(), 0.0);
   iv_ds_hit_.assign(spec_.fluid.datasets.size(), 0);
   if (!spec_.cache.enabled) return core::Status::ok();
@@ -338,7 +360,130 @@ core::Status ClusterRun::init() {
     AQ_RETURN_IF_ERROR(start_data_load(dl));
   }
   sim_.schedule_at(core::Time(0), [this] { sample(); });
+  auto scalers = core::builtin_autoscalers();
+  for (const auto& c : caches_) {
+    AQ_ASSIGN_OR_RETURN(auto a, scalers.create(spec_.elasticity.policy, spec_.elasticity.args));
+    scalers_.push_back(std::move(a));
+    desired_.push_back(c.runtime->replicas);
+    starting_.push_back(0);
+  }
+  if (!caches_.empty() && spec_.elasticity.policy != "static") {
+    sim_.schedule_at(core::Time(0) + spec_.elasticity.period, [this] { elasticity_tick(); });
+  }
   return core::Status::ok();
+}
+
+double ClusterRun::worker_cost_per_hour(const CacheRuntimeSim& c, std::size_t node) const {
+  // A worker costs the share of its node's price that its cache quota is of
+  // the node's cache media.
+  const core::Node& n = nodes_[node];
+  double media = 0;
+  for (int m = 0; m < core::kMediumCount; ++m)
+    media += static_cast<double>(n.cache_capacity_bytes[m]);
+  if (media <= 0) return 0;
+  return n.price_per_hour * static_cast<double>(c.runtime->worker_quota_bytes()) / media;
+}
+
+void ClusterRun::accrue_worker_cost() {
+  double hours = core::to_seconds(sim_.now() - cost_at_) / 3600.0;
+  for (const auto& c : caches_) {
+    for (const auto& w : c.workers) {
+      if (w.live) worker_cost_ += hours * worker_cost_per_hour(c, w.node);
+    }
+  }
+  cost_at_ = sim_.now();
+}
+
+core::Status ClusterRun::scale_in_one(std::size_t ci) {
+  CacheRuntimeSim& c = caches_[ci];
+  // The victim: the highest ordinal (Fluid's StatefulSet scale-in), or the
+  // worker holding the least cached data.
+  int victim = -1;
+  for (int w = static_cast<int>(c.workers.size()) - 1; w >= 0; --w) {
+    if (!c.workers[w].live) continue;
+    if (victim < 0) victim = w;
+    if (spec_.elasticity.scale_in == "least-cached" &&
+        c.workers[w].store.used_bytes() < c.workers[victim].store.used_bytes()) {
+      victim = w;
+    }
+  }
+  if (victim < 0) return core::failed_precondition("no live worker");
+  std::vector<std::pair<core::BlockKey, std::int64_t>> moved;
+  if (spec_.elasticity.migrate_on_scale_in) moved = c.workers[victim].store.blocks();
+  std::string key = core::object_key(c.runtime->meta);
+  AQ_RETURN_IF_ERROR(remove_cache_worker(key, c.workers[victim].node_name));
+  // Hot blocks go to the workers that own them now (the ring without the victim).
+  for (const auto& [b, bytes] : moved) {
+    if (c.ring.empty()) break;
+    if (c.workers[c.ring.owner(b)].store.insert(b, bytes).is_ok()) migrated_bytes_ += bytes;
+  }
+  return core::Status::ok();
+}
+
+void ClusterRun::elasticity_tick() {
+  accrue_worker_cost();
+  for (std::size_t ci = 0; ci < caches_.size(); ++ci) {
+    CacheRuntimeSim& c = caches_[ci];
+    const core::Dataset& ds = spec_.fluid.datasets[c.dataset_id];
+    core::RuntimeMetrics m;
+    m.now = sim_.now();
+    m.replicas = desired_[ci];
+    std::size_t any_node = 0;
+    for (const auto& w : c.workers) {
+      if (!w.live) continue;
+      ++m.ready_replicas;
+      m.capacity_bytes += w.store.capacity_bytes();
+      m.used_bytes += w.store.used_bytes();
+      any_node = w.node;
+    }
+    m.dataset_bytes = ds.size_bytes;
+    m.worker_capacity_bytes = c.runtime->worker_quota_bytes();
+    std::int64_t read = el_read_[c.dataset_id];
+    m.hit_ratio =
+        read > 0 ? static_cast<double>(el_hit_[c.dataset_id]) / static_cast<double>(read) : -1;
+    el_read_[c.dataset_id] = el_hit_[c.dataset_id] = 0;
+    for (const auto& rd : readers_) {
+      if (rd.job < 0 || rd.dataset != static_cast<int>(c.dataset_id) || rd.order.empty()) continue;
+      if (jobs_[rd.job].phase != Phase::kRunning) continue;
+      ++m.active_readers;
+      m.demand_bps += rd.compute_rate;
+    }
+    m.shortfall_bps = m.demand_bps * (m.hit_ratio >= 0 ? 1.0 - m.hit_ratio : 1.0);
+    m.worker_cost_per_hour = worker_cost_per_hour(c, any_node);
+    core::ScaleDecision d = scalers_[ci]->decide(m);
+    std::int32_t live = m.ready_replicas + starting_[ci];
+    if (d.replicas != desired_[ci]) {
+      scale_events_.push_back({core::to_seconds(sim_.now()), core::object_key(c.runtime->meta),
+                               desired_[ci], d.replicas, d.reason});
+      desired_[ci] = d.replicas;
+    }
+    std::string key = core::object_key(c.runtime->meta);
+    // Up: new workers serve after their start-up time.
+    for (; live < desired_[ci]; ++live) {
+      ++starting_[ci];
+      ++scale_ups_;
+      sim_.schedule_after(spec_.elasticity.worker_startup, [this, ci, key] {
+        --starting_[ci];
+        accrue_worker_cost();
+        bool added = false;
+        for (std::size_t i = 0; i < nodes_.size() && !added; ++i) {
+          added = place_cache_worker(key, nodes_[i].meta.name).is_ok();
+        }
+        if (!added)
+          scale_events_.push_back({core::to_seconds(sim_.now()), key, desired_[ci], desired_[ci],
+                                   "no node can take another worker"});
+      });
+    }
+    // Down: one victim at a time, never below what the desired count allows;
+    // a worker serving reads is retried next period.
+    while (m.ready_replicas > desired_[ci] && m.ready_replicas > 0) {
+      if (!scale_in_one(ci).is_ok()) break;
+      --m.ready_replicas;
+      ++scale_downs_;
+    }
+  }
+  bool work_left = done_jobs_ < static_cast<std::int64_t>(jobs_.size());
+  if (work_left) sim_.schedule_after(spec_.elasticity.period, [this] { elasticity_tick(); });
 }
 
 void ClusterRun::arrive(int j) {
@@ -935,7 +1080,11 @@ void ClusterRun::end_block(int r) {
   CacheRuntimeSim* cache = cache_for(rd.dataset);
   if (rd.job >= 0) {
     iv_ds_read_[rd.dataset] += rd.block_bytes;
-    if (rd.source == Source::kWorker) iv_ds_hit_[rd.dataset] += rd.block_bytes;
+    el_read_[rd.dataset] += rd.block_bytes;
+    if (rd.source == Source::kWorker) {
+      iv_ds_hit_[rd.dataset] += rd.block_bytes;
+      el_hit_[rd.dataset] += rd.block_bytes;
+    }
   }
   if (rd.source == Source::kWorker) {
     --cache->workers[rd.worker].active_reads;
@@ -1166,6 +1315,14 @@ RunResult ClusterRun::run(const RunOptions& options) {
   s.trace_rows_skipped = static_cast<std::int64_t>(workload_.skipped_rows.size());
   s.trace_rows_outside_window = workload_.trace_outside_window;
   s.cache_worker_moves = worker_moves_;
+  accrue_worker_cost();
+  s.cache_cost = worker_cost_;
+  s.scale_ups = scale_ups_;
+  s.scale_downs = scale_downs_;
+  s.migrated_bytes = migrated_bytes_;
+  for (const auto& e : scale_events_) {
+    out.scale_events.push_back({e.time_s, e.runtime, e.from, e.to, e.reason});
+  }
   for (std::size_t i = 0; i < workload_.skipped_rows.size() && i < 20; ++i) {
     s.skipped_reasons.push_back("line " + std::to_string(workload_.skipped_rows[i].line) + ": " +
                                 workload_.skipped_rows[i].reason);

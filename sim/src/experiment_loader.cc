@@ -3,6 +3,7 @@
 #include <memory>
 #include <set>
 
+#include "aqueduct/core/elasticity/autoscaler.h"
 #include "aqueduct/core/yaml/yaml_reader.h"
 #include "aqueduct/sim/experiment.h"
 #include "aqueduct/sim/node_pools.h"
@@ -247,6 +248,21 @@ ExperimentSpec parse_spec(YamlCursor& spec, const std::string& base_dir, core::D
       if (auto tl = p->child("tieredLocality"))
         parse_tiered_locality(*tl, out.policies.tiered_locality);
       p->finish_unknown("the policies section");
+    }
+  }
+  if (auto e = spec.child("elasticity")) {
+    if (e->expect_map("the elasticity section")) {
+      auto& el = out.elasticity;
+      el.policy = e->str("policy").value_or("static");
+      el.args = e->string_map("args");
+      if (auto d = e->duration("period")) el.period = *d;
+      if (el.period.count() <= 0) e->error(e->field_path("period"), "expected a positive duration");
+      if (auto d = e->duration("workerStartup")) el.worker_startup = *d;
+      el.scale_in = e->one_of("scaleIn", {"ordinal", "least-cached"}).value_or("ordinal");
+      el.migrate_on_scale_in = e->boolean("migrateOnScaleIn").value_or(false);
+      e->finish_unknown("the elasticity section");
+      auto probe = core::builtin_autoscalers().create(el.policy, el.args);
+      if (!probe.ok()) e->error(e->field_path("policy"), probe.status().message());
     }
   }
   spec.accept({"scenarios"});

@@ -91,6 +91,14 @@ core::Status write_results(const RunResult& r, const std::string& dir) {
   }
   AQ_RETURN_IF_ERROR(write_file(d / "dataloads.csv", dl.str()));
 
+  std::ostringstream se;
+  se << "time_s,runtime,from,to,reason\n";
+  for (const auto& e : r.scale_events) {
+    se << fmt(e.time_s) << ',' << csv_field(e.runtime) << ',' << e.from << ',' << e.to << ','
+       << csv_field(e.reason) << '\n';
+  }
+  AQ_RETURN_IF_ERROR(write_file(d / "scaling.csv", se.str()));
+
   const Summary& s = r.summary;
   nlohmann::ordered_json j;
   j["experiment"] = s.experiment;
@@ -114,6 +122,10 @@ core::Status write_results(const RunResult& r, const std::string& dir) {
   j["events"] = s.events;
   j["simulated_s"] = std::stod(fmt(s.simulated_s));
   j["cache_worker_moves"] = s.cache_worker_moves;
+  j["cache_cost"] = std::stod(fmt(s.cache_cost, 2));
+  j["elasticity"] = {{"scale_ups", s.scale_ups},
+                     {"scale_downs", s.scale_downs},
+                     {"migrated_bytes", s.migrated_bytes}};
   j["trace"] = {{"rows", s.trace_rows},
                 {"outside_window", s.trace_rows_outside_window},
                 {"skipped", s.trace_rows_skipped},

@@ -59,8 +59,9 @@ TEST(Autoscaler, DemandGrowsWhenWorthItAndShrinksWhenIdle) {
   m.shortfall_bps = 1e9;  // 1 GB/s not met: worth 100/h
   m.worker_cost_per_hour = 10;
   ScaleDecision grow = d->decide(m);
-  EXPECT_EQ(grow.replicas, 4) << grow.reason;  // ceil(350 / 100) workers hold the data; 30/h < 100/h
-  m.worker_cost_per_hour = 50;                 // 150/h > 100/h: not worth it
+  EXPECT_EQ(grow.replicas, 4)
+      << grow.reason;           // ceil(350 / 100) workers hold the data; 30/h < 100/h
+  m.worker_cost_per_hour = 50;  // 150/h > 100/h: not worth it
   EXPECT_EQ(d->decide(m).replicas, 1);
   m.replicas = 4;
   m.active_readers = 0;
@@ -72,8 +73,11 @@ TEST(Autoscaler, DemandGrowsWhenWorthItAndShrinksWhenIdle) {
 
 TEST(Autoscaler, ScheduleFollowsTheLatestEntry) {
   // Weekdays at 08:00 -> 4 workers, every day at 20:00 -> 1. Time 0 is Monday 00:00.
-  auto s = make("schedule", {{"cron.day", "0 8 * * 1-5"}, {"replicas.day", "4"}, {"cron.night", "0 20 * * *"},
-                             {"replicas.night", "1"}, {"initial", "2"}});
+  auto s = make("schedule", {{"cron.day", "0 8 * * 1-5"},
+                             {"replicas.day", "4"},
+                             {"cron.night", "0 20 * * *"},
+                             {"replicas.night", "1"},
+                             {"initial", "2"}});
   RuntimeMetrics m;
   m.replicas = 2;
   m.now = from_seconds(3600);
@@ -84,7 +88,8 @@ TEST(Autoscaler, ScheduleFollowsTheLatestEntry) {
   EXPECT_EQ(s->decide(m).replicas, 1);
   m.now = from_seconds((5 * 24 + 10) * 3600);  // Saturday 10:00: Friday 20:00 holds
   EXPECT_EQ(s->decide(m).replicas, 1);
-  EXPECT_FALSE(builtin_autoscalers().create("schedule", {{"cron.a", "bad"}, {"replicas.a", "1"}}).ok());
+  EXPECT_FALSE(
+      builtin_autoscalers().create("schedule", {{"cron.a", "bad"}, {"replicas.a", "1"}}).ok());
   EXPECT_FALSE(builtin_autoscalers().create("schedule", {{"cron.a", "0 * * * *"}}).ok());
 }
 

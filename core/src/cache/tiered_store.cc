@@ -1,5 +1,7 @@
 #include "aqueduct/core/cache/tiered_store.h"
 
+#include <algorithm>
+
 #include "aqueduct/core/check.h"
 
 namespace aqueduct::core {
@@ -165,6 +167,14 @@ std::int64_t TieredStore::capacity_bytes() const {
   std::int64_t s = 0;
   for (const auto& l : levels_) s += l.spec.quota_bytes;
   return s;
+}
+
+std::vector<std::pair<BlockKey, std::int64_t>> TieredStore::blocks() const {
+  std::vector<std::pair<BlockKey, std::int64_t>> out;
+  out.reserve(where_.size());
+  for (const auto& [k, e] : where_) out.emplace_back(k, e.bytes);
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 std::int64_t TieredStore::dataset_bytes(std::uint32_t dataset) const {

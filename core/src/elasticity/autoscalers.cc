@@ -8,27 +8,28 @@
 namespace aqueduct::core {
 namespace {
 
-Result<std::int32_t> int_arg(const AutoscalerArgs& a, const std::string& k, std::int32_t def, std::int32_t lo,
-                             std::int32_t hi) {
+Result<std::int32_t> int_arg(const AutoscalerArgs& a, const std::string& k, std::int32_t def,
+                             std::int32_t lo, std::int32_t hi) {
   auto it = a.find(k);
   if (it == a.end()) return def;
   char* end = nullptr;
   long v = std::strtol(it->second.c_str(), &end, 10);
   if (it->second.empty() || *end != '\0' || v < lo || v > hi) {
-    return invalid_argument(k + ": expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) +
-                            "], got \"" + it->second + "\"");
+    return invalid_argument(k + ": expected an integer in [" + std::to_string(lo) + ", " +
+                            std::to_string(hi) + "], got \"" + it->second + "\"");
   }
   return static_cast<std::int32_t>(v);
 }
 
-Result<double> num_arg(const AutoscalerArgs& a, const std::string& k, double def, double lo, double hi) {
+Result<double> num_arg(const AutoscalerArgs& a, const std::string& k, double def, double lo,
+                       double hi) {
   auto it = a.find(k);
   if (it == a.end()) return def;
   char* end = nullptr;
   double v = std::strtod(it->second.c_str(), &end);
   if (it->second.empty() || *end != '\0' || v < lo || v > hi) {
-    return invalid_argument(k + ": expected a number in [" + std::to_string(lo) + ", " + std::to_string(hi) +
-                            "], got \"" + it->second + "\"");
+    return invalid_argument(k + ": expected a number in [" + std::to_string(lo) + ", " +
+                            std::to_string(hi) + "], got \"" + it->second + "\"");
   }
   return v;
 }
@@ -41,7 +42,8 @@ Result<Duration> dur_arg(const AutoscalerArgs& a, const std::string& k, Duration
   return *d;
 }
 
-Status check_known(const AutoscalerArgs& a, std::initializer_list<const char*> known, bool prefixed = false) {
+Status check_known(const AutoscalerArgs& a, std::initializer_list<const char*> known,
+                   bool prefixed = false) {
   for (const auto& [k, v] : a) {
     bool ok = false;
     for (const char* n : known) ok = ok || k == n;
@@ -54,8 +56,8 @@ Status check_known(const AutoscalerArgs& a, std::initializer_list<const char*> k
 }  // namespace
 
 Result<std::unique_ptr<Autoscaler>> FluidHpaAutoscaler::create(const AutoscalerArgs& a) {
-  AQ_RETURN_IF_ERROR(check_known(a, {"target", "minReplicas", "maxReplicas", "scaleUpPods", "scaleUpPeriod",
-                                     "scaleDown", "scaleDownStabilization"}));
+  AQ_RETURN_IF_ERROR(check_known(a, {"target", "minReplicas", "maxReplicas", "scaleUpPods",
+                                     "scaleUpPeriod", "scaleDown", "scaleDownStabilization"}));
   auto p = std::make_unique<FluidHpaAutoscaler>();
   AQ_ASSIGN_OR_RETURN(p->target_, num_arg(a, "target", 90, 1, 100));
   AQ_ASSIGN_OR_RETURN(p->min_, int_arg(a, "minReplicas", 1, 0, 10000));
@@ -64,7 +66,8 @@ Result<std::unique_ptr<Autoscaler>> FluidHpaAutoscaler::create(const AutoscalerA
   AQ_ASSIGN_OR_RETURN(p->up_period_, dur_arg(a, "scaleUpPeriod", from_seconds(600)));
   AQ_ASSIGN_OR_RETURN(p->down_window_, dur_arg(a, "scaleDownStabilization", from_seconds(300)));
   if (auto it = a.find("scaleDown"); it != a.end()) {
-    if (it->second != "true" && it->second != "false") return invalid_argument("scaleDown: expected true or false");
+    if (it->second != "true" && it->second != "false")
+      return invalid_argument("scaleDown: expected true or false");
     p->scale_down_ = it->second == "true";
   }
   if (p->min_ > p->max_) return invalid_argument("minReplicas must not exceed maxReplicas");
@@ -72,17 +75,20 @@ Result<std::unique_ptr<Autoscaler>> FluidHpaAutoscaler::create(const AutoscalerA
 }
 
 ScaleDecision FluidHpaAutoscaler::decide(const RuntimeMetrics& m) {
-  double rate = m.capacity_bytes > 0 ? 100.0 * static_cast<double>(m.used_bytes) / m.capacity_bytes : 0;
+  double rate =
+      m.capacity_bytes > 0 ? 100.0 * static_cast<double>(m.used_bytes) / m.capacity_bytes : 0;
   std::int32_t current = std::max(m.replicas, 1);
   // HPA: within 10% of the target, no change.
   std::int32_t desired = current;
-  if (std::fabs(rate / target_ - 1.0) > 0.1) desired = static_cast<std::int32_t>(std::ceil(current * rate / target_));
+  if (std::fabs(rate / target_ - 1.0) > 0.1)
+    desired = static_cast<std::int32_t>(std::ceil(current * rate / target_));
   desired = std::clamp(desired, min_, max_);
   char why[160];
   std::snprintf(why, sizeof why, "capacity_used_rate %.0f%% (target %.0f%%)", rate, target_);
   // Scale-down stabilization: the highest recommendation in the window.
   recommendations_.push_back({m.now, desired});
-  while (!recommendations_.empty() && m.now - recommendations_.front().first > down_window_) recommendations_.pop_front();
+  while (!recommendations_.empty() && m.now - recommendations_.front().first > down_window_)
+    recommendations_.pop_front();
   if (desired < m.replicas) {
     if (!scale_down_) return {m.replicas, std::string(why) + "; scale-down disabled"};
     std::int32_t hi = desired;
@@ -119,31 +125,34 @@ ScaleDecision DemandAutoscaler::decide(const RuntimeMetrics& m) {
   char why[200];
   if (m.active_readers == 0) {
     if (m.now - last_active_ >= idle_after_ && m.replicas > min_) {
-      std::snprintf(why, sizeof why, "no readers for %.0fs: shrink", to_seconds(m.now - last_active_));
+      std::snprintf(why, sizeof why, "no readers for %.0fs: shrink",
+                    to_seconds(m.now - last_active_));
       return {min_, why};
     }
     return {m.replicas, "no readers"};
   }
   // Workers needed to hold what is being read.
-  std::int32_t need = m.worker_capacity_bytes > 0
-                          ? static_cast<std::int32_t>(std::ceil(static_cast<double>(m.dataset_bytes) /
-                                                                static_cast<double>(m.worker_capacity_bytes)))
-                          : m.replicas;
+  std::int32_t need =
+      m.worker_capacity_bytes > 0
+          ? static_cast<std::int32_t>(std::ceil(static_cast<double>(m.dataset_bytes) /
+                                                static_cast<double>(m.worker_capacity_bytes)))
+          : m.replicas;
   need = std::clamp(need, min_, max_);
   if (need <= m.replicas || m.shortfall_bps <= 0) {
-    std::snprintf(why, sizeof why, "shortfall %.0f MB/s, %d workers hold the data", m.shortfall_bps / 1e6, need);
+    std::snprintf(why, sizeof why, "shortfall %.0f MB/s, %d workers hold the data",
+                  m.shortfall_bps / 1e6, need);
     return {m.replicas, why};
   }
   // Worth it? Value of the shortfall met vs the added workers' cost.
   double value = m.shortfall_bps / 1e9 * value_per_gbps_;
   double cost = (need - m.replicas) * m.worker_cost_per_hour;
   if (value < cost) {
-    std::snprintf(why, sizeof why, "shortfall %.0f MB/s worth %.2f/h < %.2f/h for %d workers", m.shortfall_bps / 1e6,
-                  value, cost, need - m.replicas);
+    std::snprintf(why, sizeof why, "shortfall %.0f MB/s worth %.2f/h < %.2f/h for %d workers",
+                  m.shortfall_bps / 1e6, value, cost, need - m.replicas);
     return {m.replicas, why};
   }
-  std::snprintf(why, sizeof why, "shortfall %.0f MB/s worth %.2f/h >= %.2f/h: grow to %d", m.shortfall_bps / 1e6,
-                value, cost, need);
+  std::snprintf(why, sizeof why, "shortfall %.0f MB/s worth %.2f/h >= %.2f/h: grow to %d",
+                m.shortfall_bps / 1e6, value, cost, need);
   return {need, why};
 }
 
@@ -161,7 +170,8 @@ Result<std::unique_ptr<Autoscaler>> ScheduleAutoscaler::create(const AutoscalerA
     AQ_ASSIGN_OR_RETURN(std::int32_t reps, int_arg(a, "replicas." + n, 1, 0, 10000));
     p->entries_.push_back({*cron, v, reps});
   }
-  if (p->entries_.empty()) return invalid_argument("expected at least one cron.<n> / replicas.<n> pair");
+  if (p->entries_.empty())
+    return invalid_argument("expected at least one cron.<n> / replicas.<n> pair");
   return std::unique_ptr<Autoscaler>(std::move(p));
 }
 
@@ -174,7 +184,9 @@ ScaleDecision ScheduleAutoscaler::decide(const RuntimeMetrics& m) {
     Time probe = m.now - from_seconds(7 * 86400.0);
     if (probe.count() < 0) probe = Time(-1);
     Time last{-1};
-    for (Time t = e.cron.next_after(probe); t <= m.now && t != Time::max(); t = e.cron.next_after(t)) last = t;
+    for (Time t = e.cron.next_after(probe); t <= m.now && t != Time::max();
+         t = e.cron.next_after(t))
+      last = t;
     if (last.count() >= 0 && last > best) {
       best = last;
       pick = &e;
@@ -194,12 +206,14 @@ class StaticAutoscaler final : public Autoscaler {
 
 AutoscalerRegistry builtin_autoscalers() {
   AutoscalerRegistry r("autoscaler");
-  r.add("static", "keep the runtime's replicas", [](const AutoscalerArgs& a) -> Result<std::unique_ptr<Autoscaler>> {
-    if (!a.empty()) return invalid_argument("static takes no arguments");
-    return std::unique_ptr<Autoscaler>(new StaticAutoscaler());
-  });
+  r.add("static", "keep the runtime's replicas",
+        [](const AutoscalerArgs& a) -> Result<std::unique_ptr<Autoscaler>> {
+          if (!a.empty()) return invalid_argument("static takes no arguments");
+          return std::unique_ptr<Autoscaler>(new StaticAutoscaler());
+        });
   r.add("fluid-hpa", "Fluid's HPA on capacity_used_rate", FluidHpaAutoscaler::create);
-  r.add("demand", "size the cache from the I/O shortfall and worker cost", DemandAutoscaler::create);
+  r.add("demand", "size the cache from the I/O shortfall and worker cost",
+        DemandAutoscaler::create);
   r.add("schedule", "replicas on a cron schedule", ScheduleAutoscaler::create);
   return r;
 }

@@ -114,6 +114,17 @@ struct PolicySpec {
   std::string placement = "pod-by-pod";
 };
 
+// Cache elasticity (docs/elasticity.md): an autoscaler from core's registry
+// drives every cache runtime's replicas.
+struct ElasticitySpec {
+  std::string policy = "static";
+  std::map<std::string, std::string> args;
+  core::Duration period = core::from_seconds(60);
+  core::Duration worker_startup = core::from_seconds(60);
+  std::string scale_in = "ordinal";  // or "least-cached"
+  bool migrate_on_scale_in = false;
+};
+
 // One fully resolved run.
 struct ExperimentSpec {
   std::string name;
@@ -127,6 +138,7 @@ struct ExperimentSpec {
   CacheModelSpec cache;
   WorkloadSpec workload;
   PolicySpec policies;
+  ElasticitySpec elasticity;
   std::string source_file;
 };
 

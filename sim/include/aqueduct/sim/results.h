@@ -69,7 +69,10 @@ struct Summary {
   std::int64_t trace_rows = 0;
   std::int64_t trace_rows_skipped = 0;
   std::int64_t trace_rows_outside_window = 0;
-  std::int64_t cache_worker_moves = 0;       // joint placement moving cold workers
+  std::int64_t cache_worker_moves = 0;  // joint placement moving cold workers
+  double cache_cost = 0;                // cache workers: the share of their nodes' price
+  std::int64_t scale_ups = 0, scale_downs = 0;
+  std::int64_t migrated_bytes = 0;           // moved to surviving workers on scale-in
   std::vector<std::string> skipped_reasons;  // "line N: reason", first 20
 };
 
@@ -95,8 +98,17 @@ struct DataLoadRecord {
   std::int64_t bytes_loaded = 0;  // read from the store into the cache
 };
 
+// An autoscaler's change of a runtime's desired replicas.
+struct ScaleRecord {
+  double time_s = 0;
+  std::string runtime;
+  std::int32_t from = 0, to = 0;
+  std::string reason;
+};
+
 struct RunResult {
   std::vector<JobRecord> jobs;
+  std::vector<ScaleRecord> scale_events;
   std::vector<DataLoadRecord> dataloads;
   std::vector<CacheStatusSample> cache_status;
   std::vector<Sample> samples;

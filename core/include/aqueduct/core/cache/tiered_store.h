@@ -70,6 +70,8 @@ class TieredStore {
   std::int64_t capacity_bytes() const;
   // Bytes of one dataset held in any level.
   std::int64_t dataset_bytes(std::uint32_t dataset) const;
+  // Every block held, sorted by key (for migration and inspection).
+  std::vector<std::pair<BlockKey, std::int64_t>> blocks() const;
   std::size_t block_count() const { return where_.size(); }
   const TieredStoreStats& stats() const { return stats_; }
 

@@ -21,15 +21,15 @@ namespace aqueduct::core {
 
 struct RuntimeMetrics {
   Time now{0};
-  std::int32_t replicas = 0;        // desired replicas currently set
-  std::int32_t ready_replicas = 0;  // workers serving
-  std::int64_t capacity_bytes = 0;  // of ready workers
-  std::int64_t used_bytes = 0;      // cached bytes held by ready workers
-  std::int64_t dataset_bytes = 0;   // size of the dataset(s) behind the runtime
+  std::int32_t replicas = 0;               // desired replicas currently set
+  std::int32_t ready_replicas = 0;         // workers serving
+  std::int64_t capacity_bytes = 0;         // of ready workers
+  std::int64_t used_bytes = 0;             // cached bytes held by ready workers
+  std::int64_t dataset_bytes = 0;          // size of the dataset(s) behind the runtime
   std::int64_t worker_capacity_bytes = 0;  // what one more worker adds
-  double hit_ratio = -1;       // bytes from cache / bytes read over the last period; -1: no reads
-  double demand_bps = 0;       // input rate running readers want (bytes/s at full speed)
-  double shortfall_bps = 0;    // demand not met because reads miss the cache (bytes/s)
+  double hit_ratio = -1;     // bytes from cache / bytes read over the last period; -1: no reads
+  double demand_bps = 0;     // input rate running readers want (bytes/s at full speed)
+  double shortfall_bps = 0;  // demand not met because reads miss the cache (bytes/s)
   std::int32_t active_readers = 0;
   double worker_cost_per_hour = 0;
 };
@@ -71,7 +71,7 @@ class FluidHpaAutoscaler final : public Autoscaler {
   std::int32_t min_ = 1, max_ = 4, up_pods_ = 2;
   Duration up_period_ = from_seconds(600), down_window_ = from_seconds(300);
   bool scale_down_ = false;
-  std::deque<std::pair<Time, std::int32_t>> ups_;            // scale-up events (time, added)
+  std::deque<std::pair<Time, std::int32_t>> ups_;              // scale-up events (time, added)
   std::deque<std::pair<Time, std::int32_t>> recommendations_;  // for the down stabilization
 };
 
