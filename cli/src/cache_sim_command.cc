@@ -7,6 +7,7 @@
 #include "aqueduct/core/quantity.h"
 #include "aqueduct/sim/cache_trace.h"
 #include "aqueduct/sim/results.h"
+#include "aqueduct/sim/rng.h"
 #include "commands.h"
 
 namespace aqueduct::cli {
@@ -42,6 +43,28 @@ core::Result<std::int64_t> parse_size(const std::string& s, std::int64_t footpri
   return q->as_int();
 }
 
+std::vector<std::string> split_colon(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ':')) out.push_back(item);
+  return out;
+}
+
+// Epoch after epoch of Fisher-Yates shuffles of `blocks` 1 MiB blocks.
+std::vector<core::CacheRequest> shuffled_epochs(long blocks, long epochs, std::uint64_t seed) {
+  sim::Rng rng(seed);
+  std::vector<std::uint64_t> order(static_cast<std::size_t>(blocks));
+  for (long i = 0; i < blocks; ++i) order[static_cast<std::size_t>(i)] = static_cast<std::uint64_t>(i);
+  std::vector<core::CacheRequest> t;
+  t.reserve(static_cast<std::size_t>(blocks * epochs));
+  for (long e = 0; e < epochs; ++e) {
+    rng.shuffle(order);
+    for (auto b : order) t.push_back({core::BlockKey{0, b}, 1 << 20});
+  }
+  return t;
+}
+
 }  // namespace
 
 int run_cache_sim(const CacheSimArgs& args) {
@@ -50,7 +73,28 @@ int run_cache_sim(const CacheSimArgs& args) {
   if (!args.key_column.empty()) opts.key_column = args.key_column;
   if (!args.size_column.empty()) opts.size_column = args.size_column;
   opts.max_requests = args.max_requests;
-  auto trace = sim::read_cache_trace(args.trace, opts);
+  core::Result<std::vector<core::CacheRequest>> trace = core::invalid_argument("give --trace or --shuffled-epochs");
+  std::string trace_name = args.trace;
+  if (!args.shuffled_epochs.empty()) {
+    auto parts = split_colon(args.shuffled_epochs);
+    if (parts.size() < 2 || parts.size() > 3) {
+      trace = core::invalid_argument("--shuffled-epochs " + args.shuffled_epochs + ": expected BLOCKS:EPOCHS[:SEED]");
+    } else {
+      char* e1 = nullptr;
+      char* e2 = nullptr;
+      long blocks = std::strtol(parts[0].c_str(), &e1, 10), epochs = std::strtol(parts[1].c_str(), &e2, 10);
+      std::uint64_t seed = parts.size() == 3 ? std::strtoull(parts[2].c_str(), nullptr, 10) : 1;
+      if (*e1 != '\0' || *e2 != '\0' || blocks <= 0 || epochs <= 0 || blocks * epochs > 100'000'000) {
+        trace = core::invalid_argument("--shuffled-epochs " + args.shuffled_epochs +
+                                       ": expected positive BLOCKS and EPOCHS (at most 1e8 reads)");
+      } else {
+        trace = shuffled_epochs(blocks, epochs, seed);
+        trace_name = "shuffled epochs (" + args.shuffled_epochs + ")";
+      }
+    }
+  } else if (!args.trace.empty()) {
+    trace = sim::read_cache_trace(args.trace, opts);
+  }
   if (!trace.ok()) {
     std::cerr << "error: " << trace.status().message() << "\n";
     return 2;
@@ -108,7 +152,7 @@ int run_cache_sim(const CacheSimArgs& args) {
     }
     std::cout << out.dump(2) << "\n";
   } else {
-    std::printf("trace %s: %zu requests, %llu objects, footprint %s\n", args.trace.c_str(),
+    std::printf("trace %s: %zu requests, %llu objects, footprint %s\n", trace_name.c_str(),
                 trace->size(), static_cast<unsigned long long>(fp.objects),
                 core::format_bytes(static_cast<double>(fp.bytes)).c_str());
     std::printf("%-8s %14s %12s %12s %10s %10s\n", "policy", "cache size", "requests", "misses",
@@ -135,7 +179,7 @@ int run_cache_sim(const CacheSimArgs& args) {
       series.push_back(std::move(s));
     }
     core::Status st =
-        sim::write_line_plot("miss-ratio curve: " + args.trace.substr(args.trace.rfind('/') + 1),
+        sim::write_line_plot("miss-ratio curve: " + trace_name.substr(trace_name.rfind('/') + 1),
                              "cache size (MiB)", "miss ratio", series, args.mrc);
     if (!st.is_ok()) {
       std::cerr << "error: " << st.message() << "\n";

@@ -45,6 +45,9 @@ struct CacheSimArgs {
   std::string mrc;           // PNG path for the miss-ratio curve
   std::string write_binary;  // convert the trace to the binary format
   std::int64_t max_requests = 0;
+  // "BLOCKS:EPOCHS[:SEED]": instead of a trace file, the deep-learning access
+  // pattern: BLOCKS equal blocks (1 MiB) read in a fresh random order each epoch.
+  std::string shuffled_epochs;
 };
 // Exit: 0 ok, 2 bad input.
 int run_cache_sim(const CacheSimArgs& args);

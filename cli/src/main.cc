@@ -50,7 +50,9 @@ int main(int argc, char** argv) {
   aqueduct::cli::CacheSimArgs cs;
   auto* cache_sim = app.add_subcommand(
       "cache-sim", "Replay a block/object trace against eviction policies and print miss ratios.");
-  cache_sim->add_option("--trace", cs.trace, "trace file")->required();
+  cache_sim->add_option("--trace", cs.trace, "trace file");
+  cache_sim->add_option("--shuffled-epochs", cs.shuffled_epochs,
+                        "BLOCKS:EPOCHS[:SEED]: the deep-learning pattern instead of a trace file");
   cache_sim->add_option("--format", cs.format,
                         "csv, cloudphysics, cachelib-block, cachelib-kv, binary");
   cache_sim->add_option("--key-column", cs.key_column, "csv: the key column (default key)");

@@ -85,6 +85,15 @@ int run_sim(const SimRunArgs& args) {
   if (results.size() > 1 && sim::plotting_available()) {
     core::Status st = sim::write_comparison_plot(results, out_dir + "/comparison.png");
     if (!st.is_ok()) std::cerr << "warning: " << st.message() << "\n";
+    // Cost against speed, one point per scenario (the Pareto view).
+    bool any_cost = false;
+    for (const auto& r : results) any_cost = any_cost || r.summary.cache_cost > 0;
+    if (any_cost) {
+      std::vector<sim::LineSeries> pts;
+      for (const auto& r : results) pts.push_back({r.summary.scenario, {{r.summary.cache_cost, r.summary.mean_jct_s}}});
+      st = sim::write_line_plot("cache cost vs mean JCT", "cache cost", "mean JCT (s)", pts, out_dir + "/cost_vs_jct.png");
+      if (!st.is_ok()) std::cerr << "warning: " << st.message() << "\n";
+    }
   }
   if (!args.quiet) {
     std::cout << "results: " << out_dir << "/ (jobs.csv, timeseries.csv, summary.json, plots.png"

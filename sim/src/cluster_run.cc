@@ -286,7 +286,8 @@ core::Status ClusterRun::build_caches() {
   for (auto& c : caches_) {
     std::vector<bool> used(nodes_.size(), false);
     std::string why_not = "no ECS node";
-    for (std::int32_t r = 0; r < c.runtime->replicas; ++r) {
+    const std::int32_t replicas = spec_.cache.replicas > 0 ? spec_.cache.replicas : c.runtime->replicas;
+    for (std::int32_t r = 0; r < replicas; ++r) {
       bool placed = false;
       for (std::size_t k = 0; k < nodes_.size() && !placed; ++k) {
         std::size_t i = (cursor + k) % nodes_.size();
@@ -364,7 +365,7 @@ core::Status ClusterRun::init() {
   for (const auto& c : caches_) {
     AQ_ASSIGN_OR_RETURN(auto a, scalers.create(spec_.elasticity.policy, spec_.elasticity.args));
     scalers_.push_back(std::move(a));
-    desired_.push_back(c.runtime->replicas);
+    desired_.push_back(spec_.cache.replicas > 0 ? spec_.cache.replicas : c.runtime->replicas);
     starting_.push_back(0);
   }
   if (!caches_.empty() && spec_.elasticity.policy != "static") {

@@ -231,7 +231,7 @@ core::Status write_line_plot(const std::string& title, const std::string& x_labe
     }
   }
   if (x1 <= x0) x1 = x0 + 1;
-  Frame a{80, 50, 720, 340, x0, x1, 0, std::min(1.0, y1 * 1.05)};
+  Frame a{80, 50, 720, 340, x0, x1, 0, y1 <= 1.0 ? std::min(1.0, y1 * 1.05) : y1 * 1.1};
   if (a.y1 <= 0) a.y1 = 1;
   axes(cr, a, title, x_label, y_label);
   static const double kColors[][3] = {{0.84, 0.15, 0.16}, {0.12, 0.47, 0.71}, {0.17, 0.63, 0.17},
@@ -250,6 +250,10 @@ core::Status write_line_plot(const std::string& title, const std::string& x_labe
       }
     }
     cairo_stroke(cr);
+    for (const auto& [px, py] : series[k].points) {
+      cairo_arc(cr, a.px(px), a.py(py), 4, 0, 2 * M_PI);
+      cairo_fill(cr);
+    }
     double lx = 90 + 160 * static_cast<double>(k % 5), ly = 447 + 18 * static_cast<double>(k / 5);
     cairo_rectangle(cr, lx, ly, 14, 4);
     cairo_fill(cr);

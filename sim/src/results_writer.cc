@@ -139,16 +139,17 @@ core::Status write_results(const RunResult& r, const std::string& dir) {
 std::string format_summary_table(const std::vector<RunResult>& runs) {
   std::ostringstream out;
   char line[512];
-  std::snprintf(line, sizeof line, "%-14s %6s %10s %10s %10s %10s %12s %7s %12s\n", "scenario",
-                "done", "mean JCT", "p50 JCT", "p95 JCT", "queue", "makespan", "hit", "from store");
+  std::snprintf(line, sizeof line, "%-14s %6s %10s %10s %10s %10s %12s %7s %12s %11s\n", "scenario",
+                "done", "mean JCT", "p50 JCT", "p95 JCT", "queue", "makespan", "hit", "from store",
+                "cache cost");
   out << line;
   for (const auto& r : runs) {
     const Summary& s = r.summary;
     std::string done = std::to_string(s.completed) + "/" + std::to_string(s.jobs);
-    std::snprintf(line, sizeof line, "%-14s %6s %9.0fs %9.0fs %9.0fs %9.0fs %11.0fs %6.1f%% %12s\n",
+    std::snprintf(line, sizeof line, "%-14s %6s %9.0fs %9.0fs %9.0fs %9.0fs %11.0fs %6.1f%% %12s %11.2f\n",
                   s.scenario.c_str(), done.c_str(), s.mean_jct_s, s.p50_jct_s, s.p95_jct_s,
                   s.mean_queue_s, s.makespan_s, 100.0 * s.hit_ratio,
-                  core::format_bytes(static_cast<double>(s.bytes_from_store)).c_str());
+                  core::format_bytes(static_cast<double>(s.bytes_from_store)).c_str(), s.cache_cost);
     out << line;
   }
   for (std::size_t i = 1; i < runs.size(); ++i) {

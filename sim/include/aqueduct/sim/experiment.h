@@ -53,6 +53,9 @@ struct CacheModelSpec {
   // Reads served by a worker in another zone: at most this many bytes/s per
   // reading job, and this much added latency per block (cross-zone links).
   double cross_zone_bandwidth = 0;  // 0: no limit
+  // When > 0: every runtime starts with this many workers (overrides the
+  // runtimes' spec.replicas; for sweeping static cache sizes).
+  std::int32_t replicas = 0;
   core::Duration cross_zone_latency{0};
 };
 
