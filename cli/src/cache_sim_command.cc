@@ -55,7 +55,8 @@ std::vector<std::string> split_colon(const std::string& s) {
 std::vector<core::CacheRequest> shuffled_epochs(long blocks, long epochs, std::uint64_t seed) {
   sim::Rng rng(seed);
   std::vector<std::uint64_t> order(static_cast<std::size_t>(blocks));
-  for (long i = 0; i < blocks; ++i) order[static_cast<std::size_t>(i)] = static_cast<std::uint64_t>(i);
+  for (long i = 0; i < blocks; ++i)
+    order[static_cast<std::size_t>(i)] = static_cast<std::uint64_t>(i);
   std::vector<core::CacheRequest> t;
   t.reserve(static_cast<std::size_t>(blocks * epochs));
   for (long e = 0; e < epochs; ++e) {
@@ -73,18 +74,22 @@ int run_cache_sim(const CacheSimArgs& args) {
   if (!args.key_column.empty()) opts.key_column = args.key_column;
   if (!args.size_column.empty()) opts.size_column = args.size_column;
   opts.max_requests = args.max_requests;
-  core::Result<std::vector<core::CacheRequest>> trace = core::invalid_argument("give --trace or --shuffled-epochs");
+  core::Result<std::vector<core::CacheRequest>> trace =
+      core::invalid_argument("give --trace or --shuffled-epochs");
   std::string trace_name = args.trace;
   if (!args.shuffled_epochs.empty()) {
     auto parts = split_colon(args.shuffled_epochs);
     if (parts.size() < 2 || parts.size() > 3) {
-      trace = core::invalid_argument("--shuffled-epochs " + args.shuffled_epochs + ": expected BLOCKS:EPOCHS[:SEED]");
+      trace = core::invalid_argument("--shuffled-epochs " + args.shuffled_epochs +
+                                     ": expected BLOCKS:EPOCHS[:SEED]");
     } else {
       char* e1 = nullptr;
       char* e2 = nullptr;
-      long blocks = std::strtol(parts[0].c_str(), &e1, 10), epochs = std::strtol(parts[1].c_str(), &e2, 10);
+      long blocks = std::strtol(parts[0].c_str(), &e1, 10),
+           epochs = std::strtol(parts[1].c_str(), &e2, 10);
       std::uint64_t seed = parts.size() == 3 ? std::strtoull(parts[2].c_str(), nullptr, 10) : 1;
-      if (*e1 != '\0' || *e2 != '\0' || blocks <= 0 || epochs <= 0 || blocks * epochs > 100'000'000) {
+      if (*e1 != '\0' || *e2 != '\0' || blocks <= 0 || epochs <= 0 ||
+          blocks * epochs > 100'000'000) {
         trace = core::invalid_argument("--shuffled-epochs " + args.shuffled_epochs +
                                        ": expected positive BLOCKS and EPOCHS (at most 1e8 reads)");
       } else {

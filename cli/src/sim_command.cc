@@ -90,8 +90,10 @@ int run_sim(const SimRunArgs& args) {
     for (const auto& r : results) any_cost = any_cost || r.summary.cache_cost > 0;
     if (any_cost) {
       std::vector<sim::LineSeries> pts;
-      for (const auto& r : results) pts.push_back({r.summary.scenario, {{r.summary.cache_cost, r.summary.mean_jct_s}}});
-      st = sim::write_line_plot("cache cost vs mean JCT", "cache cost", "mean JCT (s)", pts, out_dir + "/cost_vs_jct.png");
+      for (const auto& r : results)
+        pts.push_back({r.summary.scenario, {{r.summary.cache_cost, r.summary.mean_jct_s}}});
+      st = sim::write_line_plot("cache cost vs mean JCT", "cache cost", "mean JCT (s)", pts,
+                                out_dir + "/cost_vs_jct.png");
       if (!st.is_ok()) std::cerr << "warning: " << st.message() << "\n";
     }
   }

@@ -286,7 +286,8 @@ core::Status ClusterRun::build_caches() {
   for (auto& c : caches_) {
     std::vector<bool> used(nodes_.size(), false);
     std::string why_not = "no ECS node";
-    const std::int32_t replicas = spec_.cache.replicas > 0 ? spec_.cache.replicas : c.runtime->replicas;
+    const std::int32_t replicas =
+        spec_.cache.replicas > 0 ? spec_.cache.replicas : c.runtime->replicas;
     for (std::int32_t r = 0; r < replicas; ++r) {
       bool placed = false;
       for (std::size_t k = 0; k < nodes_.size() && !placed; ++k) {

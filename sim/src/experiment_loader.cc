@@ -233,7 +233,8 @@ ExperimentSpec parse_spec(YamlCursor& spec, const std::string& base_dir, core::D
       }
       if (auto d = c->duration("hitLatency")) out.cache.hit_latency = *d;
       if (auto b = c->bandwidth("crossZoneBandwidth")) out.cache.cross_zone_bandwidth = *b;
-      out.cache.replicas = static_cast<std::int32_t>(c->integer("replicas", false, 1, 10000).value_or(0));
+      out.cache.replicas =
+          static_cast<std::int32_t>(c->integer("replicas", false, 1, 10000).value_or(0));
       if (auto d = c->duration("crossZoneLatency")) out.cache.cross_zone_latency = *d;
       c->finish_unknown("the cache section");
     }

@@ -146,10 +146,11 @@ std::string format_summary_table(const std::vector<RunResult>& runs) {
   for (const auto& r : runs) {
     const Summary& s = r.summary;
     std::string done = std::to_string(s.completed) + "/" + std::to_string(s.jobs);
-    std::snprintf(line, sizeof line, "%-14s %6s %9.0fs %9.0fs %9.0fs %9.0fs %11.0fs %6.1f%% %12s %11.2f\n",
-                  s.scenario.c_str(), done.c_str(), s.mean_jct_s, s.p50_jct_s, s.p95_jct_s,
-                  s.mean_queue_s, s.makespan_s, 100.0 * s.hit_ratio,
-                  core::format_bytes(static_cast<double>(s.bytes_from_store)).c_str(), s.cache_cost);
+    std::snprintf(
+        line, sizeof line, "%-14s %6s %9.0fs %9.0fs %9.0fs %9.0fs %11.0fs %6.1f%% %12s %11.2f\n",
+        s.scenario.c_str(), done.c_str(), s.mean_jct_s, s.p50_jct_s, s.p95_jct_s, s.mean_queue_s,
+        s.makespan_s, 100.0 * s.hit_ratio,
+        core::format_bytes(static_cast<double>(s.bytes_from_store)).c_str(), s.cache_cost);
     out << line;
   }
   for (std::size_t i = 1; i < runs.size(); ++i) {
