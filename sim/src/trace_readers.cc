@@ -2,7 +2,9 @@
 #include <cmath>
 #include <fstream>
 #include <functional>
+#include <cstdio>
 #include <map>
+#include <optional>
 
 #include "aqueduct/core/quantity.h"
 #include "aqueduct/sim/csv.h"
@@ -49,6 +51,27 @@ struct Row {
 };
 
 using RowParser = std::function<void(Row&, TraceJob&)>;
+
+// "YYYY-MM-DD HH:MM:SS" as seconds since 2024-11-15 00:00:00 (the start of the
+// Alibaba GenAI trace); days from the civil calendar (Howard Hinnant's algorithm).
+std::optional<double> parse_datetime(const std::string& s) {
+  int y, mo, d, h, mi, se;
+  char extra;
+  if (std::sscanf(s.c_str(), "%d-%d-%d %d:%d:%d%c", &y, &mo, &d, &h, &mi, &se, &extra) != 6) return std::nullopt;
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 60) {
+    return std::nullopt;
+  }
+  auto days = [](long yy, unsigned mm, unsigned dd) {
+    yy -= mm <= 2;
+    const long era = (yy >= 0 ? yy : yy - 399) / 400;
+    const unsigned yoe = static_cast<unsigned>(yy - era * 400);
+    const unsigned doy = (153 * (mm + (mm > 2 ? -3 : 9)) + 2) / 5 + dd - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + static_cast<long>(doe) - 719468;
+  };
+  long day = days(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) - days(2024, 11, 15);
+  return static_cast<double>(day) * 86400.0 + h * 3600.0 + mi * 60.0 + se;
+}
 
 struct ReaderDef {
   std::string name;
@@ -127,6 +150,22 @@ std::vector<ReaderDef> reader_defs() {
                       j.has_duration = true;  // 0 is valid: created and deleted in the same second
                       j.duration_s = *del - j.arrival_s;
                     }
+                  }});
+  defs.push_back({"alibaba-genai-lora-v2026", {"gmt_create", "exec_time_seconds"}, [](Row& r, TraceJob& j) {
+                    auto t = parse_datetime(r.text("gmt_create"));
+                    if (!t) {
+                      if (r.error.empty()) {
+                        r.error = "column gmt_create: expected YYYY-MM-DD HH:MM:SS, got \"" + r.text("gmt_create") + "\"";
+                      }
+                      return;
+                    }
+                    j.arrival_s = *t;
+                    auto d = r.num("exec_time_seconds", true, 0);
+                    if (d) {
+                      j.has_duration = true;
+                      j.duration_s = *d;
+                    }
+                    j.gpus = 1;
                   }});
   return defs;
 }
