@@ -460,20 +460,31 @@ void ClusterRun::elasticity_tick() {
       desired_[ci] = d.replicas;
     }
     std::string key = core::object_key(c.runtime->meta);
-    // Up: new workers serve after their start-up time.
+    // Up: new workers serve after their start-up time, which comes from the
+    // node that will host them (or the elasticity default).
     for (; live < desired_[ci]; ++live) {
       ++starting_[ci];
       ++scale_ups_;
-      sim_.schedule_after(spec_.elasticity.worker_startup, [this, ci, key] {
+      core::Duration startup = spec_.elasticity.worker_startup;
+      for (const auto& n : nodes_) {
+        bool hosts = false;
+        for (const auto& w : c.workers) hosts = hosts || (w.live && w.node_name == n.meta.name);
+        if (!hosts && n.kind == core::NodeKind::kEcs && n.worker_startup.count() > 0) {
+          startup = n.worker_startup;
+          break;
+        }
+      }
+      sim_.schedule_after(startup, [this, ci, key] {
         --starting_[ci];
         accrue_worker_cost();
         bool added = false;
         for (std::size_t i = 0; i < nodes_.size() && !added; ++i) {
           added = place_cache_worker(key, nodes_[i].meta.name).is_ok();
         }
-        if (!added)
+        if (!added) {
           scale_events_.push_back({core::to_seconds(sim_.now()), key, desired_[ci], desired_[ci],
                                    "no node can take another worker"});
+        }
       });
     }
     // Down: one victim at a time, never below what the desired count allows;

@@ -112,10 +112,11 @@ void parse_workload(YamlCursor& w, const std::string& base_dir, WorkloadSpec& ou
     if (t->expect_map("a trace")) {
       TraceSpec ts;
       ts.file = resolve(base_dir, t->str("file", true).value_or(""));
-      ts.reader =
-          t->one_of("reader", {"generic-csv", "philly-gavel", "pollux", "alibaba-gpu-v2023",
-                                        "alibaba-genai-lora-v2026"}, true)
-              .value_or("");
+      ts.reader = t->one_of("reader",
+                            {"generic-csv", "philly-gavel", "pollux", "alibaba-gpu-v2023",
+                             "alibaba-genai-lora-v2026"},
+                            true)
+                      .value_or("");
       if (auto b = t->one_of("onBadRow", {"error", "skip"})) ts.skip_bad_rows = *b == "skip";
       ts.max_jobs = t->integer("maxJobs", false, 0).value_or(0);
       ts.time_scale = t->number("timeScale", false, 1e-9, 1e9).value_or(1.0);

@@ -43,6 +43,7 @@ NodePoolSpec parse_node_pool(YamlCursor& p, bool single,
   pool.region = p.str("region").value_or("");
   pool.price_per_hour = p.number("pricePerHour", false, 0).value_or(0);
   pool.speed_factor = p.number("speedFactor", false, 1e-6, 1e6).value_or(1.0);
+  if (auto d = p.duration("workerStartup")) pool.worker_startup = *d;
   pool.labels = p.string_map("labels");
   p.each("taints", [&](YamlCursor& t) {
     if (!t.expect_map("a taint")) return;
@@ -88,6 +89,7 @@ std::vector<core::Node> build_pool_nodes(const std::vector<NodePoolSpec>& pools)
       n.nic_bandwidth = pool.nic_bandwidth;
       n.price_per_hour = pool.price_per_hour;
       n.speed_factor = pool.speed_factor;
+      n.worker_startup = pool.worker_startup;
       n.taints = pool.taints;
       n.pool = pool.name;
       nodes.push_back(std::move(n));

@@ -1,8 +1,8 @@
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <functional>
-#include <cstdio>
 #include <map>
 #include <optional>
 
@@ -57,8 +57,10 @@ using RowParser = std::function<void(Row&, TraceJob&)>;
 std::optional<double> parse_datetime(const std::string& s) {
   int y, mo, d, h, mi, se;
   char extra;
-  if (std::sscanf(s.c_str(), "%d-%d-%d %d:%d:%d%c", &y, &mo, &d, &h, &mi, &se, &extra) != 6) return std::nullopt;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 60) {
+  if (std::sscanf(s.c_str(), "%d-%d-%d %d:%d:%d%c", &y, &mo, &d, &h, &mi, &se, &extra) != 6)
+    return std::nullopt;
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 ||
+      se > 60) {
     return std::nullopt;
   }
   auto days = [](long yy, unsigned mm, unsigned dd) {
@@ -151,22 +153,24 @@ std::vector<ReaderDef> reader_defs() {
                       j.duration_s = *del - j.arrival_s;
                     }
                   }});
-  defs.push_back({"alibaba-genai-lora-v2026", {"gmt_create", "exec_time_seconds"}, [](Row& r, TraceJob& j) {
-                    auto t = parse_datetime(r.text("gmt_create"));
-                    if (!t) {
-                      if (r.error.empty()) {
-                        r.error = "column gmt_create: expected YYYY-MM-DD HH:MM:SS, got \"" + r.text("gmt_create") + "\"";
-                      }
-                      return;
-                    }
-                    j.arrival_s = *t;
-                    auto d = r.num("exec_time_seconds", true, 0);
-                    if (d) {
-                      j.has_duration = true;
-                      j.duration_s = *d;
-                    }
-                    j.gpus = 1;
-                  }});
+  defs.push_back(
+      {"alibaba-genai-lora-v2026", {"gmt_create", "exec_time_seconds"}, [](Row& r, TraceJob& j) {
+         auto t = parse_datetime(r.text("gmt_create"));
+         if (!t) {
+           if (r.error.empty()) {
+             r.error = "column gmt_create: expected YYYY-MM-DD HH:MM:SS, got \"" +
+                       r.text("gmt_create") + "\"";
+           }
+           return;
+         }
+         j.arrival_s = *t;
+         auto d = r.num("exec_time_seconds", true, 0);
+         if (d) {
+           j.has_duration = true;
+           j.duration_s = *d;
+         }
+         j.gpus = 1;
+       }});
   return defs;
 }
 

@@ -461,6 +461,10 @@ TEST(ClusterRunElasticity, AutoscalersGrowTheCacheAndItPays) {
   ExperimentSpec demand = s;
   demand.elasticity.policy = "demand";
   RunResult dm = run_ok(demand);
+  // Start-up time comes from the node model: slow-starting workers help later.
+  ExperimentSpec slow = demand;
+  slow.node_pools[0].worker_startup = core::from_seconds(1800);
+  EXPECT_GT(run_ok(slow).summary.mean_jct_s, dm.summary.mean_jct_s);
   ASSERT_FALSE(dm.scale_events.empty());
   EXPECT_EQ(dm.scale_events[0].to, 3)
       << "ceil(10Gi / 4Gi) workers hold the data: " << dm.scale_events[0].reason;

@@ -118,3 +118,31 @@ TEST(TraceReaders, QuotedFieldsAndScaling) {
 
 }  // namespace
 }  // namespace aqueduct::sim
+
+namespace aqueduct::sim {
+namespace {
+
+TEST(TraceReaders, AlibabaGenAiLora) {
+  TraceSpec s{
+      aqueduct::testing::source_path("data/traces/alibaba-genai-lora-v2026/lora_request_trace.csv"),
+      "alibaba-genai-lora-v2026", true, 0, 1.0};
+  auto r = read_trace(s);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->rows, 26823);
+  EXPECT_EQ(r->jobs.size() + r->skipped.size(), 26823u);
+  // First request: 2024-11-15 16:57:50, 32 s.
+  EXPECT_DOUBLE_EQ(r->jobs[0].arrival_s, 16 * 3600 + 57 * 60 + 50);
+  EXPECT_DOUBLE_EQ(r->jobs[0].duration_s, 32);
+  s.start_s = 3 * 86400;
+  s.end_s = 6 * 86400;
+  auto w = read_trace(s);
+  ASSERT_TRUE(w.ok());
+  EXPECT_GT(w->outside_window, 0);
+  for (const auto& j : w->jobs) {
+    EXPECT_GE(j.arrival_s, 0);
+    EXPECT_LT(j.arrival_s, 3 * 86400);
+  }
+}
+
+}  // namespace
+}  // namespace aqueduct::sim

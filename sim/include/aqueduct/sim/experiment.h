@@ -33,6 +33,7 @@ struct NodePoolSpec {
   std::string region;
   double price_per_hour = 0;
   double speed_factor = 1.0;
+  core::Duration worker_startup{0};  // cache worker start-up on these nodes (0: elasticity default)
   std::map<std::string, std::string> labels;
   std::vector<core::Taint> taints;
 };

@@ -9,6 +9,7 @@
 #include "aqueduct/core/model/object_meta.h"
 #include "aqueduct/core/model/resources.h"
 #include "aqueduct/core/model/scheduling_terms.h"
+#include "aqueduct/core/time.h"
 
 namespace aqueduct::core {
 
@@ -37,6 +38,8 @@ struct Node {
   double nic_bandwidth = 0;                                     // bytes/s, each direction
   double price_per_hour = 0;                                    // currency units per hour
   double speed_factor = 1.0;  // compute speed relative to the reference node
+  Duration worker_startup{
+      0};  // a cache worker's start here (image pull + start); 0: driver default
   std::vector<Taint> taints;
   std::string pool;  // the experiment node pool it came from
 };
