@@ -475,6 +475,22 @@ TEST(ClusterRunElasticity, AutoscalersGrowTheCacheAndItPays) {
   }
 }
 
+TEST(ClusterRunElasticity, Deterministic) {
+  TempDir dir, a, b;
+  ExperimentSpec s =
+      elastic_spec(dir, "job_id,arrival_s,gpus,application\na,0,1,train\nb,9000,1,train\n");
+  s.elasticity.policy = "demand";
+  s.elasticity.migrate_on_scale_in = true;
+  s.cache.fidelity = "block";
+  ASSERT_TRUE(write_results(run_ok(s), a.path().string()).is_ok());
+  ASSERT_TRUE(write_results(run_ok(s), b.path().string()).is_ok());
+  for (const char* f :
+       {"jobs.csv", "scaling.csv", "cache_status.csv", "dataloads.csv", "summary.json"}) {
+    EXPECT_EQ(read_file(a.file(f)), read_file(b.file(f))) << f;
+  }
+  EXPECT_FALSE(read_file(a.file("scaling.csv")).empty());
+}
+
 TEST(ClusterRunElasticity, ScaleInVictimsAndMigration) {
   TempDir dir;
   ExperimentSpec s =
