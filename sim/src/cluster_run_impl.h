@@ -1,0 +1,209 @@
+// Private to sim/: the simulated cluster behind run_experiment, split over
+// cluster_run*.cc by concern (setup and results, scheduling, cache runtimes and
+// data operations, reading). See docs/simulation-model.md.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <memory>
+#include <unordered_map>
+#include "aqueduct/core/cache/shuffled_epoch_model.h"
+#include "aqueduct/core/cache/tiered_store.h"
+#include "aqueduct/core/dataops/cron.h"
+#include "aqueduct/core/elasticity/autoscaler.h"
+#include "aqueduct/core/fluid/fluid_affinity.h"
+#include "aqueduct/core/fluid/fluid_labels.h"
+#include "aqueduct/core/ports.h"
+#include "aqueduct/runtime_adapters/engine_profile.h"
+#include "aqueduct/scheduler/framework.h"
+#include "aqueduct/scheduler/joint_placement.h"
+#include "aqueduct/scheduler/scheduling_queue.h"
+#include "aqueduct/sim/cache_cluster.h"
+#include "aqueduct/sim/cluster_run.h"
+#include "aqueduct/sim/node_pools.h"
+#include "aqueduct/sim/rng.h"
+#include "aqueduct/sim/simulator.h"
+#include "aqueduct/sim/workload.h"
+
+namespace aqueduct::sim::detail {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+enum class Phase { kNotArrived, kPending, kRunning, kDone };
+enum class Source { kNone, kStore, kWorker };
+
+// A reader of a dataset: a job, or a DataLoad warming the cache.
+struct Reader {
+  int job = -1;  // index into jobs_, or -1 for a DataLoad
+  int dataset = -1;
+  std::int32_t streams = 1;    // parallel connections (pods, or loader workers)
+  double compute_rate = kInf;  // bytes/s consumed at full speed
+  std::int32_t epochs = 1;
+  std::int32_t epoch = 0;
+  std::uint64_t pos = 0;
+  std::vector<std::uint32_t> order;  // block order of the current epoch
+  Rng rng{0};
+  bool shuffle = true;
+  // The read in flight.
+  Source source = Source::kNone;
+  std::uint32_t worker = 0;
+  std::uint64_t block = 0;
+  std::int64_t block_bytes = 0;
+  std::int64_t bytes_cache = 0;
+  std::int64_t bytes_store = 0;
+  std::vector<std::size_t> nodes;  // where the reader runs (for locality)
+  double served_rate = 0;          // rate of the cache read in flight
+  int load_run = -1;               // for DataLoads: index into load_runs_
+};
+
+struct ScaleEvent {
+  double time_s;
+  std::string runtime;
+  std::int32_t from, to;
+  std::string reason;
+};
+
+struct LoadRun {
+  int load = 0;
+  int number = 1;
+  std::string phase = "Pending";
+  double start_s = 0, end_s = -1;
+  std::int64_t bytes_loaded = 0;
+};
+
+// A DataLoad of the experiment and its cron schedule (policy Cron).
+struct LoadSpec {
+  core::DataLoad load;
+  int dataset = -1;
+  std::optional<core::CronSchedule> cron;
+  int skipped = 0;  // firings while a run was still executing
+};
+
+struct JobState {
+  Phase phase = Phase::kNotArrived;
+  std::vector<core::Pod> pods;
+  std::vector<std::size_t> nodes;
+  core::Time start{-1};
+  core::Time end{-1};
+  int reader = -1;
+  std::string reason;
+};
+
+class ClusterRun final : public core::ClusterView, public core::ActionSink {
+ public:
+  ClusterRun(const ExperimentSpec& spec, Workload workload,
+             std::unique_ptr<scheduler::Framework> sched)
+      : spec_(spec), workload_(std::move(workload)), scheduler_(std::move(sched)) {}
+
+  core::Status init();
+  RunResult run(const RunOptions& options);
+
+  // ClusterView
+  std::span<const core::NodeInfo> nodes() const override { return infos_; }
+  std::span<const core::Pod* const> pending_pods() const override {
+    pending_view_.clear();
+    for (int j : pending_) {
+      for (const auto& p : jobs_[j].pods) pending_view_.push_back(&p);
+    }
+    return pending_view_;
+  }
+  std::span<const core::Dataset> datasets() const override { return spec_.fluid.datasets; }
+  std::span<const core::Runtime> runtimes() const override { return spec_.fluid.runtimes; }
+  std::span<const core::CacheState> cache_states() const override;
+
+  // ActionSink
+  core::Status bind(std::string_view pod_key, std::string_view node_name) override;
+  core::Status patch_pod(std::string_view pod_key, const core::Pod& mutated) override;
+  core::Status scale_runtime(std::string_view runtime_key, std::int32_t replicas) override;
+  core::Status place_cache_worker(std::string_view runtime_key, std::string_view node) override;
+  core::Status remove_cache_worker(std::string_view runtime_key, std::string_view node) override;
+  core::Status start_data_load(const core::DataLoad& load) override;
+
+ private:
+  void build_nodes();
+  core::Status build_caches();
+  void arrive(int j);
+  void inject_fluid_affinity(int j);
+  void request_scheduling();
+  void schedule_pass();
+  std::vector<std::int64_t> joint_pass(std::vector<std::int64_t> ready);
+  std::int64_t worker_moves_ = 0;
+  void start_job(int j);
+  void finish_job(int j);
+  int new_reader(int dataset, int job, std::int32_t streams, double compute_rate,
+                 std::int32_t epochs, bool shuffle, std::uint64_t seed_tag);
+  void next_block(int r);
+  void next_epoch_analytical(int r);
+  std::vector<double> analytic_cached_;  // analytical fidelity: blocks cached per dataset
+  void end_block(int r);
+  void finish_reader(int r);
+  void sample();
+  void update_io(std::size_t node) {
+    double nic = nodes_[node].nic_bandwidth;
+    infos_[node].io_utilization = nic > 0 ? std::min(1.0, served_rate_[node] / nic) : 0;
+  }
+  std::int64_t block_count(int dataset) const;
+  std::int64_t block_size_of(int dataset) const;
+  CacheRuntimeSim* cache_for(int dataset) {
+    int c = cache_of_dataset_[dataset];
+    return c < 0 ? nullptr : &caches_[c];
+  }
+  int find_pod(std::string_view key, int* pod_index) const;
+  int find_runtime_cache(std::string_view runtime_key) const;
+  core::Status add_worker(CacheRuntimeSim& c, std::size_t node);
+
+  const ExperimentSpec& spec_;
+  Workload workload_;
+  std::unique_ptr<scheduler::Framework> scheduler_;
+  scheduler::SchedulingQueue queue_;
+  core::TimerId wakeup_;
+  std::vector<double> served_rate_;  // bytes/s cache workers on each node are serving
+  Simulator sim_;
+  std::vector<core::Node> nodes_;
+  std::vector<core::NodeInfo> infos_;
+  std::vector<JobState> jobs_;
+  std::vector<int> pending_;  // job indexes in arrival order
+  mutable std::vector<const core::Pod*> pending_view_;
+  std::unordered_map<std::string, std::pair<int, int>> pod_index_;  // key -> (job, pod)
+  mutable std::vector<core::CacheState> cache_states_;
+  std::vector<CacheRuntimeSim> caches_;
+  std::vector<int> cache_of_dataset_;
+  std::vector<Reader> readers_;
+  core::EvictionRegistry evictions_ = core::builtin_eviction_policies();
+  bool scheduling_requested_ = false;
+  std::int64_t store_streams_ = 0;
+  std::int64_t done_jobs_ = 0;
+  std::int64_t active_loaders_ = 0;
+  std::int64_t pending_firings_ = 0;
+  std::vector<LoadSpec> loads_;
+  // Elasticity: one autoscaler per cache runtime, its window counters, and cost.
+  std::vector<std::unique_ptr<core::Autoscaler>> scalers_;
+  std::vector<std::int32_t> desired_, starting_;
+  std::vector<std::int64_t> el_read_, el_hit_;  // per dataset, this elasticity period
+  double worker_cost_ = 0;                      // currency spent on cache workers
+  core::Time cost_at_{0};
+  std::int64_t scale_ups_ = 0, scale_downs_ = 0, migrated_bytes_ = 0;
+  std::vector<ScaleEvent> scale_events_;
+  void elasticity_tick();
+  void accrue_worker_cost();
+  double worker_cost_per_hour(const CacheRuntimeSim& c, std::size_t node) const;
+  core::Status scale_in_one(std::size_t c);
+  std::vector<std::int64_t> iv_ds_read_, iv_ds_hit_;  // per dataset, this sample interval
+  std::vector<CacheStatusSample> cache_status_;
+  std::vector<LoadRun> load_runs_;
+  void schedule_next_firing(int idx);
+  void begin_load_run(int idx);
+  // Interval counters for the time series.
+  std::int64_t iv_cache_bytes_ = 0;
+  std::int64_t iv_store_bytes_ = 0;
+  std::int64_t dataload_bytes_ = 0;
+  std::vector<Sample> samples_;
+  core::Time last_sample_{0};
+  std::int64_t total_gpu_milli_ = 0;
+  std::int64_t total_cpu_milli_ = 0;
+  bool finished_ = false;
+};
+
+}  // namespace aqueduct::sim::detail
