@@ -154,6 +154,13 @@ core::Status ClusterRun::init() {
         v.pvc_claim_name = spec_.fluid.datasets[js.dataset].meta.name;
         pod.volumes.push_back(v);
       }
+      pod.image_arches = js.image_arches;
+      if (js.serverless) {
+        // Fluid 0.8's ECI opt-in: the pod runs on a virtual-kubelet node.
+        pod.meta.labels["alibabacloud.com/eci"] = "true";
+        pod.node_selector["type"] = "virtual-kubelet";
+        pod.tolerations.push_back({core::kVirtualKubeletTaintKey, "Exists", "", "", -1});
+      }
       pod_index_[core::object_key(pod.meta)] = {static_cast<int>(j), p};
       jobs_[j].pods.push_back(std::move(pod));
     }
@@ -249,6 +256,7 @@ RunResult ClusterRun::run(const RunOptions& options) {
       rec.nodes += (p ? ";" : "") + nodes_[st.nodes[p]].meta.name;
     }
     if (st.phase == Phase::kPending) rec.last_unschedulable_reason = st.reason;
+    rec.startup_s = core::to_seconds(st.startup);
     if (rec.completed()) {
       jcts.push_back(rec.jct_s());
       makespan = std::max(makespan, rec.end_s);
@@ -280,8 +288,11 @@ RunResult ClusterRun::run(const RunOptions& options) {
   std::int64_t read = s.bytes_from_cache + s.bytes_from_store;
   s.hit_ratio = read > 0 ? static_cast<double>(s.bytes_from_cache) / static_cast<double>(read) : 0;
   s.dataload_bytes = dataload_bytes_;
-  double price = 0;
-  for (const auto& n : nodes_) price += n.price_per_hour;
+  double price = 0;  // ECS nodes bill by the hour; ECI pods per second (eci_cost)
+  for (const auto& n : nodes_) {
+    if (n.kind == core::NodeKind::kEcs) price += n.price_per_hour;
+  }
+  s.eci_cost = eci_cost_;
   s.node_cost = price * makespan / 3600.0;
   s.events = sim_.events_processed();
   s.simulated_s = core::to_seconds(sim_.now());

@@ -16,6 +16,7 @@
 #include "aqueduct/core/fluid/fluid_affinity.h"
 #include "aqueduct/core/fluid/fluid_labels.h"
 #include "aqueduct/core/ports.h"
+#include "aqueduct/core/scheduling/node_matching.h"
 #include "aqueduct/runtime_adapters/engine_profile.h"
 #include "aqueduct/scheduler/framework.h"
 #include "aqueduct/scheduler/joint_placement.h"
@@ -89,6 +90,7 @@ struct JobState {
   core::Time end{-1};
   int reader = -1;
   std::string reason;
+  core::Duration startup{0};  // image pull / cold start before the work began
 };
 
 class ClusterRun final : public core::ClusterView, public core::ActionSink {
@@ -131,6 +133,8 @@ class ClusterRun final : public core::ClusterView, public core::ActionSink {
   std::vector<std::int64_t> joint_pass(std::vector<std::int64_t> ready);
   std::int64_t worker_moves_ = 0;
   void start_job(int j);
+  void begin_work(int j);
+  double eci_cost_ = 0;  // serverless pods' per-second bills
   void finish_job(int j);
   int new_reader(int dataset, int job, std::int32_t streams, double compute_rate,
                  std::int32_t epochs, bool shuffle, std::uint64_t seed_tag);

@@ -28,6 +28,25 @@ void ClusterRun::start_job(int j) {
   const JobSpec& js = workload_.jobs[j];
   st.phase = Phase::kRunning;
   st.start = sim_.now();
+  // Pods start after their node's image pull (ECS) or cold start (ECI): a
+  // log-normal draw per pod from the job's own stream; the gang waits for the slowest.
+  Rng rng = Rng::stream(spec_.seed, "podstart/" + js.id);
+  double delay = 0;
+  for (std::size_t n : st.nodes) {
+    const core::Node& node = nodes_[n];
+    double median = core::to_seconds(node.pod_start_median);
+    if (median <= 0) continue;
+    double d =
+        node.pod_start_sigma > 0 ? median * std::exp(node.pod_start_sigma * rng.normal()) : median;
+    delay = std::max(delay, d);
+  }
+  st.startup = core::from_seconds(delay);
+  sim_.schedule_after(st.startup, [this, j] { begin_work(j); });
+}
+
+void ClusterRun::begin_work(int j) {
+  JobState& st = jobs_[j];
+  const JobSpec& js = workload_.jobs[j];
   double speed = kInf;
   for (std::size_t n : st.nodes) speed = std::min(speed, nodes_[n].speed_factor);
   if (js.dataset < 0) {
@@ -237,6 +256,16 @@ void ClusterRun::finish_job(int j) {
   JobState& st = jobs_[j];
   st.phase = Phase::kDone;
   st.end = sim_.now();
+  // Serverless pods are billed per second of their life on their requests.
+  for (std::size_t p = 0; p < st.pods.size(); ++p) {
+    const core::Node& n = nodes_[st.nodes[p]];
+    if (n.kind != core::NodeKind::kEci) continue;
+    core::Resources r = st.pods[p].requests();
+    double hours = core::to_seconds(st.end - st.start) / 3600.0;
+    eci_cost_ += hours * (static_cast<double>(r.cpu_milli) / 1000.0 * n.price_per_cpu_hour +
+                          static_cast<double>(r.memory_bytes) / (1LL << 30) * n.price_per_gib_hour +
+                          static_cast<double>(r.gpu_milli) / 1000.0 * n.price_per_gpu_hour);
+  }
   for (std::size_t p = 0; p < st.pods.size(); ++p) {
     core::Resources req = st.pods[p].requests();
     infos_[st.nodes[p]].requested -= req;

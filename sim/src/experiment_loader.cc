@@ -97,6 +97,18 @@ ApplicationSpec parse_application(YamlCursor& a, const std::string& name) {
   if (auto b = a.bandwidth("computePerJob")) app.compute_per_job = *b;
   if (auto q = a.quantity("cpuPerGpu")) app.cpu_milli_per_gpu = q->as_milli();
   if (auto q = a.quantity("memoryPerGpu")) app.memory_per_gpu = q->as_int();
+  app.serverless = a.boolean("serverless").value_or(false);
+  a.each("imageArches", [&](YamlCursor& x) {
+    auto v = x.scalar("amd64 or arm64");
+    if (!v) return;
+    if (*v == "amd64") {
+      app.image_arches.push_back(core::Arch::kAmd64);
+    } else if (*v == "arm64") {
+      app.image_arches.push_back(core::Arch::kArm64);
+    } else {
+      x.error("", "expected amd64 or arm64, got \"" + *v + "\"");
+    }
+  });
   if (app.compute_per_gpu <= 0 && app.compute_per_job <= 0) {
     a.error(a.field_path("computePerGpu"),
             "missing required field: an application needs computePerGpu or computePerJob "

@@ -1,5 +1,7 @@
 #include "aqueduct/sim/node_pools.h"
 
+#include "aqueduct/core/scheduling/node_matching.h"
+
 #include <algorithm>
 #include <cstdio>
 
@@ -44,6 +46,21 @@ NodePoolSpec parse_node_pool(YamlCursor& p, bool single,
   pool.price_per_hour = p.number("pricePerHour", false, 0).value_or(0);
   pool.speed_factor = p.number("speedFactor", false, 1e-6, 1e6).value_or(1.0);
   if (auto d = p.duration("workerStartup")) pool.worker_startup = *d;
+  if (auto st = p.child("podStart")) {
+    if (st->expect_map("{median, sigma}")) {
+      if (auto d = st->duration("median", true)) pool.start_median = *d;
+      pool.start_sigma = st->number("sigma", false, 0, 5).value_or(0);
+      st->finish_unknown("podStart");
+    }
+  }
+  pool.price_per_cpu_hour = p.number("pricePerCpuHour", false, 0).value_or(0);
+  pool.price_per_gib_hour = p.number("pricePerGiBHour", false, 0).value_or(0);
+  pool.price_per_gpu_hour = p.number("pricePerGpuHour", false, 0).value_or(0);
+  if (pool.kind == core::NodeKind::kEcs &&
+      (pool.price_per_cpu_hour > 0 || pool.price_per_gib_hour > 0 || pool.price_per_gpu_hour > 0)) {
+    p.error(p.field_path("pricePerCpuHour"),
+            "per-pod prices apply to ECI pools; ECS nodes have pricePerHour");
+  }
   pool.labels = p.string_map("labels");
   p.each("taints", [&](YamlCursor& t) {
     if (!t.expect_map("a taint")) return;
@@ -90,7 +107,17 @@ std::vector<core::Node> build_pool_nodes(const std::vector<NodePoolSpec>& pools)
       n.price_per_hour = pool.price_per_hour;
       n.speed_factor = pool.speed_factor;
       n.worker_startup = pool.worker_startup;
+      n.pod_start_median = pool.start_median;
+      n.pod_start_sigma = pool.start_sigma;
+      n.price_per_cpu_hour = pool.price_per_cpu_hour;
+      n.price_per_gib_hour = pool.price_per_gib_hour;
+      n.price_per_gpu_hour = pool.price_per_gpu_hour;
       n.taints = pool.taints;
+      if (pool.kind == core::NodeKind::kEci) {
+        // Virtual-kubelet nodes carry its taint; only pods that tolerate it land there.
+        n.taints.push_back(
+            {core::kVirtualKubeletTaintKey, "alibabacloud", core::TaintEffect::kNoSchedule});
+      }
       n.pool = pool.name;
       nodes.push_back(std::move(n));
     }

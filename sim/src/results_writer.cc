@@ -48,7 +48,7 @@ core::Status write_results(const RunResult& r, const std::string& dir) {
 
   std::ostringstream jobs;
   jobs << "job_id,application,dataset,gpus,pods,arrival_s,start_s,end_s,jct_s,queue_s,"
-          "bytes_from_cache,bytes_from_store,hit_ratio,nodes,unschedulable_reason\n";
+          "bytes_from_cache,bytes_from_store,hit_ratio,nodes,unschedulable_reason,startup_s\n";
   for (const auto& j : r.jobs) {
     std::int64_t read = j.bytes_from_cache + j.bytes_from_store;
     jobs << csv_field(j.id) << ',' << csv_field(j.application) << ',' << csv_field(j.dataset) << ','
@@ -58,7 +58,8 @@ core::Status write_results(const RunResult& r, const std::string& dir) {
          << (j.start_s >= 0 ? fmt(j.queue_s()) : "") << ',' << j.bytes_from_cache << ','
          << j.bytes_from_store << ','
          << (read > 0 ? fmt(static_cast<double>(j.bytes_from_cache) / read, 6) : "") << ','
-         << csv_field(j.nodes) << ',' << csv_field(j.last_unschedulable_reason) << '\n';
+         << csv_field(j.nodes) << ',' << csv_field(j.last_unschedulable_reason) << ','
+         << fmt(j.startup_s) << '\n';
   }
   AQ_RETURN_IF_ERROR(write_file(d / "jobs.csv", jobs.str()));
 
@@ -123,6 +124,7 @@ core::Status write_results(const RunResult& r, const std::string& dir) {
   j["simulated_s"] = std::stod(fmt(s.simulated_s));
   j["cache_worker_moves"] = s.cache_worker_moves;
   j["cache_cost"] = std::stod(fmt(s.cache_cost, 2));
+  j["eci_cost"] = std::stod(fmt(s.eci_cost, 2));
   j["elasticity"] = {{"scale_ups", s.scale_ups},
                      {"scale_downs", s.scale_downs},
                      {"migrated_bytes", s.migrated_bytes}};

@@ -81,6 +81,8 @@ core::Result<JobSpec> resolve(const ExperimentSpec& spec, const TraceJob& tj,
           ? static_cast<std::int64_t>(std::ceil(static_cast<double>(tj.memory_bytes) / j.pods))
           : static_cast<std::int64_t>(std::ceil(static_cast<double>(app->memory_per_gpu) * units));
   j.per_pod.pods = 1;
+  j.serverless = app->serverless;
+  j.image_arches = app->image_arches;
   if (tj.has_duration) {
     if (j.dataset >= 0) {
       // The trace's run time is the compute-bound time: input at that pace

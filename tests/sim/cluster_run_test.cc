@@ -514,3 +514,83 @@ TEST(ClusterRunElasticity, ScaleInVictimsAndMigration) {
 
 }  // namespace
 }  // namespace aqueduct::sim
+
+namespace aqueduct::sim {
+namespace {
+
+TEST(ClusterRunServerless, EciPodsColdStartBillPerSecondAndReadTheCache) {
+  TempDir dir;
+  std::string text = R"(apiVersion: aqueduct.io/v1alpha1
+kind: Experiment
+metadata: {name: eci}
+spec:
+  seed: 2
+  cluster:
+    nodePools:
+      - {name: ecs, count: 2, cpu: "32", memory: 128Gi, gpu: 0, cache: {MEM: 64Gi}, pricePerHour: 4,
+         podStart: {median: 20s}}
+      - {name: eci, count: 4, kind: ECI, cpu: "64", memory: 256Gi, gpu: 8,
+         podStart: {median: 30s}, pricePerCpuHour: 0.1, pricePerGiBHour: 0.01, pricePerGpuHour: 2}
+      - {name: arm, count: 1, arch: arm64, cpu: "32", memory: 128Gi, gpu: 4}
+  fluid:
+    inline: |
+      apiVersion: data.fluid.io/v1alpha1
+      kind: Dataset
+      metadata: {name: ds}
+      spec: {mounts: [{mountPoint: "s3://b/ds", name: ds}]}
+      ---
+      apiVersion: data.fluid.io/v1alpha1
+      kind: JuiceFSRuntime
+      metadata: {name: ds}
+      spec: {replicas: 2, tieredstore: {levels: [{mediumtype: MEM, path: /dev/shm, quota: 8Gi}]}}
+    datasets:
+      ds: {size: 4Gi}
+  workload:
+    trace: {file: TRACE, reader: generic-csv}
+    applications:
+      burst: {dataset: ds, epochs: 2, computePerGpu: 200MiB/s, cpuPerGpu: "4", memoryPerGpu: 16Gi, serverless: true}
+      x86: {dataset: ds, epochs: 1, computePerGpu: 200MiB/s, imageArches: [amd64]}
+)";
+  text.replace(
+      text.find("TRACE"), 5,
+      dir.write("t.csv",
+                "job_id,arrival_s,gpus,application\ns1,0,1,burst\ns2,0,1,burst\nx,0,1,x86\n"));
+  core::Diagnostics d;
+  auto plan = load_experiment_yaml(text, dir.file("e.yaml"), dir.path().string(), d);
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  ExperimentSpec s = plan->scenarios[0];
+  s.horizon = core::from_seconds(20000);
+  RunResult r = run_ok(s);
+  ASSERT_EQ(r.jobs.size(), 3u);
+  double eci_hours = 0;
+  for (int k = 0; k < 2; ++k) {
+    const JobRecord& j = r.jobs[k];
+    ASSERT_TRUE(j.completed()) << j.id << ": " << j.last_unschedulable_reason;
+    EXPECT_EQ(j.nodes.rfind("eci-", 0), 0u) << "serverless pods run on virtual-kubelet nodes";
+    EXPECT_DOUBLE_EQ(j.startup_s, 30) << "ECI cold start";
+    EXPECT_GT(j.bytes_from_cache, 0) << "the sidecar reads through the ECS cache workers";
+    eci_hours += (j.end_s - j.start_s) / 3600;
+  }
+  // Per second on the requests: 4 cores, 16 GiB, 1 GPU.
+  EXPECT_NEAR(r.summary.eci_cost, eci_hours * (4 * 0.1 + 16 * 0.01 + 2), 1e-6);
+  // An amd64-only job with GPUs only on arm64 (and ECI, which it does not tolerate) waits, with the
+  // reasons.
+  EXPECT_FALSE(r.jobs[2].completed());
+  EXPECT_NE(r.jobs[2].last_unschedulable_reason.find(
+                "1 node(s) had arch arm64 that the pod's images do not support"),
+            std::string::npos)
+      << r.jobs[2].last_unschedulable_reason;
+  EXPECT_NE(r.jobs[2].last_unschedulable_reason.find(
+                "4 node(s) had untolerated taint {virtual-kubelet.io/provider"),
+            std::string::npos)
+      << r.jobs[2].last_unschedulable_reason;
+  // JuiceFS ships arm64 images, Alluxio does not: an Alluxio worker never lands on arm64.
+  ExperimentSpec alluxio = s;
+  alluxio.fluid.runtimes[0].engine = core::RuntimeEngine::kAlluxio;
+  alluxio.node_pools[0].count = 1;  // one ECS node left for two workers
+  EXPECT_NE(run_experiment(alluxio).status().message().find("images do not support arch arm64"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace aqueduct::sim

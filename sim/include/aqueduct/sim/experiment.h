@@ -34,6 +34,15 @@ struct NodePoolSpec {
   double price_per_hour = 0;
   double speed_factor = 1.0;
   core::Duration worker_startup{0};  // cache worker start-up on these nodes (0: elasticity default)
+  // ECS: pulling a job's image before it starts. ECI: the pod's cold start
+  // (sandbox + image), drawn per pod: a log-normal with this median and
+  // sigma (sigma 0: always the median).
+  core::Duration start_median{0};
+  double start_sigma = 0;
+  // ECI billing, per second of a pod's life (cold start included), on its requests.
+  double price_per_cpu_hour = 0;
+  double price_per_gib_hour = 0;
+  double price_per_gpu_hour = 0;
   std::map<std::string, std::string> labels;
   std::vector<core::Taint> taints;
 };
@@ -68,6 +77,11 @@ struct ApplicationSpec {
   double compute_per_job = 0;  // bytes/s for CPU-only jobs (no GPU)
   std::int64_t cpu_milli_per_gpu = 4000;
   std::int64_t memory_per_gpu = 16LL << 30;
+  // Serverless jobs run on ECI (virtual-kubelet) nodes: their pods carry
+  // alibabacloud.com/eci=true, select type=virtual-kubelet and tolerate the
+  // virtual-kubelet taint; they read datasets through an injected FUSE sidecar.
+  bool serverless = false;
+  std::vector<core::Arch> image_arches;  // empty: any
 };
 
 struct TraceSpec {

@@ -25,6 +25,7 @@ struct JobRecord {
   std::int64_t bytes_from_store = 0;
   std::string nodes;  // node names, ';'-separated, one per pod
   std::string last_unschedulable_reason;
+  double startup_s = 0;  // image pull (ECS) or cold start (ECI) before the work began
 
   bool completed() const { return end_s >= 0; }
   double jct_s() const { return completed() ? end_s - arrival_s : -1; }
@@ -71,6 +72,7 @@ struct Summary {
   std::int64_t trace_rows_outside_window = 0;
   std::int64_t cache_worker_moves = 0;  // joint placement moving cold workers
   double cache_cost = 0;                // cache workers: the share of their nodes' price
+  double eci_cost = 0;                  // serverless pods, per second on their requests
   std::int64_t scale_ups = 0, scale_downs = 0;
   std::int64_t migrated_bytes = 0;           // moved to surviving workers on scale-in
   std::vector<std::string> skipped_reasons;  // "line N: reason", first 20

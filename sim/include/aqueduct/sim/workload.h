@@ -30,6 +30,8 @@ struct JobSpec {
   double compute_rate = 0;
   // For jobs without input data: run time on reference-speed nodes.
   core::Duration compute_duration{0};
+  bool serverless = false;
+  std::vector<core::Arch> image_arches;
 };
 
 struct Workload {

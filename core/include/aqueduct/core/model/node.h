@@ -38,8 +38,12 @@ struct Node {
   double nic_bandwidth = 0;                                     // bytes/s, each direction
   double price_per_hour = 0;                                    // currency units per hour
   double speed_factor = 1.0;  // compute speed relative to the reference node
-  Duration worker_startup{
-      0};  // a cache worker's start here (image pull + start); 0: driver default
+  // A cache worker's start here (image pull + start); 0: the driver's default.
+  Duration worker_startup{0};
+  Duration pod_start_median{0};  // a pod's start here: image pull (ECS) or cold start (ECI)
+  double pod_start_sigma = 0;    // log-normal spread of it (0: fixed)
+  // Serverless (ECI) billing per pod, per second of its life, on its requests.
+  double price_per_cpu_hour = 0, price_per_gib_hour = 0, price_per_gpu_hour = 0;
   std::vector<Taint> taints;
   std::string pool;  // the experiment node pool it came from
 };
