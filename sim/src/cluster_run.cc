@@ -207,6 +207,14 @@ std::span<const core::CacheState> ClusterRun::cache_states() const {
   return cache_states_;
 }
 
+double ClusterRun::eci_pod_price_per_hour(int j, int p) const {
+  const core::Node& n = nodes_[jobs_[j].nodes[static_cast<std::size_t>(p)]];
+  core::Resources r = jobs_[j].pods[static_cast<std::size_t>(p)].requests();
+  return static_cast<double>(r.cpu_milli) / 1000.0 * n.price_per_cpu_hour +
+         static_cast<double>(r.memory_bytes) / (1LL << 30) * n.price_per_gib_hour +
+         static_cast<double>(r.gpu_milli) / 1000.0 * n.price_per_gpu_hour;
+}
+
 double percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
@@ -292,7 +300,15 @@ RunResult ClusterRun::run(const RunOptions& options) {
   for (const auto& n : nodes_) {
     if (n.kind == core::NodeKind::kEcs) price += n.price_per_hour;
   }
+  // Pods whose sidecar never exits bill until the end of the run.
+  for (const auto& [j, p] : lingering_pods_) {
+    double linger = core::to_seconds(sim_.now() - jobs_[j].end);
+    sidecar_linger_s_ += linger;
+    eci_cost_ += (core::to_seconds(jobs_[j].end - jobs_[j].start) + linger) / 3600.0 *
+                 eci_pod_price_per_hour(j, p);
+  }
   s.eci_cost = eci_cost_;
+  s.sidecar_linger_s = sidecar_linger_s_;
   s.node_cost = price * makespan / 3600.0;
   s.events = sim_.events_processed();
   s.simulated_s = core::to_seconds(sim_.now());

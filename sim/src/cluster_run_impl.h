@@ -134,7 +134,10 @@ class ClusterRun final : public core::ClusterView, public core::ActionSink {
   std::int64_t worker_moves_ = 0;
   void start_job(int j);
   void begin_work(int j);
-  double eci_cost_ = 0;  // serverless pods' per-second bills
+  double eci_cost_ = 0;                              // serverless pods' per-second bills
+  double sidecar_linger_s_ = 0;                      // pod-seconds billed after the app ended
+  std::vector<std::pair<int, int>> lingering_pods_;  // (job, pod) whose sidecar never exits
+  double eci_pod_price_per_hour(int j, int p) const;
   void finish_job(int j);
   int new_reader(int dataset, int job, std::int32_t streams, double compute_rate,
                  std::int32_t epochs, bool shuffle, std::uint64_t seed_tag);

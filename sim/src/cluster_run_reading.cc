@@ -256,12 +256,25 @@ void ClusterRun::finish_job(int j) {
   JobState& st = jobs_[j];
   st.phase = Phase::kDone;
   st.end = sim_.now();
-  // Serverless pods are billed per second of their life on their requests.
+  // Serverless pods are billed per second of their life on their requests;
+  // the life ends when the FUSE sidecar ends too (ServerlessSpec).
   for (std::size_t p = 0; p < st.pods.size(); ++p) {
     const core::Node& n = nodes_[st.nodes[p]];
     if (n.kind != core::NodeKind::kEci) continue;
+    const JobSpec& js = workload_.jobs[j];
+    double linger = 0;
+    if (js.dataset >= 0) {
+      const auto& sv = spec_.serverless;
+      if (sv.sidecar_exit == "app-controller") {
+        linger = core::to_seconds(sv.app_controller_delay);
+      } else if (sv.sidecar_exit == "none") {
+        lingering_pods_.push_back({j, static_cast<int>(p)});  // billed until the run ends
+        continue;
+      }
+    }
     core::Resources r = st.pods[p].requests();
-    double hours = core::to_seconds(st.end - st.start) / 3600.0;
+    double hours = (core::to_seconds(st.end - st.start) + linger) / 3600.0;
+    sidecar_linger_s_ += linger;
     eci_cost_ += hours * (static_cast<double>(r.cpu_milli) / 1000.0 * n.price_per_cpu_hour +
                           static_cast<double>(r.memory_bytes) / (1LL << 30) * n.price_per_gib_hour +
                           static_cast<double>(r.gpu_milli) / 1000.0 * n.price_per_gpu_hour);

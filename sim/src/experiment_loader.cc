@@ -266,6 +266,14 @@ ExperimentSpec parse_spec(YamlCursor& spec, const std::string& base_dir, core::D
       p->finish_unknown("the policies section");
     }
   }
+  if (auto sv = spec.child("serverless")) {
+    if (sv->expect_map("the serverless section")) {
+      out.serverless.sidecar_exit = sv->one_of("sidecarExit", {"native", "app-controller", "none"})
+                                        .value_or("app-controller");
+      if (auto d = sv->duration("appControllerDelay")) out.serverless.app_controller_delay = *d;
+      sv->finish_unknown("the serverless section");
+    }
+  }
   if (auto e = spec.child("elasticity")) {
     if (e->expect_map("the elasticity section")) {
       auto& el = out.elasticity;

@@ -125,6 +125,7 @@ core::Status write_results(const RunResult& r, const std::string& dir) {
   j["cache_worker_moves"] = s.cache_worker_moves;
   j["cache_cost"] = std::stod(fmt(s.cache_cost, 2));
   j["eci_cost"] = std::stod(fmt(s.eci_cost, 2));
+  j["sidecar_linger_s"] = std::stod(fmt(s.sidecar_linger_s));
   j["elasticity"] = {{"scale_ups", s.scale_ups},
                      {"scale_downs", s.scale_downs},
                      {"migrated_bytes", s.migrated_bytes}};

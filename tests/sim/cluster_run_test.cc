@@ -571,8 +571,22 @@ spec:
     EXPECT_GT(j.bytes_from_cache, 0) << "the sidecar reads through the ECS cache workers";
     eci_hours += (j.end_s - j.start_s) / 3600;
   }
-  // Per second on the requests: 4 cores, 16 GiB, 1 GPU.
-  EXPECT_NEAR(r.summary.eci_cost, eci_hours * (4 * 0.1 + 16 * 0.01 + 2), 1e-6);
+  // Per second on the requests (4 cores, 16 GiB, 1 GPU), until the sidecar ends:
+  // Fluid's app controller unmounts it 30 s after the app (the default).
+  const double price = 4 * 0.1 + 16 * 0.01 + 2;
+  EXPECT_NEAR(r.summary.eci_cost, (eci_hours + 2 * 30.0 / 3600) * price, 1e-6);
+  EXPECT_DOUBLE_EQ(r.summary.sidecar_linger_s, 60);
+  ExperimentSpec native = s;
+  native.serverless.sidecar_exit = "native";
+  RunResult n = run_ok(native);
+  EXPECT_NEAR(n.summary.eci_cost, eci_hours * price, 1e-6) << "a native sidecar ends with the app";
+  ExperimentSpec never = s;
+  never.serverless.sidecar_exit = "none";
+  RunResult nv = run_ok(never);
+  EXPECT_GT(nv.summary.sidecar_linger_s, 60) << "billed until the run ends";
+  EXPECT_GT(nv.summary.eci_cost, r.summary.eci_cost);
+  EXPECT_EQ(nv.summary.mean_jct_s, n.summary.mean_jct_s)
+      << "the app's time is the same; only the bill grows";
   // An amd64-only job with GPUs only on arm64 (and ECI, which it does not tolerate) waits, with the
   // reasons.
   EXPECT_FALSE(r.jobs[2].completed());

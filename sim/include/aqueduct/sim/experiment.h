@@ -143,6 +143,17 @@ struct ElasticitySpec {
   bool migrate_on_scale_in = false;
 };
 
+// How an ECI pod's FUSE sidecar ends after its app containers (the pod is
+// billed until its last container ends).
+struct ServerlessSpec {
+  // "native": a native sidecar (init container, restartPolicy Always) ends
+  // with the app; "app-controller": Fluid's application controller notices
+  // the app ended and unmounts after `app_controller_delay`; "none": nothing
+  // stops it, so the pod runs (and bills) until the end of the run.
+  std::string sidecar_exit = "app-controller";
+  core::Duration app_controller_delay = core::from_seconds(30);
+};
+
 // One fully resolved run.
 struct ExperimentSpec {
   std::string name;
@@ -157,6 +168,7 @@ struct ExperimentSpec {
   WorkloadSpec workload;
   PolicySpec policies;
   ElasticitySpec elasticity;
+  ServerlessSpec serverless;
   std::string source_file;
 };
 

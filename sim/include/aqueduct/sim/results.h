@@ -73,6 +73,7 @@ struct Summary {
   std::int64_t cache_worker_moves = 0;  // joint placement moving cold workers
   double cache_cost = 0;                // cache workers: the share of their nodes' price
   double eci_cost = 0;                  // serverless pods, per second on their requests
+  double sidecar_linger_s = 0;          // ECI pod-seconds billed after their apps ended
   std::int64_t scale_ups = 0, scale_downs = 0;
   std::int64_t migrated_bytes = 0;           // moved to surviving workers on scale-in
   std::vector<std::string> skipped_reasons;  // "line N: reason", first 20
