@@ -85,17 +85,38 @@ void draw_cdf(cairo_t* cr, const Frame& f, const std::vector<double>& v) {
   cairo_stroke(cr);
 }
 
+// A light-grey RGB canvas with the plot font selected; saved as PNG.
+struct Canvas {
+  cairo_surface_t* surf;
+  cairo_t* cr;
+  Canvas(int w, int h)
+      : surf(cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h)), cr(cairo_create(surf)) {
+    cairo_set_source_rgb(cr, 0.97, 0.97, 0.97);
+    cairo_paint(cr);
+    cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+  }
+  Canvas(const Canvas&) = delete;
+  Canvas& operator=(const Canvas&) = delete;
+  ~Canvas() {
+    cairo_destroy(cr);
+    cairo_surface_destroy(surf);
+  }
+  core::Status save(const std::string& path) {
+    cairo_status_t st = cairo_surface_write_to_png(surf, path.c_str());
+    if (st != CAIRO_STATUS_SUCCESS) {
+      return core::io_error(path + ": cannot write PNG: " + cairo_status_to_string(st));
+    }
+    return core::Status::ok();
+  }
+};
+
 }  // namespace
 
 bool plotting_available() { return true; }
 
 core::Status write_plot(const RunResult& r, const std::string& path) {
-  const int W = 1200, H = 500;
-  cairo_surface_t* surf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, W, H);
-  cairo_t* cr = cairo_create(surf);
-  cairo_set_source_rgb(cr, 0.97, 0.97, 0.97);
-  cairo_paint(cr);
-  cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+  Canvas canvas(1200, 500);
+  cairo_t* cr = canvas.cr;
 
   // JCT CDF.
   std::vector<double> jct;
@@ -157,22 +178,12 @@ core::Status write_plot(const RunResult& r, const std::string& path) {
                 r.summary.mean_jct_s, 100 * r.summary.hit_ratio);
   text(cr, 80, 488, buf, 12);
 
-  cairo_status_t st = cairo_surface_write_to_png(surf, path.c_str());
-  cairo_destroy(cr);
-  cairo_surface_destroy(surf);
-  if (st != CAIRO_STATUS_SUCCESS) {
-    return core::io_error(path + ": cannot write PNG: " + cairo_status_to_string(st));
-  }
-  return core::Status::ok();
+  return canvas.save(path);
 }
 
 core::Status write_comparison_plot(const std::vector<RunResult>& runs, const std::string& path) {
-  const int W = 860, H = 480;
-  cairo_surface_t* surf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, W, H);
-  cairo_t* cr = cairo_create(surf);
-  cairo_set_source_rgb(cr, 0.97, 0.97, 0.97);
-  cairo_paint(cr);
-  cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+  Canvas canvas(860, 480);
+  cairo_t* cr = canvas.cr;
   double xmax = 1e-6;
   std::vector<std::vector<double>> cdfs;
   for (const auto& r : runs) {
@@ -202,23 +213,14 @@ core::Status write_comparison_plot(const std::vector<RunResult>& runs, const std
     text(cr, 110 + 200 * static_cast<double>(k % 4), 447 + 18 * static_cast<double>(k / 4), buf,
          11);
   }
-  cairo_status_t st = cairo_surface_write_to_png(surf, path.c_str());
-  cairo_destroy(cr);
-  cairo_surface_destroy(surf);
-  if (st != CAIRO_STATUS_SUCCESS)
-    return core::io_error(path + ": cannot write PNG: " + cairo_status_to_string(st));
-  return core::Status::ok();
+  return canvas.save(path);
 }
 
 core::Status write_line_plot(const std::string& title, const std::string& x_label,
                              const std::string& y_label, const std::vector<LineSeries>& series,
                              const std::string& path) {
-  const int W = 860, H = 500;
-  cairo_surface_t* surf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, W, H);
-  cairo_t* cr = cairo_create(surf);
-  cairo_set_source_rgb(cr, 0.97, 0.97, 0.97);
-  cairo_paint(cr);
-  cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+  Canvas canvas(860, 500);
+  cairo_t* cr = canvas.cr;
   double x0 = 0, x1 = 1e-9, y1 = 1e-9;
   bool first = true;
   for (const auto& s : series) {
@@ -260,12 +262,7 @@ core::Status write_line_plot(const std::string& title, const std::string& x_labe
     cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
     text(cr, lx + 20, ly + 7, series[k].name, 11);
   }
-  cairo_status_t st = cairo_surface_write_to_png(surf, path.c_str());
-  cairo_destroy(cr);
-  cairo_surface_destroy(surf);
-  if (st != CAIRO_STATUS_SUCCESS)
-    return core::io_error(path + ": cannot write PNG: " + cairo_status_to_string(st));
-  return core::Status::ok();
+  return canvas.save(path);
 }
 
 }  // namespace aqueduct::sim
