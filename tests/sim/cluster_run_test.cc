@@ -15,6 +15,40 @@ using aqueduct::testing::read_file;
 using aqueduct::testing::source_path;
 using aqueduct::testing::TempDir;
 
+// The fluid section most of these experiments share: Dataset `ds` of `size` behind
+// one runtime of `kind` with `spec` (a flow mapping).
+std::string one_dataset_fluid(const std::string& kind, const std::string& spec,
+                              const std::string& size = "4Gi") {
+  return "  fluid:\n"
+         "    inline: |\n"
+         "      apiVersion: data.fluid.io/v1alpha1\n"
+         "      kind: Dataset\n"
+         "      metadata: {name: ds}\n"
+         "      spec: {mounts: [{mountPoint: \"s3://b/ds\", name: ds}]}\n"
+         "      ---\n"
+         "      apiVersion: data.fluid.io/v1alpha1\n"
+         "      kind: " +
+         kind +
+         "\n"
+         "      metadata: {name: ds}\n"
+         "      spec: " +
+         spec +
+         "\n"
+         "    datasets:\n"
+         "      ds: {size: " +
+         size + "}\n";
+}
+
+// Loads an inline experiment whose workload trace is the file name TRACE,
+// written into `dir` from `trace_csv`.
+ExperimentSpec load_inline(TempDir& dir, std::string text, const std::string& trace_csv) {
+  text.replace(text.find("TRACE"), 5, dir.write("t.csv", trace_csv));
+  core::Diagnostics d;
+  auto plan = load_experiment_yaml(text, dir.file("e.yaml"), dir.path().string(), d);
+  EXPECT_TRUE(plan.ok()) << plan.status().message();
+  return plan.ok() ? plan->scenarios[0] : ExperimentSpec{};
+}
+
 ExperimentPlan load_plan(const std::string& rel) {
   core::Diagnostics d;
   auto plan = load_experiment_file(source_path(rel), d);
@@ -193,7 +227,8 @@ namespace aqueduct::sim {
 namespace {
 
 // Two zones, cache worker in zone a; jobs read the cached dataset.
-const char* kLocalityExperiment = R"(apiVersion: aqueduct.io/v1alpha1
+const std::string kLocalityExperiment =
+    R"(apiVersion: aqueduct.io/v1alpha1
 kind: Experiment
 metadata: {name: locality}
 spec:
@@ -202,20 +237,11 @@ spec:
     nodePools:
       - {name: a, count: 2, cpu: "32", memory: 128Gi, gpu: 4, cache: {MEM: 64Gi}, zone: za, region: r}
       - {name: b, count: 2, cpu: "32", memory: 128Gi, gpu: 4, cache: {MEM: 64Gi}, zone: zb, region: r}
-  fluid:
-    inline: |
-      apiVersion: data.fluid.io/v1alpha1
-      kind: Dataset
-      metadata: {name: ds}
-      spec: {mounts: [{mountPoint: "s3://b/ds", name: ds}]}
-      ---
-      apiVersion: data.fluid.io/v1alpha1
-      kind: AlluxioRuntime
-      metadata: {name: ds}
-      spec: {replicas: 1, tieredstore: {levels: [{mediumtype: MEM, path: /dev/shm, quota: 16Gi}]}}
-    datasets:
-      ds: {size: 4Gi}
-  cache:
+)" +
+    one_dataset_fluid(
+        "AlluxioRuntime",
+        R"({replicas: 1, tieredstore: {levels: [{mediumtype: MEM, path: /dev/shm, quota: 16Gi}]}})") +
+    R"(  cache:
     crossZoneBandwidth: 50MiB/s
   workload:
     trace: {file: TRACE, reader: generic-csv}
@@ -225,11 +251,7 @@ spec:
 
 ExperimentSpec locality_spec(TempDir& dir, const std::string& trace) {
   std::string text = kLocalityExperiment;
-  text.replace(text.find("TRACE"), 5, dir.write("t.csv", trace));
-  core::Diagnostics d;
-  auto plan = load_experiment_yaml(text, dir.file("e.yaml"), dir.path().string(), d);
-  EXPECT_TRUE(plan.ok()) << plan.status().message();
-  return plan->scenarios[0];
+  return load_inline(dir, text, trace);
 }
 
 int jobs_in_zone_a(const RunResult& r) {
@@ -336,7 +358,8 @@ namespace {
 TEST(ClusterRunFidelity, AnalyticalAgreesWithBlockLevel) {
   TempDir dir;
   for (const char* quota : {"1536Mi", "2Gi", "3Gi"}) {  // 37.5%, 50%, 75% of the dataset
-    std::string text = std::string(R"(apiVersion: aqueduct.io/v1alpha1
+    std::string text = std::string(
+        R"(apiVersion: aqueduct.io/v1alpha1
 kind: Experiment
 metadata: {name: fidelity}
 spec:
@@ -345,31 +368,19 @@ spec:
     nodePools:
       - {name: n, count: 2, cpu: "32", memory: 128Gi, gpu: 4, cache: {MEM: 64Gi}}
   objectStore: {aggregateBandwidth: 1GiB/s, perConnectionBandwidth: 50MiB/s, requestLatency: 10ms}
-  fluid:
-    inline: |
-      apiVersion: data.fluid.io/v1alpha1
-      kind: Dataset
-      metadata: {name: ds}
-      spec: {mounts: [{mountPoint: "s3://b/ds", name: ds}]}
-      ---
-      apiVersion: data.fluid.io/v1alpha1
-      kind: JuiceFSRuntime
-      metadata: {name: ds}
-      spec: {replicas: 1, tieredstore: {levels: [{mediumtype: MEM, path: /dev/shm, quota: QUOTA, high: "1.0", low: "1.0"}]}}
-    datasets:
-      ds: {size: 4Gi}
-  workload:
+)" +
+        one_dataset_fluid(
+            "JuiceFSRuntime",
+            R"({replicas: 1, tieredstore: {levels: [{mediumtype: MEM, path: /dev/shm, quota: QUOTA, high: "1.0", low: "1.0"}]}})") +
+        R"(  workload:
     trace: {file: TRACE, reader: generic-csv}
     applications:
       train: {dataset: ds, epochs: 5, computePerGpu: 400MiB/s}
 )");
     text.replace(text.find("QUOTA"), 5, quota);
-    text.replace(text.find("TRACE"), 5,
-                 dir.write("t.csv", "job_id,arrival_s,gpus,application\nj,0,1,train\n"));
-    core::Diagnostics d;
-    auto plan = load_experiment_yaml(text, dir.file("e.yaml"), dir.path().string(), d);
-    ASSERT_TRUE(plan.ok()) << plan.status().message();
-    ExperimentSpec block = plan->scenarios[0];
+    ExperimentSpec block =
+        load_inline(dir, text, "job_id,arrival_s,gpus,application\nj,0,1,train\n");
+    ASSERT_FALSE(block.node_pools.empty());
     ExperimentSpec analytical = block;
     analytical.cache.fidelity = "analytical";
     RunResult b = run_ok(block), a = run_ok(analytical);
@@ -402,7 +413,8 @@ namespace aqueduct::sim {
 namespace {
 
 ExperimentSpec elastic_spec(TempDir& dir, const std::string& trace) {
-  std::string text = R"(apiVersion: aqueduct.io/v1alpha1
+  std::string text =
+      R"(apiVersion: aqueduct.io/v1alpha1
 kind: Experiment
 metadata: {name: elastic}
 spec:
@@ -411,20 +423,12 @@ spec:
     nodePools:
       - {name: n, count: 6, cpu: "32", memory: 128Gi, gpu: 4, cache: {MEM: 16Gi}, pricePerHour: 8}
   objectStore: {aggregateBandwidth: 1GiB/s, perConnectionBandwidth: 50MiB/s, requestLatency: 10ms}
-  fluid:
-    inline: |
-      apiVersion: data.fluid.io/v1alpha1
-      kind: Dataset
-      metadata: {name: ds}
-      spec: {mounts: [{mountPoint: "s3://b/ds", name: ds}]}
-      ---
-      apiVersion: data.fluid.io/v1alpha1
-      kind: JuiceFSRuntime
-      metadata: {name: ds}
-      spec: {replicas: 1, tieredstore: {levels: [{mediumtype: MEM, path: /dev/shm, quota: 4Gi, high: "1.0", low: "0.95"}]}}
-    datasets:
-      ds: {size: 10Gi}
-  workload:
+)" +
+      one_dataset_fluid(
+          "JuiceFSRuntime",
+          R"({replicas: 1, tieredstore: {levels: [{mediumtype: MEM, path: /dev/shm, quota: 4Gi, high: "1.0", low: "0.95"}]}})",
+          "10Gi") +
+      R"(  workload:
     trace: {file: TRACE, reader: generic-csv}
     applications:
       train: {dataset: ds, epochs: 6, computePerGpu: 400MiB/s}
@@ -432,11 +436,7 @@ spec:
     period: 60s
     workerStartup: 30s
 )";
-  text.replace(text.find("TRACE"), 5, dir.write("t.csv", trace));
-  core::Diagnostics d;
-  auto plan = load_experiment_yaml(text, dir.file("e.yaml"), dir.path().string(), d);
-  EXPECT_TRUE(plan.ok()) << plan.status().message();
-  return plan->scenarios[0];
+  return load_inline(dir, text, trace);
 }
 
 // With Fluid's default watermarks (high 0.95) capacity_used_rate never exceeds
@@ -520,7 +520,8 @@ namespace {
 
 TEST(ClusterRunServerless, EciPodsColdStartBillPerSecondAndReadTheCache) {
   TempDir dir;
-  std::string text = R"(apiVersion: aqueduct.io/v1alpha1
+  std::string text =
+      R"(apiVersion: aqueduct.io/v1alpha1
 kind: Experiment
 metadata: {name: eci}
 spec:
@@ -532,33 +533,19 @@ spec:
       - {name: eci, count: 4, kind: ECI, cpu: "64", memory: 256Gi, gpu: 8,
          podStart: {median: 30s}, pricePerCpuHour: 0.1, pricePerGiBHour: 0.01, pricePerGpuHour: 2}
       - {name: arm, count: 1, arch: arm64, cpu: "32", memory: 128Gi, gpu: 4}
-  fluid:
-    inline: |
-      apiVersion: data.fluid.io/v1alpha1
-      kind: Dataset
-      metadata: {name: ds}
-      spec: {mounts: [{mountPoint: "s3://b/ds", name: ds}]}
-      ---
-      apiVersion: data.fluid.io/v1alpha1
-      kind: JuiceFSRuntime
-      metadata: {name: ds}
-      spec: {replicas: 2, tieredstore: {levels: [{mediumtype: MEM, path: /dev/shm, quota: 8Gi}]}}
-    datasets:
-      ds: {size: 4Gi}
-  workload:
+)" +
+      one_dataset_fluid(
+          "JuiceFSRuntime",
+          R"({replicas: 2, tieredstore: {levels: [{mediumtype: MEM, path: /dev/shm, quota: 8Gi}]}})") +
+      R"(  workload:
     trace: {file: TRACE, reader: generic-csv}
     applications:
       burst: {dataset: ds, epochs: 2, computePerGpu: 200MiB/s, cpuPerGpu: "4", memoryPerGpu: 16Gi, serverless: true}
       x86: {dataset: ds, epochs: 1, computePerGpu: 200MiB/s, imageArches: [amd64]}
 )";
-  text.replace(
-      text.find("TRACE"), 5,
-      dir.write("t.csv",
-                "job_id,arrival_s,gpus,application\ns1,0,1,burst\ns2,0,1,burst\nx,0,1,x86\n"));
-  core::Diagnostics d;
-  auto plan = load_experiment_yaml(text, dir.file("e.yaml"), dir.path().string(), d);
-  ASSERT_TRUE(plan.ok()) << plan.status().message();
-  ExperimentSpec s = plan->scenarios[0];
+  ExperimentSpec s = load_inline(
+      dir, text, "job_id,arrival_s,gpus,application\ns1,0,1,burst\ns2,0,1,burst\nx,0,1,x86\n");
+  ASSERT_FALSE(s.node_pools.empty());
   s.horizon = core::from_seconds(20000);
   RunResult r = run_ok(s);
   ASSERT_EQ(r.jobs.size(), 3u);
