@@ -52,4 +52,17 @@ struct CacheSimArgs {
 // Exit: 0 ok, 2 bad input.
 int run_cache_sim(const CacheSimArgs& args);
 
+struct InjectArgs {
+  std::string file;                  // Pod/workload YAML or JSON (several documents allowed)
+  std::vector<std::string> objects;  // Datasets and runtimes
+  std::string output = "yaml";       // yaml | json
+  bool native_sidecar = false;
+  bool serverful_opt_in = false;
+  bool no_arch_affinity = false;
+  std::string platform_label;  // KEY=VALUE, default alibabacloud.com/fluid-sidecar-target=eci
+  bool quiet = false;
+};
+// Exit: 0 ok, 2 bad input.
+int run_inject(const InjectArgs& args);
+
 }  // namespace aqueduct::cli

@@ -66,7 +66,29 @@ int main(int argc, char** argv) {
                         "also write the trace in the binary format");
   cache_sim->add_option("--max-requests", cs.max_requests, "replay at most this many requests");
 
+  aqueduct::cli::InjectArgs ia;
+  auto* inject = app.add_subcommand(
+      "inject",
+      "Apply Fluid's pod injection (FUSE sidecar, cache affinity, labels) to a Pod or workload\n"
+      "manifest and print the result, as the admission webhook would mutate it.\n"
+      "Exit status: 0 ok, 2 bad input.");
+  inject->add_option("-f,--file", ia.file, "Pod/Job/Deployment/... YAML or JSON")->required();
+  inject->add_option("--objects", ia.objects, "YAML with the Datasets and runtimes")->required();
+  inject->add_option("-o,--output", ia.output, "yaml (default) or json")
+      ->check(CLI::IsMember({"yaml", "json"}));
+  inject->add_flag("--native-sidecar", ia.native_sidecar,
+                   "inject the sidecar as an init container with restartPolicy Always");
+  inject->add_flag("--serverful-opt-in", ia.serverful_opt_in,
+                   "serverful pods need fuse.serverful.fluid.io/inject=true");
+  inject->add_flag("--no-arch-affinity", ia.no_arch_affinity,
+                   "do not add a kubernetes.io/arch term for single-arch sidecar images");
+  inject->add_option("--platform-label", ia.platform_label,
+                     "the serverless-platform label KEY=VALUE (default "
+                     "alibabacloud.com/fluid-sidecar-target=eci)");
+  inject->add_flag("-q,--quiet", ia.quiet, "no per-pod summary on stderr");
+
   CLI11_PARSE(app, argc, argv);
+  if (inject->parsed()) return aqueduct::cli::run_inject(ia);
   if (cache_sim->parsed()) return aqueduct::cli::run_cache_sim(cs);
   if (sched->parsed()) return aqueduct::cli::run_schedule(schargs);
   if (validate->parsed()) return aqueduct::cli::run_validate(files, quiet);

@@ -1,0 +1,113 @@
+// `aqueduct inject`: Fluid's pod injection applied offline to manifests, like
+// `istioctl kube-inject`: the mutated objects on stdout, one line per pod
+// template on stderr saying which profile and plugins applied.
+#include <iostream>
+
+#include "aqueduct/core/diagnostics.h"
+#include "aqueduct/core/fluid/fluid_loader.h"
+#include "aqueduct/core/injection/pod_injection.h"
+#include "aqueduct/core/yaml/yaml_json.h"
+#include "aqueduct/core/yaml/yaml_reader.h"
+#include "aqueduct/runtime_adapters/fuse_templates.h"
+#include "commands.h"
+
+namespace aqueduct::cli {
+
+core::Result<core::InjectionOptions> injection_options(const InjectArgs& a) {
+  core::InjectionOptions o;
+  o.sidecar_mode =
+      a.native_sidecar ? core::SidecarMode::kNativeSidecar : core::SidecarMode::kContainer;
+  o.serverful_opt_in = a.serverful_opt_in;
+  o.arch_affinity = !a.no_arch_affinity;
+  if (!a.platform_label.empty()) {
+    auto eq = a.platform_label.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return core::invalid_argument("--platform-label: expected KEY=VALUE, got \"" +
+                                    a.platform_label + "\"");
+    }
+    o.platform_label_key = a.platform_label.substr(0, eq);
+    o.platform_label_value = a.platform_label.substr(eq + 1);
+  }
+  return o;
+}
+
+core::Result<core::DatasetResolver> resolver_from_files(const std::vector<std::string>& files) {
+  core::FluidObjects objs;
+  core::Diagnostics diags;
+  for (const auto& f : files) objs.append(core::load_fluid_file(f, diags));
+  core::check_references(objs, diags, /*complete=*/false);
+  for (const auto& d : diags.all()) {
+    if (d.severity == core::Severity::kError) std::cerr << d.to_string() << "\n";
+  }
+  if (diags.has_errors()) return diags.to_status();
+  return runtime_adapters::static_dataset_resolver(objs);
+}
+
+int run_inject(const InjectArgs& args) {
+  auto opts = injection_options(args);
+  if (!opts) {
+    std::cerr << "aqueduct inject: " << opts.status().message() << "\n";
+    return kExitErrors;
+  }
+  auto resolve = resolver_from_files(args.objects);
+  if (!resolve) {
+    std::cerr << "aqueduct inject: " << resolve.status().message() << "\n";
+    return kExitErrors;
+  }
+  auto text = core::read_text_file(args.file);
+  if (!text) {
+    std::cerr << "aqueduct inject: " << text.status().message() << "\n";
+    return kExitErrors;
+  }
+  auto docs = core::parse_yaml_documents_as_json(*text, args.file);
+  if (!docs) {
+    std::cerr << "aqueduct inject: " << docs.status().message() << "\n";
+    return kExitErrors;
+  }
+  if (docs->empty()) {
+    std::cerr << "aqueduct inject: " << args.file << ": no objects in the file\n";
+    return kExitErrors;
+  }
+  std::vector<nlohmann::ordered_json> outs;
+  for (std::size_t i = 0; i < docs->size(); ++i) {
+    std::string source =
+        args.file + (docs->size() > 1 ? " (document " + std::to_string(i + 1) + ")" : "");
+    auto r = core::inject_object((*docs)[i], *resolve, *opts, source);
+    if (!r) {
+      std::cerr << "aqueduct inject: " << r.status().message() << "\n";
+      return kExitErrors;
+    }
+    const auto& obj = (*docs)[i];
+    std::string name = obj.contains("metadata") && obj["metadata"].is_object()
+                           ? obj["metadata"].value("name", "")
+                           : "";
+    for (const auto& p : r->pods) {
+      if (args.quiet) break;
+      std::cerr << "# " << obj.value("kind", "?") << " " << name << ": " << p.profile;
+      if (!p.reason.empty()) std::cerr << " (" << p.reason << ")";
+      if (!p.applied.empty()) {
+        std::cerr << ":";
+        for (const auto& a : p.applied) std::cerr << " " << a;
+      }
+      std::cerr << "\n";
+      for (const auto& w : p.warnings) std::cerr << "# warning: " << w << "\n";
+    }
+    outs.push_back(std::move(r->object));
+  }
+  if (args.output == "json") {
+    if (outs.size() == 1) {
+      std::cout << outs[0].dump(2) << "\n";
+    } else {
+      nlohmann::ordered_json list = {{"apiVersion", "v1"}, {"kind", "List"}, {"items", outs}};
+      std::cout << list.dump(2) << "\n";
+    }
+  } else {
+    for (std::size_t i = 0; i < outs.size(); ++i) {
+      if (i) std::cout << "---\n";
+      std::cout << core::json_to_yaml_text(outs[i]);
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace aqueduct::cli
