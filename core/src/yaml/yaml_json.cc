@@ -116,8 +116,9 @@ void emit(YAML::Emitter& out, const Json& j) {
       break;
     case Json::value_t::string: {
       const std::string& s = j.get_ref<const std::string&>();
-      if (needs_quotes(s)) out << YAML::DoubleQuoted;
-      if (s.find('\n') != std::string::npos) out << YAML::Literal;
+      // Multi-line strings are double-quoted with escapes: yaml-cpp's literal
+      // blocks would add a trailing newline.
+      if (needs_quotes(s) || s.find('\n') != std::string::npos) out << YAML::DoubleQuoted;
       out << s;
       break;
     }
