@@ -65,4 +65,18 @@ struct InjectArgs {
 // Exit: 0 ok, 2 bad input.
 int run_inject(const InjectArgs& args);
 
+struct WebhookArgs {
+  InjectArgs inject;  // objects and injection options (file/output unused)
+  std::string cert, key;
+  std::string listen = ":8443";
+  bool self_signed = false;            // write a fresh self-signed cert/key first
+  std::vector<std::string> dns_names;  // for --self-signed
+  std::string ready_file;              // written with host:port once listening
+  int threads = 64;
+  std::size_t max_body_bytes = 6u << 20;
+  bool quiet = false;
+};
+// Serves until SIGTERM/SIGINT. Exit: 0 stopped by a signal, 2 bad input.
+int run_webhook(const WebhookArgs& args);
+
 }  // namespace aqueduct::cli

@@ -87,7 +87,34 @@ int main(int argc, char** argv) {
                      "alibabacloud.com/fluid-sidecar-target=eci)");
   inject->add_flag("-q,--quiet", ia.quiet, "no per-pod summary on stderr");
 
+  aqueduct::cli::WebhookArgs wa;
+  auto* webhook = app.add_subcommand(
+      "webhook",
+      "Serve the mutating admission webhook (AdmissionReview admission.k8s.io/v1) over HTTPS:\n"
+      "POST /mutate-fluid-pods, GET /healthz. Stops on SIGTERM/SIGINT.");
+  webhook->add_option("--tls-cert", wa.cert, "PEM certificate")->required();
+  webhook->add_option("--tls-key", wa.key, "PEM private key")->required();
+  webhook->add_option("--listen", wa.listen, "HOST:PORT or :PORT (default :8443; port 0: any)");
+  webhook->add_option("--objects", wa.inject.objects, "YAML with the Datasets and runtimes")
+      ->required();
+  webhook->add_flag("--self-signed", wa.self_signed,
+                    "first write a self-signed certificate and key to --tls-cert/--tls-key");
+  webhook->add_option("--dns-name", wa.dns_names, "DNS names for --self-signed");
+  webhook->add_option("--ready-file", wa.ready_file, "write HOST:PORT here once listening");
+  webhook->add_option("--threads", wa.threads, "connections served at once (default 64)");
+  webhook->add_option("--max-body", wa.max_body_bytes, "largest request body in bytes (6 MiB)");
+  webhook->add_flag("--native-sidecar", wa.inject.native_sidecar,
+                    "inject the sidecar as an init container with restartPolicy Always");
+  webhook->add_flag("--serverful-opt-in", wa.inject.serverful_opt_in,
+                    "serverful pods need fuse.serverful.fluid.io/inject=true");
+  webhook->add_flag("--no-arch-affinity", wa.inject.no_arch_affinity,
+                    "do not add a kubernetes.io/arch term for single-arch sidecar images");
+  webhook->add_option("--platform-label", wa.inject.platform_label,
+                      "the serverless-platform label KEY=VALUE");
+  webhook->add_flag("-q,--quiet", wa.quiet, "no per-request log lines");
+
   CLI11_PARSE(app, argc, argv);
+  if (webhook->parsed()) return aqueduct::cli::run_webhook(wa);
   if (inject->parsed()) return aqueduct::cli::run_inject(ia);
   if (cache_sim->parsed()) return aqueduct::cli::run_cache_sim(cs);
   if (sched->parsed()) return aqueduct::cli::run_schedule(schargs);

@@ -1,0 +1,87 @@
+// `aqueduct webhook`: the mutating admission webhook over HTTPS. Serves until
+// SIGTERM/SIGINT; one log line per request on stderr.
+#include <pthread.h>
+#include <signal.h>
+
+#include <chrono>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "aqueduct/k8s/webhook_server.h"
+#include "commands.h"
+
+namespace aqueduct::cli {
+
+core::Result<core::InjectionOptions> injection_options(const InjectArgs& a);
+core::Result<core::DatasetResolver> resolver_from_files(const std::vector<std::string>& files);
+
+namespace {
+std::string utc_now() {
+  auto now = std::chrono::system_clock::now();
+  std::time_t t = std::chrono::system_clock::to_time_t(now);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+}  // namespace
+
+int run_webhook(const WebhookArgs& args) {
+  auto fail = [](const std::string& msg) {
+    std::cerr << "aqueduct webhook: " << msg << "\n";
+    return kExitErrors;
+  };
+  auto opts = injection_options(args.inject);
+  if (!opts) return fail(opts.status().message());
+  auto resolve = resolver_from_files(args.inject.objects);
+  if (!resolve) return fail(resolve.status().message());
+  auto addr = k8s::parse_listen_address(args.listen);
+  if (!addr) return fail(addr.status().message());
+  if (args.self_signed) {
+    auto st =
+        k8s::write_self_signed_certificate(args.cert, args.key, args.dns_names, {"127.0.0.1"});
+    if (!st.is_ok()) return fail(st.message());
+  }
+  k8s::WebhookConfig cfg;
+  cfg.cert_file = args.cert;
+  cfg.key_file = args.key;
+  cfg.host = addr->first;
+  cfg.port = addr->second;
+  cfg.threads = args.threads;
+  cfg.max_body_bytes = args.max_body_bytes;
+  cfg.injection = *opts;
+  auto log_mutex = std::make_shared<std::mutex>();
+  if (!args.quiet) {
+    cfg.log = [log_mutex](const std::string& line) {
+      std::lock_guard<std::mutex> lock(*log_mutex);
+      std::cerr << utc_now() << " " << line << "\n";
+    };
+  }
+  // Block the stop signals in every thread; this one waits for them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  auto server = k8s::WebhookServer::create(std::move(cfg), *resolve);
+  if (!server) return fail(server.status().message());
+  std::cerr << "aqueduct webhook: serving POST /mutate-fluid-pods and GET /healthz on https://"
+            << addr->first << ":" << (*server)->port() << "\n";
+  if (!args.ready_file.empty()) {
+    std::ofstream(args.ready_file) << addr->first << ":" << (*server)->port() << "\n";
+  }
+  std::thread serving([&] { (*server)->serve(); });
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  std::cerr << "aqueduct webhook: signal " << sig << ", stopping\n";
+  (*server)->stop();
+  serving.join();
+  return kExitOk;
+}
+
+}  // namespace aqueduct::cli
