@@ -2,6 +2,8 @@
 
 #include <openssl/evp.h>
 
+#include "aqueduct/k8s/json_patch.h"
+
 #include <chrono>
 #include <cstdio>
 
@@ -121,7 +123,7 @@ AdmissionOutcome handle_admission_review(std::string_view body,
   Json mutated = std::move(result->pod);
   if (pod_ns.empty()) mutated["metadata"].erase("namespace");
   if (!pod.contains("metadata") && mutated["metadata"].empty()) mutated.erase("metadata");
-  Json patch = Json::diff(pod, mutated);
+  Json patch = json_patch_diff(pod, mutated);
   summary += " " + result->profile;
   if (!result->applied.empty()) {
     summary += " [";

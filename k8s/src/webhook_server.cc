@@ -52,6 +52,7 @@ core::Result<std::unique_ptr<WebhookServer>> WebhookServer::create(WebhookConfig
   svr.set_payload_max_length(self->config.max_body_bytes);
   svr.set_keep_alive_max_count(100000);
   svr.set_keep_alive_timeout(30);
+  svr.set_tcp_nodelay(true);  // headers and body go out at once: no Nagle + delayed-ACK stall
   auto log = [self](const std::string& line) {
     if (self->config.log) self->config.log(line);
   };

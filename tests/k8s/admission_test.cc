@@ -4,8 +4,10 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <random>
 #include <thread>
 
+#include "aqueduct/k8s/json_patch.h"
 #include "aqueduct/k8s/webhook_server.h"
 #include "support/temp_dir.h"
 
@@ -252,6 +254,64 @@ TEST(WebhookServer, BadCertificateAndAddress) {
   ASSERT_TRUE(a.ok());
   EXPECT_EQ(a->first, "0.0.0.0");
   EXPECT_EQ(a->second, 8443);
+}
+
+}  // namespace
+}  // namespace aqueduct::k8s
+
+namespace aqueduct::k8s {
+namespace {
+
+// Random documents: the patch between any two, applied, gives the second.
+J random_doc(std::mt19937& rng, int depth) {
+  std::uniform_int_distribution<int> kind(0, depth > 2 ? 2 : 5);
+  switch (kind(rng)) {
+    case 0:
+      return static_cast<int>(rng() % 5);
+    case 1:
+      return std::string(1, static_cast<char>('a' + rng() % 4));
+    case 2:
+      return nullptr;
+    case 3: {
+      J a = J::array();
+      for (int i = static_cast<int>(rng() % 5); i > 0; --i) a.push_back(random_doc(rng, depth + 1));
+      return a;
+    }
+    default: {
+      J o = J::object();
+      const char* keys[] = {"name", "a/b", "c~d", "x", "y"};
+      for (int i = static_cast<int>(rng() % 5); i > 0; --i) {
+        o[keys[rng() % 5]] = random_doc(rng, depth + 1);
+      }
+      return o;
+    }
+  }
+}
+
+TEST(JsonPatch, RandomPairsRoundTrip) {
+  std::mt19937 rng(7);
+  for (int i = 0; i < 3000; ++i) {
+    J a = random_doc(rng, 0), b = random_doc(rng, 0);
+    if (i % 3 == 0 && b.is_array() && !b.empty()) {  // prepends and appends, as injection does
+      a = b;
+      a.erase(a.begin());
+    }
+    J patch = json_patch_diff(a, b);
+    ASSERT_EQ(nlohmann::json::parse(a.dump()).patch(nlohmann::json::parse(patch.dump())),
+              nlohmann::json::parse(b.dump()))
+        << "a=" << a.dump() << " b=" << b.dump() << " patch=" << patch.dump();
+  }
+}
+
+TEST(JsonPatch, PrependIsOneAdd) {
+  J a = J::parse(R"({"spec": {"containers": [{"name": "app"}]}})");
+  J b =
+      J::parse(R"({"spec": {"containers": [{"name": "fluid-fuse-0"}, {"name": "app", "x": 1}]}})");
+  EXPECT_EQ(json_patch_diff(a, b), J::parse(R"([
+    {"op": "add", "path": "/spec/containers/0", "value": {"name": "fluid-fuse-0"}},
+    {"op": "add", "path": "/spec/containers/1/x", "value": 1}])"));
+  EXPECT_EQ(json_pointer_escape("done.sidecar.fluid.io/inject"), "done.sidecar.fluid.io~1inject");
+  EXPECT_TRUE(json_patch_diff(a, a).empty());
 }
 
 }  // namespace

@@ -35,6 +35,56 @@ YAML::Node to_yaml(const Json& j) {
   }
 }
 
+// Only the fields the model reads are converted (and so type-checked): the
+// rest of a pod (probes, ports, pod security context, ...) is accepted
+// unchecked by the loader anyway, and converting it dominated webhook latency.
+YAML::Node keep(const Json& j, std::initializer_list<const char*> keys,
+                YAML::Node (*child)(const Json&)) {
+  if (!j.is_object()) return to_yaml(j);
+  YAML::Node n(YAML::NodeType::Map);
+  for (const char* k : keys) {
+    auto it = j.find(k);
+    if (it != j.end()) n.force_insert(k, child ? child(*it) : to_yaml(*it));
+  }
+  return n;
+}
+
+YAML::Node containers_yaml(const Json& list) {
+  if (!list.is_array()) return to_yaml(list);
+  YAML::Node n(YAML::NodeType::Sequence);
+  for (const auto& c : list) {
+    n.push_back(keep(c,
+                     {"name", "image", "command", "args", "env", "resources", "volumeMounts",
+                      "securityContext", "restartPolicy"},
+                     nullptr));
+  }
+  return n;
+}
+
+YAML::Node spec_yaml(const Json& spec) {
+  if (!spec.is_object()) return to_yaml(spec);
+  YAML::Node n = keep(spec,
+                      {"volumes", "nodeSelector", "affinity", "tolerations", "schedulerName",
+                       "restartPolicy", "nodeName"},
+                      nullptr);
+  for (const char* k : {"containers", "initContainers"}) {
+    auto it = spec.find(k);
+    if (it != spec.end()) n.force_insert(k, containers_yaml(*it));
+  }
+  return n;
+}
+
+YAML::Node pod_yaml(const Json& pod) {
+  YAML::Node n(YAML::NodeType::Map);
+  if (auto it = pod.find("metadata"); it != pod.end()) {
+    n.force_insert(
+        "metadata",
+        keep(*it, {"name", "generateName", "namespace", "labels", "annotations"}, nullptr));
+  }
+  if (auto it = pod.find("spec"); it != pod.end()) n.force_insert("spec", spec_yaml(*it));
+  return n;
+}
+
 Json requirement_json(const NodeSelectorRequirement& r) {
   Json o = {{"key", r.key}, {"operator", selector_op_name(r.op)}};
   if (!r.values.empty()) o["values"] = r.values;
@@ -118,7 +168,7 @@ Result<Pod> pod_model_from_json(const Json& pod, const std::string& source) {
   }
   Diagnostics diags;
   auto file = std::make_shared<const std::string>(source);
-  YamlCursor root(to_yaml(pod), "", file, &diags);
+  YamlCursor root(pod_yaml(pod), "", file, &diags);
   Pod out;
   out.meta = fluid_internal::parse_meta(root, /*name_required=*/false);
   if (auto spec = root.child("spec", /*required=*/true)) fluid_internal::parse_pod_spec(*spec, out);
