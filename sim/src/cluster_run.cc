@@ -135,6 +135,7 @@ core::Status ClusterRun::build_caches() {
 core::Status ClusterRun::init() {
   build_nodes();
   AQ_RETURN_IF_ERROR(build_caches());
+  AQ_RETURN_IF_ERROR(prepare_injection());
   jobs_.resize(workload_.jobs.size());
   for (std::size_t j = 0; j < jobs_.size(); ++j) {
     const JobSpec& js = workload_.jobs[j];
@@ -147,17 +148,20 @@ core::Status ClusterRun::init() {
       c.name = "main";
       c.requests = js.per_pod;
       c.requests.pods = 0;
-      pod.containers.push_back(std::move(c));
       if (js.dataset >= 0) {
         core::Volume v;
         v.name = "data";
         v.pvc_claim_name = spec_.fluid.datasets[js.dataset].meta.name;
         pod.volumes.push_back(v);
+        c.volume_mounts.push_back({"data", "/data", "", false, ""});
       }
+      pod.containers.push_back(std::move(c));
       pod.image_arches = js.image_arches;
       if (js.serverless) {
-        // Fluid 0.8's ECI opt-in: the pod runs on a virtual-kubelet node.
+        // Fluid 0.8's ECI opt-in: the pod runs on a virtual-kubelet node and
+        // gets an (unprivileged) FUSE sidecar when injection is on.
         pod.meta.labels["alibabacloud.com/eci"] = "true";
+        pod.meta.labels["alibabacloud.com/fluid-sidecar-target"] = "eci";
         pod.node_selector["type"] = "virtual-kubelet";
         pod.tolerations.push_back({core::kVirtualKubeletTaintKey, "Exists", "", "", -1});
       }

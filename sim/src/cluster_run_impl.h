@@ -15,9 +15,11 @@
 #include "aqueduct/core/elasticity/autoscaler.h"
 #include "aqueduct/core/fluid/fluid_affinity.h"
 #include "aqueduct/core/fluid/fluid_labels.h"
+#include "aqueduct/core/injection/pod_injection.h"
 #include "aqueduct/core/ports.h"
 #include "aqueduct/core/scheduling/node_matching.h"
 #include "aqueduct/runtime_adapters/engine_profile.h"
+#include "aqueduct/runtime_adapters/fuse_templates.h"
 #include "aqueduct/scheduler/framework.h"
 #include "aqueduct/scheduler/joint_placement.h"
 #include "aqueduct/scheduler/scheduling_queue.h"
@@ -127,13 +129,18 @@ class ClusterRun final : public core::ClusterView, public core::ActionSink {
   void build_nodes();
   core::Status build_caches();
   void arrive(int j);
-  void inject_fluid_affinity(int j);
+  // Fluid's webhook at pod creation: core::inject_pod on each pod of job j.
+  void inject_fluid(int j);
+  core::Status prepare_injection();
+  core::DatasetResolver injection_resolver();
   void request_scheduling();
   void schedule_pass();
   std::vector<std::int64_t> joint_pass(std::vector<std::int64_t> ready);
   std::int64_t worker_moves_ = 0;
   void start_job(int j);
   void begin_work(int j);
+  std::vector<std::optional<core::FuseTemplate>> fuse_templates_;  // by dataset
+  std::vector<std::string> fuse_template_errors_;                  // by dataset
   double eci_cost_ = 0;                              // serverless pods' per-second bills
   double sidecar_linger_s_ = 0;                      // pod-seconds billed after the app ended
   std::vector<std::pair<int, int>> lingering_pods_;  // (job, pod) whose sidecar never exits

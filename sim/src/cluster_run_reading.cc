@@ -263,7 +263,17 @@ void ClusterRun::finish_job(int j) {
     if (n.kind != core::NodeKind::kEci) continue;
     const JobSpec& js = workload_.jobs[j];
     double linger = 0;
-    if (js.dataset >= 0) {
+    // With injection on, the pod itself says whether it has a sidecar that
+    // outlives the app (a fluid-fuse container) or ends with it (a native
+    // sidecar, or none); without, every dataset pod has an implicit one.
+    bool container_sidecar = js.dataset >= 0;
+    if (spec_.policies.injection == "fluid") {
+      container_sidecar = false;
+      for (const auto& c : st.pods[p].containers) {
+        container_sidecar = container_sidecar || c.name.rfind("fluid-fuse-", 0) == 0;
+      }
+    }
+    if (container_sidecar) {
       const auto& sv = spec_.serverless;
       if (sv.sidecar_exit == "app-controller") {
         linger = core::to_seconds(sv.app_controller_delay);

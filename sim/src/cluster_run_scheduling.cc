@@ -5,42 +5,109 @@ namespace aqueduct::sim::detail {
 void ClusterRun::arrive(int j) {
   jobs_[j].phase = Phase::kPending;
   pending_.push_back(j);
-  if (spec_.policies.injection == "fluid") inject_fluid_affinity(j);
+  if (spec_.policies.injection == "fluid") inject_fluid(j);
   queue_.add(j, j);
   request_scheduling();
 }
 
-void ClusterRun::inject_fluid_affinity(int j) {
-  // What Fluid's webhook does at pod creation: NodeAffinityWithCache for pods
-  // with datasets, PreferNodesWithoutCache for the others.
+core::Status ClusterRun::prepare_injection() {
+  const auto& datasets = spec_.fluid.datasets;
+  fuse_templates_.assign(datasets.size(), std::nullopt);
+  fuse_template_errors_.assign(datasets.size(), "");
+  if (spec_.policies.injection != "fluid") return core::Status::ok();
+  for (std::size_t d = 0; d < datasets.size(); ++d) {
+    CacheRuntimeSim* c = cache_for(static_cast<int>(d));
+    if (!c) continue;
+    auto t = runtime_adapters::render_fuse_template(datasets[d], *c->runtime);
+    if (t) {
+      fuse_templates_[d] = std::move(*t);
+    } else {
+      fuse_template_errors_[d] = t.status().message();
+    }
+  }
+  // A serverless job needs its dataset's sidecar: say so before the run.
+  for (const auto& js : workload_.jobs) {
+    if (!js.serverless || js.dataset < 0 || !cache_for(js.dataset)) continue;
+    if (!fuse_templates_[js.dataset]) {
+      return core::failed_precondition(
+          "policies.injection is fluid and job " + js.id + " is serverless, but dataset " +
+          core::object_key(datasets[js.dataset].meta) +
+          " has no FUSE sidecar: " + fuse_template_errors_[js.dataset]);
+    }
+  }
+  return core::Status::ok();
+}
+
+core::DatasetResolver ClusterRun::injection_resolver() {
   std::vector<std::string> keys;
   for (const auto& [name, w] : spec_.policies.tiered_locality.preferred) keys.push_back(name);
   for (const auto& name : spec_.policies.tiered_locality.required) keys.push_back(name);
+  return [this, keys](std::string_view ns,
+                      std::string_view claim) -> std::optional<core::DatasetBinding> {
+    const auto& datasets = spec_.fluid.datasets;
+    for (std::size_t d = 0; d < datasets.size(); ++d) {
+      const auto& ds = datasets[d];
+      if (ds.meta.name != claim || ds.meta.namespace_ != ns) continue;
+      core::DatasetBinding b;
+      b.mounted.ns = ds.meta.namespace_;
+      b.mounted.name = ds.meta.name;
+      CacheRuntimeSim* c = cache_for(static_cast<int>(d));
+      b.mounted.has_runtime = c != nullptr;
+      if (c) {
+        std::vector<const core::Node*> worker_nodes;
+        for (const auto& w : c->workers) worker_nodes.push_back(&nodes_[w.node]);
+        b.mounted.cache_affinity = core::cache_affinity_from_nodes(worker_nodes, keys);
+        b.mounted.fuse_node_selector = c->runtime->fuse.node_selector;
+        b.fuse = fuse_templates_[d];
+        b.fuse_error = fuse_template_errors_[d];
+      }
+      return b;
+    }
+    return std::nullopt;
+  };
+}
+
+void ClusterRun::inject_fluid(int j) {
+  // The webhook's own code: the model pod as Kubernetes JSON through
+  // core::inject_pod, and the result back into the model.
+  core::InjectionOptions opts;
+  opts.tiered_locality = spec_.policies.tiered_locality;
+  opts.sidecar_mode = spec_.serverless.sidecar_exit == "native" ? core::SidecarMode::kNativeSidecar
+                                                                : core::SidecarMode::kContainer;
+  auto resolve = injection_resolver();
   for (auto& pod : jobs_[j].pods) {
-    core::Pod mutated = pod;
-    std::vector<core::MountedDataset> mounted;
-    for (const auto& claim : pod.claim_names()) {
-      for (std::size_t d = 0; d < spec_.fluid.datasets.size(); ++d) {
-        const auto& ds = spec_.fluid.datasets[d];
-        if (ds.meta.name != claim || ds.meta.namespace_ != pod.meta.namespace_) continue;
-        core::MountedDataset m;
-        m.ns = ds.meta.namespace_;
-        m.name = ds.meta.name;
-        CacheRuntimeSim* c = cache_for(static_cast<int>(d));
-        m.has_runtime = c != nullptr;
-        if (c) {
-          std::vector<const core::Node*> worker_nodes;
-          for (const auto& w : c->workers) worker_nodes.push_back(&nodes_[w.node]);
-          m.cache_affinity = core::cache_affinity_from_nodes(worker_nodes, keys);
-          m.fuse_node_selector = c->runtime->fuse.node_selector;
-        }
-        mounted.push_back(std::move(m));
+    auto r = core::inject_pod(core::pod_to_json(pod), resolve, opts, "pod " + pod.meta.name);
+    AQ_CHECK(r.ok());  // prepare_injection() rejected the inputs that could fail
+    if (r->applied.empty()) continue;
+    auto parsed = core::pod_model_from_json(r->pod, "pod " + pod.meta.name);
+    AQ_CHECK(parsed.ok());
+    core::Pod mutated = std::move(*parsed);
+    mutated.owner_kind = pod.owner_kind;
+    mutated.owner_name = pod.owner_name;
+    mutated.image_arches = pod.image_arches;
+    for (auto& c : mutated.containers) {
+      for (const auto& old : pod.containers) {
+        if (old.name == c.name) c.requests = old.requests, c.limits = old.limits;
       }
     }
-    bool changed = mounted.empty() ? core::prefer_nodes_without_cache(mutated)
-                                   : core::node_affinity_with_cache(mutated, mounted,
-                                                                    spec_.policies.tiered_locality);
-    if (changed) AQ_CHECK(patch_pod(core::object_key(pod.meta), mutated).is_ok());
+    // The sidecar's image must run on the node too.
+    for (const auto& name : r->datasets) {
+      for (std::size_t d = 0; d < spec_.fluid.datasets.size(); ++d) {
+        if (core::object_key(spec_.fluid.datasets[d].meta) != name || !fuse_templates_[d]) continue;
+        if (std::find(r->applied.begin(), r->applied.end(), "FuseSidecar") == r->applied.end()) {
+          continue;
+        }
+        const auto& ok = fuse_templates_[d]->arches;
+        if (mutated.image_arches.empty()) {
+          mutated.image_arches = ok;
+        } else {
+          std::erase_if(mutated.image_arches, [&](core::Arch a) {
+            return std::find(ok.begin(), ok.end(), a) == ok.end();
+          });
+        }
+      }
+    }
+    AQ_CHECK(patch_pod(core::object_key(pod.meta), mutated).is_ok());
   }
 }
 

@@ -585,6 +585,23 @@ spec:
                 "4 node(s) had untolerated taint {virtual-kubelet.io/provider"),
             std::string::npos)
       << r.jobs[2].last_unschedulable_reason;
+  // With Fluid injection on, the same code as the webhook gives each serverless
+  // pod its sidecar: the JuiceFS template needs the metaurl secret reference.
+  ExperimentSpec injected = s;
+  injected.policies.injection = "fluid";
+  auto missing = run_experiment(injected);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("dataset default/ds has no FUSE sidecar"),
+            std::string::npos)
+      << missing.status().message();
+  EXPECT_NE(missing.status().message().find("metaurl"), std::string::npos);
+  injected.fluid.datasets[0].mounts[0].encrypt_options.push_back({"metaurl", {"jfs", "url"}});
+  RunResult inj = run_ok(injected);
+  EXPECT_DOUBLE_EQ(inj.summary.sidecar_linger_s, 60) << "a fluid-fuse container sidecar lingers";
+  EXPECT_NEAR(inj.summary.eci_cost, r.summary.eci_cost, 1e-9);
+  injected.serverless.sidecar_exit = "native";
+  EXPECT_DOUBLE_EQ(run_ok(injected).summary.sidecar_linger_s, 0)
+      << "native sidecars end with the app";
   // JuiceFS ships arm64 images, Alluxio does not: an Alluxio worker never lands on arm64.
   ExperimentSpec alluxio = s;
   alluxio.fluid.runtimes[0].engine = core::RuntimeEngine::kAlluxio;
