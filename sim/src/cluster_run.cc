@@ -132,6 +132,14 @@ core::Status ClusterRun::build_caches() {
   return core::Status::ok();
 }
 
+namespace {
+std::string arch_list(const std::vector<core::Arch>& arches) {
+  std::string out;
+  for (auto a : arches) out += (out.empty() ? "" : ", ") + std::string(core::arch_name(a));
+  return "[" + out + "]";
+}
+}  // namespace
+
 core::Status ClusterRun::init() {
   build_nodes();
   AQ_RETURN_IF_ERROR(build_caches());
@@ -157,6 +165,26 @@ core::Status ClusterRun::init() {
       }
       pod.containers.push_back(std::move(c));
       pod.image_arches = js.image_arches;
+      // A pod that mounts a cached dataset runs the engine's FUSE client on
+      // its node (DaemonSet or sidecar), so the engine's images bound its arches.
+      if (js.dataset >= 0) {
+        if (const CacheRuntimeSim* rc = cache_for(js.dataset)) {
+          const auto& ok = runtime_adapters::engine_profile(rc->runtime->engine).arches;
+          if (pod.image_arches.empty()) {
+            pod.image_arches = ok;
+          } else {
+            std::erase_if(pod.image_arches, [&](core::Arch a) {
+              return std::find(ok.begin(), ok.end(), a) == ok.end();
+            });
+            if (pod.image_arches.empty()) {
+              return core::failed_precondition("job " + js.id + ": its images run on " +
+                                               arch_list(js.image_arches) + " but the " +
+                                               core::runtime_kind_name(rc->runtime->engine) +
+                                               " FUSE client only on " + arch_list(ok));
+            }
+          }
+        }
+      }
       if (js.serverless) {
         // Fluid 0.8's ECI opt-in: the pod runs on a virtual-kubelet node and
         // gets an (unprivileged) FUSE sidecar when injection is on.

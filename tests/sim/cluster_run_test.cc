@@ -608,6 +608,17 @@ spec:
   alluxio.node_pools[0].count = 1;  // one ECS node left for two workers
   EXPECT_NE(run_experiment(alluxio).status().message().find("images do not support arch arm64"),
             std::string::npos);
+  // A job whose images are arm64-only cannot mount an Alluxio dataset: the
+  // Alluxio FUSE client has no arm64 image. A clear error, not a job that waits.
+  ExperimentSpec arm_app = s;
+  arm_app.fluid.runtimes[0].engine = core::RuntimeEngine::kAlluxio;
+  for (auto& app : arm_app.workload.applications) app.image_arches = {core::Arch::kArm64};
+  auto arm = run_experiment(arm_app);
+  ASSERT_FALSE(arm.ok());
+  EXPECT_NE(arm.status().message().find(
+                "its images run on [arm64] but the AlluxioRuntime FUSE client only on [amd64]"),
+            std::string::npos)
+      << arm.status().message();
 }
 
 }  // namespace
