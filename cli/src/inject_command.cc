@@ -34,7 +34,17 @@ core::Result<core::InjectionOptions> injection_options(const InjectArgs& a) {
 core::Result<core::DatasetResolver> resolver_from_files(const std::vector<std::string>& files) {
   core::FluidObjects objs;
   core::Diagnostics diags;
-  for (const auto& f : files) objs.append(core::load_fluid_file(f, diags));
+  for (const auto& f : files) {
+    // A file with no documents yet (only comments: an empty ConfigMap) is not an error.
+    auto text = core::read_text_file(f);
+    if (!text) return text.status();
+    auto docs = core::parse_yaml_documents_as_json(*text, f);
+    if (docs.ok() && docs->empty()) {
+      std::cerr << f << ": warning: no Datasets or runtimes in this file\n";
+      continue;
+    }
+    objs.append(core::load_fluid_yaml(*text, f, diags));
+  }
   core::check_references(objs, diags, /*complete=*/false);
   for (const auto& d : diags.all()) {
     if (d.severity == core::Severity::kError) std::cerr << d.to_string() << "\n";

@@ -95,8 +95,8 @@ int main(int argc, char** argv) {
   webhook->add_option("--tls-cert", wa.cert, "PEM certificate")->required();
   webhook->add_option("--tls-key", wa.key, "PEM private key")->required();
   webhook->add_option("--listen", wa.listen, "HOST:PORT or :PORT (default :8443; port 0: any)");
-  webhook->add_option("--objects", wa.inject.objects, "YAML with the Datasets and runtimes")
-      ->required();
+  webhook->add_option("--objects", wa.inject.objects,
+                      "YAML with the Datasets and runtimes (none: only pods without datasets)");
   webhook->add_flag("--self-signed", wa.self_signed,
                     "first write a self-signed certificate and key to --tls-cert/--tls-key");
   webhook->add_option("--dns-name", wa.dns_names, "DNS names for --self-signed");
