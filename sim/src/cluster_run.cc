@@ -202,7 +202,7 @@ core::Status ClusterRun::init() {
     AQ_RETURN_IF_ERROR(start_data_load(dl));
   }
   sim_.schedule_at(core::Time(0), [this] { sample(); });
-  auto scalers = core::builtin_autoscalers();
+  const auto& scalers = autoscalers_;
   for (const auto& c : caches_) {
     AQ_ASSIGN_OR_RETURN(auto a, scalers.create(spec_.elasticity.policy, spec_.elasticity.args));
     scalers_.push_back(std::move(a));
@@ -268,6 +268,10 @@ RunResult ClusterRun::run(const RunOptions& options) {
                         ? core::to_seconds(sim_.now()) / core::to_seconds(spec_.horizon)
                         : static_cast<double>(done_jobs_) / total;
       options.progress(std::min(frac, 1.0), sim_.now(), sim_.events_processed());
+    }
+    if (options.should_stop && options.should_stop()) {
+      stopped_ = true;
+      break;
     }
     if (ran == 0) break;
   }
@@ -384,16 +388,30 @@ using detail::ClusterRun;
 
 core::Result<RunResult> run_experiment(const ExperimentSpec& spec, const RunOptions& options) {
   // Ties between equally good nodes are broken from the experiment's seed.
-  AQ_ASSIGN_OR_RETURN(auto sched, scheduler::Framework::create(
-                                      spec.policies.scheduler, scheduler::builtin_plugins(),
-                                      nullptr, Rng::stream(spec.seed, "scheduler").next_u64()));
-  // Fail early on an unknown eviction policy, before any worker is built.
-  AQ_ASSIGN_OR_RETURN(auto probe, core::builtin_eviction_policies().create(spec.policies.eviction));
+  const scheduler::PluginRegistry plugins =
+      options.plugins ? *options.plugins : scheduler::builtin_plugins();
+  const core::EvictionRegistry evictions =
+      options.evictions ? *options.evictions : core::builtin_eviction_policies();
+  const core::AutoscalerRegistry autoscalers =
+      options.autoscalers ? *options.autoscalers : core::builtin_autoscalers();
+  AQ_ASSIGN_OR_RETURN(auto sched,
+                      scheduler::Framework::create(spec.policies.scheduler, plugins, nullptr,
+                                                   Rng::stream(spec.seed, "scheduler").next_u64()));
+  // Fail early on an unknown eviction policy or autoscaler, before any worker is built.
+  AQ_ASSIGN_OR_RETURN(auto probe, evictions.create(spec.policies.eviction));
   (void)probe;
+  AQ_ASSIGN_OR_RETURN(auto scaler_probe,
+                      autoscalers.create(spec.elasticity.policy, spec.elasticity.args));
+  (void)scaler_probe;
   AQ_ASSIGN_OR_RETURN(auto workload, build_workload(spec));
   auto run = std::make_unique<ClusterRun>(spec, std::move(workload), std::move(sched));
+  run->use_registries(evictions, autoscalers);
   AQ_RETURN_IF_ERROR(run->init());
-  return run->run(options);
+  RunResult result = run->run(options);
+  if (run->stopped()) {
+    return core::Status(core::StatusCode::kFailedPrecondition, "the run was stopped early");
+  }
+  return result;
 }
 
 }  // namespace aqueduct::sim

@@ -100,6 +100,13 @@ class ClusterRun final : public core::ClusterView, public core::ActionSink {
   ClusterRun(const ExperimentSpec& spec, Workload workload,
              std::unique_ptr<scheduler::Framework> sched)
       : spec_(spec), workload_(std::move(workload)), scheduler_(std::move(sched)) {}
+  // Registries to create eviction policies and autoscalers from (before init()).
+  void use_registries(const core::EvictionRegistry& evictions,
+                      const core::AutoscalerRegistry& autoscalers) {
+    evictions_ = evictions;
+    autoscalers_ = autoscalers;
+  }
+  bool stopped() const { return stopped_; }
 
   core::Status init();
   RunResult run(const RunOptions& options);
@@ -186,6 +193,8 @@ class ClusterRun final : public core::ClusterView, public core::ActionSink {
   std::vector<int> cache_of_dataset_;
   std::vector<Reader> readers_;
   core::EvictionRegistry evictions_ = core::builtin_eviction_policies();
+  core::AutoscalerRegistry autoscalers_ = core::builtin_autoscalers();
+  bool stopped_ = false;
   bool scheduling_requested_ = false;
   std::int64_t store_streams_ = 0;
   std::int64_t done_jobs_ = 0;

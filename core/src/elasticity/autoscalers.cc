@@ -206,15 +206,21 @@ class StaticAutoscaler final : public Autoscaler {
 
 AutoscalerRegistry builtin_autoscalers() {
   AutoscalerRegistry r("autoscaler");
-  r.add("static", "keep the runtime's replicas",
+  r.add("static", "keep the runtime's replicas (no arguments)",
         [](const AutoscalerArgs& a) -> Result<std::unique_ptr<Autoscaler>> {
           if (!a.empty()) return invalid_argument("static takes no arguments");
           return std::unique_ptr<Autoscaler>(new StaticAutoscaler());
         });
-  r.add("fluid-hpa", "Fluid's HPA on capacity_used_rate", FluidHpaAutoscaler::create);
-  r.add("demand", "size the cache from the I/O shortfall and worker cost",
+  r.add("fluid-hpa",
+        "Fluid's HPA on capacity_used_rate. Args: target (90), minReplicas (1), maxReplicas (4), "
+        "scaleUpPods (2), scaleUpPeriod (600s), scaleDown (false), scaleDownStabilization (300s)",
+        FluidHpaAutoscaler::create);
+  r.add("demand",
+        "size the cache from the I/O shortfall and worker cost. Args: minReplicas (1), "
+        "maxReplicas (8), valuePerGBps (50), idleAfter (600s)",
         DemandAutoscaler::create);
-  r.add("schedule", "replicas on a cron schedule", ScheduleAutoscaler::create);
+  r.add("schedule", "replicas on a cron schedule. Args: cron.<n> and replicas.<n> pairs, initial",
+        ScheduleAutoscaler::create);
   return r;
 }
 

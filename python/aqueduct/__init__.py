@@ -1,0 +1,193 @@
+"""Aqueduct from Python: load an experiment, run it, get pandas DataFrames.
+
+    import aqueduct
+    exp = aqueduct.load_experiment("examples/quickstart/experiment.yaml")
+    res = exp.run("cache")
+    res.jobs.jct_s.describe()
+
+Policies can be written in Python (``ScorePlugin``, ``EvictionPolicy``,
+``Autoscaler``), registered in a ``Registry`` and used by name; parameter
+sweeps run on Dask with ``aqueduct.sweep``. See docs/python.md.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any, Callable, Dict, List, Mapping, Optional, Union
+
+import pandas as pd
+
+from . import _aqueduct as _native
+from ._aqueduct import NodeView, PodView, Registry
+from ._policies import Autoscaler, EvictionPolicy, ScorePlugin
+from ._progress import progress_callback
+
+__all__ = [
+    "Autoscaler", "EvictionPolicy", "Experiment", "NodeView", "PodView", "Registry", "Results",
+    "ScorePlugin", "autoscalers", "eviction_policies", "load_experiment", "plugins",
+    "scheduler_presets", "sweep",
+]
+
+Source = Union[str, "os.PathLike[str]", Mapping[str, Any]]
+
+
+class Results:
+    """One scenario's results. DataFrames are built on first access and cached."""
+
+    def __init__(self, raw: Any) -> None:
+        self._raw = raw
+        self._cache: Dict[str, Any] = {}
+
+    def _frame(self, key: str, columns: Callable[[], Dict[str, Any]]) -> pd.DataFrame:
+        if key not in self._cache:
+            self._cache[key] = pd.DataFrame(columns())
+        return self._cache[key]
+
+    @property
+    def jobs(self) -> pd.DataFrame:
+        """One row per job (the columns of jobs.csv, plus ``completed``)."""
+        return self._frame("jobs", self._raw.jobs_columns)
+
+    @property
+    def timeseries(self) -> pd.DataFrame:
+        """The cluster sampled at the experiment's interval (timeseries.csv)."""
+        return self._frame("timeseries", self._raw.timeseries_columns)
+
+    @property
+    def scaling(self) -> pd.DataFrame:
+        """Autoscaler decisions: time, runtime, from, to, reason."""
+        return self._frame("scaling", self._raw.scaling_columns)
+
+    @property
+    def summary_dict(self) -> Dict[str, Any]:
+        """The summary (summary.json's scalars) as a dict."""
+        if "summary_dict" not in self._cache:
+            self._cache["summary_dict"] = self._raw.summary_dict()
+        return dict(self._cache["summary_dict"])
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """The summary as a one-row DataFrame (concatenate several to compare)."""
+        return self._frame("summary", lambda: {k: [v] for k, v in self.summary_dict.items()})
+
+    def __repr__(self) -> str:
+        s = self.summary_dict
+        return (f"<Results {s['experiment']}/{s['scenario']}: {s['completed']}/{s['jobs']} jobs, "
+                f"mean JCT {s['mean_jct_s']:.0f}s, hit ratio {s['hit_ratio']:.3f}>")
+
+
+class Experiment:
+    """A loaded experiment: its scenarios, ready to run."""
+
+    def __init__(self, native: Any, source: Any, base_dir: Optional[str]) -> None:
+        self._native = native
+        self._source = source
+        self._base_dir = base_dir
+
+    @property
+    def name(self) -> str:
+        return self._native.name
+
+    @property
+    def scenarios(self) -> List[str]:
+        return list(self._native.scenarios)
+
+    @property
+    def seed(self) -> int:
+        return self._native.seed
+
+    def run(self, scenario: Optional[str] = None, *, progress: Any = None,
+            registry: Optional[Registry] = None, seed: Optional[int] = None) -> Results:
+        """Runs one scenario (the first by default) and returns its Results.
+
+        The simulation runs without the GIL. ``progress`` is a callable
+        ``(fraction, simulated_s, events)``, ``True`` for a bar (tqdm in a notebook
+        when installed, a text line on a terminal), or ``None``/``False`` for none.
+        ``registry`` resolves policy names (built-ins plus Python policies). An
+        exception raised by a Python policy or by ``progress`` stops the run and
+        is re-raised here with its traceback.
+        """
+        if scenario is not None and not isinstance(scenario, str):
+            raise TypeError(f"scenario: expected a str, got {type(scenario).__name__}")
+        if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool) or seed < 0):
+            raise ValueError(f"seed: expected a non-negative int, got {seed!r}")
+        if registry is not None and not isinstance(registry, Registry):
+            raise TypeError(f"registry: expected an aqueduct.Registry, got {type(registry).__name__}")
+        label = scenario or (self.scenarios[0] if self.scenarios else "")
+        with progress_callback(progress, f"{self.name}/{label}") as cb:
+            raw = self._native.run(scenario, cb, registry, seed)
+        return Results(raw)
+
+    def run_all(self, *, progress: Any = None, registry: Optional[Registry] = None) -> Dict[str, Results]:
+        """Runs every scenario, in order; returns {scenario: Results}."""
+        return {s: self.run(s, progress=progress, registry=registry) for s in self.scenarios}
+
+    def with_policies(self, *, scheduler: Optional[str] = None,
+                      score_plugins: Optional[Mapping[str, int]] = None,
+                      eviction: Optional[str] = None, autoscaler: Optional[str] = None,
+                      autoscaler_args: Optional[Mapping[str, Any]] = None,
+                      injection: Optional[str] = None) -> "Experiment":
+        """A copy with policies replaced in every scenario: ``scheduler`` (a preset),
+        ``score_plugins`` ({name: weight} added to the profile), ``eviction``,
+        ``autoscaler`` (+ ``autoscaler_args``), ``injection`` ("none" or "fluid").
+        Names are checked against the registry when the experiment runs."""
+        args = None if autoscaler_args is None else {str(k): str(v) for k, v in autoscaler_args.items()}
+        native = self._native.with_policies(scheduler, None if score_plugins is None else dict(score_plugins),
+                                            eviction, autoscaler, args, injection)
+        return Experiment(native, self._source, self._base_dir)
+
+    def __repr__(self) -> str:
+        return f"<Experiment {self.name}: scenarios {', '.join(self.scenarios)}>"
+
+
+def load_experiment(source: Source, *, base_dir: Optional[str] = None) -> Experiment:
+    """Loads an experiment from a YAML file or from a dict of the same shape.
+
+    Relative paths inside a dict (traces, Fluid files) resolve against
+    ``base_dir`` (default: the current directory). Problems raise ValueError
+    naming the field (``<dict>: error: spec.seed: ...``); warnings become
+    Python warnings.
+    """
+    if isinstance(source, Mapping):
+        data = _plain(source)
+        native = _native._load_experiment(data, base_dir)
+        return Experiment(native, data, base_dir or os.getcwd())
+    if isinstance(source, (str, os.PathLike)):
+        path = os.fspath(source)
+        if not os.path.exists(path):
+            raise ValueError(f"{path}: no such experiment file")
+        native = _native._load_experiment(path, None)
+        return Experiment(native, path, os.path.dirname(os.path.abspath(path)))
+    raise TypeError(f"load_experiment() expects a path or a dict, got {type(source).__name__}")
+
+
+def _plain(obj: Any) -> Any:
+    """Mappings and sequences as plain dicts and lists (for JSON)."""
+    if isinstance(obj, Mapping):
+        return {str(k): _plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(v) for v in obj]
+    return obj
+
+
+def plugins() -> List[Dict[str, str]]:
+    """The built-in scheduler plugins: [{'name', 'description'}]."""
+    return Registry().plugins
+
+
+def eviction_policies() -> List[Dict[str, str]]:
+    """The built-in eviction policies: [{'name', 'description'}]."""
+    return Registry().eviction_policies
+
+
+def autoscalers() -> List[Dict[str, str]]:
+    """The built-in autoscalers and their arguments: [{'name', 'description'}]."""
+    return Registry().autoscalers
+
+
+def scheduler_presets() -> List[str]:
+    """Scheduler profile presets for ``with_policies(scheduler=...)``."""
+    return list(_native._scheduler_presets())
+
+
+from ._sweep import sweep  # noqa: E402  (needs the names above)

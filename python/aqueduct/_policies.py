@@ -1,0 +1,49 @@
+"""Base classes for policies written in Python. Subclass, implement the
+methods, and add the class to an ``aqueduct.Registry``."""
+from __future__ import annotations
+
+from typing import Any, Dict, Hashable, List, Tuple, Union
+
+Key = Tuple[int, int]  # (dataset id, block index)
+
+
+class ScorePlugin:
+    """A scheduler Score plugin: ``score(pod, node)`` returns an int for each
+    feasible node; ``normalize(scores)`` maps them into 0..100 (the default
+    clamps). ``pod`` and ``node`` are ``PodView``/``NodeView`` objects, valid
+    during the call only."""
+
+    def score(self, pod: Any, node: Any) -> int:
+        raise NotImplementedError("ScorePlugin.score() must be implemented")
+
+
+class EvictionPolicy:
+    """A cache eviction policy, one instance per cache tier. The cache tells it
+    about inserts, hits and removals, and asks ``victim()`` for the block to
+    evict; keys are (dataset, block) tuples."""
+
+    def set_capacity(self, capacity_bytes: int) -> None:
+        pass
+
+    def on_insert(self, key: Key, size: int) -> None:
+        raise NotImplementedError("EvictionPolicy.on_insert() must be implemented")
+
+    def on_access(self, key: Key) -> None:
+        raise NotImplementedError("EvictionPolicy.on_access() must be implemented")
+
+    def on_remove(self, key: Key, evicted: bool) -> None:
+        raise NotImplementedError("EvictionPolicy.on_remove() must be implemented")
+
+    def victim(self) -> Key:
+        raise NotImplementedError("EvictionPolicy.victim() must be implemented")
+
+
+class Autoscaler:
+    """A cache-runtime autoscaler: ``decide(metrics)`` gets a dict (now_s,
+    replicas, ready_replicas, capacity_bytes, used_bytes, dataset_bytes,
+    worker_capacity_bytes, hit_ratio, demand_bps, shortfall_bps,
+    active_readers, worker_cost_per_hour) every period and returns the desired
+    replicas, or (replicas, reason)."""
+
+    def decide(self, metrics: Dict[str, Union[int, float]]) -> Union[int, Tuple[int, str]]:
+        raise NotImplementedError("Autoscaler.decide() must be implemented")

@@ -1,0 +1,9 @@
+// The `aqueduct._aqueduct` extension module; the Pythonic API around it is
+// python/aqueduct/__init__.py.
+#include "py_registry.h"
+
+PYBIND11_MODULE(_aqueduct, m) {
+  m.doc() = "Aqueduct's simulator and policy registries (the compiled part of `aqueduct`).";
+  aqueduct::python::bind_registry(m);
+  aqueduct::python::bind_experiment(m);
+}
