@@ -1,0 +1,47 @@
+"""Sweeps: one DataFrame, equal to the single runs, wherever they run."""
+import pandas as pd
+import pytest
+
+from conftest import example
+
+GRID = {"seed": [1, 2], "policies.eviction": ["lru", "fifo"]}
+
+
+def single_runs(aq):
+    rows = []
+    exp = aq.load_experiment(example("quickstart", "experiment.yaml"))
+    for seed in GRID["seed"]:
+        for ev in GRID["policies.eviction"]:
+            s = exp.with_policies(eviction=ev).run("cache", seed=seed).summary_dict
+            rows.append({"seed": seed, "policies.eviction": ev, **s})
+    return pd.DataFrame(rows)
+
+
+def test_sweep_equals_single_runs_in_process(aq):
+    df = aq.sweep(example("quickstart", "experiment.yaml"), GRID, client=False, scenarios=["cache"])
+    assert len(df) == 4
+    pd.testing.assert_frame_equal(df, single_runs(aq))
+
+
+def test_sweep_on_a_local_dask_cluster(aq):
+    df = aq.sweep(example("quickstart", "experiment.yaml"), GRID, scenarios=["cache"])
+    pd.testing.assert_frame_equal(df, single_runs(aq))
+
+
+def test_sweep_with_python_policies_on_dask(aq):
+    from test_policies import PyLru  # picklable by reference on the workers
+    df = aq.sweep(example("quickstart", "experiment.yaml"), {"policies.eviction": ["lru", "py-lru"]},
+                  scenarios=["cache"], python_policies={"eviction_policies": {"py-lru": PyLru}})
+    assert df.loc[0, "mean_jct_s"] == df.loc[1, "mean_jct_s"]
+
+
+def test_sweep_bad_grids(aq):
+    path = example("quickstart", "experiment.yaml")
+    with pytest.raises(ValueError, match="non-empty"):
+        aq.sweep(path, {}, client=False)
+    with pytest.raises(ValueError, match="non-empty list"):
+        aq.sweep(path, {"seed": 3}, client=False)
+    with pytest.raises(ValueError, match=r"grid point .*spec\.seed"):
+        aq.sweep(path, {"seed": ["x"]}, client=False)
+    with pytest.raises(TypeError, match="base"):
+        aq.sweep(3.5, {"seed": [1]}, client=False)
