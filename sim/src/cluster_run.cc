@@ -124,7 +124,7 @@ core::Status ClusterRun::build_caches() {
       if (!placed) {
         return core::failed_precondition(
             core::object_key(c.runtime->meta) + ": cannot place cache worker " +
-            std::to_string(r + 1) + " of " + std::to_string(c.runtime->replicas) + ": " + why_not +
+            std::to_string(r + 1) + " of " + std::to_string(replicas) + ": " + why_not +
             " (each worker needs its own ECS node with the tier quotas free)");
       }
     }
