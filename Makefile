@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 AQ := $(BUILD)/cli/aqueduct
 
-.PHONY: run test deps configure build bench format clean
+.PHONY: run test deps configure build bench format clean python-path
 
 run: build
 	$(AQ) sim run examples/quickstart/experiment.yaml --out out/quickstart
@@ -33,8 +33,14 @@ build: deps $(BUILD)/build.ninja
 bench: build
 	$(BUILD)/bench/aqueduct_bench
 
+# Makes `import aqueduct` work in every /usr/bin/python3 (and its Jupyter kernel).
+python-path: build
+	@site=$$(/usr/bin/python3 -c 'import site; print(site.getusersitepackages())'); \
+	  mkdir -p "$$site" && echo "$(CURDIR)/$(BUILD)/python" > "$$site/aqueduct.pth" && \
+	  echo "wrote $$site/aqueduct.pth"
+
 format:
-	find core scheduler sim runtime-adapters cli bench tests -name '*.h' -o -name '*.cc' | xargs clang-format -i
+	find core scheduler sim runtime-adapters cli bench tests k8s python -name '*.h' -o -name '*.cc' | xargs clang-format -i
 
 clean:
 	rm -rf $(BUILD) out

@@ -21,7 +21,8 @@ AdmissionOutcome bad_request(std::string message) {
 }
 
 std::string ms_since(std::chrono::steady_clock::time_point t0) {
-  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.2fms", ms);
   return buf;
@@ -50,9 +51,11 @@ AdmissionOutcome handle_admission_review(std::string_view body,
   }
   if (!review.is_object()) return bad_request("expected an AdmissionReview object");
   const std::string api = review.value("apiVersion", ""), kind = review.value("kind", "");
-  if (kind != "AdmissionReview" || (api != "admission.k8s.io/v1" && api != "admission.k8s.io/v1beta1")) {
-    return bad_request("expected kind AdmissionReview, apiVersion admission.k8s.io/v1; got kind \"" +
-                       kind + "\", apiVersion \"" + api + "\"");
+  if (kind != "AdmissionReview" ||
+      (api != "admission.k8s.io/v1" && api != "admission.k8s.io/v1beta1")) {
+    return bad_request(
+        "expected kind AdmissionReview, apiVersion admission.k8s.io/v1; got kind \"" + kind +
+        "\", apiVersion \"" + api + "\"");
   }
   if (!review.contains("request") || !review["request"].is_object()) {
     return bad_request("request: required (the AdmissionRequest)");
@@ -79,7 +82,8 @@ AdmissionOutcome handle_admission_review(std::string_view body,
     }
     if (!warnings.empty()) response["warnings"] = warnings;
     AdmissionOutcome out;
-    out.body = Json{{"apiVersion", api}, {"kind", "AdmissionReview"}, {"response", response}}.dump();
+    out.body =
+        Json{{"apiVersion", api}, {"kind", "AdmissionReview"}, {"response", response}}.dump();
     out.log_line = "uid=" + uid + " " + summary + (code_for_denial ? " denied: " + message : "") +
                    " " + ms_since(t0);
     return out;
@@ -88,7 +92,8 @@ AdmissionOutcome handle_admission_review(std::string_view body,
   if (req_kind != "Pod" || (op != "CREATE" && !op.empty())) {
     summary = (req_kind.empty() ? "?" : req_kind) + " " + (op.empty() ? "?" : op) + " unchanged";
     warnings.push_back("aqueduct mutates Pods on CREATE only; this " +
-                       (req_kind.empty() ? std::string("object") : req_kind) + " was left unchanged");
+                       (req_kind.empty() ? std::string("object") : req_kind) +
+                       " was left unchanged");
     return finish();
   }
   if (!req.contains("object") || !req["object"].is_object()) {

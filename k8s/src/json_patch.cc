@@ -32,7 +32,8 @@ void diff_into(const Json& from, const Json& to, const std::string& path, Json& 
     std::size_t prefix = 0;
     while (prefix < n && prefix < m && from[prefix] == to[prefix]) ++prefix;
     std::size_t suffix = 0;
-    while (suffix < n - prefix && suffix < m - prefix && from[n - 1 - suffix] == to[m - 1 - suffix]) {
+    while (suffix < n - prefix && suffix < m - prefix &&
+           from[n - 1 - suffix] == to[m - 1 - suffix]) {
       ++suffix;
     }
     // The middle: from[prefix, n - suffix) becomes to[prefix, m - suffix).
@@ -40,7 +41,8 @@ void diff_into(const Json& from, const Json& to, const std::string& path, Json& 
     // added/removed at its end) or from its end (extra ones at its start),
     // whichever pairs more alike elements (equal, or objects of the same name).
     const std::size_t old_mid = n - prefix - suffix, new_mid = m - prefix - suffix;
-    const std::size_t common = std::min(old_mid, new_mid), extra = std::max(old_mid, new_mid) - common;
+    const std::size_t common = std::min(old_mid, new_mid),
+                      extra = std::max(old_mid, new_mid) - common;
     auto alike = [](const Json& a, const Json& b) {
       if (a == b) return 2;
       if (a.is_object() && b.is_object() && a.contains("name") && b.contains("name") &&
@@ -53,7 +55,8 @@ void diff_into(const Json& from, const Json& to, const std::string& path, Json& 
     for (std::size_t i = 0; i < common; ++i) {
       const std::size_t oi = prefix + i, ni = prefix + i;
       head_score += alike(from[oi], to[ni]);
-      tail_score += old_mid > new_mid ? alike(from[oi + extra], to[ni]) : alike(from[oi], to[ni + extra]);
+      tail_score +=
+          old_mid > new_mid ? alike(from[oi + extra], to[ni]) : alike(from[oi], to[ni + extra]);
     }
     const bool at_start = tail_score > head_score;  // extra elements sit at the start
     if (old_mid > new_mid) {
@@ -68,7 +71,8 @@ void diff_into(const Json& from, const Json& to, const std::string& path, Json& 
     } else {
       if (at_start) {
         for (std::size_t i = 0; i < extra; ++i) {
-          ops.push_back({{"op", "add"}, {"path", path + "/" + std::to_string(prefix + i)},
+          ops.push_back({{"op", "add"},
+                         {"path", path + "/" + std::to_string(prefix + i)},
                          {"value", to[prefix + i]}});
         }
       }
@@ -79,7 +83,8 @@ void diff_into(const Json& from, const Json& to, const std::string& path, Json& 
       }
       if (!at_start) {
         for (std::size_t i = common; i < new_mid; ++i) {
-          ops.push_back({{"op", "add"}, {"path", path + "/" + std::to_string(prefix + i)},
+          ops.push_back({{"op", "add"},
+                         {"path", path + "/" + std::to_string(prefix + i)},
                          {"value", to[prefix + i]}});
         }
       }

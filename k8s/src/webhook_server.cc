@@ -22,14 +22,16 @@ core::Result<std::pair<std::string, int>> parse_listen_address(const std::string
     return core::invalid_argument("--listen: expected HOST:PORT or :PORT, got \"" + addr + "\"");
   }
   std::string host = addr.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   if (host.empty()) host = "0.0.0.0";
   int port = -1;
   const char* b = addr.data() + colon + 1;
   const char* e = addr.data() + addr.size();
   auto [p, ec] = std::from_chars(b, e, port);
   if (ec != std::errc() || p != e || port < 0 || port > 65535) {
-    return core::invalid_argument("--listen: the port in \"" + addr + "\" is not a number in 0..65535");
+    return core::invalid_argument("--listen: the port in \"" + addr +
+                                  "\" is not a number in 0..65535");
   }
   return std::pair{host, port};
 }
@@ -37,7 +39,8 @@ core::Result<std::pair<std::string, int>> parse_listen_address(const std::string
 core::Result<std::unique_ptr<WebhookServer>> WebhookServer::create(WebhookConfig config,
                                                                    core::DatasetResolver resolve) {
   auto impl = std::make_unique<Impl>();
-  impl->server = std::make_unique<httplib::SSLServer>(config.cert_file.c_str(), config.key_file.c_str());
+  impl->server =
+      std::make_unique<httplib::SSLServer>(config.cert_file.c_str(), config.key_file.c_str());
   if (!impl->server->is_valid()) {
     return core::invalid_argument("cannot load the TLS certificate \"" + config.cert_file +
                                   "\" and key \"" + config.key_file +
@@ -48,7 +51,9 @@ core::Result<std::unique_ptr<WebhookServer>> WebhookServer::create(WebhookConfig
   Impl* self = impl.get();
   auto& svr = *impl->server;
   const int threads = std::max(1, self->config.threads);
-  svr.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
+  svr.new_task_queue = [threads] {
+    return new httplib::ThreadPool(static_cast<std::size_t>(threads));
+  };
   svr.set_payload_max_length(self->config.max_body_bytes);
   svr.set_keep_alive_max_count(100000);
   svr.set_keep_alive_timeout(30);
@@ -88,9 +93,9 @@ core::Result<std::unique_ptr<WebhookServer>> WebhookServer::create(WebhookConfig
     self->port = svr.bind_to_port(c.host.c_str(), c.port) ? c.port : -1;
   }
   if (self->port <= 0) {
-    return core::Status(core::StatusCode::kUnavailable,
-                        "cannot listen on " + c.host + ":" + std::to_string(c.port) +
-                            " (address in use, or not allowed)");
+    return core::Status(core::StatusCode::kUnavailable, "cannot listen on " + c.host + ":" +
+                                                            std::to_string(c.port) +
+                                                            " (address in use, or not allowed)");
   }
   return std::unique_ptr<WebhookServer>(new WebhookServer(std::move(impl)));
 }

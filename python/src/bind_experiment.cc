@@ -58,7 +58,8 @@ const sim::ExperimentSpec& pick(const PyExperiment& e, const std::optional<std::
     if (s.scenario == *name) return s;
     known += (known.empty() ? "" : ", ") + s.scenario;
   }
-  throw py::value_error("scenario: no scenario \"" + *name + "\" (the experiment has " + known + ")");
+  throw py::value_error("scenario: no scenario \"" + *name + "\" (the experiment has " + known +
+                        ")");
 }
 
 PyResults run(const PyExperiment& e, std::optional<std::string> scenario, py::object progress,
@@ -216,7 +217,8 @@ py::dict summary_dict(const PyResults& r) {
 
 PyExperiment with_policies(const PyExperiment& e, std::optional<std::string> scheduler,
                            std::optional<std::map<std::string, std::int64_t>> score_plugins,
-                           std::optional<std::string> eviction, std::optional<std::string> autoscaler,
+                           std::optional<std::string> eviction,
+                           std::optional<std::string> autoscaler,
                            std::optional<std::map<std::string, std::string>> autoscaler_args,
                            std::optional<std::string> injection) {
   PyExperiment out = e;
@@ -240,7 +242,8 @@ PyExperiment with_policies(const PyExperiment& e, std::optional<std::string> sch
     if (autoscaler_args) s.elasticity.args = *autoscaler_args;
     if (injection) {
       if (*injection != "none" && *injection != "fluid") {
-        throw py::value_error("injection: expected \"none\" or \"fluid\", got \"" + *injection + "\"");
+        throw py::value_error("injection: expected \"none\" or \"fluid\", got \"" + *injection +
+                              "\"");
       }
       s.policies.injection = *injection;
     }

@@ -58,12 +58,11 @@ class PyScorePlugin final : public scheduler::Plugin {
   std::uint32_t points() const override { return scheduler::kScore; }
   std::int64_t score(const scheduler::CycleContext& ctx, const scheduler::PodInfo& pod,
                      std::size_t node) override {
-    return guarded<std::int64_t>(*errors_, "score() of plugin " + name_ + " must return an int",
-                                 0, [&] {
-                                   py::object r = score_->obj(PodView{&pod, ctx.view},
-                                                              NodeView{&ctx.node(node)});
-                                   return r.cast<std::int64_t>();
-                                 });
+    return guarded<std::int64_t>(
+        *errors_, "score() of plugin " + name_ + " must return an int", 0, [&] {
+          py::object r = score_->obj(PodView{&pod, ctx.view}, NodeView{&ctx.node(node)});
+          return r.cast<std::int64_t>();
+        });
   }
   void normalize(std::span<std::int64_t> scores) override {
     if (!normalize_) return Plugin::normalize(scores);
@@ -250,31 +249,43 @@ void bind_registry(py::module_& m) {
       .def_property_readonly("namespace",
                              [](const PodView& p) { return p.info->pod->meta.namespace_; })
       .def_property_readonly("labels", [](const PodView& p) { return p.info->pod->meta.labels; })
-      .def_property_readonly("cpu_milli", [](const PodView& p) { return p.info->requests.cpu_milli; })
+      .def_property_readonly("cpu_milli",
+                             [](const PodView& p) { return p.info->requests.cpu_milli; })
       .def_property_readonly("memory_bytes",
                              [](const PodView& p) { return p.info->requests.memory_bytes; })
-      .def_property_readonly("gpu_milli", [](const PodView& p) { return p.info->requests.gpu_milli; })
+      .def_property_readonly("gpu_milli",
+                             [](const PodView& p) { return p.info->requests.gpu_milli; })
       .def_property_readonly("datasets", [](const PodView& p) {
         std::vector<std::string> out;
         auto ds = p.view->datasets();
-        for (auto i : p.info->datasets) out.push_back(ds[i].meta.namespace_ + "/" + ds[i].meta.name);
+        for (auto i : p.info->datasets)
+          out.push_back(ds[i].meta.namespace_ + "/" + ds[i].meta.name);
         return out;
       });
   py::class_<NodeView>(m, "NodeView", "A candidate node (valid during the call only).")
       .def_property_readonly("name", [](const NodeView& n) { return n.info->node->meta.name; })
       .def_property_readonly("labels", [](const NodeView& n) { return n.info->node->meta.labels; })
-      .def_property_readonly("arch", [](const NodeView& n) { return core::arch_name(n.info->node->arch); })
-      .def_property_readonly("kind", [](const NodeView& n) { return core::node_kind_name(n.info->node->kind); })
+      .def_property_readonly("arch",
+                             [](const NodeView& n) { return core::arch_name(n.info->node->arch); })
+      .def_property_readonly(
+          "kind", [](const NodeView& n) { return core::node_kind_name(n.info->node->kind); })
       .def_property_readonly("zone", [](const NodeView& n) { return n.info->node->zone; })
       .def_property_readonly("region", [](const NodeView& n) { return n.info->node->region; })
-      .def_property_readonly("price_per_hour", [](const NodeView& n) { return n.info->node->price_per_hour; })
-      .def_property_readonly("io_utilization", [](const NodeView& n) { return n.info->io_utilization; })
+      .def_property_readonly("price_per_hour",
+                             [](const NodeView& n) { return n.info->node->price_per_hour; })
+      .def_property_readonly("io_utilization",
+                             [](const NodeView& n) { return n.info->io_utilization; })
       .def_property_readonly("pod_count", [](const NodeView& n) { return n.info->pod_count; })
-      .def_property_readonly("cpu_milli_free", [](const NodeView& n) { return n.info->free().cpu_milli; })
-      .def_property_readonly("memory_bytes_free", [](const NodeView& n) { return n.info->free().memory_bytes; })
-      .def_property_readonly("gpu_milli_free", [](const NodeView& n) { return n.info->free().gpu_milli; })
-      .def_property_readonly("cpu_milli_allocatable", [](const NodeView& n) { return n.info->node->allocatable.cpu_milli; })
-      .def_property_readonly("gpu_milli_allocatable", [](const NodeView& n) { return n.info->node->allocatable.gpu_milli; });
+      .def_property_readonly("cpu_milli_free",
+                             [](const NodeView& n) { return n.info->free().cpu_milli; })
+      .def_property_readonly("memory_bytes_free",
+                             [](const NodeView& n) { return n.info->free().memory_bytes; })
+      .def_property_readonly("gpu_milli_free",
+                             [](const NodeView& n) { return n.info->free().gpu_milli; })
+      .def_property_readonly("cpu_milli_allocatable",
+                             [](const NodeView& n) { return n.info->node->allocatable.cpu_milli; })
+      .def_property_readonly("gpu_milli_allocatable",
+                             [](const NodeView& n) { return n.info->node->allocatable.gpu_milli; });
 
   py::class_<PyRegistry, std::shared_ptr<PyRegistry>>(
       m, "Registry",
@@ -283,7 +294,8 @@ void bind_registry(py::module_& m) {
       .def(py::init<>())
       .def(
           "add_score_plugin",
-          [](PyRegistry& r, const std::string& name, py::object cls, const std::string& description) {
+          [](PyRegistry& r, const std::string& name, py::object cls,
+             const std::string& description) {
             if (name.empty()) throw py::value_error("name: must not be empty");
             require_method(cls, "score", "a score plugin");
             auto handle = std::make_shared<PyHandle>(std::move(cls));
@@ -299,7 +311,8 @@ void bind_registry(py::module_& m) {
           "return an object with score(pod, node) -> int and optionally normalize(scores).")
       .def(
           "add_eviction_policy",
-          [](PyRegistry& r, const std::string& name, py::object cls, const std::string& description) {
+          [](PyRegistry& r, const std::string& name, py::object cls,
+             const std::string& description) {
             if (name.empty()) throw py::value_error("name: must not be empty");
             for (const char* fn : {"on_insert", "on_access", "on_remove", "victim"}) {
               require_method(cls, fn, "an eviction policy");
@@ -318,7 +331,8 @@ void bind_registry(py::module_& m) {
           "(dataset, block) tuples. One instance per cache worker tier.")
       .def(
           "add_autoscaler",
-          [](PyRegistry& r, const std::string& name, py::object cls, const std::string& description) {
+          [](PyRegistry& r, const std::string& name, py::object cls,
+             const std::string& description) {
             if (name.empty()) throw py::value_error("name: must not be empty");
             require_method(cls, "decide", "an autoscaler");
             auto handle = std::make_shared<PyHandle>(std::move(cls));
