@@ -14,11 +14,20 @@ def test_notebook_runs(path):
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
     book = nbformat.read(path, as_version=4)
-    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    # The kernel inherits this process's environment: inline figures (not the
+    # Agg backend `make test` sets for the other tests), no debugger chatter.
+    saved = os.environ.get("MPLBACKEND")
+    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-    client = nbclient.NotebookClient(book, timeout=600, kernel_name="python3",
-                                     resources={"metadata": {"path": os.path.dirname(path)}})
-    client.execute()
+    try:
+        client = nbclient.NotebookClient(book, timeout=600, kernel_name="python3",
+                                         resources={"metadata": {"path": os.path.dirname(path)}})
+        client.execute()
+    finally:
+        if saved is None:
+            os.environ.pop("MPLBACKEND", None)
+        else:
+            os.environ["MPLBACKEND"] = saved
     images = sum(1 for cell in book.cells if cell.cell_type == "code"
                  for out in cell.get("outputs", []) if "image/png" in out.get("data", {}))
     assert images >= 1, f"{os.path.basename(path)} produced no plot"
