@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "aqueduct/core/cache/policies.h"
 
 namespace aqueduct::core {
@@ -102,6 +104,46 @@ TEST(TieredStore, OversizedBlockSkipsSmallLevelsOrIsRejected) {
   Status st = s.insert(k(2), 11);
   EXPECT_EQ(st.code(), StatusCode::kResourceExhausted);
   EXPECT_EQ(s.stats().rejected, 1u);
+}
+
+TEST(TieredStore, MoveListenerReplaysToTheStoresState) {
+  // A data plane keeps bytes where the store says; replaying the events on a
+  // shadow map must always agree with peek(), for every policy and operation.
+  for (const char* policy : {"lru", "fifo", "arc", "s3fifo", "sieve", "2q", "lfu", "clock"}) {
+    TieredStore s =
+        make({{MediumType::kMem, 4000, 0.9, 0.5}, {MediumType::kSsd, 9000, 0.9, 0.6}}, policy);
+    std::map<BlockKey, int> shadow;
+    int bad = 0;
+    s.set_move_listener([&](const BlockKey& key, int from, int to) {
+      auto it = shadow.find(key);
+      int now = it == shadow.end() ? -1 : it->second;
+      if (now != from) ++bad;
+      if (to < 0) {
+        shadow.erase(key);
+      } else {
+        shadow[key] = to;
+      }
+    });
+    std::uint64_t x = 12345;
+    for (int i = 0; i < 20000; ++i) {
+      x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+      BlockKey key = k((x >> 33) % 200);
+      switch ((x >> 20) % 5) {
+        case 0:
+          s.erase(key);
+          break;
+        case 1:
+        case 2:
+          (void)s.lookup(key);
+          break;
+        default:
+          (void)s.insert(key, 100 + static_cast<std::int64_t>((x >> 40) % 400));
+      }
+    }
+    EXPECT_EQ(bad, 0) << policy;
+    ASSERT_EQ(shadow.size(), s.block_count()) << policy;
+    for (const auto& [key, level] : shadow) EXPECT_EQ(s.peek(key), level) << policy;
+  }
 }
 
 }  // namespace

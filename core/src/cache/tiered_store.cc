@@ -57,6 +57,7 @@ std::optional<int> TieredStore::lookup(const BlockKey& key) {
     top.used += bytes;
     it->second.level = 0;
     ++stats_.promotions;
+    moved(key, level, 0);
     return level;
   }
   auto v = top.policy->victim();
@@ -77,6 +78,8 @@ std::optional<int> TieredStore::lookup(const BlockKey& key) {
   vit->second.level = level;
   ++stats_.promotions;
   ++stats_.demotions;
+  moved(*v, 0, level);
+  moved(key, level, 0);
   return level;
 }
 
@@ -97,17 +100,18 @@ Status TieredStore::insert(const BlockKey& key, std::int64_t bytes) {
   }
   ++stats_.inserts;
   dataset_bytes_[key.dataset] += bytes;
-  place(key, bytes, level);
+  place(key, bytes, level, -1);
   return Status::ok();
 }
 
-void TieredStore::place(const BlockKey& key, std::int64_t bytes, int level) {
+void TieredStore::place(const BlockKey& key, std::int64_t bytes, int level, int from) {
   while (level < level_count() && bytes > levels_[level].spec.quota_bytes) ++level;
   if (level >= level_count()) {
     // Fell off the last level.
     ++stats_.evictions;
     auto it = dataset_bytes_.find(key.dataset);
     if (it != dataset_bytes_.end()) it->second -= bytes;
+    moved(key, from, -1);
     return;
   }
   Level& l = levels_[level];
@@ -116,6 +120,7 @@ void TieredStore::place(const BlockKey& key, std::int64_t bytes, int level) {
   where_[key] = Entry{level, bytes};
   l.used += bytes;
   l.policy->on_insert(key, bytes);
+  moved(key, from, level);
   // Then the watermark: past high, free down to low.
   auto high = static_cast<std::int64_t>(l.spec.high * static_cast<double>(l.spec.quota_bytes));
   if (l.used > high) {
@@ -138,10 +143,11 @@ void TieredStore::shrink(int level, std::int64_t target) {
     BlockKey key = *v;
     if (level + 1 < level_count()) {
       ++stats_.demotions;
-      place(key, bytes, level + 1);
+      place(key, bytes, level + 1, level);
     } else {
       ++stats_.evictions;
       dataset_bytes_[key.dataset] -= bytes;
+      moved(key, level, -1);
     }
   }
 }
@@ -153,7 +159,9 @@ bool TieredStore::erase(const BlockKey& key) {
   l.policy->on_remove(key, /*evicted=*/false);
   l.used -= it->second.bytes;
   dataset_bytes_[key.dataset] -= it->second.bytes;
+  int level = it->second.level;
   where_.erase(it);
+  moved(key, level, -1);
   return true;
 }
 

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -52,6 +53,13 @@ class TieredStore {
   TieredStore& operator=(TieredStore&&) = default;
 
   void set_promote_on_hit(bool on) { promote_on_hit_ = on; }
+  // Told of every block that enters, moves between or leaves levels: `from`
+  // is -1 for a new block, `to` is -1 for a block that left the store. A data
+  // plane moves the bytes as the store decides (the simulator needs no listener).
+  // Events come in the order the store applies them, so replaying them on a
+  // shadow map always gives where every block is.
+  using MoveListener = std::function<void(const BlockKey& key, int from, int to)>;
+  void set_move_listener(MoveListener listener) { listener_ = std::move(listener); }
   // The level that served `key` (0 = fastest) and records a hit (promoting the
   // block to level 0 when it was lower); nullopt on a miss.
   std::optional<int> lookup(const BlockKey& key);
@@ -87,7 +95,10 @@ class TieredStore {
   };
   TieredStore() = default;
   // Places a block at `level` or below, making room as needed.
-  void place(const BlockKey& key, std::int64_t bytes, int level);
+  void place(const BlockKey& key, std::int64_t bytes, int level, int from);
+  void moved(const BlockKey& key, int from, int to) {
+    if (listener_) listener_(key, from, to);
+  }
   // Evicts from `level` until used <= target (demoting into the next level).
   void shrink(int level, std::int64_t target);
 
@@ -96,6 +107,7 @@ class TieredStore {
   std::unordered_map<std::uint32_t, std::int64_t> dataset_bytes_;
   TieredStoreStats stats_;
   bool promote_on_hit_ = true;
+  MoveListener listener_;
 };
 
 }  // namespace aqueduct::core
