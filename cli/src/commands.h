@@ -79,4 +79,14 @@ struct WebhookArgs {
 // Serves until SIGTERM/SIGINT. Exit: 0 stopped by a signal, 2 bad input.
 int run_webhook(const WebhookArgs& args);
 
+struct WorkerArgs {
+  std::string listen = "127.0.0.1:7070";
+  std::vector<std::string> tiers;  // mem:4Gi, ssd:/path:100Gi, ...
+  std::string eviction = "lru";
+  std::string metrics_listen;
+  std::string ready_file;
+};
+// Serves until SIGTERM/SIGINT. Exit: 0 stopped by a signal, 2 bad input.
+int run_worker(const WorkerArgs& args);
+
 }  // namespace aqueduct::cli

@@ -113,7 +113,20 @@ int main(int argc, char** argv) {
                       "the serverless-platform label KEY=VALUE");
   webhook->add_flag("-q,--quiet", wa.quiet, "no per-request log lines");
 
+  aqueduct::cli::WorkerArgs wk;
+  auto* worker = app.add_subcommand(
+      "worker",
+      "Serve a cache worker over gRPC: blocks of datasets in a tiered store (MEM/SSD/HDD),\n"
+      "checksummed, with Prometheus metrics. Stops on SIGTERM/SIGINT.");
+  worker->add_option("--listen", wk.listen, "gRPC HOST:PORT (default 127.0.0.1:7070; port 0: any)");
+  worker->add_option("--tier", wk.tiers, "mem:SIZE, ssd:PATH:SIZE or hdd:PATH:SIZE, fastest first")
+      ->required();
+  worker->add_option("--eviction", wk.eviction, "eviction policy (default lru)");
+  worker->add_option("--metrics-listen", wk.metrics_listen, "HOST:PORT for GET /metrics");
+  worker->add_option("--ready-file", wk.ready_file, "write HOST:PORT here once serving");
+
   CLI11_PARSE(app, argc, argv);
+  if (worker->parsed()) return aqueduct::cli::run_worker(wk);
   if (webhook->parsed()) return aqueduct::cli::run_webhook(wa);
   if (inject->parsed()) return aqueduct::cli::run_inject(ia);
   if (cache_sim->parsed()) return aqueduct::cli::run_cache_sim(cs);

@@ -1,0 +1,90 @@
+// A cache worker's blocks: core::TieredStore decides which level holds each
+// block and what to evict; this class keeps the bytes there (MEM levels in
+// memory, SSD/HDD levels as one file per block under the level's path) and
+// their xxh64 checksums, verified on every read. Thread-safe.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "aqueduct/core/cache/tiered_store.h"
+#include "aqueduct/core/status.h"
+
+namespace aqueduct::fuse {
+
+struct TierConfig {
+  core::MediumType medium = core::MediumType::kMem;
+  std::string path;  // SSD/HDD: the folder holding block files (created)
+  std::int64_t quota_bytes = 0;
+  double high = 0.95;
+  double low = 0.7;
+};
+
+// "mem:4Gi", "ssd:/mnt/cache:100Gi", "hdd:/data:1Ti" (optionally ":high=0.9:low=0.5").
+core::Result<TierConfig> parse_tier(const std::string& text);
+
+std::uint64_t xxh64(std::string_view data);
+
+struct BlockStoreStats {
+  struct Tier {
+    std::string medium;
+    std::int64_t used_bytes = 0, capacity_bytes = 0;
+  };
+  std::vector<Tier> tiers;
+  std::uint64_t blocks = 0, hits = 0, misses = 0, bytes_served = 0, puts = 0, evictions = 0,
+                corrupt_blocks = 0;
+};
+
+class BlockStore {
+ public:
+  static core::Result<std::unique_ptr<BlockStore>> create(std::vector<TierConfig> tiers,
+                                                          const std::string& eviction);
+  ~BlockStore();
+
+  struct Block {
+    std::string data;
+    std::uint64_t xxh64 = 0;
+    int tier = 0;
+  };
+  // Stores a block under `name` (any unique string). `checksum` 0 means
+  // "compute it"; otherwise it must match the data (else InvalidArgument).
+  core::Status put(const std::string& name, std::string data, std::uint64_t checksum);
+  // The block, after checking its checksum; a mismatch drops the block and
+  // counts it (the caller then re-reads from the source). nullopt: not cached.
+  std::optional<Block> get(const std::string& name);
+  bool has(const std::string& name) const;
+  BlockStoreStats stats() const;
+
+ private:
+  BlockStore() = default;
+  struct Content {
+    std::string mem;  // the bytes, when the block is on a MEM level
+    std::uint64_t xxh64 = 0;
+    std::int64_t size = 0;
+  };
+  void on_move(const core::BlockKey& key, int from, int to);
+  std::string file_of(int level, std::uint64_t index) const;
+  core::Status write_level(int level, std::uint64_t index, Content& c, std::string data);
+  std::string read_level(int level, std::uint64_t index, const Content& c) const;
+  void drop_level(int level, std::uint64_t index, Content& c);
+
+  mutable std::mutex mu_;
+  std::vector<TierConfig> tiers_;
+  std::optional<core::TieredStore> store_;
+  std::unordered_map<std::string, std::uint64_t> index_of_;
+  std::unordered_map<std::uint64_t, std::string> name_of_;
+  std::unordered_map<std::uint64_t, Content> content_;
+  std::uint64_t next_index_ = 1;
+  std::string pending_;  // the bytes of the block being inserted
+  core::Status io_status_;
+  std::atomic<std::uint64_t> hits_{0}, misses_{0}, bytes_served_{0}, puts_{0}, evictions_{0},
+      corrupt_{0};
+};
+
+}  // namespace aqueduct::fuse

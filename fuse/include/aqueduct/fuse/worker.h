@@ -1,0 +1,47 @@
+// `aqueduct worker`: a cache worker serving BlockStore over gRPC
+// (proto/cache_worker.proto) and its metrics in Prometheus text format over
+// HTTP (GET /metrics): hits, misses, bytes served, used/capacity per tier,
+// a latency histogram of Get.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "aqueduct/core/status.h"
+#include "aqueduct/fuse/block_store.h"
+
+namespace aqueduct::fuse {
+
+struct WorkerConfig {
+  std::string listen = "127.0.0.1:0";  // gRPC HOST:PORT (port 0: any free port)
+  std::vector<TierConfig> tiers;
+  std::string eviction = "lru";
+  std::string metrics_listen;  // HOST:PORT for /metrics; empty: none
+  std::int64_t max_block_bytes = 64LL << 20;
+  std::size_t chunk_bytes = 1 << 20;  // Get streams blocks in chunks of this size
+};
+
+class Worker {
+ public:
+  // Builds the store and starts serving; errors name the tier or address.
+  static core::Result<std::unique_ptr<Worker>> start(WorkerConfig config);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  int port() const;
+  int metrics_port() const;  // 0 without metrics
+  BlockStore& store();
+  std::string metrics_text() const;  // what GET /metrics answers
+  void stop();                       // stops both servers; idempotent
+  void wait();                       // until stop()
+
+ private:
+  struct Impl;
+  explicit Worker(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace aqueduct::fuse

@@ -1,0 +1,45 @@
+// A client of one cache worker with per-call deadlines: the FUSE mount and
+// `aqueduct load` use it; every failure is a Status (never an exception), so
+// callers can fall back to the source.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "aqueduct/core/status.h"
+#include "aqueduct/fuse/block_store.h"
+
+namespace aqueduct::fuse {
+
+struct BlockRef {
+  std::string dataset, path;
+  std::uint64_t index = 0;
+};
+
+class WorkerClient {
+ public:
+  explicit WorkerClient(const std::string& address,
+                        std::chrono::milliseconds timeout = std::chrono::milliseconds(2000));
+  ~WorkerClient();
+  // nullopt: not cached. Unavailable/DeadlineExceeded-style errors as Status.
+  core::Result<std::optional<BlockStore::Block>> get(const BlockRef& id);
+  core::Status put(const BlockRef& id, const std::string& data);
+  core::Result<std::vector<bool>> has(const std::vector<BlockRef>& ids);
+  core::Result<BlockStoreStats> stats();
+  core::Status health();
+  const std::string& address() const { return address_; }
+
+ private:
+  struct Impl;
+  std::string address_;
+  std::unique_ptr<Impl> impl_;
+};
+
+// The name a BlockRef is stored under in a worker's BlockStore.
+std::string block_name(const BlockRef& id);
+
+}  // namespace aqueduct::fuse

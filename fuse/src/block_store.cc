@@ -1,0 +1,240 @@
+#include "aqueduct/fuse/block_store.h"
+
+#include <xxhash.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "aqueduct/core/cache/policies.h"
+#include "aqueduct/core/quantity.h"
+
+namespace aqueduct::fuse {
+
+namespace fs = std::filesystem;
+
+std::uint64_t xxh64(std::string_view data) { return XXH64(data.data(), data.size(), 0); }
+
+core::Result<TierConfig> parse_tier(const std::string& text) {
+  std::vector<std::string> parts;
+  std::stringstream ss(text);
+  std::string p;
+  while (std::getline(ss, p, ':')) parts.push_back(p);
+  const std::string usage =
+      "--tier \"" + text + "\": expected mem:SIZE, ssd:PATH:SIZE or hdd:PATH:SIZE";
+  if (parts.size() < 2) return core::invalid_argument(usage);
+  TierConfig t;
+  std::size_t next = 1;
+  if (parts[0] == "mem" || parts[0] == "MEM") {
+    t.medium = core::MediumType::kMem;
+  } else if (parts[0] == "ssd" || parts[0] == "SSD" || parts[0] == "hdd" || parts[0] == "HDD") {
+    t.medium = (parts[0] == "ssd" || parts[0] == "SSD") ? core::MediumType::kSsd
+                                                          : core::MediumType::kHdd;
+    if (parts.size() < 3 || parts[1].empty()) return core::invalid_argument(usage + " (no path)");
+    t.path = parts[1];
+    next = 2;
+  } else {
+    return core::invalid_argument(usage + " (unknown medium \"" + parts[0] + "\")");
+  }
+  auto q = core::parse_quantity(parts[next]);
+  if (!q || q->as_int() <= 0) return core::invalid_argument(usage + " (bad size \"" + parts[next] + "\")");
+  t.quota_bytes = q->as_int();
+  for (std::size_t i = next + 1; i < parts.size(); ++i) {
+    auto eq = parts[i].find('=');
+    std::string k = parts[i].substr(0, eq), v = eq == std::string::npos ? "" : parts[i].substr(eq + 1);
+    char* end = nullptr;
+    double d = std::strtod(v.c_str(), &end);
+    if ((k != "high" && k != "low") || v.empty() || *end != '\0' || d < 0 || d > 1) {
+      return core::invalid_argument(usage + " (bad option \"" + parts[i] + "\": high=0..1 or low=0..1)");
+    }
+    (k == "high" ? t.high : t.low) = d;
+  }
+  return t;
+}
+
+core::Result<std::unique_ptr<BlockStore>> BlockStore::create(std::vector<TierConfig> tiers,
+                                                             const std::string& eviction) {
+  std::unique_ptr<BlockStore> s(new BlockStore());
+  std::vector<core::TierSpec> specs;
+  for (auto& t : tiers) {
+    if (t.medium != core::MediumType::kMem) {
+      std::error_code ec;
+      fs::create_directories(t.path, ec);
+      if (ec) return core::io_error("tier path " + t.path + ": " + ec.message());
+      // Blocks of an earlier run are not trusted (no index survives a restart).
+      for (const auto& e : fs::directory_iterator(t.path, ec)) {
+        if (e.path().extension() == ".blk") fs::remove(e.path(), ec);
+      }
+    }
+    specs.push_back({t.medium, t.quota_bytes, t.high, t.low});
+  }
+  auto store = core::TieredStore::create(specs, core::builtin_eviction_policies(), eviction);
+  if (!store) return store.status();
+  s->tiers_ = std::move(tiers);
+  s->store_.emplace(std::move(*store));
+  BlockStore* self = s.get();
+  s->store_->set_move_listener(
+      [self](const core::BlockKey& key, int from, int to) { self->on_move(key, from, to); });
+  return s;
+}
+
+BlockStore::~BlockStore() {
+  std::error_code ec;
+  for (const auto& [index, c] : content_) {
+    auto level = store_->peek({0, index});
+    if (level && tiers_[*level].medium != core::MediumType::kMem) fs::remove(file_of(*level, index), ec);
+  }
+}
+
+std::string BlockStore::file_of(int level, std::uint64_t index) const {
+  char name[32];
+  std::snprintf(name, sizeof name, "%016llx.blk", static_cast<unsigned long long>(index));
+  return (fs::path(tiers_[level].path) / name).string();
+}
+
+core::Status BlockStore::write_level(int level, std::uint64_t index, Content& c, std::string data) {
+  if (tiers_[level].medium == core::MediumType::kMem) {
+    c.mem = std::move(data);
+    return core::Status::ok();
+  }
+  std::ofstream out(file_of(level, index), std::ios::binary | std::ios::trunc);
+  out.write(data.data(), static_cast<std::streamsize>(data.size()));
+  if (!out) return core::io_error("cannot write " + file_of(level, index));
+  c.mem.clear();
+  c.mem.shrink_to_fit();
+  return core::Status::ok();
+}
+
+std::string BlockStore::read_level(int level, std::uint64_t index, const Content& c) const {
+  if (tiers_[level].medium == core::MediumType::kMem) return c.mem;
+  std::ifstream in(file_of(level, index), std::ios::binary);
+  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return data;
+}
+
+void BlockStore::drop_level(int level, std::uint64_t index, Content& c) {
+  if (tiers_[level].medium == core::MediumType::kMem) {
+    c.mem.clear();
+    c.mem.shrink_to_fit();
+  } else {
+    std::error_code ec;
+    fs::remove(file_of(level, index), ec);
+  }
+}
+
+void BlockStore::on_move(const core::BlockKey& key, int from, int to) {
+  // Called inside store_ operations, with mu_ held.
+  const std::uint64_t index = key.index;
+  if (from < 0) {
+    Content& c = content_[index];
+    core::Status st = write_level(to, index, c, std::move(pending_));
+    if (!st.is_ok() && io_status_.is_ok()) io_status_ = st;
+    return;
+  }
+  auto it = content_.find(index);
+  if (it == content_.end()) return;
+  Content& c = it->second;
+  if (to < 0) {
+    drop_level(from, index, c);
+    content_.erase(it);
+    auto n = name_of_.find(index);
+    if (n != name_of_.end()) {
+      index_of_.erase(n->second);
+      name_of_.erase(n);
+    }
+    ++evictions_;
+    return;
+  }
+  std::string data = read_level(from, index, c);
+  drop_level(from, index, c);
+  core::Status st = write_level(to, index, c, std::move(data));
+  if (!st.is_ok() && io_status_.is_ok()) io_status_ = st;
+}
+
+core::Status BlockStore::put(const std::string& name, std::string data, std::uint64_t checksum) {
+  const std::uint64_t sum = xxh64(data);
+  if (checksum != 0 && checksum != sum) {
+    return core::invalid_argument("checksum mismatch: the data's xxh64 is " + std::to_string(sum) +
+                                  ", the sender said " + std::to_string(checksum));
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  if (index_of_.count(name)) return core::Status::ok();
+  const std::uint64_t index = next_index_++;
+  const auto size = static_cast<std::int64_t>(data.size());
+  pending_ = std::move(data);
+  io_status_ = core::Status::ok();
+  index_of_[name] = index;
+  name_of_[index] = name;
+  Content& c = content_[index];
+  c.xxh64 = sum;
+  c.size = size;
+  // Zero-byte blocks still take one byte of quota, so empty files are cached too.
+  core::Status st = store_->insert({0, index}, std::max<std::int64_t>(size, 1));
+  if (!st.is_ok()) {
+    content_.erase(index);
+    index_of_.erase(name);
+    name_of_.erase(index);
+    return st;
+  }
+  ++puts_;
+  if (!io_status_.is_ok()) {
+    store_->erase({0, index});
+    return io_status_;
+  }
+  return core::Status::ok();
+}
+
+std::optional<BlockStore::Block> BlockStore::get(const std::string& name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = index_of_.find(name);
+  if (it == index_of_.end()) {
+    ++misses_;
+    return std::nullopt;
+  }
+  const std::uint64_t index = it->second;
+  auto level = store_->lookup({0, index});  // records the hit; may promote
+  auto c = content_.find(index);
+  if (!level || c == content_.end()) {
+    ++misses_;
+    return std::nullopt;
+  }
+  int now = *store_->peek({0, index});
+  Block b;
+  b.data = read_level(now, index, c->second);
+  b.xxh64 = c->second.xxh64;
+  b.tier = *level;
+  if (static_cast<std::int64_t>(b.data.size()) != c->second.size || xxh64(b.data) != b.xxh64) {
+    ++corrupt_;
+    ++misses_;
+    store_->erase({0, index});
+    return std::nullopt;
+  }
+  ++hits_;
+  bytes_served_ += b.data.size();
+  return b;
+}
+
+bool BlockStore::has(const std::string& name) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return index_of_.count(name) > 0;
+}
+
+BlockStoreStats BlockStore::stats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  BlockStoreStats s;
+  for (int l = 0; l < store_->level_count(); ++l) {
+    s.tiers.push_back({core::medium_name(tiers_[l].medium), store_->used_bytes(l),
+                       store_->spec(l).quota_bytes});
+  }
+  s.blocks = store_->block_count();
+  s.hits = hits_;
+  s.misses = misses_;
+  s.bytes_served = bytes_served_;
+  s.puts = puts_;
+  s.evictions = evictions_;
+  s.corrupt_blocks = corrupt_;
+  return s;
+}
+
+}  // namespace aqueduct::fuse

@@ -1,0 +1,271 @@
+#include "aqueduct/fuse/worker.h"
+
+#include <grpcpp/grpcpp.h>
+#include <httplib.h>
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <sstream>
+#include <thread>
+
+#include "aqueduct/fuse/worker_client.h"
+#include "cache_worker.grpc.pb.h"
+
+namespace aqueduct::fuse {
+namespace {
+
+namespace v1 = aqueduct::v1;
+
+// Get latency buckets (seconds), Prometheus histogram style.
+constexpr std::array<double, 11> kBuckets = {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025,
+                                             0.005,   0.01,   0.025,   0.05,   0.1};
+
+struct Latency {
+  std::array<std::atomic<std::uint64_t>, kBuckets.size() + 1> counts{};
+  std::atomic<std::uint64_t> sum_ns{0};
+  void observe(std::chrono::nanoseconds d) {
+    double s = std::chrono::duration<double>(d).count();
+    std::size_t i = 0;
+    while (i < kBuckets.size() && s > kBuckets[i]) ++i;
+    ++counts[i];
+    sum_ns += static_cast<std::uint64_t>(d.count());
+  }
+};
+
+grpc::Status check_id(const v1::BlockId& id) {
+  if (id.dataset().empty()) return {grpc::StatusCode::INVALID_ARGUMENT, "id.dataset: required"};
+  if (id.path().empty()) return {grpc::StatusCode::INVALID_ARGUMENT, "id.path: required"};
+  return grpc::Status::OK;
+}
+
+BlockRef ref_of(const v1::BlockId& id) { return {id.dataset(), id.path(), id.index()}; }
+
+class Service final : public v1::CacheWorker::Service {
+ public:
+  Service(BlockStore& store, const WorkerConfig& cfg, Latency& latency)
+      : store_(store), cfg_(cfg), latency_(latency) {}
+
+  grpc::Status Get(grpc::ServerContext*, const v1::GetRequest* req,
+                   grpc::ServerWriter<v1::GetChunk>* out) override {
+    auto t0 = std::chrono::steady_clock::now();
+    if (auto st = check_id(req->id()); !st.ok()) return st;
+    auto block = store_.get(block_name(ref_of(req->id())));
+    v1::GetChunk first;
+    if (!block) {
+      first.set_found(false);
+      out->Write(first);
+      latency_.observe(std::chrono::steady_clock::now() - t0);
+      return grpc::Status::OK;
+    }
+    first.set_found(true);
+    first.set_size(block->data.size());
+    first.set_xxh64(block->xxh64);
+    first.set_tier(block->tier);
+    const std::size_t n = block->data.size(), chunk = std::max<std::size_t>(cfg_.chunk_bytes, 1);
+    std::size_t off = std::min(n, chunk);
+    first.set_data(block->data.substr(0, off));
+    if (!out->Write(first)) return {grpc::StatusCode::CANCELLED, "client went away"};
+    while (off < n) {
+      v1::GetChunk c;
+      std::size_t len = std::min(chunk, n - off);
+      c.set_data(block->data.substr(off, len));
+      if (!out->Write(c)) return {grpc::StatusCode::CANCELLED, "client went away"};
+      off += len;
+    }
+    latency_.observe(std::chrono::steady_clock::now() - t0);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status Put(grpc::ServerContext*, grpc::ServerReader<v1::PutChunk>* in,
+                   v1::PutReply* reply) override {
+    v1::PutChunk chunk;
+    if (!in->Read(&chunk)) return {grpc::StatusCode::INVALID_ARGUMENT, "empty Put stream"};
+    if (auto st = check_id(chunk.id()); !st.ok()) return st;
+    const BlockRef id = ref_of(chunk.id());
+    const std::uint64_t size = chunk.size(), sum = chunk.xxh64();
+    if (static_cast<std::int64_t>(size) > cfg_.max_block_bytes) {
+      return {grpc::StatusCode::RESOURCE_EXHAUSTED,
+              "block of " + std::to_string(size) + " bytes exceeds the worker's limit of " +
+                  std::to_string(cfg_.max_block_bytes)};
+    }
+    std::string data = chunk.data();
+    while (in->Read(&chunk)) {
+      if (data.size() + chunk.data().size() > size) {
+        return {grpc::StatusCode::INVALID_ARGUMENT,
+                "more data than the declared size " + std::to_string(size)};
+      }
+      data += chunk.data();
+    }
+    if (data.size() != size) {
+      return {grpc::StatusCode::INVALID_ARGUMENT, "got " + std::to_string(data.size()) +
+                                                      " bytes, the first chunk declared " +
+                                                      std::to_string(size)};
+    }
+    core::Status st = store_.put(block_name(id), std::move(data), sum);
+    reply->set_stored(st.is_ok());
+    if (!st.is_ok()) reply->set_reason(st.message());
+    if (st.code() == core::StatusCode::kInvalidArgument) {
+      return {grpc::StatusCode::INVALID_ARGUMENT, st.message()};
+    }
+    return grpc::Status::OK;
+  }
+
+  grpc::Status Has(grpc::ServerContext*, const v1::HasRequest* req, v1::HasReply* reply) override {
+    for (const auto& id : req->ids()) {
+      if (auto st = check_id(id); !st.ok()) return st;
+      reply->add_present(store_.has(block_name(ref_of(id))));
+    }
+    return grpc::Status::OK;
+  }
+
+  grpc::Status Stats(grpc::ServerContext*, const v1::StatsRequest*, v1::StatsReply* r) override {
+    BlockStoreStats s = store_.stats();
+    for (const auto& t : s.tiers) {
+      auto* tier = r->add_tiers();
+      tier->set_medium(t.medium);
+      tier->set_used_bytes(t.used_bytes);
+      tier->set_capacity_bytes(t.capacity_bytes);
+    }
+    r->set_blocks(s.blocks);
+    r->set_hits(s.hits);
+    r->set_misses(s.misses);
+    r->set_bytes_served(s.bytes_served);
+    r->set_puts(s.puts);
+    r->set_evictions(s.evictions);
+    r->set_corrupt_blocks(s.corrupt_blocks);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status Health(grpc::ServerContext*, const v1::HealthRequest*, v1::HealthReply* r) override {
+    r->set_status("SERVING");
+    return grpc::Status::OK;
+  }
+
+ private:
+  BlockStore& store_;
+  const WorkerConfig& cfg_;
+  Latency& latency_;
+};
+
+}  // namespace
+
+struct Worker::Impl {
+  WorkerConfig cfg;
+  std::unique_ptr<BlockStore> store;
+  Latency latency;
+  std::unique_ptr<Service> service;
+  std::unique_ptr<grpc::Server> server;
+  int port = 0;
+  std::unique_ptr<httplib::Server> metrics;
+  std::thread metrics_thread;
+  int metrics_port = 0;
+  std::atomic<bool> stopped{false};
+};
+
+core::Result<std::unique_ptr<Worker>> Worker::start(WorkerConfig config) {
+  if (config.tiers.empty()) return core::invalid_argument("--tier: at least one tier is required");
+  auto impl = std::make_unique<Impl>();
+  impl->cfg = std::move(config);
+  auto store = BlockStore::create(impl->cfg.tiers, impl->cfg.eviction);
+  if (!store) return store.status();
+  impl->store = std::move(*store);
+  impl->service = std::make_unique<Service>(*impl->store, impl->cfg, impl->latency);
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(impl->cfg.listen, grpc::InsecureServerCredentials(), &impl->port);
+  builder.RegisterService(impl->service.get());
+  builder.SetMaxReceiveMessageSize(static_cast<int>(impl->cfg.chunk_bytes) * 4 + (1 << 20));
+  impl->server = builder.BuildAndStart();
+  if (!impl->server || impl->port == 0) {
+    return core::Status(core::StatusCode::kUnavailable,
+                        "--listen " + impl->cfg.listen + ": cannot serve gRPC there");
+  }
+  std::unique_ptr<Worker> w(new Worker(std::move(impl)));
+  if (!w->impl_->cfg.metrics_listen.empty()) {
+    const std::string& m = w->impl_->cfg.metrics_listen;
+    auto colon = m.rfind(':');
+    std::string host = colon == std::string::npos ? "" : m.substr(0, colon);
+    int port = colon == std::string::npos ? -1 : std::atoi(m.c_str() + colon + 1);
+    if (host.empty()) host = "0.0.0.0";
+    if (port < 0 || port > 65535) {
+      return core::invalid_argument("--metrics-listen " + m + ": expected HOST:PORT");
+    }
+    auto& srv = w->impl_->metrics = std::make_unique<httplib::Server>();
+    Worker* self = w.get();
+    srv->Get("/metrics", [self](const httplib::Request&, httplib::Response& res) {
+      res.set_content(self->metrics_text(), "text/plain; version=0.0.4");
+    });
+    srv->Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+      res.set_content("ok\n", "text/plain");
+    });
+    int bound = port == 0 ? srv->bind_to_any_port(host.c_str())
+                          : (srv->bind_to_port(host.c_str(), port) ? port : -1);
+    if (bound <= 0) {
+      return core::Status(core::StatusCode::kUnavailable, "--metrics-listen " + m + ": cannot bind");
+    }
+    w->impl_->metrics_port = bound;
+    w->impl_->metrics_thread = std::thread([srv = srv.get()] { srv->listen_after_bind(); });
+  }
+  return w;
+}
+
+Worker::Worker(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Worker::~Worker() { stop(); }
+int Worker::port() const { return impl_->port; }
+int Worker::metrics_port() const { return impl_->metrics_port; }
+BlockStore& Worker::store() { return *impl_->store; }
+
+void Worker::stop() {
+  if (impl_->stopped.exchange(true)) return;
+  impl_->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  if (impl_->metrics) {
+    impl_->metrics->stop();
+    if (impl_->metrics_thread.joinable()) impl_->metrics_thread.join();
+  }
+}
+
+void Worker::wait() { impl_->server->Wait(); }
+
+std::string Worker::metrics_text() const {
+  BlockStoreStats s = impl_->store->stats();
+  std::ostringstream o;
+  auto counter = [&](const char* name, const char* help, std::uint64_t v) {
+    o << "# HELP " << name << " " << help << "\n# TYPE " << name << " counter\n"
+      << name << " " << v << "\n";
+  };
+  counter("aqueduct_worker_hits_total", "Block reads served from the cache.", s.hits);
+  counter("aqueduct_worker_misses_total", "Block reads of blocks not cached.", s.misses);
+  counter("aqueduct_worker_bytes_served_total", "Bytes of blocks served.", s.bytes_served);
+  counter("aqueduct_worker_puts_total", "Blocks stored.", s.puts);
+  counter("aqueduct_worker_evictions_total", "Blocks that left the cache.", s.evictions);
+  counter("aqueduct_worker_corrupt_blocks_total", "Blocks dropped on a checksum mismatch.",
+          s.corrupt_blocks);
+  o << "# HELP aqueduct_worker_blocks Blocks held.\n# TYPE aqueduct_worker_blocks gauge\n"
+    << "aqueduct_worker_blocks " << s.blocks << "\n";
+  o << "# HELP aqueduct_worker_tier_used_bytes Bytes held per tier.\n"
+    << "# TYPE aqueduct_worker_tier_used_bytes gauge\n";
+  for (std::size_t i = 0; i < s.tiers.size(); ++i) {
+    o << "aqueduct_worker_tier_used_bytes{tier=\"" << i << "\",medium=\"" << s.tiers[i].medium
+      << "\"} " << s.tiers[i].used_bytes << "\n";
+  }
+  o << "# HELP aqueduct_worker_tier_capacity_bytes Quota per tier.\n"
+    << "# TYPE aqueduct_worker_tier_capacity_bytes gauge\n";
+  for (std::size_t i = 0; i < s.tiers.size(); ++i) {
+    o << "aqueduct_worker_tier_capacity_bytes{tier=\"" << i << "\",medium=\""
+      << s.tiers[i].medium << "\"} " << s.tiers[i].capacity_bytes << "\n";
+  }
+  o << "# HELP aqueduct_worker_get_latency_seconds Time to serve a Get.\n"
+    << "# TYPE aqueduct_worker_get_latency_seconds histogram\n";
+  std::uint64_t cum = 0;
+  for (std::size_t i = 0; i < kBuckets.size(); ++i) {
+    cum += impl_->latency.counts[i];
+    o << "aqueduct_worker_get_latency_seconds_bucket{le=\"" << kBuckets[i] << "\"} " << cum << "\n";
+  }
+  cum += impl_->latency.counts[kBuckets.size()];
+  o << "aqueduct_worker_get_latency_seconds_bucket{le=\"+Inf\"} " << cum << "\n"
+    << "aqueduct_worker_get_latency_seconds_sum " << impl_->latency.sum_ns / 1e9 << "\n"
+    << "aqueduct_worker_get_latency_seconds_count " << cum << "\n";
+  return o.str();
+}
+
+}  // namespace aqueduct::fuse

@@ -1,0 +1,154 @@
+#include "aqueduct/fuse/worker_client.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include "cache_worker.grpc.pb.h"
+
+namespace aqueduct::fuse {
+namespace {
+
+namespace v1 = aqueduct::v1;
+
+void fill(v1::BlockId* out, const BlockRef& id) {
+  out->set_dataset(id.dataset);
+  out->set_path(id.path);
+  out->set_index(id.index);
+}
+
+core::Status from_grpc(const std::string& address, const grpc::Status& st) {
+  core::StatusCode code = core::StatusCode::kUnavailable;
+  if (st.error_code() == grpc::StatusCode::INVALID_ARGUMENT) code = core::StatusCode::kInvalidArgument;
+  if (st.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) code = core::StatusCode::kResourceExhausted;
+  return core::Status(code, "worker " + address + ": " + st.error_message() + " (gRPC code " +
+                                std::to_string(static_cast<int>(st.error_code())) + ")");
+}
+
+}  // namespace
+
+std::string block_name(const BlockRef& id) {
+  std::string n = id.dataset;
+  n += '\0';
+  n += id.path;
+  n += '\0';
+  n += std::to_string(id.index);
+  return n;
+}
+
+struct WorkerClient::Impl {
+  std::shared_ptr<grpc::Channel> channel;
+  std::unique_ptr<v1::CacheWorker::Stub> stub;
+  std::chrono::milliseconds timeout;
+  void deadline(grpc::ClientContext& ctx) const {
+    ctx.set_deadline(std::chrono::system_clock::now() + timeout);
+  }
+};
+
+WorkerClient::WorkerClient(const std::string& address, std::chrono::milliseconds timeout)
+    : address_(address), impl_(std::make_unique<Impl>()) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(64 << 20);
+  impl_->channel = grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  impl_->stub = v1::CacheWorker::NewStub(impl_->channel);
+  impl_->timeout = timeout;
+}
+
+WorkerClient::~WorkerClient() = default;
+
+core::Result<std::optional<BlockStore::Block>> WorkerClient::get(const BlockRef& id) {
+  grpc::ClientContext ctx;
+  impl_->deadline(ctx);
+  v1::GetRequest req;
+  fill(req.mutable_id(), id);
+  auto reader = impl_->stub->Get(&ctx, req);
+  v1::GetChunk chunk;
+  if (!reader->Read(&chunk)) {
+    grpc::Status st = reader->Finish();
+    return from_grpc(address_, st.ok() ? grpc::Status(grpc::StatusCode::INTERNAL, "empty reply") : st);
+  }
+  if (!chunk.found()) {
+    reader->Finish();
+    return std::optional<BlockStore::Block>();
+  }
+  BlockStore::Block b;
+  b.xxh64 = chunk.xxh64();
+  b.tier = chunk.tier();
+  const std::uint64_t size = chunk.size();
+  b.data.reserve(size);
+  b.data += chunk.data();
+  while (reader->Read(&chunk)) b.data += chunk.data();
+  grpc::Status st = reader->Finish();
+  if (!st.ok()) return from_grpc(address_, st);
+  if (b.data.size() != size || xxh64(b.data) != b.xxh64) {
+    return core::Status(core::StatusCode::kUnavailable,
+                        "worker " + address_ + ": block arrived damaged (size or checksum)");
+  }
+  return std::optional<BlockStore::Block>(std::move(b));
+}
+
+core::Status WorkerClient::put(const BlockRef& id, const std::string& data) {
+  grpc::ClientContext ctx;
+  impl_->deadline(ctx);
+  v1::PutReply reply;
+  auto writer = impl_->stub->Put(&ctx, &reply);
+  const std::size_t chunk = 1 << 20;
+  std::size_t off = 0;
+  do {
+    v1::PutChunk c;
+    if (off == 0) {
+      fill(c.mutable_id(), id);
+      c.set_size(data.size());
+      c.set_xxh64(xxh64(data));
+    }
+    std::size_t len = std::min(chunk, data.size() - off);
+    c.set_data(data.substr(off, len));
+    off += len;
+    if (!writer->Write(c)) break;
+  } while (off < data.size());
+  writer->WritesDone();
+  grpc::Status st = writer->Finish();
+  if (!st.ok()) return from_grpc(address_, st);
+  if (!reply.stored()) {
+    return core::Status(core::StatusCode::kResourceExhausted, "worker " + address_ + ": " + reply.reason());
+  }
+  return core::Status::ok();
+}
+
+core::Result<std::vector<bool>> WorkerClient::has(const std::vector<BlockRef>& ids) {
+  grpc::ClientContext ctx;
+  impl_->deadline(ctx);
+  v1::HasRequest req;
+  for (const auto& id : ids) fill(req.add_ids(), id);
+  v1::HasReply reply;
+  grpc::Status st = impl_->stub->Has(&ctx, req, &reply);
+  if (!st.ok()) return from_grpc(address_, st);
+  return std::vector<bool>(reply.present().begin(), reply.present().end());
+}
+
+core::Result<BlockStoreStats> WorkerClient::stats() {
+  grpc::ClientContext ctx;
+  impl_->deadline(ctx);
+  v1::StatsReply r;
+  grpc::Status st = impl_->stub->Stats(&ctx, v1::StatsRequest(), &r);
+  if (!st.ok()) return from_grpc(address_, st);
+  BlockStoreStats s;
+  for (const auto& t : r.tiers()) s.tiers.push_back({t.medium(), t.used_bytes(), t.capacity_bytes()});
+  s.blocks = r.blocks();
+  s.hits = r.hits();
+  s.misses = r.misses();
+  s.bytes_served = r.bytes_served();
+  s.puts = r.puts();
+  s.evictions = r.evictions();
+  s.corrupt_blocks = r.corrupt_blocks();
+  return s;
+}
+
+core::Status WorkerClient::health() {
+  grpc::ClientContext ctx;
+  impl_->deadline(ctx);
+  v1::HealthReply r;
+  grpc::Status st = impl_->stub->Health(&ctx, v1::HealthRequest(), &r);
+  if (!st.ok()) return from_grpc(address_, st);
+  return core::Status::ok();
+}
+
+}  // namespace aqueduct::fuse

@@ -1,0 +1,267 @@
+// The cache worker over real gRPC on 127.0.0.1: bytes in equal bytes out,
+// checksums, eviction, corrupted blocks, malformed requests, metrics.
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "aqueduct/fuse/worker.h"
+#include "aqueduct/fuse/worker_client.h"
+#include "cache_worker.grpc.pb.h"
+#include "support/temp_dir.h"
+
+namespace aqueduct::fuse {
+namespace {
+
+using aqueduct::testing::TempDir;
+
+std::string random_bytes(std::size_t n, std::uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::string s(n, '\0');
+  for (auto& c : s) c = static_cast<char>(rng());
+  return s;
+}
+
+std::unique_ptr<Worker> start(std::vector<TierConfig> tiers, std::string metrics = "") {
+  WorkerConfig cfg;
+  cfg.listen = "127.0.0.1:0";
+  cfg.tiers = std::move(tiers);
+  cfg.metrics_listen = std::move(metrics);
+  cfg.chunk_bytes = 64 << 10;  // several chunks per block
+  auto w = Worker::start(cfg);
+  EXPECT_TRUE(w.ok()) << w.status().to_string();
+  return w.ok() ? std::move(*w) : nullptr;
+}
+
+std::string addr(const Worker& w) { return "127.0.0.1:" + std::to_string(w.port()); }
+
+TEST(TierFlag, Parses) {
+  auto m = parse_tier("mem:4Gi");
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->medium, core::MediumType::kMem);
+  EXPECT_EQ(m->quota_bytes, 4LL << 30);
+  auto s = parse_tier("ssd:/tmp/x:100Gi:high=0.9:low=0.5");
+  ASSERT_TRUE(s.ok()) << s.status().to_string();
+  EXPECT_EQ(s->path, "/tmp/x");
+  EXPECT_DOUBLE_EQ(s->low, 0.5);
+  for (const char* bad : {"mem", "ram:4Gi", "ssd:4Gi", "mem:lots", "mem:4Gi:high=2"}) {
+    EXPECT_FALSE(parse_tier(bad).ok()) << bad;
+  }
+}
+
+TEST(Worker, RoundTripsEveryShapeOfBlock) {
+  auto w = start({{core::MediumType::kMem, "", 64 << 20}});
+  ASSERT_TRUE(w);
+  WorkerClient c(addr(*w));
+  ASSERT_TRUE(c.health().is_ok());
+  const std::size_t bs = 4 << 20;
+  std::uint32_t seed = 1;
+  for (std::size_t n : {std::size_t{0}, std::size_t{1}, bs - 1, bs, bs + 1}) {
+    BlockRef id{"default/ds", "/dir/file-" + std::to_string(n), 3};
+    std::string data = random_bytes(n, seed++);
+    auto miss = c.get(id);
+    ASSERT_TRUE(miss.ok()) << miss.status().to_string();
+    EXPECT_FALSE(miss->has_value());
+    ASSERT_TRUE(c.put(id, data).is_ok()) << n;
+    auto hit = c.get(id);
+    ASSERT_TRUE(hit.ok() && hit->has_value()) << n;
+    EXPECT_EQ((*hit)->data, data) << n;
+    EXPECT_EQ((*hit)->tier, 0);
+  }
+  auto has = c.has({{"default/ds", "/dir/file-1", 3}, {"default/ds", "/dir/file-1", 4}});
+  ASSERT_TRUE(has.ok());
+  EXPECT_EQ(*has, (std::vector<bool>{true, false}));
+  auto st = c.stats();
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(st->blocks, 5u);
+  EXPECT_EQ(st->hits, 5u);
+  EXPECT_EQ(st->misses, 5u);
+}
+
+TEST(Worker, EvictionUnderASmallQuotaKeepsServingCorrectData) {
+  TempDir dir;
+  auto w = start({{core::MediumType::kMem, "", 3 << 20, 0.9, 0.6},
+                  {core::MediumType::kSsd, dir.file("ssd"), 6 << 20, 0.9, 0.6}});
+  ASSERT_TRUE(w);
+  WorkerClient c(addr(*w));
+  std::vector<std::string> blocks;
+  for (int i = 0; i < 20; ++i) {
+    blocks.push_back(random_bytes(1 << 20, 100 + i));
+    ASSERT_TRUE(c.put({"d", "/f", static_cast<std::uint64_t>(i)}, blocks.back()).is_ok());
+  }
+  int present = 0, on_ssd = 0;
+  for (int i = 0; i < 20; ++i) {
+    auto r = c.get({"d", "/f", static_cast<std::uint64_t>(i)});
+    ASSERT_TRUE(r.ok());
+    if (!r->has_value()) continue;
+    ++present;
+    on_ssd += (*r)->tier == 1;
+    EXPECT_EQ((*r)->data, blocks[i]) << "block " << i;
+  }
+  EXPECT_GT(present, 3);
+  EXPECT_LT(present, 20) << "the quota forces evictions";
+  EXPECT_GT(on_ssd, 0) << "blocks were demoted to the SSD tier";
+  auto st = c.stats();
+  ASSERT_TRUE(st.ok());
+  EXPECT_GT(st->evictions, 0u);
+  EXPECT_LE(st->tiers[0].used_bytes, 3 << 20);
+  EXPECT_LE(st->tiers[1].used_bytes, 6 << 20);
+}
+
+TEST(Worker, CorruptedBlockIsDetectedDroppedAndRepaired) {
+  TempDir dir;
+  auto w = start({{core::MediumType::kSsd, dir.file("ssd"), 16 << 20}});
+  ASSERT_TRUE(w);
+  WorkerClient c(addr(*w));
+  BlockRef id{"d", "/f", 0};
+  std::string data = random_bytes(100000, 7);
+  ASSERT_TRUE(c.put(id, data).is_ok());
+  // Flip one byte of the block file on disk.
+  int files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir.file("ssd"))) {
+    std::fstream f(e.path(), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(500);
+    f.put('\x5a' ^ data[500]);
+    ++files;
+  }
+  ASSERT_EQ(files, 1);
+  auto r = c.get(id);
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->has_value()) << "a damaged block is never served";
+  EXPECT_EQ(c.stats()->corrupt_blocks, 1u);
+  ASSERT_TRUE(c.put(id, data).is_ok());  // the reader re-reads the source and puts it back
+  auto again = c.get(id);
+  ASSERT_TRUE(again.ok() && again->has_value());
+  EXPECT_EQ((*again)->data, data);
+}
+
+TEST(Worker, MalformedRequestsAreAnsweredNotFatal) {
+  auto w = start({{core::MediumType::kMem, "", 8 << 20}});
+  ASSERT_TRUE(w);
+  auto channel = grpc::CreateChannel(addr(*w), grpc::InsecureChannelCredentials());
+  auto stub = aqueduct::v1::CacheWorker::NewStub(channel);
+  {  // Get without a dataset.
+    grpc::ClientContext ctx;
+    aqueduct::v1::GetRequest req;
+    auto reader = stub->Get(&ctx, req);
+    aqueduct::v1::GetChunk chunk;
+    while (reader->Read(&chunk)) {
+    }
+    grpc::Status st = reader->Finish();
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_NE(st.error_message().find("id.dataset"), std::string::npos);
+  }
+  {  // Put that sends fewer bytes than it declared.
+    grpc::ClientContext ctx;
+    aqueduct::v1::PutReply reply;
+    auto writer = stub->Put(&ctx, &reply);
+    aqueduct::v1::PutChunk c;
+    c.mutable_id()->set_dataset("d");
+    c.mutable_id()->set_path("/f");
+    c.set_size(1000);
+    c.set_data("short");
+    writer->Write(c);
+    writer->WritesDone();
+    grpc::Status st = writer->Finish();
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  }
+  {  // Put with a wrong checksum.
+    grpc::ClientContext ctx;
+    aqueduct::v1::PutReply reply;
+    auto writer = stub->Put(&ctx, &reply);
+    aqueduct::v1::PutChunk c;
+    c.mutable_id()->set_dataset("d");
+    c.mutable_id()->set_path("/f");
+    c.set_size(4);
+    c.set_xxh64(12345);
+    c.set_data("data");
+    writer->Write(c);
+    writer->WritesDone();
+    EXPECT_EQ(writer->Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  }
+  {  // An empty Put stream, and a block over the limit.
+    grpc::ClientContext ctx;
+    aqueduct::v1::PutReply reply;
+    auto writer = stub->Put(&ctx, &reply);
+    writer->WritesDone();
+    EXPECT_EQ(writer->Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    grpc::ClientContext ctx2;
+    auto big = stub->Put(&ctx2, &reply);
+    aqueduct::v1::PutChunk c;
+    c.mutable_id()->set_dataset("d");
+    c.mutable_id()->set_path("/f");
+    c.set_size(1ULL << 40);
+    big->Write(c);
+    big->WritesDone();
+    EXPECT_EQ(big->Finish().error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  }
+  {  // Raw garbage on the wire: not a protobuf at all.
+    grpc::GenericStub generic(channel);
+    grpc::ClientContext ctx;
+    grpc::CompletionQueue cq;
+    grpc::Slice s("\xff\xff\xff\xff garbage", 13);
+    grpc::ByteBuffer buf(&s, 1);
+    auto call = generic.PrepareUnaryCall(&ctx, "/aqueduct.v1.CacheWorker/Stats", buf, &cq);
+    call->StartCall();
+    grpc::ByteBuffer out;
+    grpc::Status st;
+    call->Finish(&out, &st, reinterpret_cast<void*>(1));
+    void* tag;
+    bool ok;
+    ASSERT_TRUE(cq.Next(&tag, &ok));
+    EXPECT_FALSE(st.ok());
+  }
+  // Still serving, and a block that does not exist is a clean miss.
+  WorkerClient c(addr(*w));
+  EXPECT_TRUE(c.health().is_ok());
+  auto miss = c.get({"nope", "/never", 99});
+  ASSERT_TRUE(miss.ok());
+  EXPECT_FALSE(miss->has_value());
+}
+
+TEST(Worker, UnreachableWorkerIsAStatusNotACrash) {
+  WorkerClient c("127.0.0.1:1", std::chrono::milliseconds(300));
+  auto r = c.get({"d", "/f", 0});
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("127.0.0.1:1"), std::string::npos);
+  EXPECT_FALSE(c.put({"d", "/f", 0}, "x").is_ok());
+}
+
+TEST(Worker, PrometheusMetrics) {
+  auto w = start({{core::MediumType::kMem, "", 8 << 20}}, "127.0.0.1:0");
+  ASSERT_TRUE(w);
+  ASSERT_GT(w->metrics_port(), 0);
+  WorkerClient c(addr(*w));
+  ASSERT_TRUE(c.put({"d", "/f", 0}, "hello").is_ok());
+  ASSERT_TRUE(c.get({"d", "/f", 0}).ok());
+  ASSERT_TRUE(c.get({"d", "/g", 0}).ok());
+  httplib::Client http("127.0.0.1", w->metrics_port());
+  auto res = http.Get("/metrics");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  for (const char* line : {"aqueduct_worker_hits_total 1", "aqueduct_worker_misses_total 1",
+                           "aqueduct_worker_bytes_served_total 5",
+                           "aqueduct_worker_tier_capacity_bytes{tier=\"0\",medium=\"MEM\"} 8388608",
+                           "aqueduct_worker_get_latency_seconds_count 2",
+                           "# TYPE aqueduct_worker_get_latency_seconds histogram"}) {
+    EXPECT_NE(res->body.find(line), std::string::npos) << line << "\n" << res->body;
+  }
+}
+
+TEST(Worker, BadConfigsAreClearErrors) {
+  WorkerConfig cfg;
+  EXPECT_NE(Worker::start(cfg).status().message().find("--tier"), std::string::npos);
+  cfg.tiers = {{core::MediumType::kMem, "", 1 << 20}};
+  cfg.eviction = "bogus";
+  EXPECT_NE(Worker::start(cfg).status().message().find("bogus"), std::string::npos);
+  cfg.eviction = "lru";
+  cfg.listen = "256.1.1.1:99999";
+  EXPECT_FALSE(Worker::start(cfg).ok());
+}
+
+}  // namespace
+}  // namespace aqueduct::fuse
