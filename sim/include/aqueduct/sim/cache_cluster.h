@@ -6,6 +6,8 @@
 // adding or removing a worker moves only ~1/n of the blocks.
 #pragma once
 
+#include "aqueduct/core/cache/hash_ring.h"
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -24,22 +26,7 @@ struct CacheWorker {
   bool live = true;               // false once removed (the slot keeps worker ids stable)
 };
 
-class HashRing {
- public:
-  static constexpr int kVirtualNodes = 128;
-  void add(std::uint32_t worker, std::string_view worker_name);
-  void remove(std::uint32_t worker);
-  // The worker owning a block. REQUIRES: !empty().
-  std::uint32_t owner(const core::BlockKey& key) const;
-  bool empty() const { return points_.empty(); }
-
- private:
-  struct Point {
-    std::uint64_t hash;
-    std::uint32_t worker;
-  };
-  std::vector<Point> points_;  // sorted by (hash, worker)
-};
+using HashRing = core::HashRing;
 
 struct CacheRuntimeSim {
   const core::Runtime* runtime = nullptr;

@@ -8,7 +8,9 @@
 
 #include <cstdint>
 #include <string_view>
+
 #include <vector>
+#include "aqueduct/core/hash.h"
 
 namespace aqueduct::sim {
 
@@ -63,7 +65,7 @@ class ZipfDistribution {
 };
 
 // 64-bit FNV-1a of a string: stable across platforms, used to name streams.
-std::uint64_t fnv1a64(std::string_view s);
-std::uint64_t splitmix64(std::uint64_t& state);
+using core::fnv1a64;
+using core::splitmix64;
 
 }  // namespace aqueduct::sim
