@@ -1,0 +1,110 @@
+// Reads a dataset through the cache: file data in fixed-size blocks, each
+// owned by one worker (consistent hashing over the worker list). A block
+// comes from the local memory tier, else its worker, else the source (and is
+// then put to its worker). A worker that fails or times out is skipped for a
+// while and the block read from the source, so a reader never sees an error
+// caused by a cache. Metadata (stat, listings) is cached with a TTL;
+// sequential reads trigger readahead. Thread-safe.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "aqueduct/core/cache/hash_ring.h"
+#include "aqueduct/core/status.h"
+#include "aqueduct/fuse/block_store.h"
+#include "aqueduct/fuse/source.h"
+#include "aqueduct/fuse/worker_client.h"
+
+namespace aqueduct::fuse {
+
+struct ReaderOptions {
+  std::string dataset = "default";  // the label blocks are stored under on workers
+  std::int64_t block_size = 4 << 20;
+  std::int64_t mem_cache_bytes = 0;  // the local hot tier; 0: none
+  std::chrono::milliseconds meta_ttl{5000};
+  std::chrono::milliseconds worker_timeout{2000};
+  std::chrono::milliseconds worker_retry{5000};  // a failed worker is skipped this long
+  int readahead_blocks = 2;                      // 0: none
+  int readahead_threads = 2;
+};
+
+struct ReaderStats {
+  std::uint64_t local_hits = 0, worker_hits = 0, source_reads = 0, worker_errors = 0,
+                worker_puts = 0, readaheads = 0;
+};
+
+class DatasetReader {
+ public:
+  static core::Result<std::unique_ptr<DatasetReader>> create(std::unique_ptr<Source> source,
+                                                             std::vector<std::string> workers,
+                                                             ReaderOptions options);
+  ~DatasetReader();
+
+  core::Result<FileInfo> stat(const std::string& path);
+  core::Result<std::vector<FileInfo>> list(const std::string& dir);
+  // Copies up to `size` bytes at `offset` into `out`; returns the count (0 at EOF).
+  core::Result<std::size_t> read(const std::string& path, std::int64_t offset, std::size_t size,
+                                 char* out);
+  // One block as the cache serves it (for `aqueduct load`); warms its worker.
+  core::Result<std::string> block(const std::string& path, std::uint64_t index,
+                                  std::int64_t file_size);
+  ReaderStats stats() const;
+  const Source& source() const { return *source_; }
+
+ private:
+  DatasetReader() = default;
+  struct Worker {
+    std::unique_ptr<WorkerClient> client;
+    std::chrono::steady_clock::time_point down_until{};
+  };
+  WorkerClient* owner_of(const std::string& name);
+  void worker_failed(WorkerClient* c, const core::Status& st);
+  void readahead(const std::string& path, std::uint64_t next, std::int64_t file_size);
+  void readahead_loop();
+
+  std::unique_ptr<Source> source_;
+  ReaderOptions opt_;
+  std::vector<Worker> workers_;
+  core::HashRing ring_;
+  std::mutex workers_mu_;
+  std::unique_ptr<BlockStore> local_;
+
+  struct MetaEntry {
+    core::Result<FileInfo> info = core::internal_error("unset");
+    std::chrono::steady_clock::time_point expires;
+  };
+  struct ListEntry {
+    core::Result<std::vector<FileInfo>> entries = core::internal_error("unset");
+    std::chrono::steady_clock::time_point expires;
+  };
+  std::mutex meta_mu_;
+  std::map<std::string, MetaEntry> meta_;
+  std::map<std::string, ListEntry> lists_;
+
+  std::mutex seq_mu_;
+  std::map<std::string, std::uint64_t> last_block_;  // per path: the last block read
+
+  std::mutex ra_mu_;
+  std::condition_variable ra_cv_;
+  std::deque<std::tuple<std::string, std::uint64_t, std::int64_t>> ra_queue_;
+  std::set<std::pair<std::string, std::uint64_t>> ra_pending_;
+  std::vector<std::thread> ra_threads_;
+  bool ra_stop_ = false;
+
+  std::atomic<std::uint64_t> local_hits_{0}, worker_hits_{0}, source_reads_{0}, worker_errors_{0},
+      worker_puts_{0}, readaheads_{0};
+};
+
+}  // namespace aqueduct::fuse

@@ -1,0 +1,228 @@
+#include "aqueduct/fuse/dataset_reader.h"
+
+#include <cstring>
+#include <iostream>
+
+#include "aqueduct/core/hash.h"
+
+namespace aqueduct::fuse {
+
+core::Result<std::unique_ptr<DatasetReader>> DatasetReader::create(std::unique_ptr<Source> source,
+                                                                   std::vector<std::string> workers,
+                                                                   ReaderOptions options) {
+  if (!source) return core::invalid_argument("no source");
+  if (options.block_size <= 0) return core::invalid_argument("--block-size: expected > 0");
+  std::unique_ptr<DatasetReader> r(new DatasetReader());
+  r->source_ = std::move(source);
+  r->opt_ = options;
+  for (std::size_t i = 0; i < workers.size(); ++i) {
+    if (workers[i].empty()) continue;
+    Worker w;
+    w.client = std::make_unique<WorkerClient>(workers[i], options.worker_timeout);
+    r->ring_.add(static_cast<std::uint32_t>(r->workers_.size()), workers[i]);
+    r->workers_.push_back(std::move(w));
+  }
+  if (options.mem_cache_bytes > 0) {
+    TierConfig mem;
+    mem.medium = core::MediumType::kMem;
+    mem.quota_bytes = options.mem_cache_bytes;
+    AQ_ASSIGN_OR_RETURN(r->local_, BlockStore::create({mem}, "lru"));
+  }
+  for (int i = 0; i < options.readahead_threads && options.readahead_blocks > 0; ++i) {
+    r->ra_threads_.emplace_back([p = r.get()] { p->readahead_loop(); });
+  }
+  return r;
+}
+
+DatasetReader::~DatasetReader() {
+  {
+    std::lock_guard<std::mutex> lock(ra_mu_);
+    ra_stop_ = true;
+  }
+  ra_cv_.notify_all();
+  for (auto& t : ra_threads_) t.join();
+}
+
+core::Result<FileInfo> DatasetReader::stat(const std::string& path) {
+  auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard<std::mutex> lock(meta_mu_);
+    auto it = meta_.find(path);
+    if (it != meta_.end() && it->second.expires > now) return it->second.info;
+  }
+  auto info = source_->stat(path);
+  // Transport errors are not cached; answers (including "no such file") are.
+  if (info.ok() || info.status().code() == core::StatusCode::kNotFound) {
+    std::lock_guard<std::mutex> lock(meta_mu_);
+    meta_[path] = MetaEntry{info, now + opt_.meta_ttl};
+  }
+  return info;
+}
+
+core::Result<std::vector<FileInfo>> DatasetReader::list(const std::string& dir) {
+  auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard<std::mutex> lock(meta_mu_);
+    auto it = lists_.find(dir);
+    if (it != lists_.end() && it->second.expires > now) return it->second.entries;
+  }
+  auto entries = source_->list(dir);
+  if (entries.ok()) {
+    std::lock_guard<std::mutex> lock(meta_mu_);
+    lists_[dir] = ListEntry{entries, now + opt_.meta_ttl};
+    for (const auto& e : *entries) {
+      meta_[(dir == "/" ? "" : dir) + "/" + e.name] = MetaEntry{e, now + opt_.meta_ttl};
+    }
+  }
+  return entries;
+}
+
+WorkerClient* DatasetReader::owner_of(const std::string& name) {
+  if (workers_.empty()) return nullptr;
+  // FNV-1a alone keeps names that differ in their last bytes close together
+  // on the ring; the splitmix64 step spreads them.
+  std::uint64_t h = core::fnv1a64(name);
+  std::uint32_t w = ring_.owner(core::splitmix64(h));
+  std::lock_guard<std::mutex> lock(workers_mu_);
+  if (std::chrono::steady_clock::now() < workers_[w].down_until) return nullptr;
+  return workers_[w].client.get();
+}
+
+void DatasetReader::worker_failed(WorkerClient* c, const core::Status& st) {
+  ++worker_errors_;
+  std::lock_guard<std::mutex> lock(workers_mu_);
+  for (auto& w : workers_) {
+    if (w.client.get() != c) continue;
+    bool was_up = std::chrono::steady_clock::now() >= w.down_until;
+    w.down_until = std::chrono::steady_clock::now() + opt_.worker_retry;
+    if (was_up) {
+      std::cerr << "aqueduct fuse: skipping worker " << c->address() << " for "
+                << opt_.worker_retry.count() << " ms: " << st.message() << "\n";
+    }
+  }
+}
+
+core::Result<std::string> DatasetReader::block(const std::string& path, std::uint64_t index,
+                                               std::int64_t file_size) {
+  const BlockRef ref{opt_.dataset, path, index};
+  const std::string name = block_name(ref);
+  if (local_) {
+    if (auto b = local_->get(name)) {
+      ++local_hits_;
+      return std::move(b->data);
+    }
+  }
+  WorkerClient* owner = owner_of(name);
+  if (owner) {
+    auto got = owner->get(ref);
+    if (!got.ok()) {
+      worker_failed(owner, got.status());
+      owner = nullptr;
+    } else if (got->has_value()) {
+      ++worker_hits_;
+      std::string data = std::move((*got)->data);
+      if (local_) (void)local_->put(name, data, 0);
+      return data;
+    }
+  }
+  const std::int64_t off = static_cast<std::int64_t>(index) * opt_.block_size;
+  const std::int64_t len = std::min<std::int64_t>(opt_.block_size, std::max<std::int64_t>(file_size - off, 0));
+  AQ_ASSIGN_OR_RETURN(std::string data, source_->read(path, off, len));
+  ++source_reads_;
+  if (owner) {
+    core::Status st = owner->put(ref, data);
+    if (st.is_ok()) {
+      ++worker_puts_;
+    } else if (st.code() == core::StatusCode::kUnavailable) {
+      worker_failed(owner, st);
+    }
+  }
+  if (local_) (void)local_->put(name, data, 0);
+  return data;
+}
+
+core::Result<std::size_t> DatasetReader::read(const std::string& path, std::int64_t offset,
+                                              std::size_t size, char* out) {
+  AQ_ASSIGN_OR_RETURN(FileInfo info, stat(path));
+  if (info.is_dir) return core::invalid_argument(path + ": is a directory");
+  if (offset >= info.size || size == 0) return std::size_t{0};
+  const std::int64_t end = std::min<std::int64_t>(info.size, offset + static_cast<std::int64_t>(size));
+  std::size_t done = 0;
+  std::int64_t pos = offset;
+  std::uint64_t last = 0;
+  while (pos < end) {
+    const auto index = static_cast<std::uint64_t>(pos / opt_.block_size);
+    AQ_ASSIGN_OR_RETURN(std::string data, block(path, index, info.size));
+    const std::int64_t in_block = pos - static_cast<std::int64_t>(index) * opt_.block_size;
+    if (in_block >= static_cast<std::int64_t>(data.size())) {
+      return core::io_error(path + ": the source returned a short block " + std::to_string(index));
+    }
+    const std::size_t n = static_cast<std::size_t>(
+        std::min<std::int64_t>(end - pos, static_cast<std::int64_t>(data.size()) - in_block));
+    std::memcpy(out + done, data.data() + in_block, n);
+    done += n;
+    pos += static_cast<std::int64_t>(n);
+    last = index;
+  }
+  // Sequential access: fetch the next blocks in the background.
+  if (opt_.readahead_blocks > 0) {
+    bool sequential = false;
+    {
+      std::lock_guard<std::mutex> lock(seq_mu_);
+      auto it = last_block_.find(path);
+      const auto first = static_cast<std::uint64_t>(offset / opt_.block_size);
+      sequential = it != last_block_.end() && (it->second == first || it->second + 1 == first);
+      last_block_[path] = last;
+      if (last_block_.size() > 4096) last_block_.clear();
+    }
+    if (sequential) readahead(path, last + 1, info.size);
+  }
+  return done;
+}
+
+void DatasetReader::readahead(const std::string& path, std::uint64_t next, std::int64_t file_size) {
+  std::lock_guard<std::mutex> lock(ra_mu_);
+  for (int k = 0; k < opt_.readahead_blocks; ++k) {
+    std::uint64_t idx = next + static_cast<std::uint64_t>(k);
+    if (static_cast<std::int64_t>(idx) * opt_.block_size >= file_size) break;
+    if (!ra_pending_.insert({path, idx}).second) continue;
+    if (ra_queue_.size() > 64) break;
+    ra_queue_.emplace_back(path, idx, file_size);
+  }
+  ra_cv_.notify_all();
+}
+
+void DatasetReader::readahead_loop() {
+  for (;;) {
+    std::tuple<std::string, std::uint64_t, std::int64_t> job;
+    {
+      std::unique_lock<std::mutex> lock(ra_mu_);
+      ra_cv_.wait(lock, [&] { return ra_stop_ || !ra_queue_.empty(); });
+      if (ra_stop_) return;
+      job = ra_queue_.front();
+      ra_queue_.pop_front();
+    }
+    const auto& [path, idx, size] = job;
+    // Only worth it when the block is not already close at hand.
+    bool cached = local_ && local_->has(block_name({opt_.dataset, path, idx}));
+    if (!cached) {
+      (void)block(path, idx, size);
+      ++readaheads_;
+    }
+    std::lock_guard<std::mutex> lock(ra_mu_);
+    ra_pending_.erase({path, idx});
+  }
+}
+
+ReaderStats DatasetReader::stats() const {
+  ReaderStats s;
+  s.local_hits = local_hits_;
+  s.worker_hits = worker_hits_;
+  s.source_reads = source_reads_;
+  s.worker_errors = worker_errors_;
+  s.worker_puts = worker_puts_;
+  s.readaheads = readaheads_;
+  return s;
+}
+
+}  // namespace aqueduct::fuse

@@ -1,0 +1,163 @@
+#include <httplib.h>
+
+#include <ctime>
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "source_impl.h"
+
+namespace aqueduct::fuse {
+namespace {
+
+std::string encode_path(const std::string& path) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : path) {
+    if (std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::int64_t parse_http_time(const std::string& s) {
+  std::tm tm{};
+  if (!strptime(s.c_str(), "%a, %d %b %Y %H:%M:%S", &tm)) return 0;
+  return static_cast<std::int64_t>(timegm(&tm));
+}
+
+class HttpSource final : public Source {
+ public:
+  HttpSource(std::string scheme, std::string host_port, std::string prefix)
+      : scheme_(std::move(scheme)), host_port_(std::move(host_port)), prefix_(std::move(prefix)) {}
+
+  std::string uri() const override { return scheme_ + "://" + host_port_ + prefix_; }
+
+  core::Result<FileInfo> stat(const std::string& path) override {
+    AQ_RETURN_IF_ERROR(check_dataset_path(path));
+    if (path == "/") return FileInfo{"", true, 0, 0};
+    auto slash = path.rfind('/');
+    std::string dir = slash == 0 ? "/" : path.substr(0, slash);
+    std::string name = path.substr(slash + 1);
+    AQ_ASSIGN_OR_RETURN(auto entries, list(dir));
+    for (auto& e : entries) {
+      if (e.name == name) return e;
+    }
+    return core::not_found(uri() + path + ": no such file or directory");
+  }
+
+  core::Result<std::vector<FileInfo>> list(const std::string& dir) override {
+    AQ_RETURN_IF_ERROR(check_dataset_path(dir));
+    std::string url = prefix_ + encode_path(dir == "/" ? "/" : dir + "/");
+    auto res = with_client([&](httplib::Client& c) { return c.Get(url.c_str()); });
+    if (!res) return core::Status(core::StatusCode::kUnavailable, uri() + dir + ": " + httplib::to_string(res.error()));
+    if (res->status == 404) return core::not_found(uri() + dir + ": no such directory");
+    if (res->status != 200) {
+      return core::Status(core::StatusCode::kUnavailable,
+                          uri() + dir + ": listing answered HTTP " + std::to_string(res->status));
+    }
+    nlohmann::json j = nlohmann::json::parse(res->body, nullptr, /*allow_exceptions=*/false);
+    if (!j.is_array()) {
+      return core::invalid_argument(uri() + dir +
+                                    ": the listing is not a JSON array (serve it with nginx "
+                                    "`autoindex on; autoindex_format json;`)");
+    }
+    std::vector<FileInfo> out;
+    for (const auto& e : j) {
+      if (!e.is_object() || !e.contains("name") || !e["name"].is_string()) continue;
+      FileInfo f;
+      f.name = e["name"].get<std::string>();
+      f.is_dir = e.value("type", "") == "directory";
+      if (!f.is_dir && e.value("type", "") != "file") continue;
+      f.size = f.is_dir ? 0 : e.value("size", std::int64_t{0});
+      f.mtime_s = parse_http_time(e.value("mtime", ""));
+      out.push_back(std::move(f));
+    }
+    std::sort(out.begin(), out.end(), [](const FileInfo& a, const FileInfo& b) { return a.name < b.name; });
+    return out;
+  }
+
+  core::Result<std::string> read(const std::string& path, std::int64_t offset,
+                                 std::int64_t length) override {
+    AQ_RETURN_IF_ERROR(check_dataset_path(path));
+    if (length <= 0) return std::string();
+    std::string url = prefix_ + encode_path(path);
+    httplib::Headers h = {{"Range", "bytes=" + std::to_string(offset) + "-" +
+                                        std::to_string(offset + length - 1)}};
+    auto res = with_client([&](httplib::Client& c) { return c.Get(url.c_str(), h); });
+    if (!res) return core::Status(core::StatusCode::kUnavailable, uri() + path + ": " + httplib::to_string(res.error()));
+    if (res->status == 416) return std::string();  // offset at or past the end
+    if (res->status == 404) return core::not_found(uri() + path + ": no such file");
+    if (res->status == 206) return std::move(res->body);
+    if (res->status == 200) {  // the server ignored Range: slice the whole body
+      if (offset >= static_cast<std::int64_t>(res->body.size())) return std::string();
+      return res->body.substr(static_cast<std::size_t>(offset), static_cast<std::size_t>(length));
+    }
+    return core::Status(core::StatusCode::kUnavailable,
+                        uri() + path + ": read answered HTTP " + std::to_string(res->status));
+  }
+
+ private:
+  // A small pool: httplib clients serialize their requests, readers should not.
+  template <typename Fn>
+  httplib::Result with_client(Fn fn) {
+    std::unique_ptr<httplib::Client> c;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!pool_.empty()) {
+        c = std::move(pool_.back());
+        pool_.pop_back();
+      }
+    }
+    if (!c) {
+      c = std::make_unique<httplib::Client>(scheme_ + "://" + host_port_);
+      c->set_keep_alive(true);
+      c->set_connection_timeout(5);
+      c->set_read_timeout(30);
+      c->set_follow_location(true);
+    }
+    auto res = fn(*c);
+    std::lock_guard<std::mutex> lock(mu_);
+    if (res && pool_.size() < 16) pool_.push_back(std::move(c));
+    return res;
+  }
+
+  std::string scheme_, host_port_, prefix_;
+  std::mutex mu_;
+  std::vector<std::unique_ptr<httplib::Client>> pool_;
+};
+
+}  // namespace
+
+core::Result<std::unique_ptr<Source>> open_http_source(const std::string& scheme,
+                                                       const std::string& host_port,
+                                                       const std::string& prefix) {
+  if (host_port.empty()) return core::invalid_argument(scheme + "://: expected a host");
+  std::string p = prefix;
+  while (!p.empty() && p.back() == '/') p.pop_back();
+  return std::unique_ptr<Source>(new HttpSource(scheme, host_port, p));
+}
+
+core::Result<std::unique_ptr<Source>> open_source(const std::string& uri) {
+  auto sep = uri.find("://");
+  if (sep == std::string::npos) {
+    return core::invalid_argument("--source \"" + uri +
+                                  "\": expected local:///path or http(s)://host[:port]/prefix");
+  }
+  std::string scheme = uri.substr(0, sep), rest = uri.substr(sep + 3);
+  if (scheme == "local" || scheme == "file") return open_local_source(rest);
+  if (scheme == "http" || scheme == "https") {
+    auto slash = rest.find('/');
+    std::string host = rest.substr(0, slash);
+    std::string prefix = slash == std::string::npos ? "" : rest.substr(slash);
+    return open_http_source(scheme, host, prefix);
+  }
+  return core::invalid_argument("--source \"" + uri + "\": unknown scheme \"" + scheme +
+                                "\" (local, http, https; S3 is not supported yet)");
+}
+
+}  // namespace aqueduct::fuse

@@ -1,0 +1,365 @@
+// Reading datasets through the cache (no FUSE needed): every byte read equals
+// the source, whatever the workers do.
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <thread>
+
+#include "aqueduct/fuse/dataset_reader.h"
+#include "aqueduct/fuse/worker.h"
+#include "support/temp_dir.h"
+
+namespace aqueduct::fuse {
+namespace {
+
+using aqueduct::testing::TempDir;
+namespace fs = std::filesystem;
+
+constexpr std::int64_t kBlock = 1 << 20;  // small blocks: many per file
+
+std::string random_bytes(std::size_t n, std::uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::string s(n, '\0');
+  for (auto& c : s) c = static_cast<char>(rng());
+  return s;
+}
+
+std::string pread_file(const std::string& path, std::int64_t off, std::size_t len) {
+  int fd = ::open(path.c_str(), O_RDONLY);
+  std::string out(len, '\0');
+  ssize_t n = ::pread(fd, out.data(), len, off);
+  ::close(fd);
+  out.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+  return out;
+}
+
+std::unique_ptr<Worker> worker(std::int64_t mem, const std::string& ssd = "") {
+  WorkerConfig cfg;
+  cfg.listen = "127.0.0.1:0";
+  cfg.tiers.push_back({core::MediumType::kMem, "", mem});
+  if (!ssd.empty()) cfg.tiers.push_back({core::MediumType::kSsd, ssd, mem * 2});
+  auto w = Worker::start(cfg);
+  EXPECT_TRUE(w.ok()) << w.status().to_string();
+  return std::move(*w);
+}
+
+std::string addr(const Worker& w) { return "127.0.0.1:" + std::to_string(w.port()); }
+
+std::unique_ptr<DatasetReader> reader(const std::string& root, std::vector<std::string> workers,
+                                      ReaderOptions o = {}) {
+  o.block_size = kBlock;
+  o.worker_timeout = std::chrono::milliseconds(1000);
+  auto src = open_source("local://" + root);
+  EXPECT_TRUE(src.ok()) << src.status().to_string();
+  auto r = DatasetReader::create(std::move(*src), std::move(workers), o);
+  EXPECT_TRUE(r.ok()) << r.status().to_string();
+  return std::move(*r);
+}
+
+// Random reads through the reader, each compared with the file itself.
+void check_random_reads(DatasetReader& r, const std::string& root, const std::string& name,
+                        std::int64_t size, int count, std::uint32_t seed) {
+  std::mt19937_64 rng(seed);
+  std::string buf;
+  for (int i = 0; i < count; ++i) {
+    std::int64_t off =
+        size > 0 ? static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(size + 10)) : 0;
+    std::size_t len = 1 + rng() % (3 * kBlock);
+    buf.assign(len, '\0');
+    auto n = r.read("/" + name, off, len, buf.data());
+    ASSERT_TRUE(n.ok()) << n.status().to_string();
+    buf.resize(*n);
+    ASSERT_EQ(buf, pread_file(root + "/" + name, off, len)) << name << " @" << off << "+" << len;
+  }
+}
+
+TEST(Sources, LocalStatListReadAndPathChecks) {
+  TempDir dir;
+  fs::create_directories(dir.file("data/sub"));
+  dir.write("data/a.bin", "hello world");
+  dir.write("data/sub/b.bin", "");
+  auto src = open_source("local://" + dir.file("data"));
+  ASSERT_TRUE(src.ok());
+  auto list = (*src)->list("/");
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[0].name, "a.bin");
+  EXPECT_EQ((*list)[0].size, 11);
+  EXPECT_TRUE((*list)[1].is_dir);
+  EXPECT_EQ(*(*src)->read("/a.bin", 6, 100), "world");
+  EXPECT_EQ((*src)->stat("/missing").status().code(), core::StatusCode::kNotFound);
+  EXPECT_FALSE((*src)->read("/../etc/passwd", 0, 10).ok());
+  EXPECT_FALSE(open_source("local://relative/path").ok());
+  EXPECT_FALSE(open_source("ftp://host/x").ok());
+  EXPECT_FALSE(open_source("no-scheme").ok());
+}
+
+TEST(Reader, EveryByteEqualsTheSourceColdAndWarm) {
+  TempDir dir;
+  fs::create_directories(dir.file("data"));
+  std::vector<std::pair<std::string, std::int64_t>> files = {
+      {"empty", 0},   {"one", 1},           {"bs-1", kBlock - 1},
+      {"bs", kBlock}, {"bs+1", kBlock + 1}, {"big", 7 * kBlock / 2}};
+  std::uint32_t seed = 1;
+  for (const auto& [name, size] : files) dir.write("data/" + name, random_bytes(size, seed++));
+  auto w1 = worker(64 << 20), w2 = worker(64 << 20);
+  auto r = reader(dir.file("data"), {addr(*w1), addr(*w2)});
+  for (int round = 0; round < 2; ++round) {
+    for (const auto& [name, size] : files) {
+      check_random_reads(*r, dir.file("data"), name, size, 40, 100 + round);
+    }
+  }
+  ReaderStats s = r->stats();
+  EXPECT_GT(s.source_reads, 0u);
+  EXPECT_GT(s.worker_hits, 0u) << "the second round comes from the workers";
+  EXPECT_EQ(s.worker_errors, 0u);
+  EXPECT_GT(w1->store().stats().blocks, 0u);
+  EXPECT_GT(w2->store().stats().blocks, 0u) << "blocks spread over both workers";
+}
+
+TEST(Reader, SparseTwoGiBFile) {
+  TempDir dir;
+  fs::create_directories(dir.file("data"));
+  const std::int64_t size = 2LL << 30;
+  {
+    int fd = ::open(dir.file("data/sparse").c_str(), O_CREAT | O_WRONLY, 0644);
+    ASSERT_EQ(::ftruncate(fd, size), 0);
+    std::mt19937_64 rng(5);
+    for (int i = 0; i < 50; ++i) {  // a few islands of data in the holes
+      std::string bytes = random_bytes(4096, i);
+      ASSERT_EQ(::pwrite(fd, bytes.data(), bytes.size(), static_cast<off_t>(rng() % (size - 4096))),
+                4096);
+    }
+    ::close(fd);
+  }
+  auto w = worker(16 << 20);
+  auto r = reader(dir.file("data"), {addr(*w)});
+  check_random_reads(*r, dir.file("data"), "sparse", size, 60, 9);
+  std::string tail(10, '\0');
+  auto n = r->read("/sparse", size - 3, 10, tail.data());
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 3u);
+}
+
+TEST(Reader, EightConcurrentReaders) {
+  TempDir dir;
+  fs::create_directories(dir.file("data"));
+  for (int f = 0; f < 4; ++f)
+    dir.write("data/f" + std::to_string(f), random_bytes(5 * kBlock + f, 40 + f));
+  auto w1 = worker(32 << 20), w2 = worker(32 << 20);
+  ReaderOptions o;
+  o.mem_cache_bytes = 4 << 20;
+  auto r = reader(dir.file("data"), {addr(*w1), addr(*w2)}, o);
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      std::mt19937_64 rng(t);
+      std::string buf;
+      for (int i = 0; i < 60; ++i) {
+        std::string name = "f" + std::to_string(rng() % 4);
+        std::int64_t size = 5 * kBlock + (name.back() - '0');
+        std::int64_t off = static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(size));
+        std::size_t len = 1 + rng() % (2 * kBlock);
+        buf.assign(len, '\0');
+        auto n = r->read("/" + name, off, len, buf.data());
+        if (!n.ok()) {
+          ++failures;
+          continue;
+        }
+        buf.resize(*n);
+        if (buf != pread_file(dir.file("data/" + name), off, len)) ++failures;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures, 0);
+}
+
+TEST(Reader, WorkerKilledMidReadStillGivesCorrectBytes) {
+  TempDir dir;
+  fs::create_directories(dir.file("data"));
+  const std::int64_t size = 16 * kBlock;
+  std::string data = random_bytes(size, 77);
+  dir.write("data/large", data);
+  auto w1 = worker(64 << 20), w2 = worker(64 << 20);
+  auto r = reader(dir.file("data"), {addr(*w1), addr(*w2)});
+  std::string warm(size, '\0');
+  ASSERT_TRUE(r->read("/large", 0, size, warm.data()).ok());
+  ASSERT_GT(w2->store().stats().blocks, 0u) << "16 blocks spread over both workers";
+  std::string out(size, '\0');
+  auto half = r->read("/large", 0, size / 2, out.data());
+  ASSERT_TRUE(half.ok());
+  w2->stop();  // gone in the middle of the file
+  auto rest = r->read("/large", size / 2, size / 2, out.data() + size / 2);
+  ASSERT_TRUE(rest.ok()) << rest.status().to_string();
+  EXPECT_EQ(out, data);
+  std::string again(size, '\0');
+  ASSERT_TRUE(r->read("/large", 0, size, again.data()).ok());  // blocks of the dead worker
+  EXPECT_EQ(again, data);
+  EXPECT_GT(r->stats().worker_errors, 0u);
+}
+
+TEST(Reader, CorruptedWorkerBlocksAreRepaired) {
+  TempDir dir;
+  fs::create_directories(dir.file("data"));
+  std::string data = random_bytes(4 * kBlock, 11);
+  dir.write("data/f", data);
+  WorkerConfig cfg;
+  cfg.listen = "127.0.0.1:0";
+  cfg.tiers.push_back({core::MediumType::kSsd, dir.file("ssd"), 64 << 20});
+  auto w = Worker::start(cfg);
+  ASSERT_TRUE(w.ok());
+  auto r = reader(dir.file("data"), {addr(**w)}, [] {
+    ReaderOptions o;
+    o.readahead_blocks = 0;
+    return o;
+  }());
+  std::string out(data.size(), '\0');
+  ASSERT_TRUE(r->read("/f", 0, data.size(), out.data()).ok());
+  for (const auto& e : fs::directory_iterator(dir.file("ssd"))) {
+    std::fstream f(e.path(), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(123);
+    f.put('!');
+  }
+  std::string again(data.size(), '\0');
+  ASSERT_TRUE(r->read("/f", 0, data.size(), again.data()).ok());
+  EXPECT_EQ(again, data);
+  EXPECT_GE((*w)->store().stats().corrupt_blocks, 1u);
+  std::string third(data.size(), '\0');
+  ASSERT_TRUE(r->read("/f", 0, data.size(), third.data()).ok());
+  EXPECT_EQ(third, data);
+  EXPECT_EQ((*w)->store().stats().blocks, 4u) << "the repaired blocks are back on the worker";
+}
+
+TEST(Reader, SmallQuotaEvictsAndStillServesCorrectData) {
+  TempDir dir;
+  fs::create_directories(dir.file("data"));
+  std::string data = random_bytes(24 * kBlock, 3);
+  dir.write("data/f", data);
+  auto w = worker(4 << 20);
+  auto r = reader(dir.file("data"), {addr(*w)});
+  for (int round = 0; round < 2; ++round) {
+    std::string out(data.size(), '\0');
+    ASSERT_TRUE(r->read("/f", 0, data.size(), out.data()).ok());
+    EXPECT_EQ(out, data);
+  }
+  EXPECT_GT(w->store().stats().evictions, 0u);
+}
+
+TEST(Reader, MetadataIsCachedForTheTtl) {
+  TempDir dir;
+  fs::create_directories(dir.file("data"));
+  dir.write("data/f", "abc");
+  ReaderOptions forever;
+  forever.meta_ttl = std::chrono::hours(1);
+  auto cached = reader(dir.file("data"), {}, forever);
+  ReaderOptions never;
+  never.meta_ttl = std::chrono::milliseconds(0);
+  auto fresh = reader(dir.file("data"), {}, never);
+  EXPECT_EQ(cached->stat("/f")->size, 3);
+  EXPECT_EQ(fresh->stat("/f")->size, 3);
+  dir.write("data/f", "abcdef");
+  EXPECT_EQ(cached->stat("/f")->size, 3) << "within the TTL";
+  EXPECT_EQ(fresh->stat("/f")->size, 6);
+  EXPECT_EQ(cached->stat("/nope").status().code(), core::StatusCode::kNotFound);
+}
+
+// nginx started on 127.0.0.1 serving a folder with JSON autoindex.
+class Nginx {
+ public:
+  explicit Nginx(const TempDir& dir, const std::string& root) {
+    int s = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    socklen_t len = sizeof a;
+    ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+    ::close(s);
+    std::string conf = dir.write(
+        "nginx.conf", "daemon off;\nworker_processes 1;\npid " + dir.file("nginx.pid") +
+                          ";\nerror_log " + dir.file("error.log") +
+                          ";\nevents { worker_connections 256; }\nhttp {\n access_log off;\n"
+                          " client_body_temp_path " +
+                          dir.file("tmp") +
+                          ";\n"
+                          " server {\n  listen 127.0.0.1:" +
+                          std::to_string(port_) + ";\n  root " + root +
+                          ";\n  location / { autoindex on; autoindex_format json; }\n }\n}\n");
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::execl(kNginx, "nginx", "-c", conf.c_str(), "-p", dir.path().c_str(),
+              static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    for (int i = 0; i < 100 && !ready(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ~Nginx() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGTERM);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+  bool ready() const {
+    int s = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<std::uint16_t>(port_));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bool ok = ::connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    ::close(s);
+    return ok;
+  }
+  int port() const { return port_; }
+  static constexpr const char* kNginx = "/usr/sbin/nginx";
+
+ private:
+  int port_ = 0;
+  pid_t pid_ = -1;
+};
+
+TEST(Reader, ThroughNginxWithRangeRequests) {
+  if (!fs::exists(Nginx::kNginx))
+    GTEST_SKIP() << "nginx is not installed (apt-get install nginx-light)";
+  TempDir dir;
+  fs::create_directories(dir.file("www/set/sub dir"));
+  fs::create_directories(dir.file("tmp"));
+  std::vector<std::pair<std::string, std::int64_t>> files = {
+      {"set/a.bin", 3 * kBlock + 17}, {"set/sub dir/b.bin", kBlock}, {"set/empty", 0}};
+  std::uint32_t seed = 9;
+  for (const auto& [name, size] : files) dir.write("www/" + name, random_bytes(size, seed++));
+  Nginx nginx(dir, dir.file("www"));
+  ASSERT_TRUE(nginx.ready()) << "nginx did not start; see " << dir.file("error.log");
+  auto src = open_source("http://127.0.0.1:" + std::to_string(nginx.port()) + "/set");
+  ASSERT_TRUE(src.ok());
+  auto list = (*src)->list("/");
+  ASSERT_TRUE(list.ok()) << list.status().to_string();
+  ASSERT_EQ(list->size(), 3u);
+  EXPECT_EQ((*list)[0].name, "a.bin");
+  EXPECT_EQ((*list)[0].size, 3 * kBlock + 17);
+  EXPECT_TRUE((*list)[2].is_dir);
+  EXPECT_EQ((*list)[2].name, "sub dir");
+  auto w = worker(32 << 20);
+  ReaderOptions o;
+  o.block_size = kBlock;
+  auto r = DatasetReader::create(std::move(*src), {addr(*w)}, o);
+  ASSERT_TRUE(r.ok());
+  check_random_reads(**r, dir.file("www/set"), "a.bin", 3 * kBlock + 17, 30, 1);
+  check_random_reads(**r, dir.file("www/set"), "sub dir/b.bin", kBlock, 10, 2);
+  check_random_reads(**r, dir.file("www/set"), "empty", 0, 3, 3);
+  EXPECT_EQ((*r)->stat("/nope.bin").status().code(), core::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace aqueduct::fuse
