@@ -89,4 +89,19 @@ struct WorkerArgs {
 // Serves until SIGTERM/SIGINT. Exit: 0 stopped by a signal, 2 bad input.
 int run_worker(const WorkerArgs& args);
 
+struct FuseArgs {
+  std::string source, workers, dataset = "default";
+  std::string block_size = "4Mi", mem, cache_dir, cache_dir_size, meta_ttl = "5s";
+  int readahead = 2;
+  std::string mountpoint, exit_when_done, ready_file;
+  bool recover = false, allow_other = false;
+  // load
+  std::vector<std::string> paths;
+  std::string rate, state_file;
+};
+// Exit: 0 unmounted cleanly, 2 bad input or mount failure.
+int run_fuse_mount(const FuseArgs& args);
+// Exit: 0 loaded, 2 bad input or a read error.
+int run_load(const FuseArgs& args);
+
 }  // namespace aqueduct::cli

@@ -125,7 +125,46 @@ int main(int argc, char** argv) {
   worker->add_option("--metrics-listen", wk.metrics_listen, "HOST:PORT for GET /metrics");
   worker->add_option("--ready-file", wk.ready_file, "write HOST:PORT here once serving");
 
+  aqueduct::cli::FuseArgs fa;
+  auto add_reader_flags = [&](CLI::App* c) {
+    c->add_option("--source", fa.source, "local:///path or http(s)://host[:port]/prefix")
+        ->required();
+    c->add_option("--workers", fa.workers, "cache workers HOST:PORT,HOST:PORT,...");
+    c->add_option("--dataset", fa.dataset,
+                  "the label blocks are stored under (default \"default\")");
+    c->add_option("--block-size", fa.block_size, "block size (default 4Mi)");
+    c->add_option("--mem", fa.mem, "a local memory tier of this size (e.g. 1Gi)");
+    c->add_option("--cache-dir", fa.cache_dir, "a local disk tier in this folder");
+    c->add_option("--cache-dir-size", fa.cache_dir_size, "its size (e.g. 20Gi)");
+    c->add_option("--meta-ttl", fa.meta_ttl, "how long listings and sizes are cached (default 5s)");
+  };
+  auto* fusec = app.add_subcommand("fuse", "The dataset FUSE mount");
+  fusec->require_subcommand(1);
+  auto* mount = fusec->add_subcommand(
+      "mount",
+      "Mount a dataset read-only through the cache workers; ends on SIGTERM, on\n"
+      "--exit-when-done, or when unmounted.");
+  add_reader_flags(mount);
+  mount->add_option("mountpoint", fa.mountpoint, "an empty directory")->required();
+  mount->add_option("--readahead", fa.readahead, "blocks fetched ahead of sequential reads (2)");
+  mount->add_option("--exit-when-done", fa.exit_when_done,
+                    "unmount and exit once this file exists (serverless sidecars)");
+  mount->add_flag("--recover", fa.recover, "clear a dead mount at MOUNTPOINT first, then mount");
+  mount->add_flag("--allow-other", fa.allow_other, "let other users read the mount");
+  mount->add_option("--ready-file", fa.ready_file, "written once the mount is live");
+  auto* load = app.add_subcommand(
+      "load",
+      "Warm the cache workers with a dataset's blocks (DataLoad): resumable with\n"
+      "--state-file, bandwidth-limited with --rate.");
+  add_reader_flags(load);
+  load->add_option("paths", fa.paths, "files or folders inside the dataset (default /)");
+  load->add_option("--rate", fa.rate, "at most this much from the source (e.g. 200MiB/s)");
+  load->add_option("--state-file", fa.state_file,
+                   "finished files are listed here and skipped on a rerun");
+
   CLI11_PARSE(app, argc, argv);
+  if (mount->parsed()) return aqueduct::cli::run_fuse_mount(fa);
+  if (load->parsed()) return aqueduct::cli::run_load(fa);
   if (worker->parsed()) return aqueduct::cli::run_worker(wk);
   if (webhook->parsed()) return aqueduct::cli::run_webhook(wa);
   if (inject->parsed()) return aqueduct::cli::run_inject(ia);

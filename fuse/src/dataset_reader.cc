@@ -22,11 +22,25 @@ core::Result<std::unique_ptr<DatasetReader>> DatasetReader::create(std::unique_p
     r->ring_.add(static_cast<std::uint32_t>(r->workers_.size()), workers[i]);
     r->workers_.push_back(std::move(w));
   }
+  std::vector<TierConfig> local;
   if (options.mem_cache_bytes > 0) {
     TierConfig mem;
     mem.medium = core::MediumType::kMem;
     mem.quota_bytes = options.mem_cache_bytes;
-    AQ_ASSIGN_OR_RETURN(r->local_, BlockStore::create({mem}, "lru"));
+    local.push_back(mem);
+  }
+  if (!options.cache_dir.empty()) {
+    if (options.cache_dir_bytes <= 0) {
+      return core::invalid_argument("--cache-dir " + options.cache_dir + ": needs a size (--cache-dir-size)");
+    }
+    TierConfig disk;
+    disk.medium = core::MediumType::kSsd;
+    disk.path = options.cache_dir;
+    disk.quota_bytes = options.cache_dir_bytes;
+    local.push_back(disk);
+  }
+  if (!local.empty()) {
+    AQ_ASSIGN_OR_RETURN(r->local_, BlockStore::create(local, "lru"));
   }
   for (int i = 0; i < options.readahead_threads && options.readahead_blocks > 0; ++i) {
     r->ra_threads_.emplace_back([p = r.get()] { p->readahead_loop(); });

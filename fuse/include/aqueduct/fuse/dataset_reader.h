@@ -32,7 +32,9 @@ namespace aqueduct::fuse {
 struct ReaderOptions {
   std::string dataset = "default";  // the label blocks are stored under on workers
   std::int64_t block_size = 4 << 20;
-  std::int64_t mem_cache_bytes = 0;  // the local hot tier; 0: none
+  std::int64_t mem_cache_bytes = 0;  // the local hot tier in memory; 0: none
+  std::string cache_dir;             // a local disk tier under it (with cache_dir_bytes)
+  std::int64_t cache_dir_bytes = 0;
   std::chrono::milliseconds meta_ttl{5000};
   std::chrono::milliseconds worker_timeout{2000};
   std::chrono::milliseconds worker_retry{5000};  // a failed worker is skipped this long
