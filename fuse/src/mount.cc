@@ -121,8 +121,10 @@ void* op_init(struct fuse_conn_info*, struct fuse_config* cfg) {
 }  // namespace
 
 bool is_dead_mount(const std::string& path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) != 0 && errno == ENOTCONN;
+  // statfs always reaches the FUSE server (stat may be answered from the
+  // kernel's attribute cache even after the server died).
+  struct statvfs st;
+  return ::statvfs(path.c_str(), &st) != 0 && errno == ENOTCONN;
 }
 
 bool lazy_unmount(const std::string& path) {
