@@ -240,6 +240,35 @@ TEST(MountRecover, ACrashedMountIsClearedAndMountedAgain) {
   t.join();
   EXPECT_TRUE(st.is_ok()) << st.to_string();
 }
+
+TEST(MountSignals, SigtermUnmountsCleanly) {
+  if (!fs::exists("/dev/fuse")) GTEST_SKIP() << "no /dev/fuse on this machine";
+  TempDir dir;
+  fs::create_directories(dir.file("data"));
+  fs::create_directories(dir.file("mnt"));
+  dir.write("data/a", "x");
+  const std::string src = "local://" + dir.file("data"), mp = dir.file("mnt");
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::execl(AQ_BINARY, "aqueduct", "fuse", "mount", "--source", src.c_str(), mp.c_str(),
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  for (int i = 0; i < 100 && !is_mountpoint(mp); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  if (!is_mountpoint(mp)) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+    GTEST_SKIP() << "cannot mount FUSE here: test skipped";
+  }
+  EXPECT_EQ(pread_path(mp + "/a", 0, 10), "x");
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
+  EXPECT_FALSE(is_mountpoint(mp));
+  EXPECT_FALSE(is_dead_mount(mp));
+}
 #endif
 
 }  // namespace
