@@ -92,7 +92,7 @@ int run_worker(const WorkerArgs& args);
 struct FuseArgs {
   std::string source, workers, dataset = "default";
   std::string block_size = "4Mi", mem, cache_dir, cache_dir_size, meta_ttl = "5s";
-  int readahead = 2;
+  int readahead = 4;
   std::string mountpoint, exit_when_done, ready_file;
   bool recover = false, allow_other = false;
   // load

@@ -39,7 +39,9 @@ core::Result<fuse::ReaderOptions> reader_options(const FuseArgs& a) {
   };
   AQ_ASSIGN_OR_RETURN(o.block_size, bytes("--block-size", a.block_size));
   if (o.block_size <= 0) return core::invalid_argument("--block-size: expected > 0");
-  AQ_ASSIGN_OR_RETURN(o.mem_cache_bytes, bytes("--mem", a.mem));
+  if (!a.mem.empty()) {
+    AQ_ASSIGN_OR_RETURN(o.mem_cache_bytes, bytes("--mem", a.mem));
+  }
   o.cache_dir = a.cache_dir;
   AQ_ASSIGN_OR_RETURN(o.cache_dir_bytes, bytes("--cache-dir-size", a.cache_dir_size));
   auto ttl = core::parse_duration(a.meta_ttl);
@@ -144,7 +146,7 @@ int run_load(const FuseArgs& args) {
     for (std::int64_t off = 0; off < size || (size == 0 && off == 0); off += bs) {
       auto b = (*rd)->block(path, static_cast<std::uint64_t>(off / bs), size);
       if (!b) return fail(path + ": " + b.status().message());
-      loaded += static_cast<std::int64_t>(b->size());
+      loaded += static_cast<std::int64_t>((*b)->size());
       if (rate > 0) {  // hold the average at or below --rate
         double ahead =
             loaded / rate -
@@ -163,6 +165,7 @@ int run_load(const FuseArgs& args) {
     }
     if (state.is_open()) state << path << "\n" << std::flush;
   }
+  (*rd)->flush();
   if (tty) std::fprintf(stderr, "\n");
   auto s = (*rd)->stats();
   std::cerr << "aqueduct load: " << files.size() << " files (" << skipped << " done earlier), "

@@ -146,7 +146,7 @@ int main(int argc, char** argv) {
       "--exit-when-done, or when unmounted.");
   add_reader_flags(mount);
   mount->add_option("mountpoint", fa.mountpoint, "an empty directory")->required();
-  mount->add_option("--readahead", fa.readahead, "blocks fetched ahead of sequential reads (2)");
+  mount->add_option("--readahead", fa.readahead, "blocks fetched ahead of sequential reads (4)");
   mount->add_option("--exit-when-done", fa.exit_when_done,
                     "unmount and exit once this file exists (serverless sidecars)");
   mount->add_flag("--recover", fa.recover, "clear a dead mount at MOUNTPOINT first, then mount");

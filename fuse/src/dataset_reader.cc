@@ -22,13 +22,6 @@ core::Result<std::unique_ptr<DatasetReader>> DatasetReader::create(std::unique_p
     r->ring_.add(static_cast<std::uint32_t>(r->workers_.size()), workers[i]);
     r->workers_.push_back(std::move(w));
   }
-  std::vector<TierConfig> local;
-  if (options.mem_cache_bytes > 0) {
-    TierConfig mem;
-    mem.medium = core::MediumType::kMem;
-    mem.quota_bytes = options.mem_cache_bytes;
-    local.push_back(mem);
-  }
   if (!options.cache_dir.empty()) {
     if (options.cache_dir_bytes <= 0) {
       return core::invalid_argument("--cache-dir " + options.cache_dir + ": needs a size (--cache-dir-size)");
@@ -37,11 +30,9 @@ core::Result<std::unique_ptr<DatasetReader>> DatasetReader::create(std::unique_p
     disk.medium = core::MediumType::kSsd;
     disk.path = options.cache_dir;
     disk.quota_bytes = options.cache_dir_bytes;
-    local.push_back(disk);
+    AQ_ASSIGN_OR_RETURN(r->local_, BlockStore::create({disk}, "lru"));
   }
-  if (!local.empty()) {
-    AQ_ASSIGN_OR_RETURN(r->local_, BlockStore::create(local, "lru"));
-  }
+  r->put_thread_ = std::thread([p = r.get()] { p->put_loop(); });
   for (int i = 0; i < options.readahead_threads && options.readahead_blocks > 0; ++i) {
     r->ra_threads_.emplace_back([p = r.get()] { p->readahead_loop(); });
   }
@@ -55,6 +46,64 @@ DatasetReader::~DatasetReader() {
   }
   ra_cv_.notify_all();
   for (auto& t : ra_threads_) t.join();
+  {
+    std::lock_guard<std::mutex> lock(put_mu_);
+    ra_stop_ = true;
+  }
+  put_cv_.notify_all();
+  if (put_thread_.joinable()) put_thread_.join();
+}
+
+DatasetReader::BlockPtr DatasetReader::hot_get(const std::string& name) {
+  std::lock_guard<std::mutex> lock(hot_mu_);
+  auto it = hot_.find(name);
+  if (it == hot_.end()) return nullptr;
+  hot_lru_.splice(hot_lru_.begin(), hot_lru_, it->second);
+  return it->second->second;
+}
+
+void DatasetReader::hot_put(const std::string& name, BlockPtr data) {
+  if (opt_.mem_cache_bytes <= 0) return;
+  std::lock_guard<std::mutex> lock(hot_mu_);
+  if (hot_.count(name)) return;
+  hot_bytes_ += static_cast<std::int64_t>(data->size());
+  hot_lru_.emplace_front(name, std::move(data));
+  hot_[name] = hot_lru_.begin();
+  while (hot_bytes_ > opt_.mem_cache_bytes && hot_lru_.size() > 1) {
+    auto& last = hot_lru_.back();
+    hot_bytes_ -= static_cast<std::int64_t>(last.second->size());
+    hot_.erase(last.first);
+    hot_lru_.pop_back();
+  }
+}
+
+void DatasetReader::put_loop() {
+  for (;;) {
+    std::tuple<WorkerClient*, BlockRef, BlockPtr> job;
+    {
+      std::unique_lock<std::mutex> lock(put_mu_);
+      put_cv_.wait(lock, [&] { return ra_stop_ || !put_queue_.empty(); });
+      if (put_queue_.empty()) return;  // stopping, nothing left
+      job = std::move(put_queue_.front());
+      put_queue_.pop_front();
+      ++puts_running_;
+    }
+    auto& [client, ref, data] = job;
+    core::Status st = client->put(ref, *data);
+    if (st.is_ok()) {
+      ++worker_puts_;
+    } else if (st.code() == core::StatusCode::kUnavailable) {
+      worker_failed(client, st);
+    }
+    std::lock_guard<std::mutex> lock(put_mu_);
+    --puts_running_;
+    if (put_queue_.empty() && puts_running_ == 0) put_idle_.notify_all();
+  }
+}
+
+void DatasetReader::flush() {
+  std::unique_lock<std::mutex> lock(put_mu_);
+  put_idle_.wait(lock, [&] { return put_queue_.empty() && puts_running_ == 0; });
 }
 
 core::Result<FileInfo> DatasetReader::stat(const std::string& path) {
@@ -116,14 +165,21 @@ void DatasetReader::worker_failed(WorkerClient* c, const core::Status& st) {
   }
 }
 
-core::Result<std::string> DatasetReader::block(const std::string& path, std::uint64_t index,
-                                               std::int64_t file_size) {
+core::Result<DatasetReader::BlockPtr> DatasetReader::block(const std::string& path,
+                                                           std::uint64_t index,
+                                                           std::int64_t file_size) {
   const BlockRef ref{opt_.dataset, path, index};
   const std::string name = block_name(ref);
+  if (BlockPtr hot = hot_get(name)) {
+    ++local_hits_;
+    return hot;
+  }
   if (local_) {
     if (auto b = local_->get(name)) {
       ++local_hits_;
-      return std::move(b->data);
+      auto data = std::make_shared<const std::string>(std::move(b->data));
+      hot_put(name, data);
+      return BlockPtr(data);
     }
   }
   WorkerClient* owner = owner_of(name);
@@ -134,25 +190,28 @@ core::Result<std::string> DatasetReader::block(const std::string& path, std::uin
       owner = nullptr;
     } else if (got->has_value()) {
       ++worker_hits_;
-      std::string data = std::move((*got)->data);
-      if (local_) (void)local_->put(name, data, 0);
-      return data;
+      auto data = std::make_shared<const std::string>(std::move((*got)->data));
+      hot_put(name, data);
+      if (local_) (void)local_->put(name, *data, 0);
+      return BlockPtr(data);
     }
   }
   const std::int64_t off = static_cast<std::int64_t>(index) * opt_.block_size;
-  const std::int64_t len = std::min<std::int64_t>(opt_.block_size, std::max<std::int64_t>(file_size - off, 0));
-  AQ_ASSIGN_OR_RETURN(std::string data, source_->read(path, off, len));
+  const std::int64_t len =
+      std::min<std::int64_t>(opt_.block_size, std::max<std::int64_t>(file_size - off, 0));
+  AQ_ASSIGN_OR_RETURN(std::string bytes, source_->read(path, off, len));
   ++source_reads_;
+  auto data = std::make_shared<const std::string>(std::move(bytes));
+  hot_put(name, data);
+  if (local_) (void)local_->put(name, *data, 0);
   if (owner) {
-    core::Status st = owner->put(ref, data);
-    if (st.is_ok()) {
-      ++worker_puts_;
-    } else if (st.code() == core::StatusCode::kUnavailable) {
-      worker_failed(owner, st);
+    std::lock_guard<std::mutex> lock(put_mu_);
+    if (put_queue_.size() < 256) {  // a backlog beyond that is dropped: the cache is best effort
+      put_queue_.emplace_back(owner, ref, data);
+      put_cv_.notify_one();
     }
   }
-  if (local_) (void)local_->put(name, data, 0);
-  return data;
+  return BlockPtr(data);
 }
 
 core::Result<std::size_t> DatasetReader::read(const std::string& path, std::int64_t offset,
@@ -166,7 +225,8 @@ core::Result<std::size_t> DatasetReader::read(const std::string& path, std::int6
   std::uint64_t last = 0;
   while (pos < end) {
     const auto index = static_cast<std::uint64_t>(pos / opt_.block_size);
-    AQ_ASSIGN_OR_RETURN(std::string data, block(path, index, info.size));
+    AQ_ASSIGN_OR_RETURN(BlockPtr blk, block(path, index, info.size));
+    const std::string& data = *blk;
     const std::int64_t in_block = pos - static_cast<std::int64_t>(index) * opt_.block_size;
     if (in_block >= static_cast<std::int64_t>(data.size())) {
       return core::io_error(path + ": the source returned a short block " + std::to_string(index));
@@ -218,7 +278,7 @@ void DatasetReader::readahead_loop() {
     }
     const auto& [path, idx, size] = job;
     // Only worth it when the block is not already close at hand.
-    bool cached = local_ && local_->has(block_name({opt_.dataset, path, idx}));
+    bool cached = hot_get(block_name({opt_.dataset, path, idx})) != nullptr;
     if (!cached) {
       (void)block(path, idx, size);
       ++readaheads_;

@@ -109,8 +109,10 @@ int op_utimens(const char* p, const struct timespec*, struct fuse_file_info*) { 
 int op_symlink(const char*, const char* p) { return refuse("symlink", p); }
 int op_link(const char*, const char* p) { return refuse("link", p); }
 
-void* op_init(struct fuse_conn_info*, struct fuse_config* cfg) {
+void* op_init(struct fuse_conn_info* conn, struct fuse_config* cfg) {
   auto* state = static_cast<MountState*>(fuse_get_context()->private_data);
+  // Let the kernel read ahead up to a block per request stream (it clamps to its own limit).
+  conn->max_readahead = 4u << 20;
   cfg->kernel_cache = 1;
   cfg->entry_timeout = state->ttl_s;
   cfg->attr_timeout = state->ttl_s;

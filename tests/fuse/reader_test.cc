@@ -64,6 +64,13 @@ std::unique_ptr<DatasetReader> reader(const std::string& root, std::vector<std::
   return std::move(*r);
 }
 
+// Options without the reader's memory tier, so reads reach the workers.
+ReaderOptions no_mem() {
+  ReaderOptions o;
+  o.mem_cache_bytes = 0;
+  return o;
+}
+
 // Random reads through the reader, each compared with the file itself.
 void check_random_reads(DatasetReader& r, const std::string& root, const std::string& name,
                         std::int64_t size, int count, std::uint32_t seed) {
@@ -111,11 +118,12 @@ TEST(Reader, EveryByteEqualsTheSourceColdAndWarm) {
   std::uint32_t seed = 1;
   for (const auto& [name, size] : files) dir.write("data/" + name, random_bytes(size, seed++));
   auto w1 = worker(64 << 20), w2 = worker(64 << 20);
-  auto r = reader(dir.file("data"), {addr(*w1), addr(*w2)});
+  auto r = reader(dir.file("data"), {addr(*w1), addr(*w2)}, no_mem());
   for (int round = 0; round < 2; ++round) {
     for (const auto& [name, size] : files) {
       check_random_reads(*r, dir.file("data"), name, size, 40, 100 + round);
     }
+    r->flush();  // the puts of the cold round have landed
   }
   ReaderStats s = r->stats();
   EXPECT_GT(s.source_reads, 0u);
@@ -191,9 +199,10 @@ TEST(Reader, WorkerKilledMidReadStillGivesCorrectBytes) {
   std::string data = random_bytes(size, 77);
   dir.write("data/large", data);
   auto w1 = worker(64 << 20), w2 = worker(64 << 20);
-  auto r = reader(dir.file("data"), {addr(*w1), addr(*w2)});
+  auto r = reader(dir.file("data"), {addr(*w1), addr(*w2)}, no_mem());
   std::string warm(size, '\0');
   ASSERT_TRUE(r->read("/large", 0, size, warm.data()).ok());
+  r->flush();
   ASSERT_GT(w2->store().stats().blocks, 0u) << "16 blocks spread over both workers";
   std::string out(size, '\0');
   auto half = r->read("/large", 0, size / 2, out.data());
@@ -219,12 +228,13 @@ TEST(Reader, CorruptedWorkerBlocksAreRepaired) {
   auto w = Worker::start(cfg);
   ASSERT_TRUE(w.ok());
   auto r = reader(dir.file("data"), {addr(**w)}, [] {
-    ReaderOptions o;
+    ReaderOptions o = no_mem();
     o.readahead_blocks = 0;
     return o;
   }());
   std::string out(data.size(), '\0');
   ASSERT_TRUE(r->read("/f", 0, data.size(), out.data()).ok());
+  r->flush();
   for (const auto& e : fs::directory_iterator(dir.file("ssd"))) {
     std::fstream f(e.path(), std::ios::in | std::ios::out | std::ios::binary);
     f.seekp(123);
@@ -234,6 +244,7 @@ TEST(Reader, CorruptedWorkerBlocksAreRepaired) {
   ASSERT_TRUE(r->read("/f", 0, data.size(), again.data()).ok());
   EXPECT_EQ(again, data);
   EXPECT_GE((*w)->store().stats().corrupt_blocks, 1u);
+  r->flush();
   std::string third(data.size(), '\0');
   ASSERT_TRUE(r->read("/f", 0, data.size(), third.data()).ok());
   EXPECT_EQ(third, data);
@@ -246,11 +257,12 @@ TEST(Reader, SmallQuotaEvictsAndStillServesCorrectData) {
   std::string data = random_bytes(24 * kBlock, 3);
   dir.write("data/f", data);
   auto w = worker(4 << 20);
-  auto r = reader(dir.file("data"), {addr(*w)});
+  auto r = reader(dir.file("data"), {addr(*w)}, no_mem());
   for (int round = 0; round < 2; ++round) {
     std::string out(data.size(), '\0');
     ASSERT_TRUE(r->read("/f", 0, data.size(), out.data()).ok());
     EXPECT_EQ(out, data);
+    r->flush();
   }
   EXPECT_GT(w->store().stats().evictions, 0u);
 }

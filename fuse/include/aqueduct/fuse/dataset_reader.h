@@ -12,6 +12,8 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <list>
+#include <unordered_map>
 #include <functional>
 #include <map>
 #include <memory>
@@ -32,14 +34,16 @@ namespace aqueduct::fuse {
 struct ReaderOptions {
   std::string dataset = "default";  // the label blocks are stored under on workers
   std::int64_t block_size = 4 << 20;
-  std::int64_t mem_cache_bytes = 0;  // the local hot tier in memory; 0: none
+  // The local hot tier in memory: whole blocks shared with readers, so reads
+  // inside a block cost a copy of the bytes asked for, nothing more.
+  std::int64_t mem_cache_bytes = 64 << 20;
   std::string cache_dir;             // a local disk tier under it (with cache_dir_bytes)
   std::int64_t cache_dir_bytes = 0;
   std::chrono::milliseconds meta_ttl{5000};
   std::chrono::milliseconds worker_timeout{2000};
   std::chrono::milliseconds worker_retry{5000};  // a failed worker is skipped this long
-  int readahead_blocks = 2;                      // 0: none
-  int readahead_threads = 2;
+  int readahead_blocks = 4;                      // 0: none
+  int readahead_threads = 4;
 };
 
 struct ReaderStats {
@@ -60,8 +64,11 @@ class DatasetReader {
   core::Result<std::size_t> read(const std::string& path, std::int64_t offset, std::size_t size,
                                  char* out);
   // One block as the cache serves it (for `aqueduct load`); warms its worker.
-  core::Result<std::string> block(const std::string& path, std::uint64_t index,
-                                  std::int64_t file_size);
+  using BlockPtr = std::shared_ptr<const std::string>;
+  core::Result<BlockPtr> block(const std::string& path, std::uint64_t index,
+                               std::int64_t file_size);
+  // Waits until every background put to a worker is done (tests, `load`).
+  void flush();
   ReaderStats stats() const;
   const Source& source() const { return *source_; }
 
@@ -81,7 +88,24 @@ class DatasetReader {
   std::vector<Worker> workers_;
   core::HashRing ring_;
   std::mutex workers_mu_;
-  std::unique_ptr<BlockStore> local_;
+  std::unique_ptr<BlockStore> local_;  // --cache-dir: a disk tier
+
+  // The memory tier: an LRU of whole blocks.
+  BlockPtr hot_get(const std::string& name);
+  void hot_put(const std::string& name, BlockPtr data);
+  std::mutex hot_mu_;
+  std::list<std::pair<std::string, BlockPtr>> hot_lru_;  // most recent first
+  std::unordered_map<std::string, std::list<std::pair<std::string, BlockPtr>>::iterator> hot_;
+  std::int64_t hot_bytes_ = 0;
+
+  // Puts to workers happen in the background: a reader gets its bytes as
+  // soon as the source has answered.
+  void put_loop();
+  std::mutex put_mu_;
+  std::condition_variable put_cv_, put_idle_;
+  std::deque<std::tuple<WorkerClient*, BlockRef, BlockPtr>> put_queue_;
+  int puts_running_ = 0;
+  std::thread put_thread_;
 
   struct MetaEntry {
     core::Result<FileInfo> info = core::internal_error("unset");
