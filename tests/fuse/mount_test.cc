@@ -203,6 +203,26 @@ TEST_F(Mounted, WorkerKilledInTheMiddleOfALargeRead) {
 }
 
 #ifdef AQ_BINARY
+// `aqueduct fuse mount` in a child process; the pid once the mount is live,
+// or -1 (child reaped) when this machine cannot mount.
+pid_t spawn_mount(const std::string& src, const std::string& mp) {
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::execl(AQ_BINARY, "aqueduct", "fuse", "mount", "--source", src.c_str(), mp.c_str(),
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  for (int i = 0; i < 100 && !is_mountpoint(mp); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  if (!is_mountpoint(mp)) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+    return -1;
+  }
+  return pid;
+}
+
 TEST(MountRecover, ACrashedMountIsClearedAndMountedAgain) {
   if (!fs::exists("/dev/fuse")) GTEST_SKIP() << "no /dev/fuse on this machine";
   TempDir dir;
@@ -210,19 +230,8 @@ TEST(MountRecover, ACrashedMountIsClearedAndMountedAgain) {
   fs::create_directories(dir.file("mnt"));
   dir.write("data/a", "recovered");
   const std::string src = "local://" + dir.file("data"), mp = dir.file("mnt");
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    ::execl(AQ_BINARY, "aqueduct", "fuse", "mount", "--source", src.c_str(), mp.c_str(),
-            static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  for (int i = 0; i < 100 && !is_mountpoint(mp); ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  if (!is_mountpoint(mp)) {
-    ::kill(pid, SIGKILL);
-    ::waitpid(pid, nullptr, 0);
-    GTEST_SKIP() << "cannot mount FUSE here: test skipped";
-  }
+  pid_t pid = spawn_mount(src, mp);
+  if (pid < 0) GTEST_SKIP() << "cannot mount FUSE here: test skipped";
   ::kill(pid, SIGKILL);  // a crash: the mount stays, its server is gone
   ::waitpid(pid, nullptr, 0);
   ASSERT_TRUE(is_dead_mount(mp));
@@ -248,19 +257,8 @@ TEST(MountSignals, SigtermUnmountsCleanly) {
   fs::create_directories(dir.file("mnt"));
   dir.write("data/a", "x");
   const std::string src = "local://" + dir.file("data"), mp = dir.file("mnt");
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    ::execl(AQ_BINARY, "aqueduct", "fuse", "mount", "--source", src.c_str(), mp.c_str(),
-            static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  for (int i = 0; i < 100 && !is_mountpoint(mp); ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  if (!is_mountpoint(mp)) {
-    ::kill(pid, SIGKILL);
-    ::waitpid(pid, nullptr, 0);
-    GTEST_SKIP() << "cannot mount FUSE here: test skipped";
-  }
+  pid_t pid = spawn_mount(src, mp);
+  if (pid < 0) GTEST_SKIP() << "cannot mount FUSE here: test skipped";
   EXPECT_EQ(pread_path(mp + "/a", 0, 10), "x");
   ::kill(pid, SIGTERM);
   int status = 0;
