@@ -32,7 +32,7 @@ core::Result<std::unique_ptr<DatasetReader>> DatasetReader::create(std::unique_p
     disk.quota_bytes = options.cache_dir_bytes;
     AQ_ASSIGN_OR_RETURN(r->local_, BlockStore::create({disk}, "lru"));
   }
-  r->put_thread_ = std::thread([p = r.get()] { p->put_loop(); });
+  for (int i = 0; i < 2; ++i) r->put_threads_.emplace_back([p = r.get()] { p->put_loop(); });
   for (int i = 0; i < options.readahead_threads && options.readahead_blocks > 0; ++i) {
     r->ra_threads_.emplace_back([p = r.get()] { p->readahead_loop(); });
   }
@@ -51,7 +51,7 @@ DatasetReader::~DatasetReader() {
     ra_stop_ = true;
   }
   put_cv_.notify_all();
-  if (put_thread_.joinable()) put_thread_.join();
+  for (auto& t : put_threads_) t.join();
 }
 
 DatasetReader::BlockPtr DatasetReader::hot_get(const std::string& name) {
@@ -206,7 +206,7 @@ core::Result<DatasetReader::BlockPtr> DatasetReader::block(const std::string& pa
   if (local_) (void)local_->put(name, *data, 0);
   if (owner) {
     std::lock_guard<std::mutex> lock(put_mu_);
-    if (put_queue_.size() < 256) {  // a backlog beyond that is dropped: the cache is best effort
+    if (put_queue_.size() < 64) {  // a backlog beyond that is dropped: the cache is best effort
       put_queue_.emplace_back(owner, ref, data);
       put_cv_.notify_one();
     }

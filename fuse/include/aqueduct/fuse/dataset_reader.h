@@ -105,7 +105,7 @@ class DatasetReader {
   std::condition_variable put_cv_, put_idle_;
   std::deque<std::tuple<WorkerClient*, BlockRef, BlockPtr>> put_queue_;
   int puts_running_ = 0;
-  std::thread put_thread_;
+  std::vector<std::thread> put_threads_;
 
   struct MetaEntry {
     core::Result<FileInfo> info = core::internal_error("unset");
