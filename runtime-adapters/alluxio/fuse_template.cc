@@ -45,21 +45,10 @@ core::Result<core::FuseTemplate> render_alluxio_fuse(const core::Dataset& ds,
       t.volumes.push_back(fc::host_path_volume(name, level.paths[j], "DirectoryOrCreate"));
     }
   }
-  t.container = {
-      {"name", "alluxio-fuse"},
-      {"image", fc::fuse_image(rt, "alluxio/alluxio-fuse:2.8.1")},
-      {"imagePullPolicy",
-       rt.fuse.image_pull_policy.empty() ? "IfNotPresent" : rt.fuse.image_pull_policy},
-      {"command", fc::Json::array({"/entrypoint.sh"})},
-      {"args", args},
-      {"env", env},
-      {"resources", fc::resources(rt)},
-      {"securityContext", fc::privileged_context()},
-      {"lifecycle",
-       {{"preStop",
-         {{"exec",
-           {{"command", {"/opt/alluxio/integration/fuse/bin/alluxio-fuse", "unmount", mp}}}}}}}},
-      {"volumeMounts", mounts}};
+  t.container = fc::fuse_container(
+      "alluxio-fuse", fc::fuse_image(rt, "alluxio/alluxio-fuse:2.8.1"), rt,
+      fc::Json::array({"/entrypoint.sh"}), args, env,
+      fc::Json::array({"/opt/alluxio/integration/fuse/bin/alluxio-fuse", "unmount", mp}), mounts);
   return t;
 }
 

@@ -87,6 +87,22 @@ Json secret_env(const core::Dataset& ds, const std::string& env_name, const std:
   return nullptr;
 }
 
+Json fuse_container(const std::string& name, const std::string& image, const core::Runtime& rt,
+                    Json command, Json args, Json env, Json pre_stop, Json mounts) {
+  Json c = {{"name", name},
+            {"image", image},
+            {"imagePullPolicy",
+             rt.fuse.image_pull_policy.empty() ? "IfNotPresent" : rt.fuse.image_pull_policy}};
+  if (!command.is_null()) c["command"] = std::move(command);
+  if (!args.is_null()) c["args"] = std::move(args);
+  c["env"] = std::move(env);
+  c["resources"] = resources(rt);
+  c["securityContext"] = privileged_context();
+  c["lifecycle"] = {{"preStop", {{"exec", {{"command", std::move(pre_stop)}}}}}};
+  c["volumeMounts"] = std::move(mounts);
+  return c;
+}
+
 core::FuseTemplate base_template(const std::string& engine, const core::Dataset& ds,
                                  const core::Runtime& rt) {
   core::FuseTemplate t;

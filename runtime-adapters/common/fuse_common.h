@@ -29,6 +29,11 @@ Json host_path_volume(const std::string& name, const std::string& path, const st
 Json privileged_context();
 // A secretKeyRef EnvVar from the Dataset's encryptOptions entry `option`, or null.
 Json secret_env(const core::Dataset& ds, const std::string& env_name, const std::string& option);
+// The container every engine's FUSE client runs as: `image`, the runtime's
+// pull policy and resources, privileged with SYS_ADMIN, `pre_stop` (a command)
+// on preStop. A null `command` or `args` is left out (the image's own).
+Json fuse_container(const std::string& name, const std::string& image, const core::Runtime& rt,
+                    Json command, Json args, Json env, Json pre_stop, Json mounts);
 // Fills the fields every engine sets the same way; the engine adds the rest.
 core::FuseTemplate base_template(const std::string& engine, const core::Dataset& ds,
                                  const core::Runtime& rt);

@@ -34,18 +34,11 @@ core::Result<core::FuseTemplate> render_jindo_fuse(const core::Dataset& ds,
       t.volumes.push_back(fc::host_path_volume(name, path, "DirectoryOrCreate"));
     }
   }
-  t.container = {
-      {"name", "jindofs-fuse"},
-      {"image", fc::fuse_image(rt, "registry.cn-shanghai.aliyuncs.com/jindofs/jindo-fuse:6.2.0")},
-      {"imagePullPolicy",
-       rt.fuse.image_pull_policy.empty() ? "IfNotPresent" : rt.fuse.image_pull_policy},
-      {"command", fc::Json::array({"/entrypoint.sh"})},
-      {"args", args},
-      {"env", env},
-      {"resources", fc::resources(rt)},
-      {"securityContext", fc::privileged_context()},
-      {"lifecycle", {{"preStop", {{"exec", {{"command", {"umount", "-l", mp}}}}}}}},
-      {"volumeMounts", mounts}};
+  t.container = fc::fuse_container(
+      "jindofs-fuse",
+      fc::fuse_image(rt, "registry.cn-shanghai.aliyuncs.com/jindofs/jindo-fuse:6.2.0"), rt,
+      fc::Json::array({"/entrypoint.sh"}), args, env, fc::Json::array({"umount", "-l", mp}),
+      mounts);
   return t;
 }
 

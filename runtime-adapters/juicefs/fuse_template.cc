@@ -51,18 +51,11 @@ core::Result<core::FuseTemplate> render_juicefs_fuse(const core::Dataset& ds,
                                       : "exec juicefs mount ${METAURL} " + mp + " -o allow_other";
   cmd += " --cache-dir=" + cache_dirs;
   if (quota > 0) cmd += " --cache-size=" + std::to_string(quota >> 20);
-  t.container = {
-      {"name", "juicefs-fuse"},
-      {"image", fc::fuse_image(rt, "juicedata/juicefs-fuse:ce-v1.1.0")},
-      {"imagePullPolicy",
-       rt.fuse.image_pull_policy.empty() ? "IfNotPresent" : rt.fuse.image_pull_policy},
-      {"command", fc::Json::array({"sh", "-c", cmd})},
-      {"env", env},
-      {"resources", fc::resources(rt)},
-      {"securityContext", fc::privileged_context()},
-      {"lifecycle", {{"preStop", {{"exec", {{"command", {"sh", "-c", "umount " + mp}}}}}}}},
-      {"ports", fc::Json::array({{{"name", "juicefs-metrics"}, {"containerPort", 9567}}})},
-      {"volumeMounts", mounts}};
+  t.container =
+      fc::fuse_container("juicefs-fuse", fc::fuse_image(rt, "juicedata/juicefs-fuse:ce-v1.1.0"), rt,
+                         fc::Json::array({"sh", "-c", cmd}), nullptr, env,
+                         fc::Json::array({"sh", "-c", "umount " + mp}), mounts);
+  t.container["ports"] = fc::Json::array({{{"name", "juicefs-metrics"}, {"containerPort", 9567}}});
   return t;
 }
 

@@ -30,16 +30,10 @@ core::Result<core::FuseTemplate> render_thin_fuse(const core::Dataset& ds,
   t.volumes.push_back(fc::host_path_volume("thin-fuse-mount", root, "DirectoryOrCreate"));
   t.volumes.push_back({{"name", "thin-runtime-config"},
                        {"configMap", {{"name", ds.meta.name + "-thin-fuse-config"}}}});
-  t.container = {{"name", "thin-fuse"},
-                 {"image", fc::fuse_image(rt, "")},
-                 {"imagePullPolicy",
-                  rt.fuse.image_pull_policy.empty() ? "IfNotPresent" : rt.fuse.image_pull_policy},
-                 {"env", env},
-                 {"resources", fc::resources(rt)},
-                 {"securityContext", fc::privileged_context()},
-                 {"lifecycle", {{"preStop", {{"exec", {{"command", {"umount", "-l", mp}}}}}}}},
-                 {"volumeMounts", mounts}};
-  if (!rt.fuse.args.empty()) t.container["args"] = rt.fuse.args;
+  t.container =
+      fc::fuse_container("thin-fuse", fc::fuse_image(rt, ""), rt, nullptr,
+                         rt.fuse.args.empty() ? fc::Json(nullptr) : fc::Json(rt.fuse.args), env,
+                         fc::Json::array({"umount", "-l", mp}), mounts);
   return t;
 }
 
