@@ -49,7 +49,7 @@ start_workers() {
 }
 mount_aq() {
   rm -f "$work/ready"
-  "$bin" fuse mount --source "local://$work/data" --workers "$workers" --mem 3Gi \
+  "$bin" fuse mount --source "local://$work/data" --workers "$workers" \
     --ready-file "$work/ready" "$work/mnt" 2>/dev/null &
   pids+=($!)
   for _ in $(seq 200); do [ -s "$work/ready" ] && break; sleep 0.05; done

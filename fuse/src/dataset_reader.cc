@@ -174,6 +174,30 @@ core::Result<DatasetReader::BlockPtr> DatasetReader::block(const std::string& pa
     ++local_hits_;
     return hot;
   }
+  std::promise<core::Result<BlockPtr>> promise;
+  std::shared_future<core::Result<BlockPtr>> waiting;
+  {
+    std::lock_guard<std::mutex> lock(inflight_mu_);
+    auto it = inflight_.find(name);
+    if (it != inflight_.end()) {
+      waiting = it->second;
+    } else {
+      inflight_[name] = promise.get_future().share();
+    }
+  }
+  if (waiting.valid()) return waiting.get();  // another reader is fetching it
+  core::Result<BlockPtr> result = fetch(name, ref, file_size);
+  promise.set_value(result);
+  std::lock_guard<std::mutex> lock(inflight_mu_);
+  inflight_.erase(name);
+  return result;
+}
+
+core::Result<DatasetReader::BlockPtr> DatasetReader::fetch(const std::string& name,
+                                                           const BlockRef& ref,
+                                                           std::int64_t file_size) {
+  const std::string& path = ref.path;
+  const std::uint64_t index = ref.index;
   if (local_) {
     if (auto b = local_->get(name)) {
       ++local_hits_;
@@ -223,6 +247,36 @@ core::Result<std::size_t> DatasetReader::read(const std::string& path, std::int6
   std::size_t done = 0;
   std::int64_t pos = offset;
   std::uint64_t last = 0;
+  // A small read that does not continue the previous one is random access:
+  // when its block is not held locally, ask its worker for just the bytes
+  // instead of moving the whole block (Alluxio/JuiceFS position reads).
+  bool random = false;
+  if (end - offset <= opt_.block_size / 8) {
+    std::lock_guard<std::mutex> lock(seq_mu_);
+    auto it = last_block_.find(path);
+    const auto first = static_cast<std::uint64_t>(offset / opt_.block_size);
+    random = it == last_block_.end() || (it->second != first && it->second + 1 != first);
+  }
+  if (random &&
+      offset / opt_.block_size == (end - 1) / opt_.block_size) {  // within one block
+    const auto index = static_cast<std::uint64_t>(offset / opt_.block_size);
+    const BlockRef ref{opt_.dataset, path, index};
+    const std::string name = block_name(ref);
+    if (!hot_get(name) && !(local_ && local_->has(name))) {
+      if (WorkerClient* owner = owner_of(name)) {
+        const auto in_block = static_cast<std::uint64_t>(offset - static_cast<std::int64_t>(index) * opt_.block_size);
+        auto got = owner->get_range(ref, in_block, static_cast<std::uint64_t>(end - offset));
+        if (!got.ok()) {
+          worker_failed(owner, got.status());
+        } else if (got->has_value()) {
+          ++worker_hits_;
+          const std::string& bytes = (*got)->data;
+          std::memcpy(out, bytes.data(), bytes.size());
+          return bytes.size();
+        }
+      }
+    }
+  }
   while (pos < end) {
     const auto index = static_cast<std::uint64_t>(pos / opt_.block_size);
     AQ_ASSIGN_OR_RETURN(BlockPtr blk, block(path, index, info.size));

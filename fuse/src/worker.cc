@@ -58,6 +58,12 @@ class Service final : public v1::CacheWorker::Service {
       latency_.observe(std::chrono::steady_clock::now() - t0);
       return grpc::Status::OK;
     }
+    if (req->length() > 0) {  // a slice: the block was verified whole by get()
+      const std::uint64_t off = std::min<std::uint64_t>(req->offset(), block->data.size());
+      const std::uint64_t len = std::min<std::uint64_t>(req->length(), block->data.size() - off);
+      block->data = block->data.substr(off, len);
+      block->xxh64 = xxh64(block->data);
+    }
     first.set_found(true);
     first.set_size(block->data.size());
     first.set_xxh64(block->xxh64);

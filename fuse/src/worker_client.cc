@@ -55,10 +55,18 @@ WorkerClient::WorkerClient(const std::string& address, std::chrono::milliseconds
 WorkerClient::~WorkerClient() = default;
 
 core::Result<std::optional<BlockStore::Block>> WorkerClient::get(const BlockRef& id) {
+  return get_range(id, 0, 0);
+}
+
+core::Result<std::optional<BlockStore::Block>> WorkerClient::get_range(const BlockRef& id,
+                                                                       std::uint64_t offset,
+                                                                       std::uint64_t length) {
   grpc::ClientContext ctx;
   impl_->deadline(ctx);
   v1::GetRequest req;
   fill(req.mutable_id(), id);
+  req.set_offset(offset);
+  req.set_length(length);
   auto reader = impl_->stub->Get(&ctx, req);
   v1::GetChunk chunk;
   if (!reader->Read(&chunk)) {

@@ -15,6 +15,7 @@
 #include <list>
 #include <unordered_map>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -36,7 +37,7 @@ struct ReaderOptions {
   std::int64_t block_size = 4 << 20;
   // The local hot tier in memory: whole blocks shared with readers, so reads
   // inside a block cost a copy of the bytes asked for, nothing more.
-  std::int64_t mem_cache_bytes = 64 << 20;
+  std::int64_t mem_cache_bytes = 256 << 20;
   std::string cache_dir;             // a local disk tier under it (with cache_dir_bytes)
   std::int64_t cache_dir_bytes = 0;
   std::chrono::milliseconds meta_ttl{5000};
@@ -89,6 +90,13 @@ class DatasetReader {
   core::HashRing ring_;
   std::mutex workers_mu_;
   std::unique_ptr<BlockStore> local_;  // --cache-dir: a disk tier
+
+  // One fetch per block at a time: concurrent readers of a block being
+  // fetched (the kernel sends many 128 KiB reads into one block) wait for it.
+  core::Result<BlockPtr> fetch(const std::string& name, const BlockRef& ref,
+                               std::int64_t file_size);
+  std::mutex inflight_mu_;
+  std::map<std::string, std::shared_future<core::Result<BlockPtr>>> inflight_;
 
   // The memory tier: an LRU of whole blocks.
   BlockPtr hot_get(const std::string& name);

@@ -27,6 +27,9 @@ class WorkerClient {
   ~WorkerClient();
   // nullopt: not cached. Unavailable/DeadlineExceeded-style errors as Status.
   core::Result<std::optional<BlockStore::Block>> get(const BlockRef& id);
+  // `length` bytes of the block from `offset` (fewer at its end); checksummed.
+  core::Result<std::optional<BlockStore::Block>> get_range(const BlockRef& id, std::uint64_t offset,
+                                                           std::uint64_t length);
   core::Status put(const BlockRef& id, const std::string& data);
   core::Result<std::vector<bool>> has(const std::vector<BlockRef>& ids);
   core::Result<BlockStoreStats> stats();
