@@ -185,7 +185,8 @@ core::Status BlockStore::put(const std::string& name, std::string data, std::uin
   return core::Status::ok();
 }
 
-std::optional<BlockStore::Block> BlockStore::get(const std::string& name) {
+std::optional<BlockStore::Block> BlockStore::get(const std::string& name, std::uint64_t offset,
+                                                  std::uint64_t length) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = index_of_.find(name);
   if (it == index_of_.end()) {
@@ -199,16 +200,30 @@ std::optional<BlockStore::Block> BlockStore::get(const std::string& name) {
     ++misses_;
     return std::nullopt;
   }
-  int now = *store_->peek({0, index});
+  const int now = *store_->peek({0, index});
+  const auto size = static_cast<std::uint64_t>(c->second.size);
+  const std::uint64_t off = std::min(offset, size);
+  const std::uint64_t len = length == 0 ? size - off : std::min(length, size - off);
   Block b;
-  b.data = read_level(now, index, c->second);
-  b.xxh64 = c->second.xxh64;
   b.tier = *level;
-  if (static_cast<std::int64_t>(b.data.size()) != c->second.size || xxh64(b.data) != b.xxh64) {
-    ++corrupt_;
-    ++misses_;
-    store_->erase({0, index});
-    return std::nullopt;
+  if (tiers_[now].medium == core::MediumType::kMem) {
+    b.data = c->second.mem.substr(off, len);
+    b.xxh64 = (off == 0 && len == size) ? c->second.xxh64 : xxh64(b.data);
+  } else {
+    std::string whole = read_level(now, index, c->second);
+    if (whole.size() != size || xxh64(whole) != c->second.xxh64) {
+      ++corrupt_;
+      ++misses_;
+      store_->erase({0, index});
+      return std::nullopt;
+    }
+    if (off == 0 && len == size) {
+      b.data = std::move(whole);
+      b.xxh64 = c->second.xxh64;
+    } else {
+      b.data = whole.substr(off, len);
+      b.xxh64 = xxh64(b.data);
+    }
   }
   ++hits_;
   bytes_served_ += b.data.size();

@@ -111,8 +111,10 @@ int op_link(const char*, const char* p) { return refuse("link", p); }
 
 void* op_init(struct fuse_conn_info* conn, struct fuse_config* cfg) {
   auto* state = static_cast<MountState*>(fuse_get_context()->private_data);
-  // Let the kernel read ahead up to a block per request stream (it clamps to its own limit).
-  conn->max_readahead = 4u << 20;
+  // The kernel's own readahead stays small (128 KiB): a 4 KiB random read must
+  // not become megabytes of reads. Sequential streams are read ahead here, in
+  // whole blocks (DatasetReader's readahead).
+  conn->max_readahead = 128u << 10;
   cfg->kernel_cache = 1;
   cfg->entry_timeout = state->ttl_s;
   cfg->attr_timeout = state->ttl_s;

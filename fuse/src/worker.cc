@@ -50,19 +50,13 @@ class Service final : public v1::CacheWorker::Service {
                    grpc::ServerWriter<v1::GetChunk>* out) override {
     auto t0 = std::chrono::steady_clock::now();
     if (auto st = check_id(req->id()); !st.ok()) return st;
-    auto block = store_.get(block_name(ref_of(req->id())));
+    auto block = store_.get(block_name(ref_of(req->id())), req->offset(), req->length());
     v1::GetChunk first;
     if (!block) {
       first.set_found(false);
       out->Write(first);
       latency_.observe(std::chrono::steady_clock::now() - t0);
       return grpc::Status::OK;
-    }
-    if (req->length() > 0) {  // a slice: the block was verified whole by get()
-      const std::uint64_t off = std::min<std::uint64_t>(req->offset(), block->data.size());
-      const std::uint64_t len = std::min<std::uint64_t>(req->length(), block->data.size() - off);
-      block->data = block->data.substr(off, len);
-      block->xxh64 = xxh64(block->data);
     }
     first.set_found(true);
     first.set_size(block->data.size());

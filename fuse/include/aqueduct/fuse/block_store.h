@@ -1,7 +1,7 @@
 // A cache worker's blocks: core::TieredStore decides which level holds each
 // block and what to evict; this class keeps the bytes there (MEM levels in
 // memory, SSD/HDD levels as one file per block under the level's path) and
-// their xxh64 checksums, verified on every read. Thread-safe.
+// their xxh64 checksums, verified when stored and on every disk read. Thread-safe.
 #pragma once
 
 #include <atomic>
@@ -55,9 +55,14 @@ class BlockStore {
   // Stores a block under `name` (any unique string). `checksum` 0 means
   // "compute it"; otherwise it must match the data (else InvalidArgument).
   core::Status put(const std::string& name, std::string data, std::uint64_t checksum);
-  // The block, after checking its checksum; a mismatch drops the block and
-  // counts it (the caller then re-reads from the source). nullopt: not cached.
-  std::optional<Block> get(const std::string& name);
+  // The block, or `length` bytes of it from `offset` (length 0: all of it).
+  // Blocks on disk levels are checked against their checksum on every read;
+  // a mismatch drops the block and counts it (the caller then re-reads from
+  // the source). Memory levels hold bytes checked when they were stored, and
+  // serve a slice without touching the rest. The returned xxh64 is that of
+  // the returned bytes. nullopt: not cached.
+  std::optional<Block> get(const std::string& name, std::uint64_t offset = 0,
+                           std::uint64_t length = 0);
   bool has(const std::string& name) const;
   BlockStoreStats stats() const;
 
