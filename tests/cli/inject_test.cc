@@ -3,6 +3,7 @@
 
 #include "aqueduct/core/yaml/yaml_json.h"
 #include "commands.h"
+#include "support/capture.h"
 #include "support/temp_dir.h"
 
 namespace aqueduct::cli {
@@ -11,16 +12,10 @@ namespace {
 using aqueduct::testing::source_path;
 using aqueduct::testing::TempDir;
 
-struct Outcome {
-  int rc;
-  std::string out, err;
-};
+using aqueduct::testing::Outcome;
 
 Outcome inject(InjectArgs a) {
-  ::testing::internal::CaptureStdout();
-  ::testing::internal::CaptureStderr();
-  int rc = run_inject(a);
-  return {rc, ::testing::internal::GetCapturedStdout(), ::testing::internal::GetCapturedStderr()};
+  return aqueduct::testing::capture([&] { return run_inject(a); });
 }
 
 const char* kJob = R"(apiVersion: batch/v1

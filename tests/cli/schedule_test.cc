@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "commands.h"
+#include "support/capture.h"
 #include "support/temp_dir.h"
 
 namespace aqueduct::cli {
@@ -9,18 +10,10 @@ namespace {
 using aqueduct::testing::source_path;
 using aqueduct::testing::TempDir;
 
-struct Outcome {
-  int rc;
-  std::string out, err;
-};
+using aqueduct::testing::Outcome;
 
 Outcome schedule(ScheduleArgs a) {
-  ::testing::internal::CaptureStdout();
-  ::testing::internal::CaptureStderr();
-  int rc = run_schedule(a);
-  std::string out = ::testing::internal::GetCapturedStdout();
-  std::string err = ::testing::internal::GetCapturedStderr();
-  return {rc, out, err};
+  return aqueduct::testing::capture([&] { return run_schedule(a); });
 }
 
 TEST(Schedule, ExamplePlacementsAndReasons) {
