@@ -3,9 +3,13 @@
 # sequential 1 MiB reads and 4 KiB random reads
 #   - the source folder itself: O_DIRECT (the disk) and through the page cache;
 #   - through `aqueduct fuse mount`: cold (empty workers: from the source),
-#     warm (a fresh mount, blocks on the workers), hot (the same mount again:
-#     its memory tier and the kernel's page cache);
+#     warm (a fresh mount, blocks on the workers) both over gRPC as from
+#     remote workers and short-circuit (the workers' tmpfs block files read
+#     directly, as on one node), hot (the same mount again: its memory tier
+#     and the kernel's page cache);
 #   - through `rclone mount --vfs-cache-mode full` (Debian's rclone), second pass (cached).
+# fio runs with --invalidate=0: by default it drops its files' page cache
+# before each job, and "page cache" and "hot" would not mean what they say.
 # Needs root (FUSE). Usage: bash bench/fuse_bench.sh [AQUEDUCT_BINARY] [WORKDIR]
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -30,60 +34,73 @@ fio_bw() {  # $1 dir, $2 seq|rand, [$3 direct] -> MiB/s
   local dir="$1" mode="$2" direct="${3:-0}" names
   names=$(for i in 0 1 2 3 4 5 6 7; do printf '%s/f%d:' "$dir" "$i"; done)
   if [ "$mode" = seq ]; then
-    fio --name=seq --rw=read --bs=1M --ioengine=psync --direct="$direct" --filename="${names%:}" \
+    fio --name=seq --rw=read --bs=1M --ioengine=psync --direct="$direct" --invalidate=0 --filename="${names%:}" \
         --output-format=json > "$work/fio.json"
   else
-    fio --name=rand --rw=randread --bs=4k --ioengine=psync --direct="$direct" --filename="${names%:}" \
+    fio --name=rand --rw=randread --bs=4k --ioengine=psync --direct="$direct" --invalidate=0 --filename="${names%:}" \
         --runtime=10 --time_based --numjobs=4 --group_reporting --output-format=json > "$work/fio.json"
   fi
   /usr/bin/python3 -c "import json; j=json.load(open('$work/fio.json')); print('%.0f' % (j['jobs'][0]['read']['bw'] / 1024))"
 }
 
-start_workers() {
+shm="/dev/shm/aqueduct-bench-$$"
+start_workers() {  # memory tiers on a tmpfs: co-located mounts can read them directly
   for n in 0 1; do
-    "$bin" worker --listen 127.0.0.1:0 --tier mem:2Gi --ready-file "$work/w$n" 2>/dev/null &
+    rm -rf "$shm-w$n"
+    "$bin" worker --listen 127.0.0.1:0 --tier "mem:$shm-w$n:2Gi" --ready-file "$work/w$n" 2>/dev/null &
     pids+=($!)
   done
   for n in 0 1; do for _ in $(seq 100); do [ -s "$work/w$n" ] && break; sleep 0.05; done; done
   workers="$(cat "$work/w0"),$(cat "$work/w1")"
 }
-mount_aq() {
+stop_workers() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  pids=()
+  sleep 0.5
+  rm -rf "$work/w0" "$work/w1" "$shm-w0" "$shm-w1"
+}
+mount_aq() {  # extra flags for the mount
   rm -f "$work/ready"
   "$bin" fuse mount --source "local://$work/data" --workers "$workers" \
-    --ready-file "$work/ready" "$work/mnt" 2>/dev/null &
+    --ready-file "$work/ready" "$@" "$work/mnt" 2>/dev/null &
   pids+=($!)
   for _ in $(seq 200); do [ -s "$work/ready" ] && break; sleep 0.05; done
 }
 umount_aq() { fusermount3 -u "$work/mnt"; sleep 0.5; }
+trap 'cleanup; rm -rf "$shm-w0" "$shm-w1"' EXIT
 
-printf '%-44s %12s %14s\n' "2 GiB, $(nproc) cores" "seq MiB/s" "4K rand MiB/s"
-row() { printf '%-44s %12s %14s\n' "$1" "$2" "$3"; }
+printf '%-52s %12s %14s\n' "2 GiB, $(nproc) cores" "seq MiB/s" "4K rand MiB/s"
+row() { printf '%-52s %12s %14s\n' "$1" "$2" "$3"; }
 row "source, O_DIRECT (the disk)" "$(fio_bw "$work/data" seq 1)" "$(fio_bw "$work/data" rand 1)"
 fio_bw "$work/data" seq >/dev/null  # into the page cache
 row "source, page cache" "$(fio_bw "$work/data" seq)" "$(fio_bw "$work/data" rand)"
 
 start_workers
-mount_aq
+mount_aq --no-short-circuit
 cold=$(fio_bw "$work/mnt" seq)
 umount_aq
-mount_aq
+mount_aq --no-short-circuit
 warm=$(fio_bw "$work/mnt" seq)
+umount_aq
+mount_aq --no-short-circuit
+warm_rand=$(fio_bw "$work/mnt" rand)
+umount_aq
+mount_aq
+sc=$(fio_bw "$work/mnt" seq)
 hot=$(fio_bw "$work/mnt" seq)
 umount_aq
 mount_aq
-warm_rand=$(fio_bw "$work/mnt" rand)
+sc_rand=$(fio_bw "$work/mnt" rand)
 hot_rand=$(fio_bw "$work/mnt" rand)
 umount_aq
-# Cold random: fresh, empty workers.
-for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-pids=()
-rm -f "$work/w0" "$work/w1"
-start_workers
+stop_workers
+start_workers  # cold random: fresh, empty workers
 mount_aq
 cold_rand=$(fio_bw "$work/mnt" rand)
 umount_aq
 row "aqueduct mount, cold (from the source)" "$cold" "$cold_rand"
-row "aqueduct mount, warm (from the workers)" "$warm" "$warm_rand"
+row "aqueduct mount, warm over gRPC (remote workers)" "$warm" "$warm_rand"
+row "aqueduct mount, warm short-circuit (worker on node)" "$sc" "$sc_rand"
 row "aqueduct mount, hot (memory tier, page cache)" "$hot" "$hot_rand"
 
 rclone mount "$work/data" "$work/rc" --vfs-cache-mode full --cache-dir "$work/rc-cache" \

@@ -93,6 +93,7 @@ struct FuseArgs {
   std::string source, workers, dataset = "default";
   std::string block_size = "4Mi", mem, cache_dir, cache_dir_size, meta_ttl = "5s";
   int readahead = 4;
+  bool no_short_circuit = false;
   std::string mountpoint, exit_when_done, ready_file;
   bool recover = false, allow_other = false;
   // load

@@ -49,6 +49,7 @@ core::Result<fuse::ReaderOptions> reader_options(const FuseArgs& a) {
     return core::invalid_argument("--meta-ttl \"" + a.meta_ttl + "\": expected a duration like 5s");
   o.meta_ttl = std::chrono::duration_cast<std::chrono::milliseconds>(*ttl);
   o.readahead_blocks = a.readahead;
+  o.short_circuit = !a.no_short_circuit;
   return o;
 }
 

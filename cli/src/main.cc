@@ -119,7 +119,9 @@ int main(int argc, char** argv) {
       "Serve a cache worker over gRPC: blocks of datasets in a tiered store (MEM/SSD/HDD),\n"
       "checksummed, with Prometheus metrics. Stops on SIGTERM/SIGINT.");
   worker->add_option("--listen", wk.listen, "gRPC HOST:PORT (default 127.0.0.1:7070; port 0: any)");
-  worker->add_option("--tier", wk.tiers, "mem:SIZE, ssd:PATH:SIZE or hdd:PATH:SIZE, fastest first")
+  worker
+      ->add_option("--tier", wk.tiers,
+                   "mem:SIZE, mem:TMPFS_PATH:SIZE, ssd:PATH:SIZE or hdd:PATH:SIZE, fastest first")
       ->required();
   worker->add_option("--eviction", wk.eviction, "eviction policy (default lru)");
   worker->add_option("--metrics-listen", wk.metrics_listen, "HOST:PORT for GET /metrics");
@@ -137,6 +139,8 @@ int main(int argc, char** argv) {
     c->add_option("--cache-dir", fa.cache_dir, "a local disk tier in this folder");
     c->add_option("--cache-dir-size", fa.cache_dir_size, "its size (e.g. 20Gi)");
     c->add_option("--meta-ttl", fa.meta_ttl, "how long listings and sizes are cached (default 5s)");
+    c->add_flag("--no-short-circuit", fa.no_short_circuit,
+                "always read through gRPC, also from a worker on this node");
   };
   auto* fusec = app.add_subcommand("fuse", "The dataset FUSE mount");
   fusec->require_subcommand(1);

@@ -2,6 +2,9 @@
 
 #include <xxhash.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -22,15 +25,22 @@ core::Result<TierConfig> parse_tier(const std::string& text) {
   std::string p;
   while (std::getline(ss, p, ':')) parts.push_back(p);
   const std::string usage =
-      "--tier \"" + text + "\": expected mem:SIZE, ssd:PATH:SIZE or hdd:PATH:SIZE";
+      "--tier \"" + text + "\": expected mem:SIZE, mem:PATH:SIZE, ssd:PATH:SIZE or hdd:PATH:SIZE";
   if (parts.size() < 2) return core::invalid_argument(usage);
   TierConfig t;
   std::size_t next = 1;
   if (parts[0] == "mem" || parts[0] == "MEM") {
     t.medium = core::MediumType::kMem;
+    // mem:PATH:SIZE keeps the blocks as files on a memory filesystem (tmpfs,
+    // e.g. /dev/shm) so a FUSE client on the same node can read them directly.
+    if (parts.size() >= 3 && parts[2].find('=') == std::string::npos && !parts[1].empty() &&
+        !core::parse_quantity(parts[1])) {
+      t.path = parts[1];
+      next = 2;
+    }
   } else if (parts[0] == "ssd" || parts[0] == "SSD" || parts[0] == "hdd" || parts[0] == "HDD") {
-    t.medium = (parts[0] == "ssd" || parts[0] == "SSD") ? core::MediumType::kSsd
-                                                          : core::MediumType::kHdd;
+    t.medium =
+        (parts[0] == "ssd" || parts[0] == "SSD") ? core::MediumType::kSsd : core::MediumType::kHdd;
     if (parts.size() < 3 || parts[1].empty()) return core::invalid_argument(usage + " (no path)");
     t.path = parts[1];
     next = 2;
@@ -38,15 +48,18 @@ core::Result<TierConfig> parse_tier(const std::string& text) {
     return core::invalid_argument(usage + " (unknown medium \"" + parts[0] + "\")");
   }
   auto q = core::parse_quantity(parts[next]);
-  if (!q || q->as_int() <= 0) return core::invalid_argument(usage + " (bad size \"" + parts[next] + "\")");
+  if (!q || q->as_int() <= 0)
+    return core::invalid_argument(usage + " (bad size \"" + parts[next] + "\")");
   t.quota_bytes = q->as_int();
   for (std::size_t i = next + 1; i < parts.size(); ++i) {
     auto eq = parts[i].find('=');
-    std::string k = parts[i].substr(0, eq), v = eq == std::string::npos ? "" : parts[i].substr(eq + 1);
+    std::string k = parts[i].substr(0, eq),
+                v = eq == std::string::npos ? "" : parts[i].substr(eq + 1);
     char* end = nullptr;
     double d = std::strtod(v.c_str(), &end);
     if ((k != "high" && k != "low") || v.empty() || *end != '\0' || d < 0 || d > 1) {
-      return core::invalid_argument(usage + " (bad option \"" + parts[i] + "\": high=0..1 or low=0..1)");
+      return core::invalid_argument(usage + " (bad option \"" + parts[i] +
+                                    "\": high=0..1 or low=0..1)");
     }
     (k == "high" ? t.high : t.low) = d;
   }
@@ -58,7 +71,7 @@ core::Result<std::unique_ptr<BlockStore>> BlockStore::create(std::vector<TierCon
   std::unique_ptr<BlockStore> s(new BlockStore());
   std::vector<core::TierSpec> specs;
   for (auto& t : tiers) {
-    if (t.medium != core::MediumType::kMem) {
+    if (!t.path.empty()) {
       std::error_code ec;
       fs::create_directories(t.path, ec);
       if (ec) return core::io_error("tier path " + t.path + ": " + ec.message());
@@ -83,7 +96,7 @@ BlockStore::~BlockStore() {
   std::error_code ec;
   for (const auto& [index, c] : content_) {
     auto level = store_->peek({0, index});
-    if (level && tiers_[*level].medium != core::MediumType::kMem) fs::remove(file_of(*level, index), ec);
+    if (level && !tiers_[*level].path.empty()) fs::remove(file_of(*level, index), ec);
   }
 }
 
@@ -94,7 +107,7 @@ std::string BlockStore::file_of(int level, std::uint64_t index) const {
 }
 
 core::Status BlockStore::write_level(int level, std::uint64_t index, Content& c, std::string data) {
-  if (tiers_[level].medium == core::MediumType::kMem) {
+  if (tiers_[level].path.empty()) {
     c.mem = std::move(data);
     return core::Status::ok();
   }
@@ -103,18 +116,30 @@ core::Status BlockStore::write_level(int level, std::uint64_t index, Content& c,
   if (!out) return core::io_error("cannot write " + file_of(level, index));
   c.mem.clear();
   c.mem.shrink_to_fit();
+  c.verified = false;
   return core::Status::ok();
 }
 
-std::string BlockStore::read_level(int level, std::uint64_t index, const Content& c) const {
-  if (tiers_[level].medium == core::MediumType::kMem) return c.mem;
-  std::ifstream in(file_of(level, index), std::ios::binary);
-  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+std::string BlockStore::read_level(int level, std::uint64_t index, const Content& c,
+                                   std::uint64_t offset, std::uint64_t length) const {
+  if (tiers_[level].path.empty()) return c.mem;
+  if (length == 0) length = static_cast<std::uint64_t>(c.size);
+  std::string data(length, '\0');
+  int fd = ::open(file_of(level, index).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return {};
+  std::size_t got = 0;
+  while (got < length) {
+    ssize_t n = ::pread(fd, data.data() + got, length - got, static_cast<off_t>(offset + got));
+    if (n <= 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  data.resize(got);
   return data;
 }
 
 void BlockStore::drop_level(int level, std::uint64_t index, Content& c) {
-  if (tiers_[level].medium == core::MediumType::kMem) {
+  if (tiers_[level].path.empty()) {
     c.mem.clear();
     c.mem.shrink_to_fit();
   } else {
@@ -186,7 +211,7 @@ core::Status BlockStore::put(const std::string& name, std::string data, std::uin
 }
 
 std::optional<BlockStore::Block> BlockStore::get(const std::string& name, std::uint64_t offset,
-                                                  std::uint64_t length) {
+                                                 std::uint64_t length) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = index_of_.find(name);
   if (it == index_of_.end()) {
@@ -206,9 +231,19 @@ std::optional<BlockStore::Block> BlockStore::get(const std::string& name, std::u
   const std::uint64_t len = length == 0 ? size - off : std::min(length, size - off);
   Block b;
   b.tier = *level;
-  if (tiers_[now].medium == core::MediumType::kMem) {
+  if (tiers_[now].path.empty()) {
     b.data = c->second.mem.substr(off, len);
     b.xxh64 = (off == 0 && len == size) ? c->second.xxh64 : xxh64(b.data);
+  } else if (c->second.verified && !(off == 0 && len == size)) {
+    // A slice of a block file already read back and checked: just its bytes.
+    b.data = read_level(now, index, c->second, off, len);
+    b.xxh64 = xxh64(b.data);
+    if (b.data.size() != len) {
+      ++corrupt_;
+      ++misses_;
+      store_->erase({0, index});
+      return std::nullopt;
+    }
   } else {
     std::string whole = read_level(now, index, c->second);
     if (whole.size() != size || xxh64(whole) != c->second.xxh64) {
@@ -217,6 +252,7 @@ std::optional<BlockStore::Block> BlockStore::get(const std::string& name, std::u
       store_->erase({0, index});
       return std::nullopt;
     }
+    c->second.verified = true;
     if (off == 0 && len == size) {
       b.data = std::move(whole);
       b.xxh64 = c->second.xxh64;
@@ -230,6 +266,20 @@ std::optional<BlockStore::Block> BlockStore::get(const std::string& name, std::u
   return b;
 }
 
+std::optional<BlockStore::Location> BlockStore::locate(const std::string& name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = index_of_.find(name);
+  if (it == index_of_.end()) return std::nullopt;
+  const std::uint64_t index = it->second;
+  auto level = store_->lookup({0, index});  // a short-circuit read is a hit too
+  auto c = content_.find(index);
+  if (!level || c == content_.end()) return std::nullopt;
+  const int now = *store_->peek({0, index});
+  if (tiers_[now].path.empty()) return std::nullopt;
+  ++hits_;
+  return Location{file_of(now, index), c->second.size, c->second.xxh64, *level};
+}
+
 bool BlockStore::has(const std::string& name) const {
   std::lock_guard<std::mutex> lock(mu_);
   return index_of_.count(name) > 0;
@@ -239,8 +289,8 @@ BlockStoreStats BlockStore::stats() const {
   std::lock_guard<std::mutex> lock(mu_);
   BlockStoreStats s;
   for (int l = 0; l < store_->level_count(); ++l) {
-    s.tiers.push_back({core::medium_name(tiers_[l].medium), store_->used_bytes(l),
-                       store_->spec(l).quota_bytes});
+    s.tiers.push_back(
+        {core::medium_name(tiers_[l].medium), store_->used_bytes(l), store_->spec(l).quota_bytes});
   }
   s.blocks = store_->block_count();
   s.hits = hits_;

@@ -1,5 +1,10 @@
 #include "aqueduct/fuse/dataset_reader.h"
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cstring>
 #include <iostream>
 
@@ -24,7 +29,8 @@ core::Result<std::unique_ptr<DatasetReader>> DatasetReader::create(std::unique_p
   }
   if (!options.cache_dir.empty()) {
     if (options.cache_dir_bytes <= 0) {
-      return core::invalid_argument("--cache-dir " + options.cache_dir + ": needs a size (--cache-dir-size)");
+      return core::invalid_argument("--cache-dir " + options.cache_dir +
+                                    ": needs a size (--cache-dir-size)");
     }
     TierConfig disk;
     disk.medium = core::MediumType::kSsd;
@@ -92,6 +98,7 @@ void DatasetReader::put_loop() {
     core::Status st = client->put(ref, *data);
     if (st.is_ok()) {
       ++worker_puts_;
+      set_absent(block_name(ref), false);
     } else if (st.code() == core::StatusCode::kUnavailable) {
       worker_failed(client, st);
     }
@@ -102,6 +109,10 @@ void DatasetReader::put_loop() {
 }
 
 void DatasetReader::flush() {
+  {
+    std::unique_lock<std::mutex> lock(ra_mu_);
+    ra_idle_.wait(lock, [&] { return ra_pending_.empty() || ra_stop_; });
+  }
   std::unique_lock<std::mutex> lock(put_mu_);
   put_idle_.wait(lock, [&] { return put_queue_.empty() && puts_running_ == 0; });
 }
@@ -165,6 +176,117 @@ void DatasetReader::worker_failed(WorkerClient* c, const core::Status& st) {
   }
 }
 
+DatasetReader::BlockFile::~BlockFile() {
+  if (fd >= 0) ::close(fd);
+}
+
+bool DatasetReader::co_located(WorkerClient* c) {
+  if (!opt_.short_circuit) return false;
+  {
+    std::lock_guard<std::mutex> lock(workers_mu_);
+    for (auto& w : workers_) {
+      if (w.client.get() == c && w.co_located >= 0) return w.co_located == 1;
+    }
+  }
+  auto id = c->host_id();
+  if (!id.ok()) {
+    worker_failed(c, id.status());
+    return false;
+  }
+  const std::string mine = local_host_id();
+  std::lock_guard<std::mutex> lock(workers_mu_);
+  for (auto& w : workers_) {
+    if (w.client.get() == c) w.co_located = !mine.empty() && *id == mine ? 1 : 0;
+  }
+  return !mine.empty() && *id == mine;
+}
+
+bool DatasetReader::known_absent(const std::string& name) {
+  std::lock_guard<std::mutex> lock(absent_mu_);
+  auto it = absent_.find(name);
+  if (it == absent_.end()) return false;
+  if (std::chrono::steady_clock::now() < it->second) return true;
+  absent_.erase(it);
+  return false;
+}
+
+void DatasetReader::set_absent(const std::string& name, bool absent) {
+  std::lock_guard<std::mutex> lock(absent_mu_);
+  if (!absent) {
+    absent_.erase(name);
+    return;
+  }
+  if (absent_.size() > 65536) absent_.clear();
+  absent_[name] = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+}
+
+std::shared_ptr<DatasetReader::BlockFile> DatasetReader::block_file(const std::string& name,
+                                                                    const BlockRef& ref,
+                                                                    WorkerClient* owner,
+                                                                    bool* absent) {
+  const auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard<std::mutex> lock(files_mu_);
+    auto it = files_.find(name);
+    if (it != files_.end()) {
+      std::shared_ptr<BlockFile> f = it->second.first;
+      struct stat st;
+      // An evicted block's file is unlinked: the open file still holds the
+      // right bytes, but keeping it would pin the worker's space.
+      const bool fresh = now - f->checked < opt_.meta_ttl;
+      if (fresh || (::fstat(f->fd, &st) == 0 && st.st_nlink > 0)) {
+        if (!fresh) f->checked = now;
+        files_lru_.splice(files_lru_.begin(), files_lru_, it->second.second);
+        return f;
+      }
+      files_lru_.erase(it->second.second);
+      files_.erase(it);
+    }
+  }
+  bool cached = true;
+  auto at = owner->locate(ref, &cached);
+  if (!at.ok()) {
+    worker_failed(owner, at.status());
+    return nullptr;
+  }
+  if (absent) *absent = !cached;
+  if (!at->has_value()) return nullptr;
+  const BlockStore::Location& loc = **at;
+  auto f = std::make_shared<BlockFile>();
+  f->fd = ::open(loc.path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (f->fd < 0) return nullptr;  // evicted meanwhile, or not visible from here
+  struct stat st;
+  if (::fstat(f->fd, &st) != 0 || st.st_size != loc.size) {
+    ++short_circuit_rejects_;
+    return nullptr;
+  }
+  f->size = loc.size;
+  f->checked = now;
+  // The whole file is checked once, through a mapping (no copy).
+  std::uint64_t sum = xxh64({});
+  if (loc.size > 0) {
+    void* map =
+        ::mmap(nullptr, static_cast<std::size_t>(loc.size), PROT_READ, MAP_SHARED, f->fd, 0);
+    if (map == MAP_FAILED) return nullptr;
+    sum = xxh64({static_cast<const char*>(map), static_cast<std::size_t>(loc.size)});
+    ::munmap(map, static_cast<std::size_t>(loc.size));
+  }
+  if (sum != loc.xxh64) {
+    ++short_circuit_rejects_;
+    return nullptr;
+  }
+  std::lock_guard<std::mutex> lock(files_mu_);
+  auto it = files_.find(name);
+  if (it != files_.end()) return it->second.first;  // another reader opened it too
+  files_lru_.push_front(name);
+  files_[name] = {f, files_lru_.begin()};
+  while (files_.size() > 1024) {
+    files_.erase(files_lru_.back());
+    files_lru_.pop_back();
+  }
+  return f;
+}
+
 core::Result<DatasetReader::BlockPtr> DatasetReader::block(const std::string& path,
                                                            std::uint64_t index,
                                                            std::int64_t file_size) {
@@ -207,6 +329,18 @@ core::Result<DatasetReader::BlockPtr> DatasetReader::fetch(const std::string& na
     }
   }
   WorkerClient* owner = owner_of(name);
+  if (owner && co_located(owner)) {
+    if (auto f = block_file(name, ref, owner)) {
+      std::string bytes(static_cast<std::size_t>(f->size), '\0');
+      if (::pread(f->fd, bytes.data(), bytes.size(), 0) == static_cast<ssize_t>(bytes.size())) {
+        ++short_circuit_reads_;
+        auto data = std::make_shared<const std::string>(std::move(bytes));
+        hot_put(name, data);
+        if (local_) (void)local_->put(name, *data, 0);
+        return BlockPtr(data);
+      }
+    }
+  }
   if (owner) {
     auto got = owner->get(ref);
     if (!got.ok()) {
@@ -243,7 +377,8 @@ core::Result<std::size_t> DatasetReader::read(const std::string& path, std::int6
   AQ_ASSIGN_OR_RETURN(FileInfo info, stat(path));
   if (info.is_dir) return core::invalid_argument(path + ": is a directory");
   if (offset >= info.size || size == 0) return std::size_t{0};
-  const std::int64_t end = std::min<std::int64_t>(info.size, offset + static_cast<std::int64_t>(size));
+  const std::int64_t end =
+      std::min<std::int64_t>(info.size, offset + static_cast<std::int64_t>(size));
   std::size_t done = 0;
   std::int64_t pos = offset;
   std::uint64_t last = 0;
@@ -257,22 +392,50 @@ core::Result<std::size_t> DatasetReader::read(const std::string& path, std::int6
     const auto first = static_cast<std::uint64_t>(offset / opt_.block_size);
     random = it == last_block_.end() || (it->second != first && it->second + 1 != first);
   }
-  if (random &&
-      offset / opt_.block_size == (end - 1) / opt_.block_size) {  // within one block
+  if (random && offset / opt_.block_size == (end - 1) / opt_.block_size) {  // within one block
     const auto index = static_cast<std::uint64_t>(offset / opt_.block_size);
     const BlockRef ref{opt_.dataset, path, index};
     const std::string name = block_name(ref);
     if (!hot_get(name) && !(local_ && local_->has(name))) {
-      if (WorkerClient* owner = owner_of(name)) {
-        const auto in_block = static_cast<std::uint64_t>(offset - static_cast<std::int64_t>(index) * opt_.block_size);
-        auto got = owner->get_range(ref, in_block, static_cast<std::uint64_t>(end - offset));
-        if (!got.ok()) {
-          worker_failed(owner, got.status());
-        } else if (got->has_value()) {
-          ++worker_hits_;
-          const std::string& bytes = (*got)->data;
-          std::memcpy(out, bytes.data(), bytes.size());
-          return bytes.size();
+      WorkerClient* owner = known_absent(name) ? nullptr : owner_of(name);
+      if (owner) {
+        const auto in_block =
+            static_cast<std::uint64_t>(offset - static_cast<std::int64_t>(index) * opt_.block_size);
+        const auto want = static_cast<std::size_t>(end - offset);
+        bool absent = false;
+        if (co_located(owner)) {
+          if (auto f = block_file(name, ref, owner, &absent)) {
+            if (::pread(f->fd, out, want, static_cast<off_t>(in_block)) ==
+                static_cast<ssize_t>(want)) {
+              ++short_circuit_reads_;
+              return want;
+            }
+          }
+        }
+        if (!absent) {
+          auto got = owner->get_range(ref, in_block, static_cast<std::uint64_t>(want));
+          if (!got.ok()) {
+            worker_failed(owner, got.status());
+          } else if (got->has_value()) {
+            ++worker_hits_;
+            const std::string& bytes = (*got)->data;
+            std::memcpy(out, bytes.data(), bytes.size());
+            return bytes.size();
+          } else {
+            absent = true;
+          }
+        }
+        if (absent) set_absent(name, true);
+      }
+      // Cached nowhere: read just these bytes from the source, and have the
+      // whole block cached in the background (Alluxio's passive caching).
+      if (!ra_threads_.empty()) {
+        auto bytes = source_->read(path, offset, end - offset);
+        if (bytes.ok() && static_cast<std::int64_t>(bytes->size()) == end - offset) {
+          ++source_reads_;
+          std::memcpy(out, bytes->data(), bytes->size());
+          readahead(path, index, info.size, 1);
+          return bytes->size();
         }
       }
     }
@@ -303,14 +466,15 @@ core::Result<std::size_t> DatasetReader::read(const std::string& path, std::int6
       last_block_[path] = last;
       if (last_block_.size() > 4096) last_block_.clear();
     }
-    if (sequential) readahead(path, last + 1, info.size);
+    if (sequential) readahead(path, last + 1, info.size, opt_.readahead_blocks);
   }
   return done;
 }
 
-void DatasetReader::readahead(const std::string& path, std::uint64_t next, std::int64_t file_size) {
+void DatasetReader::readahead(const std::string& path, std::uint64_t next, std::int64_t file_size,
+                              int count) {
   std::lock_guard<std::mutex> lock(ra_mu_);
-  for (int k = 0; k < opt_.readahead_blocks; ++k) {
+  for (int k = 0; k < count; ++k) {
     std::uint64_t idx = next + static_cast<std::uint64_t>(k);
     if (static_cast<std::int64_t>(idx) * opt_.block_size >= file_size) break;
     if (!ra_pending_.insert({path, idx}).second) continue;
@@ -339,6 +503,7 @@ void DatasetReader::readahead_loop() {
     }
     std::lock_guard<std::mutex> lock(ra_mu_);
     ra_pending_.erase({path, idx});
+    if (ra_pending_.empty()) ra_idle_.notify_all();
   }
 }
 
@@ -350,6 +515,8 @@ ReaderStats DatasetReader::stats() const {
   s.worker_errors = worker_errors_;
   s.worker_puts = worker_puts_;
   s.readaheads = readaheads_;
+  s.short_circuit_reads = short_circuit_reads_;
+  s.short_circuit_rejects = short_circuit_rejects_;
   return s;
 }
 

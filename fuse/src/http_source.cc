@@ -54,7 +54,9 @@ class HttpSource final : public Source {
     AQ_RETURN_IF_ERROR(check_dataset_path(dir));
     std::string url = prefix_ + encode_path(dir == "/" ? "/" : dir + "/");
     auto res = with_client([&](httplib::Client& c) { return c.Get(url.c_str()); });
-    if (!res) return core::Status(core::StatusCode::kUnavailable, uri() + dir + ": " + httplib::to_string(res.error()));
+    if (!res)
+      return core::Status(core::StatusCode::kUnavailable,
+                          uri() + dir + ": " + httplib::to_string(res.error()));
     if (res->status == 404) return core::not_found(uri() + dir + ": no such directory");
     if (res->status != 200) {
       return core::Status(core::StatusCode::kUnavailable,
@@ -77,7 +79,8 @@ class HttpSource final : public Source {
       f.mtime_s = parse_http_time(e.value("mtime", ""));
       out.push_back(std::move(f));
     }
-    std::sort(out.begin(), out.end(), [](const FileInfo& a, const FileInfo& b) { return a.name < b.name; });
+    std::sort(out.begin(), out.end(),
+              [](const FileInfo& a, const FileInfo& b) { return a.name < b.name; });
     return out;
   }
 
@@ -86,10 +89,12 @@ class HttpSource final : public Source {
     AQ_RETURN_IF_ERROR(check_dataset_path(path));
     if (length <= 0) return std::string();
     std::string url = prefix_ + encode_path(path);
-    httplib::Headers h = {{"Range", "bytes=" + std::to_string(offset) + "-" +
-                                        std::to_string(offset + length - 1)}};
+    httplib::Headers h = {
+        {"Range", "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + length - 1)}};
     auto res = with_client([&](httplib::Client& c) { return c.Get(url.c_str(), h); });
-    if (!res) return core::Status(core::StatusCode::kUnavailable, uri() + path + ": " + httplib::to_string(res.error()));
+    if (!res)
+      return core::Status(core::StatusCode::kUnavailable,
+                          uri() + path + ": " + httplib::to_string(res.error()));
     if (res->status == 416) return std::string();  // offset at or past the end
     if (res->status == 404) return core::not_found(uri() + path + ": no such file");
     if (res->status == 206) return std::move(res->body);

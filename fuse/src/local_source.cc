@@ -26,7 +26,7 @@ class LocalSource final : public Source {
 
   core::Result<FileInfo> stat(const std::string& path) override {
     AQ_RETURN_IF_ERROR(check_dataset_path(path));
-    struct stat st{};
+    struct stat st {};
     std::string full = root_ + (path == "/" ? "" : path);
     if (::stat(full.c_str(), &st) != 0) return errno_status(uri() + path, errno);
     return info(path == "/" ? "" : fs::path(path).filename().string(), st);
@@ -40,12 +40,13 @@ class LocalSource final : public Source {
     if (ec) return errno_status(uri() + dir, ec.value());
     std::vector<FileInfo> out;
     for (const auto& e : it) {
-      struct stat st{};
+      struct stat st {};
       if (::stat(e.path().c_str(), &st) != 0) continue;  // vanished meanwhile
       if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) continue;
       out.push_back(info(e.path().filename().string(), st));
     }
-    std::sort(out.begin(), out.end(), [](const FileInfo& a, const FileInfo& b) { return a.name < b.name; });
+    std::sort(out.begin(), out.end(),
+              [](const FileInfo& a, const FileInfo& b) { return a.name < b.name; });
     return out;
   }
 
@@ -88,9 +89,10 @@ class LocalSource final : public Source {
 }  // namespace
 
 core::Result<std::unique_ptr<Source>> open_local_source(const std::string& root) {
-  struct stat st{};
+  struct stat st {};
   if (root.empty() || root[0] != '/') {
-    return core::invalid_argument("local://" + root + ": expected an absolute path (local:///data)");
+    return core::invalid_argument("local://" + root +
+                                  ": expected an absolute path (local:///data)");
   }
   if (::stat(root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
     return core::not_found("local://" + root + ": not a directory");
@@ -101,7 +103,8 @@ core::Result<std::unique_ptr<Source>> open_local_source(const std::string& root)
 }
 
 core::Status check_dataset_path(const std::string& path) {
-  if (path.empty() || path[0] != '/') return core::invalid_argument("path \"" + path + "\": expected a /-rooted path");
+  if (path.empty() || path[0] != '/')
+    return core::invalid_argument("path \"" + path + "\": expected a /-rooted path");
   std::size_t i = 1;
   while (i <= path.size()) {
     std::size_t j = path.find('/', i);

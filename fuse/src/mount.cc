@@ -74,7 +74,8 @@ int refuse(const char* what, const char* path) {
 }
 
 int op_open(const char* path, struct fuse_file_info* fi) {
-  if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC)) return refuse("open for writing", path);
+  if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC))
+    return refuse("open for writing", path);
   auto info = reader().stat(path);
   if (!info.ok()) return to_errno(info.status());
   if (info->is_dir) return -EISDIR;
@@ -96,7 +97,9 @@ int op_statfs(const char*, struct statvfs* st) {
   return 0;
 }
 
-int op_write(const char* p, const char*, size_t, off_t, struct fuse_file_info*) { return refuse("write", p); }
+int op_write(const char* p, const char*, size_t, off_t, struct fuse_file_info*) {
+  return refuse("write", p);
+}
 int op_create(const char* p, mode_t, struct fuse_file_info*) { return refuse("create", p); }
 int op_mkdir(const char* p, mode_t) { return refuse("mkdir", p); }
 int op_unlink(const char* p) { return refuse("unlink", p); }
@@ -105,7 +108,9 @@ int op_rename(const char* p, const char*, unsigned int) { return refuse("rename"
 int op_truncate(const char* p, off_t, struct fuse_file_info*) { return refuse("truncate", p); }
 int op_chmod(const char* p, mode_t, struct fuse_file_info*) { return refuse("chmod", p); }
 int op_chown(const char* p, uid_t, gid_t, struct fuse_file_info*) { return refuse("chown", p); }
-int op_utimens(const char* p, const struct timespec*, struct fuse_file_info*) { return refuse("utimens", p); }
+int op_utimens(const char* p, const struct timespec*, struct fuse_file_info*) {
+  return refuse("utimens", p);
+}
 int op_symlink(const char*, const char* p) { return refuse("symlink", p); }
 int op_link(const char*, const char* p) { return refuse("link", p); }
 
@@ -147,7 +152,8 @@ core::Status run_mount(const MountConfig& config, const std::function<void()>& o
   if (config.recover && is_dead_mount(config.mountpoint)) {
     std::cerr << "aqueduct fuse: " << config.mountpoint << " is a dead mount; clearing it\n";
     if (!lazy_unmount(config.mountpoint)) {
-      return core::io_error(config.mountpoint + ": cannot clear the dead mount (fusermount3 -u -z failed)");
+      return core::io_error(config.mountpoint +
+                            ": cannot clear the dead mount (fusermount3 -u -z failed)");
     }
   }
   struct stat st;
@@ -156,7 +162,8 @@ core::Status run_mount(const MountConfig& config, const std::function<void()>& o
                            (errno == ENOTCONN ? " (a dead mount: use --recover)" : ""));
   }
   AQ_ASSIGN_OR_RETURN(auto source, open_source(config.source));
-  AQ_ASSIGN_OR_RETURN(auto rd, DatasetReader::create(std::move(source), config.workers, config.reader));
+  AQ_ASSIGN_OR_RETURN(auto rd,
+                      DatasetReader::create(std::move(source), config.workers, config.reader));
   // The root must be readable before we claim the mount point.
   auto root = rd->stat("/");
   if (!root.ok()) return root.status().with_context("--source " + config.source);

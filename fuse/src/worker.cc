@@ -6,6 +6,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <sstream>
 #include <thread>
 
@@ -85,9 +86,9 @@ class Service final : public v1::CacheWorker::Service {
     const BlockRef id = ref_of(chunk.id());
     const std::uint64_t size = chunk.size(), sum = chunk.xxh64();
     if (static_cast<std::int64_t>(size) > cfg_.max_block_bytes) {
-      return {grpc::StatusCode::RESOURCE_EXHAUSTED,
-              "block of " + std::to_string(size) + " bytes exceeds the worker's limit of " +
-                  std::to_string(cfg_.max_block_bytes)};
+      return {grpc::StatusCode::RESOURCE_EXHAUSTED, "block of " + std::to_string(size) +
+                                                        " bytes exceeds the worker's limit of " +
+                                                        std::to_string(cfg_.max_block_bytes)};
     }
     std::string data = chunk.data();
     while (in->Read(&chunk)) {
@@ -139,6 +140,22 @@ class Service final : public v1::CacheWorker::Service {
 
   grpc::Status Health(grpc::ServerContext*, const v1::HealthRequest*, v1::HealthReply* r) override {
     r->set_status("SERVING");
+    r->set_host_id(cfg_.host_id.empty() ? local_host_id() : cfg_.host_id);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status Locate(grpc::ServerContext*, const v1::LocateRequest* req,
+                      v1::LocateReply* r) override {
+    if (auto st = check_id(req->id()); !st.ok()) return st;
+    auto at = store_.locate(block_name(ref_of(req->id())));
+    r->set_found(at.has_value());
+    r->set_cached(at.has_value() || store_.has(block_name(ref_of(req->id()))));
+    if (at) {
+      r->set_path(std::filesystem::absolute(at->path).string());
+      r->set_size(static_cast<std::uint64_t>(at->size));
+      r->set_xxh64(at->xxh64);
+      r->set_tier(at->tier);
+    }
     return grpc::Status::OK;
   }
 
@@ -201,7 +218,8 @@ core::Result<std::unique_ptr<Worker>> Worker::start(WorkerConfig config) {
     int bound = port == 0 ? srv->bind_to_any_port(host.c_str())
                           : (srv->bind_to_port(host.c_str(), port) ? port : -1);
     if (bound <= 0) {
-      return core::Status(core::StatusCode::kUnavailable, "--metrics-listen " + m + ": cannot bind");
+      return core::Status(core::StatusCode::kUnavailable,
+                          "--metrics-listen " + m + ": cannot bind");
     }
     w->impl_->metrics_port = bound;
     w->impl_->metrics_thread = std::thread([srv = srv.get()] { srv->listen_after_bind(); });
@@ -251,8 +269,8 @@ std::string Worker::metrics_text() const {
   o << "# HELP aqueduct_worker_tier_capacity_bytes Quota per tier.\n"
     << "# TYPE aqueduct_worker_tier_capacity_bytes gauge\n";
   for (std::size_t i = 0; i < s.tiers.size(); ++i) {
-    o << "aqueduct_worker_tier_capacity_bytes{tier=\"" << i << "\",medium=\""
-      << s.tiers[i].medium << "\"} " << s.tiers[i].capacity_bytes << "\n";
+    o << "aqueduct_worker_tier_capacity_bytes{tier=\"" << i << "\",medium=\"" << s.tiers[i].medium
+      << "\"} " << s.tiers[i].capacity_bytes << "\n";
   }
   o << "# HELP aqueduct_worker_get_latency_seconds Time to serve a Get.\n"
     << "# TYPE aqueduct_worker_get_latency_seconds histogram\n";

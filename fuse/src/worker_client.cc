@@ -2,6 +2,8 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <fstream>
+
 #include "cache_worker.grpc.pb.h"
 
 namespace aqueduct::fuse {
@@ -17,8 +19,10 @@ void fill(v1::BlockId* out, const BlockRef& id) {
 
 core::Status from_grpc(const std::string& address, const grpc::Status& st) {
   core::StatusCode code = core::StatusCode::kUnavailable;
-  if (st.error_code() == grpc::StatusCode::INVALID_ARGUMENT) code = core::StatusCode::kInvalidArgument;
-  if (st.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) code = core::StatusCode::kResourceExhausted;
+  if (st.error_code() == grpc::StatusCode::INVALID_ARGUMENT)
+    code = core::StatusCode::kInvalidArgument;
+  if (st.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED)
+    code = core::StatusCode::kResourceExhausted;
   return core::Status(code, "worker " + address + ": " + st.error_message() + " (gRPC code " +
                                 std::to_string(static_cast<int>(st.error_code())) + ")");
 }
@@ -71,7 +75,8 @@ core::Result<std::optional<BlockStore::Block>> WorkerClient::get_range(const Blo
   v1::GetChunk chunk;
   if (!reader->Read(&chunk)) {
     grpc::Status st = reader->Finish();
-    return from_grpc(address_, st.ok() ? grpc::Status(grpc::StatusCode::INTERNAL, "empty reply") : st);
+    return from_grpc(address_,
+                     st.ok() ? grpc::Status(grpc::StatusCode::INTERNAL, "empty reply") : st);
   }
   if (!chunk.found()) {
     reader->Finish();
@@ -116,7 +121,8 @@ core::Status WorkerClient::put(const BlockRef& id, const std::string& data) {
   grpc::Status st = writer->Finish();
   if (!st.ok()) return from_grpc(address_, st);
   if (!reply.stored()) {
-    return core::Status(core::StatusCode::kResourceExhausted, "worker " + address_ + ": " + reply.reason());
+    return core::Status(core::StatusCode::kResourceExhausted,
+                        "worker " + address_ + ": " + reply.reason());
   }
   return core::Status::ok();
 }
@@ -139,7 +145,8 @@ core::Result<BlockStoreStats> WorkerClient::stats() {
   grpc::Status st = impl_->stub->Stats(&ctx, v1::StatsRequest(), &r);
   if (!st.ok()) return from_grpc(address_, st);
   BlockStoreStats s;
-  for (const auto& t : r.tiers()) s.tiers.push_back({t.medium(), t.used_bytes(), t.capacity_bytes()});
+  for (const auto& t : r.tiers())
+    s.tiers.push_back({t.medium(), t.used_bytes(), t.capacity_bytes()});
   s.blocks = r.blocks();
   s.hits = r.hits();
   s.misses = r.misses();
@@ -148,6 +155,37 @@ core::Result<BlockStoreStats> WorkerClient::stats() {
   s.evictions = r.evictions();
   s.corrupt_blocks = r.corrupt_blocks();
   return s;
+}
+
+core::Result<std::string> WorkerClient::host_id() {
+  grpc::ClientContext ctx;
+  impl_->deadline(ctx);
+  v1::HealthReply r;
+  grpc::Status st = impl_->stub->Health(&ctx, v1::HealthRequest(), &r);
+  if (!st.ok()) return from_grpc(address_, st);
+  return r.host_id();
+}
+
+core::Result<std::optional<BlockStore::Location>> WorkerClient::locate(const BlockRef& id,
+                                                                       bool* cached) {
+  grpc::ClientContext ctx;
+  impl_->deadline(ctx);
+  v1::LocateRequest req;
+  fill(req.mutable_id(), id);
+  v1::LocateReply r;
+  grpc::Status st = impl_->stub->Locate(&ctx, req, &r);
+  if (!st.ok()) return from_grpc(address_, st);
+  if (cached) *cached = r.found() || r.cached();
+  if (!r.found()) return std::optional<BlockStore::Location>();
+  return std::optional<BlockStore::Location>(
+      BlockStore::Location{r.path(), static_cast<std::int64_t>(r.size()), r.xxh64(), r.tier()});
+}
+
+std::string local_host_id() {
+  std::ifstream in("/proc/sys/kernel/random/boot_id");
+  std::string id;
+  std::getline(in, id);
+  return id;
 }
 
 core::Status WorkerClient::health() {

@@ -294,6 +294,145 @@ TEST(Reader, RandomSmallReadsMoveOnlyTheirBytes) {
   EXPECT_LT(moved, 100u * kBlock / 4) << "position reads, not whole blocks";
 }
 
+TEST(Reader, ColdRandomReadsTakeTheirBytesFromTheSourceAndCacheTheBlock) {
+  TempDir dir;
+  fs::create_directories(dir.file("data"));
+  std::string data = random_bytes(8 * kBlock, 31);
+  dir.write("data/f", data);
+  auto w = worker(64 << 20);
+  auto r = reader(dir.file("data"), {addr(*w)}, no_mem());
+  std::string buf(4096, '\0');
+  const std::int64_t offsets[] = {5 * kBlock + 17, 2 * kBlock + 4000, 7 * kBlock + 9};
+  for (std::int64_t off : offsets) {
+    ASSERT_TRUE(r->read("/f", off, 4096, buf.data()).ok());
+    ASSERT_EQ(buf, data.substr(static_cast<std::size_t>(off), 4096));
+  }
+  r->flush();
+  EXPECT_EQ(w->store().stats().blocks, 3u)
+      << "each touched block is cached whole in the background";
+  const std::uint64_t source_before = r->stats().source_reads;
+  for (std::int64_t off : offsets) {
+    ASSERT_TRUE(r->read("/f", off + 100, 4096, buf.data()).ok());
+    ASSERT_EQ(buf, data.substr(static_cast<std::size_t>(off + 100), 4096));
+  }
+  EXPECT_EQ(r->stats().source_reads, source_before) << "the second reads come from the worker";
+}
+
+// A worker whose memory tier is a folder (a tmpfs in production).
+std::unique_ptr<Worker> file_backed_worker(const std::string& folder, std::int64_t quota,
+                                           const std::string& host_id = "") {
+  WorkerConfig cfg;
+  cfg.listen = "127.0.0.1:0";
+  cfg.tiers.push_back({core::MediumType::kMem, folder, quota});
+  cfg.host_id = host_id;
+  auto w = Worker::start(cfg);
+  EXPECT_TRUE(w.ok()) << w.status().to_string();
+  return std::move(*w);
+}
+
+TEST(Reader, ShortCircuitReadsCoLocatedBlockFilesWithoutGrpcBytes) {
+  TempDir dir;
+  fs::create_directories(dir.file("data"));
+  std::string data = random_bytes(8 * kBlock + 77, 21);
+  dir.write("data/f", data);
+  auto w = file_backed_worker(dir.file("shm"), 64 << 20);
+  {
+    auto warm = reader(dir.file("data"), {addr(*w)}, no_mem());
+    std::string all(data.size(), '\0');
+    ASSERT_TRUE(warm->read("/f", 0, data.size(), all.data()).ok());
+    warm->flush();
+  }
+  ASSERT_EQ(w->store().stats().blocks, 9u);
+  const std::uint64_t served = w->store().stats().bytes_served;
+  auto r = reader(dir.file("data"), {addr(*w)}, no_mem());
+  std::string all(data.size(), '\0');
+  ASSERT_TRUE(r->read("/f", 0, data.size(), all.data()).ok());
+  EXPECT_EQ(all, data);
+  std::mt19937_64 rng(5);
+  std::string buf(4096, '\0');
+  for (int i = 0; i < 200; ++i) {
+    std::int64_t off = static_cast<std::int64_t>(rng() % (data.size() - 4096));
+    ASSERT_TRUE(r->read("/f", off, 4096, buf.data()).ok());
+    ASSERT_EQ(buf, data.substr(static_cast<std::size_t>(off), 4096)) << off;
+  }
+  EXPECT_GE(r->stats().short_circuit_reads, 9u + 150u);
+  EXPECT_EQ(r->stats().source_reads, 0u);
+  EXPECT_EQ(w->store().stats().bytes_served, served) << "no block bytes went over gRPC";
+}
+
+TEST(Reader, ShortCircuitRejectsADamagedBlockFileAndStillReadsCorrectly) {
+  TempDir dir;
+  fs::create_directories(dir.file("data"));
+  std::string data = random_bytes(4 * kBlock, 22);
+  dir.write("data/f", data);
+  auto w = file_backed_worker(dir.file("shm"), 64 << 20);
+  {
+    auto warm = reader(dir.file("data"), {addr(*w)}, no_mem());
+    std::string all(data.size(), '\0');
+    ASSERT_TRUE(warm->read("/f", 0, data.size(), all.data()).ok());
+    warm->flush();
+  }
+  for (const auto& e : fs::directory_iterator(dir.file("shm"))) {
+    std::fstream f(e.path(), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(1000);
+    f.put('!');
+  }
+  auto r = reader(dir.file("data"), {addr(*w)}, no_mem());
+  std::string all(data.size(), '\0');
+  ASSERT_TRUE(r->read("/f", 0, data.size(), all.data()).ok());
+  EXPECT_EQ(all, data);
+  EXPECT_EQ(r->stats().short_circuit_rejects, 4u);
+  EXPECT_EQ(r->stats().short_circuit_reads, 0u);
+  EXPECT_EQ(w->store().stats().corrupt_blocks, 4u) << "the worker found them too and dropped them";
+}
+
+TEST(Reader, ShortCircuitOnlyForWorkersOnThisNode) {
+  TempDir dir;
+  fs::create_directories(dir.file("data"));
+  std::string data = random_bytes(4 * kBlock, 23);
+  dir.write("data/f", data);
+  auto w = file_backed_worker(dir.file("shm"), 64 << 20, "another-node");
+  for (int pass = 0; pass < 2; ++pass) {
+    auto r = reader(dir.file("data"), {addr(*w)}, no_mem());
+    std::string all(data.size(), '\0');
+    ASSERT_TRUE(r->read("/f", 0, data.size(), all.data()).ok());
+    EXPECT_EQ(all, data);
+    EXPECT_EQ(r->stats().short_circuit_reads, 0u);
+    if (pass == 1) {
+      EXPECT_EQ(r->stats().worker_hits, 4u);
+    }
+    r->flush();
+  }
+  ReaderOptions off = no_mem();
+  off.short_circuit = false;
+  auto w2 = file_backed_worker(dir.file("shm2"), 64 << 20);
+  auto r = reader(dir.file("data"), {addr(*w2)}, off);
+  std::string all(data.size(), '\0');
+  ASSERT_TRUE(r->read("/f", 0, data.size(), all.data()).ok());
+  r->flush();
+  ASSERT_TRUE(r->read("/f", 0, data.size(), all.data()).ok());
+  EXPECT_EQ(r->stats().short_circuit_reads, 0u);
+  EXPECT_EQ(r->stats().worker_hits, 4u);
+}
+
+TEST(Reader, ShortCircuitSurvivesEvictionOfOpenBlockFiles) {
+  TempDir dir;
+  fs::create_directories(dir.file("data"));
+  std::string data = random_bytes(24 * kBlock, 24);
+  dir.write("data/f", data);
+  auto w = file_backed_worker(dir.file("shm"), 4 << 20);
+  ReaderOptions o = no_mem();
+  o.meta_ttl = std::chrono::milliseconds(0);  // re-check every open file for removal
+  auto r = reader(dir.file("data"), {addr(*w)}, o);
+  for (int round = 0; round < 3; ++round) {
+    std::string out(data.size(), '\0');
+    ASSERT_TRUE(r->read("/f", 0, data.size(), out.data()).ok());
+    EXPECT_EQ(out, data);
+    r->flush();
+  }
+  EXPECT_GT(w->store().stats().evictions, 0u);
+}
+
 TEST(Reader, MetadataIsCachedForTheTtl) {
   TempDir dir;
   fs::create_directories(dir.file("data"));

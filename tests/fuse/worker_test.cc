@@ -48,7 +48,15 @@ TEST(TierFlag, Parses) {
   ASSERT_TRUE(s.ok()) << s.status().to_string();
   EXPECT_EQ(s->path, "/tmp/x");
   EXPECT_DOUBLE_EQ(s->low, 0.5);
-  for (const char* bad : {"mem", "ram:4Gi", "ssd:4Gi", "mem:lots", "mem:4Gi:high=2"}) {
+  auto shm = parse_tier("mem:/dev/shm/aq:2Gi:high=0.8");
+  ASSERT_TRUE(shm.ok()) << shm.status().to_string();
+  EXPECT_EQ(shm->medium, core::MediumType::kMem);
+  EXPECT_EQ(shm->path, "/dev/shm/aq");
+  EXPECT_EQ(shm->quota_bytes, 2LL << 30);
+  EXPECT_DOUBLE_EQ(shm->high, 0.8);
+  EXPECT_TRUE(parse_tier("mem:4Gi:low=0.5")->path.empty());
+  for (const char* bad :
+       {"mem", "ram:4Gi", "ssd:4Gi", "mem:lots", "mem:4Gi:high=2", "mem:/x:lots"}) {
     EXPECT_FALSE(parse_tier(bad).ok()) << bad;
   }
 }

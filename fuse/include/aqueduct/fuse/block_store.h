@@ -1,6 +1,7 @@
 // A cache worker's blocks: core::TieredStore decides which level holds each
 // block and what to evict; this class keeps the bytes there (MEM levels in
-// memory, SSD/HDD levels as one file per block under the level's path) and
+// process memory or, given a path, as files on a tmpfs; SSD/HDD levels as one
+// file per block under the level's path) and
 // their xxh64 checksums, verified when stored and on every disk read. Thread-safe.
 #pragma once
 
@@ -20,13 +21,16 @@ namespace aqueduct::fuse {
 
 struct TierConfig {
   core::MediumType medium = core::MediumType::kMem;
-  std::string path;  // SSD/HDD: the folder holding block files (created)
+  // The folder holding block files (created): required for SSD/HDD; for MEM
+  // optional, a memory filesystem (tmpfs) that makes short-circuit reads possible.
+  std::string path;
   std::int64_t quota_bytes = 0;
   double high = 0.95;
   double low = 0.7;
 };
 
-// "mem:4Gi", "ssd:/mnt/cache:100Gi", "hdd:/data:1Ti" (optionally ":high=0.9:low=0.5").
+// "mem:4Gi", "mem:/dev/shm/aq:4Gi", "ssd:/mnt/cache:100Gi", "hdd:/data:1Ti"
+// (optionally ":high=0.9:low=0.5").
 core::Result<TierConfig> parse_tier(const std::string& text);
 
 std::uint64_t xxh64(std::string_view data);
@@ -56,14 +60,25 @@ class BlockStore {
   // "compute it"; otherwise it must match the data (else InvalidArgument).
   core::Status put(const std::string& name, std::string data, std::uint64_t checksum);
   // The block, or `length` bytes of it from `offset` (length 0: all of it).
-  // Blocks on disk levels are checked against their checksum on every read;
-  // a mismatch drops the block and counts it (the caller then re-reads from
-  // the source). Memory levels hold bytes checked when they were stored, and
-  // serve a slice without touching the rest. The returned xxh64 is that of
+  // Blocks kept as files are checked against their checksum on every whole
+  // read and on the first slice read after being written (later slices read
+  // only their bytes); a mismatch drops the block and counts it (the caller
+  // then re-reads from the source). Memory levels hold bytes checked when
+  // they were stored, and serve a slice without touching the rest. The returned xxh64 is that of
   // the returned bytes. nullopt: not cached.
   std::optional<Block> get(const std::string& name, std::uint64_t offset = 0,
                            std::uint64_t length = 0);
   bool has(const std::string& name) const;
+  // Where a block held as a file lies (levels with a path), for clients on
+  // the same node that read it without a network hop. nullopt: not cached,
+  // or held in process memory. Counts as a hit.
+  struct Location {
+    std::string path;
+    std::int64_t size = 0;
+    std::uint64_t xxh64 = 0;
+    int tier = 0;
+  };
+  std::optional<Location> locate(const std::string& name);
   BlockStoreStats stats() const;
 
  private:
@@ -72,11 +87,14 @@ class BlockStore {
     std::string mem;  // the bytes, when the block is on a MEM level
     std::uint64_t xxh64 = 0;
     std::int64_t size = 0;
+    bool verified = false;  // a block file read back whole and checked since it was written
   };
   void on_move(const core::BlockKey& key, int from, int to);
   std::string file_of(int level, std::uint64_t index) const;
   core::Status write_level(int level, std::uint64_t index, Content& c, std::string data);
-  std::string read_level(int level, std::uint64_t index, const Content& c) const;
+  // The block's bytes on `level` (length 0: all); short if the file is.
+  std::string read_level(int level, std::uint64_t index, const Content& c, std::uint64_t offset = 0,
+                         std::uint64_t length = 0) const;
   void drop_level(int level, std::uint64_t index, Content& c);
 
   mutable std::mutex mu_;

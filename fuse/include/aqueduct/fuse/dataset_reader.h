@@ -12,16 +12,16 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
-#include <list>
-#include <unordered_map>
 #include <functional>
 #include <future>
+#include <list>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <set>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "aqueduct/core/cache/hash_ring.h"
@@ -38,18 +38,22 @@ struct ReaderOptions {
   // The local hot tier in memory: whole blocks shared with readers, so reads
   // inside a block cost a copy of the bytes asked for, nothing more.
   std::int64_t mem_cache_bytes = 256 << 20;
-  std::string cache_dir;             // a local disk tier under it (with cache_dir_bytes)
+  std::string cache_dir;  // a local disk tier under it (with cache_dir_bytes)
   std::int64_t cache_dir_bytes = 0;
   std::chrono::milliseconds meta_ttl{5000};
   std::chrono::milliseconds worker_timeout{2000};
   std::chrono::milliseconds worker_retry{5000};  // a failed worker is skipped this long
   int readahead_blocks = 4;                      // 0: none
   int readahead_threads = 4;
+  // Blocks a worker on this node keeps as files (tmpfs MEM, SSD, HDD levels)
+  // are read from those files, without a network hop (short-circuit).
+  bool short_circuit = true;
 };
 
 struct ReaderStats {
   std::uint64_t local_hits = 0, worker_hits = 0, source_reads = 0, worker_errors = 0,
-                worker_puts = 0, readaheads = 0;
+                worker_puts = 0, readaheads = 0, short_circuit_reads = 0,
+                short_circuit_rejects = 0;  // block files that failed their checksum
 };
 
 class DatasetReader {
@@ -68,7 +72,7 @@ class DatasetReader {
   using BlockPtr = std::shared_ptr<const std::string>;
   core::Result<BlockPtr> block(const std::string& path, std::uint64_t index,
                                std::int64_t file_size);
-  // Waits until every background put to a worker is done (tests, `load`).
+  // Waits until background fetches and puts to workers are done (tests, `load`).
   void flush();
   ReaderStats stats() const;
   const Source& source() const { return *source_; }
@@ -78,11 +82,38 @@ class DatasetReader {
   struct Worker {
     std::unique_ptr<WorkerClient> client;
     std::chrono::steady_clock::time_point down_until{};
+    int co_located = -1;  // -1: not asked yet; 0/1 from the worker's host id
   };
   WorkerClient* owner_of(const std::string& name);
   void worker_failed(WorkerClient* c, const core::Status& st);
-  void readahead(const std::string& path, std::uint64_t next, std::int64_t file_size);
+  // Queues `count` blocks from `next` for background fetching.
+  void readahead(const std::string& path, std::uint64_t next, std::int64_t file_size, int count);
   void readahead_loop();
+
+  // Short-circuit reads: open block files of co-located workers, checked once
+  // against their checksum when opened, re-checked for removal after meta_ttl.
+  struct BlockFile {
+    int fd = -1;
+    std::int64_t size = 0;
+    std::chrono::steady_clock::time_point checked;
+    ~BlockFile();
+  };
+  bool co_located(WorkerClient* c);
+  // Opens a co-located worker's block file; null when there is none. Sets
+  // *absent when the worker does not hold the block at all.
+  std::shared_ptr<BlockFile> block_file(const std::string& name, const BlockRef& ref,
+                                        WorkerClient* owner, bool* absent = nullptr);
+  // Blocks a worker just said it does not hold, so random reads do not ask
+  // again before the block has been put there (or a second has passed).
+  bool known_absent(const std::string& name);
+  void set_absent(const std::string& name, bool absent);
+  std::mutex absent_mu_;
+  std::unordered_map<std::string, std::chrono::steady_clock::time_point> absent_;
+  std::mutex files_mu_;
+  std::list<std::string> files_lru_;  // most recent first
+  std::unordered_map<std::string,
+                     std::pair<std::shared_ptr<BlockFile>, std::list<std::string>::iterator>>
+      files_;
 
   std::unique_ptr<Source> source_;
   ReaderOptions opt_;
@@ -131,14 +162,14 @@ class DatasetReader {
   std::map<std::string, std::uint64_t> last_block_;  // per path: the last block read
 
   std::mutex ra_mu_;
-  std::condition_variable ra_cv_;
+  std::condition_variable ra_cv_, ra_idle_;
   std::deque<std::tuple<std::string, std::uint64_t, std::int64_t>> ra_queue_;
   std::set<std::pair<std::string, std::uint64_t>> ra_pending_;
   std::vector<std::thread> ra_threads_;
   bool ra_stop_ = false;
 
   std::atomic<std::uint64_t> local_hits_{0}, worker_hits_{0}, source_reads_{0}, worker_errors_{0},
-      worker_puts_{0}, readaheads_{0};
+      worker_puts_{0}, readaheads_{0}, short_circuit_reads_{0}, short_circuit_rejects_{0};
 };
 
 }  // namespace aqueduct::fuse

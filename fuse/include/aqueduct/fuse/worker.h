@@ -21,6 +21,7 @@ struct WorkerConfig {
   std::string metrics_listen;  // HOST:PORT for /metrics; empty: none
   std::int64_t max_block_bytes = 64LL << 20;
   std::size_t chunk_bytes = 1 << 20;  // Get streams blocks in chunks of this size
+  std::string host_id;                // what Health reports as the node; empty: local_host_id()
 };
 
 class Worker {

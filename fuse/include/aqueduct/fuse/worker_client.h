@@ -34,6 +34,13 @@ class WorkerClient {
   core::Result<std::vector<bool>> has(const std::vector<BlockRef>& ids);
   core::Result<BlockStoreStats> stats();
   core::Status health();
+  // The node the worker runs on (HealthReply.host_id).
+  core::Result<std::string> host_id();
+  // Where the worker keeps a block as a file (short-circuit reads); nullopt:
+  // not held as a file, and then `cached` (if given) says whether it is held
+  // at all.
+  core::Result<std::optional<BlockStore::Location>> locate(const BlockRef& id,
+                                                           bool* cached = nullptr);
   const std::string& address() const { return address_; }
 
  private:
@@ -41,6 +48,10 @@ class WorkerClient {
   std::string address_;
   std::unique_ptr<Impl> impl_;
 };
+
+// This node's identity: the kernel's boot id, the same in every container on
+// a node. Empty when /proc is not readable.
+std::string local_host_id();
 
 // The name a BlockRef is stored under in a worker's BlockStore.
 std::string block_name(const BlockRef& id);
