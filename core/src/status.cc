@@ -22,6 +22,8 @@ const char* status_code_name(StatusCode code) {
       return "Internal";
     case StatusCode::kIo:
       return "Io";
+    case StatusCode::kAborted:
+      return "Aborted";
   }
   return "Unknown";
 }

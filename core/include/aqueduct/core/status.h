@@ -22,6 +22,7 @@ enum class StatusCode {
   kUnavailable,         // transient: retry may succeed
   kInternal,            // a bug of ours
   kIo,                  // file-system or stream error
+  kAborted,             // a concurrent change won (a write conflict): re-read and retry
 };
 
 const char* status_code_name(StatusCode code);
