@@ -5,6 +5,7 @@
 #include <openssl/x509.h>
 
 #include <chrono>
+#include <csignal>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -90,6 +91,9 @@ struct ApiClient::Connection {
 };
 
 core::Result<std::unique_ptr<ApiClient>> ApiClient::create(ClusterConfig config) {
+  // OpenSSL writes to sockets with write(2): a watch closed by the server or
+  // by WatchCancel would otherwise kill the process with SIGPIPE.
+  ::signal(SIGPIPE, SIG_IGN);
   std::unique_ptr<ApiClient> c(new ApiClient());
   std::string rest = config.server;
   if (rest.rfind("https://", 0) == 0) {
