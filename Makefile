@@ -5,12 +5,18 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 AQ := $(BUILD)/cli/aqueduct
 
-.PHONY: run test deps configure build bench format clean python-path
+.PHONY: run test deps configure build bench format clean python-path control-plane
 
 run: build
 	$(AQ) sim run examples/quickstart/experiment.yaml --out out/quickstart
 
-test: build
+# The e2e suite's real control plane (built once into ~/.cache/aqueduct, about
+# 10 minutes on 2 cores the first time); `make test E2E=0` skips building it.
+E2E ?= 1
+control-plane:
+	@if [ "$(E2E)" = 1 ]; then bash scripts/control-plane.sh build; fi
+
+test: build control-plane
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	@if [ -d python/tests ] && ls python/tests/test_*.py >/dev/null 2>&1; then \
 	  PYTHONPATH=$(CURDIR)/$(BUILD)/python MPLBACKEND=Agg /usr/bin/python3 -m pytest -q python/tests; \
