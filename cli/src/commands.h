@@ -79,6 +79,18 @@ struct WebhookArgs {
 // Serves until SIGTERM/SIGINT. Exit: 0 stopped by a signal, 2 bad input.
 int run_webhook(const WebhookArgs& args);
 
+struct ExtenderArgs {
+  std::string listen = ":8888";
+  std::string profile = "data-aware";
+  std::string kubeconfig;            // empty: $KUBECONFIG, in-cluster, ~/.kube/config
+  std::vector<std::string> objects;  // Nodes, Pods, Datasets, runtimes from files instead
+  std::string cert, key;             // both: HTTPS
+  std::string ready_file;
+  bool quiet = false;
+};
+// Serves until SIGTERM/SIGINT. Exit: 0 stopped by a signal, 2 bad input.
+int run_extender(const ExtenderArgs& args);
+
 struct WorkerArgs {
   std::string listen = "127.0.0.1:7070";
   std::vector<std::string> tiers;  // mem:4Gi, ssd:/path:100Gi, ...

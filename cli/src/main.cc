@@ -127,6 +127,22 @@ int main(int argc, char** argv) {
   worker->add_option("--metrics-listen", wk.metrics_listen, "HOST:PORT for GET /metrics");
   worker->add_option("--ready-file", wk.ready_file, "write HOST:PORT here once serving");
 
+  aqueduct::cli::ExtenderArgs ea;
+  auto* extender = app.add_subcommand(
+      "extender",
+      "Serve the kube-scheduler extender (POST /filter, /prioritize) decided by Aqueduct's\n"
+      "scheduling plugins; datasets, runtimes and bound pods come from the cluster or --objects.");
+  extender->add_option("--listen", ea.listen, "HOST:PORT or :PORT (default :8888; port 0: any)");
+  extender->add_option("--profile", ea.profile, "a scheduler preset (default data-aware)");
+  extender->add_option("--kubeconfig", ea.kubeconfig,
+                       "kubeconfig (default: $KUBECONFIG, in-cluster)");
+  extender->add_option("--objects", ea.objects,
+                       "YAML/JSON files with Nodes, Pods, Datasets, runtimes");
+  extender->add_option("--tls-cert", ea.cert, "PEM certificate (with --tls-key: HTTPS)");
+  extender->add_option("--tls-key", ea.key, "PEM private key");
+  extender->add_option("--ready-file", ea.ready_file, "write HOST:PORT here once listening");
+  extender->add_flag("-q,--quiet", ea.quiet, "no per-request log lines");
+
   aqueduct::cli::FuseArgs fa;
   auto add_reader_flags = [&](CLI::App* c) {
     c->add_option("--source", fa.source, "local:///path or http(s)://host[:port]/prefix")
@@ -171,6 +187,7 @@ int main(int argc, char** argv) {
   if (load->parsed()) return aqueduct::cli::run_load(fa);
   if (worker->parsed()) return aqueduct::cli::run_worker(wk);
   if (webhook->parsed()) return aqueduct::cli::run_webhook(wa);
+  if (extender->parsed()) return aqueduct::cli::run_extender(ea);
   if (inject->parsed()) return aqueduct::cli::run_inject(ia);
   if (cache_sim->parsed()) return aqueduct::cli::run_cache_sim(cs);
   if (sched->parsed()) return aqueduct::cli::run_schedule(schargs);

@@ -282,6 +282,45 @@ std::vector<std::size_t> Framework::feasible_nodes(const core::ClusterView& view
   return out;
 }
 
+Framework::NodeVerdicts Framework::evaluate(const core::ClusterView& view, const core::Pod& pod) {
+  for (auto& p : plugins_) p->begin_round();
+  const std::size_t n = view.nodes().size();
+  NodeVerdicts v;
+  v.reasons.assign(n, "");
+  v.scores.assign(n, 0);
+  std::vector<core::Resources> reserved(n);
+  for (std::size_t i = 0; i < n; ++i) reserved[i] = view.nodes()[i].requested;
+  CycleContext ctx{&view, reserved};
+  PodInfo info = pod_info(view, pod);
+  std::vector<std::size_t> hint;
+  for (std::size_t p : pre_filter_) {
+    std::string why = plugins_[p]->pre_filter(ctx, info, hint);
+    if (!why.empty()) {
+      v.reasons.assign(n, why);
+      return v;
+    }
+  }
+  std::vector<std::size_t> feasible;
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t p : filter_) {
+      std::string_view why = plugins_[p]->filter(ctx, info, i);
+      if (!why.empty()) {
+        v.reasons[i] = std::string(why);
+        break;
+      }
+    }
+    if (v.reasons[i].empty()) feasible.push_back(i);
+  }
+  std::vector<std::int64_t> raw(feasible.size());
+  for (std::size_t p : score_) {
+    for (std::size_t j = 0; j < feasible.size(); ++j)
+      raw[j] = plugins_[p]->score(ctx, info, feasible[j]);
+    plugins_[p]->normalize(std::span<std::int64_t>(raw.data(), raw.size()));
+    for (std::size_t j = 0; j < feasible.size(); ++j) v.scores[feasible[j]] += raw[j] * weights_[p];
+  }
+  return v;
+}
+
 GangDecision Framework::place(const core::ClusterView& view, std::span<const core::Pod* const> pods,
                               bool explain) {
   GangDecision g;

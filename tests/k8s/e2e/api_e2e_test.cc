@@ -1,16 +1,28 @@
 // The API client and informers against a real kube-apiserver (started by
 // tests/k8s/e2e/run_e2e.py through scripts/control-plane.sh, which sets
 // AQ_E2E_KUBECONFIG; the CRDs are applied first).
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <mutex>
 #include <thread>
 
 #include "aqueduct/k8s/api_client.h"
+#include "aqueduct/k8s/cluster_informers.h"
+#include "aqueduct/k8s/extender.h"
 #include "aqueduct/k8s/informer.h"
 #include "aqueduct/k8s/kubeconfig.h"
+#include "support/temp_dir.h"
 
 namespace aqueduct::k8s {
 namespace {
@@ -166,6 +178,255 @@ TEST_F(RealApi, InformerFollowsCreatesUpdatesDeletesAndBindings) {
   pods.stop();
   Json del{{"gracePeriodSeconds", 0}};
   (void)client->request("DELETE", resources::pods().object("default", "e2e-bind"), del.dump());
+}
+
+}  // namespace
+}  // namespace aqueduct::k8s
+
+// The real kube-scheduler with Aqueduct's extender (in this process, its
+// world from informers on the same apiserver) places pods on the node that
+// holds their dataset's cache.
+namespace aqueduct::k8s {
+namespace {
+
+// A port free right now (bound, read, closed).
+int free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+// Deletes an object and waits until it is gone (finalizers may hold it).
+void remove_and_wait(ApiClient& c, const std::string& path) {
+  (void)c.request("DELETE", path, Json{{"gracePeriodSeconds", 0}}.dump());
+  ASSERT_TRUE(eventually([&] { return c.get(path).status().code() == core::StatusCode::kNotFound; },
+                         30000ms))
+      << path << " is still there";
+}
+
+Json e2e_node(const std::string& name, std::map<std::string, std::string> labels) {
+  Json l = Json::object();
+  l["kubernetes.io/hostname"] = name;
+  l["kubernetes.io/arch"] = "amd64";
+  l["kubernetes.io/os"] = "linux";
+  for (auto& [k, v] : labels) l[k] = v;
+  return Json{
+      {"apiVersion", "v1"}, {"kind", "Node"}, {"metadata", {{"name", name}, {"labels", l}}}};
+}
+
+TEST_F(RealApi, RealSchedulerWithTheExtenderPlacesPodsNextToTheirCache) {
+  const char* bin = std::getenv("AQ_E2E_BIN");
+  if (!bin || !*bin) GTEST_SKIP() << "AQ_E2E_BIN (the control plane's binaries) is not set";
+  aqueduct::testing::TempDir dir;
+  // The extender, its world from informers.
+  auto informers = ClusterInformers::create(*client, {"JuiceFSRuntime"});
+  ASSERT_TRUE(informers.ok());
+  (*informers)->start();
+  ASSERT_TRUE((*informers)->wait_synced(10s));
+  auto profile = scheduler::preset_profile("data-aware");
+  ASSERT_TRUE(profile.ok());
+  ClusterInformers* inf = informers->get();
+  auto ext = Extender::create(*profile, [inf] { return inf->snapshot_input(); });
+  ASSERT_TRUE(ext.ok());
+  std::atomic<int> calls{0};
+  ExtenderServerConfig scfg;
+  scfg.host = "127.0.0.1";
+  scfg.port = 0;
+  scfg.log = [&](const std::string&) { ++calls; };
+  auto server = ExtenderServer::start(**ext, scfg);
+  ASSERT_TRUE(server.ok());
+
+  // A second kube-scheduler, "aqueduct-e2e", wired to the extender.
+  const int health = free_port();
+  int metrics = free_port();
+  while (metrics == health) metrics = free_port();
+  std::ofstream(dir.file("scheduler.yaml"))
+      << "apiVersion: kubescheduler.config.k8s.io/v1beta1\n"
+      << "kind: KubeSchedulerConfiguration\n"
+      << "clientConnection: {kubeconfig: \"" << std::getenv("AQ_E2E_KUBECONFIG") << "\"}\n"
+      << "leaderElection: {leaderElect: false}\n"
+      << "healthzBindAddress: 127.0.0.1:" << health << "\n"
+      << "metricsBindAddress: 127.0.0.1:" << metrics << "\n"
+      << "profiles: [{schedulerName: aqueduct-e2e}]\n"
+      << "extenders:\n"
+      << "- urlPrefix: http://127.0.0.1:" << (*server)->port() << "\n"
+      << "  filterVerb: filter\n  prioritizeVerb: prioritize\n  weight: 5\n"
+      << "  nodeCacheCapable: false\n  ignorable: false\n";
+  // Everything the child needs is made before fork: other threads may hold
+  // the allocator's lock, so the child only opens, dups and execs.
+  const std::string exe = std::string(bin) + "/kube-scheduler";
+  const std::string cfg = "--config=" + dir.file("scheduler.yaml");
+  const std::string log_path = dir.file("scheduler.log");
+  pid_t sched = ::fork();
+  if (sched == 0) {
+    int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(fd, 2);
+    ::dup2(fd, 1);
+    ::execl(exe.c_str(), exe.c_str(), cfg.c_str(), "--secure-port=0", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ASSERT_GT(sched, 0);
+  struct Reaper {
+    pid_t pid;
+    ~Reaper() {
+      ::kill(pid, SIGTERM);
+      ::waitpid(pid, nullptr, 0);
+    }
+  } reaper{sched};
+
+  // Three Ready nodes; e2e-n1 holds the dataset's cache (Fluid's node label).
+  const auto& nodes = resources::nodes();
+  for (int i = 0; i < 3; ++i) {
+    const std::string name = "e2e-n" + std::to_string(i);
+    remove_and_wait(*client, nodes.object("", name));
+    std::map<std::string, std::string> labels;
+    if (i == 1) labels["fluid.io/s-default-e2e-data"] = "true";
+    auto made = client->create(nodes.collection(), e2e_node(name, labels));
+    ASSERT_TRUE(made.ok()) << made.status().to_string();
+    auto put = client->update(nodes.object("", name, "status"), [](Json& st) {
+      st["status"] = {{"capacity", {{"cpu", "8"}, {"memory", "32Gi"}, {"pods", "110"}}},
+                      {"allocatable", {{"cpu", "8"}, {"memory", "32Gi"}, {"pods", "110"}}},
+                      {"conditions", Json::array({{{"type", "Ready"}, {"status", "True"}}})}};
+      return core::Status::ok();
+    });
+    ASSERT_TRUE(put.ok()) << put.status().to_string();
+    // New nodes get the node.kubernetes.io/not-ready taint at creation; with
+    // no kubelet to report, it is lifted here, as a node turning Ready would.
+    auto untainted = client->update(nodes.object("", name), [](Json& n) {
+      Json kept = Json::array();
+      for (const auto& t : n["spec"].value("taints", Json::array())) {
+        if (t.value("key", "") != "node.kubernetes.io/not-ready") kept.push_back(t);
+      }
+      n["spec"]["taints"] = kept;
+      return core::Status::ok();
+    });
+    ASSERT_TRUE(untainted.ok()) << untainted.status().to_string();
+  }
+  const auto& pods = resources::pods();
+  std::vector<std::string> names;
+  for (int i = 0; i < 3; ++i) {
+    const std::string name = "e2e-train-" + std::to_string(i);
+    names.push_back(name);
+    (void)client->request("DELETE", pods.object("default", name),
+                          Json{{"gracePeriodSeconds", 0}}.dump());
+  }
+  ASSERT_TRUE(eventually([&] {
+    for (const auto& n : names) {
+      if (client->get(pods.object("default", n)).ok()) return false;
+    }
+    return true;
+  }));
+  // Left over from an earlier run on the same apiserver: users before the claim, the claim before
+  // the volume.
+  remove_and_wait(*client, resources::persistent_volume_claims().object("default", "e2e-data"));
+  remove_and_wait(*client, resources::persistent_volumes().object("", "default-e2e-data"));
+  // The dataset, its runtime and its bound PV/PVC (what the Dataset controller makes).
+  const auto& ds = resources::datasets();
+  remove_and_wait(*client, ds.object("default", "e2e-data"));
+  ASSERT_TRUE(
+      client
+          ->create(ds.collection("default"),
+                   Json{{"apiVersion", "data.fluid.io/v1alpha1"},
+                        {"kind", "Dataset"},
+                        {"metadata", {{"name", "e2e-data"}}},
+                        {"spec", {{"mounts", Json::array({{{"mountPoint", "oss://b/data"}}})}}}})
+          .ok());
+  auto rt = resources::runtime("JuiceFSRuntime");
+  remove_and_wait(*client, rt->object("default", "e2e-data"));
+  ASSERT_TRUE(client
+                  ->create(rt->collection("default"), Json{{"apiVersion", "data.fluid.io/v1alpha1"},
+                                                           {"kind", "JuiceFSRuntime"},
+                                                           {"metadata", {{"name", "e2e-data"}}},
+                                                           {"spec", {{"replicas", 1}}}})
+                  .ok());
+  remove_and_wait(*client, resources::persistent_volumes().object("", "default-e2e-data"));
+  ASSERT_TRUE(client
+                  ->create(resources::persistent_volumes().collection(),
+                           Json{{"apiVersion", "v1"},
+                                {"kind", "PersistentVolume"},
+                                {"metadata", {{"name", "default-e2e-data"}}},
+                                {"spec",
+                                 {{"capacity", {{"storage", "100Gi"}}},
+                                  {"accessModes", Json::array({"ReadOnlyMany"})},
+                                  {"storageClassName", "fluid"},
+                                  {"hostPath", {{"path", "/runtime-mnt/juicefs/default/e2e-data"}}},
+                                  {"claimRef", {{"namespace", "default"}, {"name", "e2e-data"}}}}}})
+                  .ok());
+  remove_and_wait(*client, resources::persistent_volume_claims().object("default", "e2e-data"));
+  ASSERT_TRUE(client
+                  ->create(resources::persistent_volume_claims().collection("default"),
+                           Json{{"apiVersion", "v1"},
+                                {"kind", "PersistentVolumeClaim"},
+                                {"metadata", {{"name", "e2e-data"}}},
+                                {"spec",
+                                 {{"accessModes", Json::array({"ReadOnlyMany"})},
+                                  {"storageClassName", "fluid"},
+                                  {"volumeName", "default-e2e-data"},
+                                  {"resources", {{"requests", {{"storage", "100Gi"}}}}}}}})
+                  .ok());
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto pvc = client->get(resources::persistent_volume_claims().object("default", "e2e-data"));
+        return pvc.ok() && (*pvc)["status"].value("phase", "") == "Bound";
+      },
+      30000ms))
+      << "the PV controller did not bind the claim";
+  ASSERT_TRUE(eventually([&] {
+    auto in = inf->snapshot_input();
+    return in.nodes.size() >= 3 && !in.datasets.empty() && !in.runtimes.empty();
+  }));
+
+  for (const auto& name : names) {
+    auto made = client->create(
+        pods.collection("default"),
+        Json{{"apiVersion", "v1"},
+             {"kind", "Pod"},
+             {"metadata", {{"name", name}}},
+             {"spec",
+              {{"schedulerName", "aqueduct-e2e"},
+               {"automountServiceAccountToken", false},
+               {"containers",
+                Json::array({{{"name", "train"},
+                              {"image", "busybox"},
+                              {"resources", {{"requests", {{"cpu", "500m"}}}}},
+                              {"volumeMounts",
+                               Json::array({{{"name", "data"}, {"mountPath", "/data"}}})}}})},
+               {"volumes",
+                Json::array({{{"name", "data"},
+                              {"persistentVolumeClaim", {{"claimName", "e2e-data"}}}}})}}}});
+    ASSERT_TRUE(made.ok()) << made.status().to_string();
+  }
+  for (const auto& name : names) {
+    std::string node;
+    bool bound = eventually(
+        [&] {
+          auto p = client->get(pods.object("default", name));
+          if (p.ok()) node = (*p)["spec"].value("nodeName", "");
+          return !node.empty();
+        },
+        60000ms);
+    if (!bound) {
+      std::ifstream log(dir.file("scheduler.log"));
+      std::string all((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+      FAIL() << name << " was not scheduled; kube-scheduler said:\n"
+             << all.substr(all.size() > 4000 ? all.size() - 4000 : 0);
+    }
+    EXPECT_EQ(node, "e2e-n1") << name;
+  }
+  EXPECT_GE(calls.load(), 6)
+      << "kube-scheduler asked the extender to filter and prioritize each pod";
+  for (const auto& name : names) {
+    (void)client->request("DELETE", pods.object("default", name),
+                          Json{{"gracePeriodSeconds", 0}}.dump());
+  }
+  (*server)->stop();
+  (*informers)->stop();
 }
 
 }  // namespace

@@ -28,7 +28,8 @@ def main() -> int:
     try:
         subprocess.run(["bash", script, "start", work], check=True)
         kc = os.path.join(work, "kubeconfig")
-        env = dict(os.environ, KUBECONFIG=kc, AQ_E2E_KUBECONFIG=kc)
+        kube_bin = subprocess.run(["bash", script, "path"], capture_output=True, text=True).stdout.strip()
+        env = dict(os.environ, KUBECONFIG=kc, AQ_E2E_KUBECONFIG=kc, AQ_E2E_BIN=kube_bin)
 
         def kubectl(*args, ok=True, stdin=None):
             r = subprocess.run(["kubectl", *args], env=env, capture_output=True, text=True, input=stdin)

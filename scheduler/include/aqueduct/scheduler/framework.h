@@ -98,6 +98,16 @@ class Framework {
                                           std::span<const core::Resources> reserved,
                                           const core::Pod& pod);
 
+  // For every node: why `pod` cannot run there ("" when it can) and, for
+  // those where it can, the weighted total of the normalized scores (0
+  // elsewhere). No sampling, nothing reserved: what a kube-scheduler
+  // extender answers to filter and prioritize.
+  struct NodeVerdicts {
+    std::vector<std::string> reasons;
+    std::vector<std::int64_t> scores;
+  };
+  NodeVerdicts evaluate(const core::ClusterView& view, const core::Pod& pod);
+
   const Profile& profile() const { return profile_; }
   std::span<const PluginStats> stats() const { return stats_; }
   std::vector<std::string> score_plugin_names() const;

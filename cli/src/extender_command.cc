@@ -1,0 +1,125 @@
+// `aqueduct extender`: the kube-scheduler extender (filter, prioritize) over
+// HTTP(S). What the scheduler does not send (datasets, runtimes, bound pods,
+// nodes for nodeCacheCapable) comes from informers on the cluster
+// (--kubeconfig, or in-cluster) or from --objects files. Serves until
+// SIGTERM/SIGINT; one log line per request on stderr unless --quiet.
+#include <pthread.h>
+#include <signal.h>
+
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <sstream>
+
+#include "aqueduct/core/yaml/yaml_json.h"
+#include "aqueduct/k8s/cluster_informers.h"
+#include "aqueduct/k8s/extender.h"
+#include "aqueduct/k8s/webhook_server.h"
+#include "commands.h"
+
+namespace aqueduct::cli {
+namespace {
+
+// Nodes, Pods, Datasets and runtimes from YAML or JSON files.
+core::Result<k8s::SnapshotInput> objects_from_files(const std::vector<std::string>& files) {
+  k8s::SnapshotInput in;
+  for (const auto& f : files) {
+    std::ifstream file(f);
+    if (!file) return core::not_found("--objects " + f + ": cannot read it");
+    std::stringstream ss;
+    ss << file.rdbuf();
+    AQ_ASSIGN_OR_RETURN(auto docs, core::parse_yaml_documents_as_json(ss.str(), f));
+    for (auto& d : docs) {
+      const std::string kind = d.is_object() ? d.value("kind", "") : "";
+      if (kind == "Node")
+        in.nodes.push_back(d);
+      else if (kind == "Pod")
+        in.pods.push_back(d);
+      else if (kind == "Dataset")
+        in.datasets.push_back(d);
+      else if (kind.size() > 7 && kind.substr(kind.size() - 7) == "Runtime")
+        in.runtimes.push_back(d);
+    }
+  }
+  return in;
+}
+
+}  // namespace
+
+int run_extender(const ExtenderArgs& args) {
+  auto fail = [](const std::string& msg) {
+    std::cerr << "aqueduct extender: " << msg << "\n";
+    return kExitErrors;
+  };
+  auto profile = scheduler::preset_profile(args.profile);
+  if (!profile) return fail("--profile: " + profile.status().message());
+  auto addr = k8s::parse_listen_address(args.listen);
+  if (!addr) return fail(addr.status().message());
+  std::unique_ptr<k8s::ApiClient> client;
+  std::unique_ptr<k8s::ClusterInformers> informers;
+  k8s::SnapshotInput files;
+  if (!args.objects.empty()) {
+    auto in = objects_from_files(args.objects);
+    if (!in) return fail(in.status().message());
+    files = std::move(*in);
+  }
+  if (!args.kubeconfig.empty() || args.objects.empty()) {
+    auto cfg = k8s::resolve_cluster_config(args.kubeconfig);
+    if (!cfg) return fail(cfg.status().message() + " (or give --objects files)");
+    auto c = k8s::ApiClient::create(*cfg);
+    if (!c) return fail(c.status().message());
+    client = std::move(*c);
+    auto inf = k8s::ClusterInformers::create(*client, k8s::all_runtime_kinds());
+    if (!inf) return fail(inf.status().message());
+    informers = std::move(*inf);
+  }
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  if (informers) {
+    informers->start();
+    if (!informers->wait_synced(std::chrono::seconds(30))) {
+      std::cerr << "aqueduct extender: the caches are not synced after 30 s; serving anyway\n";
+    }
+  }
+  k8s::ClusterInformers* inf = informers.get();
+  auto world = [inf, files] {
+    k8s::SnapshotInput in = inf ? inf->snapshot_input() : k8s::SnapshotInput{};
+    in.nodes.insert(in.nodes.end(), files.nodes.begin(), files.nodes.end());
+    in.pods.insert(in.pods.end(), files.pods.begin(), files.pods.end());
+    in.datasets.insert(in.datasets.end(), files.datasets.begin(), files.datasets.end());
+    in.runtimes.insert(in.runtimes.end(), files.runtimes.begin(), files.runtimes.end());
+    return in;
+  };
+  auto ext = k8s::Extender::create(*profile, world);
+  if (!ext) return fail(ext.status().message());
+  k8s::ExtenderServerConfig cfg;
+  cfg.host = addr->first;
+  cfg.port = addr->second;
+  cfg.cert_file = args.cert;
+  cfg.key_file = args.key;
+  auto log_mutex = std::make_shared<std::mutex>();
+  if (!args.quiet) {
+    cfg.log = [log_mutex](const std::string& line) {
+      std::lock_guard<std::mutex> lock(*log_mutex);
+      std::cerr << "aqueduct extender: " << line << "\n";
+    };
+  }
+  auto server = k8s::ExtenderServer::start(**ext, cfg);
+  if (!server) return fail(server.status().message());
+  std::cerr << "aqueduct extender: serving POST /filter, POST /prioritize on "
+            << (args.cert.empty() ? "http://" : "https://") << addr->first << ":"
+            << (*server)->port() << " (profile " << args.profile << ")\n";
+  if (!args.ready_file.empty())
+    std::ofstream(args.ready_file) << addr->first << ":" << (*server)->port() << "\n";
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  std::cerr << "aqueduct extender: signal " << sig << ", stopping\n";
+  (*server)->stop();
+  if (informers) informers->stop();
+  return kExitOk;
+}
+
+}  // namespace aqueduct::cli

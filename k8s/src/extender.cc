@@ -1,0 +1,229 @@
+#include "aqueduct/k8s/extender.h"
+
+#include <httplib.h>
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include "aqueduct/core/injection/pod_json.h"
+#include "aqueduct/scheduler/plugin.h"
+
+namespace aqueduct::k8s {
+
+namespace {
+// kube-scheduler 1.20 sends Go field names ("Pod"); accept json-tag style too.
+const Json* field(const Json& o, const char* upper, const char* lower) {
+  if (!o.is_object()) return nullptr;
+  if (o.contains(upper) && !o[upper].is_null()) return &o[upper];
+  if (o.contains(lower) && !o[lower].is_null()) return &o[lower];
+  return nullptr;
+}
+}  // namespace
+
+struct Extender::Request {
+  std::unique_ptr<ClusterSnapshot> view;
+  const core::Pod* pod = nullptr;
+  bool by_name = false;            // the scheduler sent NodeNames (nodeCacheCapable)
+  std::vector<Json> nodes;         // as sent, when sent
+  std::vector<std::string> names;  // candidate node names, in the order sent
+};
+
+core::Result<std::unique_ptr<Extender>> Extender::create(const scheduler::Profile& profile,
+                                                         World world) {
+  scheduler::Profile p = profile;
+  p.percentage_of_nodes_to_score = 100;
+  std::unique_ptr<Extender> e(new Extender());
+  AQ_ASSIGN_OR_RETURN(e->framework_, scheduler::Framework::create(p, scheduler::builtin_plugins()));
+  e->world_ = std::move(world);
+  return e;
+}
+
+core::Result<Extender::Request> Extender::read(const Json& args) {
+  if (!args.is_object()) return core::invalid_argument("ExtenderArgs: expected a JSON object");
+  const Json* pod = field(args, "Pod", "pod");
+  if (!pod || !pod->is_object()) return core::invalid_argument("ExtenderArgs.Pod: required");
+  Request r;
+  SnapshotInput in = world_ ? world_() : SnapshotInput{};
+  if (const Json* nodes = field(args, "Nodes", "nodes")) {
+    const Json* items = field(*nodes, "Items", "items");
+    if (!items || !items->is_array())
+      return core::invalid_argument("ExtenderArgs.Nodes.items: expected a list");
+    for (const auto& n : *items) {
+      r.nodes.push_back(n);
+      r.names.push_back(n.value("metadata", Json::object()).value("name", ""));
+    }
+    in.nodes = r.nodes;
+  } else if (const Json* names = field(args, "NodeNames", "nodenames")) {
+    if (!names->is_array())
+      return core::invalid_argument("ExtenderArgs.NodeNames: expected a list of names");
+    r.by_name = true;
+    std::vector<Json> known;
+    for (const auto& n : *names) {
+      if (!n.is_string()) return core::invalid_argument("ExtenderArgs.NodeNames: expected strings");
+      r.names.push_back(n.get<std::string>());
+    }
+    for (const auto& n : in.nodes) {
+      const std::string name = n.value("metadata", Json::object()).value("name", "");
+      if (std::find(r.names.begin(), r.names.end(), name) != r.names.end()) known.push_back(n);
+    }
+    in.nodes = std::move(known);
+  } else {
+    return core::invalid_argument("ExtenderArgs: neither Nodes nor NodeNames");
+  }
+  // The pod being scheduled replaces any copy of it in the world.
+  const std::string key = key_of(*pod);
+  in.pods.erase(std::remove_if(in.pods.begin(), in.pods.end(),
+                               [&](const Json& p) { return key_of(p) == key; }),
+                in.pods.end());
+  Json pending = *pod;
+  if (pending.contains("spec") && pending["spec"].is_object()) pending["spec"].erase("nodeName");
+  in.pods.push_back(pending);
+  std::vector<std::string> warnings;
+  r.view = ClusterSnapshot::build(in, &warnings);
+  r.pod = r.view->pod(key);
+  if (!r.pod) {
+    std::string why = warnings.empty() ? "unreadable" : warnings.back();
+    return core::invalid_argument("ExtenderArgs.Pod: " + why);
+  }
+  return r;
+}
+
+core::Result<Json> Extender::filter(const Json& args) {
+  AQ_ASSIGN_OR_RETURN(Request r, read(args));
+  std::lock_guard<std::mutex> lock(mu_);
+  auto v = framework_->evaluate(*r.view, *r.pod);
+  Json failed = Json::object();
+  Json keep_nodes = Json::array();
+  Json keep_names = Json::array();
+  for (std::size_t k = 0; k < r.names.size(); ++k) {
+    const std::string& name = r.names[k];
+    std::size_t i = r.view->node_index(name);
+    std::string why = i == core::kNoNode ? "node unknown to the extender" : v.reasons[i];
+    if (!why.empty()) {
+      failed[name] = why;
+      continue;
+    }
+    if (r.by_name)
+      keep_names.push_back(name);
+    else
+      keep_nodes.push_back(r.nodes[k]);
+  }
+  Json out = Json::object();
+  if (r.by_name) {
+    out["Nodes"] = nullptr;
+    out["NodeNames"] = keep_names;
+  } else {
+    out["Nodes"] = Json{{"metadata", Json::object()}, {"items", keep_nodes}};
+    out["NodeNames"] = nullptr;
+  }
+  out["FailedNodes"] = failed;
+  out["Error"] = "";
+  return out;
+}
+
+core::Result<Json> Extender::prioritize(const Json& args) {
+  AQ_ASSIGN_OR_RETURN(Request r, read(args));
+  std::lock_guard<std::mutex> lock(mu_);
+  auto v = framework_->evaluate(*r.view, *r.pod);
+  std::int64_t lo = 0, hi = 0;
+  bool first = true;
+  for (const auto& name : r.names) {
+    std::size_t i = r.view->node_index(name);
+    if (i == core::kNoNode || !v.reasons[i].empty()) continue;
+    lo = first ? v.scores[i] : std::min(lo, v.scores[i]);
+    hi = first ? v.scores[i] : std::max(hi, v.scores[i]);
+    first = false;
+  }
+  Json out = Json::array();
+  for (const auto& name : r.names) {
+    std::size_t i = r.view->node_index(name);
+    std::int64_t score = 0;
+    if (i != core::kNoNode && v.reasons[i].empty() && hi > lo) {
+      score = (v.scores[i] - lo) * kMaxExtenderPriority / (hi - lo);
+    }
+    out.push_back(Json{{"Host", name}, {"Score", score}});
+  }
+  return out;
+}
+
+struct ExtenderServer::Impl {
+  std::unique_ptr<httplib::Server> server;
+  std::thread thread;
+  int port = 0;
+};
+
+core::Result<std::unique_ptr<ExtenderServer>> ExtenderServer::start(Extender& extender,
+                                                                    ExtenderServerConfig config) {
+  auto s = std::unique_ptr<ExtenderServer>(new ExtenderServer());
+  s->impl_ = std::make_unique<Impl>();
+  if (!config.cert_file.empty() || !config.key_file.empty()) {
+    if (config.cert_file.empty() || config.key_file.empty()) {
+      return core::invalid_argument("--tls-cert and --tls-key go together");
+    }
+    auto ssl =
+        std::make_unique<httplib::SSLServer>(config.cert_file.c_str(), config.key_file.c_str());
+    if (!ssl->is_valid()) {
+      return core::invalid_argument("--tls-cert " + config.cert_file + " / --tls-key " +
+                                    config.key_file + ": cannot load the certificate and key");
+    }
+    s->impl_->server = std::move(ssl);
+  } else {
+    s->impl_->server = std::make_unique<httplib::Server>();
+  }
+  auto& srv = *s->impl_->server;
+  auto log = config.log;
+  auto handle = [&extender, log](const char* what, auto fn) {
+    return [&extender, log, what, fn](const httplib::Request& req, httplib::Response& res) {
+      auto t0 = std::chrono::steady_clock::now();
+      Json args = Json::parse(req.body, nullptr, false);
+      core::Result<Json> out =
+          args.is_discarded() ? core::Result<Json>(core::invalid_argument("the body is not JSON"))
+                              : fn(extender, args);
+      if (!out.ok()) {
+        res.status = 400;
+        // The scheduler reads Error from a filter result; a plain message otherwise.
+        res.set_content(Json{{"Error", out.status().message()}}.dump(), "application/json");
+      } else {
+        res.set_content(out->dump(), "application/json");
+      }
+      if (log) {
+        auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+            std::chrono::steady_clock::now() - t0);
+        log(std::string(what) + " " + std::to_string(res.status) + " " +
+            std::to_string(us.count()) + "us" + (out.ok() ? "" : " " + out.status().message()));
+      }
+    };
+  };
+  srv.Post("/filter", handle("filter", [](Extender& e, const Json& a) { return e.filter(a); }));
+  srv.Post("/prioritize",
+           handle("prioritize", [](Extender& e, const Json& a) { return e.prioritize(a); }));
+  srv.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("ok\n", "text/plain");
+  });
+  srv.set_payload_max_length(64u << 20);
+  if (config.port == 0) {
+    s->impl_->port = srv.bind_to_any_port(config.host);
+  } else if (srv.bind_to_port(config.host, config.port)) {
+    s->impl_->port = config.port;
+  }
+  if (s->impl_->port <= 0) {
+    return core::Status(
+        core::StatusCode::kUnavailable,
+        "--listen " + config.host + ":" + std::to_string(config.port) + ": cannot listen there");
+  }
+  s->impl_->thread = std::thread([impl = s->impl_.get()] { impl->server->listen_after_bind(); });
+  return s;
+}
+
+ExtenderServer::~ExtenderServer() { stop(); }
+int ExtenderServer::port() const { return impl_->port; }
+void ExtenderServer::stop() {
+  if (impl_ && impl_->server) impl_->server->stop();
+  if (impl_ && impl_->thread.joinable()) impl_->thread.join();
+}
+void ExtenderServer::wait() {
+  if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+}  // namespace aqueduct::k8s
