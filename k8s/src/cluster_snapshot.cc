@@ -13,6 +13,14 @@
 namespace aqueduct::k8s {
 namespace {
 
+// o[key] without copying; a null when missing.
+const Json& at(const Json& o, const char* key) {
+  static const Json kNull;
+  if (!o.is_object()) return kNull;
+  auto it = o.find(key);
+  return it == o.end() ? kNull : *it;
+}
+
 std::string str(const Json& o, const char* key) {
   return o.is_object() && o.contains(key) && o[key].is_string() ? o[key].get<std::string>() : "";
 }
@@ -27,7 +35,7 @@ core::Result<std::int64_t> quantity(const Json& v, const std::string& where, boo
 }  // namespace
 
 core::Result<core::Node> node_from_json(const Json& j) {
-  const Json meta = j.value("metadata", Json::object());
+  const Json& meta = at(j, "metadata");
   core::Node n;
   n.meta.name = str(meta, "name");
   if (n.meta.name.empty()) return core::invalid_argument("Node: metadata.name: required");
@@ -48,9 +56,9 @@ core::Result<core::Node> node_from_json(const Json& j) {
   if (n.zone.empty()) n.zone = label("failure-domain.beta.kubernetes.io/zone");
   n.region = label("topology.kubernetes.io/region");
   if (n.region.empty()) n.region = label("failure-domain.beta.kubernetes.io/region");
-  const Json status = j.value("status", Json::object());
-  const Json alloc = status.contains("allocatable") ? status["allocatable"]
-                                                    : status.value("capacity", Json::object());
+  const Json& status = at(j, "status");
+  const Json& alloc =
+      at(status, "allocatable").is_object() ? at(status, "allocatable") : at(status, "capacity");
   if (alloc.is_object()) {
     for (auto& [k, v] : alloc.items()) {
       const std::string f = where + ": status.allocatable." + k;
@@ -65,7 +73,7 @@ core::Result<core::Node> node_from_json(const Json& j) {
       }
     }
   }
-  const Json spec = j.value("spec", Json::object());
+  const Json& spec = at(j, "spec");
   if (spec.contains("taints") && spec["taints"].is_array()) {
     for (const auto& t : spec["taints"]) {
       core::Taint taint;
@@ -94,8 +102,12 @@ std::unique_ptr<ClusterSnapshot> ClusterSnapshot::build(const SnapshotInput& in,
     if (warnings) warnings->push_back(m);
   };
   std::unique_ptr<ClusterSnapshot> s(new ClusterSnapshot());
-  for (const auto& j : in.nodes) {
-    auto n = node_from_json(j);
+  std::vector<const Json*> all_nodes;
+  for (const auto& j : in.nodes) all_nodes.push_back(&j);
+  all_nodes.insert(all_nodes.end(), in.node_refs.begin(), in.node_refs.end());
+  s->node_models_.reserve(all_nodes.size());
+  for (const Json* j : all_nodes) {
+    auto n = node_from_json(*j);
     if (!n) {
       warn(n.status().message());
       continue;
@@ -107,7 +119,7 @@ std::unique_ptr<ClusterSnapshot> ClusterSnapshot::build(const SnapshotInput& in,
   for (const auto& n : s->node_models_) s->infos_.push_back(core::NodeInfo{&n, {}, 0, 0});
 
   for (const auto& j : in.pods) {
-    const std::string phase = str(j.value("status", Json::object()), "phase");
+    const std::string phase = str(at(j, "status"), "phase");
     if (phase == "Succeeded" || phase == "Failed") continue;  // holds no resources
     auto p = core::pod_model_from_json(j, "Pod " + key_of(j));
     if (!p) {

@@ -25,7 +25,7 @@ struct Extender::Request {
   std::unique_ptr<ClusterSnapshot> view;
   const core::Pod* pod = nullptr;
   bool by_name = false;            // the scheduler sent NodeNames (nodeCacheCapable)
-  std::vector<Json> nodes;         // as sent, when sent
+  std::vector<const Json*> nodes;  // as sent (inside the args), when sent
   std::vector<std::string> names;  // candidate node names, in the order sent
 };
 
@@ -49,11 +49,17 @@ core::Result<Extender::Request> Extender::read(const Json& args) {
     const Json* items = field(*nodes, "Items", "items");
     if (!items || !items->is_array())
       return core::invalid_argument("ExtenderArgs.Nodes.items: expected a list");
+    in.nodes.clear();
+    in.node_refs.reserve(items->size());
     for (const auto& n : *items) {
-      r.nodes.push_back(n);
-      r.names.push_back(n.value("metadata", Json::object()).value("name", ""));
+      r.nodes.push_back(&n);
+      const Json* meta = n.is_object() && n.contains("metadata") ? &n["metadata"] : nullptr;
+      r.names.push_back(meta && meta->is_object() && meta->contains("name") &&
+                                (*meta)["name"].is_string()
+                            ? (*meta)["name"].get<std::string>()
+                            : "");
+      in.node_refs.push_back(&n);
     }
-    in.nodes = r.nodes;
   } else if (const Json* names = field(args, "NodeNames", "nodenames")) {
     if (!names->is_array())
       return core::invalid_argument("ExtenderArgs.NodeNames: expected a list of names");
@@ -107,14 +113,16 @@ core::Result<Json> Extender::filter(const Json& args) {
     if (r.by_name)
       keep_names.push_back(name);
     else
-      keep_nodes.push_back(r.nodes[k]);
+      keep_nodes.push_back(*r.nodes[k]);
   }
   Json out = Json::object();
   if (r.by_name) {
     out["Nodes"] = nullptr;
     out["NodeNames"] = keep_names;
   } else {
-    out["Nodes"] = Json{{"metadata", Json::object()}, {"items", keep_nodes}};
+    out["Nodes"] = Json::object();
+    out["Nodes"]["metadata"] = Json::object();
+    out["Nodes"]["items"] = std::move(keep_nodes);
     out["NodeNames"] = nullptr;
   }
   out["FailedNodes"] = failed;
@@ -202,6 +210,7 @@ core::Result<std::unique_ptr<ExtenderServer>> ExtenderServer::start(Extender& ex
     res.set_content("ok\n", "text/plain");
   });
   srv.set_payload_max_length(64u << 20);
+  srv.set_tcp_nodelay(true);  // no 40 ms delayed-ACK stalls between header and body writes
   if (config.port == 0) {
     s->impl_->port = srv.bind_to_any_port(config.host);
   } else if (srv.bind_to_port(config.host, config.port)) {

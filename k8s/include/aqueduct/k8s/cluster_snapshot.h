@@ -24,6 +24,8 @@ core::Result<core::Node> node_from_json(const Json& node);
 
 struct SnapshotInput {
   std::vector<Json> nodes, pods, datasets, runtimes;
+  // More nodes, owned elsewhere (a request's body): read, not copied.
+  std::vector<const Json*> node_refs;
 };
 
 class ClusterSnapshot final : public core::ClusterView {
