@@ -1,0 +1,255 @@
+#include "aqueduct/k8s/dataset_controller.h"
+
+#include <iostream>
+
+#include "aqueduct/core/diagnostics.h"
+#include "aqueduct/core/fluid/fluid_loader.h"
+#include "aqueduct/core/yaml/yaml_json.h"
+#include "aqueduct/k8s/leader_election.h"
+#include "aqueduct/runtime_adapters/dataset_volume.h"
+
+namespace aqueduct::k8s {
+namespace {
+
+std::pair<std::string, std::string> split_key(const std::string& key) {
+  auto slash = key.find('/');
+  return {key.substr(0, slash), slash == std::string::npos ? "" : key.substr(slash + 1)};
+}
+
+// The status without its timestamps, to tell a real change from a rewrite.
+Json comparable(Json status) {
+  if (status.is_object() && status.contains("conditions") && status["conditions"].is_array()) {
+    for (auto& c : status["conditions"]) {
+      if (c.is_object()) {
+        c.erase("lastUpdateTime");
+        c.erase("lastTransitionTime");
+      }
+    }
+  }
+  return status;
+}
+
+}  // namespace
+
+DatasetController::DatasetController(ApiClient& client, std::vector<std::string> runtime_kinds,
+                                     int workers)
+    : client_(client), workers_(std::max(1, workers)) {
+  datasets_ = std::make_unique<Informer>(client, resources::datasets().collection());
+  for (const auto& kind : runtime_kinds) {
+    auto rt = resources::runtime(kind);
+    if (!rt.ok()) continue;
+    runtimes_.push_back({kind, std::make_unique<Informer>(client, rt->collection())});
+  }
+  auto enqueue = [this](ChangeType, const Json& obj, const Json*) {
+    if (running_ && queue_) queue_->add(key_of(obj));
+  };
+  datasets_->add_handler(enqueue);
+  for (auto& r : runtimes_) r.informer->add_handler(enqueue);  // a runtime binds its dataset
+}
+
+DatasetController::~DatasetController() {
+  stop();
+  stop_informers();
+}
+
+void DatasetController::start_informers() {
+  datasets_->start();
+  for (auto& r : runtimes_) r.informer->start();
+}
+
+void DatasetController::stop_informers() {
+  datasets_->stop();
+  for (auto& r : runtimes_) r.informer->stop();
+}
+
+bool DatasetController::wait_synced(std::chrono::milliseconds timeout) {
+  bool ok = datasets_->wait_synced(timeout);
+  for (auto& r : runtimes_) ok = ok && r.informer->wait_synced(timeout);
+  return ok;
+}
+
+void DatasetController::start() {
+  if (running_) return;
+  queue_ = std::make_unique<WorkQueue>();
+  running_ = true;
+  // A fresh start (or a new leader) looks at everything once.
+  for (const auto& [key, obj] : datasets_->snapshot()) queue_->add(key);
+  for (int i = 0; i < workers_; ++i) threads_.emplace_back([this] { worker_loop(); });
+}
+
+void DatasetController::stop() {
+  if (!running_) return;
+  running_ = false;
+  queue_->shutdown();
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+}
+
+void DatasetController::worker_loop() {
+  while (auto key = queue_->take()) {
+    core::Status st = reconcile(*key);
+    if (!st.is_ok()) {
+      ++errors_;
+      std::cerr << "aqueduct controller: dataset " << *key << ": " << st.message()
+                << " (will retry)\n";
+    }
+    queue_->done(*key, !st.is_ok());
+  }
+}
+
+std::optional<Json> DatasetController::runtime_for(const std::string& key,
+                                                   std::string* kind) const {
+  for (const auto& r : runtimes_) {
+    if (auto obj = r.informer->get(key)) {
+      if (kind) *kind = r.kind;
+      return obj;
+    }
+  }
+  return std::nullopt;
+}
+
+void DatasetController::event(const Json& dataset, const std::string& type,
+                              const std::string& reason, const std::string& message) {
+  const Json& meta = dataset["metadata"];
+  const std::string ns = meta.value("namespace", "default");
+  const std::string now = micro_time_now().substr(0, 19) + "Z";
+  Json ev = {
+      {"apiVersion", "v1"},
+      {"kind", "Event"},
+      {"metadata", {{"generateName", meta.value("name", "dataset") + "."}, {"namespace", ns}}},
+      {"involvedObject",
+       {{"apiVersion", "data.fluid.io/v1alpha1"},
+        {"kind", "Dataset"},
+        {"name", meta.value("name", "")},
+        {"namespace", ns},
+        {"uid", meta.value("uid", "")}}},
+      {"type", type},
+      {"reason", reason},
+      {"message", message},
+      {"source", {{"component", "aqueduct-controller"}}},
+      {"firstTimestamp", now},
+      {"lastTimestamp", now},
+      {"count", 1}};
+  (void)client_.create(resources::events().collection(ns), ev);
+}
+
+core::Status DatasetController::write_status(const Json& dataset, Json status) {
+  const Json old = dataset.contains("status") ? dataset["status"] : Json::object();
+  if (comparable(old) == comparable(status)) return core::Status::ok();
+  const auto [ns, name] = split_key(key_of(dataset));
+  auto r =
+      client_.patch(resources::datasets().object(ns, name, "status"), Json{{"status", status}});
+  if (!r.ok()) return r.status();
+  ++status_writes_;
+  return core::Status::ok();
+}
+
+core::Status DatasetController::reconcile(const std::string& key) {
+  ++reconciles_;
+  const auto [ns, name] = split_key(key);
+  const std::string volume = ns + "-" + name;
+  auto ds_json = datasets_->get(key);
+  if (!ds_json) {
+    // Gone: its claim (owned by it) and its volume go too.
+    AQ_RETURN_IF_ERROR(client_.remove(resources::persistent_volume_claims().object(ns, name)));
+    auto pv = client_.get(resources::persistent_volumes().object("", volume));
+    if (pv.ok() &&
+        (*pv)["metadata"].value("labels", Json::object()).value("fluid.io/dataset-id", "") ==
+            volume) {
+      AQ_RETURN_IF_ERROR(client_.remove(resources::persistent_volumes().object("", volume)));
+      ++deleted_;
+    }
+    return core::Status::ok();
+  }
+  const std::string now = micro_time_now().substr(0, 19) + "Z";
+  auto condition = [&](const std::string& type, const std::string& st, const std::string& reason,
+                       const std::string& message) {
+    return Json{{"type", type},       {"status", st},          {"reason", reason},
+                {"message", message}, {"lastUpdateTime", now}, {"lastTransitionTime", now}};
+  };
+  // Read it as the simulator does; a malformed dataset is reported, not retried.
+  std::string kind;
+  auto rt_json = runtime_for(key, &kind);
+  Json ds_doc = *ds_json;
+  ds_doc["apiVersion"] = "data.fluid.io/v1alpha1";
+  ds_doc["kind"] = "Dataset";
+  std::string text = "---\n" + core::json_to_yaml_text(ds_doc);
+  if (rt_json) {
+    Json rt_doc = *rt_json;
+    rt_doc["apiVersion"] = "data.fluid.io/v1alpha1";
+    rt_doc["kind"] = kind;
+    text += "---\n" + core::json_to_yaml_text(rt_doc);
+  }
+  core::Diagnostics diags;
+  core::FluidObjects objs = core::load_fluid_yaml(text, "Dataset " + key, diags);
+  if (diags.error_count() > 0 || objs.datasets.empty()) {
+    std::string why;
+    for (const auto& d : diags.all()) {
+      if (d.severity == core::Severity::kError)
+        why += (why.empty() ? "" : "; ") + d.field + ": " + d.message;
+    }
+    if (why.empty()) why = "not a readable Dataset";
+    Json status = ds_json->contains("status") ? (*ds_json)["status"] : Json::object();
+    const bool changed = status.value("phase", "") != "Failed";
+    status["phase"] = "Failed";
+    status["conditions"] = Json::array({condition("Ready", "False", "InvalidSpec", why)});
+    if (changed) event(*ds_json, "Warning", "InvalidSpec", why);
+    return write_status(*ds_json, status);
+  }
+  const core::Dataset& ds = objs.datasets.front();
+  Json status = ds_json->contains("status") && (*ds_json)["status"].is_object()
+                    ? (*ds_json)["status"]
+                    : Json::object();
+  if (!rt_json || objs.runtimes.empty()) {
+    status["phase"] = "NotBound";
+    status.erase("runtimes");
+    status["conditions"] = Json::array({condition(
+        "Ready", "False", "NoRuntime", "no runtime named " + name + " in namespace " + ns)});
+    return write_status(*ds_json, status);
+  }
+  const core::Runtime& rt = objs.runtimes.front();
+  // The volume and the claim; existing ones are kept as they are.
+  auto created = [&](const core::Result<Json>& r, const std::string& what) -> core::Status {
+    if (r.ok()) {
+      ++created_;
+      event(*ds_json, "Normal", "Created", "created " + what);
+      return core::Status::ok();
+    }
+    if (r.status().code() == core::StatusCode::kAlreadyExists) return core::Status::ok();
+    return r.status();
+  };
+  const std::string uid = (*ds_json)["metadata"].value("uid", "");
+  if (client_.get(resources::persistent_volumes().object("", volume)).status().code() ==
+      core::StatusCode::kNotFound) {
+    AQ_RETURN_IF_ERROR(created(client_.create(resources::persistent_volumes().collection(),
+                                              runtime_adapters::render_dataset_pv(ds, rt)),
+                               "PersistentVolume " + volume));
+  }
+  if (client_.get(resources::persistent_volume_claims().object(ns, name)).status().code() ==
+      core::StatusCode::kNotFound) {
+    AQ_RETURN_IF_ERROR(created(client_.create(resources::persistent_volume_claims().collection(ns),
+                                              runtime_adapters::render_dataset_pvc(ds, rt, uid)),
+                               "PersistentVolumeClaim " + name));
+  }
+  status["phase"] = "Bound";
+  status["runtimes"] = Json::array({{{"name", name},
+                                     {"namespace", ns},
+                                     {"category", "Accelerate"},
+                                     {"type", core::runtime_engine_name(rt.engine)},
+                                     {"masterReplicas", 1}}});
+  status["conditions"] = Json::array({condition(
+      "Ready", "True", "DatasetReady", "bound to " + kind + " " + name + "; claim " + name)});
+  return write_status(*ds_json, status);
+}
+
+DatasetControllerStats DatasetController::stats() const {
+  DatasetControllerStats s;
+  s.reconciles = reconciles_;
+  s.created = created_;
+  s.deleted = deleted_;
+  s.status_writes = status_writes_;
+  s.errors = errors_;
+  return s;
+}
+
+}  // namespace aqueduct::k8s

@@ -1,0 +1,28 @@
+// The PersistentVolume and PersistentVolumeClaim through which pods mount a
+// bound dataset, as Fluid's dataset controller makes them: a PV `<ns>-<name>`
+// on the fluid CSI driver pointing at the engine's FUSE mount point on the
+// node (with the lazy FUSE node label as its node affinity), and a PVC
+// `<name>` in the dataset's namespace bound to it.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "aqueduct/core/model/dataset.h"
+#include "aqueduct/core/model/runtime.h"
+
+namespace aqueduct::runtime_adapters {
+
+using Json = nlohmann::ordered_json;
+
+inline constexpr const char* kFluidCsiDriver = "fuse.csi.fluid.io";
+inline constexpr const char* kFluidStorageClass = "fluid";
+
+std::string dataset_volume_name(const core::Dataset& ds);  // "<ns>-<name>"
+Json render_dataset_pv(const core::Dataset& ds, const core::Runtime& rt);
+// `dataset_uid`: the Dataset's metadata.uid, for the owner reference (so the
+// claim goes when the dataset does); empty: no owner reference.
+Json render_dataset_pvc(const core::Dataset& ds, const core::Runtime& rt,
+                        const std::string& dataset_uid);
+
+}  // namespace aqueduct::runtime_adapters

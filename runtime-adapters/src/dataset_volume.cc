@@ -1,0 +1,105 @@
+#include "aqueduct/runtime_adapters/dataset_volume.h"
+
+#include "../common/fuse_common.h"
+#include "aqueduct/core/fluid/fluid_labels.h"
+
+namespace aqueduct::runtime_adapters {
+namespace {
+
+// The mount type the FUSE client reports (what `mount` shows), per engine.
+std::string mount_type(core::RuntimeEngine e) {
+  switch (e) {
+    case core::RuntimeEngine::kAlluxio:
+      return "fuse.alluxio-fuse";
+    case core::RuntimeEngine::kJuiceFs:
+      return "fuse.juicefs";
+    case core::RuntimeEngine::kJindo:
+      return "fuse.jindofs-fuse";
+    case core::RuntimeEngine::kGooseFs:
+      return "fuse.goosefs-fuse";
+    case core::RuntimeEngine::kThin:
+      return "fuse.thin";
+    case core::RuntimeEngine::kEfc:
+      return "fuse.efc";
+    case core::RuntimeEngine::kVineyard:
+      return "fuse.vineyard";
+  }
+  return "fuse";
+}
+
+Json access_modes(const core::Dataset& ds) {
+  Json modes = Json::array();
+  for (const auto& m : ds.access_modes) modes.push_back(m);
+  if (modes.empty()) modes.push_back("ReadOnlyMany");
+  return modes;
+}
+
+Json labels(const core::Dataset& ds) {
+  return Json{{core::dataset_label(ds.meta.namespace_, ds.meta.name), "true"},
+              {"fluid.io/dataset-id", dataset_volume_name(ds)}};
+}
+
+}  // namespace
+
+std::string dataset_volume_name(const core::Dataset& ds) {
+  return ds.meta.namespace_ + "-" + ds.meta.name;
+}
+
+Json render_dataset_pv(const core::Dataset& ds, const core::Runtime& rt) {
+  const std::string engine = core::runtime_engine_name(rt.engine);
+  Json pv = {
+      {"apiVersion", "v1"},
+      {"kind", "PersistentVolume"},
+      {"metadata", {{"name", dataset_volume_name(ds)}, {"labels", labels(ds)}}},
+      {"spec",
+       {{"capacity", {{"storage", "100Pi"}}},
+        {"accessModes", access_modes(ds)},
+        {"persistentVolumeReclaimPolicy", "Retain"},
+        {"storageClassName", kFluidStorageClass},
+        {"claimRef", {{"namespace", ds.meta.namespace_}, {"name", ds.meta.name}}},
+        {"csi",
+         {{"driver", kFluidCsiDriver},
+          {"volumeHandle", dataset_volume_name(ds)},
+          {"volumeAttributes",
+           {{"fluid_path", fuse_common::mount_point(engine, ds)},
+            {"mount_type", mount_type(rt.engine)},
+            {"runtime_name", rt.meta.name},
+            {"runtime_namespace", rt.meta.namespace_}}}}},
+        // Fluid's lazy FUSE: the FUSE DaemonSet runs only on nodes with this label,
+        // which the CSI plugin sets when a pod using the volume lands there.
+        {"nodeAffinity",
+         {{"required",
+           {{"nodeSelectorTerms",
+             Json::array(
+                 {{{"matchExpressions",
+                    Json::array({{{"key", core::fuse_label(ds.meta.namespace_, ds.meta.name)},
+                                  {"operator", "In"},
+                                  {"values", Json::array({"true"})}}})}}})}}}}}}}};
+  return pv;
+}
+
+Json render_dataset_pvc(const core::Dataset& ds, const core::Runtime& rt,
+                        const std::string& dataset_uid) {
+  (void)rt;
+  Json pvc = {{"apiVersion", "v1"},
+              {"kind", "PersistentVolumeClaim"},
+              {"metadata",
+               {{"name", ds.meta.name}, {"namespace", ds.meta.namespace_}, {"labels", labels(ds)}}},
+              {"spec",
+               {{"accessModes", access_modes(ds)},
+                {"resources", {{"requests", {{"storage", "100Pi"}}}}},
+                {"storageClassName", kFluidStorageClass},
+                {"volumeName", dataset_volume_name(ds)},
+                {"selector", {{"matchLabels", labels(ds)}}}}}};
+  if (!dataset_uid.empty()) {
+    pvc["metadata"]["ownerReferences"] = Json::array({{{"apiVersion", "data.fluid.io/v1alpha1"},
+                                                       {"kind", "Dataset"},
+                                                       {"name", ds.meta.name},
+                                                       {"uid", dataset_uid},
+                                                       {"controller", true},
+                                                       {"blockOwnerDeletion", true}}});
+  }
+  return pvc;
+}
+
+}  // namespace aqueduct::runtime_adapters
