@@ -91,6 +91,16 @@ struct ExtenderArgs {
 // Serves until SIGTERM/SIGINT. Exit: 0 stopped by a signal, 2 bad input.
 int run_extender(const ExtenderArgs& args);
 
+struct ControllerArgs {
+  std::string kubeconfig;
+  std::string lease_namespace = "aqueduct-system", lease_name = "aqueduct-controller", identity;
+  std::string lease_duration = "15s", renew_deadline = "10s", retry_period = "2s";
+  std::string runtime_kinds = "AlluxioRuntime,JuiceFSRuntime,JindoRuntime,ThinRuntime";
+  int workers = 2;
+};
+// Runs until SIGTERM/SIGINT. Exit: 0 stopped by a signal, 2 bad input.
+int run_controller(const ControllerArgs& args);
+
 struct WorkerArgs {
   std::string listen = "127.0.0.1:7070";
   std::vector<std::string> tiers;  // mem:4Gi, ssd:/path:100Gi, ...

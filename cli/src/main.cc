@@ -143,6 +143,26 @@ int main(int argc, char** argv) {
   extender->add_option("--ready-file", ea.ready_file, "write HOST:PORT here once listening");
   extender->add_flag("-q,--quiet", ea.quiet, "no per-request log lines");
 
+  aqueduct::cli::ControllerArgs ca;
+  auto* controller = app.add_subcommand(
+      "controller",
+      "Run the live controllers (Dataset -> PV/PVC and status) under leader election on a Lease,\n"
+      "so several replicas can run and one acts.");
+  controller->add_option("--kubeconfig", ca.kubeconfig,
+                         "kubeconfig (default: $KUBECONFIG, in-cluster)");
+  controller->add_option("--lease-namespace", ca.lease_namespace,
+                         "namespace of the Lease (aqueduct-system)");
+  controller->add_option("--lease-name", ca.lease_name, "name of the Lease (aqueduct-controller)");
+  controller->add_option("--identity", ca.identity, "this replica's name (default hostname_pid)");
+  controller->add_option("--lease-duration", ca.lease_duration,
+                         "how long a silent leader keeps the lease (15s)");
+  controller->add_option("--renew-deadline", ca.renew_deadline,
+                         "a leader that cannot renew this long steps down (10s)");
+  controller->add_option("--retry-period", ca.retry_period, "between attempts and renewals (2s)");
+  controller->add_option("--runtime-kinds", ca.runtime_kinds,
+                         "runtime kinds to watch, comma-separated");
+  controller->add_option("--workers", ca.workers, "datasets reconciled at once (2)");
+
   aqueduct::cli::FuseArgs fa;
   auto add_reader_flags = [&](CLI::App* c) {
     c->add_option("--source", fa.source, "local:///path or http(s)://host[:port]/prefix")
@@ -188,6 +208,7 @@ int main(int argc, char** argv) {
   if (worker->parsed()) return aqueduct::cli::run_worker(wk);
   if (webhook->parsed()) return aqueduct::cli::run_webhook(wa);
   if (extender->parsed()) return aqueduct::cli::run_extender(ea);
+  if (controller->parsed()) return aqueduct::cli::run_controller(ca);
   if (inject->parsed()) return aqueduct::cli::run_inject(ia);
   if (cache_sim->parsed()) return aqueduct::cli::run_cache_sim(cs);
   if (sched->parsed()) return aqueduct::cli::run_schedule(schargs);

@@ -6,17 +6,117 @@ applies the CRDs and Fluid's own YAML with kubectl, runs the C++ e2e tests
 against it, and stops it. Exit 77 (skipped) with the reason when the control
 plane is not built or kubectl is missing.
 
-usage: run_e2e.py SOURCE_DIR E2E_TEST_BINARY
+usage: run_e2e.py SOURCE_DIR E2E_TEST_BINARY AQUEDUCT_BINARY
 """
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
+
+
+def wait_for(what, fn, timeout=30.0, every=0.1):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        value = fn()
+        if value:
+            return value
+        time.sleep(every)
+    raise SystemExit(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def controllers_e2e(aqueduct, work, env, kubectl):
+    """Two `aqueduct controller` replicas on a Lease: the leader binds Fluid's
+    dataset; killing it hands over within the lease duration; the new leader
+    resumes from a fresh list without repeating work; a dataset the loader
+    cannot read is reported in its status."""
+    lease_s = 4
+
+    def start(name):
+        log = open(os.path.join(work, f"{name}.log"), "w")
+        return subprocess.Popen(
+            [aqueduct, "controller", "--identity", name, "--lease-duration", f"{lease_s}s",
+             "--renew-deadline", "3s", "--retry-period", "500ms"], env=env, stderr=log, stdout=log)
+
+    def get(*args):
+        return kubectl("get", *args, ok=False).stdout.strip()
+
+    def holder():
+        return get("lease", "-n", "aqueduct-system", "aqueduct-controller", "-o", "jsonpath={.spec.holderIdentity}")
+
+    def created_events(dataset):
+        out = get("events", "-o", "jsonpath={range .items[*]}{.involvedObject.name} {.reason}{\"\\n\"}{end}")
+        return sum(1 for line in out.splitlines() if line == f"{dataset} Created")
+
+    procs = {name: start(name) for name in ("ctl-a", "ctl-b")}
+    try:
+        leader = wait_for("a leader", lambda: holder() if holder() in procs else None)
+        wait_for("dataset images Bound", lambda: get("dataset", "images", "-o", "jsonpath={.status.phase}") == "Bound")
+        wait_for("the claim images Bound", lambda: get("pvc", "images", "-o", "jsonpath={.status.phase}") == "Bound")
+        pv_path = get("pv", "default-images", "-o", "jsonpath={.spec.csi.volumeAttributes.fluid_path}")
+        assert pv_path == "/runtime-mnt/juicefs/default/images/juicefs-fuse", pv_path
+        assert created_events("images") == 2, created_events("images")
+        print(f"controller e2e: {leader} leads; dataset images bound (PV + PVC)")
+
+        # The leader dies without handing the lease back.
+        procs[leader].kill()
+        procs[leader].wait()
+        killed = time.monotonic()
+        other = next(n for n in procs if n != leader)
+        wait_for("the other replica to lead", lambda: holder() == other, timeout=3 * lease_s)
+        took = time.monotonic() - killed
+        assert took <= lease_s + 2.0, f"handover took {took:.1f} s, lease {lease_s} s"
+        print(f"controller e2e: {other} took over {took:.1f} s after {leader} was killed (lease {lease_s} s)")
+
+        kubectl("apply", "-f", "-", stdin="""apiVersion: data.fluid.io/v1alpha1
+kind: Dataset
+metadata: {name: images2}
+spec:
+  mounts: [{mountPoint: "oss://datasets/images2/", name: images2}]
+---
+apiVersion: data.fluid.io/v1alpha1
+kind: JuiceFSRuntime
+metadata: {name: images2}
+spec:
+  replicas: 2
+  tieredstore: {levels: [{mediumtype: MEM, path: /dev/shm, quota: 2Gi}]}
+---
+apiVersion: data.fluid.io/v1alpha1
+kind: Dataset
+metadata: {name: broken}
+spec:
+  mounts: [{mountPoint: "oss://datasets/broken/"}]
+---
+apiVersion: data.fluid.io/v1alpha1
+kind: JuiceFSRuntime
+metadata: {name: broken}
+spec:
+  tieredstore: {levels: [{mediumtype: MEM, path: /dev/shm, quota: lots}]}
+""")
+        wait_for("dataset images2 Bound", lambda: get("dataset", "images2", "-o", "jsonpath={.status.phase}") == "Bound")
+        wait_for("dataset broken Failed", lambda: get("dataset", "broken", "-o", "jsonpath={.status.phase}") == "Failed")
+        why = get("dataset", "broken", "-o", "jsonpath={.status.conditions[0].message}")
+        assert "quota" in why, why
+        # The new leader listed everything afresh and repeated nothing.
+        time.sleep(1.0)
+        assert created_events("images") == 2, created_events("images")
+        assert created_events("images2") == 2, created_events("images2")
+        assert procs[other].poll() is None, "the leader exited"
+        print("controller e2e: images2 bound by the new leader, nothing repeated; broken reported: " + why)
+        return 0
+    finally:
+        for p in procs.values():
+            if p.poll() is None:
+                p.terminate()
+                try:
+                    p.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    p.kill()
 
 
 def main() -> int:
-    src, binary = sys.argv[1], sys.argv[2]
+    src, binary, aqueduct = sys.argv[1], sys.argv[2], sys.argv[3]
     script = os.path.join(src, "scripts", "control-plane.sh")
     if shutil.which("kubectl") is None:
         print("SKIPPED: kubectl is not installed")
@@ -60,7 +160,9 @@ spec:
         for manifest in ("webhook.yaml", "extender.yaml"):
             kubectl("apply", "--dry-run=server", "-f", os.path.join(src, "k8s", "manifests", manifest))
         r = subprocess.run([binary], env=env)
-        return r.returncode
+        if r.returncode != 0:
+            return r.returncode
+        return controllers_e2e(aqueduct, work, env, kubectl)
     finally:
         subprocess.run(["bash", script, "stop", work])
         shutil.rmtree(work, ignore_errors=True)

@@ -1,0 +1,93 @@
+// `aqueduct controller`: the live controllers (today the Dataset controller)
+// under leader election on a Lease, so several replicas can run and one acts.
+// Informers start at once on every replica (a standby keeps warm caches); the
+// controllers run only while this replica leads. Until SIGTERM/SIGINT.
+#include <pthread.h>
+#include <signal.h>
+
+#include <iostream>
+#include <sstream>
+
+#include "aqueduct/core/quantity.h"
+#include "aqueduct/k8s/dataset_controller.h"
+#include "aqueduct/k8s/leader_election.h"
+#include "commands.h"
+
+namespace aqueduct::cli {
+
+int run_controller(const ControllerArgs& args) {
+  auto fail = [](const std::string& msg) {
+    std::cerr << "aqueduct controller: " << msg << "\n";
+    return kExitErrors;
+  };
+  auto duration = [](const std::string& flag,
+                     const std::string& v) -> core::Result<std::chrono::milliseconds> {
+    auto d = core::parse_duration(v);
+    if (!d || d->count() <= 0)
+      return core::invalid_argument(flag + " \"" + v + "\": expected a duration like 15s");
+    return std::chrono::duration_cast<std::chrono::milliseconds>(*d);
+  };
+  k8s::LeaderElectionConfig le;
+  le.lease_namespace = args.lease_namespace;
+  le.lease_name = args.lease_name;
+  le.identity = args.identity;
+  {
+    auto d = duration("--lease-duration", args.lease_duration);
+    if (!d) return fail(d.status().message());
+    le.lease_duration = *d;
+    auto r = duration("--renew-deadline", args.renew_deadline);
+    if (!r) return fail(r.status().message());
+    le.renew_deadline = *r;
+    auto p = duration("--retry-period", args.retry_period);
+    if (!p) return fail(p.status().message());
+    le.retry_period = *p;
+  }
+  if (!(le.retry_period < le.renew_deadline && le.renew_deadline < le.lease_duration)) {
+    return fail("expected --retry-period < --renew-deadline < --lease-duration");
+  }
+  std::vector<std::string> kinds;
+  std::stringstream ss(args.runtime_kinds);
+  for (std::string k; std::getline(ss, k, ',');) {
+    if (k.empty()) continue;
+    if (!k8s::resources::runtime(k).ok())
+      return fail("--runtime-kinds: unknown kind \"" + k + "\"");
+    kinds.push_back(k);
+  }
+  auto cfg = k8s::resolve_cluster_config(args.kubeconfig);
+  if (!cfg) return fail(cfg.status().message());
+  auto client = k8s::ApiClient::create(*cfg);
+  if (!client) return fail(client.status().message());
+
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  k8s::DatasetController datasets(**client, kinds, args.workers);
+  datasets.start_informers();
+  if (!datasets.wait_synced(std::chrono::seconds(30))) {
+    std::cerr << "aqueduct controller: caches not synced after 30 s; going on\n";
+  }
+  k8s::LeaderElector elector(**client, le,
+                             {[&] {
+                                std::cerr << "aqueduct controller: leading; reconciling\n";
+                                datasets.start();
+                              },
+                              [&] {
+                                std::cerr
+                                    << "aqueduct controller: no longer leading; standing by\n";
+                                datasets.stop();
+                              }});
+  std::cerr << "aqueduct controller: " << elector.identity() << " campaigning for lease "
+            << le.lease_namespace << "/" << le.lease_name << "\n";
+  elector.start();
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  std::cerr << "aqueduct controller: signal " << sig << ", stopping\n";
+  elector.stop();  // stops the controllers and hands the lease back
+  datasets.stop_informers();
+  return kExitOk;
+}
+
+}  // namespace aqueduct::cli
