@@ -33,16 +33,15 @@ Json comparable(Json status) {
 
 DatasetController::DatasetController(ApiClient& client, std::vector<std::string> runtime_kinds,
                                      int workers)
-    : client_(client), workers_(std::max(1, workers)) {
+    : client_(client),
+      loop_("dataset", workers, [this](const std::string& key) { return reconcile(key); }) {
   datasets_ = std::make_unique<Informer>(client, resources::datasets().collection());
   for (const auto& kind : runtime_kinds) {
     auto rt = resources::runtime(kind);
     if (!rt.ok()) continue;
     runtimes_.push_back({kind, std::make_unique<Informer>(client, rt->collection())});
   }
-  auto enqueue = [this](ChangeType, const Json& obj, const Json*) {
-    if (running_ && queue_) queue_->add(key_of(obj));
-  };
+  auto enqueue = [this](ChangeType, const Json& obj, const Json*) { loop_.enqueue(key_of(obj)); };
   datasets_->add_handler(enqueue);
   for (auto& r : runtimes_) r.informer->add_handler(enqueue);  // a runtime binds its dataset
 }
@@ -69,33 +68,13 @@ bool DatasetController::wait_synced(std::chrono::milliseconds timeout) {
 }
 
 void DatasetController::start() {
-  if (running_) return;
-  queue_ = std::make_unique<WorkQueue>();
-  running_ = true;
   // A fresh start (or a new leader) looks at everything once.
-  for (const auto& [key, obj] : datasets_->snapshot()) queue_->add(key);
-  for (int i = 0; i < workers_; ++i) threads_.emplace_back([this] { worker_loop(); });
+  std::vector<std::string> keys;
+  for (const auto& [key, obj] : datasets_->snapshot()) keys.push_back(key);
+  loop_.start(keys);
 }
 
-void DatasetController::stop() {
-  if (!running_) return;
-  running_ = false;
-  queue_->shutdown();
-  for (auto& t : threads_) t.join();
-  threads_.clear();
-}
-
-void DatasetController::worker_loop() {
-  while (auto key = queue_->take()) {
-    core::Status st = reconcile(*key);
-    if (!st.is_ok()) {
-      ++errors_;
-      std::cerr << "aqueduct controller: dataset " << *key << ": " << st.message()
-                << " (will retry)\n";
-    }
-    queue_->done(*key, !st.is_ok());
-  }
-}
+void DatasetController::stop() { loop_.stop(); }
 
 std::optional<Json> DatasetController::runtime_for(const std::string& key,
                                                    std::string* kind) const {
@@ -248,7 +227,7 @@ DatasetControllerStats DatasetController::stats() const {
   s.created = created_;
   s.deleted = deleted_;
   s.status_writes = status_writes_;
-  s.errors = errors_;
+  s.errors = loop_.errors();
   return s;
 }
 

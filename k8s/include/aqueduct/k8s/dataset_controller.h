@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "aqueduct/k8s/api_client.h"
+#include "aqueduct/k8s/controller_loop.h"
 #include "aqueduct/k8s/informer.h"
-#include "aqueduct/k8s/work_queue.h"
 
 namespace aqueduct::k8s {
 
@@ -51,17 +51,12 @@ class DatasetController {
   core::Status write_status(const Json& dataset, Json status);
   void event(const Json& dataset, const std::string& type, const std::string& reason,
              const std::string& message);
-  void worker_loop();
 
   ApiClient& client_;
   std::unique_ptr<Informer> datasets_;
   std::vector<RuntimeInformer> runtimes_;
-  std::unique_ptr<WorkQueue> queue_;
-  std::vector<std::thread> threads_;
-  int workers_;
-  std::atomic<bool> running_{false};
-  std::atomic<std::uint64_t> reconciles_{0}, created_{0}, deleted_{0}, status_writes_{0},
-      errors_{0};
+  ControllerLoop loop_;
+  std::atomic<std::uint64_t> reconciles_{0}, created_{0}, deleted_{0}, status_writes_{0};
 };
 
 }  // namespace aqueduct::k8s

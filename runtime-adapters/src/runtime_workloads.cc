@@ -1,0 +1,207 @@
+#include "aqueduct/runtime_adapters/runtime_workloads.h"
+
+#include "aqueduct/core/fluid/fluid_labels.h"
+#include "aqueduct/runtime_adapters/fuse_templates.h"
+
+namespace aqueduct::runtime_adapters {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+struct EngineImages {
+  const char* master;  // nullptr: no master
+  const char* worker;  // nullptr: no workers
+  std::vector<std::string> worker_args;
+};
+
+EngineImages images(core::RuntimeEngine e) {
+  switch (e) {
+    case core::RuntimeEngine::kAlluxio:
+      return {"alluxio/alluxio:2.8.1", "alluxio/alluxio:2.8.1", {"worker-only", "--no-format"}};
+    case core::RuntimeEngine::kJuiceFs:
+      // JuiceFS workers are JuiceFS clients whose cache serves the others.
+      return {nullptr, "juicedata/juicefs-fuse:ce-v1.1.0", {"sh", "-c", "/root/script/script.sh"}};
+    case core::RuntimeEngine::kJindo:
+      return {"registry.cn-shanghai.aliyuncs.com/jindofs/smartdata:6.2.0",
+              "registry.cn-shanghai.aliyuncs.com/jindofs/smartdata:6.2.0",
+              {"worker"}};
+    case core::RuntimeEngine::kGooseFs:
+      return {"ccr.ccs.tencentyun.com/qcloud/goosefs:v1.2.0",
+              "ccr.ccs.tencentyun.com/qcloud/goosefs:v1.2.0",
+              {"worker-only"}};
+    case core::RuntimeEngine::kThin:
+    case core::RuntimeEngine::kEfc:
+    case core::RuntimeEngine::kVineyard:
+      return {nullptr, nullptr, {}};
+  }
+  return {nullptr, nullptr, {}};
+}
+
+std::string image_of(const core::ComponentSpec& c, const char* fallback) {
+  if (c.image.empty()) return fallback;
+  return c.image_tag.empty() ? c.image : c.image + ":" + c.image_tag;
+}
+
+Json quantity_map(const core::Resources& r) {
+  Json m = Json::object();
+  if (r.cpu_milli > 0) m["cpu"] = std::to_string(r.cpu_milli) + "m";
+  if (r.memory_bytes > 0) m["memory"] = std::to_string(r.memory_bytes);
+  if (r.gpu_milli > 0) m["nvidia.com/gpu"] = std::to_string(r.gpu_milli / 1000);
+  return m;
+}
+
+Json owner(const core::Runtime& rt, const std::string& kind, const std::string& uid) {
+  return Json::array({{{"apiVersion", "data.fluid.io/v1alpha1"},
+                       {"kind", kind},
+                       {"name", rt.meta.name},
+                       {"uid", uid},
+                       {"controller", true},
+                       {"blockOwnerDeletion", true}}});
+}
+
+Json labels(const std::string& engine, const std::string& role, const core::Dataset& ds) {
+  return Json{{"app", engine},
+              {"role", engine + "-" + role},
+              {"release", ds.meta.name},
+              {"fluid.io/dataset-id", ds.meta.namespace_ + "-" + ds.meta.name}};
+}
+
+// The tiered-store folders: hostPath volumes and their mounts at the same paths.
+void tier_volumes(const core::Runtime& rt, Json& volumes, Json& mounts) {
+  int i = 0;
+  for (const auto& level : rt.tiers) {
+    for (const auto& path : level.paths) {
+      const std::string name = "cache-dir-" + std::to_string(i++);
+      Json vol = {{"name", name}};
+      if (level.volume_type == "emptyDir") {
+        vol["emptyDir"] =
+            level.medium == core::MediumType::kMem ? Json{{"medium", "Memory"}} : Json::object();
+      } else {
+        vol["hostPath"] = {{"path", path}, {"type", "DirectoryOrCreate"}};
+      }
+      volumes.push_back(vol);
+      mounts.push_back({{"name", name}, {"mountPath", path}});
+    }
+  }
+}
+
+Json stateful_set(const std::string& name, const core::Dataset& ds, const Json& lbls,
+                  const Json& owners, std::int32_t replicas, Json pod_spec) {
+  return Json{{"apiVersion", "apps/v1"},
+              {"kind", "StatefulSet"},
+              {"metadata",
+               {{"name", name},
+                {"namespace", ds.meta.namespace_},
+                {"labels", lbls},
+                {"ownerReferences", owners}}},
+              {"spec",
+               {{"replicas", replicas},
+                {"serviceName", name},
+                {"podManagementPolicy", "Parallel"},
+                {"selector", {{"matchLabels", lbls}}},
+                {"template", {{"metadata", {{"labels", lbls}}}, {"spec", std::move(pod_spec)}}}}}};
+}
+
+}  // namespace
+
+core::Result<RuntimeWorkloads> render_runtime_workloads(const core::Dataset& ds,
+                                                        const core::Runtime& rt,
+                                                        const std::string& kind,
+                                                        const std::string& uid) {
+  const std::string engine = core::runtime_engine_name(rt.engine);
+  const bool host_network = rt.network_mode.empty() || rt.network_mode == "HostNetwork";
+  if (!host_network && rt.network_mode != "ContainerNetwork") {
+    return core::invalid_argument(
+        kind + " " + rt.meta.namespace_ + "/" + rt.meta.name +
+        ": spec.networkmode: expected HostNetwork or ContainerNetwork, got \"" + rt.network_mode +
+        "\"");
+  }
+  AQ_ASSIGN_OR_RETURN(core::FuseTemplate fuse, render_fuse_template(ds, rt));
+  const EngineImages img = images(rt.engine);
+  const Json owners = owner(rt, kind, uid);
+  RuntimeWorkloads out;
+
+  if (img.master && !rt.master.disabled) {
+    const Json lbls = labels(engine, "master", ds);
+    Json c = {{"name", engine + "-master"},
+              {"image", image_of(rt.master, img.master)},
+              {"args", Json::array({"master-only", "--no-format"})},
+              {"resources",
+               {{"requests", quantity_map(rt.master.requests)},
+                {"limits", quantity_map(rt.master.limits)}}}};
+    Json spec = {{"hostNetwork", host_network}, {"containers", Json::array({c})}};
+    if (!rt.master.node_selector.empty()) spec["nodeSelector"] = rt.master.node_selector;
+    out.master = stateful_set(rt.meta.name + "-master", ds, lbls, owners, 1, spec);
+  }
+  Json tier_vols = Json::array(), tier_mounts = Json::array();
+  tier_volumes(rt, tier_vols, tier_mounts);
+  const Json worker_labels = labels(engine, "worker", ds);
+  if (img.worker && !rt.worker.disabled) {
+    Json c = {{"name", engine + "-worker"},
+              {"image", image_of(rt.worker, img.worker)},
+              {"args", rt.worker.args.empty() ? Json(img.worker_args) : Json(rt.worker.args)},
+              {"resources",
+               {{"requests", quantity_map(rt.worker.requests)},
+                {"limits", quantity_map(rt.worker.limits)}}},
+              {"volumeMounts", tier_mounts}};
+    // One cache worker of a dataset per node, as Fluid places them.
+    Json anti = {{"podAntiAffinity",
+                  {{"requiredDuringSchedulingIgnoredDuringExecution",
+                    Json::array({{{"labelSelector", {{"matchLabels", worker_labels}}},
+                                  {"topologyKey", "kubernetes.io/hostname"}}})}}}};
+    Json spec = {{"hostNetwork", host_network},
+                 {"affinity", anti},
+                 {"containers", Json::array({c})},
+                 {"volumes", tier_vols}};
+    if (!rt.worker.node_selector.empty()) spec["nodeSelector"] = rt.worker.node_selector;
+    out.worker =
+        stateful_set(rt.meta.name + "-worker", ds, worker_labels, owners, rt.replicas, spec);
+  }
+  std::string sel;
+  for (auto& [k, v] : worker_labels.items())
+    sel += (sel.empty() ? "" : ",") + k + "=" + v.get<std::string>();
+  out.worker_selector = sel;
+
+  // The FUSE DaemonSet: the engine's FUSE container, lazy by node selector.
+  const Json fuse_labels = labels(engine, "fuse", ds);
+  Json container = fuse.container;
+  container["name"] = engine + "-fuse";
+  Json volumes = Json::array();
+  for (const auto& v : fuse.volumes) volumes.push_back(v);
+  // The workers' cache folders at the same paths: short-circuit reads.
+  Json& mounts = container["volumeMounts"];
+  if (!mounts.is_array()) mounts = Json::array();
+  for (std::size_t i = 0; i < tier_vols.size(); ++i) {
+    bool present = false;
+    for (const auto& m : mounts)
+      present = present || m.value("mountPath", "") == tier_mounts[i]["mountPath"];
+    if (present) continue;
+    Json v = tier_vols[i];
+    v["name"] = "worker-" + v["name"].get<std::string>();
+    Json m = tier_mounts[i];
+    m["name"] = v["name"];
+    volumes.push_back(v);
+    mounts.push_back(m);
+  }
+  Json node_selector = {{core::fuse_label(ds.meta.namespace_, ds.meta.name), "true"}};
+  for (const auto& [k, v] : rt.fuse.node_selector) node_selector[k] = v;
+  out.fuse = Json{{"apiVersion", "apps/v1"},
+                  {"kind", "DaemonSet"},
+                  {"metadata",
+                   {{"name", rt.meta.name + "-fuse"},
+                    {"namespace", ds.meta.namespace_},
+                    {"labels", fuse_labels},
+                    {"ownerReferences", owners}}},
+                  {"spec",
+                   {{"selector", {{"matchLabels", fuse_labels}}},
+                    {"template",
+                     {{"metadata", {{"labels", fuse_labels}}},
+                      {"spec",
+                       {{"hostNetwork", host_network},
+                        {"nodeSelector", node_selector},
+                        {"containers", Json::array({container})},
+                        {"volumes", volumes}}}}}}}};
+  return out;
+}
+
+}  // namespace aqueduct::runtime_adapters
