@@ -1,4 +1,4 @@
-// `aqueduct controller`: the live controllers (today the Dataset controller)
+// `aqueduct controller`: the live controllers (Datasets, runtimes)
 // under leader election on a Lease, so several replicas can run and one acts.
 // Informers start at once on every replica (a standby keeps warm caches); the
 // controllers run only while this replica leads. Until SIGTERM/SIGINT.
@@ -11,6 +11,7 @@
 #include "aqueduct/core/quantity.h"
 #include "aqueduct/k8s/dataset_controller.h"
 #include "aqueduct/k8s/leader_election.h"
+#include "aqueduct/k8s/runtime_controller.h"
 #include "commands.h"
 
 namespace aqueduct::cli {
@@ -65,19 +66,24 @@ int run_controller(const ControllerArgs& args) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   k8s::DatasetController datasets(**client, kinds, args.workers);
+  k8s::RuntimeController runtimes(**client, kinds, args.workers);
   datasets.start_informers();
-  if (!datasets.wait_synced(std::chrono::seconds(30))) {
+  runtimes.start_informers();
+  if (!datasets.wait_synced(std::chrono::seconds(30)) ||
+      !runtimes.wait_synced(std::chrono::seconds(30))) {
     std::cerr << "aqueduct controller: caches not synced after 30 s; going on\n";
   }
   k8s::LeaderElector elector(**client, le,
                              {[&] {
                                 std::cerr << "aqueduct controller: leading; reconciling\n";
                                 datasets.start();
+                                runtimes.start();
                               },
                               [&] {
                                 std::cerr
                                     << "aqueduct controller: no longer leading; standing by\n";
                                 datasets.stop();
+                                runtimes.stop();
                               }});
   std::cerr << "aqueduct controller: " << elector.identity() << " campaigning for lease "
             << le.lease_namespace << "/" << le.lease_name << "\n";
@@ -87,6 +93,7 @@ int run_controller(const ControllerArgs& args) {
   std::cerr << "aqueduct controller: signal " << sig << ", stopping\n";
   elector.stop();  // stops the controllers and hands the lease back
   datasets.stop_informers();
+  runtimes.stop_informers();
   return kExitOk;
 }
 

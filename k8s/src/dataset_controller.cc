@@ -91,7 +91,7 @@ void DatasetController::event(const Json& dataset, const std::string& type,
                               const std::string& reason, const std::string& message) {
   const Json& meta = dataset["metadata"];
   const std::string ns = meta.value("namespace", "default");
-  const std::string now = micro_time_now().substr(0, 19) + "Z";
+  const std::string now = time_now();
   Json ev = {
       {"apiVersion", "v1"},
       {"kind", "Event"},
@@ -140,7 +140,7 @@ core::Status DatasetController::reconcile(const std::string& key) {
     }
     return core::Status::ok();
   }
-  const std::string now = micro_time_now().substr(0, 19) + "Z";
+  const std::string now = time_now();
   auto condition = [&](const std::string& type, const std::string& st, const std::string& reason,
                        const std::string& message) {
     return Json{{"type", type},       {"status", st},          {"reason", reason},

@@ -21,6 +21,8 @@ std::string micro_time_now() {
   return out;
 }
 
+std::string time_now() { return micro_time_now().substr(0, 19) + "Z"; }
+
 LeaderElector::LeaderElector(ApiClient& client, LeaderElectionConfig config, Callbacks callbacks)
     : client_(client), config_(std::move(config)), callbacks_(std::move(callbacks)) {
   if (config_.identity.empty()) {

@@ -61,7 +61,11 @@ bool labels_match(const Json& obj, const std::string& selector) {
   std::stringstream ss(selector);
   for (std::string term; std::getline(ss, term, ',');) {
     auto eq = term.find('=');
-    if (eq == std::string::npos) return false;
+    if (eq == std::string::npos) {  // "key": the label exists
+      const Json labels = obj.value("metadata", Json::object()).value("labels", Json::object());
+      if (!labels.contains(term)) return false;
+      continue;
+    }
     std::string k = term.substr(0, eq), v = term.substr(eq + 1);
     if (!v.empty() && v[0] == '=') v = v.substr(1);
     const Json labels = obj.value("metadata", Json::object()).value("labels", Json::object());

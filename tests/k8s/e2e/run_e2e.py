@@ -58,6 +58,21 @@ def controllers_e2e(aqueduct, work, env, kubectl):
         assert pv_path == "/runtime-mnt/juicefs/default/images/juicefs-fuse", pv_path
         assert created_events("images") == 2, created_events("images")
         print(f"controller e2e: {leader} leads; dataset images bound (PV + PVC)")
+        # The runtime (scaled to 3 above) becomes cache workers and a lazy FUSE DaemonSet.
+        wait_for("the worker StatefulSet", lambda: get("statefulset", "images-worker", "-o", "jsonpath={.spec.replicas}") == "3")
+        fuse_selector = get("daemonset", "images-fuse", "-o", "jsonpath={.spec.template.spec.nodeSelector}")
+        assert "fluid.io/f-default-images" in fuse_selector, fuse_selector
+        wait_for("the runtime's status", lambda: get("juicefsruntime", "images", "-o", "jsonpath={.status.selector}"))
+        kubectl("scale", "juicefsruntime", "images", "--replicas=2")
+        wait_for("the workers scaled to 2", lambda: get("statefulset", "images-worker", "-o", "jsonpath={.spec.replicas}") == "2")
+        scale = get("--raw", "/apis/data.fluid.io/v1alpha1/namespaces/default/juicefsruntimes/images/scale")
+        assert '"selector":"' in scale and "fluid.io/dataset-id=default-images" in scale, scale
+        # Worker pods bound by kube-scheduler mark their nodes as holding the cache.
+        wait_for("nodes labelled as holding the cache",
+                 lambda: get("nodes", "-l", "fluid.io/s-default-images=true", "-o", "name"), timeout=60)
+        print("controller e2e: runtime images -> worker StatefulSet (scaled 3 -> 2 through the scale "
+              "subresource), lazy FUSE DaemonSet, status selector, cache node labels: " +
+              get("nodes", "-l", "fluid.io/s-default-images=true", "-o", "name").replace("\n", " "))
 
         # The leader dies without handing the lease back.
         procs[leader].kill()

@@ -66,5 +66,7 @@ class LeaderElector {
 
 // Lease times ("MicroTime"): 2006-01-02T15:04:05.000000Z, UTC.
 std::string micro_time_now();
+// Object times ("Time"): 2006-01-02T15:04:05Z, UTC.
+std::string time_now();
 
 }  // namespace aqueduct::k8s

@@ -1,0 +1,297 @@
+#include "aqueduct/k8s/runtime_controller.h"
+
+#include <iostream>
+#include <set>
+
+#include "aqueduct/core/diagnostics.h"
+#include "aqueduct/core/fluid/fluid_labels.h"
+#include "aqueduct/core/fluid/fluid_loader.h"
+#include "aqueduct/core/yaml/yaml_json.h"
+#include "aqueduct/k8s/leader_election.h"
+#include "aqueduct/runtime_adapters/runtime_workloads.h"
+
+namespace aqueduct::k8s {
+namespace {
+
+struct RuntimeKey {
+  std::string kind, ns, name;
+};
+
+RuntimeKey parse_key(const std::string& key) {
+  RuntimeKey k;
+  auto a = key.find('/');
+  auto b = key.find('/', a + 1);
+  k.kind = key.substr(0, a);
+  k.ns = key.substr(a + 1, b - a - 1);
+  k.name = key.substr(b + 1);
+  return k;
+}
+
+Json comparable(Json status) {
+  if (status.is_object() && status.contains("conditions") && status["conditions"].is_array()) {
+    for (auto& c : status["conditions"]) {
+      if (c.is_object()) {
+        c.erase("lastUpdateTime");
+        c.erase("lastTransitionTime");
+      }
+    }
+  }
+  return status;
+}
+
+std::int64_t int_at(const Json& o, const char* a, const char* b) {
+  if (!o.is_object() || !o.contains(a) || !o[a].is_object() || !o[a].contains(b) ||
+      !o[a][b].is_number())
+    return 0;
+  return o[a][b].get<std::int64_t>();
+}
+
+}  // namespace
+
+RuntimeController::RuntimeController(ApiClient& client, std::vector<std::string> kinds, int workers)
+    : client_(client),
+      loop_("runtime", workers, [this](const std::string& key) { return reconcile(key); }) {
+  datasets_ = std::make_unique<Informer>(client, resources::datasets().collection());
+  // Worker pods of every runtime carry fluid.io/dataset-id.
+  workers_pods_ = std::make_unique<Informer>(
+      client, resources::pods().collection() + "?labelSelector=fluid.io%2Fdataset-id");
+  for (const auto& kind : kinds) {
+    auto rt = resources::runtime(kind);
+    if (!rt.ok()) continue;
+    auto k = std::make_unique<Kind>();
+    k->kind = kind;
+    k->informer = std::make_unique<Informer>(client, rt->collection());
+    Kind* kp = k.get();
+    k->informer->add_handler([this, kp](ChangeType, const Json& obj, const Json*) {
+      maybe_enable(*kp);
+      loop_.enqueue(kp->kind + "/" + key_of(obj));
+    });
+    kinds_.push_back(std::move(k));
+  }
+  // A dataset appearing or a worker pod landing on a node touches its runtime.
+  auto touch = [this](const std::string& ns, const std::string& name) {
+    for (auto& k : kinds_) {
+      if (k->enabled && k->informer->get(ns + "/" + name))
+        loop_.enqueue(k->kind + "/" + ns + "/" + name);
+    }
+  };
+  datasets_->add_handler([touch](ChangeType, const Json& obj, const Json*) {
+    const Json& m = obj["metadata"];
+    touch(m.value("namespace", ""), m.value("name", ""));
+  });
+  workers_pods_->add_handler([touch](ChangeType, const Json& obj, const Json*) {
+    const Json& m = obj["metadata"];
+    const Json labels = m.value("labels", Json::object());
+    if (labels.contains("release")) touch(m.value("namespace", ""), labels.value("release", ""));
+  });
+}
+
+RuntimeController::~RuntimeController() {
+  stop();
+  stop_informers();
+}
+
+void RuntimeController::maybe_enable(Kind& k) {
+  if (!k.enabled.exchange(true)) {
+    std::cerr << "aqueduct controller: the first " << k.kind << " appeared; its controller is on\n";
+  }
+}
+
+void RuntimeController::start_informers() {
+  datasets_->start();
+  workers_pods_->start();
+  for (auto& k : kinds_) k->informer->start();
+}
+
+void RuntimeController::stop_informers() {
+  datasets_->stop();
+  workers_pods_->stop();
+  for (auto& k : kinds_) k->informer->stop();
+}
+
+bool RuntimeController::wait_synced(std::chrono::milliseconds timeout) {
+  bool ok = datasets_->wait_synced(timeout) && workers_pods_->wait_synced(timeout);
+  for (auto& k : kinds_) ok = ok && k->informer->wait_synced(timeout);
+  return ok;
+}
+
+void RuntimeController::start() {
+  std::vector<std::string> keys;
+  for (auto& k : kinds_) {
+    auto snap = k->informer->snapshot();
+    if (!snap.empty()) maybe_enable(*k);
+    for (const auto& [key, obj] : snap) keys.push_back(k->kind + "/" + key);
+  }
+  loop_.start(keys);
+}
+
+void RuntimeController::stop() { loop_.stop(); }
+
+core::Status RuntimeController::label_nodes(const std::string& ns, const std::string& name,
+                                            const std::string& engine,
+                                            const std::string& selector) {
+  (void)selector;
+  const std::string id = ns + "-" + name;
+  const std::string common = core::dataset_label(ns, name);
+  const std::string engine_label = "fluid.io/s-" + engine + "-" + ns + "-" + name;
+  std::set<std::string> hosts;
+  for (const auto& [key, pod] : workers_pods_->snapshot()) {
+    const Json& m = pod["metadata"];
+    const Json labels = m.value("labels", Json::object());
+    if (m.value("namespace", "") != ns || labels.value("fluid.io/dataset-id", "") != id ||
+        labels.value("role", "") != engine + "-worker") {
+      continue;
+    }
+    const std::string node = pod.value("spec", Json::object()).value("nodeName", "");
+    if (!node.empty()) hosts.insert(node);
+  }
+  auto nodes = client_.get(resources::nodes().collection());
+  if (!nodes.ok()) return nodes.status();
+  for (const auto& n : (*nodes)["items"]) {
+    const std::string node = n["metadata"].value("name", "");
+    const Json labels = n["metadata"].value("labels", Json::object());
+    const bool has = labels.contains(common);
+    const bool want = hosts.count(node) > 0;
+    if (has == want) continue;
+    Json patch =
+        want ? Json{{"metadata", {{"labels", {{common, "true"}, {engine_label, "true"}}}}}}
+             : Json{{"metadata", {{"labels", {{common, nullptr}, {engine_label, nullptr}}}}}};
+    auto r = client_.patch(resources::nodes().object("", node), patch);
+    if (!r.ok()) return r.status();
+    ++node_labels_;
+  }
+  return core::Status::ok();
+}
+
+core::Status RuntimeController::reconcile(const std::string& key) {
+  ++reconciles_;
+  const RuntimeKey k = parse_key(key);
+  Kind* kind = nullptr;
+  for (auto& kk : kinds_) {
+    if (kk->kind == k.kind) kind = kk.get();
+  }
+  if (!kind) return core::invalid_argument("no controller for kind " + k.kind);
+  auto rt_json = kind->informer->get(k.ns + "/" + k.name);
+  if (!rt_json) return core::Status::ok();  // deleted: owner references take its workloads
+  auto rt_type = resources::runtime(k.kind);
+  const std::string status_path = rt_type->object(k.ns, k.name, "status");
+  const std::string now = time_now();
+  auto write_status = [&](Json status) -> core::Status {
+    const Json old = rt_json->contains("status") ? (*rt_json)["status"] : Json::object();
+    if (comparable(old) == comparable(status)) return core::Status::ok();
+    auto r = client_.patch(status_path, Json{{"status", status}});
+    if (!r.ok()) return r.status();
+    ++status_writes_;
+    return core::Status::ok();
+  };
+  auto condition = [&](const std::string& type, const std::string& st, const std::string& reason,
+                       const std::string& msg) {
+    return Json{{"type", type},   {"status", st},          {"reason", reason},
+                {"message", msg}, {"lastUpdateTime", now}, {"lastTransitionTime", now}};
+  };
+  Json status = rt_json->contains("status") && (*rt_json)["status"].is_object()
+                    ? (*rt_json)["status"]
+                    : Json::object();
+  auto ds_json = datasets_->get(k.ns + "/" + k.name);
+  if (!ds_json) {
+    status["conditions"] =
+        Json::array({condition("Ready", "False", "DatasetNotFound",
+                               "no Dataset named " + k.name + " in namespace " + k.ns)});
+    return write_status(status);
+  }
+  Json ds_doc = *ds_json, rt_doc = *rt_json;
+  ds_doc["apiVersion"] = rt_doc["apiVersion"] = "data.fluid.io/v1alpha1";
+  ds_doc["kind"] = "Dataset";
+  rt_doc["kind"] = k.kind;
+  core::Diagnostics diags;
+  core::FluidObjects objs = core::load_fluid_yaml(
+      "---\n" + core::json_to_yaml_text(ds_doc) + "---\n" + core::json_to_yaml_text(rt_doc), key,
+      diags);
+  if (diags.error_count() > 0 || objs.datasets.empty() || objs.runtimes.empty()) {
+    std::string why;
+    for (const auto& d : diags.all()) {
+      if (d.severity == core::Severity::kError)
+        why += (why.empty() ? "" : "; ") + d.field + ": " + d.message;
+    }
+    status["conditions"] = Json::array({condition("Ready", "False", "InvalidSpec", why)});
+    return write_status(status);  // reported; retried when the objects change
+  }
+  const core::Runtime& rt = objs.runtimes.front();
+  const std::string uid = (*rt_json)["metadata"].value("uid", "");
+  auto w = runtime_adapters::render_runtime_workloads(objs.datasets.front(), rt, k.kind, uid);
+  if (!w.ok()) {
+    status["conditions"] =
+        Json::array({condition("Ready", "False", "InvalidSpec", w.status().message())});
+    return write_status(status);
+  }
+  // Create what is missing; keep the worker count on spec.replicas.
+  auto ensure = [&](const ResourceType& type, const Json& obj,
+                    bool follow_replicas) -> core::Result<Json> {
+    const std::string name = obj["metadata"]["name"];
+    auto got = client_.get(type.object(k.ns, name));
+    if (got.ok()) {
+      if (follow_replicas &&
+          int_at(*got, "spec", "replicas") != obj["spec"]["replicas"].get<std::int64_t>()) {
+        auto scaled = client_.patch(type.object(k.ns, name, "scale"),
+                                    Json{{"spec", {{"replicas", obj["spec"]["replicas"]}}}});
+        if (!scaled.ok()) return scaled.status();
+        ++scaled_;
+        return client_.get(type.object(k.ns, name));
+      }
+      return got;
+    }
+    if (got.status().code() != core::StatusCode::kNotFound) return got.status();
+    auto made = client_.create(type.collection(k.ns), obj);
+    if (made.ok()) ++created_;
+    if (!made.ok() && made.status().code() == core::StatusCode::kAlreadyExists)
+      return client_.get(type.object(k.ns, name));
+    return made;
+  };
+  if (w->master) {
+    auto m = ensure(resources::stateful_sets(), *w->master, false);
+    if (!m.ok()) return m.status();
+  }
+  std::int64_t scheduled = 0, ready = 0;
+  if (w->worker) {
+    auto sts = ensure(resources::stateful_sets(), *w->worker, true);
+    if (!sts.ok()) return sts.status();
+    scheduled = int_at(*sts, "status", "replicas");
+    ready = int_at(*sts, "status", "readyReplicas");
+  }
+  auto fuse = ensure(resources::daemon_sets(), w->fuse, false);
+  if (!fuse.ok()) return fuse.status();
+  AQ_RETURN_IF_ERROR(
+      label_nodes(k.ns, k.name, core::runtime_engine_name(rt.engine), w->worker_selector));
+
+  const std::int64_t desired = w->worker ? rt.replicas : 0;
+  status["selector"] = w->worker_selector;
+  status["desiredWorkerNumberScheduled"] = desired;
+  status["currentWorkerNumberScheduled"] = scheduled;
+  status["workerNumberReady"] = ready;
+  status["workerPhase"] = desired == 0       ? "Ready"
+                          : ready >= desired ? "Ready"
+                          : ready > 0        ? "PartialReady"
+                                             : "NotReady";
+  status["fusePhase"] = "Ready";  // lazy: it runs where pods need it
+  status["conditions"] = Json::array({condition(
+      "Ready", ready >= desired ? "True" : "False",
+      ready >= desired ? "WorkersReady" : "WorkersStarting",
+      std::to_string(ready) + " of " + std::to_string(desired) + " cache workers ready")});
+  return write_status(status);
+}
+
+RuntimeControllerStats RuntimeController::stats() const {
+  RuntimeControllerStats s;
+  s.reconciles = reconciles_;
+  s.created = created_;
+  s.scaled = scaled_;
+  s.status_writes = status_writes_;
+  s.node_labels = node_labels_;
+  s.errors = loop_.errors();
+  for (const auto& k : kinds_) {
+    if (k->enabled) s.enabled_kinds.push_back(k->kind);
+  }
+  return s;
+}
+
+}  // namespace aqueduct::k8s

@@ -1,0 +1,184 @@
+// The runtime controllers against the fake API server.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "aqueduct/k8s/runtime_controller.h"
+#include "support/fake_apiserver.h"
+
+namespace aqueduct::k8s {
+namespace {
+
+using aqueduct::testing::FakeApiServer;
+using namespace std::chrono_literals;
+
+constexpr const char* kDatasets = "data.fluid.io/v1alpha1/datasets";
+constexpr const char* kJuiceFs = "data.fluid.io/v1alpha1/juicefsruntimes";
+constexpr const char* kAlluxio = "data.fluid.io/v1alpha1/alluxioruntimes";
+constexpr const char* kSts = "apps/v1/statefulsets";
+constexpr const char* kDs = "apps/v1/daemonsets";
+
+template <typename F>
+bool eventually(F f, std::chrono::milliseconds limit = 5000ms) {
+  auto end = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < end) {
+    if (f()) return true;
+    std::this_thread::sleep_for(10ms);
+  }
+  return f();
+}
+
+Json dataset(const std::string& name) {
+  return Json{
+      {"apiVersion", "data.fluid.io/v1alpha1"},
+      {"kind", "Dataset"},
+      {"metadata", {{"name", name}, {"namespace", "default"}}},
+      {"spec",
+       {{"mounts",
+         Json::array({{{"mountPoint", "oss://bucket/" + name},
+                       {"name", name},
+                       {"encryptOptions",
+                        Json::array({{{"name", "metaurl"},
+                                      {"valueFrom",
+                                       {{"secretKeyRef",
+                                         {{"name", "jfs"}, {"key", "metaurl"}}}}}}})}}})}}}};
+}
+
+Json runtime(const std::string& kind, const std::string& name, int replicas,
+             const std::string& network = "") {
+  Json spec = {
+      {"replicas", replicas},
+      {"tieredstore",
+       {{"levels",
+         Json::array({{{"mediumtype", "MEM"}, {"path", "/dev/shm"}, {"quota", "4Gi"}}})}}}};
+  if (!network.empty()) spec["networkmode"] = network;
+  return Json{{"apiVersion", "data.fluid.io/v1alpha1"},
+              {"kind", kind},
+              {"metadata", {{"name", name}, {"namespace", "default"}, {"uid", "rt-" + name}}},
+              {"spec", spec}};
+}
+
+Json status_of(const FakeApiServer& api, const char* coll, const std::string& name) {
+  Json o = api.get(coll, "default", name);
+  return o.is_object() && o.contains("status") ? o["status"] : Json::object();
+}
+
+std::unique_ptr<ApiClient> client_for(const FakeApiServer& api) {
+  ClusterConfig c;
+  c.server = api.url();
+  auto made = ApiClient::create(c);
+  EXPECT_TRUE(made.ok());
+  return std::move(*made);
+}
+
+TEST(RuntimeController, RendersWorkersAndLazyFuseFollowsReplicasAndReportsStatus) {
+  FakeApiServer api;
+  auto client = client_for(api);
+  api.put(kDatasets, dataset("images"));
+  api.put(kJuiceFs, runtime("JuiceFSRuntime", "images", 5));
+  RuntimeController ctl(*client, {"AlluxioRuntime", "JuiceFSRuntime"});
+  ctl.start_informers();
+  ASSERT_TRUE(ctl.wait_synced(5s));
+  ctl.start();
+  ASSERT_TRUE(eventually([&] { return status_of(api, kJuiceFs, "images").contains("selector"); }))
+      << status_of(api, kJuiceFs, "images").dump();
+  Json worker = api.get(kSts, "default", "images-worker");
+  ASSERT_FALSE(worker.is_null());
+  EXPECT_EQ(worker["spec"]["replicas"], 5);
+  EXPECT_EQ(worker["metadata"]["ownerReferences"][0]["kind"], "JuiceFSRuntime");
+  EXPECT_EQ(worker["spec"]["template"]["spec"]["hostNetwork"], true) << "HostNetwork by default";
+  EXPECT_TRUE(api.get(kSts, "default", "images-master").is_null()) << "JuiceFS has no master";
+  Json fuse = api.get(kDs, "default", "images-fuse");
+  ASSERT_FALSE(fuse.is_null());
+  EXPECT_EQ(fuse["spec"]["template"]["spec"]["nodeSelector"]["fluid.io/f-default-images"], "true");
+  Json st = status_of(api, kJuiceFs, "images");
+  EXPECT_EQ(st["desiredWorkerNumberScheduled"], 5);
+  EXPECT_EQ(st["workerPhase"], "NotReady");
+  EXPECT_NE(st["selector"].get<std::string>().find("fluid.io/dataset-id=default-images"),
+            std::string::npos);
+  EXPECT_EQ(ctl.stats().enabled_kinds, std::vector<std::string>{"JuiceFSRuntime"})
+      << "AlluxioRuntime's controller stays off until one appears";
+
+  // Scaling the runtime (its scale subresource) scales the workers.
+  Json rt = api.get(kJuiceFs, "default", "images");
+  rt["spec"]["replicas"] = 2;
+  api.put(kJuiceFs, rt);
+  ASSERT_TRUE(eventually(
+      [&] { return api.get(kSts, "default", "images-worker")["spec"]["replicas"] == 2; }));
+  ASSERT_TRUE(eventually([&] {
+    return status_of(api, kJuiceFs, "images").value("desiredWorkerNumberScheduled", 0) == 2;
+  }));
+  EXPECT_EQ(ctl.stats().scaled, 1u);
+
+  // An Alluxio runtime turns its controller on and gets a master.
+  api.put(kDatasets, dataset("logs"));
+  api.put(kAlluxio, runtime("AlluxioRuntime", "logs", 1, "ContainerNetwork"));
+  ASSERT_TRUE(eventually([&] { return !api.get(kSts, "default", "logs-master").is_null(); }));
+  ASSERT_TRUE(eventually([&] { return !api.get(kDs, "default", "logs-fuse").is_null(); }));
+  EXPECT_EQ(api.get(kSts, "default", "logs-worker")["spec"]["template"]["spec"]["hostNetwork"],
+            false);
+  EXPECT_EQ(api.get(kDs, "default", "logs-fuse")["spec"]["template"]["spec"]["hostNetwork"], false);
+  EXPECT_EQ(ctl.stats().enabled_kinds.size(), 2u);
+  ctl.stop();
+}
+
+TEST(RuntimeController, NodesHostingWorkersCarryTheCacheLabels) {
+  FakeApiServer api;
+  auto client = client_for(api);
+  for (const char* n : {"n1", "n2", "n3"}) api.put("v1/nodes", Json{{"metadata", {{"name", n}}}});
+  api.put(kDatasets, dataset("images"));
+  api.put(kJuiceFs, runtime("JuiceFSRuntime", "images", 2));
+  RuntimeController ctl(*client, {"JuiceFSRuntime"});
+  ctl.start_informers();
+  ASSERT_TRUE(ctl.wait_synced(5s));
+  ctl.start();
+  auto worker_pod = [](const std::string& name, const std::string& node) {
+    return Json{{"metadata",
+                 {{"name", name},
+                  {"namespace", "default"},
+                  {"labels",
+                   {{"app", "juicefs"},
+                    {"role", "juicefs-worker"},
+                    {"release", "images"},
+                    {"fluid.io/dataset-id", "default-images"}}}}},
+                {"spec", {{"nodeName", node}}}};
+  };
+  api.put("v1/pods", worker_pod("images-worker-0", "n1"));
+  api.put("v1/pods", worker_pod("images-worker-1", "n3"));
+  auto labelled = [&](const std::string& n) {
+    Json node = api.get("v1/nodes", "", n);
+    return node["metadata"].contains("labels") &&
+           node["metadata"]["labels"].contains("fluid.io/s-default-images");
+  };
+  ASSERT_TRUE(eventually([&] { return labelled("n1") && labelled("n3"); }));
+  EXPECT_FALSE(labelled("n2"));
+  EXPECT_EQ(
+      api.get("v1/nodes", "", "n1")["metadata"]["labels"]["fluid.io/s-juicefs-default-images"],
+      "true");
+  api.remove("v1/pods", "default", "images-worker-1");
+  ASSERT_TRUE(eventually([&] { return !labelled("n3"); })) << "the label follows the worker";
+  ctl.stop();
+}
+
+TEST(RuntimeController, AnUnreadableRuntimeIsReportedInItsStatus) {
+  FakeApiServer api;
+  auto client = client_for(api);
+  api.put(kDatasets, dataset("x"));
+  Json bad = runtime("JuiceFSRuntime", "x", 1);
+  bad["spec"]["tieredstore"]["levels"][0]["quota"] = "lots";
+  api.put(kJuiceFs, bad);
+  RuntimeController ctl(*client, {"JuiceFSRuntime"});
+  ctl.start_informers();
+  ASSERT_TRUE(ctl.wait_synced(5s));
+  ctl.start();
+  ASSERT_TRUE(eventually([&] { return status_of(api, kJuiceFs, "x").contains("conditions"); }));
+  Json c = status_of(api, kJuiceFs, "x")["conditions"][0];
+  EXPECT_EQ(c["reason"], "InvalidSpec");
+  EXPECT_NE(c["message"].get<std::string>().find("quota"), std::string::npos);
+  EXPECT_TRUE(api.get(kSts, "default", "x-worker").is_null());
+  ctl.stop();
+}
+
+}  // namespace
+}  // namespace aqueduct::k8s
