@@ -172,7 +172,7 @@ spec:
         assert bad.returncode != 0 and "spec.replicas" in bad.stderr and "mediumtype" in bad.stderr, bad.stderr
         # The deploy manifests are accepted by the apiserver as they are.
         kubectl("create", "namespace", "aqueduct-system")
-        for manifest in ("webhook.yaml", "extender.yaml"):
+        for manifest in ("webhook.yaml", "extender.yaml", "controller.yaml"):
             kubectl("apply", "--dry-run=server", "-f", os.path.join(src, "k8s", "manifests", manifest))
         r = subprocess.run([binary], env=env)
         if r.returncode != 0:
