@@ -1,4 +1,4 @@
-// `aqueduct controller`: the live controllers (Datasets, runtimes)
+// `aqueduct controller`: the live controllers (Datasets, runtimes, DataLoads)
 // under leader election on a Lease, so several replicas can run and one acts.
 // Informers start at once on every replica (a standby keeps warm caches); the
 // controllers run only while this replica leads. Until SIGTERM/SIGINT.
@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "aqueduct/core/quantity.h"
+#include "aqueduct/k8s/dataload_controller.h"
 #include "aqueduct/k8s/dataset_controller.h"
 #include "aqueduct/k8s/leader_election.h"
 #include "aqueduct/k8s/runtime_controller.h"
@@ -67,10 +68,12 @@ int run_controller(const ControllerArgs& args) {
 
   k8s::DatasetController datasets(**client, kinds, args.workers);
   k8s::RuntimeController runtimes(**client, kinds, args.workers);
+  k8s::DataLoadController loads(**client, kinds, args.workers);
   datasets.start_informers();
   runtimes.start_informers();
-  if (!datasets.wait_synced(std::chrono::seconds(30)) ||
-      !runtimes.wait_synced(std::chrono::seconds(30))) {
+  loads.start_informers();
+  const auto sync = std::chrono::seconds(30);
+  if (!datasets.wait_synced(sync) || !runtimes.wait_synced(sync) || !loads.wait_synced(sync)) {
     std::cerr << "aqueduct controller: caches not synced after 30 s; going on\n";
   }
   k8s::LeaderElector elector(**client, le,
@@ -78,12 +81,14 @@ int run_controller(const ControllerArgs& args) {
                                 std::cerr << "aqueduct controller: leading; reconciling\n";
                                 datasets.start();
                                 runtimes.start();
+                                loads.start();
                               },
                               [&] {
                                 std::cerr
                                     << "aqueduct controller: no longer leading; standing by\n";
                                 datasets.stop();
                                 runtimes.stop();
+                                loads.stop();
                               }});
   std::cerr << "aqueduct controller: " << elector.identity() << " campaigning for lease "
             << le.lease_namespace << "/" << le.lease_name << "\n";
@@ -94,6 +99,7 @@ int run_controller(const ControllerArgs& args) {
   elector.stop();  // stops the controllers and hands the lease back
   datasets.stop_informers();
   runtimes.stop_informers();
+  loads.stop_informers();
   return kExitOk;
 }
 

@@ -144,11 +144,12 @@ int main(int argc, char** argv) {
   extender->add_flag("-q,--quiet", ea.quiet, "no per-request log lines");
 
   aqueduct::cli::ControllerArgs ca;
-  auto* controller = app.add_subcommand("controller",
-                                        "Run the live controllers (Dataset -> PV/PVC, runtime -> "
-                                        "StatefulSets and the FUSE DaemonSet,\n"
-                                        "status, node labels) under leader election on a Lease,\n"
-                                        "so several replicas can run and one acts.");
+  auto* controller =
+      app.add_subcommand("controller",
+                         "Run the live controllers (Dataset -> PV/PVC, runtime -> "
+                         "StatefulSets and the FUSE DaemonSet,\n"
+                         "status, node labels; DataLoad -> Job) under leader election on a Lease,\n"
+                         "so several replicas can run and one acts.");
   controller->add_option("--kubeconfig", ca.kubeconfig,
                          "kubeconfig (default: $KUBECONFIG, in-cluster)");
   controller->add_option("--lease-namespace", ca.lease_namespace,

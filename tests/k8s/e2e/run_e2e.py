@@ -70,6 +70,17 @@ def controllers_e2e(aqueduct, work, env, kubectl):
         # Worker pods bound by kube-scheduler mark their nodes as holding the cache.
         wait_for("nodes labelled as holding the cache",
                  lambda: get("nodes", "-l", "fluid.io/s-default-images=true", "-o", "name"), timeout=60)
+        kubectl("apply", "-f", "-", stdin="""apiVersion: data.fluid.io/v1alpha1
+kind: DataLoad
+metadata: {name: images-warmup}
+spec:
+  dataset: {name: images, namespace: default}
+  target: [{path: /train, replicas: 1}]
+""")
+        wait_for("the DataLoad Executing", lambda: get("dataload", "images-warmup", "-o", "jsonpath={.status.phase}") == "Executing")
+        job_cmd = get("job", "images-warmup-loader-job", "-o", "jsonpath={.spec.template.spec.containers[0].command[2]}")
+        assert "juicefs warmup" in job_cmd, job_cmd
+        print("controller e2e: DataLoad images-warmup Executing through Job images-warmup-loader-job")
         print("controller e2e: runtime images -> worker StatefulSet (scaled 3 -> 2 through the scale "
               "subresource), lazy FUSE DaemonSet, status selector, cache node labels: " +
               get("nodes", "-l", "fluid.io/s-default-images=true", "-o", "name").replace("\n", " "))

@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""Controller speed against a real kube-apiserver (scripts/control-plane.sh):
+
+  - reconcile throughput: N Datasets with their JuiceFSRuntimes exist before
+    the controller starts; the time until every Dataset is Bound and every
+    runtime has its workloads gives datasets/s (a fresh leader's full list);
+  - watch-to-action latency: with the controller running, one Dataset (its
+    runtime already there) is created at a time; the time from the create
+    returning to the Dataset's status reading Bound (through a watch) is the
+    latency, p50/p99 over the samples.
+
+usage: /usr/bin/python3 bench/controller_bench.py [AQUEDUCT_BINARY] [N] [SAMPLES]
+"""
+import json
+import os
+import shutil
+import ssl
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+
+class Api:
+    def __init__(self, env_file):
+        env = dict(line.strip().split("=", 1) for line in open(env_file) if "=" in line)
+        self.server, self.token = env["APISERVER"], env["TOKEN"]
+        self.ctx = ssl.create_default_context(cafile=os.path.join(os.path.dirname(env_file), "apiserver.crt"))
+
+    def call(self, method, path, body=None, content_type="application/json"):
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(self.server + path, data=data, method=method)
+        req.add_header("Authorization", "Bearer " + self.token)
+        if data is not None:
+            req.add_header("Content-Type", content_type)
+        with urllib.request.urlopen(req, context=self.ctx) as r:
+            return json.loads(r.read() or b"null")
+
+
+def dataset(name):
+    return {"apiVersion": "data.fluid.io/v1alpha1", "kind": "Dataset", "metadata": {"name": name},
+            "spec": {"mounts": [{"mountPoint": f"oss://bench/{name}", "name": name, "encryptOptions": [
+                {"name": "metaurl", "valueFrom": {"secretKeyRef": {"name": "jfs", "key": "metaurl"}}}]}]}}
+
+
+def runtime(name):
+    return {"apiVersion": "data.fluid.io/v1alpha1", "kind": "JuiceFSRuntime", "metadata": {"name": name},
+            "spec": {"replicas": 1, "tieredstore": {"levels": [{"mediumtype": "MEM", "path": "/dev/shm", "quota": "1Gi"}]}}}
+
+
+DS = "/apis/data.fluid.io/v1alpha1/namespaces/default/datasets"
+RT = "/apis/data.fluid.io/v1alpha1/namespaces/default/juicefsruntimes"
+
+
+def bound(api):
+    items = api.call("GET", DS)["items"]
+    return sum(1 for d in items if d.get("status", {}).get("phase") == "Bound"), len(items)
+
+
+def main():
+    aqueduct = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build", "cli", "aqueduct")
+    n = int(sys.argv[2]) if len(sys.argv) > 2 else 200
+    samples = int(sys.argv[3]) if len(sys.argv) > 3 else 50
+    script = os.path.join(ROOT, "scripts", "control-plane.sh")
+    subprocess.run(["bash", script, "build"], check=True)
+    work = tempfile.mkdtemp(prefix="aqueduct-ctl-bench-")
+    ctl = None
+    try:
+        subprocess.run(["bash", script, "start", work], check=True, capture_output=True)
+        env = dict(os.environ, KUBECONFIG=os.path.join(work, "kubeconfig"))
+        subprocess.run(["kubectl", "apply", "-f", os.path.join(ROOT, "k8s", "manifests", "crds")], env=env,
+                       check=True, capture_output=True)
+        subprocess.run(["kubectl", "wait", "--for", "condition=Established", "--timeout=60s",
+                        "crd/datasets.data.fluid.io", "crd/juicefsruntimes.data.fluid.io"], env=env, check=True,
+                       capture_output=True)
+        api = Api(os.path.join(work, "env"))
+        for i in range(n):
+            api.call("POST", DS, dataset(f"d{i:04d}"))
+            api.call("POST", RT, runtime(f"d{i:04d}"))
+        log = open(os.path.join(work, "controller.log"), "w")
+        t0 = time.monotonic()
+        ctl = subprocess.Popen([aqueduct, "controller", "--retry-period", "200ms", "--renew-deadline", "1s",
+                                "--lease-duration", "2s", "--workers", "4"], env=env, stderr=log)
+        while True:
+            done, total = bound(api)
+            if done == n:
+                break
+            if time.monotonic() - t0 > 600:
+                raise SystemExit(f"only {done}/{n} bound after 600 s")
+            if sys.stderr.isatty():
+                print(f"\r{done}/{n} bound", end="", file=sys.stderr)
+            time.sleep(0.05)
+        took = time.monotonic() - t0
+        if sys.stderr.isatty():
+            print(file=sys.stderr)
+        print(f"reconcile throughput: {n} datasets (+ runtimes) bound in {took:.2f} s "
+              f"from the controller's start = {n / took:.1f} datasets/s (includes start-up and the first lists)")
+
+        lat = []
+        for i in range(samples):
+            name = f"l{i:04d}"
+            api.call("POST", RT, runtime(name))
+            time.sleep(0.05)
+            start = time.monotonic()
+            api.call("POST", DS, dataset(name))
+            while True:
+                d = api.call("GET", f"{DS}/{name}")
+                if d.get("status", {}).get("phase") == "Bound":
+                    break
+                time.sleep(0.002)
+            lat.append((time.monotonic() - start) * 1000)
+        lat.sort()
+        p99 = lat[min(len(lat) - 1, int(0.99 * len(lat)))]
+        print(f"watch-to-action latency: create Dataset -> status Bound (PV and PVC made first), "
+              f"{samples} samples: p50 {statistics.median(lat):.1f} ms, p99 {p99:.1f} ms, max {lat[-1]:.1f} ms")
+        return 0
+    finally:
+        if ctl:
+            ctl.terminate()
+            ctl.wait(timeout=10)
+        subprocess.run(["bash", script, "stop", work])
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

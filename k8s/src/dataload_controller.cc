@@ -1,0 +1,212 @@
+#include "aqueduct/k8s/dataload_controller.h"
+
+#include "aqueduct/core/diagnostics.h"
+#include "aqueduct/core/fluid/fluid_loader.h"
+#include "aqueduct/core/yaml/yaml_json.h"
+#include "aqueduct/k8s/leader_election.h"
+#include "aqueduct/runtime_adapters/dataload_job.h"
+
+namespace aqueduct::k8s {
+namespace {
+
+const ResourceType& dataloads() { return resources::data_loads(); }
+
+std::string str_at(const Json& o, const char* a, const char* b) {
+  if (!o.is_object() || !o.contains(a) || !o[a].is_object() || !o[a].contains(b) ||
+      !o[a][b].is_string())
+    return "";
+  return o[a][b].get<std::string>();
+}
+
+}  // namespace
+
+DataLoadController::DataLoadController(ApiClient& client, std::vector<std::string> runtime_kinds,
+                                       int workers)
+    : client_(client),
+      loop_("dataload", workers, [this](const std::string& key) { return reconcile(key); }) {
+  dataloads_ = std::make_unique<Informer>(client, dataloads().collection());
+  jobs_ = std::make_unique<Informer>(
+      client, resources::jobs().collection() + "?labelSelector=fluid.io%2Fdataload");
+  datasets_ = std::make_unique<Informer>(client, resources::datasets().collection());
+  for (const auto& kind : runtime_kinds) {
+    if (auto rt = resources::runtime(kind); rt.ok()) {
+      runtimes_.emplace_back(kind, std::make_unique<Informer>(client, rt->collection()));
+    }
+  }
+  dataloads_->add_handler(
+      [this](ChangeType, const Json& o, const Json*) { loop_.enqueue(key_of(o)); });
+  jobs_->add_handler([this](ChangeType, const Json& o, const Json*) {
+    const std::string ns = str_at(o, "metadata", "namespace");
+    const Json labels = o["metadata"].value("labels", Json::object());
+    if (labels.contains("fluid.io/dataload"))
+      loop_.enqueue(ns + "/" + labels.value("fluid.io/dataload", ""));
+  });
+  // A dataset becoming Bound releases the DataLoads waiting for it.
+  datasets_->add_handler([this](ChangeType, const Json& o, const Json*) {
+    const std::string ns = str_at(o, "metadata", "namespace");
+    for (const auto& [key, dl] : dataloads_->snapshot()) {
+      if (key.rfind(ns + "/", 0) == 0) loop_.enqueue(key);
+    }
+  });
+}
+
+DataLoadController::~DataLoadController() {
+  stop();
+  stop_informers();
+}
+
+void DataLoadController::start_informers() {
+  dataloads_->start();
+  jobs_->start();
+  datasets_->start();
+  for (auto& [k, i] : runtimes_) i->start();
+}
+
+void DataLoadController::stop_informers() {
+  dataloads_->stop();
+  jobs_->stop();
+  datasets_->stop();
+  for (auto& [k, i] : runtimes_) i->stop();
+}
+
+bool DataLoadController::wait_synced(std::chrono::milliseconds timeout) {
+  bool ok = dataloads_->wait_synced(timeout) && jobs_->wait_synced(timeout) &&
+            datasets_->wait_synced(timeout);
+  for (auto& [k, i] : runtimes_) ok = ok && i->wait_synced(timeout);
+  return ok;
+}
+
+void DataLoadController::start() {
+  std::vector<std::string> keys;
+  for (const auto& [key, obj] : dataloads_->snapshot()) keys.push_back(key);
+  loop_.start(keys);
+}
+
+void DataLoadController::stop() { loop_.stop(); }
+
+core::Status DataLoadController::reconcile(const std::string& key) {
+  auto dl = dataloads_->get(key);
+  if (!dl) return core::Status::ok();  // deleted: its Job goes by owner reference
+  const std::string ns = str_at(*dl, "metadata", "namespace");
+  const std::string name = str_at(*dl, "metadata", "name");
+  Json status =
+      dl->contains("status") && (*dl)["status"].is_object() ? (*dl)["status"] : Json::object();
+  const std::string phase = status.value("phase", "");
+  if (phase == "Complete" || phase == "Failed") return core::Status::ok();  // policy Once: done
+  const std::string now = time_now();
+  auto set_phase = [&](const std::string& p, const std::string& type, const std::string& reason,
+                       const std::string& message) -> core::Status {
+    if (status.value("phase", "") == p && status.contains("conditions") &&
+        !status["conditions"].empty() && status["conditions"][0].value("message", "") == message) {
+      return core::Status::ok();
+    }
+    status["phase"] = p;
+    status["conditions"] = Json::array({{{"type", type},
+                                         {"status", "True"},
+                                         {"reason", reason},
+                                         {"message", message},
+                                         {"lastProbeTime", now},
+                                         {"lastTransitionTime", now}}});
+    auto r = client_.patch(dataloads().object(ns, name, "status"), Json{{"status", status}});
+    if (!r.ok()) return r.status();
+    Json ev = {{"apiVersion", "v1"},
+               {"kind", "Event"},
+               {"metadata", {{"generateName", name + "."}, {"namespace", ns}}},
+               {"involvedObject",
+                {{"apiVersion", "data.fluid.io/v1alpha1"},
+                 {"kind", "DataLoad"},
+                 {"name", name},
+                 {"namespace", ns},
+                 {"uid", str_at(*dl, "metadata", "uid")}}},
+               {"type", p == "Failed" ? "Warning" : "Normal"},
+               {"reason", reason},
+               {"message", message},
+               {"source", {{"component", "aqueduct-controller"}}},
+               {"firstTimestamp", now},
+               {"lastTimestamp", now},
+               {"count", 1}};
+    (void)client_.create(resources::events().collection(ns), ev);
+    return core::Status::ok();
+  };
+  // Read the DataLoad, its dataset and runtime as the simulator does.
+  Json dl_doc = *dl;
+  dl_doc["apiVersion"] = "data.fluid.io/v1alpha1";
+  dl_doc["kind"] = "DataLoad";
+  core::Diagnostics diags;
+  core::FluidObjects load_obj =
+      core::load_fluid_yaml("---\n" + core::json_to_yaml_text(dl_doc), "DataLoad " + key, diags);
+  if (diags.error_count() > 0 || load_obj.dataloads.empty()) {
+    std::string why;
+    for (const auto& d : diags.all()) {
+      if (d.severity == core::Severity::kError)
+        why += (why.empty() ? "" : "; ") + d.field + ": " + d.message;
+    }
+    return set_phase("Failed", "Failed", "InvalidSpec",
+                     why.empty() ? "not a readable DataLoad" : why);
+  }
+  core::DataLoad load = load_obj.dataloads.front();
+  const std::string ds_ns = load.dataset_namespace.empty() ? ns : load.dataset_namespace;
+  auto ds = datasets_->get(ds_ns + "/" + load.dataset_name);
+  if (!ds || str_at(*ds, "status", "phase") != "Bound") {
+    return set_phase("Pending", "Pending", "DatasetNotBound",
+                     "waiting for Dataset " + ds_ns + "/" + load.dataset_name + " to be Bound");
+  }
+  std::optional<Json> rt;
+  std::string kind;
+  for (auto& [k, inf] : runtimes_) {
+    if (auto r = inf->get(ds_ns + "/" + load.dataset_name)) {
+      rt = r;
+      kind = k;
+    }
+  }
+  if (!rt) return set_phase("Pending", "Pending", "NoRuntime", "the dataset has no runtime");
+  Json ds_doc = *ds, rt_doc = *rt;
+  ds_doc["apiVersion"] = rt_doc["apiVersion"] = "data.fluid.io/v1alpha1";
+  ds_doc["kind"] = "Dataset";
+  rt_doc["kind"] = kind;
+  core::Diagnostics d2;
+  core::FluidObjects objs = core::load_fluid_yaml(
+      "---\n" + core::json_to_yaml_text(ds_doc) + "---\n" + core::json_to_yaml_text(rt_doc), key,
+      d2);
+  if (objs.datasets.empty() || objs.runtimes.empty()) {
+    return set_phase("Pending", "Pending", "DatasetNotReadable",
+                     "the dataset or its runtime cannot be read");
+  }
+  // The Job: made once; its outcome is the DataLoad's.
+  const Json job = runtime_adapters::render_dataload_job(
+      load, objs.datasets.front(), objs.runtimes.front(), str_at(*dl, "metadata", "uid"));
+  const std::string job_name = job["metadata"]["name"];
+  auto existing = jobs_->get(ns + "/" + job_name);
+  if (!existing) {
+    auto got = client_.get(resources::jobs().object(ns, job_name));
+    if (got.ok()) {
+      existing = *got;
+    } else if (got.status().code() == core::StatusCode::kNotFound) {
+      auto made = client_.create(resources::jobs().collection(ns), job);
+      if (!made.ok() && made.status().code() != core::StatusCode::kAlreadyExists)
+        return made.status();
+      if (made.ok()) ++jobs_created_;
+      return set_phase("Executing", "Executing", "JobCreated", "loading through Job " + job_name);
+    } else {
+      return got.status();
+    }
+  }
+  const Json js = existing->value("status", Json::object());
+  if (js.value("succeeded", 0) >= 1) {
+    status["duration"] = str_at(*existing, "status", "completionTime").empty()
+                             ? ""
+                             : str_at(*existing, "status", "startTime") + " -> " +
+                                   str_at(*existing, "status", "completionTime");
+    return set_phase("Complete", "Complete", "JobSucceeded",
+                     "Job " + job_name + " loaded the data");
+  }
+  for (const auto& c : js.value("conditions", Json::array())) {
+    if (c.value("type", "") == "Failed" && c.value("status", "") == "True") {
+      return set_phase("Failed", "Failed", "JobFailed",
+                       "Job " + job_name + " failed: " + c.value("message", ""));
+    }
+  }
+  return set_phase("Executing", "Executing", "JobCreated", "loading through Job " + job_name);
+}
+
+}  // namespace aqueduct::k8s
