@@ -57,11 +57,6 @@ DS = "/apis/data.fluid.io/v1alpha1/namespaces/default/datasets"
 RT = "/apis/data.fluid.io/v1alpha1/namespaces/default/juicefsruntimes"
 
 
-def bound(api):
-    items = api.call("GET", DS)["items"]
-    return sum(1 for d in items if d.get("status", {}).get("phase") == "Bound"), len(items)
-
-
 def main():
     aqueduct = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build", "cli", "aqueduct")
     n = int(sys.argv[2]) if len(sys.argv) > 2 else 200
@@ -78,34 +73,26 @@ def main():
         subprocess.run(["kubectl", "wait", "--for", "condition=Established", "--timeout=60s",
                         "crd/datasets.data.fluid.io", "crd/juicefsruntimes.data.fluid.io"], env=env, check=True,
                        capture_output=True)
+        subprocess.run(["kubectl", "create", "namespace", "aqueduct-system"], env=env, check=True,
+                       capture_output=True)
         api = Api(os.path.join(work, "env"))
-        for i in range(n):
-            api.call("POST", DS, dataset(f"d{i:04d}"))
-            api.call("POST", RT, runtime(f"d{i:04d}"))
         log = open(os.path.join(work, "controller.log"), "w")
-        t0 = time.monotonic()
-        ctl = subprocess.Popen([aqueduct, "controller", "--retry-period", "200ms", "--renew-deadline", "1s",
-                                "--lease-duration", "2s", "--workers", "4"], env=env, stderr=log)
-        while True:
-            done, total = bound(api)
-            if done == n:
-                break
-            if time.monotonic() - t0 > 600:
-                raise SystemExit(f"only {done}/{n} bound after 600 s")
-            if sys.stderr.isatty():
-                print(f"\r{done}/{n} bound", end="", file=sys.stderr)
-            time.sleep(0.05)
-        took = time.monotonic() - t0
-        if sys.stderr.isatty():
-            print(file=sys.stderr)
-        print(f"reconcile throughput: {n} datasets (+ runtimes) bound in {took:.2f} s "
-              f"from the controller's start = {n / took:.1f} datasets/s (includes start-up and the first lists)")
 
+        def start_controller():
+            return subprocess.Popen([aqueduct, "controller", "--retry-period", "200ms", "--renew-deadline", "1s",
+                                     "--lease-duration", "2s", "--workers", "4"], env=env, stderr=log)
+
+        # Latency first, on an otherwise idle cluster and controller.
+        ctl = start_controller()
+        api.call("POST", RT, runtime("warmup"))
+        api.call("POST", DS, dataset("warmup"))
+        while api.call("GET", f"{DS}/warmup").get("status", {}).get("phase") != "Bound":
+            time.sleep(0.05)
         lat = []
         for i in range(samples):
             name = f"l{i:04d}"
             api.call("POST", RT, runtime(name))
-            time.sleep(0.05)
+            time.sleep(0.2)  # the runtime's own reconcile is done
             start = time.monotonic()
             api.call("POST", DS, dataset(name))
             while True:
@@ -116,8 +103,33 @@ def main():
             lat.append((time.monotonic() - start) * 1000)
         lat.sort()
         p99 = lat[min(len(lat) - 1, int(0.99 * len(lat)))]
-        print(f"watch-to-action latency: create Dataset -> status Bound (PV and PVC made first), "
-              f"{samples} samples: p50 {statistics.median(lat):.1f} ms, p99 {p99:.1f} ms, max {lat[-1]:.1f} ms")
+        print(f"watch-to-action latency: create Dataset -> status Bound (its PV and PVC made first), "
+              f"{samples} samples on an idle controller: p50 {statistics.median(lat):.1f} ms, "
+              f"p99 {p99:.1f} ms, max {lat[-1]:.1f} ms")
+        ctl.terminate()
+        ctl.wait(timeout=10)
+
+        # Throughput: N datasets waiting when a fresh controller starts.
+        for i in range(n):
+            api.call("POST", DS, dataset(f"d{i:04d}"))
+            api.call("POST", RT, runtime(f"d{i:04d}"))
+        t0 = time.monotonic()
+        ctl = start_controller()
+        while True:
+            done = sum(1 for d in api.call("GET", DS)["items"]
+                       if d["metadata"]["name"].startswith("d") and d.get("status", {}).get("phase") == "Bound")
+            if done == n:
+                break
+            if time.monotonic() - t0 > 600:
+                raise SystemExit(f"only {done}/{n} bound after 600 s")
+            if sys.stderr.isatty():
+                print(f"\r{done}/{n} bound", end="", file=sys.stderr)
+            time.sleep(0.05)
+        took = time.monotonic() - t0
+        if sys.stderr.isatty():
+            print(file=sys.stderr)
+        print(f"reconcile throughput: {n} datasets (+ their runtimes' StatefulSets, DaemonSets, PVs, PVCs, "
+              f"status) bound in {took:.2f} s from a fresh controller's start = {n / took:.1f} datasets/s")
         return 0
     finally:
         if ctl:

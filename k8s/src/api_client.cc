@@ -130,7 +130,9 @@ core::Result<std::unique_ptr<ApiClient>> ApiClient::create(ClusterConfig config)
     X509_STORE_free(s);
   }
   c->config_ = std::move(config);
-  AQ_ASSIGN_OR_RETURN(c->shared_, c->connect(60));
+  AQ_ASSIGN_OR_RETURN(auto first, c->connect(60));  // checks the TLS material once
+  c->idle_.push_back(std::move(first));
+  c->open_ = 1;
   return c;
 }
 
@@ -176,6 +178,30 @@ core::Result<std::unique_ptr<ApiClient::Connection>> ApiClient::connect(int read
   return conn;
 }
 
+std::unique_ptr<ApiClient::Connection> ApiClient::take_connection() {
+  std::unique_lock<std::mutex> lock(mu_);
+  free_cv_.wait(lock, [&] { return !idle_.empty() || open_ < kMaxConnections; });
+  if (!idle_.empty()) {
+    auto c = std::move(idle_.back());
+    idle_.pop_back();
+    return c;
+  }
+  ++open_;
+  lock.unlock();
+  auto c = connect(60);
+  if (c.ok()) return std::move(*c);
+  lock.lock();
+  --open_;
+  free_cv_.notify_one();
+  return nullptr;
+}
+
+void ApiClient::give_back(std::unique_ptr<Connection> c) {
+  std::lock_guard<std::mutex> lock(mu_);
+  idle_.push_back(std::move(c));
+  free_cv_.notify_one();
+}
+
 core::Result<ApiResponse> ApiClient::request(const std::string& method, const std::string& path,
                                              const std::string& body,
                                              const std::string& content_type) {
@@ -183,16 +209,21 @@ core::Result<ApiResponse> ApiClient::request(const std::string& method, const st
   req.method = method;
   req.path = path;
   req.body = body;
-  std::lock_guard<std::mutex> lock(mu_);
-  req.headers = shared_->headers;
+  std::unique_ptr<Connection> conn = take_connection();
+  if (!conn) {
+    return core::Status(core::StatusCode::kUnavailable,
+                        method + " " + config_.server + path + ": cannot set up a connection");
+  }
+  req.headers = conn->headers;
   if (!body.empty()) req.headers.emplace("Content-Type", content_type);
   httplib::Response res;
   httplib::Error err = httplib::Error::Success;
   // One retry on a broken keep-alive connection.
   for (int attempt = 0; attempt < 2; ++attempt) {
     res = httplib::Response();
-    if (shared_->http->send(req, res, err)) break;
+    if (conn->http->send(req, res, err)) break;
   }
+  give_back(std::move(conn));
   if (err != httplib::Error::Success) {
     return core::Status(core::StatusCode::kUnavailable,
                         method + " " + config_.server + path + ": " + httplib::to_string(err));

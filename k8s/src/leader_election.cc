@@ -51,6 +51,14 @@ bool LeaderElector::wait(std::chrono::milliseconds d) {
   return !cv_.wait_for(lock, d, [&] { return stopping_.load(); });
 }
 
+void LeaderElector::report(const core::Status& st) {
+  // Once per distinct problem, not every retry period.
+  if (st.message() == last_error_) return;
+  last_error_ = st.message();
+  std::cerr << "aqueduct k8s: lease " << config_.lease_namespace << "/" << config_.lease_name
+            << ": " << st.message() << " (retrying)\n";
+}
+
 bool LeaderElector::try_acquire_or_renew() {
   const ResourceType& leases = resources::leases();
   const std::string path = leases.object(config_.lease_namespace, config_.lease_name);
@@ -61,7 +69,10 @@ bool LeaderElector::try_acquire_or_renew() {
              std::chrono::duration_cast<std::chrono::seconds>(config_.lease_duration).count()));
   auto got = client_.get(path);
   if (!got.ok()) {
-    if (got.status().code() != core::StatusCode::kNotFound) return false;
+    if (got.status().code() != core::StatusCode::kNotFound) {
+      report(got.status());
+      return false;
+    }
     Json lease = {
         {"apiVersion", "coordination.k8s.io/v1"},
         {"kind", "Lease"},
@@ -73,7 +84,12 @@ bool LeaderElector::try_acquire_or_renew() {
           {"renewTime", stamp},
           {"leaseTransitions", 0}}}};
     auto made = client_.create(leases.collection(config_.lease_namespace), lease);
-    if (!made.ok()) return false;  // someone else created it first
+    if (!made.ok()) {
+      // AlreadyExists: someone else created it first. Anything else (a
+      // missing namespace, no permission) would block us for good: say so.
+      if (made.status().code() != core::StatusCode::kAlreadyExists) report(made.status());
+      return false;
+    }
     observed_holder_ = config_.identity;
     observed_renew_ = stamp;
     observed_at_ = now;
@@ -101,7 +117,10 @@ bool LeaderElector::try_acquire_or_renew() {
   }
   // The resourceVersion read makes this a compare-and-swap.
   auto put = client_.replace(path, lease);
-  if (!put.ok()) return false;
+  if (!put.ok()) {
+    if (put.status().code() != core::StatusCode::kAborted) report(put.status());
+    return false;
+  }
   observed_holder_ = config_.identity;
   observed_renew_ = stamp;
   observed_at_ = now;
@@ -116,6 +135,7 @@ void LeaderElector::run() {
     }
     if (stopping_) return;
     leading_ = true;
+    last_error_.clear();
     std::cerr << "aqueduct k8s: " << config_.identity << " leads " << config_.lease_namespace << "/"
               << config_.lease_name << "\n";
     if (callbacks_.started_leading) callbacks_.started_leading();

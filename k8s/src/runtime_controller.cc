@@ -79,7 +79,13 @@ RuntimeController::RuntimeController(ApiClient& client, std::vector<std::string>
     const Json& m = obj["metadata"];
     touch(m.value("namespace", ""), m.value("name", ""));
   });
-  workers_pods_->add_handler([touch](ChangeType, const Json& obj, const Json*) {
+  workers_pods_->add_handler([touch](ChangeType type, const Json& obj, const Json* old) {
+    // Only where a worker runs matters (node labels); status churn does not.
+    auto node = [](const Json& p) {
+      return p.contains("spec") && p["spec"].is_object() ? p["spec"].value("nodeName", "")
+                                                         : std::string();
+    };
+    if (type == ChangeType::kUpdated && old && node(*old) == node(obj)) return;
     const Json& m = obj["metadata"];
     const Json labels = m.value("labels", Json::object());
     if (labels.contains("release")) touch(m.value("namespace", ""), labels.value("release", ""));

@@ -6,10 +6,12 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -99,8 +101,15 @@ class ApiClient {
   std::string host_;
   int port_ = 0;
   bool tls_ = true;
+  // Keep-alive connections for request(), up to kMaxConnections in use at
+  // once (controllers' workers talk in parallel); watches open their own.
+  static constexpr std::size_t kMaxConnections = 8;
+  std::unique_ptr<Connection> take_connection();
+  void give_back(std::unique_ptr<Connection> c);
   std::mutex mu_;
-  std::unique_ptr<Connection> shared_;  // for request(); watches open their own
+  std::condition_variable free_cv_;
+  std::vector<std::unique_ptr<Connection>> idle_;
+  std::size_t open_ = 0;
 };
 
 // Paths of the API: "/api/v1/namespaces/ns/pods/name/status" and the like.

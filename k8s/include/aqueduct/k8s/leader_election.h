@@ -51,6 +51,8 @@ class LeaderElector {
   // One attempt to take or keep the lease; true when held afterwards.
   bool try_acquire_or_renew();
   bool wait(std::chrono::milliseconds d);  // false when stopping
+  void report(const core::Status& st);
+  std::string last_error_;
 
   ApiClient& client_;
   LeaderElectionConfig config_;
