@@ -1,5 +1,7 @@
 #include "aqueduct/k8s/dataload_controller.h"
 
+#include "aqueduct/k8s/controller_support.h"
+
 #include "aqueduct/core/diagnostics.h"
 #include "aqueduct/core/fluid/fluid_loader.h"
 #include "aqueduct/core/yaml/yaml_json.h"
@@ -109,42 +111,16 @@ core::Status DataLoadController::reconcile(const std::string& key) {
                                          {"lastTransitionTime", now}}});
     auto r = client_.patch(dataloads().object(ns, name, "status"), Json{{"status", status}});
     if (!r.ok()) return r.status();
-    Json ev = {{"apiVersion", "v1"},
-               {"kind", "Event"},
-               {"metadata", {{"generateName", name + "."}, {"namespace", ns}}},
-               {"involvedObject",
-                {{"apiVersion", "data.fluid.io/v1alpha1"},
-                 {"kind", "DataLoad"},
-                 {"name", name},
-                 {"namespace", ns},
-                 {"uid", str_at(*dl, "metadata", "uid")}}},
-               {"type", p == "Failed" ? "Warning" : "Normal"},
-               {"reason", reason},
-               {"message", message},
-               {"source", {{"component", "aqueduct-controller"}}},
-               {"firstTimestamp", now},
-               {"lastTimestamp", now},
-               {"count", 1}};
-    (void)client_.create(resources::events().collection(ns), ev);
+    record_event(client_, *dl, "DataLoad", p == "Failed" ? "Warning" : "Normal", reason, message);
     return core::Status::ok();
   };
   // Read the DataLoad, its dataset and runtime as the simulator does.
-  Json dl_doc = *dl;
-  dl_doc["apiVersion"] = "data.fluid.io/v1alpha1";
-  dl_doc["kind"] = "DataLoad";
-  core::Diagnostics diags;
-  core::FluidObjects load_obj =
-      core::load_fluid_yaml("---\n" + core::json_to_yaml_text(dl_doc), "DataLoad " + key, diags);
-  if (diags.error_count() > 0 || load_obj.dataloads.empty()) {
-    std::string why;
-    for (const auto& d : diags.all()) {
-      if (d.severity == core::Severity::kError)
-        why += (why.empty() ? "" : "; ") + d.field + ": " + d.message;
-    }
+  auto load_obj = load_fluid_objects({{*dl, "DataLoad"}}, "DataLoad " + key);
+  if (!load_obj.ok() || load_obj->dataloads.empty()) {
     return set_phase("Failed", "Failed", "InvalidSpec",
-                     why.empty() ? "not a readable DataLoad" : why);
+                     load_obj.ok() ? "not a readable DataLoad" : load_obj.status().message());
   }
-  core::DataLoad load = load_obj.dataloads.front();
+  core::DataLoad load = load_obj->dataloads.front();
   const std::string ds_ns = load.dataset_namespace.empty() ? ns : load.dataset_namespace;
   auto ds = datasets_->get(ds_ns + "/" + load.dataset_name);
   if (!ds || str_at(*ds, "status", "phase") != "Bound") {
@@ -160,18 +136,12 @@ core::Status DataLoadController::reconcile(const std::string& key) {
     }
   }
   if (!rt) return set_phase("Pending", "Pending", "NoRuntime", "the dataset has no runtime");
-  Json ds_doc = *ds, rt_doc = *rt;
-  ds_doc["apiVersion"] = rt_doc["apiVersion"] = "data.fluid.io/v1alpha1";
-  ds_doc["kind"] = "Dataset";
-  rt_doc["kind"] = kind;
-  core::Diagnostics d2;
-  core::FluidObjects objs = core::load_fluid_yaml(
-      "---\n" + core::json_to_yaml_text(ds_doc) + "---\n" + core::json_to_yaml_text(rt_doc), key,
-      d2);
-  if (objs.datasets.empty() || objs.runtimes.empty()) {
+  auto loaded = load_fluid_objects({{*ds, "Dataset"}, {*rt, kind}}, key);
+  if (!loaded.ok() || loaded->datasets.empty() || loaded->runtimes.empty()) {
     return set_phase("Pending", "Pending", "DatasetNotReadable",
                      "the dataset or its runtime cannot be read");
   }
+  const core::FluidObjects& objs = *loaded;
   // The Job: made once; its outcome is the DataLoad's.
   const Json job = runtime_adapters::render_dataload_job(
       load, objs.datasets.front(), objs.runtimes.front(), str_at(*dl, "metadata", "uid"));

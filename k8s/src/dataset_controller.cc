@@ -1,5 +1,7 @@
 #include "aqueduct/k8s/dataset_controller.h"
 
+#include "aqueduct/k8s/controller_support.h"
+
 #include <iostream>
 
 #include "aqueduct/core/diagnostics.h"
@@ -89,27 +91,7 @@ std::optional<Json> DatasetController::runtime_for(const std::string& key,
 
 void DatasetController::event(const Json& dataset, const std::string& type,
                               const std::string& reason, const std::string& message) {
-  const Json& meta = dataset["metadata"];
-  const std::string ns = meta.value("namespace", "default");
-  const std::string now = time_now();
-  Json ev = {
-      {"apiVersion", "v1"},
-      {"kind", "Event"},
-      {"metadata", {{"generateName", meta.value("name", "dataset") + "."}, {"namespace", ns}}},
-      {"involvedObject",
-       {{"apiVersion", "data.fluid.io/v1alpha1"},
-        {"kind", "Dataset"},
-        {"name", meta.value("name", "")},
-        {"namespace", ns},
-        {"uid", meta.value("uid", "")}}},
-      {"type", type},
-      {"reason", reason},
-      {"message", message},
-      {"source", {{"component", "aqueduct-controller"}}},
-      {"firstTimestamp", now},
-      {"lastTimestamp", now},
-      {"count", 1}};
-  (void)client_.create(resources::events().collection(ns), ev);
+  record_event(client_, dataset, "Dataset", type, reason, message);
 }
 
 core::Status DatasetController::write_status(const Json& dataset, Json status) {
@@ -149,25 +131,11 @@ core::Status DatasetController::reconcile(const std::string& key) {
   // Read it as the simulator does; a malformed dataset is reported, not retried.
   std::string kind;
   auto rt_json = runtime_for(key, &kind);
-  Json ds_doc = *ds_json;
-  ds_doc["apiVersion"] = "data.fluid.io/v1alpha1";
-  ds_doc["kind"] = "Dataset";
-  std::string text = "---\n" + core::json_to_yaml_text(ds_doc);
-  if (rt_json) {
-    Json rt_doc = *rt_json;
-    rt_doc["apiVersion"] = "data.fluid.io/v1alpha1";
-    rt_doc["kind"] = kind;
-    text += "---\n" + core::json_to_yaml_text(rt_doc);
-  }
-  core::Diagnostics diags;
-  core::FluidObjects objs = core::load_fluid_yaml(text, "Dataset " + key, diags);
-  if (diags.error_count() > 0 || objs.datasets.empty()) {
-    std::string why;
-    for (const auto& d : diags.all()) {
-      if (d.severity == core::Severity::kError)
-        why += (why.empty() ? "" : "; ") + d.field + ": " + d.message;
-    }
-    if (why.empty()) why = "not a readable Dataset";
+  std::vector<std::pair<Json, std::string>> docs = {{*ds_json, "Dataset"}};
+  if (rt_json) docs.emplace_back(*rt_json, kind);
+  auto loaded = load_fluid_objects(docs, "Dataset " + key);
+  if (!loaded.ok() || loaded->datasets.empty()) {
+    const std::string why = loaded.ok() ? "not a readable Dataset" : loaded.status().message();
     Json status = ds_json->contains("status") ? (*ds_json)["status"] : Json::object();
     const bool changed = status.value("phase", "") != "Failed";
     status["phase"] = "Failed";
@@ -175,6 +143,7 @@ core::Status DatasetController::reconcile(const std::string& key) {
     if (changed) event(*ds_json, "Warning", "InvalidSpec", why);
     return write_status(*ds_json, status);
   }
+  const core::FluidObjects& objs = *loaded;
   const core::Dataset& ds = objs.datasets.front();
   Json status = ds_json->contains("status") && (*ds_json)["status"].is_object()
                     ? (*ds_json)["status"]

@@ -1,5 +1,7 @@
 #include "aqueduct/k8s/runtime_controller.h"
 
+#include "aqueduct/k8s/controller_support.h"
+
 #include <iostream>
 #include <set>
 
@@ -205,23 +207,13 @@ core::Status RuntimeController::reconcile(const std::string& key) {
                                "no Dataset named " + k.name + " in namespace " + k.ns)});
     return write_status(status);
   }
-  Json ds_doc = *ds_json, rt_doc = *rt_json;
-  ds_doc["apiVersion"] = rt_doc["apiVersion"] = "data.fluid.io/v1alpha1";
-  ds_doc["kind"] = "Dataset";
-  rt_doc["kind"] = k.kind;
-  core::Diagnostics diags;
-  core::FluidObjects objs = core::load_fluid_yaml(
-      "---\n" + core::json_to_yaml_text(ds_doc) + "---\n" + core::json_to_yaml_text(rt_doc), key,
-      diags);
-  if (diags.error_count() > 0 || objs.datasets.empty() || objs.runtimes.empty()) {
-    std::string why;
-    for (const auto& d : diags.all()) {
-      if (d.severity == core::Severity::kError)
-        why += (why.empty() ? "" : "; ") + d.field + ": " + d.message;
-    }
+  auto loaded = load_fluid_objects({{*ds_json, "Dataset"}, {*rt_json, k.kind}}, key);
+  if (!loaded.ok() || loaded->datasets.empty() || loaded->runtimes.empty()) {
+    const std::string why = loaded.ok() ? "not readable" : loaded.status().message();
     status["conditions"] = Json::array({condition("Ready", "False", "InvalidSpec", why)});
     return write_status(status);  // reported; retried when the objects change
   }
+  const core::FluidObjects& objs = *loaded;
   const core::Runtime& rt = objs.runtimes.front();
   const std::string uid = (*rt_json)["metadata"].value("uid", "");
   auto w = runtime_adapters::render_runtime_workloads(objs.datasets.front(), rt, k.kind, uid);

@@ -10,40 +10,23 @@
 #include "aqueduct/k8s/informer.h"
 #include "aqueduct/k8s/kubeconfig.h"
 #include "aqueduct/k8s/webhook_server.h"
-#include "support/fake_apiserver.h"
+#include "support/k8s_testing.h"
 #include "support/temp_dir.h"
 
 namespace aqueduct::k8s {
 namespace {
 
+using aqueduct::testing::client_for;
+using aqueduct::testing::eventually;
 using aqueduct::testing::FakeApiServer;
 using aqueduct::testing::TempDir;
 using namespace std::chrono_literals;
-
-std::unique_ptr<ApiClient> client_for(const FakeApiServer& s, const std::string& token = "") {
-  ClusterConfig c;
-  c.server = s.url();
-  c.token = token;
-  auto cl = ApiClient::create(c);
-  EXPECT_TRUE(cl.ok()) << cl.status().to_string();
-  return std::move(*cl);
-}
 
 Json dataset(const std::string& name, const std::string& ns = "default") {
   return Json{{"apiVersion", "data.fluid.io/v1alpha1"},
               {"kind", "Dataset"},
               {"metadata", {{"name", name}, {"namespace", ns}}},
               {"spec", {{"mounts", Json::array({{{"mountPoint", "s3://bucket/" + name}}})}}}};
-}
-
-template <typename F>
-bool eventually(F f, std::chrono::milliseconds limit = 5000ms) {
-  auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (f()) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return f();
 }
 
 TEST(Kubeconfig, ReadsTokenCaClientCertAndNamesBadFields) {

@@ -5,11 +5,13 @@
 #include <thread>
 
 #include "aqueduct/k8s/dataload_controller.h"
-#include "support/fake_apiserver.h"
+#include "support/k8s_testing.h"
 
 namespace aqueduct::k8s {
 namespace {
 
+using aqueduct::testing::client_for;
+using aqueduct::testing::eventually;
 using aqueduct::testing::FakeApiServer;
 using namespace std::chrono_literals;
 
@@ -18,35 +20,12 @@ constexpr const char* kJuiceFs = "data.fluid.io/v1alpha1/juicefsruntimes";
 constexpr const char* kLoads = "data.fluid.io/v1alpha1/dataloads";
 constexpr const char* kJobs = "batch/v1/jobs";
 
-template <typename F>
-bool eventually(F f, std::chrono::milliseconds limit = 5000ms) {
-  auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (f()) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return f();
-}
-
 std::string phase(const FakeApiServer& api, const std::string& name) {
-  Json o = api.get(kLoads, "default", name);
-  if (!o.is_object() || !o.contains("status") || !o["status"].is_object()) return "";
-  return o["status"].value("phase", "");
+  return aqueduct::testing::status_phase(api.get(kLoads, "default", name));
 }
 
 Json dataset(const std::string& phase) {
-  Json d = {{"apiVersion", "data.fluid.io/v1alpha1"},
-            {"kind", "Dataset"},
-            {"metadata", {{"name", "images"}, {"namespace", "default"}}},
-            {"spec",
-             {{"mounts",
-               Json::array({{{"mountPoint", "oss://b/images"},
-                             {"name", "images"},
-                             {"encryptOptions",
-                              Json::array({{{"name", "metaurl"},
-                                            {"valueFrom",
-                                             {{"secretKeyRef",
-                                               {{"name", "jfs"}, {"key", "metaurl"}}}}}}})}}})}}}};
+  Json d = aqueduct::testing::fluid_dataset("images");
   if (!phase.empty()) d["status"] = {{"phase", phase}};
   return d;
 }
@@ -58,14 +37,6 @@ Json load(const std::string& name) {
               {"spec",
                {{"dataset", {{"name", "images"}, {"namespace", "default"}}},
                 {"target", Json::array({{{"path", "/train"}, {"replicas", 1}}})}}}};
-}
-
-std::unique_ptr<ApiClient> client_for(const FakeApiServer& api) {
-  ClusterConfig c;
-  c.server = api.url();
-  auto made = ApiClient::create(c);
-  EXPECT_TRUE(made.ok());
-  return std::move(*made);
 }
 
 TEST(DataLoadController, PendingUntilBoundThenAJobThenItsOutcome) {

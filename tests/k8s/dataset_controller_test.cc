@@ -5,35 +5,20 @@
 #include <thread>
 
 #include "aqueduct/k8s/dataset_controller.h"
-#include "support/fake_apiserver.h"
+#include "support/k8s_testing.h"
 
 namespace aqueduct::k8s {
 namespace {
 
+using aqueduct::testing::client_for;
+using aqueduct::testing::eventually;
 using aqueduct::testing::FakeApiServer;
 using namespace std::chrono_literals;
 
 constexpr const char* kDatasets = "data.fluid.io/v1alpha1/datasets";
 constexpr const char* kJuiceFs = "data.fluid.io/v1alpha1/juicefsruntimes";
 
-template <typename F>
-bool eventually(F f, std::chrono::milliseconds limit = 5000ms) {
-  auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (f()) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return f();
-}
-
-Json dataset(const std::string& name) {
-  return Json{
-      {"apiVersion", "data.fluid.io/v1alpha1"},
-      {"kind", "Dataset"},
-      {"metadata", {{"name", name}, {"namespace", "default"}}},
-      {"spec",
-       {{"mounts", Json::array({{{"mountPoint", "s3://bucket/" + name}, {"name", name}}})}}}};
-}
+Json dataset(const std::string& name) { return aqueduct::testing::fluid_dataset(name); }
 
 Json runtime(const std::string& name) {
   return Json{
@@ -48,17 +33,7 @@ Json runtime(const std::string& name) {
 }
 
 std::string phase(const FakeApiServer& api, const std::string& name) {
-  Json ds = api.get(kDatasets, "default", name);
-  if (!ds.is_object() || !ds.contains("status") || !ds["status"].is_object()) return "";
-  return ds["status"].value("phase", "");
-}
-
-std::unique_ptr<ApiClient> client_for(const FakeApiServer& api) {
-  ClusterConfig c;
-  c.server = api.url();
-  auto made = ApiClient::create(c);
-  EXPECT_TRUE(made.ok());
-  return std::move(*made);
+  return aqueduct::testing::status_phase(api.get(kDatasets, "default", name));
 }
 
 TEST(DatasetController, BindsADatasetWhenItsRuntimeAppearsAndCleansUpAfterIt) {

@@ -8,11 +8,12 @@
 #include <thread>
 
 #include "aqueduct/k8s/leader_election.h"
-#include "support/fake_apiserver.h"
+#include "support/k8s_testing.h"
 
 namespace aqueduct::k8s {
 namespace {
 
+using aqueduct::testing::eventually;
 using aqueduct::testing::FakeApiServer;
 using namespace std::chrono_literals;
 
@@ -37,16 +38,6 @@ LeaderElectionConfig config(const std::string& id, bool release = true) {
   c.retry_period = 100ms;
   c.release_on_stop = release;
   return c;
-}
-
-template <typename F>
-bool eventually(F f, std::chrono::milliseconds limit) {
-  auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (f()) return true;
-    std::this_thread::sleep_for(5ms);
-  }
-  return f();
 }
 
 TEST(LeaderElection, OneLeaderTakeoverAfterACrashAndHandoverOnStop) {

@@ -5,11 +5,13 @@
 #include <thread>
 
 #include "aqueduct/k8s/runtime_controller.h"
-#include "support/fake_apiserver.h"
+#include "support/k8s_testing.h"
 
 namespace aqueduct::k8s {
 namespace {
 
+using aqueduct::testing::client_for;
+using aqueduct::testing::eventually;
 using aqueduct::testing::FakeApiServer;
 using namespace std::chrono_literals;
 
@@ -19,31 +21,7 @@ constexpr const char* kAlluxio = "data.fluid.io/v1alpha1/alluxioruntimes";
 constexpr const char* kSts = "apps/v1/statefulsets";
 constexpr const char* kDs = "apps/v1/daemonsets";
 
-template <typename F>
-bool eventually(F f, std::chrono::milliseconds limit = 5000ms) {
-  auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (f()) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return f();
-}
-
-Json dataset(const std::string& name) {
-  return Json{
-      {"apiVersion", "data.fluid.io/v1alpha1"},
-      {"kind", "Dataset"},
-      {"metadata", {{"name", name}, {"namespace", "default"}}},
-      {"spec",
-       {{"mounts",
-         Json::array({{{"mountPoint", "oss://bucket/" + name},
-                       {"name", name},
-                       {"encryptOptions",
-                        Json::array({{{"name", "metaurl"},
-                                      {"valueFrom",
-                                       {{"secretKeyRef",
-                                         {{"name", "jfs"}, {"key", "metaurl"}}}}}}})}}})}}}};
-}
+Json dataset(const std::string& name) { return aqueduct::testing::fluid_dataset(name); }
 
 Json runtime(const std::string& kind, const std::string& name, int replicas,
              const std::string& network = "") {
@@ -62,14 +40,6 @@ Json runtime(const std::string& kind, const std::string& name, int replicas,
 Json status_of(const FakeApiServer& api, const char* coll, const std::string& name) {
   Json o = api.get(coll, "default", name);
   return o.is_object() && o.contains("status") ? o["status"] : Json::object();
-}
-
-std::unique_ptr<ApiClient> client_for(const FakeApiServer& api) {
-  ClusterConfig c;
-  c.server = api.url();
-  auto made = ApiClient::create(c);
-  EXPECT_TRUE(made.ok());
-  return std::move(*made);
 }
 
 TEST(RuntimeController, RendersWorkersAndLazyFuseFollowsReplicasAndReportsStatus) {

@@ -1,0 +1,24 @@
+// Small pieces every controller uses: reading Fluid objects that came from
+// the API through the same loader as the simulator, and recording Events.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "aqueduct/core/fluid/fluid_loader.h"
+#include "aqueduct/k8s/api_client.h"
+
+namespace aqueduct::k8s {
+
+// Loads API objects of data.fluid.io/v1alpha1 (each with its kind, which
+// objects from a list may lack). A problem is an InvalidArgument whose
+// message lists every error as "field: message".
+core::Result<core::FluidObjects> load_fluid_objects(
+    const std::vector<std::pair<Json, std::string>>& objects, const std::string& source);
+
+// Records a v1 Event about `object` (type "Normal" or "Warning"); best effort.
+void record_event(ApiClient& client, const Json& object, const std::string& kind,
+                  const std::string& type, const std::string& reason, const std::string& message);
+
+}  // namespace aqueduct::k8s
