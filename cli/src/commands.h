@@ -70,6 +70,8 @@ struct WebhookArgs {
   std::string cert, key;
   std::string listen = ":8443";
   bool self_signed = false;            // write a fresh self-signed cert/key first
+  std::string kubeconfig;              // live datasets from this cluster
+  bool in_cluster = false;             // live datasets from the pod's own cluster
   std::vector<std::string> dns_names;  // for --self-signed
   std::string ready_file;              // written with host:port once listening
   int threads = 64;

@@ -97,6 +97,10 @@ int main(int argc, char** argv) {
   webhook->add_option("--listen", wa.listen, "HOST:PORT or :PORT (default :8443; port 0: any)");
   webhook->add_option("--objects", wa.inject.objects,
                       "YAML with the Datasets and runtimes (none: only pods without datasets)");
+  webhook->add_option("--kubeconfig", wa.kubeconfig,
+                      "resolve Datasets and runtimes live from this cluster instead of --objects");
+  webhook->add_flag("--in-cluster", wa.in_cluster,
+                    "resolve them live from the cluster the webhook runs in (service account)");
   webhook->add_flag("--self-signed", wa.self_signed,
                     "first write a self-signed certificate and key to --tls-cert/--tls-key");
   webhook->add_option("--dns-name", wa.dns_names, "DNS names for --self-signed");

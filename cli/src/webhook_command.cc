@@ -10,6 +10,8 @@
 #include <mutex>
 #include <thread>
 
+#include "aqueduct/k8s/cluster_informers.h"
+#include "aqueduct/k8s/live_dataset_resolver.h"
 #include "aqueduct/k8s/webhook_server.h"
 #include "commands.h"
 
@@ -37,7 +39,35 @@ int run_webhook(const WebhookArgs& args) {
   };
   auto opts = injection_options(args.inject);
   if (!opts) return fail(opts.status().message());
-  auto resolve = resolver_from_files(args.inject.objects);
+  // Block the stop signals in every thread; this one waits for them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // Datasets and runtimes: live from the cluster, or from files.
+  const bool live = !args.kubeconfig.empty() || args.in_cluster;
+  if (live && !args.inject.objects.empty())
+    return fail("--objects and --kubeconfig/--in-cluster exclude each other");
+  std::unique_ptr<k8s::ApiClient> client;
+  std::unique_ptr<k8s::LiveDatasetResolver> live_resolver;
+  core::Result<core::DatasetResolver> resolve = core::DatasetResolver();
+  if (live) {
+    auto cfg = args.in_cluster ? k8s::in_cluster_config() : k8s::load_kubeconfig(args.kubeconfig);
+    if (!cfg) return fail(cfg.status().message());
+    auto c = k8s::ApiClient::create(*cfg);
+    if (!c) return fail(c.status().message());
+    client = std::move(*c);
+    live_resolver = std::make_unique<k8s::LiveDatasetResolver>(*client, k8s::all_runtime_kinds());
+    live_resolver->start();
+    if (!live_resolver->wait_synced(std::chrono::seconds(30))) {
+      std::cerr
+          << "aqueduct webhook: the Dataset caches are not synced after 30 s; serving anyway\n";
+    }
+    resolve = live_resolver->resolver();
+  } else {
+    resolve = resolver_from_files(args.inject.objects);
+  }
   if (!resolve) return fail(resolve.status().message());
   auto addr = k8s::parse_listen_address(args.listen);
   if (!addr) return fail(addr.status().message());
@@ -61,12 +91,6 @@ int run_webhook(const WebhookArgs& args) {
       std::cerr << utc_now() << " " << line << "\n";
     };
   }
-  // Block the stop signals in every thread; this one waits for them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   auto server = k8s::WebhookServer::create(std::move(cfg), *resolve);
   if (!server) return fail(server.status().message());
@@ -81,6 +105,7 @@ int run_webhook(const WebhookArgs& args) {
   std::cerr << "aqueduct webhook: signal " << sig << ", stopping\n";
   (*server)->stop();
   serving.join();
+  if (live_resolver) live_resolver->stop();
   return kExitOk;
 }
 

@@ -26,6 +26,65 @@ def wait_for(what, fn, timeout=30.0, every=0.1):
     raise SystemExit(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
+def webhook_e2e(aqueduct, work, env, kubectl):
+    """`aqueduct webhook`, its datasets from informers, registered with the real
+    apiserver: a Job labelled for serverless injection gets pods with the
+    JuiceFS FUSE sidecar, injected on the way in."""
+    import base64
+    ready = os.path.join(work, "webhook.ready")
+    log = open(os.path.join(work, "webhook.log"), "w")
+    wh = subprocess.Popen([aqueduct, "webhook", "--self-signed", "--tls-cert", os.path.join(work, "wh.crt"),
+                           "--tls-key", os.path.join(work, "wh.key"), "--listen", "127.0.0.1:0",
+                           "--ready-file", ready, "--kubeconfig", env["KUBECONFIG"]], stderr=log, stdout=log)
+    try:
+        address = wait_for("the webhook", lambda: open(ready).read().strip() if os.path.exists(ready) else None)
+        ca = base64.b64encode(open(os.path.join(work, "wh.crt"), "rb").read()).decode()
+        kubectl("apply", "-f", "-", stdin=f"""apiVersion: admissionregistration.k8s.io/v1
+kind: MutatingWebhookConfiguration
+metadata: {{name: aqueduct-e2e}}
+webhooks:
+- name: fluid-pods.aqueduct.io
+  clientConfig: {{url: "https://{address}/mutate-fluid-pods", caBundle: "{ca}"}}
+  rules: [{{operations: [CREATE], apiGroups: [""], apiVersions: [v1], resources: [pods]}}]
+  objectSelector: {{matchLabels: {{serverless.fluid.io/inject: "true"}}}}
+  sideEffects: None
+  admissionReviewVersions: [v1]
+  failurePolicy: Fail
+  timeoutSeconds: 10
+""")
+        kubectl("apply", "-f", "-", stdin="""apiVersion: batch/v1
+kind: Job
+metadata: {name: e2e-serverless}
+spec:
+  template:
+    metadata:
+      labels: {serverless.fluid.io/inject: "true"}
+    spec:
+      restartPolicy: Never
+      automountServiceAccountToken: false
+      containers:
+        - name: train
+          image: busybox
+          command: [sh, -c, "ls /data"]
+          volumeMounts: [{name: data, mountPath: /data}]
+      volumes:
+        - name: data
+          persistentVolumeClaim: {claimName: images}
+""")
+        names = wait_for("the Job's pod", lambda: kubectl(
+            "get", "pods", "-l", "job-name=e2e-serverless", "-o",
+            "jsonpath={.items[0].spec.containers[*].name}", ok=False).stdout.strip(), timeout=60)
+        assert names.split()[0] == "fluid-fuse-0" and "train" in names.split(), names
+        labels = kubectl("get", "pods", "-l", "job-name=e2e-serverless", "-o",
+                         "jsonpath={.items[0].metadata.labels}", ok=False).stdout
+        assert "done.sidecar.fluid.io/inject" in labels, labels
+        print(f"webhook e2e: the Job's pod was injected through the apiserver: containers {names}")
+        kubectl("delete", "mutatingwebhookconfiguration", "aqueduct-e2e")
+    finally:
+        wh.terminate()
+        wh.wait(timeout=60)  # it first lets open keep-alive connections finish
+
+
 def controllers_e2e(aqueduct, work, env, kubectl):
     """Two `aqueduct controller` replicas on a Lease: the leader binds Fluid's
     dataset; killing it hands over within the lease duration; the new leader
@@ -188,6 +247,7 @@ spec:
         r = subprocess.run([binary], env=env)
         if r.returncode != 0:
             return r.returncode
+        webhook_e2e(aqueduct, work, env, kubectl)
         return controllers_e2e(aqueduct, work, env, kubectl)
     finally:
         subprocess.run(["bash", script, "stop", work])
