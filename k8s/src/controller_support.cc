@@ -26,6 +26,19 @@ core::Result<core::FluidObjects> load_fluid_objects(
   return core::invalid_argument(why);
 }
 
+bool same_status(Json a, Json b) {
+  for (Json* s : {&a, &b}) {
+    if (!s->is_object() || !s->contains("conditions") || !(*s)["conditions"].is_array()) continue;
+    for (auto& c : (*s)["conditions"]) {
+      if (c.is_object()) {
+        c.erase("lastUpdateTime");
+        c.erase("lastTransitionTime");
+      }
+    }
+  }
+  return a == b;
+}
+
 void record_event(ApiClient& client, const Json& object, const std::string& kind,
                   const std::string& type, const std::string& reason, const std::string& message) {
   const Json& meta = object.contains("metadata") ? object["metadata"] : Json::object();

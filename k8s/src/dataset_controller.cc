@@ -18,19 +18,6 @@ std::pair<std::string, std::string> split_key(const std::string& key) {
   return {key.substr(0, slash), slash == std::string::npos ? "" : key.substr(slash + 1)};
 }
 
-// The status without its timestamps, to tell a real change from a rewrite.
-Json comparable(Json status) {
-  if (status.is_object() && status.contains("conditions") && status["conditions"].is_array()) {
-    for (auto& c : status["conditions"]) {
-      if (c.is_object()) {
-        c.erase("lastUpdateTime");
-        c.erase("lastTransitionTime");
-      }
-    }
-  }
-  return status;
-}
-
 }  // namespace
 
 DatasetController::DatasetController(ApiClient& client, std::vector<std::string> runtime_kinds,
@@ -96,7 +83,7 @@ void DatasetController::event(const Json& dataset, const std::string& type,
 
 core::Status DatasetController::write_status(const Json& dataset, Json status) {
   const Json old = dataset.contains("status") ? dataset["status"] : Json::object();
-  if (comparable(old) == comparable(status)) return core::Status::ok();
+  if (same_status(old, status)) return core::Status::ok();
   const auto [ns, name] = split_key(key_of(dataset));
   auto r =
       client_.patch(resources::datasets().object(ns, name, "status"), Json{{"status", status}});

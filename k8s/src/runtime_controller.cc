@@ -29,18 +29,6 @@ RuntimeKey parse_key(const std::string& key) {
   return k;
 }
 
-Json comparable(Json status) {
-  if (status.is_object() && status.contains("conditions") && status["conditions"].is_array()) {
-    for (auto& c : status["conditions"]) {
-      if (c.is_object()) {
-        c.erase("lastUpdateTime");
-        c.erase("lastTransitionTime");
-      }
-    }
-  }
-  return status;
-}
-
 std::int64_t int_at(const Json& o, const char* a, const char* b) {
   if (!o.is_object() || !o.contains(a) || !o[a].is_object() || !o[a].contains(b) ||
       !o[a][b].is_number())
@@ -186,7 +174,7 @@ core::Status RuntimeController::reconcile(const std::string& key) {
   const std::string now = time_now();
   auto write_status = [&](Json status) -> core::Status {
     const Json old = rt_json->contains("status") ? (*rt_json)["status"] : Json::object();
-    if (comparable(old) == comparable(status)) return core::Status::ok();
+    if (same_status(old, status)) return core::Status::ok();
     auto r = client_.patch(status_path, Json{{"status", status}});
     if (!r.ok()) return r.status();
     ++status_writes_;

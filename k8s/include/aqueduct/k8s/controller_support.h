@@ -17,6 +17,10 @@ namespace aqueduct::k8s {
 core::Result<core::FluidObjects> load_fluid_objects(
     const std::vector<std::pair<Json, std::string>>& objects, const std::string& source);
 
+// Whether two statuses say the same, ignoring the conditions' timestamps: a
+// status is written only when it really changed (no update loops).
+bool same_status(Json a, Json b);
+
 // Records a v1 Event about `object` (type "Normal" or "Warning"); best effort.
 void record_event(ApiClient& client, const Json& object, const std::string& kind,
                   const std::string& type, const std::string& reason, const std::string& message);
