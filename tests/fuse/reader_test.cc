@@ -71,6 +71,23 @@ ReaderOptions no_mem() {
   return o;
 }
 
+// Damages one byte of every block file in `folder`.
+void corrupt_block_files(const std::string& folder, std::streamoff at) {
+  for (const auto& e : fs::directory_iterator(folder)) {
+    std::fstream f(e.path(), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(at);
+    f.put('!');
+  }
+}
+
+// Reads all of `root`/f once through a fresh reader, so its blocks land on `w`.
+void warm_worker(const std::string& root, const Worker& w, std::size_t size) {
+  auto warm = reader(root, {addr(w)}, no_mem());
+  std::string all(size, '\0');
+  ASSERT_TRUE(warm->read("/f", 0, size, all.data()).ok());
+  warm->flush();
+}
+
 // Random reads through the reader, each compared with the file itself.
 void check_random_reads(DatasetReader& r, const std::string& root, const std::string& name,
                         std::int64_t size, int count, std::uint32_t seed) {
@@ -235,11 +252,7 @@ TEST(Reader, CorruptedWorkerBlocksAreRepaired) {
   std::string out(data.size(), '\0');
   ASSERT_TRUE(r->read("/f", 0, data.size(), out.data()).ok());
   r->flush();
-  for (const auto& e : fs::directory_iterator(dir.file("ssd"))) {
-    std::fstream f(e.path(), std::ios::in | std::ios::out | std::ios::binary);
-    f.seekp(123);
-    f.put('!');
-  }
+  corrupt_block_files(dir.file("ssd"), 123);
   std::string again(data.size(), '\0');
   ASSERT_TRUE(r->read("/f", 0, data.size(), again.data()).ok());
   EXPECT_EQ(again, data);
@@ -336,12 +349,7 @@ TEST(Reader, ShortCircuitReadsCoLocatedBlockFilesWithoutGrpcBytes) {
   std::string data = random_bytes(8 * kBlock + 77, 21);
   dir.write("data/f", data);
   auto w = file_backed_worker(dir.file("shm"), 64 << 20);
-  {
-    auto warm = reader(dir.file("data"), {addr(*w)}, no_mem());
-    std::string all(data.size(), '\0');
-    ASSERT_TRUE(warm->read("/f", 0, data.size(), all.data()).ok());
-    warm->flush();
-  }
+  warm_worker(dir.file("data"), *w, data.size());
   ASSERT_EQ(w->store().stats().blocks, 9u);
   const std::uint64_t served = w->store().stats().bytes_served;
   auto r = reader(dir.file("data"), {addr(*w)}, no_mem());
@@ -366,17 +374,8 @@ TEST(Reader, ShortCircuitRejectsADamagedBlockFileAndStillReadsCorrectly) {
   std::string data = random_bytes(4 * kBlock, 22);
   dir.write("data/f", data);
   auto w = file_backed_worker(dir.file("shm"), 64 << 20);
-  {
-    auto warm = reader(dir.file("data"), {addr(*w)}, no_mem());
-    std::string all(data.size(), '\0');
-    ASSERT_TRUE(warm->read("/f", 0, data.size(), all.data()).ok());
-    warm->flush();
-  }
-  for (const auto& e : fs::directory_iterator(dir.file("shm"))) {
-    std::fstream f(e.path(), std::ios::in | std::ios::out | std::ios::binary);
-    f.seekp(1000);
-    f.put('!');
-  }
+  warm_worker(dir.file("data"), *w, data.size());
+  corrupt_block_files(dir.file("shm"), 1000);
   auto r = reader(dir.file("data"), {addr(*w)}, no_mem());
   std::string all(data.size(), '\0');
   ASSERT_TRUE(r->read("/f", 0, data.size(), all.data()).ok());
