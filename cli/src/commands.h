@@ -103,6 +103,18 @@ struct ControllerArgs {
 // Runs until SIGTERM/SIGINT. Exit: 0 stopped by a signal, 2 bad input.
 int run_controller(const ControllerArgs& args);
 
+struct SimNodesArgs {
+  std::string kubeconfig;
+  std::string cluster;      // Cluster YAML (nodes or pools)
+  double time_scale = 1.0;  // virtual seconds per wall second
+  std::string heartbeat = "10s";
+  std::string default_run = "10s";  // batch pods without sim.aqueduct.io/ annotations
+  std::uint64_t seed = 1;
+};
+// Registers the cluster's nodes and runs their pods until SIGTERM/SIGINT.
+// Exit: 0 stopped by a signal, 2 bad input or the apiserver refused the nodes.
+int run_sim_nodes(const SimNodesArgs& args);
+
 struct WorkerArgs {
   std::string listen = "127.0.0.1:7070";
   std::vector<std::string> tiers;  // mem:4Gi, ssd:/path:100Gi, ...

@@ -1,4 +1,5 @@
-// `aqueduct controller`: the live controllers (Datasets, runtimes, DataLoads)
+// `aqueduct controller`: the live controllers (Datasets, runtimes, DataLoads,
+// the sidecar-termination rule)
 // under leader election on a Lease, so several replicas can run and one acts.
 // Informers start at once on every replica (a standby keeps warm caches); the
 // controllers run only while this replica leads. Until SIGTERM/SIGINT.
@@ -13,6 +14,7 @@
 #include "aqueduct/k8s/dataset_controller.h"
 #include "aqueduct/k8s/leader_election.h"
 #include "aqueduct/k8s/runtime_controller.h"
+#include "aqueduct/k8s/sidecar_exit.h"
 #include "commands.h"
 
 namespace aqueduct::cli {
@@ -69,11 +71,14 @@ int run_controller(const ControllerArgs& args) {
   k8s::DatasetController datasets(**client, kinds, args.workers);
   k8s::RuntimeController runtimes(**client, kinds, args.workers);
   k8s::DataLoadController loads(**client, kinds, args.workers);
+  k8s::SidecarExitController sidecars(**client, args.workers);
   datasets.start_informers();
+  sidecars.start_informers();
   runtimes.start_informers();
   loads.start_informers();
   const auto sync = std::chrono::seconds(30);
-  if (!datasets.wait_synced(sync) || !runtimes.wait_synced(sync) || !loads.wait_synced(sync)) {
+  if (!datasets.wait_synced(sync) || !runtimes.wait_synced(sync) || !loads.wait_synced(sync) ||
+      !sidecars.wait_synced(sync)) {
     std::cerr << "aqueduct controller: caches not synced after 30 s; going on\n";
   }
   k8s::LeaderElector elector(**client, le,
@@ -82,6 +87,7 @@ int run_controller(const ControllerArgs& args) {
                                 datasets.start();
                                 runtimes.start();
                                 loads.start();
+                                sidecars.start();
                               },
                               [&] {
                                 std::cerr
@@ -89,6 +95,7 @@ int run_controller(const ControllerArgs& args) {
                                 datasets.stop();
                                 runtimes.stop();
                                 loads.stop();
+                                sidecars.stop();
                               }});
   std::cerr << "aqueduct controller: " << elector.identity() << " campaigning for lease "
             << le.lease_namespace << "/" << le.lease_name << "\n";
@@ -100,6 +107,7 @@ int run_controller(const ControllerArgs& args) {
   datasets.stop_informers();
   runtimes.stop_informers();
   loads.stop_informers();
+  sidecars.stop_informers();
   return kExitOk;
 }
 

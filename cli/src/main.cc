@@ -33,6 +33,21 @@ int main(int argc, char** argv) {
   run->add_flag("-q,--quiet", sargs.quiet, "print only the summary table");
   run->add_flag("!--no-progress", sargs.progress, "no progress line");
 
+  aqueduct::cli::SimNodesArgs sn;
+  auto* simnodes = simc->add_subcommand(
+      "nodes",
+      "Register a cluster's nodes with a real apiserver (like KWOK), keep them Ready and run\n"
+      "the pods bound to them through the simulator's job model, until SIGTERM/SIGINT.");
+  simnodes->add_option("--kubeconfig", sn.kubeconfig,
+                       "kubeconfig (default $KUBECONFIG, in-cluster, ~/.kube/config)");
+  simnodes->add_option("--cluster", sn.cluster, "Cluster YAML with the nodes or pools")->required();
+  simnodes->add_option("--time-scale", sn.time_scale,
+                       "virtual seconds per wall-clock second (default 1)");
+  simnodes->add_option("--heartbeat", sn.heartbeat, "node status heartbeat period (10s)");
+  simnodes->add_option("--default-run", sn.default_run,
+                       "run time of batch pods without sim.aqueduct.io/ annotations (10s)");
+  simnodes->add_option("--seed", sn.seed, "seeds the pods' start-delay draws (1)");
+
   aqueduct::cli::ScheduleArgs schargs;
   auto* sched = app.add_subcommand(
       "schedule",
@@ -219,6 +234,7 @@ int main(int argc, char** argv) {
   if (cache_sim->parsed()) return aqueduct::cli::run_cache_sim(cs);
   if (sched->parsed()) return aqueduct::cli::run_schedule(schargs);
   if (validate->parsed()) return aqueduct::cli::run_validate(files, quiet);
+  if (simnodes->parsed()) return aqueduct::cli::run_sim_nodes(sn);
   if (run->parsed()) {
     if (*seed_opt) sargs.seed = seed;
     return aqueduct::cli::run_sim(sargs);

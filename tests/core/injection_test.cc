@@ -261,6 +261,52 @@ TEST(Injection, PostStartOptOut) {
   for (const auto& v : r.pod["spec"]["volumes"]) EXPECT_NE(v["name"], "check-mount-0");
 }
 
+// Batch pods: the sidecar's command runs under a watcher of the pod's
+// annotations (downward API) that unmounts and exits on aqueduct.io/sidecar-exit.
+TEST(Injection, BatchPodSidecarWatchesForTheExitAnnotation) {
+  World w;
+  FuseTemplate t = demo_template();
+  t.container["command"] = J::array({"/bin/demo-fuse"});
+  t.container["args"] = J::array({"--mount", "/runtime-mnt/demo/default/ds"});
+  w.add("ds", true, t);
+  w.add("other", true, t);
+  J pod = parse(kServerlessPod);
+  pod["spec"]["containers"][0]["volumeMounts"].push_back({{"name", "o"}, {"mountPath", "/o"}});
+  pod["spec"]["volumes"].push_back(
+      {{"name", "o"}, {"persistentVolumeClaim", {{"claimName", "other"}}}});
+  auto r = run(w, pod);
+  const J& containers = r.pod["spec"]["containers"];
+  ASSERT_EQ(containers.size(), 3u);
+  for (int i = 0; i < 2; ++i) {
+    const J& c = containers[i];
+    ASSERT_EQ(c["command"].size(), 7u) << c.dump();
+    EXPECT_EQ(c["command"][0], "/bin/sh");
+    const std::string script = c["command"][2];
+    EXPECT_NE(
+        script.find("grep -q '^aqueduct.io/sidecar-exit=' /etc/aqueduct/pod-info/annotations"),
+        std::string::npos);
+    EXPECT_NE(script.find("umount '/runtime-mnt/demo/default/ds'"), std::string::npos);
+    EXPECT_EQ(c["command"][4], "/bin/demo-fuse");  // the template's command and args follow
+    EXPECT_EQ(c["command"][6], "/runtime-mnt/demo/default/ds");
+    EXPECT_FALSE(c.contains("args"));
+    EXPECT_EQ(c["volumeMounts"].back()["name"], "aqueduct-pod-info");
+  }
+  int info_volumes = 0;
+  for (const auto& v : r.pod["spec"]["volumes"]) {
+    if (v["name"] != "aqueduct-pod-info") continue;
+    ++info_volumes;
+    EXPECT_EQ(v["downwardAPI"]["items"][0]["fieldRef"]["fieldPath"], "metadata.annotations");
+  }
+  EXPECT_EQ(info_volumes, 1);  // shared by both sidecars
+
+  // A long-running pod's sidecar lives as long as the pod: left as it is.
+  J serving = parse(kServerlessPod);
+  serving["spec"]["restartPolicy"] = "Always";
+  auto s = run(w, serving);
+  EXPECT_EQ(s.pod["spec"]["containers"][0]["command"], J::array({"/bin/demo-fuse"}));
+  for (const auto& v : s.pod["spec"]["volumes"]) EXPECT_NE(v["name"], "aqueduct-pod-info");
+}
+
 TEST(Injection, ExistingFuseContainerIsNotInjectedTwice) {
   World w;
   w.add("ds");

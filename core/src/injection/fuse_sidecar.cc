@@ -120,6 +120,43 @@ void add_dataset_labels(Json& pod, const std::string& container, const DatasetBi
   labels[std::string(labels::kDatasetNamePrefix) + container] = ds.mounted.name;
 }
 
+// Batch pods: the sidecar's command runs under a shell that watches the pod's
+// annotations (a downward-API file) and, once the sidecar-exit annotation is
+// there, unmounts and exits 0 (k8s/sidecar_exit.h). Without a command (the
+// image's entrypoint) there is nothing to wrap and the sidecar is left as is.
+void add_exit_watch(Json& container, Json& volumes, const FuseTemplate& t) {
+  if (!container.contains("command") || !container["command"].is_array() ||
+      container["command"].empty())
+    return;
+  const std::string mount = "'" + t.container_mount_path + "'";
+  const std::string script =
+      std::string("\"$@\" &\npid=$!\ntrap 'kill -TERM \"$pid\" 2>/dev/null' TERM INT\n") +
+      "while kill -0 \"$pid\" 2>/dev/null; do\n  if grep -q '^" + labels::kSidecarExit + "=' " +
+      labels::kPodInfoPath + "/annotations 2>/dev/null; then\n    umount " + mount +
+      " 2>/dev/null || fusermount -u " + mount +
+      " 2>/dev/null\n    kill -TERM \"$pid\" 2>/dev/null\n    wait \"$pid\"\n    exit 0\n  fi\n"
+      "  sleep 2\ndone\nwait \"$pid\"\n";
+  Json command = Json::array({"/bin/sh", "-c", script, "fluid-fuse"});
+  for (const auto& a : container["command"]) command.push_back(a);
+  if (container.contains("args") && container["args"].is_array()) {
+    for (const auto& a : container["args"]) command.push_back(a);
+  }
+  container["command"] = std::move(command);
+  container.erase("args");
+  array_at(container, "volumeMounts")
+      .push_back({{"name", labels::kPodInfoVolume},
+                  {"mountPath", labels::kPodInfoPath},
+                  {"readOnly", true}});
+  for (const auto& v : volumes) {
+    if (v.value("name", "") == labels::kPodInfoVolume) return;
+  }
+  volumes.push_back(
+      {{"name", labels::kPodInfoVolume},
+       {"downwardAPI",
+        {{"items", Json::array({{{"path", "annotations"},
+                                 {"fieldRef", {{"fieldPath", "metadata.annotations"}}}}})}}}});
+}
+
 }  // namespace
 
 bool has_any_prefix(const std::string& name, const std::vector<std::string>& prefixes) {
@@ -203,6 +240,8 @@ Result<bool> inject_fuse_sidecar(Json& pod, const std::string& claim, const Data
       Json c = sidecar;
       const std::string name = std::string(labels::kFuseContainerName) + suffix;
       c["name"] = name;
+      const std::string restart = spec.value("restartPolicy", "Always");
+      if (restart == "Never" || restart == "OnFailure") add_exit_watch(c, volumes, t);
       add_dataset_labels(pod, name, ds);
       prepend("containers", std::move(c));
     }

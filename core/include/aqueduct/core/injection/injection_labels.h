@@ -28,5 +28,11 @@ inline constexpr const char* kDatasetNamespacePrefix = "dataset-namespace.sideca
 inline constexpr const char* kDatasetsInUse = "fluid.io/datasets-in-use";  // annotation
 inline constexpr const char* kFuseContainerName = "fluid-fuse";
 inline constexpr const char* kInitFuseContainerName = "fluid-init-fuse";
+// The sidecar-termination rule: set (to the time) on a batch pod whose app
+// containers have all ended; its FUSE sidecars then unmount and exit, so the
+// pod and its Job can complete. The sidecars read it from a downward-API file.
+inline constexpr const char* kSidecarExit = "aqueduct.io/sidecar-exit";
+inline constexpr const char* kPodInfoVolume = "aqueduct-pod-info";
+inline constexpr const char* kPodInfoPath = "/etc/aqueduct/pod-info";
 
 }  // namespace aqueduct::core::labels
