@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <sstream>
 
 #include "aqueduct/core/injection/injection_labels.h"
 #include "aqueduct/k8s/leader_election.h"
@@ -98,7 +99,9 @@ Json SimulatedNodes::node_object(const core::Node& node, std::size_t index) {
   labels["kubernetes.io/os"] = "linux";
   labels[kSimulatedNodeLabel] = "true";
   Json taints = Json::array();
+  std::set<std::pair<std::string, std::string>> seen;  // the apiserver wants (key, effect) unique
   for (const auto& t : node.taints) {
+    if (!seen.insert({t.key, core::taint_effect_name(t.effect)}).second) continue;
     Json tj = {{"key", t.key}, {"effect", core::taint_effect_name(t.effect)}};
     if (!t.value.empty()) tj["value"] = t.value;
     taints.push_back(tj);
@@ -328,6 +331,11 @@ void SimulatedNodes::on_pod(const std::string& key, const Json* pod) {
     if (v.is_object() && v.contains("persistentVolumeClaim") &&
         v["persistentVolumeClaim"].is_object())
       claims.insert(v["persistentVolumeClaim"].value("claimName", ""));
+  }
+  // Injected pods mount the dataset through their sidecar; injection names it.
+  std::stringstream in_use(ann.value(core::labels::kDatasetsInUse, ""));
+  for (std::string ds; std::getline(in_use, ds, ',');) {
+    if (!ds.empty()) claims.insert(ds);
   }
   req.has_dataset = !claims.empty();
   req.has_runtime = !p->sidecars.empty();

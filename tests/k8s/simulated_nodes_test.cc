@@ -224,7 +224,12 @@ TEST(SidecarExitRule, AServerlessJobPodCompletesWhenItsSidecarEnds) {
   Rig rig;
   ASSERT_TRUE(rig.nodes->register_nodes().is_ok());
   rig.nodes->start();
-  rig.api.put(kPods, pod("job-1", "eci-0", "Never", {{"sim.aqueduct.io/duration", "2s"}}, true));
+  // Injection swapped the claim for the sidecar's mount and named the dataset.
+  rig.api.put(kPods, pod("job-1", "eci-0", "Never",
+                         {{"sim.aqueduct.io/duration", "2s"},
+                          {"sim.aqueduct.io/read", "100Mi"},
+                          {"fluid.io/datasets-in-use", "images"}},
+                         true));
   ASSERT_TRUE(
       eventually([&] { return container_state(rig.api, "job-1", "app").contains("terminated"); }));
   // Without the rule the sidecar keeps the pod Running.
@@ -241,6 +246,7 @@ TEST(SidecarExitRule, AServerlessJobPodCompletesWhenItsSidecarEnds) {
   EXPECT_TRUE(p["metadata"]["annotations"].contains("aqueduct.io/sidecar-exit"));
   EXPECT_EQ(container_state(rig.api, "job-1", "fluid-fuse-0")["terminated"]["exitCode"], 0);
   EXPECT_EQ(rig.nodes->stats().sidecars_ended, 1u);
+  EXPECT_EQ(rig.nodes->stats().model_errors, 0u);
   EXPECT_TRUE(eventually([&] {  // the Event is written after the annotation
     for (const auto& e : rig.api.list("v1/events"))
       if (e.value("reason", "") == "SidecarExit") return true;

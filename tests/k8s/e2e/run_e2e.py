@@ -8,6 +8,7 @@ plane is not built or kubectl is missing.
 
 usage: run_e2e.py SOURCE_DIR E2E_TEST_BINARY AQUEDUCT_BINARY
 """
+import contextlib
 import os
 import shutil
 import subprocess
@@ -26,13 +27,15 @@ def wait_for(what, fn, timeout=30.0, every=0.1):
     raise SystemExit(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
-def webhook_e2e(aqueduct, work, env, kubectl):
+@contextlib.contextmanager
+def webhook(aqueduct, work, env, kubectl):
     """`aqueduct webhook`, its datasets from informers, registered with the real
-    apiserver: a Job labelled for serverless injection gets pods with the
-    JuiceFS FUSE sidecar, injected on the way in."""
+    apiserver for pods labelled serverless.fluid.io/inject=true."""
     import base64
     ready = os.path.join(work, "webhook.ready")
-    log = open(os.path.join(work, "webhook.log"), "w")
+    if os.path.exists(ready):
+        os.remove(ready)
+    log = open(os.path.join(work, "webhook.log"), "a")
     wh = subprocess.Popen([aqueduct, "webhook", "--self-signed", "--tls-cert", os.path.join(work, "wh.crt"),
                            "--tls-key", os.path.join(work, "wh.key"), "--listen", "127.0.0.1:0",
                            "--ready-file", ready, "--kubeconfig", env["KUBECONFIG"]], stderr=log, stdout=log)
@@ -52,6 +55,17 @@ webhooks:
   failurePolicy: Fail
   timeoutSeconds: 10
 """)
+        yield
+        kubectl("delete", "mutatingwebhookconfiguration", "aqueduct-e2e")
+    finally:
+        wh.terminate()
+        wh.wait(timeout=60)  # it first lets open keep-alive connections finish
+
+
+def webhook_e2e(aqueduct, work, env, kubectl):
+    """A Job labelled for serverless injection gets pods with the JuiceFS FUSE
+    sidecar, injected on the way in through the apiserver."""
+    with webhook(aqueduct, work, env, kubectl):
         kubectl("apply", "-f", "-", stdin="""apiVersion: batch/v1
 kind: Job
 metadata: {name: e2e-serverless}
@@ -79,10 +93,67 @@ spec:
                          "jsonpath={.items[0].metadata.labels}", ok=False).stdout
         assert "done.sidecar.fluid.io/inject" in labels, labels
         print(f"webhook e2e: the Job's pod was injected through the apiserver: containers {names}")
-        kubectl("delete", "mutatingwebhookconfiguration", "aqueduct-e2e")
+
+
+def sim_nodes_e2e(src, aqueduct, work, env, kubectl):
+    """`aqueduct sim nodes` registers a cluster's nodes; a serverless Job is
+    injected by the webhook, placed on a simulated ECI node by kube-scheduler,
+    run by the job model; when its app ends the controller's sidecar rule ends
+    the FUSE sidecar and the real Job controller marks the Job Complete."""
+    def get(*args):
+        return kubectl("get", *args, ok=False).stdout.strip()
+
+    procs = []
+    try:
+        for name, args in (("sim-nodes", ["sim", "nodes", "--cluster",
+                                          os.path.join(src, "examples", "live", "sim-cluster.yaml"),
+                                          "--time-scale", "10", "--heartbeat", "2s"]),
+                           ("controller", ["controller", "--identity", "ctl-c", "--lease-duration", "4s",
+                                           "--renew-deadline", "3s", "--retry-period", "500ms"])):
+            log = open(os.path.join(work, f"{name}.log"), "w")
+            procs.append(subprocess.Popen([aqueduct, *args], env=env, stderr=log, stdout=log))
+        wait_for("four simulated nodes Ready", lambda: get(
+            "nodes", "-l", "aqueduct.io/simulated=true", "-o",
+            "jsonpath={range .items[*]}{.status.conditions[?(@.type==\"Ready\")].status}{\"\\n\"}{end}"
+        ).split() == ["True"] * 4, timeout=30)
+        taints = get("node", "eci-0000", "-o", "jsonpath={.spec.taints[*].key}")
+        assert taints == "virtual-kubelet.io/provider", taints
+        print("sim nodes e2e: ecs-0000, ecs-0001, eci-0000, eci-0001 registered and Ready")
+        with webhook(aqueduct, work, env, kubectl):
+            kubectl("apply", "-f", os.path.join(src, "examples", "live", "serverless-job.yaml"))
+            started = time.monotonic()
+            try:
+                wait_for("the Job Complete", lambda: get(
+                    "job", "train-serverless", "-o",
+                    "jsonpath={.status.conditions[?(@.type==\"Complete\")].status}") == "True", timeout=90)
+            except SystemExit:
+                print(get("pods", "-l", "job-name=train-serverless", "-o", "yaml"))
+                for name in ("sim-nodes", "controller"):
+                    print(f"--- {name}.log\n" + open(os.path.join(work, f"{name}.log")).read()[-3000:])
+                raise
+            took = time.monotonic() - started
+        pod = get("pods", "-l", "job-name=train-serverless", "-o", "json")
+        import json
+        p = json.loads(pod)["items"][0]
+        assert p["spec"]["nodeName"].startswith("eci-"), p["spec"]["nodeName"]
+        assert p["status"]["phase"] == "Succeeded", p["status"]
+        states = {c["name"]: c["state"] for c in p["status"]["containerStatuses"]}
+        assert states["fluid-fuse-0"]["terminated"]["exitCode"] == 0, states
+        assert states["train"]["terminated"]["exitCode"] == 0, states
+        assert "aqueduct.io/sidecar-exit" in p["metadata"]["annotations"], p["metadata"]
+        sidecar = next(c for c in p["spec"]["containers"] if c["name"] == "fluid-fuse-0")
+        assert sidecar["command"][:2] == ["/bin/sh", "-c"] and "aqueduct.io/sidecar-exit" in sidecar["command"][2], sidecar
+        print(f"sim nodes e2e: Job train-serverless injected, run on {p['spec']['nodeName']}, app exited 0, "
+              f"sidecar ended by the rule, Job Complete {took:.1f} s after apply")
+        return 0
     finally:
-        wh.terminate()
-        wh.wait(timeout=60)  # it first lets open keep-alive connections finish
+        for p in procs:
+            if p.poll() is None:
+                p.terminate()
+                try:
+                    p.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    p.kill()
 
 
 def controllers_e2e(aqueduct, work, env, kubectl):
@@ -248,7 +319,10 @@ spec:
         if r.returncode != 0:
             return r.returncode
         webhook_e2e(aqueduct, work, env, kubectl)
-        return controllers_e2e(aqueduct, work, env, kubectl)
+        rc = controllers_e2e(aqueduct, work, env, kubectl)
+        if rc != 0:
+            return rc
+        return sim_nodes_e2e(src, aqueduct, work, env, kubectl)
     finally:
         subprocess.run(["bash", script, "stop", work])
         shutil.rmtree(work, ignore_errors=True)
