@@ -97,7 +97,8 @@ struct ControllerArgs {
   std::string kubeconfig;
   std::string lease_namespace = "aqueduct-system", lease_name = "aqueduct-controller", identity;
   std::string lease_duration = "15s", renew_deadline = "10s", retry_period = "2s";
-  std::string runtime_kinds = "AlluxioRuntime,JuiceFSRuntime,JindoRuntime,ThinRuntime";
+  std::string runtime_kinds =
+      "AlluxioRuntime,JuiceFSRuntime,JindoRuntime,ThinRuntime,AqueductRuntime";
   int workers = 2;
 };
 // Runs until SIGTERM/SIGINT. Exit: 0 stopped by a signal, 2 bad input.

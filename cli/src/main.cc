@@ -181,7 +181,7 @@ int main(int argc, char** argv) {
                          "a leader that cannot renew this long steps down (10s)");
   controller->add_option("--retry-period", ca.retry_period, "between attempts and renewals (2s)");
   controller->add_option("--runtime-kinds", ca.runtime_kinds,
-                         "runtime kinds to watch, comma-separated");
+                         "runtime kinds to watch, comma-separated (default: all five)");
   controller->add_option("--workers", ca.workers, "datasets reconciled at once (2)");
 
   aqueduct::cli::FuseArgs fa;

@@ -237,6 +237,10 @@ core::Status RuntimeController::reconcile(const std::string& key) {
     auto m = ensure(resources::stateful_sets(), *w->master, false);
     if (!m.ok()) return m.status();
   }
+  if (w->worker_service) {
+    auto svc = ensure(resources::services(), *w->worker_service, false);
+    if (!svc.ok()) return svc.status();
+  }
   std::int64_t scheduled = 0, ready = 0;
   if (w->worker) {
     auto sts = ensure(resources::stateful_sets(), *w->worker, true);

@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "../aqueduct/aqueduct_engine.h"
 #include "aqueduct/runtime_adapters/fuse_templates.h"
 
 namespace aqueduct::runtime_adapters {
@@ -84,6 +85,17 @@ Json render_dataload_job(const core::DataLoad& load, const core::Dataset& ds,
                                                        {"uid", dataload_uid},
                                                        {"controller", true},
                                                        {"blockOwnerDeletion", true}}});
+  }
+  if (rt.engine == core::RuntimeEngine::kAqueduct) {
+    // `aqueduct load` puts the blocks straight into the workers: no mount needed.
+    Json& pod = job["spec"]["template"]["spec"];
+    Json cmd =
+        Json::array({"aqueduct", "load", "--source", aqueduct_engine::source_uri(ds).value_or(""),
+                     "--workers", aqueduct_engine::worker_endpoints(rt)});
+    for (const auto& t : load.targets) cmd.push_back(t.path.empty() ? "/" : t.path);
+    pod["containers"][0]["command"] = cmd;
+    pod["containers"][0].erase("volumeMounts");
+    pod.erase("volumes");
   }
   return job;
 }

@@ -23,6 +23,8 @@ std::string mount_type(core::RuntimeEngine e) {
       return "fuse.efc";
     case core::RuntimeEngine::kVineyard:
       return "fuse.vineyard";
+    case core::RuntimeEngine::kAqueduct:
+      return "fuse.aqueduct";
   }
   return "fuse";
 }

@@ -34,6 +34,11 @@ const EngineProfile kProfiles[] = {
      {Arch::kAmd64},
      core::from_seconds(0.0002),
      "Vineyard in-memory objects"},
+    {RuntimeEngine::kAqueduct,
+     4 * kMi,
+     {Arch::kAmd64, Arch::kArm64},
+     core::from_seconds(0.0002),
+     "Aqueduct: aqueduct worker + aqueduct fuse mount (multi-arch image)"},
 };
 }  // namespace
 

@@ -21,10 +21,12 @@ core::Result<core::FuseTemplate> render_fuse_template(const core::Dataset& ds,
       return render_jindo_fuse(ds, rt);
     case core::RuntimeEngine::kThin:
       return render_thin_fuse(ds, rt);
+    case core::RuntimeEngine::kAqueduct:
+      return render_aqueduct_fuse(ds, rt);
     default:
       return core::failed_precondition(std::string(core::runtime_kind_name(rt.engine)) +
                                        ": no FUSE sidecar template for this engine (JuiceFS, "
-                                       "Alluxio, Jindo and Thin have one)");
+                                       "Alluxio, Jindo, Thin and Aqueduct have one)");
   }
 }
 

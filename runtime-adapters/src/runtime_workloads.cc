@@ -1,5 +1,6 @@
 #include "aqueduct/runtime_adapters/runtime_workloads.h"
 
+#include "../aqueduct/aqueduct_engine.h"
 #include "aqueduct/core/fluid/fluid_labels.h"
 #include "aqueduct/runtime_adapters/fuse_templates.h"
 
@@ -29,6 +30,8 @@ EngineImages images(core::RuntimeEngine e) {
       return {"ccr.ccs.tencentyun.com/qcloud/goosefs:v1.2.0",
               "ccr.ccs.tencentyun.com/qcloud/goosefs:v1.2.0",
               {"worker-only"}};
+    case core::RuntimeEngine::kAqueduct:
+      return {nullptr, aqueduct_engine::kImage, {}};  // args from the tiered store, below
     case core::RuntimeEngine::kThin:
     case core::RuntimeEngine::kEfc:
     case core::RuntimeEngine::kVineyard:
@@ -144,6 +147,33 @@ core::Result<RuntimeWorkloads> render_runtime_workloads(const core::Dataset& ds,
                {{"requests", quantity_map(rt.worker.requests)},
                 {"limits", quantity_map(rt.worker.limits)}}},
               {"volumeMounts", tier_mounts}};
+    if (rt.engine == core::RuntimeEngine::kAqueduct) {
+      // `aqueduct worker` on the runtime's port, its tiers from the tiered store.
+      const int port = aqueduct_engine::worker_port(rt);
+      Json cmd = Json::array({"aqueduct", "worker", "--listen", "0.0.0.0:" + std::to_string(port)});
+      for (const auto& tier : aqueduct_engine::worker_tiers(rt)) {
+        cmd.push_back("--tier");
+        cmd.push_back(tier);
+      }
+      c["command"] = cmd;
+      if (rt.worker.args.empty()) c.erase("args");
+      c["ports"] = Json::array({{{"name", "rpc"}, {"containerPort", port}}});
+      c["readinessProbe"] = {{"tcpSocket", {{"port", port}}}, {"periodSeconds", 5}};
+      // The headless Service that names each worker pod for the FUSE clients.
+      out.worker_service = Json{
+          {"apiVersion", "v1"},
+          {"kind", "Service"},
+          {"metadata",
+           {{"name", rt.meta.name + "-worker"},
+            {"namespace", ds.meta.namespace_},
+            {"labels", worker_labels},
+            {"ownerReferences", owners}}},
+          {"spec",
+           {{"clusterIP", "None"},
+            {"publishNotReadyAddresses", true},
+            {"selector", worker_labels},
+            {"ports", Json::array({{{"name", "rpc"}, {"port", port}, {"targetPort", port}}})}}}};
+    }
     // One cache worker of a dataset per node, as Fluid places them.
     Json anti = {{"podAntiAffinity",
                   {{"requiredDuringSchedulingIgnoredDuringExecution",

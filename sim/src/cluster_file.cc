@@ -18,7 +18,7 @@ std::optional<core::RuntimeEngine> engine_from(const std::string& s) {
   for (auto e :
        {core::RuntimeEngine::kAlluxio, core::RuntimeEngine::kJuiceFs, core::RuntimeEngine::kJindo,
         core::RuntimeEngine::kGooseFs, core::RuntimeEngine::kThin, core::RuntimeEngine::kEfc,
-        core::RuntimeEngine::kVineyard}) {
+        core::RuntimeEngine::kVineyard, core::RuntimeEngine::kAqueduct}) {
     if (s == core::runtime_engine_name(e)) return e;
   }
   return std::nullopt;

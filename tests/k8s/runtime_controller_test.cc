@@ -150,5 +150,27 @@ TEST(RuntimeController, AnUnreadableRuntimeIsReportedInItsStatus) {
   ctl.stop();
 }
 
+TEST(RuntimeController, AqueductsOwnEngineGetsWorkersAServiceAndAFuseDaemonSet) {
+  FakeApiServer api;
+  auto client = client_for(api);
+  Json ds = dataset("shards");
+  ds["spec"]["mounts"][0]["mountPoint"] = "http://data.local/shards";
+  api.put(kDatasets, ds);
+  api.put("data.fluid.io/v1alpha1/aqueductruntimes", runtime("AqueductRuntime", "shards", 3));
+  RuntimeController ctl(*client, {"AqueductRuntime"});
+  ctl.start_informers();
+  ASSERT_TRUE(ctl.wait_synced(5s));
+  ctl.start();
+  ASSERT_TRUE(eventually([&] { return !api.get(kDs, "default", "shards-fuse").is_null(); }));
+  Json sts = api.get(kSts, "default", "shards-worker");
+  EXPECT_EQ(sts["spec"]["template"]["spec"]["containers"][0]["command"][1], "worker");
+  Json svc = api.get("v1/services", "default", "shards-worker");
+  ASSERT_FALSE(svc.is_null());
+  EXPECT_EQ(svc["spec"]["clusterIP"], "None");
+  Json fuse = api.get(kDs, "default", "shards-fuse");
+  EXPECT_EQ(fuse["spec"]["template"]["spec"]["containers"][0]["command"][2], "mount");
+  ctl.stop();
+}
+
 }  // namespace
 }  // namespace aqueduct::k8s

@@ -57,6 +57,7 @@ const RuntimeKindInfo kRuntimeKinds[] = {
     {"ThinRuntime", RuntimeEngine::kThin, {"profileName", "version"}},
     {"EFCRuntime", RuntimeEngine::kEfc, {"osAdvise", "initFuse"}},
     {"VineyardRuntime", RuntimeEngine::kVineyard, {}},
+    {"AqueductRuntime", RuntimeEngine::kAqueduct, {}},
 };
 
 // Valid Kubernetes kinds a Fluid user's files carry that we do not model.

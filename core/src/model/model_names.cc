@@ -68,6 +68,8 @@ const char* runtime_engine_name(RuntimeEngine e) {
       return "efc";
     case RuntimeEngine::kVineyard:
       return "vineyard";
+    case RuntimeEngine::kAqueduct:
+      return "aqueduct";
   }
   return "?";
 }
@@ -88,6 +90,8 @@ const char* runtime_kind_name(RuntimeEngine e) {
       return "EFCRuntime";
     case RuntimeEngine::kVineyard:
       return "VineyardRuntime";
+    case RuntimeEngine::kAqueduct:
+      return "AqueductRuntime";
   }
   return "?";
 }

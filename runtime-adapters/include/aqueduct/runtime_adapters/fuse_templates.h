@@ -25,6 +25,8 @@ core::Result<core::FuseTemplate> render_alluxio_fuse(const core::Dataset& ds,
 core::Result<core::FuseTemplate> render_jindo_fuse(const core::Dataset& ds,
                                                    const core::Runtime& rt);
 core::Result<core::FuseTemplate> render_thin_fuse(const core::Dataset& ds, const core::Runtime& rt);
+core::Result<core::FuseTemplate> render_aqueduct_fuse(const core::Dataset& ds,
+                                                      const core::Runtime& rt);
 
 // A resolver over a fixed set of Fluid objects (a file given to `aqueduct
 // inject` or the webhook): a claim resolves when a Dataset of that name lives

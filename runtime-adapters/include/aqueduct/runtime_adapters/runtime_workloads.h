@@ -23,7 +23,10 @@ namespace aqueduct::runtime_adapters {
 struct RuntimeWorkloads {
   std::optional<nlohmann::ordered_json> master;  // a StatefulSet
   std::optional<nlohmann::ordered_json> worker;  // a StatefulSet (absent: the engine has none)
-  nlohmann::ordered_json fuse;                   // a DaemonSet
+  // A headless Service naming each worker pod (Aqueduct's engine: the FUSE
+  // clients reach workers as <rt>-worker-<i>.<rt>-worker.<ns>.svc).
+  std::optional<nlohmann::ordered_json> worker_service;
+  nlohmann::ordered_json fuse;  // a DaemonSet
   // The worker pods' label selector ("k=v,k=v"): the runtime's status.selector,
   // which the scale subresource exposes so an HPA can target the runtime.
   std::string worker_selector;

@@ -15,7 +15,16 @@
 
 namespace aqueduct::core {
 
-enum class RuntimeEngine { kAlluxio, kJuiceFs, kJindo, kGooseFs, kThin, kEfc, kVineyard };
+enum class RuntimeEngine {
+  kAlluxio,
+  kJuiceFs,
+  kJindo,
+  kGooseFs,
+  kThin,
+  kEfc,
+  kVineyard,
+  kAqueduct
+};
 const char* runtime_engine_name(RuntimeEngine e);  // "alluxio", "juicefs", ...
 const char* runtime_kind_name(RuntimeEngine e);    // "AlluxioRuntime", ...
 

@@ -1,0 +1,32 @@
+// Aqueduct's own engine (AqueductRuntime): cache workers are `aqueduct worker`
+// (gRPC block service on the runtime's tiered store), the FUSE client is
+// `aqueduct fuse mount` over them, DataLoads run `aqueduct load`. The pieces
+// the FUSE template, the workloads and the loader Job share. Private to
+// runtime-adapters.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "aqueduct/core/model/dataset.h"
+#include "aqueduct/core/model/runtime.h"
+#include "aqueduct/core/status.h"
+
+namespace aqueduct::runtime_adapters::aqueduct_engine {
+
+inline constexpr const char* kImage = "aqueduct/aqueduct:0.1.0";
+
+// The dataset's source for the mount and loader: its first mount's
+// mountPoint, which must be local:// or http(s):// (what the data plane reads).
+core::Result<std::string> source_uri(const core::Dataset& ds);
+// The workers' gRPC port: fixed per runtime (20000-29999, from its namespace
+// and name), so workers of several datasets can share a node's host network.
+int worker_port(const core::Runtime& rt);
+// "<rt>-worker-<i>.<rt>-worker.<ns>.svc:<port>" for every replica, comma-separated
+// (the headless Service gives each StatefulSet pod that name).
+std::string worker_endpoints(const core::Runtime& rt);
+// `--tier` values from the tiered store: mem:SIZE, mem:PATH:SIZE, ssd:PATH:SIZE, ...
+std::vector<std::string> worker_tiers(const core::Runtime& rt);
+
+}  // namespace aqueduct::runtime_adapters::aqueduct_engine
