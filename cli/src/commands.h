@@ -100,6 +100,7 @@ struct ControllerArgs {
   std::string runtime_kinds =
       "AlluxioRuntime,JuiceFSRuntime,JindoRuntime,ThinRuntime,AqueductRuntime";
   int workers = 2;
+  std::string elasticity_period = "60s";  // how often runtimes' autoscalers decide
 };
 // Runs until SIGTERM/SIGINT. Exit: 0 stopped by a signal, 2 bad input.
 int run_controller(const ControllerArgs& args);

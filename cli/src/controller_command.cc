@@ -12,6 +12,7 @@
 #include "aqueduct/core/quantity.h"
 #include "aqueduct/k8s/dataload_controller.h"
 #include "aqueduct/k8s/dataset_controller.h"
+#include "aqueduct/k8s/elasticity_controller.h"
 #include "aqueduct/k8s/leader_election.h"
 #include "aqueduct/k8s/runtime_controller.h"
 #include "aqueduct/k8s/sidecar_exit.h"
@@ -72,13 +73,17 @@ int run_controller(const ControllerArgs& args) {
   k8s::RuntimeController runtimes(**client, kinds, args.workers);
   k8s::DataLoadController loads(**client, kinds, args.workers);
   k8s::SidecarExitController sidecars(**client, args.workers);
+  auto period = duration("--elasticity-period", args.elasticity_period);
+  if (!period) return fail(period.status().message());
+  k8s::ElasticityController elasticity(**client, kinds, *period);
   datasets.start_informers();
   sidecars.start_informers();
+  elasticity.start_informers();
   runtimes.start_informers();
   loads.start_informers();
   const auto sync = std::chrono::seconds(30);
   if (!datasets.wait_synced(sync) || !runtimes.wait_synced(sync) || !loads.wait_synced(sync) ||
-      !sidecars.wait_synced(sync)) {
+      !sidecars.wait_synced(sync) || !elasticity.wait_synced(sync)) {
     std::cerr << "aqueduct controller: caches not synced after 30 s; going on\n";
   }
   k8s::LeaderElector elector(**client, le,
@@ -88,6 +93,7 @@ int run_controller(const ControllerArgs& args) {
                                 runtimes.start();
                                 loads.start();
                                 sidecars.start();
+                                elasticity.start();
                               },
                               [&] {
                                 std::cerr
@@ -96,6 +102,7 @@ int run_controller(const ControllerArgs& args) {
                                 runtimes.stop();
                                 loads.stop();
                                 sidecars.stop();
+                                elasticity.stop();
                               }});
   std::cerr << "aqueduct controller: " << elector.identity() << " campaigning for lease "
             << le.lease_namespace << "/" << le.lease_name << "\n";
@@ -108,6 +115,7 @@ int run_controller(const ControllerArgs& args) {
   runtimes.stop_informers();
   loads.stop_informers();
   sidecars.stop_informers();
+  elasticity.stop_informers();
   return kExitOk;
 }
 

@@ -183,6 +183,8 @@ int main(int argc, char** argv) {
   controller->add_option("--runtime-kinds", ca.runtime_kinds,
                          "runtime kinds to watch, comma-separated (default: all five)");
   controller->add_option("--workers", ca.workers, "datasets reconciled at once (2)");
+  controller->add_option("--elasticity-period", ca.elasticity_period,
+                         "how often runtimes' autoscalers (aqueduct.io/autoscaler) decide (60s)");
 
   aqueduct::cli::FuseArgs fa;
   auto add_reader_flags = [&](CLI::App* c) {
