@@ -1,5 +1,8 @@
 #include "aqueduct/k8s/controller_support.h"
 
+#include <cstdio>
+#include <ctime>
+
 #include "aqueduct/core/diagnostics.h"
 #include "aqueduct/core/yaml/yaml_json.h"
 #include "aqueduct/k8s/leader_election.h"
@@ -62,6 +65,38 @@ void record_event(ApiClient& client, const Json& object, const std::string& kind
              {"lastTimestamp", now},
              {"count", 1}};
   (void)client.create(resources::events().collection(ns), ev);
+}
+
+namespace {
+constexpr std::int64_t kPolicyEpochUnix = 1704067200;  // 2024-01-01T00:00:00Z
+}  // namespace
+
+core::Time policy_time_now() {
+  using namespace std::chrono;
+  const auto since = system_clock::now().time_since_epoch() - seconds(kPolicyEpochUnix);
+  return duration_cast<core::Time>(since);
+}
+
+std::optional<core::Time> policy_time_from_rfc3339(const std::string& text) {
+  std::tm tm{};
+  int consumed = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &consumed) != 6)
+    return std::nullopt;
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  const std::int64_t unix = static_cast<std::int64_t>(timegm(&tm));
+  return std::chrono::duration_cast<core::Time>(std::chrono::seconds(unix - kPolicyEpochUnix));
+}
+
+std::string rfc3339_from_policy_time(core::Time t) {
+  const std::time_t unix = static_cast<std::time_t>(
+      std::chrono::duration_cast<std::chrono::seconds>(t).count() + kPolicyEpochUnix);
+  std::tm tm{};
+  gmtime_r(&unix, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
 }
 
 }  // namespace aqueduct::k8s

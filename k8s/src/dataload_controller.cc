@@ -2,6 +2,9 @@
 
 #include "aqueduct/k8s/controller_support.h"
 
+#include <algorithm>
+
+#include "aqueduct/core/dataops/cron.h"
 #include "aqueduct/core/diagnostics.h"
 #include "aqueduct/core/fluid/fluid_loader.h"
 #include "aqueduct/core/yaml/yaml_json.h"
@@ -25,7 +28,8 @@ std::string str_at(const Json& o, const char* a, const char* b) {
 DataLoadController::DataLoadController(ApiClient& client, std::vector<std::string> runtime_kinds,
                                        int workers)
     : client_(client),
-      loop_("dataload", workers, [this](const std::string& key) { return reconcile(key); }) {
+      loop_("dataload", workers, [this](const std::string& key) { return reconcile(key); }),
+      clock_(policy_time_now) {
   dataloads_ = std::make_unique<Informer>(client, dataloads().collection());
   jobs_ = std::make_unique<Informer>(
       client, resources::jobs().collection() + "?labelSelector=fluid.io%2Fdataload");
@@ -82,9 +86,31 @@ void DataLoadController::start() {
   std::vector<std::string> keys;
   for (const auto& [key, obj] : dataloads_->snapshot()) keys.push_back(key);
   loop_.start(keys);
+  std::lock_guard lock(tick_mu_);
+  if (ticking_) return;
+  ticking_ = true;
+  // Cron DataLoads are looked at again every tick (their next firing may be due).
+  ticker_ = std::thread([this] {
+    std::unique_lock lock(tick_mu_);
+    while (!tick_cv_.wait_for(lock, cron_tick_, [this] { return !ticking_; })) {
+      for (const auto& [key, dl] : dataloads_->snapshot()) {
+        if (dl.contains("spec") && dl["spec"].is_object() &&
+            dl["spec"].value("policy", "") == "Cron")
+          loop_.enqueue(key);
+      }
+    }
+  });
 }
 
-void DataLoadController::stop() { loop_.stop(); }
+void DataLoadController::stop() {
+  {
+    std::lock_guard lock(tick_mu_);
+    ticking_ = false;
+    tick_cv_.notify_all();
+  }
+  if (ticker_.joinable()) ticker_.join();
+  loop_.stop();
+}
 
 core::Status DataLoadController::reconcile(const std::string& key) {
   auto dl = dataloads_->get(key);
@@ -94,7 +120,9 @@ core::Status DataLoadController::reconcile(const std::string& key) {
   Json status =
       dl->contains("status") && (*dl)["status"].is_object() ? (*dl)["status"] : Json::object();
   const std::string phase = status.value("phase", "");
-  if (phase == "Complete" || phase == "Failed") return core::Status::ok();  // policy Once: done
+  const bool cron = dl->contains("spec") && (*dl)["spec"].is_object() &&
+                    (*dl)["spec"].value("policy", "") == "Cron";
+  if ((phase == "Complete" || phase == "Failed") && !cron) return core::Status::ok();  // Once: done
   const std::string now = time_now();
   auto set_phase = [&](const std::string& p, const std::string& type, const std::string& reason,
                        const std::string& message) -> core::Status {
@@ -121,6 +149,19 @@ core::Status DataLoadController::reconcile(const std::string& key) {
                      load_obj.ok() ? "not a readable DataLoad" : load_obj.status().message());
   }
   core::DataLoad load = load_obj->dataloads.front();
+  if (load.policy == core::DataLoadPolicy::kOnEvent) {
+    return set_phase("Failed", "Failed", "UnsupportedPolicy",
+                     "spec.policy OnEvent is not run live (Once and Cron are)");
+  }
+  std::optional<core::CronSchedule> schedule;
+  if (cron) {
+    auto parsed = core::parse_cron(load.schedule);
+    if (!parsed.ok()) {
+      return set_phase("Failed", "Failed", "InvalidSpec",
+                       "spec.schedule \"" + load.schedule + "\": " + parsed.status().message());
+    }
+    schedule = *parsed;
+  }
   const std::string ds_ns = load.dataset_namespace.empty() ? ns : load.dataset_namespace;
   auto ds = datasets_->get(ds_ns + "/" + load.dataset_name);
   if (!ds || str_at(*ds, "status", "phase") != "Bound") {
@@ -143,8 +184,9 @@ core::Status DataLoadController::reconcile(const std::string& key) {
   }
   const core::FluidObjects& objs = *loaded;
   // The Job: made once; its outcome is the DataLoad's.
-  const Json job = runtime_adapters::render_dataload_job(
+  Json job = runtime_adapters::render_dataload_job(
       load, objs.datasets.front(), objs.runtimes.front(), str_at(*dl, "metadata", "uid"));
+  if (schedule) return reconcile_cron(*dl, *schedule, std::move(job), status, set_phase);
   const std::string job_name = job["metadata"]["name"];
   auto existing = jobs_->get(ns + "/" + job_name);
   if (!existing) {
@@ -177,6 +219,98 @@ core::Status DataLoadController::reconcile(const std::string& key) {
     }
   }
   return set_phase("Executing", "Executing", "JobCreated", "loading through Job " + job_name);
+}
+
+core::Status DataLoadController::reconcile_cron(const Json& dl, const core::CronSchedule& schedule,
+                                                Json job, Json& status, const SetPhase& set_phase) {
+  const std::string ns = str_at(dl, "metadata", "namespace");
+  const std::string name = str_at(dl, "metadata", "name");
+  const std::string base = job["metadata"]["name"];
+  auto job_name = [&](core::Time fire) {
+    return base + "-" +
+           std::to_string(std::chrono::duration_cast<std::chrono::minutes>(fire).count() +
+                          1704067200 / 60);  // unix minutes
+  };
+  const core::Time now = clock_();
+  const std::string last_text = status.value("lastScheduleTime", "");
+  auto last = policy_time_from_rfc3339(last_text);
+  // 1. The run of the last firing, while it runs and once it ended.
+  if (last) {
+    const std::string run = job_name(*last);
+    auto existing = jobs_->get(ns + "/" + run);
+    if (!existing) {
+      auto got = client_.get(resources::jobs().object(ns, run));
+      if (got.ok())
+        existing = *got;
+      else if (got.status().code() != core::StatusCode::kNotFound)
+        return got.status();
+    }
+    if (existing) {
+      const Json js = existing->value("status", Json::object());
+      bool failed = false;
+      std::string why;
+      for (const auto& c : js.value("conditions", Json::array())) {
+        if (c.value("type", "") == "Failed" && c.value("status", "") == "True") {
+          failed = true;
+          why = c.value("message", "");
+        }
+      }
+      if (js.value("succeeded", 0) >= 1) {
+        status["lastSuccessfulTime"] = str_at(*existing, "status", "completionTime");
+        AQ_RETURN_IF_ERROR(
+            set_phase("Complete", "Complete", "JobSucceeded", "Job " + run + " loaded the data"));
+      } else if (failed) {
+        AQ_RETURN_IF_ERROR(
+            set_phase("Failed", "Failed", "JobFailed", "Job " + run + " failed: " + why));
+      } else {
+        return set_phase("Executing", "Executing", "JobCreated", "loading through Job " + run);
+      }
+    }
+  }
+  // 2. A firing due since: run the latest one (missed ones are not caught up).
+  core::Time from = last.value_or(
+      policy_time_from_rfc3339(str_at(dl, "metadata", "creationTimestamp")).value_or(now));
+  core::Time fire = schedule.next_after(from);
+  if (fire > now || fire == core::Time::max()) {
+    if (status.value("phase", "").empty()) {
+      return set_phase("Pending", "Pending", "WaitingForSchedule",
+                       "next run at " + rfc3339_from_policy_time(fire));
+    }
+    return core::Status::ok();
+  }
+  for (int i = 0; i < 1000000; ++i) {
+    core::Time next = schedule.next_after(fire);
+    if (next > now || next == core::Time::max()) break;
+    fire = next;
+  }
+  const std::string run = job_name(fire);
+  job["metadata"]["name"] = run;
+  job["metadata"]["annotations"] = {
+      {"fluid.io/dataload-schedule-time", rfc3339_from_policy_time(fire)}};
+  auto made = client_.create(resources::jobs().collection(ns), job);
+  if (!made.ok() && made.status().code() != core::StatusCode::kAlreadyExists) return made.status();
+  if (made.ok()) ++jobs_created_;
+  status["lastScheduleTime"] = rfc3339_from_policy_time(fire);
+  AQ_RETURN_IF_ERROR(
+      set_phase("Executing", "Executing", "JobCreated",
+                "loading through Job " + run + " (run of " + rfc3339_from_policy_time(fire) + ")"));
+  // Keep the last 3 runs' Jobs (their pods go with them).
+  std::vector<std::string> runs;
+  for (const auto& [key, j] : jobs_->snapshot()) {
+    const Json labels = j["metadata"].value("labels", Json::object());
+    if (str_at(j, "metadata", "namespace") == ns && labels.value("fluid.io/dataload", "") == name &&
+        str_at(j, "metadata", "name").rfind(base + "-", 0) == 0)
+      runs.push_back(str_at(j, "metadata", "name"));
+  }
+  runs.push_back(run);
+  std::sort(runs.begin(), runs.end());
+  runs.erase(std::unique(runs.begin(), runs.end()), runs.end());
+  for (std::size_t i = 0; i + 3 < runs.size(); ++i) {
+    auto st =
+        client_.remove(resources::jobs().object(ns, runs[i]) + "?propagationPolicy=Background");
+    if (!st.is_ok()) return st;
+  }
+  return core::Status::ok();
 }
 
 }  // namespace aqueduct::k8s

@@ -83,13 +83,6 @@ core::RuntimeMetrics runtime_metrics_from(const Json& rt, core::Time now) {
   return m;
 }
 
-core::Time policy_time_now() {
-  using namespace std::chrono;
-  // 2024-01-01T00:00:00Z, the policies' time 0.
-  const auto since = system_clock::now().time_since_epoch() - seconds(1704067200);
-  return duration_cast<core::Time>(since);
-}
-
 ElasticityController::ElasticityController(ApiClient& client,
                                            std::vector<std::string> runtime_kinds,
                                            std::chrono::milliseconds period)

@@ -24,6 +24,7 @@
 #include "aqueduct/core/elasticity/autoscaler.h"
 #include "aqueduct/k8s/api_action_sink.h"
 #include "aqueduct/k8s/api_client.h"
+#include "aqueduct/k8s/controller_support.h"
 #include "aqueduct/k8s/informer.h"
 
 namespace aqueduct::k8s {
@@ -36,9 +37,6 @@ core::Result<core::AutoscalerArgs> parse_autoscaler_args(const std::string& text
 
 // A runtime object's metrics as far as its status tells them.
 core::RuntimeMetrics runtime_metrics_from(const Json& runtime, core::Time now);
-
-// Time as the policies count it (core::Time 0 = 2024-01-01 00:00 UTC, as cron does).
-core::Time policy_time_now();
 
 class ElasticityController {
  public:
