@@ -8,12 +8,15 @@
 #include "aqueduct/core/diagnostics.h"
 #include "aqueduct/core/fluid/fluid_labels.h"
 #include "aqueduct/core/fluid/fluid_loader.h"
+#include "aqueduct/core/hash.h"
 #include "aqueduct/core/yaml/yaml_json.h"
 #include "aqueduct/k8s/leader_election.h"
 #include "aqueduct/runtime_adapters/runtime_workloads.h"
 
 namespace aqueduct::k8s {
 namespace {
+
+constexpr const char* kRenderHashAnnotation = "aqueduct.io/render-hash";
 
 struct RuntimeKey {
   std::string kind, ns, name;
@@ -210,12 +213,34 @@ core::Status RuntimeController::reconcile(const std::string& key) {
         Json::array({condition("Ready", "False", "InvalidSpec", w.status().message())});
     return write_status(status);
   }
-  // Create what is missing; keep the worker count on spec.replicas.
-  auto ensure = [&](const ResourceType& type, const Json& obj,
+  // Create what is missing; keep the worker count on spec.replicas; write
+  // the rendered spec over one rendered from an older runtime spec (the
+  // render's hash, without replicas, is kept in an annotation).
+  auto ensure = [&](const ResourceType& type, Json obj,
                     bool follow_replicas) -> core::Result<Json> {
     const std::string name = obj["metadata"]["name"];
+    Json hashed = obj["spec"];
+    hashed.erase("replicas");
+    char hash[17];
+    std::snprintf(hash, sizeof hash, "%016llx",
+                  static_cast<unsigned long long>(core::fnv1a64(hashed.dump())));
+    obj["metadata"]["annotations"][kRenderHashAnnotation] = hash;
     auto got = client_.get(type.object(k.ns, name));
     if (got.ok()) {
+      const Json ann = (*got)["metadata"].value("annotations", Json::object());
+      if (ann.value(kRenderHashAnnotation, "") != hash) {
+        auto updated = client_.update(type.object(k.ns, name), [&](Json& cur) {
+          Json spec = obj["spec"];
+          if (cur.contains("spec") && cur["spec"].contains("replicas"))
+            spec["replicas"] = cur["spec"]["replicas"];  // the scale path below owns it
+          cur["spec"] = spec;
+          cur["metadata"]["annotations"][kRenderHashAnnotation] = hash;
+          return core::Status::ok();
+        });
+        if (!updated.ok()) return updated.status();
+        ++updated_;
+        got = *updated;
+      }
       if (follow_replicas &&
           int_at(*got, "spec", "replicas") != obj["spec"]["replicas"].get<std::int64_t>()) {
         auto scaled = client_.patch(type.object(k.ns, name, "scale"),
@@ -275,6 +300,7 @@ RuntimeControllerStats RuntimeController::stats() const {
   s.reconciles = reconciles_;
   s.created = created_;
   s.scaled = scaled_;
+  s.updated = updated_;
   s.status_writes = status_writes_;
   s.node_labels = node_labels_;
   s.errors = loop_.errors();

@@ -169,6 +169,20 @@ TEST(RuntimeController, AqueductsOwnEngineGetsWorkersAServiceAndAFuseDaemonSet) 
   EXPECT_EQ(svc["spec"]["clusterIP"], "None");
   Json fuse = api.get(kDs, "default", "shards-fuse");
   EXPECT_EQ(fuse["spec"]["template"]["spec"]["containers"][0]["command"][2], "mount");
+  EXPECT_EQ(ctl.stats().updated, 0u);
+
+  // Scaled to 4: the FUSE clients are re-rendered to name the fourth worker.
+  Json rt = api.get("data.fluid.io/v1alpha1/aqueductruntimes", "default", "shards");
+  rt["spec"]["replicas"] = 4;
+  api.put("data.fluid.io/v1alpha1/aqueductruntimes", rt);
+  ASSERT_TRUE(eventually([&] {
+    Json ds = api.get(kDs, "default", "shards-fuse");
+    return ds["spec"]["template"]["spec"]["containers"][0]["command"].dump().find(
+               "shards-worker-3.shards-worker.default.svc") != std::string::npos;
+  }));
+  EXPECT_TRUE(eventually(
+      [&] { return api.get(kSts, "default", "shards-worker")["spec"]["replicas"] == 4; }));
+  EXPECT_EQ(ctl.stats().updated, 1u);  // the DaemonSet; the workers' template did not change
   ctl.stop();
 }
 

@@ -109,7 +109,8 @@ def sim_nodes_e2e(src, aqueduct, work, env, kubectl):
                                           os.path.join(src, "examples", "live", "sim-cluster.yaml"),
                                           "--time-scale", "10", "--heartbeat", "2s"]),
                            ("controller", ["controller", "--identity", "ctl-c", "--lease-duration", "4s",
-                                           "--renew-deadline", "3s", "--retry-period", "500ms"])):
+                                           "--renew-deadline", "3s", "--retry-period", "500ms",
+                                           "--elasticity-period", "1s"])):
             log = open(os.path.join(work, f"{name}.log"), "w")
             procs.append(subprocess.Popen([aqueduct, *args], env=env, stderr=log, stdout=log))
         wait_for("four simulated nodes Ready", lambda: get(
@@ -145,6 +146,42 @@ def sim_nodes_e2e(src, aqueduct, work, env, kubectl):
         assert sidecar["command"][:2] == ["/bin/sh", "-c"] and "aqueduct.io/sidecar-exit" in sidecar["command"][2], sidecar
         print(f"sim nodes e2e: Job train-serverless injected, run on {p['spec']['nodeName']}, app exited 0, "
               f"sidecar ended by the rule, Job Complete {took:.1f} s after apply")
+
+        # Aqueduct's own engine, scaled by a core autoscaler through the scale
+        # subresource; its workers run on the simulated nodes and become Ready.
+        kubectl("apply", "-f", "-", stdin="""apiVersion: data.fluid.io/v1alpha1
+kind: Dataset
+metadata: {name: shards}
+spec:
+  mounts: [{mountPoint: "http://127.0.0.1:9/shards", name: shards}]
+---
+apiVersion: data.fluid.io/v1alpha1
+kind: AqueductRuntime
+metadata:
+  name: shards
+  annotations:
+    aqueduct.io/autoscaler: schedule
+    aqueduct.io/autoscaler-args: "cron.0=* * * * *;replicas.0=2"
+spec:
+  replicas: 1
+  tieredstore: {levels: [{mediumtype: MEM, path: /dev/shm/aqueduct, quota: 2Gi}]}
+  worker: {nodeSelector: {aqueduct.io/simulated: "true"}}
+""")
+        wait_for("dataset shards Bound", lambda: get("dataset", "shards", "-o", "jsonpath={.status.phase}") == "Bound")
+        wait_for("the autoscaler's 2 workers", lambda: get(
+            "statefulset", "shards-worker", "-o", "jsonpath={.spec.replicas}") == "2", timeout=30)
+        cmd = get("statefulset", "shards-worker", "-o", "jsonpath={.spec.template.spec.containers[0].command}")
+        assert '"worker"' in cmd and "mem:/dev/shm/aqueduct:" in cmd, cmd
+        assert get("service", "shards-worker", "-o", "jsonpath={.spec.clusterIP}") == "None"
+        fuse_cmd = get("daemonset", "shards-fuse", "-o", "jsonpath={.spec.template.spec.containers[0].command}")
+        assert "shards-worker-1.shards-worker.default.svc" in fuse_cmd, fuse_cmd
+        wait_for("2 workers Ready on simulated nodes", lambda: get(
+            "aqueductruntime", "shards", "-o", "jsonpath={.status.workerNumberReady}") == "2", timeout=60)
+        scaled = get("events", "--field-selector", "reason=Scaled", "-o", "jsonpath={.items[*].message}")
+        assert "schedule: 1 -> 2 workers" in scaled, scaled
+        print("sim nodes e2e: AqueductRuntime shards scaled 1 -> 2 by the schedule autoscaler through the "
+              "scale subresource; aqueduct worker pods Ready on simulated nodes, headless Service, FUSE "
+              "DaemonSet naming both workers")
         return 0
     finally:
         for p in procs:

@@ -22,7 +22,7 @@ namespace aqueduct::k8s {
 
 struct RuntimeControllerStats {
   std::uint64_t reconciles = 0, created = 0, scaled = 0, status_writes = 0, node_labels = 0,
-                errors = 0;
+                errors = 0, updated = 0;   // updated: workloads re-rendered after a spec change
   std::vector<std::string> enabled_kinds;  // kinds whose controller is running
 };
 
@@ -54,7 +54,7 @@ class RuntimeController {
   std::unique_ptr<Informer> datasets_, workers_pods_;
   ControllerLoop loop_;
   std::atomic<std::uint64_t> reconciles_{0}, created_{0}, scaled_{0}, status_writes_{0},
-      node_labels_{0};
+      node_labels_{0}, updated_{0};
 };
 
 }  // namespace aqueduct::k8s
