@@ -1,10 +1,12 @@
 #include "aqueduct/k8s/elasticity_controller.h"
 
 #include <cmath>
+#include <cstdio>
 #include <sstream>
 
 #include "aqueduct/core/quantity.h"
 #include "aqueduct/k8s/controller_support.h"
+#include "aqueduct/k8s/worker_metrics.h"
 
 namespace aqueduct::k8s {
 namespace {
@@ -45,6 +47,21 @@ std::int64_t int_at(const Json& o, const char* a, const char* b) {
   if (!o.contains(a) || !o[a].is_object() || !o[a].contains(b) || !o[a][b].is_number_integer())
     return 0;
   return o[a][b].get<std::int64_t>();
+}
+
+// Percent-encodes everything but unreserved characters (a query value).
+std::string query_escape(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -137,11 +154,30 @@ void ElasticityController::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+void ElasticityController::refresh_cache_states(Json& rt) {
+  const Json status = rt.value("status", Json::object());
+  const std::string selector = status.is_object() ? status.value("selector", "") : "";
+  if (selector.empty()) return;  // the runtime controller has not rendered it yet
+  const std::string ns = rt["metadata"].value("namespace", "");
+  auto pods =
+      client_.get(resources::pods().collection(ns) + "?labelSelector=" + query_escape(selector));
+  if (!pods.ok()) return;
+  std::vector<Json> items;
+  for (const auto& p : pods->value("items", Json::array())) items.push_back(p);
+  Json states = cache_states_from_workers(items, scrape_timeout_);
+  if (status.value("cacheStates", Json()) == states) return;
+  auto r = client_.patch(
+      resources::runtime("AqueductRuntime")->object(ns, rt["metadata"].value("name", ""), "status"),
+      Json{{"status", {{"cacheStates", states}}}});
+  if (r.ok()) rt["status"]["cacheStates"] = states;
+}
+
 void ElasticityController::tick(core::Time now) {
   std::lock_guard lock(mu_);
   std::map<std::string, Policy> kept;
   for (auto& [kind, informer] : runtimes_) {
-    for (const auto& [key, rt] : informer->snapshot()) {
+    for (auto [key, rt] : informer->snapshot()) {
+      if (kind == "AqueductRuntime") refresh_cache_states(rt);
       const Json ann = rt["metadata"].value("annotations", Json::object());
       if (!ann.is_object() || !ann.contains(kAutoscalerAnnotation)) continue;
       const std::string name = ann.value(kAutoscalerAnnotation, "");

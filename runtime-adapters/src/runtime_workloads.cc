@@ -150,14 +150,16 @@ core::Result<RuntimeWorkloads> render_runtime_workloads(const core::Dataset& ds,
     if (rt.engine == core::RuntimeEngine::kAqueduct) {
       // `aqueduct worker` on the runtime's port, its tiers from the tiered store.
       const int port = aqueduct_engine::worker_port(rt);
-      Json cmd = Json::array({"aqueduct", "worker", "--listen", "0.0.0.0:" + std::to_string(port)});
+      Json cmd = Json::array({"aqueduct", "worker", "--listen", "0.0.0.0:" + std::to_string(port),
+                              "--metrics-listen", "0.0.0.0:" + std::to_string(port + 1)});
       for (const auto& tier : aqueduct_engine::worker_tiers(rt)) {
         cmd.push_back("--tier");
         cmd.push_back(tier);
       }
       c["command"] = cmd;
       if (rt.worker.args.empty()) c.erase("args");
-      c["ports"] = Json::array({{{"name", "rpc"}, {"containerPort", port}}});
+      c["ports"] = Json::array({{{"name", "rpc"}, {"containerPort", port}},
+                                {{"name", "metrics"}, {"containerPort", port + 1}}});
       c["readinessProbe"] = {{"tcpSocket", {{"port", port}}}, {"periodSeconds", 5}};
       // The headless Service that names each worker pod for the FUSE clients.
       out.worker_service = Json{

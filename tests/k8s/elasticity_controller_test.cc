@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <httplib.h>
+
+#include "aqueduct/k8s/worker_metrics.h"
 #include "support/k8s_testing.h"
 
 namespace aqueduct::k8s {
@@ -131,6 +134,78 @@ TEST(ElasticityController, RunsOnItsOwnPeriodWhileStarted) {
   ctl.start();
   EXPECT_TRUE(eventually([&] { return replicas(api, "fixed") == 3; }));
   ctl.stop();
+}
+
+// AqueductRuntime: the workers' own /metrics feed cacheStates and the policy.
+TEST(ElasticityController, AqueductWorkersMetricsFeedCacheStatesAndThePolicy) {
+  const char* kText =
+      "# HELP aqueduct_worker_hits_total Block reads served from the cache.\n"
+      "# TYPE aqueduct_worker_hits_total counter\n"
+      "aqueduct_worker_hits_total 900\n"
+      "aqueduct_worker_misses_total 100\n"
+      "aqueduct_worker_tier_used_bytes{tier=\"0\",medium=\"MEM\"} 4294967296\n"
+      "aqueduct_worker_tier_used_bytes{tier=\"1\",medium=\"SSD\"} 536870912\n"
+      "aqueduct_worker_tier_capacity_bytes{tier=\"0\",medium=\"MEM\"} 4294967296\n"
+      "aqueduct_worker_tier_capacity_bytes{tier=\"1\",medium=\"SSD\"} 1073741824\n";
+  auto parsed = parse_worker_metrics(kText);
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(parsed->used_bytes, 4831838208);
+  EXPECT_EQ(parsed->capacity_bytes, 5368709120);
+  EXPECT_EQ(parsed->hits, 900u);
+  EXPECT_FALSE(parse_worker_metrics("aqueduct_worker_hits_total lots\n").ok());
+
+  httplib::Server metrics;
+  metrics.Get("/metrics", [&](const httplib::Request&, httplib::Response& res) {
+    res.set_content(kText, "text/plain");
+  });
+  const int port = metrics.bind_to_any_port("127.0.0.1");
+  std::thread serve([&] { metrics.listen_after_bind(); });
+
+  FakeApiServer api;
+  auto client = client_for(api);
+  const char* kAqueduct = "data.fluid.io/v1alpha1/aqueductruntimes";
+  Json rt = runtime("shards", 2,
+                    {{"aqueduct.io/autoscaler", "fluid-hpa"},
+                     {"aqueduct.io/autoscaler-args", "target=80,maxReplicas=6"}},
+                    {{"selector", "app=aqueduct,release=shards"}, {"workerNumberReady", 2}});
+  rt["kind"] = "AqueductRuntime";
+  api.put(kAqueduct, rt);
+  auto worker = [&](const std::string& name, int metrics_port, bool ready) {
+    return Json{{"apiVersion", "v1"},
+                {"kind", "Pod"},
+                {"metadata",
+                 {{"name", name},
+                  {"namespace", "default"},
+                  {"labels", {{"app", "aqueduct"}, {"release", "shards"}}}}},
+                {"spec",
+                 {{"containers",
+                   Json::array({{{"name", "aqueduct-worker"},
+                                 {"ports", Json::array({{{"name", "metrics"},
+                                                         {"containerPort", metrics_port}}})}}})}}},
+                {"status",
+                 {{"podIP", "127.0.0.1"},
+                  {"conditions",
+                   Json::array({{{"type", "Ready"}, {"status", ready ? "True" : "False"}}})}}}};
+  };
+  api.put("v1/pods", worker("shards-worker-0", port, true));
+  api.put("v1/pods", worker("shards-worker-1", port, true));
+  api.put("v1/pods", worker("shards-worker-2", 1, true));      // does not answer
+  api.put("v1/pods", worker("shards-worker-3", port, false));  // not Ready: not asked
+  ElasticityController ctl(*client, {"AqueductRuntime"}, 1h);
+  ctl.set_scrape_timeout(500ms);
+  ctl.start_informers();
+  ASSERT_TRUE(ctl.wait_synced(5s));
+  ctl.tick(at(1000));
+  Json states = api.get(kAqueduct, "default", "shards")["status"]["cacheStates"];
+  EXPECT_EQ(states["cacheCapacity"], "10.00GiB");
+  EXPECT_EQ(states["cached"], "9.00GiB");
+  EXPECT_EQ(states["cachedPercentage"], "90.0%");
+  EXPECT_EQ(states["cacheHitRatio"], "90.0%");
+  EXPECT_EQ(states["workersReporting"], "2/3");
+  // 90% used against a target of 80%: ceil(2 x 90 / 80) = 3.
+  EXPECT_EQ(api.get(kAqueduct, "default", "shards")["spec"]["replicas"], 3);
+  metrics.stop();
+  serve.join();
 }
 
 }  // namespace

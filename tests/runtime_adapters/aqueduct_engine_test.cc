@@ -99,11 +99,13 @@ TEST(AqueductEngine, WorkersServeTheTieredStoreBehindAHeadlessService) {
   const int port = std::stoi(listen.substr(listen.rfind(':') + 1));
   EXPECT_GE(port, 20000);
   EXPECT_LT(port, 30000);
-  const std::vector<std::string> tiers = {cmd[5], cmd[7], cmd[9]};
+  EXPECT_EQ(cmd[5], "0.0.0.0:" + std::to_string(port + 1));  // --metrics-listen
+  const std::vector<std::string> tiers = {cmd[7], cmd[9], cmd[11]};
   EXPECT_EQ(tiers, (std::vector<std::string>{"mem:/dev/shm/aq:4294967296", "ssd:/mnt/a:53687091200",
                                              "ssd:/mnt/b:53687091200"}));
   EXPECT_FALSE(c.contains("args"));
   EXPECT_EQ(c["readinessProbe"]["tcpSocket"]["port"], port);
+  EXPECT_EQ(c["ports"][1]["name"], "metrics");
   EXPECT_EQ((*w->worker)["spec"]["replicas"], 2);
   ASSERT_TRUE(w->worker_service.has_value());
   const auto& svc = *w->worker_service;

@@ -9,6 +9,8 @@
 // decision goes through the ActionSink: the runtime's scale subresource, which
 // the runtime controller turns into workers. Each change is an Event with the
 // policy's reason; a bad policy is a Warning Event, once per annotation value.
+// AqueductRuntimes' cacheStates are written here first, every period, from
+// their Ready workers' /metrics (worker_metrics.h), opted in or not.
 #pragma once
 
 #include <atomic>
@@ -51,8 +53,12 @@ class ElasticityController {
   // One round over every opted-in runtime at policy time `now` (tests call it directly).
   void tick(core::Time now);
   std::uint64_t scalings() const { return scalings_; }
+  // Reading a worker's /metrics gives up after this (default 1 s).
+  void set_scrape_timeout(std::chrono::milliseconds d) { scrape_timeout_ = d; }
 
  private:
+  // AqueductRuntime: cacheStates from its workers, written to the status and into `rt`.
+  void refresh_cache_states(Json& rt);
   struct Policy {
     std::string spec;                              // annotation values it was made from
     std::unique_ptr<core::Autoscaler> autoscaler;  // null: the spec is bad (reported once)
@@ -69,6 +75,7 @@ class ElasticityController {
   bool running_ = false;
   std::thread thread_;
   std::atomic<std::uint64_t> scalings_{0};
+  std::chrono::milliseconds scrape_timeout_{1000};
 };
 
 }  // namespace aqueduct::k8s
