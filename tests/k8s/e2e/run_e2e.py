@@ -352,6 +352,28 @@ spec:
         kubectl("create", "namespace", "aqueduct-system")
         for manifest in ("webhook.yaml", "extender.yaml", "controller.yaml"):
             kubectl("apply", "--dry-run=server", "-f", os.path.join(src, "k8s", "manifests", manifest))
+        # The controllers' RBAC grants every call they make (the tests below run them as admin).
+        kubectl("apply", "-f", os.path.join(src, "k8s", "manifests", "controller.yaml"))
+        kubectl("-n", "aqueduct-system", "scale", "deployment", "aqueduct-controller", "--replicas=0")
+        sa = "--as=system:serviceaccount:aqueduct-system:aqueduct-controller"
+        needed = [("list", "datasets.data.fluid.io", ""), ("watch", "datasets.data.fluid.io", ""),
+                  ("patch", "datasets.data.fluid.io", "status"),
+                  ("watch", "aqueductruntimes.data.fluid.io", ""),
+                  ("patch", "juicefsruntimes.data.fluid.io", "status"),
+                  ("patch", "juicefsruntimes.data.fluid.io", "scale"),
+                  ("patch", "aqueductruntimes.data.fluid.io", "scale"),
+                  ("create", "dataloads.data.fluid.io", ""), ("patch", "dataloads.data.fluid.io", "status"),
+                  ("create", "persistentvolumes", ""), ("delete", "persistentvolumeclaims", ""),
+                  ("create", "services", ""), ("create", "statefulsets.apps", ""),
+                  ("update", "statefulsets.apps", ""), ("patch", "statefulsets.apps", "scale"),
+                  ("update", "daemonsets.apps", ""), ("create", "jobs.batch", ""), ("delete", "jobs.batch", ""),
+                  ("watch", "jobs.batch", ""), ("patch", "nodes", ""), ("patch", "pods", ""),
+                  ("list", "pods", ""), ("create", "events", ""), ("update", "leases.coordination.k8s.io", "")]
+        denied = [f"{v} {r}{'/' + sub if sub else ''}" for v, r, sub in needed
+                  if kubectl("auth", "can-i", v, r, *(["--subresource", sub] if sub else []), sa, "-A",
+                             ok=False).stdout.strip() != "yes"]
+        assert not denied, f"controller.yaml does not grant: {denied}"
+        print(f"rbac e2e: the controller's ClusterRole grants all {len(needed)} calls checked")
         r = subprocess.run([binary], env=env)
         if r.returncode != 0:
             return r.returncode
