@@ -257,9 +257,24 @@ void SimulatedNodes::loop() {
     }
     for (auto& [key, pod] : inbox) on_pod(key, pod ? &*pod : nullptr);
     const auto now = Clock::now();
+    std::vector<PodState*> dirty;
     for (auto& [key, p] : pods_state_) {
       advance(*p, now);
-      if (p->dirty) write_status(*p);
+      if (p->dirty) dirty.push_back(p.get());
+    }
+    // Status writes of different pods go out in parallel (one write per pod
+    // per round keeps each pod's writes in order).
+    const std::size_t lanes = std::min<std::size_t>(8, dirty.size());
+    if (lanes <= 1) {
+      for (PodState* p : dirty) write_status(*p);
+    } else {
+      std::vector<std::thread> writers;
+      for (std::size_t lane = 0; lane < lanes; ++lane) {
+        writers.emplace_back([&, lane] {
+          for (std::size_t i = lane; i < dirty.size(); i += lanes) write_status(*dirty[i]);
+        });
+      }
+      for (auto& w : writers) w.join();
     }
     std::erase_if(pods_state_, [](const auto& kv) {
       return kv.second->stage == PodState::Stage::kDone && !kv.second->dirty;
