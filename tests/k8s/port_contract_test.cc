@@ -12,9 +12,11 @@
 #include "aqueduct/core/fluid/fluid_loader.h"
 #include "aqueduct/core/injection/pod_json.h"
 #include "aqueduct/core/yaml/yaml_json.h"
+#include "aqueduct/k8s/api_action_sink.h"
 #include "aqueduct/k8s/cluster_snapshot.h"
 #include "aqueduct/scheduler/framework.h"
 #include "aqueduct/sim/cluster_file.h"
+#include "support/k8s_testing.h"
 #include "support/temp_dir.h"
 
 namespace aqueduct::k8s {
@@ -170,6 +172,45 @@ TEST_P(PortContract, TheSameSchedulingVerdicts) {
   auto d = (*fw)->place(*view_, gang);
   ASSERT_TRUE(d.placed) << d.reason;
   EXPECT_EQ(d.nodes[0], 1u);
+}
+
+// The ActionSink side: a bind shows in the next view of the same port (the
+// simulator's accounting; on a live cluster the binding subresource, read
+// back through the API), and an unknown pod is an error on both.
+TEST_P(PortContract, ABindShowsInTheNextView) {
+  core::Pod pod = pending_pod();
+  const core::ClusterView* next = nullptr;
+  core::Status unknown;
+  std::unique_ptr<aqueduct::testing::FakeApiServer> api;
+  std::unique_ptr<ApiClient> client;
+  std::unique_ptr<ClusterSnapshot> after;
+  if (GetParam() == "sim") {
+    sim_->expect(pod);
+    ASSERT_TRUE(sim_->bind("default/train", "b").is_ok());
+    unknown = sim_->bind("default/ghost", "b");
+    next = sim_.get();
+  } else {
+    api = std::make_unique<aqueduct::testing::FakeApiServer>();
+    client = aqueduct::testing::client_for(*api);
+    SnapshotInput in = api_objects();
+    for (const auto& n : in.nodes) api->put("v1/nodes", n);
+    for (const auto& p : in.pods) api->put("v1/pods", p);
+    api->put("v1/pods", core::pod_to_json(pod));
+    ApiActionSink sink(*client, {"JuiceFSRuntime"});
+    ASSERT_TRUE(sink.bind("default/train", "b").is_ok());
+    unknown = sink.bind("default/ghost", "b");
+    in.pods = api->list("v1/pods");
+    after = ClusterSnapshot::build(in);
+    next = after.get();
+  }
+  EXPECT_EQ(unknown.code(), core::StatusCode::kNotFound) << unknown.to_string();
+  const auto nodes = next->nodes();
+  ASSERT_EQ(nodes.size(), 3u);
+  EXPECT_EQ(nodes[1].free().cpu_milli, 4000) << "train's 4 cpus now count on b";
+  EXPECT_EQ(nodes[1].free().memory_bytes, 24LL << 30);
+  EXPECT_EQ(nodes[1].pod_count, 1);
+  EXPECT_EQ(nodes[0].free().cpu_milli, 2000) << "a is unchanged";
+  for (const core::Pod* p : next->pending_pods()) EXPECT_NE(p->meta.name, "train");
 }
 
 INSTANTIATE_TEST_SUITE_P(SimAndLive, PortContract, ::testing::Values("sim", "live"),
