@@ -11,6 +11,7 @@
 
 usage: /usr/bin/python3 bench/controller_bench.py [AQUEDUCT_BINARY] [N] [SAMPLES]
 """
+import contextlib
 import json
 import os
 import shutil
@@ -53,6 +54,22 @@ def runtime(name):
             "spec": {"replicas": 1, "tieredstore": {"levels": [{"mediumtype": "MEM", "path": "/dev/shm", "quota": "1Gi"}]}}}
 
 
+@contextlib.contextmanager
+def control_plane():
+    """Builds (once) and starts the real control plane in a temporary folder;
+    yields (work folder, env with KUBECONFIG, Api); stops it afterwards."""
+    script = os.path.join(ROOT, "scripts", "control-plane.sh")
+    subprocess.run(["bash", script, "build"], check=True)
+    work = tempfile.mkdtemp(prefix="aqueduct-bench-")
+    try:
+        subprocess.run(["bash", script, "start", work], check=True, capture_output=True)
+        env = dict(os.environ, KUBECONFIG=os.path.join(work, "kubeconfig"))
+        yield work, env, Api(os.path.join(work, "env"))
+    finally:
+        subprocess.run(["bash", script, "stop", work])
+        shutil.rmtree(work, ignore_errors=True)
+
+
 DS = "/apis/data.fluid.io/v1alpha1/namespaces/default/datasets"
 RT = "/apis/data.fluid.io/v1alpha1/namespaces/default/juicefsruntimes"
 
@@ -61,82 +78,75 @@ def main():
     aqueduct = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build", "cli", "aqueduct")
     n = int(sys.argv[2]) if len(sys.argv) > 2 else 200
     samples = int(sys.argv[3]) if len(sys.argv) > 3 else 50
-    script = os.path.join(ROOT, "scripts", "control-plane.sh")
-    subprocess.run(["bash", script, "build"], check=True)
-    work = tempfile.mkdtemp(prefix="aqueduct-ctl-bench-")
     ctl = None
-    try:
-        subprocess.run(["bash", script, "start", work], check=True, capture_output=True)
-        env = dict(os.environ, KUBECONFIG=os.path.join(work, "kubeconfig"))
-        subprocess.run(["kubectl", "apply", "-f", os.path.join(ROOT, "k8s", "manifests", "crds")], env=env,
-                       check=True, capture_output=True)
-        subprocess.run(["kubectl", "wait", "--for", "condition=Established", "--timeout=60s",
-                        "crd/datasets.data.fluid.io", "crd/juicefsruntimes.data.fluid.io"], env=env, check=True,
-                       capture_output=True)
-        subprocess.run(["kubectl", "create", "namespace", "aqueduct-system"], env=env, check=True,
-                       capture_output=True)
-        api = Api(os.path.join(work, "env"))
-        log = open(os.path.join(work, "controller.log"), "w")
+    with control_plane() as (work, env, api):
+        try:
+            subprocess.run(["kubectl", "apply", "-f", os.path.join(ROOT, "k8s", "manifests", "crds")], env=env,
+                           check=True, capture_output=True)
+            subprocess.run(["kubectl", "wait", "--for", "condition=Established", "--timeout=60s",
+                            "crd/datasets.data.fluid.io", "crd/juicefsruntimes.data.fluid.io"], env=env, check=True,
+                           capture_output=True)
+            subprocess.run(["kubectl", "create", "namespace", "aqueduct-system"], env=env, check=True,
+                           capture_output=True)
+            log = open(os.path.join(work, "controller.log"), "w")
 
-        def start_controller():
-            return subprocess.Popen([aqueduct, "controller", "--retry-period", "200ms", "--renew-deadline", "1s",
-                                     "--lease-duration", "2s", "--workers", "4"], env=env, stderr=log)
+            def start_controller():
+                return subprocess.Popen([aqueduct, "controller", "--retry-period", "200ms", "--renew-deadline", "1s",
+                                         "--lease-duration", "2s", "--workers", "4"], env=env, stderr=log)
 
-        # Latency first, on an otherwise idle cluster and controller.
-        ctl = start_controller()
-        api.call("POST", RT, runtime("warmup"))
-        api.call("POST", DS, dataset("warmup"))
-        while api.call("GET", f"{DS}/warmup").get("status", {}).get("phase") != "Bound":
-            time.sleep(0.05)
-        lat = []
-        for i in range(samples):
-            name = f"l{i:04d}"
-            api.call("POST", RT, runtime(name))
-            time.sleep(0.2)  # the runtime's own reconcile is done
-            start = time.monotonic()
-            api.call("POST", DS, dataset(name))
-            while True:
-                d = api.call("GET", f"{DS}/{name}")
-                if d.get("status", {}).get("phase") == "Bound":
-                    break
-                time.sleep(0.002)
-            lat.append((time.monotonic() - start) * 1000)
-        lat.sort()
-        p99 = lat[min(len(lat) - 1, int(0.99 * len(lat)))]
-        print(f"watch-to-action latency: create Dataset -> status Bound (its PV and PVC made first), "
-              f"{samples} samples on an idle controller: p50 {statistics.median(lat):.1f} ms, "
-              f"p99 {p99:.1f} ms, max {lat[-1]:.1f} ms")
-        ctl.terminate()
-        ctl.wait(timeout=10)
-
-        # Throughput: N datasets waiting when a fresh controller starts.
-        for i in range(n):
-            api.call("POST", DS, dataset(f"d{i:04d}"))
-            api.call("POST", RT, runtime(f"d{i:04d}"))
-        t0 = time.monotonic()
-        ctl = start_controller()
-        while True:
-            done = sum(1 for d in api.call("GET", DS)["items"]
-                       if d["metadata"]["name"].startswith("d") and d.get("status", {}).get("phase") == "Bound")
-            if done == n:
-                break
-            if time.monotonic() - t0 > 600:
-                raise SystemExit(f"only {done}/{n} bound after 600 s")
-            if sys.stderr.isatty():
-                print(f"\r{done}/{n} bound", end="", file=sys.stderr)
-            time.sleep(0.05)
-        took = time.monotonic() - t0
-        if sys.stderr.isatty():
-            print(file=sys.stderr)
-        print(f"reconcile throughput: {n} datasets (+ their runtimes' StatefulSets, DaemonSets, PVs, PVCs, "
-              f"status) bound in {took:.2f} s from a fresh controller's start = {n / took:.1f} datasets/s")
-        return 0
-    finally:
-        if ctl:
+            # Latency first, on an otherwise idle cluster and controller.
+            ctl = start_controller()
+            api.call("POST", RT, runtime("warmup"))
+            api.call("POST", DS, dataset("warmup"))
+            while api.call("GET", f"{DS}/warmup").get("status", {}).get("phase") != "Bound":
+                time.sleep(0.05)
+            lat = []
+            for i in range(samples):
+                name = f"l{i:04d}"
+                api.call("POST", RT, runtime(name))
+                time.sleep(0.2)  # the runtime's own reconcile is done
+                start = time.monotonic()
+                api.call("POST", DS, dataset(name))
+                while True:
+                    d = api.call("GET", f"{DS}/{name}")
+                    if d.get("status", {}).get("phase") == "Bound":
+                        break
+                    time.sleep(0.002)
+                lat.append((time.monotonic() - start) * 1000)
+            lat.sort()
+            p99 = lat[min(len(lat) - 1, int(0.99 * len(lat)))]
+            print(f"watch-to-action latency: create Dataset -> status Bound (its PV and PVC made first), "
+                  f"{samples} samples on an idle controller: p50 {statistics.median(lat):.1f} ms, "
+                  f"p99 {p99:.1f} ms, max {lat[-1]:.1f} ms")
             ctl.terminate()
             ctl.wait(timeout=10)
-        subprocess.run(["bash", script, "stop", work])
-        shutil.rmtree(work, ignore_errors=True)
+
+            # Throughput: N datasets waiting when a fresh controller starts.
+            for i in range(n):
+                api.call("POST", DS, dataset(f"d{i:04d}"))
+                api.call("POST", RT, runtime(f"d{i:04d}"))
+            t0 = time.monotonic()
+            ctl = start_controller()
+            while True:
+                done = sum(1 for d in api.call("GET", DS)["items"]
+                           if d["metadata"]["name"].startswith("d") and d.get("status", {}).get("phase") == "Bound")
+                if done == n:
+                    break
+                if time.monotonic() - t0 > 600:
+                    raise SystemExit(f"only {done}/{n} bound after 600 s")
+                if sys.stderr.isatty():
+                    print(f"\r{done}/{n} bound", end="", file=sys.stderr)
+                time.sleep(0.05)
+            took = time.monotonic() - t0
+            if sys.stderr.isatty():
+                print(file=sys.stderr)
+            print(f"reconcile throughput: {n} datasets (+ their runtimes' StatefulSets, DaemonSets, PVs, PVCs, "
+                  f"status) bound in {took:.2f} s from a fresh controller's start = {n / took:.1f} datasets/s")
+            return 0
+        finally:
+            if ctl:
+                ctl.terminate()
+                ctl.wait(timeout=10)
 
 
 if __name__ == "__main__":

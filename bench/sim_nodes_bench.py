@@ -11,17 +11,15 @@ usage: /usr/bin/python3 bench/sim_nodes_bench.py [AQUEDUCT_BINARY] [PODS] [NODES
 """
 import datetime
 import os
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
-from controller_bench import Api  # noqa: E402
+from controller_bench import control_plane  # noqa: E402
 
 PODS = "/api/v1/namespaces/default/pods"
 
@@ -43,66 +41,55 @@ def main():
     aqueduct = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build", "cli", "aqueduct")
     n = int(sys.argv[2]) if len(sys.argv) > 2 else 300
     nodes = int(sys.argv[3]) if len(sys.argv) > 3 else 50
-    script = os.path.join(ROOT, "scripts", "control-plane.sh")
-    subprocess.run(["bash", script, "build"], check=True)
-    work = tempfile.mkdtemp(prefix="aqueduct-simnodes-bench-")
     sim = None
-    try:
-        subprocess.run(["bash", script, "start", work], check=True, capture_output=True)
-        env = dict(os.environ, KUBECONFIG=os.path.join(work, "kubeconfig"))
-        cluster = os.path.join(work, "cluster.yaml")
-        with open(cluster, "w") as f:
-            f.write(f"""apiVersion: aqueduct.io/v1alpha1
-kind: Cluster
-metadata: {{name: bench}}
-spec:
-  nodePools:
-    - {{name: node, count: {nodes}, cpu: "32", memory: 128Gi}}
-""")
-        log = open(os.path.join(work, "sim-nodes.log"), "w")
-        sim = subprocess.Popen([aqueduct, "sim", "nodes", "--cluster", cluster], env=env, stderr=log)
-        api = Api(os.path.join(work, "env"))
-        while True:
-            items = api.call("GET", "/api/v1/nodes")["items"]
-            if sum(1 for i in items if i["metadata"].get("labels", {}).get("aqueduct.io/simulated")) == nodes:
-                break
-            if sim.poll() is not None:
-                raise SystemExit("aqueduct sim nodes exited; see " + log.name)
-            time.sleep(0.2)
-        t0 = time.monotonic()
-        for i in range(n):
-            api.call("POST", PODS, pod(f"p{i:05d}"))
-        created = time.monotonic() - t0
-        while True:
-            items = api.call("GET", PODS + "?labelSelector=bench%3Dsim-nodes")["items"]
-            done = sum(1 for p in items if p.get("status", {}).get("phase") == "Succeeded")
-            if done == n:
-                break
-            if time.monotonic() - t0 > 600:
-                raise SystemExit(f"only {done}/{n} Succeeded after 600 s")
+    with control_plane() as (work, env, api):
+        try:
+            cluster = os.path.join(work, "cluster.yaml")
+            with open(cluster, "w") as f:
+                f.write("apiVersion: aqueduct.io/v1alpha1\nkind: Cluster\nmetadata: {name: bench}\n"
+                        "spec:\n  nodePools:\n"
+                        f"    - {{name: node, count: {nodes}, cpu: \"32\", memory: 128Gi}}\n")
+            log = open(os.path.join(work, "sim-nodes.log"), "w")
+            sim = subprocess.Popen([aqueduct, "sim", "nodes", "--cluster", cluster], env=env, stderr=log)
+            while True:
+                items = api.call("GET", "/api/v1/nodes")["items"]
+                if sum(1 for i in items if i["metadata"].get("labels", {}).get("aqueduct.io/simulated")) == nodes:
+                    break
+                if sim.poll() is not None:
+                    raise SystemExit("aqueduct sim nodes exited; see " + log.name)
+                time.sleep(0.2)
+            t0 = time.monotonic()
+            for i in range(n):
+                api.call("POST", PODS, pod(f"p{i:05d}"))
+            created = time.monotonic() - t0
+            while True:
+                items = api.call("GET", PODS + "?labelSelector=bench%3Dsim-nodes")["items"]
+                done = sum(1 for p in items if p.get("status", {}).get("phase") == "Succeeded")
+                if done == n:
+                    break
+                if time.monotonic() - t0 > 600:
+                    raise SystemExit(f"only {done}/{n} Succeeded after 600 s")
+                if sys.stderr.isatty():
+                    print(f"\r{done}/{n} Succeeded", end="", file=sys.stderr)
+                time.sleep(0.2)
+            took = time.monotonic() - t0
             if sys.stderr.isatty():
-                print(f"\r{done}/{n} Succeeded", end="", file=sys.stderr)
-            time.sleep(0.2)
-        took = time.monotonic() - t0
-        if sys.stderr.isatty():
-            print(file=sys.stderr)
-        starts = []
-        for p in items:
-            st = p["status"]["containerStatuses"][0]["state"]["terminated"]["startedAt"]
-            starts.append((when(st) - when(p["metadata"]["creationTimestamp"])).total_seconds())
-        starts.sort()
-        print(f"{n} pods (2 s of simulated work each) on {nodes} simulated nodes: created in {created:.1f} s, "
-              f"all Succeeded {took:.1f} s after the first create = {n / took:.1f} pods/s through the real "
-              f"kube-scheduler and the simulated kubelets")
-        print(f"create -> container running (1 s resolution): p50 {statistics.median(starts):.0f} s, "
-              f"p99 {starts[min(len(starts) - 1, int(0.99 * len(starts)))]:.0f} s")
-        return 0
-    finally:
-        if sim:
-            sim.terminate()
-            sim.wait(timeout=10)
-        subprocess.run(["bash", script, "stop", work])
-        shutil.rmtree(work, ignore_errors=True)
+                print(file=sys.stderr)
+            starts = []
+            for p in items:
+                st = p["status"]["containerStatuses"][0]["state"]["terminated"]["startedAt"]
+                starts.append((when(st) - when(p["metadata"]["creationTimestamp"])).total_seconds())
+            starts.sort()
+            print(f"{n} pods (2 s of simulated work each) on {nodes} simulated nodes: created in {created:.1f} s, "
+                  f"all Succeeded {took:.1f} s after the first create = {n / took:.1f} pods/s through the real "
+                  f"kube-scheduler and the simulated kubelets")
+            print(f"create -> container running (1 s resolution): p50 {statistics.median(starts):.0f} s, "
+                  f"p99 {starts[min(len(starts) - 1, int(0.99 * len(starts)))]:.0f} s")
+            return 0
+        finally:
+            if sim:
+                sim.terminate()
+                sim.wait(timeout=10)
 
 
 if __name__ == "__main__":

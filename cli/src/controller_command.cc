@@ -3,8 +3,6 @@
 // under leader election on a Lease, so several replicas can run and one acts.
 // Informers start at once on every replica (a standby keeps warm caches); the
 // controllers run only while this replica leads. Until SIGTERM/SIGINT.
-#include <pthread.h>
-#include <signal.h>
 
 #include <iostream>
 #include <sstream>
@@ -17,6 +15,7 @@
 #include "aqueduct/k8s/runtime_controller.h"
 #include "aqueduct/k8s/sidecar_exit.h"
 #include "commands.h"
+#include "stop_signals.h"
 
 namespace aqueduct::cli {
 
@@ -63,11 +62,7 @@ int run_controller(const ControllerArgs& args) {
   auto client = k8s::ApiClient::create(*cfg);
   if (!client) return fail(client.status().message());
 
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  const StopSignals stop_signals;
 
   k8s::DatasetController datasets(**client, kinds, args.workers);
   k8s::RuntimeController runtimes(**client, kinds, args.workers);
@@ -107,8 +102,7 @@ int run_controller(const ControllerArgs& args) {
   std::cerr << "aqueduct controller: " << elector.identity() << " campaigning for lease "
             << le.lease_namespace << "/" << le.lease_name << "\n";
   elector.start();
-  int sig = 0;
-  sigwait(&stop_signals, &sig);
+  const int sig = stop_signals.wait();
   std::cerr << "aqueduct controller: signal " << sig << ", stopping\n";
   elector.stop();  // stops the controllers and hands the lease back
   datasets.stop_informers();

@@ -3,8 +3,6 @@
 // nodes for nodeCacheCapable) comes from informers on the cluster
 // (--kubeconfig, or in-cluster) or from --objects files. Serves until
 // SIGTERM/SIGINT; one log line per request on stderr unless --quiet.
-#include <pthread.h>
-#include <signal.h>
 
 #include <fstream>
 #include <iostream>
@@ -16,6 +14,7 @@
 #include "aqueduct/k8s/extender.h"
 #include "aqueduct/k8s/webhook_server.h"
 #include "commands.h"
+#include "stop_signals.h"
 
 namespace aqueduct::cli {
 namespace {
@@ -73,11 +72,7 @@ int run_extender(const ExtenderArgs& args) {
     if (!inf) return fail(inf.status().message());
     informers = std::move(*inf);
   }
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  const StopSignals stop_signals;
   if (informers) {
     informers->start();
     if (!informers->wait_synced(std::chrono::seconds(30))) {
@@ -114,8 +109,7 @@ int run_extender(const ExtenderArgs& args) {
             << (*server)->port() << " (profile " << args.profile << ")\n";
   if (!args.ready_file.empty())
     std::ofstream(args.ready_file) << addr->first << ":" << (*server)->port() << "\n";
-  int sig = 0;
-  sigwait(&stop_signals, &sig);
+  const int sig = stop_signals.wait();
   std::cerr << "aqueduct extender: signal " << sig << ", stopping\n";
   (*server)->stop();
   if (informers) informers->stop();

@@ -1,8 +1,6 @@
 // `aqueduct sim nodes`: the cluster file's nodes, simulated on a real control
 // plane (k8s/simulated_nodes.h), their pods run by the simulator's job model
 // (sim/pod_run_model.h). Logs what it does on stderr; until SIGTERM/SIGINT.
-#include <pthread.h>
-#include <signal.h>
 
 #include <iostream>
 #include <thread>
@@ -14,6 +12,7 @@
 #include "aqueduct/sim/cluster_file.h"
 #include "aqueduct/sim/pod_run_model.h"
 #include "commands.h"
+#include "stop_signals.h"
 
 namespace aqueduct::cli {
 
@@ -42,11 +41,7 @@ int run_sim_nodes(const SimNodesArgs& args) {
   auto client = k8s::ApiClient::create(*cfg);
   if (!client) return fail(client.status().message());
 
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  const StopSignals stop_signals;
 
   sim::PodRunModelSpec spec;
   spec.seed = args.seed;
@@ -84,8 +79,7 @@ int run_sim_nodes(const SimNodesArgs& args) {
       }
     }
   });
-  int sig = 0;
-  sigwait(&stop_signals, &sig);
+  const int sig = stop_signals.wait();
   std::cerr << "aqueduct sim nodes: signal " << sig << ", stopping (the nodes stay registered)\n";
   done = true;
   logger.join();

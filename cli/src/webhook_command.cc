@@ -1,7 +1,5 @@
 // `aqueduct webhook`: the mutating admission webhook over HTTPS. Serves until
 // SIGTERM/SIGINT; one log line per request on stderr.
-#include <pthread.h>
-#include <signal.h>
 
 #include <chrono>
 #include <ctime>
@@ -14,6 +12,7 @@
 #include "aqueduct/k8s/live_dataset_resolver.h"
 #include "aqueduct/k8s/webhook_server.h"
 #include "commands.h"
+#include "stop_signals.h"
 
 namespace aqueduct::cli {
 
@@ -40,11 +39,7 @@ int run_webhook(const WebhookArgs& args) {
   auto opts = injection_options(args.inject);
   if (!opts) return fail(opts.status().message());
   // Block the stop signals in every thread; this one waits for them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  const StopSignals stop_signals;
   // Datasets and runtimes: live from the cluster, or from files.
   const bool live = !args.kubeconfig.empty() || args.in_cluster;
   if (live && !args.inject.objects.empty())
@@ -100,8 +95,7 @@ int run_webhook(const WebhookArgs& args) {
     std::ofstream(args.ready_file) << addr->first << ":" << (*server)->port() << "\n";
   }
   std::thread serving([&] { (*server)->serve(); });
-  int sig = 0;
-  sigwait(&stop_signals, &sig);
+  const int sig = stop_signals.wait();
   std::cerr << "aqueduct webhook: signal " << sig << ", stopping\n";
   (*server)->stop();
   serving.join();

@@ -1,7 +1,5 @@
 // `aqueduct worker`: a cache worker (gRPC) with Prometheus metrics; serves
 // until SIGTERM/SIGINT.
-#include <pthread.h>
-#include <signal.h>
 
 #include <fstream>
 #include <iostream>
@@ -9,6 +7,7 @@
 
 #include "aqueduct/fuse/worker.h"
 #include "commands.h"
+#include "stop_signals.h"
 
 namespace aqueduct::cli {
 
@@ -26,11 +25,7 @@ int run_worker(const WorkerArgs& args) {
     if (!tier) return fail(tier.status().message());
     cfg.tiers.push_back(*tier);
   }
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  const StopSignals stop_signals;
   auto worker = fuse::Worker::start(cfg);
   if (!worker) return fail(worker.status().message());
   std::string host = cfg.listen.substr(0, cfg.listen.rfind(':'));
@@ -41,8 +36,7 @@ int run_worker(const WorkerArgs& args) {
   if (!args.ready_file.empty()) {
     std::ofstream(args.ready_file) << host << ":" << (*worker)->port() << "\n";
   }
-  int sig = 0;
-  sigwait(&stop_signals, &sig);
+  const int sig = stop_signals.wait();
   std::cerr << "aqueduct worker: signal " << sig << ", stopping\n";
   (*worker)->stop();
   return kExitOk;
