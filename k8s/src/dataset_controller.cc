@@ -174,6 +174,10 @@ core::Status DatasetController::reconcile(const std::string& key) {
                                      {"masterReplicas", 1}}});
   status["conditions"] = Json::array({condition(
       "Ready", "True", "DatasetReady", "bound to " + kind + " " + name + "; claim " + name)});
+  // The cache as its runtime reports it (Fluid shows it on the Dataset too).
+  const Json rt_status = rt_json->value("status", Json::object());
+  if (rt_status.is_object() && rt_status.contains("cacheStates"))
+    status["cacheStates"] = rt_status["cacheStates"];
   return write_status(*ds_json, status);
 }
 

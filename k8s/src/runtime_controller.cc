@@ -178,6 +178,9 @@ core::Status RuntimeController::reconcile(const std::string& key) {
   auto write_status = [&](Json status) -> core::Status {
     const Json old = rt_json->contains("status") ? (*rt_json)["status"] : Json::object();
     if (same_status(old, status)) return core::Status::ok();
+    // cacheStates belong to the elasticity loop (Aqueduct's workers) or the
+    // engine; a merge patch without them leaves them as they are.
+    status.erase("cacheStates");
     auto r = client_.patch(status_path, Json{{"status", status}});
     if (!r.ok()) return r.status();
     ++status_writes_;

@@ -67,6 +67,16 @@ TEST(DatasetController, BindsADatasetWhenItsRuntimeAppearsAndCleansUpAfterIt) {
   EXPECT_EQ(pvc["metadata"]["ownerReferences"][0]["kind"], "Dataset");
   EXPECT_GE(api.list("v1/events").size(), 2u) << "an Event per object created";
 
+  // The runtime's cacheStates show on the Dataset too.
+  Json rt = api.get(kJuiceFs, "default", "images");
+  rt["status"] = {{"cacheStates", {{"cacheCapacity", "8.00GiB"}, {"cached", "2.00GiB"}}}};
+  api.put(kJuiceFs, rt);
+  ASSERT_TRUE(eventually([&] {
+    Json d = api.get(kDatasets, "default", "images");
+    return d["status"].contains("cacheStates") &&
+           d["status"]["cacheStates"].value("cached", "") == "2.00GiB";
+  }));
+
   api.remove(kDatasets, "default", "images");
   ASSERT_TRUE(eventually([&] { return api.list("v1/persistentvolumes").empty(); }));
   EXPECT_TRUE(api.get("v1/persistentvolumeclaims", "default", "images").is_null());
