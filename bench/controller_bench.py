@@ -70,6 +70,23 @@ def control_plane():
         shutil.rmtree(work, ignore_errors=True)
 
 
+def wait_all(count_done, n, t0, what, every, limit=600):
+    """Polls count_done() until it returns n (a progress line on a TTY);
+    returns the seconds since t0. Gives up after `limit` seconds."""
+    while True:
+        done = count_done()
+        if done == n:
+            break
+        if time.monotonic() - t0 > limit:
+            raise SystemExit(f"only {done}/{n} {what} after {limit} s")
+        if sys.stderr.isatty():
+            print(f"\r{done}/{n} {what}", end="", file=sys.stderr)
+        time.sleep(every)
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    return time.monotonic() - t0
+
+
 DS = "/apis/data.fluid.io/v1alpha1/namespaces/default/datasets"
 RT = "/apis/data.fluid.io/v1alpha1/namespaces/default/juicefsruntimes"
 
@@ -127,19 +144,10 @@ def main():
                 api.call("POST", RT, runtime(f"d{i:04d}"))
             t0 = time.monotonic()
             ctl = start_controller()
-            while True:
-                done = sum(1 for d in api.call("GET", DS)["items"]
-                           if d["metadata"]["name"].startswith("d") and d.get("status", {}).get("phase") == "Bound")
-                if done == n:
-                    break
-                if time.monotonic() - t0 > 600:
-                    raise SystemExit(f"only {done}/{n} bound after 600 s")
-                if sys.stderr.isatty():
-                    print(f"\r{done}/{n} bound", end="", file=sys.stderr)
-                time.sleep(0.05)
-            took = time.monotonic() - t0
-            if sys.stderr.isatty():
-                print(file=sys.stderr)
+            took = wait_all(lambda: sum(1 for d in api.call("GET", DS)["items"]
+                                        if d["metadata"]["name"].startswith("d")
+                                        and d.get("status", {}).get("phase") == "Bound"),
+                            n, t0, "bound", 0.05)
             print(f"reconcile throughput: {n} datasets (+ their runtimes' StatefulSets, DaemonSets, PVs, PVCs, "
                   f"status) bound in {took:.2f} s from a fresh controller's start = {n / took:.1f} datasets/s")
             return 0

@@ -19,7 +19,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
-from controller_bench import control_plane  # noqa: E402
+from controller_bench import control_plane, wait_all  # noqa: E402
 
 PODS = "/api/v1/namespaces/default/pods"
 
@@ -62,19 +62,13 @@ def main():
             for i in range(n):
                 api.call("POST", PODS, pod(f"p{i:05d}"))
             created = time.monotonic() - t0
-            while True:
-                items = api.call("GET", PODS + "?labelSelector=bench%3Dsim-nodes")["items"]
-                done = sum(1 for p in items if p.get("status", {}).get("phase") == "Succeeded")
-                if done == n:
-                    break
-                if time.monotonic() - t0 > 600:
-                    raise SystemExit(f"only {done}/{n} Succeeded after 600 s")
-                if sys.stderr.isatty():
-                    print(f"\r{done}/{n} Succeeded", end="", file=sys.stderr)
-                time.sleep(0.2)
-            took = time.monotonic() - t0
-            if sys.stderr.isatty():
-                print(file=sys.stderr)
+            items = []
+
+            def succeeded():
+                items[:] = api.call("GET", PODS + "?labelSelector=bench%3Dsim-nodes")["items"]
+                return sum(1 for p in items if p.get("status", {}).get("phase") == "Succeeded")
+
+            took = wait_all(succeeded, n, t0, "Succeeded", 0.2)
             starts = []
             for p in items:
                 st = p["status"]["containerStatuses"][0]["state"]["terminated"]["startedAt"]
