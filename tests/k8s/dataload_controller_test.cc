@@ -14,12 +14,8 @@ namespace {
 using aqueduct::testing::client_for;
 using aqueduct::testing::eventually;
 using aqueduct::testing::FakeApiServer;
+using namespace aqueduct::testing::collections;
 using namespace std::chrono_literals;
-
-constexpr const char* kDatasets = "data.fluid.io/v1alpha1/datasets";
-constexpr const char* kJuiceFs = "data.fluid.io/v1alpha1/juicefsruntimes";
-constexpr const char* kLoads = "data.fluid.io/v1alpha1/dataloads";
-constexpr const char* kJobs = "batch/v1/jobs";
 
 std::string phase(const FakeApiServer& api, const std::string& name) {
   return aqueduct::testing::status_phase(api.get(kLoads, "default", name));

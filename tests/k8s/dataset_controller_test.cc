@@ -13,10 +13,8 @@ namespace {
 using aqueduct::testing::client_for;
 using aqueduct::testing::eventually;
 using aqueduct::testing::FakeApiServer;
+using namespace aqueduct::testing::collections;
 using namespace std::chrono_literals;
-
-constexpr const char* kDatasets = "data.fluid.io/v1alpha1/datasets";
-constexpr const char* kJuiceFs = "data.fluid.io/v1alpha1/juicefsruntimes";
 
 Json dataset(const std::string& name) { return aqueduct::testing::fluid_dataset(name); }
 

@@ -15,9 +15,8 @@ namespace {
 using aqueduct::testing::client_for;
 using aqueduct::testing::eventually;
 using aqueduct::testing::FakeApiServer;
+using namespace aqueduct::testing::collections;
 using namespace std::chrono_literals;
-
-constexpr const char* kJuiceFs = "data.fluid.io/v1alpha1/juicefsruntimes";
 
 Json runtime(const std::string& name, int replicas, Json annotations, Json status = nullptr) {
   Json rt = {{"apiVersion", "data.fluid.io/v1alpha1"},

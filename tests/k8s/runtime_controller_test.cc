@@ -13,13 +13,8 @@ namespace {
 using aqueduct::testing::client_for;
 using aqueduct::testing::eventually;
 using aqueduct::testing::FakeApiServer;
+using namespace aqueduct::testing::collections;
 using namespace std::chrono_literals;
-
-constexpr const char* kDatasets = "data.fluid.io/v1alpha1/datasets";
-constexpr const char* kJuiceFs = "data.fluid.io/v1alpha1/juicefsruntimes";
-constexpr const char* kAlluxio = "data.fluid.io/v1alpha1/alluxioruntimes";
-constexpr const char* kSts = "apps/v1/statefulsets";
-constexpr const char* kDs = "apps/v1/daemonsets";
 
 Json dataset(const std::string& name) { return aqueduct::testing::fluid_dataset(name); }
 

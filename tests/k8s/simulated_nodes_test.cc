@@ -16,10 +16,8 @@ namespace {
 using aqueduct::testing::client_for;
 using aqueduct::testing::eventually;
 using aqueduct::testing::FakeApiServer;
+using namespace aqueduct::testing::collections;
 using namespace std::chrono_literals;
-
-constexpr const char* kNodes = "v1/nodes";
-constexpr const char* kPods = "v1/pods";
 
 core::Node sim_node(const std::string& name, core::Arch arch = core::Arch::kAmd64) {
   core::Node n;

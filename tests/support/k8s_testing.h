@@ -14,6 +14,19 @@
 
 namespace aqueduct::testing {
 
+// Collections of the fake API server, as FakeApiServer::put/get/list name them.
+namespace collections {
+inline constexpr const char* kNodes = "v1/nodes";
+inline constexpr const char* kPods = "v1/pods";
+inline constexpr const char* kDatasets = "data.fluid.io/v1alpha1/datasets";
+inline constexpr const char* kJuiceFs = "data.fluid.io/v1alpha1/juicefsruntimes";
+inline constexpr const char* kAlluxio = "data.fluid.io/v1alpha1/alluxioruntimes";
+inline constexpr const char* kLoads = "data.fluid.io/v1alpha1/dataloads";
+inline constexpr const char* kJobs = "batch/v1/jobs";
+inline constexpr const char* kSts = "apps/v1/statefulsets";
+inline constexpr const char* kDs = "apps/v1/daemonsets";
+}  // namespace collections
+
 // True as soon as f() is; false if it is still not after `limit`.
 template <typename F>
 bool eventually(F f, std::chrono::milliseconds limit = std::chrono::milliseconds(5000)) {

@@ -27,6 +27,17 @@ def wait_for(what, fn, timeout=30.0, every=0.1):
     raise SystemExit(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
+def stop_processes(procs):
+    """SIGTERM to each process still running; SIGKILL after 10 s."""
+    for p in procs:
+        if p.poll() is None:
+            p.terminate()
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
 @contextlib.contextmanager
 def webhook(aqueduct, work, env, kubectl):
     """`aqueduct webhook`, its datasets from informers, registered with the real
@@ -184,13 +195,7 @@ spec:
               "DaemonSet naming both workers")
         return 0
     finally:
-        for p in procs:
-            if p.poll() is None:
-                p.terminate()
-                try:
-                    p.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    p.kill()
+        stop_processes(procs)
 
 
 def controllers_e2e(aqueduct, work, env, kubectl):
@@ -299,13 +304,7 @@ spec:
         print("controller e2e: images2 bound by the new leader, nothing repeated; broken reported: " + why)
         return 0
     finally:
-        for p in procs.values():
-            if p.poll() is None:
-                p.terminate()
-                try:
-                    p.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    p.kill()
+        stop_processes(procs.values())
 
 
 def main() -> int:
