@@ -35,6 +35,13 @@ struct ScheduleArgs {
 // Exit: 0 all placed, 1 some unschedulable, 2 bad input.
 int run_schedule(const ScheduleArgs& args);
 
+struct CalibrateArgs {
+  std::vector<std::string> paths;  // case folders, calibration files, or folders of cases
+  std::string json;                // also write the rows as JSON here
+};
+// Exit: 0 every target within tolerance, 1 some missed, 2 bad input or a failed run.
+int run_calibrate(const CalibrateArgs& args);
+
 struct CacheSimArgs {
   std::string trace;
   std::string format = "csv";

@@ -62,6 +62,17 @@ int main(int argc, char** argv) {
   sched->add_flag("--gang", schargs.gang, "place each workload's pods all or none");
   sched->add_option("--top", schargs.top, "nodes shown per pod with --explain (default 5)");
 
+  aqueduct::cli::CalibrateArgs cal;
+  auto* calibrate = app.add_subcommand(
+      "calibrate",
+      "Run the calibration cases (published results the simulator must reproduce) and print\n"
+      "target, measured, error and verdict. Exit status: 0 all within tolerance, 1 a miss,\n"
+      "2 bad input.");
+  calibrate->add_option("paths", cal.paths,
+                        "case folders, calibration.yaml files or folders of cases "
+                        "(default examples/calibration)");
+  calibrate->add_option("--json", cal.json, "also write the rows as JSON to this file");
+
   aqueduct::cli::CacheSimArgs cs;
   auto* cache_sim = app.add_subcommand(
       "cache-sim", "Replay a block/object trace against eviction policies and print miss ratios.");
@@ -234,6 +245,7 @@ int main(int argc, char** argv) {
   if (controller->parsed()) return aqueduct::cli::run_controller(ca);
   if (inject->parsed()) return aqueduct::cli::run_inject(ia);
   if (cache_sim->parsed()) return aqueduct::cli::run_cache_sim(cs);
+  if (calibrate->parsed()) return aqueduct::cli::run_calibrate(cal);
   if (sched->parsed()) return aqueduct::cli::run_schedule(schargs);
   if (validate->parsed()) return aqueduct::cli::run_validate(files, quiet);
   if (simnodes->parsed()) return aqueduct::cli::run_sim_nodes(sn);

@@ -3,6 +3,7 @@
 
 #include "aqueduct/core/fluid/fluid_loader.h"
 #include "aqueduct/core/yaml/yaml_reader.h"
+#include "aqueduct/sim/calibration.h"
 #include "aqueduct/sim/cluster_file.h"
 #include "aqueduct/sim/experiment.h"
 #include "aqueduct/sim/trace.h"
@@ -15,6 +16,9 @@ namespace {
 // Fluid/Kubernetes YAML.
 bool looks_like_experiment(const std::string& text) {
   return text.find("kind: Experiment") != std::string::npos;
+}
+bool looks_like_calibration(const std::string& text) {
+  return text.find("kind: Calibration") != std::string::npos;
 }
 bool looks_like_cluster(const std::string& text) {
   return text.find("kind: Cluster\n") != std::string::npos ||
@@ -49,6 +53,8 @@ int run_validate(const std::vector<std::string>& files, bool quiet) {
           break;  // scenarios share the trace unless overridden; checking one is enough
         }
       }
+    } else if (looks_like_calibration(*text)) {
+      (void)sim::load_calibration_file(file, diags);
     } else if (looks_like_cluster(*text)) {
       (void)sim::load_cluster_file(file, diags);
     } else {

@@ -7,11 +7,41 @@ namespace detail {
 
 void ClusterRun::build_nodes() {
   nodes_ = build_pool_nodes(spec_.node_pools);
-  served_rate_.assign(nodes_.size(), 0.0);
   for (const auto& n : nodes_) {
     infos_.push_back(core::NodeInfo{&n, {}, 0, 0.0});
     total_gpu_milli_ += n.allocatable.gpu_milli;
     total_cpu_milli_ += n.allocatable.cpu_milli;
+  }
+}
+
+void ClusterRun::build_network() {
+  net_.set_done_handler([this](std::uint64_t tag) { end_fetch(static_cast<std::uint32_t>(tag)); });
+  store_res_ = net_.add_resource(spec_.object_store.aggregate_bandwidth);
+  for (const auto& n : nodes_) {
+    double nic = n.nic_bandwidth > 0 ? n.nic_bandwidth : FlowNetwork::kUnlimited;
+    nic_in_.push_back(net_.add_resource(nic));
+    nic_out_.push_back(net_.add_resource(nic));
+    std::array<FlowNetwork::ResourceId, core::kMediumCount> media{};
+    for (int m = 0; m < core::kMediumCount; ++m)
+      media[m] = net_.add_resource(spec_.cache.medium_bandwidth[m]);
+    media_.push_back(media);
+  }
+}
+
+FlowNetwork::ResourceId ClusterRun::zone_link(std::size_t from_node, std::size_t to_node) {
+  auto key = std::make_pair(nodes_[from_node].zone, nodes_[to_node].zone);
+  auto it = zone_links_.find(key);
+  if (it != zone_links_.end()) return it->second;
+  auto r = net_.add_resource(spec_.cache.cross_zone_bandwidth);
+  zone_links_.emplace(key, r);
+  return r;
+}
+
+void ClusterRun::refresh_io() {
+  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+    double cap = net_.capacity(nic_out_[i]);
+    infos_[i].io_utilization =
+        cap < FlowNetwork::kUnlimited ? std::min(1.0, net_.load(nic_out_[i]) / cap) : 0.0;
   }
 }
 
@@ -142,6 +172,7 @@ std::string arch_list(const std::vector<core::Arch>& arches) {
 
 core::Status ClusterRun::init() {
   build_nodes();
+  build_network();
   AQ_RETURN_IF_ERROR(build_caches());
   AQ_RETURN_IF_ERROR(prepare_injection());
   jobs_.resize(workload_.jobs.size());

@@ -276,15 +276,23 @@ void ClusterRun::begin_load_run(int idx) {
     load_runs_.push_back(run);
     return;
   }
-  std::int32_t streams = 0;
-  for (const auto& w : c->workers) streams += w.live;
-  int r = new_reader(ls.dataset, -1, std::max(streams, 1), kInf, 1, /*shuffle=*/false,
+  // One loader per live worker, each reading the under-storage into its worker.
+  std::int32_t loaders = 0;
+  for (const auto& w : c->workers) loaders += w.live;
+  loaders = std::max(loaders, 1);
+  int r = new_reader(ls.dataset, -1, loaders, loaders, kInf, 1, /*shuffle=*/false,
                      static_cast<std::uint64_t>(load_runs_.size()));
   readers_[r].load_run = static_cast<int>(load_runs_.size());
   run.phase = "Executing";
   load_runs_.push_back(run);
   ++active_loaders_;
-  sim_.schedule_at(sim_.now(), [this, r] { next_block(r); });
+  sim_.schedule_at(sim_.now(), [this, r] {
+    if (spec_.cache.fidelity == "analytical") {
+      next_epoch_analytical(r);
+    } else {
+      pump(r);
+    }
+  });
 }
 
 }  // namespace aqueduct::sim::detail

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
+#include <deque>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -25,6 +27,7 @@
 #include "aqueduct/scheduler/scheduling_queue.h"
 #include "aqueduct/sim/cache_cluster.h"
 #include "aqueduct/sim/cluster_run.h"
+#include "aqueduct/sim/flow_network.h"
 #include "aqueduct/sim/node_pools.h"
 #include "aqueduct/sim/rng.h"
 #include "aqueduct/sim/simulator.h"
@@ -37,28 +40,41 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 enum class Phase { kNotArrived, kPending, kRunning, kDone };
 enum class Source { kNone, kStore, kWorker };
 
-// A reader of a dataset: a job, or a DataLoad warming the cache.
+// A reader of a dataset: a job's input pipeline, or a DataLoad warming the
+// cache. `loaders` fetch blocks concurrently (PyTorch DataLoader workers), at
+// most `buffer` blocks ahead of compute (num_workers x prefetch_factor);
+// compute consumes ready blocks one at a time at `compute_rate`.
 struct Reader {
   int job = -1;  // index into jobs_, or -1 for a DataLoad
   int dataset = -1;
-  std::int32_t streams = 1;    // parallel connections (pods, or loader workers)
+  std::int32_t loaders = 1;
+  std::int32_t buffer = 2;
   double compute_rate = kInf;  // bytes/s consumed at full speed
   std::int32_t epochs = 1;
-  std::int32_t epoch = 0;
-  std::uint64_t pos = 0;
-  std::vector<std::uint32_t> order;  // block order of the current epoch
+  std::int32_t epoch = 0;  // the epoch blocks are being fetched from
+  std::uint64_t pos = 0;   // next block of `order` to fetch
+  std::vector<std::uint32_t> order;  // block order of the fetching epoch
   Rng rng{0};
   bool shuffle = true;
-  // The read in flight.
-  Source source = Source::kNone;
-  std::uint32_t worker = 0;
-  std::uint64_t block = 0;
-  std::int64_t block_bytes = 0;
+  bool done_fetching = false;
+  std::int32_t in_flight = 0;
+  std::deque<std::int64_t> ready;  // fetched blocks' sizes, waiting for compute
+  bool computing = false;
+  std::uint64_t next_node = 0;  // loaders' fetches go round-robin over the job's pods
   std::int64_t bytes_cache = 0;
   std::int64_t bytes_store = 0;
   std::vector<std::size_t> nodes;  // where the reader runs (for locality)
-  double served_rate = 0;          // rate of the cache read in flight
   int load_run = -1;               // for DataLoads: index into load_runs_
+};
+
+// One block fetch in flight: through its latency, then a flow.
+struct Fetch {
+  int reader = -1;
+  Source source = Source::kNone;
+  std::uint32_t worker = 0;  // the block's owner (when the dataset has a cache)
+  bool via_worker = false;   // the owner serves or relays it (counts in active_reads)
+  std::uint64_t block = 0;
+  std::int64_t bytes = 0;
 };
 
 struct ScaleEvent {
@@ -153,18 +169,30 @@ class ClusterRun final : public core::ClusterView, public core::ActionSink {
   std::vector<std::pair<int, int>> lingering_pods_;  // (job, pod) whose sidecar never exits
   double eci_pod_price_per_hour(int j, int p) const;
   void finish_job(int j);
-  int new_reader(int dataset, int job, std::int32_t streams, double compute_rate,
-                 std::int32_t epochs, bool shuffle, std::uint64_t seed_tag);
-  void next_block(int r);
+  int new_reader(int dataset, int job, std::int32_t loaders, std::int32_t buffer,
+                 double compute_rate, std::int32_t epochs, bool shuffle, std::uint64_t seed_tag);
+  // The input pipeline (docs/simulation-model.md, Reading).
+  void pump(int r);                 // starts fetches while loaders and buffer allow
+  void start_fetch(int r);          // the next block: hit or miss, latency, then a flow
+  void start_flow(std::uint32_t f);
+  void end_fetch(std::uint32_t f);  // the flow's bytes arrived
+  void consume(int r);              // compute takes the next ready block
   void next_epoch_analytical(int r);
   std::vector<double> analytic_cached_;  // analytical fidelity: blocks cached per dataset
-  void end_block(int r);
+  std::int64_t analytic_store_loaders_ = 0;
+  // The data path's resources (FlowNetwork): per node NIC in/out and cache
+  // media, the object store's aggregate, zone-to-zone links.
+  void build_network();
+  FlowNetwork::ResourceId zone_link(std::size_t from_node, std::size_t to_node);
+  std::vector<FlowNetwork::ResourceId> nic_in_, nic_out_;
+  std::vector<std::array<FlowNetwork::ResourceId, core::kMediumCount>> media_;
+  FlowNetwork::ResourceId store_res_ = 0;
+  std::map<std::pair<std::string, std::string>, FlowNetwork::ResourceId> zone_links_;
+  std::vector<Fetch> fetches_;
+  std::vector<std::uint32_t> free_fetches_;
+  void refresh_io();  // io_utilization of every node from its NIC-out load
   void finish_reader(int r);
   void sample();
-  void update_io(std::size_t node) {
-    double nic = nodes_[node].nic_bandwidth;
-    infos_[node].io_utilization = nic > 0 ? std::min(1.0, served_rate_[node] / nic) : 0;
-  }
   std::int64_t block_count(int dataset) const;
   std::int64_t block_size_of(int dataset) const;
   CacheRuntimeSim* cache_for(int dataset) {
@@ -180,8 +208,8 @@ class ClusterRun final : public core::ClusterView, public core::ActionSink {
   std::unique_ptr<scheduler::Framework> scheduler_;
   scheduler::SchedulingQueue queue_;
   core::TimerId wakeup_;
-  std::vector<double> served_rate_;  // bytes/s cache workers on each node are serving
   Simulator sim_;
+  FlowNetwork net_{&sim_};
   std::vector<core::Node> nodes_;
   std::vector<core::NodeInfo> infos_;
   std::vector<JobState> jobs_;
@@ -196,7 +224,6 @@ class ClusterRun final : public core::ClusterView, public core::ActionSink {
   core::AutoscalerRegistry autoscalers_ = core::builtin_autoscalers();
   bool stopped_ = false;
   bool scheduling_requested_ = false;
-  std::int64_t store_streams_ = 0;
   std::int64_t done_jobs_ = 0;
   std::int64_t active_loaders_ = 0;
   std::int64_t pending_firings_ = 0;

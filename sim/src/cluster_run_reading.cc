@@ -2,12 +2,14 @@
 
 namespace aqueduct::sim::detail {
 
-int ClusterRun::new_reader(int dataset, int job, std::int32_t streams, double compute_rate,
-                           std::int32_t epochs, bool shuffle, std::uint64_t seed_tag) {
+int ClusterRun::new_reader(int dataset, int job, std::int32_t loaders, std::int32_t buffer,
+                           double compute_rate, std::int32_t epochs, bool shuffle,
+                           std::uint64_t seed_tag) {
   Reader rd;
   rd.job = job;
   rd.dataset = dataset;
-  rd.streams = streams;
+  rd.loaders = std::max<std::int32_t>(1, loaders);
+  rd.buffer = std::max<std::int32_t>(rd.loaders, buffer);
   rd.compute_rate = compute_rate;
   rd.epochs = epochs;
   rd.shuffle = shuffle;
@@ -54,14 +56,23 @@ void ClusterRun::begin_work(int j) {
     sim_.schedule_after(d, [this, j] { finish_job(j); });
     return;
   }
-  st.reader = new_reader(js.dataset, j, js.streams, js.compute_rate * speed, js.epochs, true, 0);
-  next_block(st.reader);
+  st.reader = new_reader(js.dataset, j, js.loaders, js.buffer_blocks, js.compute_rate * speed,
+                         js.epochs, true, 0);
+  if (spec_.cache.fidelity == "analytical") {
+    next_epoch_analytical(st.reader);
+  } else {
+    pump(st.reader);
+  }
 }
 
-// Analytical fidelity: one event per epoch. The epoch's hits come from
-// core::predict_shuffled_epoch (LRU, uniformly shuffled reads) on the
-// dataset's cached share; hits read at the top tier's bandwidth, misses at
-// this reader's share of the object store, plus the per-block latencies.
+// Analytical fidelity: one event per epoch, with the block level's pipeline
+// in closed form. The epoch's hits come from core::predict_shuffled_epoch
+// (LRU, uniformly shuffled reads) on the dataset's cached share. Loaders
+// overlap hits, misses and compute, so the epoch lasts as long as its
+// slowest stage: compute (size / C), misses at this reader's share of the
+// object store, hits at the top tier's bandwidth, everything through the
+// client's NICs; each stage pays its per-block latencies spread over the
+// loaders.
 void ClusterRun::next_epoch_analytical(int r) {
   Reader& rd = readers_[r];
   if (rd.epoch >= rd.epochs) {
@@ -95,23 +106,50 @@ void ClusterRun::next_epoch_analytical(int r) {
   for (std::size_t nd : rd.nodes) client_nic += nodes_[nd].nic_bandwidth;
   if (rd.nodes.empty()) client_nic = kInf;
   const auto& os = spec_.object_store;
-  store_streams_ += rd.streams;
-  double miss_rate =
-      std::min({rd.streams * std::min(os.per_connection_bandwidth,
-                                      os.aggregate_bandwidth / static_cast<double>(store_streams_)),
-                client_nic, rd.compute_rate});
-  double hit_rate = std::min(spec_.cache.medium_bandwidth[0], rd.compute_rate);
-  core::Duration engine = cache ? cache->engine_latency : core::Duration(0);
+  analytic_store_loaders_ += rd.loaders;
+  const double loaders = rd.loaders;
+  double miss_rate = std::min({loaders * os.per_connection_bandwidth,
+                               os.aggregate_bandwidth * loaders /
+                                   static_cast<double>(analytic_store_loaders_),
+                               client_nic});
+  double hit_rate = std::min(spec_.cache.medium_bandwidth[0], client_nic);
+  const double engine = cache ? core::to_seconds(cache->engine_latency) : 0.0;
   const double miss_blocks = n - p.hit_blocks;
-  double seconds = (miss_bytes > 0 ? miss_bytes / miss_rate : 0) +
-                   miss_blocks * core::to_seconds(os.request_latency + engine);
+  const double miss_s = (miss_bytes > 0 ? miss_bytes / miss_rate : 0) +
+                        miss_blocks * (core::to_seconds(os.request_latency) + engine) / loaders;
+  double seconds = miss_s;
   if (rd.job >= 0) {  // a DataLoad skips what is cached; a job reads it
-    seconds += (hit_bytes > 0 ? hit_bytes / hit_rate : 0) +
-               p.hit_blocks * core::to_seconds(spec_.cache.hit_latency + engine);
+    const double hit_s = (hit_bytes > 0 ? hit_bytes / hit_rate : 0) +
+                         p.hit_blocks * (core::to_seconds(spec_.cache.hit_latency) + engine) / loaders;
+    const double nic_s = (hit_bytes + miss_bytes) / client_nic;
+    const double io_s = std::max({miss_s, hit_s, nic_s});
+    const double compute_s = dsize / rd.compute_rate;
+    // I/O and compute are two stages with the prefetch buffer between them:
+    // the line's throughput is that of an M/M/1/K queue whose arrivals are
+    // the loaders' blocks, whose server is compute and whose capacity K is
+    // the buffer. It is below the slower stage's rate when the two are close,
+    // because bursts of misses starve compute while bursts of hits fill the
+    // buffer and stall the loaders.
+    if (io_s <= 0 || compute_s <= 0) {
+      seconds = std::max(io_s, compute_s);
+    } else {
+      const double rho = compute_s / io_s;  // offered load: I/O rate over compute rate
+      const double k = rd.buffer;
+      double share;  // of the I/O rate that gets through: (1 - rho^K) / (1 - rho^(K+1))
+      if (std::abs(rho - 1) < 1e-9) {
+        share = k / (k + 1);
+      } else if (rho < 1) {
+        share = (1 - std::pow(rho, k)) / (1 - std::pow(rho, k + 1));
+      } else {
+        const double t = std::pow(rho, -(k + 1));
+        share = (t - 1 / rho) / (t - 1);
+      }
+      seconds = io_s / share;
+    }
   }
   sim_.schedule_after(core::from_seconds(seconds), [this, r, hit_bytes, miss_bytes, p] {
     Reader& rr = readers_[r];
-    store_streams_ -= rr.streams;
+    analytic_store_loaders_ -= rr.loaders;
     auto hb = static_cast<std::int64_t>(hit_bytes), mb = static_cast<std::int64_t>(miss_bytes);
     if (rr.job >= 0) {
       rr.bytes_cache += hb;
@@ -130,109 +168,190 @@ void ClusterRun::next_epoch_analytical(int r) {
   });
 }
 
-void ClusterRun::next_block(int r) {
-  if (spec_.cache.fidelity == "analytical") {
-    next_epoch_analytical(r);
-    return;
+// Starts fetches while a loader is free and the prefetch buffer has room.
+void ClusterRun::pump(int r) {
+  for (;;) {
+    Reader& rd = readers_[r];
+    if (rd.done_fetching || rd.in_flight >= rd.loaders) return;
+    const auto held = static_cast<std::int64_t>(rd.in_flight) +
+                      static_cast<std::int64_t>(rd.ready.size()) + (rd.computing ? 1 : 0);
+    if (held >= rd.buffer) return;
+    start_fetch(r);
   }
-  Reader& rd = readers_[r];
-  if (rd.pos == rd.order.size()) {
-    ++rd.epoch;
-    if (rd.epoch >= rd.epochs) {
-      finish_reader(r);
-      return;
-    }
-    rd.pos = 0;
-    if (rd.shuffle) rd.rng.shuffle(rd.order);
-  }
-  const std::int64_t bsize = block_size_of(rd.dataset);
-  const std::int64_t dsize = spec_.fluid.datasets[rd.dataset].size_bytes;
-  rd.block = rd.order[rd.pos];
-  rd.block_bytes =
-      std::min<std::int64_t>(bsize, dsize - static_cast<std::int64_t>(rd.block) * bsize);
-  CacheRuntimeSim* cache = cache_for(rd.dataset);
-  core::BlockKey key{static_cast<std::uint32_t>(rd.dataset), rd.block};
-  double rate = kInf;
-  core::Duration latency{0};
-  std::optional<int> tier;
-  std::uint32_t w = 0;
-  if (cache && !cache->ring.empty()) {
-    w = cache->ring.owner(key);
-    tier = rd.job < 0 ? cache->workers[w].store.peek(key) : cache->workers[w].store.lookup(key);
-  }
-  // Client-side NIC: the sum over the reader's pods' nodes.
-  double client_nic = 0;
-  for (std::size_t n : rd.nodes) client_nic += nodes_[n].nic_bandwidth;
-  if (rd.nodes.empty()) client_nic = kInf;
-  if (tier) {
-    if (rd.job < 0) {  // a DataLoad skips blocks already cached
-      ++rd.pos;
-      sim_.schedule_at(sim_.now(), [this, r] { next_block(r); });
-      return;
-    }
-    CacheWorker& wk = cache->workers[w];
-    ++wk.active_reads;
-    double n = wk.active_reads;
-    rate = spec_.cache.medium_bandwidth[*tier] / n;
-    bool local = std::find(rd.nodes.begin(), rd.nodes.end(), wk.node) != rd.nodes.end();
-    if (!local) rate = std::min({rate, nodes_[wk.node].nic_bandwidth / n, client_nic});
-    bool cross_zone = !rd.nodes.empty() && nodes_[rd.nodes[0]].zone != nodes_[wk.node].zone;
-    if (cross_zone && spec_.cache.cross_zone_bandwidth > 0)
-      rate = std::min(rate, spec_.cache.cross_zone_bandwidth);
-    rd.served_rate = std::min(rate, rd.compute_rate);
-    served_rate_[wk.node] += rd.served_rate;
-    update_io(wk.node);
-    latency = spec_.cache.hit_latency + cache->engine_latency +
-              (cross_zone ? spec_.cache.cross_zone_latency : core::Duration(0));
-    rd.source = Source::kWorker;
-    rd.worker = w;
-  } else {
-    store_streams_ += rd.streams;
-    const auto& os = spec_.object_store;
-    double per_stream = std::min(os.per_connection_bandwidth,
-                                 os.aggregate_bandwidth / static_cast<double>(store_streams_));
-    rate = std::min(per_stream * rd.streams, client_nic);
-    latency = os.request_latency + (cache ? cache->engine_latency : core::Duration(0));
-    rd.source = Source::kStore;
-    rd.worker = w;
-  }
-  double eff = std::min(rate, rd.compute_rate);
-  core::Duration dt = latency + core::from_seconds(static_cast<double>(rd.block_bytes) / eff);
-  sim_.schedule_after(dt, [this, r] { end_block(r); });
 }
 
-void ClusterRun::end_block(int r) {
+void ClusterRun::start_fetch(int r) {
+  Reader& rd = readers_[r];
+  CacheRuntimeSim* cache = cache_for(rd.dataset);
+  const std::int64_t bsize = block_size_of(rd.dataset);
+  const std::int64_t dsize = spec_.fluid.datasets[rd.dataset].size_bytes;
+  for (;;) {
+    if (rd.pos == rd.order.size()) {
+      if (rd.epoch + 1 >= rd.epochs) {
+        rd.done_fetching = true;
+        if (rd.in_flight == 0 && rd.ready.empty() && !rd.computing) finish_reader(r);
+        return;
+      }
+      ++rd.epoch;
+      rd.pos = 0;
+      if (rd.shuffle) rd.rng.shuffle(rd.order);
+    }
+    const std::uint64_t block = rd.order[rd.pos++];
+    const std::int64_t bytes =
+        std::min<std::int64_t>(bsize, dsize - static_cast<std::int64_t>(block) * bsize);
+    core::BlockKey key{static_cast<std::uint32_t>(rd.dataset), block};
+    std::optional<int> tier;
+    std::uint32_t w = 0;
+    if (cache && !cache->ring.empty()) {
+      w = cache->ring.owner(key);
+      tier = rd.job < 0 ? cache->workers[w].store.peek(key) : cache->workers[w].store.lookup(key);
+    }
+    if (tier && rd.job < 0) continue;  // a DataLoad skips blocks already cached
+    std::uint32_t f;
+    if (!free_fetches_.empty()) {
+      f = free_fetches_.back();
+      free_fetches_.pop_back();
+    } else {
+      f = static_cast<std::uint32_t>(fetches_.size());
+      fetches_.emplace_back();
+    }
+    Fetch& fe = fetches_[f];
+    fe.reader = r;
+    fe.block = block;
+    fe.bytes = bytes;
+    fe.worker = w;
+    fe.source = tier ? Source::kWorker : Source::kStore;
+    fe.via_worker = cache && !cache->ring.empty();
+    if (fe.via_worker) ++cache->workers[w].active_reads;
+    ++rd.in_flight;
+    core::Duration latency{0};
+    if (tier) {
+      const bool cross_zone =
+          !rd.nodes.empty() && nodes_[rd.nodes[0]].zone != nodes_[cache->workers[w].node].zone;
+      latency = spec_.cache.hit_latency + cache->engine_latency +
+                (cross_zone ? spec_.cache.cross_zone_latency : core::Duration(0));
+    } else {
+      latency = spec_.object_store.request_latency +
+                (cache ? cache->engine_latency : core::Duration(0));
+    }
+    if (latency.count() > 0) {
+      sim_.schedule_after(latency, [this, f] { start_flow(f); });
+    } else {
+      start_flow(f);
+    }
+    return;
+  }
+}
+
+// The flow of a fetch: the resources the bytes cross (docs/simulation-model.md).
+void ClusterRun::start_flow(std::uint32_t f) {
+  const Fetch fe = fetches_[f];
+  Reader& rd = readers_[fe.reader];
+  CacheRuntimeSim* cache = cache_for(rd.dataset);
+  // The pod this loader feeds: loaders go round-robin over the job's pods.
+  const bool has_client = !rd.nodes.empty();
+  const std::size_t client = has_client ? rd.nodes[rd.next_node++ % rd.nodes.size()] : 0;
+  std::array<FlowNetwork::ResourceId, FlowNetwork::kMaxPath> path{};
+  std::size_t hops = 0;
+  double cap = FlowNetwork::kUnlimited;
+  auto hop = [&](FlowNetwork::ResourceId res) { path[hops++] = res; };
+  if (fe.source == Source::kWorker) {
+    const CacheWorker& wk = cache->workers[fe.worker];
+    // The level it is read from (a block evicted during the latency is read
+    // from the top level, where it was).
+    int level =
+        wk.store.peek(core::BlockKey{static_cast<std::uint32_t>(rd.dataset), fe.block}).value_or(0);
+    hop(media_[wk.node][static_cast<int>(wk.store.spec(level).medium)]);
+    if (has_client && client != wk.node) {
+      hop(nic_out_[wk.node]);
+      hop(nic_in_[client]);
+      if (nodes_[client].zone != nodes_[wk.node].zone && spec_.cache.cross_zone_bandwidth > 0)
+        hop(zone_link(wk.node, client));
+    }
+  } else {
+    hop(store_res_);
+    cap = spec_.object_store.per_connection_bandwidth;
+    if (fe.via_worker) {
+      // Through the owning worker, which caches it on the way (Fluid's
+      // engines read the under-storage in their workers).
+      const CacheWorker& wk = cache->workers[fe.worker];
+      hop(nic_in_[wk.node]);
+      if (has_client && client != wk.node) {
+        hop(nic_out_[wk.node]);
+        hop(nic_in_[client]);
+        if (nodes_[client].zone != nodes_[wk.node].zone && spec_.cache.cross_zone_bandwidth > 0)
+          hop(zone_link(wk.node, client));
+      }
+    } else if (has_client) {
+      hop(nic_in_[client]);
+    }
+  }
+  auto started = net_.start(std::span<const FlowNetwork::ResourceId>(path.data(), hops),
+                            static_cast<double>(fe.bytes), cap, f);
+  AQ_CHECK(started.ok());
+}
+
+void ClusterRun::end_fetch(std::uint32_t f) {
+  const Fetch fe = fetches_[f];
+  free_fetches_.push_back(f);
+  const int r = fe.reader;
   Reader& rd = readers_[r];
   CacheRuntimeSim* cache = cache_for(rd.dataset);
   if (rd.job >= 0) {
-    iv_ds_read_[rd.dataset] += rd.block_bytes;
-    el_read_[rd.dataset] += rd.block_bytes;
-    if (rd.source == Source::kWorker) {
-      iv_ds_hit_[rd.dataset] += rd.block_bytes;
-      el_hit_[rd.dataset] += rd.block_bytes;
+    iv_ds_read_[rd.dataset] += fe.bytes;
+    el_read_[rd.dataset] += fe.bytes;
+    if (fe.source == Source::kWorker) {
+      iv_ds_hit_[rd.dataset] += fe.bytes;
+      el_hit_[rd.dataset] += fe.bytes;
     }
   }
-  if (rd.source == Source::kWorker) {
-    --cache->workers[rd.worker].active_reads;
-    std::size_t wn = cache->workers[rd.worker].node;
-    served_rate_[wn] = std::max(0.0, served_rate_[wn] - rd.served_rate);
-    update_io(wn);
-    rd.bytes_cache += rd.block_bytes;
-    iv_cache_bytes_ += rd.block_bytes;
+  if (fe.via_worker) --cache->workers[fe.worker].active_reads;
+  if (fe.source == Source::kWorker) {
+    rd.bytes_cache += fe.bytes;
+    iv_cache_bytes_ += fe.bytes;
   } else {
-    store_streams_ -= rd.streams;
-    rd.bytes_store += rd.block_bytes;
-    iv_store_bytes_ += rd.block_bytes;
-    if (rd.job < 0) dataload_bytes_ += rd.block_bytes;
-    if (cache && !cache->ring.empty()) {
+    rd.bytes_store += fe.bytes;
+    iv_store_bytes_ += fe.bytes;
+    if (rd.job < 0) dataload_bytes_ += fe.bytes;
+    if (fe.via_worker && cache->workers[fe.worker].live) {
       // Cache on read: the block lands in the responsible worker's top tier.
-      core::BlockKey key{static_cast<std::uint32_t>(rd.dataset), rd.block};
-      (void)cache->workers[rd.worker].store.insert(key, rd.block_bytes);
+      core::BlockKey key{static_cast<std::uint32_t>(rd.dataset), fe.block};
+      (void)cache->workers[fe.worker].store.insert(key, fe.bytes);
     }
   }
-  rd.source = Source::kNone;
-  ++rd.pos;
-  next_block(r);
+  --rd.in_flight;
+  if (rd.job < 0) {
+    // A DataLoad consumes nothing: it is done when the last block landed.
+    if (rd.done_fetching && rd.in_flight == 0) {
+      finish_reader(r);
+      return;
+    }
+    pump(r);
+    return;
+  }
+  rd.ready.push_back(fe.bytes);
+  consume(r);
+  pump(r);
+}
+
+// Compute takes the next ready block; when it has consumed every block of
+// every epoch the job is done.
+void ClusterRun::consume(int r) {
+  Reader& rd = readers_[r];
+  if (rd.computing) return;
+  if (rd.ready.empty()) {
+    if (rd.done_fetching && rd.in_flight == 0 && !rd.order.empty()) finish_reader(r);
+    return;
+  }
+  const std::int64_t bytes = rd.ready.front();
+  rd.ready.pop_front();
+  rd.computing = true;
+  core::Duration dt = core::from_seconds(static_cast<double>(bytes) / rd.compute_rate);
+  sim_.schedule_after(dt, [this, r] {
+    readers_[r].computing = false;
+    consume(r);
+    pump(r);
+  });
 }
 
 void ClusterRun::finish_reader(int r) {

@@ -221,6 +221,7 @@ std::vector<std::int64_t> ClusterRun::joint_pass(std::vector<std::int64_t> ready
 
 void ClusterRun::schedule_pass() {
   core::Time now = sim_.now();
+  refresh_io();
   std::vector<std::int64_t> ready = queue_.pop_ready(now);
   if (spec_.policies.placement == "joint") ready = joint_pass(std::move(ready));
   // Jobs identical in shape to one that just failed would fail too: skip them

@@ -87,7 +87,28 @@ void parse_fluid(YamlCursor& f, const std::string& base_dir, ExperimentSpec& spe
   f.finish_unknown("the fluid section");
 }
 
-ApplicationSpec parse_application(YamlCursor& a, const std::string& name) {
+// The input pipeline block ({workersPerGpu, prefetchFactor}) over `base`.
+InputPipelineSpec parse_input_pipeline(YamlCursor& p, InputPipelineSpec base) {
+  if (!p.expect_map("{workersPerGpu, prefetchFactor}")) return base;
+  if (auto w = p.integer("workersPerGpu", false, 1, 1024)) base.workers_per_gpu = static_cast<std::int32_t>(*w);
+  if (auto f = p.integer("prefetchFactor", false, 1, 1024)) base.prefetch_factor = static_cast<std::int32_t>(*f);
+  p.finish_unknown("the input pipeline");
+  return base;
+}
+
+// A bandwidth that must be positive (a capacity of the data path).
+void positive_bandwidth(YamlCursor& c, std::string_view key, double& out) {
+  if (auto b = c.bandwidth(key)) {
+    if (*b <= 0) {
+      c.error(c.field_path(key), "expected a positive bandwidth");
+    } else {
+      out = *b;
+    }
+  }
+}
+
+ApplicationSpec parse_application(YamlCursor& a, const std::string& name,
+                                  const InputPipelineSpec& pipeline) {
   ApplicationSpec app;
   app.name = name;
   if (!a.expect_map("an application")) return app;
@@ -98,6 +119,7 @@ ApplicationSpec parse_application(YamlCursor& a, const std::string& name) {
   if (auto q = a.quantity("cpuPerGpu")) app.cpu_milli_per_gpu = q->as_milli();
   if (auto q = a.quantity("memoryPerGpu")) app.memory_per_gpu = q->as_int();
   app.serverless = a.boolean("serverless").value_or(false);
+  if (auto p = a.child("inputPipeline")) app.input_pipeline = parse_input_pipeline(*p, pipeline);
   a.each("imageArches", [&](YamlCursor& x) {
     auto v = x.scalar("amd64 or arm64");
     if (!v) return;
@@ -109,10 +131,10 @@ ApplicationSpec parse_application(YamlCursor& a, const std::string& name) {
       x.error("", "expected amd64 or arm64, got \"" + *v + "\"");
     }
   });
-  if (app.compute_per_gpu <= 0 && app.compute_per_job <= 0) {
+  if (!app.dataset.empty() && app.compute_per_gpu <= 0 && app.compute_per_job <= 0) {
     a.error(a.field_path("computePerGpu"),
-            "missing required field: an application needs computePerGpu or computePerJob "
-            "(the rate at which it consumes input at full speed)");
+            "missing required field: an application that reads a dataset needs computePerGpu or "
+            "computePerJob (the rate at which it consumes input at full speed)");
   }
   a.finish_unknown("an application");
   return app;
@@ -134,6 +156,19 @@ void parse_workload(YamlCursor& w, const std::string& base_dir, WorkloadSpec& ou
       ts.time_scale = t->number("timeScale", false, 1e-9, 1e9).value_or(1.0);
       if (auto d = t->duration("start")) ts.start_s = core::to_seconds(*d);
       if (auto d = t->duration("end")) ts.end_s = core::to_seconds(*d);
+      if (auto tp = t->str("throughputs")) {
+        ts.throughputs = resolve(base_dir, *tp);
+        if (!fs::exists(ts.throughputs))
+          t->error(t->field_path("throughputs"), "throughput table not found: " + ts.throughputs);
+      }
+      ts.worker_type = t->one_of("workerType", {"v100", "p100", "k80"}).value_or("v100");
+      ts.lengths = t->one_of("lengths", {"trace", "application"}).value_or("trace");
+      if (ts.reader == "philly-gavel" && ts.lengths == "trace" && ts.throughputs.empty()) {
+        t->error(t->field_path("throughputs"),
+                 "missing required field: reader philly-gavel takes each job's run time from "
+                 "total_steps and Gavel's throughput table "
+                 "(data/traces/philly-derived/gavel_throughputs.csv), or lengths: application");
+      }
       if (ts.end_s > 0 && ts.end_s <= ts.start_s)
         t->error(t->field_path("end"), "expected end after start");
       if (!ts.file.empty() && !fs::exists(ts.file)) {
@@ -176,12 +211,14 @@ void parse_workload(YamlCursor& w, const std::string& base_dir, WorkloadSpec& ou
     w.error(w.field_path("trace"),
             "missing required field: the workload needs a trace or a generator");
   }
+  if (auto p = w.child("inputPipeline"))
+    out.input_pipeline = parse_input_pipeline(*p, out.input_pipeline);
   if (auto apps = w.child("applications", true)) {
     if (apps->expect_map("a mapping of application name to its parameters")) {
       for (auto it = apps->node().begin(); it != apps->node().end(); ++it) {
         std::string name = it->first.Scalar();
         auto a = apps->child(name);
-        out.applications.push_back(parse_application(*a, name));
+        out.applications.push_back(parse_application(*a, name, out.input_pipeline));
       }
     }
   }
@@ -218,9 +255,8 @@ ExperimentSpec parse_spec(YamlCursor& spec, const std::string& base_dir, core::D
   }
   if (auto s = spec.child("objectStore")) {
     if (s->expect_map("the objectStore section")) {
-      if (auto b = s->bandwidth("aggregateBandwidth")) out.object_store.aggregate_bandwidth = *b;
-      if (auto b = s->bandwidth("perConnectionBandwidth"))
-        out.object_store.per_connection_bandwidth = *b;
+      positive_bandwidth(*s, "aggregateBandwidth", out.object_store.aggregate_bandwidth);
+      positive_bandwidth(*s, "perConnectionBandwidth", out.object_store.per_connection_bandwidth);
       if (auto d = s->duration("requestLatency")) out.object_store.request_latency = *d;
       s->finish_unknown("the objectStore section");
     }
@@ -239,9 +275,9 @@ ExperimentSpec parse_spec(YamlCursor& spec, const std::string& base_dir, core::D
       }
       if (auto m = c->child("mediumBandwidth")) {
         if (m->expect_map("a mapping of MEM/SSD/HDD to bandwidths")) {
-          if (auto b = m->bandwidth("MEM")) out.cache.medium_bandwidth[0] = *b;
-          if (auto b = m->bandwidth("SSD")) out.cache.medium_bandwidth[1] = *b;
-          if (auto b = m->bandwidth("HDD")) out.cache.medium_bandwidth[2] = *b;
+          positive_bandwidth(*m, "MEM", out.cache.medium_bandwidth[0]);
+          positive_bandwidth(*m, "SSD", out.cache.medium_bandwidth[1]);
+          positive_bandwidth(*m, "HDD", out.cache.medium_bandwidth[2]);
           m->finish_unknown("mediumBandwidth");
         }
       }

@@ -40,7 +40,13 @@ NodePoolSpec parse_node_pool(YamlCursor& p, bool single,
   if (auto q = p.quantity("gpu")) pool.allocatable.gpu_milli = q->as_int() * 1000;
   pool.allocatable.pods = p.integer("maxPods", false, 1, 100000).value_or(110);
   parse_media(p, "cache", pool.cache_capacity);
-  if (auto b = p.bandwidth("nicBandwidth")) pool.nic_bandwidth = *b;
+  if (auto b = p.bandwidth("nicBandwidth")) {
+    if (*b <= 0) {
+      p.error(p.field_path("nicBandwidth"), "expected a positive bandwidth");
+    } else {
+      pool.nic_bandwidth = *b;
+    }
+  }
   pool.zone = p.str("zone").value_or("");
   pool.region = p.str("region").value_or("");
   pool.price_per_hour = p.number("pricePerHour", false, 0).value_or(0);

@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 
 #include "aqueduct/core/quantity.h"
 #include "aqueduct/sim/csv.h"
@@ -113,8 +114,12 @@ std::vector<ReaderDef> reader_defs() {
                     }
                   }});
   defs.push_back(
-      {"philly-gavel", {"job_type", "arrival_time_s", "num_gpus"}, [](Row& r, TraceJob& j) {
+      {"philly-gavel",
+       {"job_type", "total_steps", "arrival_time_s", "num_gpus"},
+       [](Row& r, TraceJob& j) {
          std::string type = r.text("job_type");
+         j.job_type = type;
+         j.steps = r.num("total_steps", true, 0).value_or(-1);
          auto paren = type.find(" (");
          j.application = paren == std::string::npos ? type : type.substr(0, paren);
          if (j.application.empty() && r.error.empty()) r.error = "column job_type: missing value";
@@ -174,6 +179,52 @@ std::vector<ReaderDef> reader_defs() {
   return defs;
 }
 
+// Gavel's throughput table: (job_type, scale_factor) -> steps/s of one
+// worker type, run in isolation.
+using ThroughputTable = std::map<std::pair<std::string, int>, double>;
+
+core::Result<ThroughputTable> read_throughputs(const std::string& file,
+                                               const std::string& worker_type) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return core::not_found(file + ": cannot open the throughput table");
+  CsvReader csv(in);
+  std::vector<std::string> fields;
+  if (!csv.next(fields)) return core::invalid_argument(file + ":1: empty: expected a header line");
+  CsvHeader header(fields);
+  for (const char* col : {"worker_type", "job_type", "scale_factor", "steps_per_s"}) {
+    if (!header.find(col))
+      return core::invalid_argument(file + ":1: the throughput table needs column \"" +
+                                    std::string(col) + "\"");
+  }
+  ThroughputTable table;
+  std::set<std::string> types;
+  while (csv.next(fields)) {
+    if (fields.size() == 1 && fields[0].empty()) continue;
+    std::string where = file + ":" + std::to_string(csv.line()) + ": ";
+    if (fields.size() != header.names().size())
+      return core::invalid_argument(where + "expected " + std::to_string(header.names().size()) +
+                                    " fields, got " + std::to_string(fields.size()));
+    const std::string& wt = fields[*header.find("worker_type")];
+    types.insert(wt);
+    if (wt != worker_type) continue;
+    auto sf = parse_double(fields[*header.find("scale_factor")]);
+    auto tp = parse_double(fields[*header.find("steps_per_s")]);
+    if (!sf || *sf < 1 || *sf != std::floor(*sf))
+      return core::invalid_argument(where + "scale_factor: expected a positive integer");
+    if (!tp || !(*tp >= 0))
+      return core::invalid_argument(where + "steps_per_s: expected a number >= 0");
+    table[{fields[*header.find("job_type")], static_cast<int>(*sf)}] = *tp;
+  }
+  if (!csv.status().is_ok()) return core::invalid_argument(file + ": " + csv.status().message());
+  if (table.empty()) {
+    std::string have;
+    for (const auto& t : types) have += (have.empty() ? "" : ", ") + t;
+    return core::invalid_argument(file + ": no rows for worker type \"" + worker_type +
+                                  "\" (the table has: " + have + ")");
+  }
+  return table;
+}
+
 }  // namespace
 
 std::vector<std::string> trace_reader_names() {
@@ -210,6 +261,19 @@ core::Result<TraceData> read_trace(const TraceSpec& spec) {
                                     col + "\"; the header has: " + have);
     }
   }
+  ThroughputTable throughputs;
+  const bool lengths_from_trace = spec.lengths != "application";
+  if (def->name == "philly-gavel" && lengths_from_trace) {
+    if (spec.throughputs.empty()) {
+      return core::invalid_argument(
+          spec.file +
+          ": reader philly-gavel needs workload.trace.throughputs, Gavel's throughput table "
+          "(data/traces/philly-derived/gavel_throughputs.csv): a job's run time is its "
+          "total_steps over its isolated throughput (or set workload.trace.lengths: application "
+          "to take only arrivals and sizes from the trace)");
+    }
+    AQ_ASSIGN_OR_RETURN(throughputs, read_throughputs(spec.throughputs, spec.worker_type));
+  }
   TraceData out;
   while (csv.next(fields)) {
     if (fields.size() == 1 && fields[0].empty()) continue;  // blank line
@@ -222,6 +286,19 @@ core::Result<TraceData> read_trace(const TraceSpec& spec) {
     TraceJob job;
     job.line = csv.line();
     if (row.error.empty()) def->parse(row, job);
+    if (!lengths_from_trace) {
+      job.has_duration = false;
+      job.duration_s = 0;
+    } else if (row.error.empty() && job.steps >= 0) {
+      auto it = throughputs.find({job.job_type, static_cast<int>(job.gpus)});
+      if (it == throughputs.end() || it->second <= 0 || job.gpus != std::floor(job.gpus)) {
+        row.error = "no " + spec.worker_type + " throughput for \"" + job.job_type + "\" on " +
+                    std::to_string(static_cast<int>(job.gpus)) + " GPUs in " + spec.throughputs;
+      } else {
+        job.has_duration = true;
+        job.duration_s = job.steps / it->second;
+      }
+    }
     if (job.id.empty()) job.id = def->name + "-" + std::to_string(csv.line());
     if (!row.error.empty()) {
       if (!spec.skip_bad_rows) {

@@ -20,7 +20,7 @@ TieredStore make(std::vector<TierSpec> tiers, const char* policy = "lru") {
 TEST(EvictionRegistry, UnknownNameListsKnown) {
   auto r = builtin_eviction_policies().create("random");
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.status().message().find("2q, arc, belady, clock, fifo, lfu, lru, s3fifo, sieve"),
+  EXPECT_NE(r.status().message().find("2q, arc, belady, clock, fifo, keep, lfu, lru, s3fifo, sieve"),
             std::string::npos);
 }
 
@@ -33,6 +33,21 @@ TEST(TieredStore, ValidatesSpecs) {
                    {{MediumType::kSsd, 10, 0.9, 0.5}, {MediumType::kMem, 10, 0.9, 0.5}}, reg, "lru")
                    .ok());
   EXPECT_FALSE(TieredStore::create({{MediumType::kMem, 10, 0.9, 0.5}}, reg, "nope").ok());
+}
+
+TEST(TieredStore, KeepAdmitsUpToHighThenPassesDownThenDrops) {
+  // MEM holds 4 (high 1.0), SSD 2: the first four stay in MEM, the next two
+  // go to SSD, later ones are dropped; nothing cached is ever replaced.
+  TieredStore s = make({{MediumType::kMem, 4, 1.0, 1.0}, {MediumType::kSsd, 2, 1.0, 1.0}}, "keep");
+  for (std::uint64_t i = 0; i < 10; ++i) ASSERT_TRUE(s.insert(k(i), 1).is_ok());
+  for (std::uint64_t i = 0; i < 4; ++i) EXPECT_EQ(s.peek(k(i)), 0) << i;
+  EXPECT_EQ(s.peek(k(4)), 1);
+  EXPECT_EQ(s.peek(k(5)), 1);
+  for (std::uint64_t i = 6; i < 10; ++i) EXPECT_FALSE(s.peek(k(i)).has_value()) << i;
+  EXPECT_EQ(s.used_bytes(), 6);
+  EXPECT_EQ(s.dataset_bytes(0), 6);
+  EXPECT_EQ(s.stats().rejected, 4u);
+  EXPECT_EQ(s.stats().evictions, 0u);
 }
 
 TEST(TieredStore, HighWatermarkEvictsDownToLow) {

@@ -2,10 +2,23 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "support/temp_dir.h"
 
 namespace aqueduct::sim {
 namespace {
+
+// A trace spec of `file` read by `reader` (the rest at their defaults).
+TraceSpec trace_spec(const std::string& file, const std::string& reader, bool skip = false,
+                     double time_scale = 1.0) {
+  TraceSpec s;
+  s.file = file;
+  s.reader = reader;
+  s.skip_bad_rows = skip;
+  s.time_scale = time_scale;
+  return s;
+}
 
 using aqueduct::testing::source_path;
 using aqueduct::testing::TempDir;
@@ -33,16 +46,56 @@ TEST(TraceReaders, Pollux) {
     EXPECT_LE(t.jobs[i - 1].arrival_s, t.jobs[i].arrival_s);
 }
 
-TEST(TraceReaders, PhillyGavel) {
-  TraceData t =
-      read_ok(source_path("data/traces/philly-derived/gavel_msr_seed0/6214e9.csv"), "philly-gavel");
+TEST(TraceReaders, PhillyGavelTakesRunTimesFromStepsAndThroughputs) {
+  TraceSpec s;
+  s.file = source_path("data/traces/philly-derived/gavel_msr_seed0/6214e9.csv");
+  s.reader = "philly-gavel";
+  s.throughputs = source_path("data/traces/philly-derived/gavel_throughputs.csv");
+  s.skip_bad_rows = true;
+  auto r = read_trace(s);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  const TraceData& t = *r;
   EXPECT_EQ(t.rows, 2000);
-  EXPECT_EQ(t.jobs.size(), 2000u);
-  EXPECT_TRUE(t.skipped.empty());
+  // 15 jobs ask for a GPU count Gavel measured no throughput for.
+  EXPECT_EQ(t.jobs.size(), 1985u);
+  ASSERT_EQ(t.skipped.size(), 15u);
+  EXPECT_NE(t.skipped[0].reason.find("no v100 throughput for"), std::string::npos)
+      << t.skipped[0].reason;
   for (const auto& j : t.jobs) {
     EXPECT_EQ(j.application.find('('), std::string::npos) << j.application;
     EXPECT_GE(j.gpus, 1);
+    EXPECT_TRUE(j.has_duration);
   }
+  // The first row: Transformer (batch size 128) on 1 GPU, 20,851,471 steps
+  // at Gavel's isolated V100 throughput (the table's own row, read here).
+  double tp = 0;
+  {
+    std::ifstream in(s.throughputs);
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.rfind("v100,\"Transformer (batch size 128)\",1,", 0) == 0)
+        tp = std::stod(line.substr(line.rfind(',') + 1));
+    }
+  }
+  ASSERT_GT(tp, 0);
+  EXPECT_EQ(t.jobs[0].job_type, "Transformer (batch size 128)");
+  EXPECT_NEAR(t.jobs[0].duration_s, 20851471 / tp, 1e-6);
+  // Without skipping, the first such row is an error naming its line.
+  s.skip_bad_rows = false;
+  auto strict = read_trace(s);
+  ASSERT_FALSE(strict.ok());
+  EXPECT_NE(strict.status().message().find("6214e9.csv:"), std::string::npos);
+  // Without a throughput table the reader says what it needs.
+  s.throughputs.clear();
+  auto none = read_trace(s);
+  ASSERT_FALSE(none.ok());
+  EXPECT_NE(none.status().message().find("throughputs"), std::string::npos);
+  // Asked to take only arrivals, it needs none and gives no run times.
+  s.lengths = "application";
+  auto arrivals = read_trace(s);
+  ASSERT_TRUE(arrivals.ok()) << arrivals.status().message();
+  EXPECT_EQ(arrivals->jobs.size(), 2000u);
+  for (const auto& j : arrivals->jobs) EXPECT_FALSE(j.has_duration);
 }
 
 TEST(TraceReaders, AlibabaGpuV2023) {
@@ -73,7 +126,7 @@ TEST(TraceReaders, MalformedRowsNameTheLine) {
                             "c,5,1\n"
                             "d,7,-2,x\n"
                             "e,9,2,x\n");
-  TraceSpec s{f, "generic-csv", false, 0, 1.0};
+  TraceSpec s = trace_spec(f, "generic-csv", false, 1.0);
   auto r = read_trace(s);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find(f + ":3: column arrival_s: expected a number, got \"ten\""),
@@ -94,14 +147,14 @@ TEST(TraceReaders, MalformedRowsNameTheLine) {
 TEST(TraceReaders, MissingColumnsAndFiles) {
   TempDir dir;
   std::string f = dir.write("t.csv", "name,when\nx,1\n");
-  auto r = read_trace(TraceSpec{f, "pollux", false, 0, 1.0});
+  auto r = read_trace(trace_spec(f, "pollux", false, 1.0));
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("needs column \"time\""), std::string::npos);
-  auto m = read_trace(TraceSpec{dir.file("nope.csv"), "pollux", false, 0, 1.0});
+  auto m = read_trace(trace_spec(dir.file("nope.csv"), "pollux", false, 1.0));
   EXPECT_EQ(m.status().code(), core::StatusCode::kNotFound);
-  auto e = read_trace(TraceSpec{dir.write("e.csv", ""), "pollux", false, 0, 1.0});
+  auto e = read_trace(trace_spec(dir.write("e.csv", ""), "pollux", false, 1.0));
   EXPECT_NE(e.status().message().find("empty trace"), std::string::npos);
-  auto u = read_trace(TraceSpec{f, "borg", false, 0, 1.0});
+  auto u = read_trace(trace_spec(f, "borg", false, 1.0));
   EXPECT_NE(u.status().message().find("unknown trace reader"), std::string::npos);
 }
 
@@ -109,7 +162,7 @@ TEST(TraceReaders, QuotedFieldsAndScaling) {
   TempDir dir;
   std::string f =
       dir.write("t.csv", "job_id,arrival_s,application\r\n\"a,1\",10,\"say \"\"hi\"\"\"\r\n");
-  auto r = read_trace(TraceSpec{f, "generic-csv", false, 0, 0.5});
+  auto r = read_trace(trace_spec(f, "generic-csv", false, 0.5));
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->jobs[0].id, "a,1");
   EXPECT_EQ(r->jobs[0].application, "say \"hi\"");
@@ -123,9 +176,7 @@ namespace aqueduct::sim {
 namespace {
 
 TEST(TraceReaders, AlibabaGenAiLora) {
-  TraceSpec s{
-      aqueduct::testing::source_path("data/traces/alibaba-genai-lora-v2026/lora_request_trace.csv"),
-      "alibaba-genai-lora-v2026", true, 0, 1.0};
+  TraceSpec s = trace_spec(aqueduct::testing::source_path("data/traces/alibaba-genai-lora-v2026/lora_request_trace.csv"), "alibaba-genai-lora-v2026", true, 1.0);
   auto r = read_trace(s);
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->rows, 26823);

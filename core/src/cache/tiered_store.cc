@@ -107,6 +107,12 @@ Status TieredStore::insert(const BlockKey& key, std::int64_t bytes) {
 void TieredStore::place(const BlockKey& key, std::int64_t bytes, int level, int from) {
   while (level < level_count() && bytes > levels_[level].spec.quota_bytes) ++level;
   if (level >= level_count()) {
+    if (from < 0) {
+      // A new block no level admitted (levels that keep what they hold).
+      ++stats_.rejected;
+      dataset_bytes_[key.dataset] -= bytes;
+      return;
+    }
     // Fell off the last level.
     ++stats_.evictions;
     auto it = dataset_bytes_.find(key.dataset);
@@ -115,6 +121,15 @@ void TieredStore::place(const BlockKey& key, std::int64_t bytes, int level, int 
     return;
   }
   Level& l = levels_[level];
+  if (!l.policy->replaces()) {
+    // A level that keeps what it holds admits up to its high watermark; a
+    // block that does not fit goes down a level (or leaves the store).
+    auto high = static_cast<std::int64_t>(l.spec.high * static_cast<double>(l.spec.quota_bytes));
+    if (l.used + bytes > high) {
+      place(key, bytes, level + 1, from);
+      return;
+    }
+  }
   // Hard limit first: the block must fit under the quota.
   if (l.used + bytes > l.spec.quota_bytes) shrink(level, l.spec.quota_bytes - bytes);
   where_[key] = Entry{level, bytes};

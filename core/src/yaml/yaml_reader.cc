@@ -184,6 +184,10 @@ std::optional<double> YamlCursor::bandwidth(std::string_view key, bool required)
     c->error("", b.status().message());
     return std::nullopt;
   }
+  if (!(*b >= 0) || !std::isfinite(*b)) {
+    c->error("", "expected a bandwidth >= 0, got \"" + c->node_.Scalar() + "\"");
+    return std::nullopt;
+  }
   return *b;
 }
 

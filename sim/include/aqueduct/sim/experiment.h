@@ -69,6 +69,14 @@ struct CacheModelSpec {
   core::Duration cross_zone_latency{0};
 };
 
+// A training job's input pipeline, as PyTorch's DataLoader: `workers_per_gpu`
+// loader processes per GPU (num_workers of each GPU's process) fetch blocks
+// concurrently, each at most `prefetch_factor` blocks ahead of compute.
+struct InputPipelineSpec {
+  std::int32_t workers_per_gpu = 4;
+  std::int32_t prefetch_factor = 2;  // PyTorch's default
+};
+
 struct ApplicationSpec {
   std::string name;
   std::string dataset;  // "name" or "namespace/name"; empty: no input data
@@ -82,6 +90,7 @@ struct ApplicationSpec {
   // virtual-kubelet taint; they read datasets through an injected FUSE sidecar.
   bool serverless = false;
   std::vector<core::Arch> image_arches;  // empty: any
+  std::optional<InputPipelineSpec> input_pipeline;  // empty: the workload's default
 };
 
 struct TraceSpec {
@@ -95,6 +104,15 @@ struct TraceSpec {
   // window's start becomes time 0.
   double start_s = 0;
   double end_s = 0;
+  // philly-gavel: Gavel's throughput table (worker_type, job_type,
+  // scale_factor, steps_per_s) and the GPU type whose isolated throughput
+  // gives each job's run time, total_steps / steps_per_s.
+  std::string throughputs;
+  std::string worker_type = "v100";
+  // "trace": run times the trace gives (or derives) are the jobs' lengths;
+  // "application": only arrivals and sizes come from the trace, and every
+  // job's work is its application's (epochs x dataset at computePerGpu).
+  std::string lengths = "trace";
 };
 
 struct GeneratorSpec {
@@ -114,6 +132,7 @@ struct WorkloadSpec {
   // "workload.assign" (for traces such as Alibaba's that carry no job type).
   double assign_zipf_s = 0;
   std::int32_t max_gpus_per_pod = 8;
+  InputPipelineSpec input_pipeline;  // for applications that set none
 };
 
 struct PolicySpec {

@@ -28,6 +28,8 @@ struct TraceJob {
   std::int32_t epochs = 0;        // 0: the application's
   bool has_duration = false;      // the trace gives the job's run time
   double duration_s = 0;          // that compute-bound run time (may be 0)
+  std::string job_type;           // philly-gavel: Gavel's job type with its batch size
+  double steps = -1;              // philly-gavel: total_steps (-1: not given)
   std::int64_t line = 0;
 };
 

@@ -21,8 +21,10 @@ struct JobSpec {
   core::Time arrival{0};
   double gpus = 0;
   std::int32_t pods = 1;
-  // Parallel read connections: one per GPU's data-loader (at least one per pod).
-  std::int32_t streams = 1;
+  // Input pipeline: loader workers fetching concurrently (at least one per
+  // pod) and the blocks they may hold ahead of compute.
+  std::int32_t loaders = 1;
+  std::int32_t buffer_blocks = 2;
   core::Resources per_pod;  // requests of each pod (pods = 1 each)
   int dataset = -1;         // index into ExperimentSpec::fluid.datasets; -1: no input data
   std::int32_t epochs = 1;

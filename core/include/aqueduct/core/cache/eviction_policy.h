@@ -40,6 +40,9 @@ class EvictionPolicy {
   virtual std::size_t size() const = 0;
   // Size of a tracked block (0 if untracked).
   virtual std::int64_t bytes_of(const BlockKey& key) const = 0;
+  // False for a policy that never replaces what it holds (KEEP): a full
+  // level then admits nothing new instead of asking for a victim.
+  virtual bool replaces() const { return true; }
   // Offline policies only: when `key` is requested next (request index;
   // UINT64_MAX: never). Called before on_insert/on_access of that request.
   virtual bool needs_future() const { return false; }
@@ -53,7 +56,7 @@ class EvictionPolicy {
 using EvictionRegistry = Registry<EvictionPolicy>;
 
 // The policies shipped in core: fifo, lru, clock, lfu, arc, 2q, sieve,
-// s3fifo, belady (offline).
+// s3fifo, keep (never replaces), belady (offline).
 EvictionRegistry builtin_eviction_policies();
 
 }  // namespace aqueduct::core

@@ -6,6 +6,7 @@
 #include "aqueduct/core/cache/policy/belady_policy.h"
 #include "aqueduct/core/cache/policy/clock_policy.h"
 #include "aqueduct/core/cache/policy/fifo_policy.h"
+#include "aqueduct/core/cache/policy/keep_policy.h"
 #include "aqueduct/core/cache/policy/lfu_policy.h"
 #include "aqueduct/core/cache/policy/lru_policy.h"
 #include "aqueduct/core/cache/policy/s3fifo_policy.h"

@@ -1,0 +1,137 @@
+// FlowNetwork: the simulator's data path at flow level. Every transfer is a
+// flow of a number of bytes over the resources it crosses (a source medium,
+// NICs out and in, a zone link), each a capacity in bytes/s, plus a cap of
+// its own (a per-connection limit). Rates are the max-min fair allocation
+// (progressive filling, the model of SimGrid's LMM solver without weights):
+// re-solved whenever a flow starts or ends, for the connected component of
+// flows that share a finite resource with it, so the work of an event never
+// grows with flows elsewhere in the cluster. Completion times are re-planned
+// only for flows whose rate changed; the network keeps one simulator timer,
+// at its earliest completion.
+//
+// A resource of infinite capacity couples nothing (it is skipped), so callers
+// may give every node a resource and leave unmodelled ones unlimited.
+// Deterministic: ties are broken by resource and flow ids.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <queue>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "aqueduct/core/status.h"
+#include "aqueduct/core/time.h"
+#include "aqueduct/sim/simulator.h"
+
+namespace aqueduct::sim {
+
+class FlowNetwork {
+ public:
+  using ResourceId = std::uint32_t;
+  using FlowId = std::uint32_t;
+  static constexpr double kUnlimited = std::numeric_limits<double>::infinity();
+  static constexpr std::size_t kMaxPath = 6;
+  // Called when a flow has moved all its bytes, with the tag given at start.
+  using DoneHandler = std::function<void(std::uint64_t tag)>;
+
+  explicit FlowNetwork(Simulator* sim) : sim_(sim) {}
+  FlowNetwork(const FlowNetwork&) = delete;
+  FlowNetwork& operator=(const FlowNetwork&) = delete;
+
+  void set_done_handler(DoneHandler h) { done_ = std::move(h); }
+
+  // A resource of `capacity` bytes/s (> 0; kUnlimited allowed).
+  ResourceId add_resource(double capacity);
+  // Changes a capacity (e.g. a worker removed); running flows are re-shared.
+  void set_capacity(ResourceId r, double capacity);
+  double capacity(ResourceId r) const { return res_[r].capacity; }
+
+  // Starts a flow of `bytes` (> 0) over `path` (at most kMaxPath resources,
+  // no repeats) limited to `cap` bytes/s of its own. A flow whose path and cap
+  // are all unlimited completes at once (at the current time).
+  core::Result<FlowId> start(std::span<const ResourceId> path, double bytes, double cap,
+                             std::uint64_t tag);
+  // Ends a flow early (its bytes are abandoned); no done callback.
+  void abort(FlowId f);
+
+  double rate(FlowId f) const { return flows_[f].rate; }
+  double remaining(FlowId f) const;
+  bool active(FlowId f) const { return f < flows_.size() && flows_[f].active; }
+  // Sum of the rates of the flows crossing `r` now.
+  double load(ResourceId r) const;
+  std::size_t active_flows() const { return active_count_; }
+  std::size_t resource_count() const { return res_.size(); }
+
+  struct Stats {
+    std::uint64_t solves = 0;         // component re-solves
+    std::uint64_t flows_touched = 0;  // flows re-rated over all solves
+    std::uint64_t replans = 0;        // completion times re-planned
+  };
+  const Stats& stats() const { return stats_; }
+
+ private:
+  struct Resource {
+    double capacity = 0;
+    std::vector<FlowId> flows;  // active flows crossing it
+    // Solver scratch.
+    double left = 0;
+    std::int32_t unfixed = 0;
+    std::uint64_t mark = 0;
+  };
+  struct Flow {
+    std::array<ResourceId, kMaxPath> path{};
+    std::array<std::uint32_t, kMaxPath> slot{};  // index in each resource's flows
+    std::uint8_t hops = 0;
+    bool active = false;
+    bool fixed = false;
+    bool planned = false;
+    double cap = kUnlimited;
+    double left = 0;  // bytes still to move as of `since`
+    double rate = 0;
+    core::Time since{0};
+    core::Time finish{0};
+    std::uint64_t version = 0;
+    std::uint64_t tag = 0;
+    std::uint64_t mark = 0;
+  };
+  struct Due {
+    core::Time at;
+    FlowId flow;
+    std::uint64_t version;
+    bool operator>(const Due& o) const {
+      return at != o.at ? at > o.at : (flow != o.flow ? flow > o.flow : version > o.version);
+    }
+  };
+
+  bool finite(ResourceId r) const { return res_[r].capacity < kUnlimited; }
+  void detach(FlowId f);
+  // Re-solves the component(s) reachable from `seeds` (resources).
+  void resolve(std::span<const ResourceId> seeds);
+  void plan(FlowId f);
+  void arm_timer();
+  void on_timer();
+
+  Simulator* sim_;
+  DoneHandler done_;
+  std::vector<Resource> res_;
+  std::vector<Flow> flows_;
+  std::vector<FlowId> free_;
+  std::size_t active_count_ = 0;
+  std::priority_queue<Due, std::vector<Due>, std::greater<>> due_;
+  core::TimerId timer_{};
+  core::Time timer_at_ = core::Time::max();
+  std::uint64_t stamp_ = 0;
+  Stats stats_;
+  // Scratch, reused across solves.
+  std::vector<FlowId> comp_flows_;
+  std::vector<ResourceId> comp_res_;
+  std::vector<std::pair<double, FlowId>> capped_;
+  std::vector<double> old_rate_;
+  std::vector<ResourceId> seeds_;
+};
+
+}  // namespace aqueduct::sim

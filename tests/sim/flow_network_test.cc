@@ -1,0 +1,191 @@
+#include "aqueduct/sim/flow_network.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "aqueduct/sim/rng.h"
+
+namespace aqueduct::sim {
+namespace {
+
+using core::from_seconds;
+using core::to_seconds;
+using R = FlowNetwork::ResourceId;
+
+struct Net {
+  Simulator sim;
+  FlowNetwork net{&sim};
+  std::map<std::uint64_t, double> done_at;  // tag -> seconds
+  Net() {
+    net.set_done_handler([this](std::uint64_t tag) { done_at[tag] = to_seconds(sim.now()); });
+  }
+  FlowNetwork::FlowId start(std::vector<R> path, double bytes, double cap, std::uint64_t tag) {
+    auto f = net.start(path, bytes, cap, tag);
+    EXPECT_TRUE(f.ok()) << f.status().message();
+    return *f;
+  }
+};
+
+TEST(FlowNetwork, OneBottleneckSharesEqually) {
+  Net n;
+  R link = n.net.add_resource(10);
+  auto a = n.start({link}, 1e6, FlowNetwork::kUnlimited, 1);
+  auto b = n.start({link}, 1e6, FlowNetwork::kUnlimited, 2);
+  auto c = n.start({link}, 1e6, FlowNetwork::kUnlimited, 3);
+  EXPECT_DOUBLE_EQ(n.net.rate(a), 10.0 / 3);
+  EXPECT_DOUBLE_EQ(n.net.rate(b), 10.0 / 3);
+  EXPECT_DOUBLE_EQ(n.net.rate(c), 10.0 / 3);
+  EXPECT_NEAR(n.net.load(link), 10, 1e-9);
+}
+
+TEST(FlowNetwork, ParkingLot) {
+  // A crosses L1 and L2; B only L1; C only L2. L1 (1) is the bottleneck of A
+  // and B at 0.5 each; C takes what A leaves of L2 (2): 1.5.
+  Net n;
+  R l1 = n.net.add_resource(1), l2 = n.net.add_resource(2);
+  auto a = n.start({l1, l2}, 100, FlowNetwork::kUnlimited, 1);
+  auto b = n.start({l1}, 100, FlowNetwork::kUnlimited, 2);
+  auto c = n.start({l2}, 100, FlowNetwork::kUnlimited, 3);
+  EXPECT_DOUBLE_EQ(n.net.rate(a), 0.5);
+  EXPECT_DOUBLE_EQ(n.net.rate(b), 0.5);
+  EXPECT_DOUBLE_EQ(n.net.rate(c), 1.5);
+}
+
+TEST(FlowNetwork, ClassicParkingLotOfThreeLinks) {
+  // One long flow over three unit links, one short flow per link: all 0.5.
+  Net n;
+  R l[3] = {n.net.add_resource(1), n.net.add_resource(1), n.net.add_resource(1)};
+  auto lng = n.start({l[0], l[1], l[2]}, 10, FlowNetwork::kUnlimited, 0);
+  std::vector<FlowNetwork::FlowId> sh;
+  for (int i = 0; i < 3; ++i) sh.push_back(n.start({l[i]}, 10, FlowNetwork::kUnlimited, i + 1));
+  EXPECT_DOUBLE_EQ(n.net.rate(lng), 0.5);
+  for (auto f : sh) EXPECT_DOUBLE_EQ(n.net.rate(f), 0.5);
+}
+
+TEST(FlowNetwork, PerConnectionCapsLeaveTheRestToOthers) {
+  Net n;
+  R link = n.net.add_resource(10);
+  auto a = n.start({link}, 100, 1, 1);
+  auto b = n.start({link}, 100, 2, 2);
+  auto c = n.start({link}, 100, FlowNetwork::kUnlimited, 3);
+  EXPECT_DOUBLE_EQ(n.net.rate(a), 1);
+  EXPECT_DOUBLE_EQ(n.net.rate(b), 2);
+  EXPECT_DOUBLE_EQ(n.net.rate(c), 7);
+  // A flow over unlimited resources only runs at its cap.
+  R wide = n.net.add_resource(FlowNetwork::kUnlimited);
+  auto d = n.start({wide}, 100, 4, 4);
+  EXPECT_DOUBLE_EQ(n.net.rate(d), 4);
+}
+
+TEST(FlowNetwork, FlowsJoiningAndLeavingReshareAndReplan) {
+  // A (100 B) alone at 10 B/s from t=0; B (20 B) joins at t=5: both at 5 B/s.
+  // B ends at t=9 (20/5); A has 100-50-20 = 30 B left, alone again: ends at 12.
+  Net n;
+  R link = n.net.add_resource(10);
+  n.start({link}, 100, FlowNetwork::kUnlimited, 1);
+  n.sim.schedule_at(from_seconds(5), [&] { n.start({link}, 20, FlowNetwork::kUnlimited, 2); });
+  n.sim.run();
+  EXPECT_NEAR(n.done_at[2], 9.0, 1e-8);
+  EXPECT_NEAR(n.done_at[1], 12.0, 1e-8);
+  EXPECT_EQ(n.net.active_flows(), 0u);
+}
+
+TEST(FlowNetwork, DisjointComponentsAreNotTouched) {
+  Net n;
+  R x = n.net.add_resource(10), y = n.net.add_resource(10);
+  n.start({x}, 100, FlowNetwork::kUnlimited, 1);
+  auto before = n.net.stats().flows_touched;
+  n.start({y}, 100, FlowNetwork::kUnlimited, 2);
+  EXPECT_EQ(n.net.stats().flows_touched - before, 1u);  // only the new flow
+}
+
+TEST(FlowNetwork, AbortAndCapacityChangeReshare) {
+  Net n;
+  R link = n.net.add_resource(10);
+  auto a = n.start({link}, 100, FlowNetwork::kUnlimited, 1);
+  auto b = n.start({link}, 100, FlowNetwork::kUnlimited, 2);
+  n.net.abort(b);
+  EXPECT_DOUBLE_EQ(n.net.rate(a), 10);
+  n.net.set_capacity(link, 4);
+  EXPECT_DOUBLE_EQ(n.net.rate(a), 4);
+  n.sim.run();
+  EXPECT_NEAR(n.done_at[1], 25.0, 1e-8);
+  EXPECT_EQ(n.done_at.count(2), 0u);
+}
+
+TEST(FlowNetwork, BadFlowsAreErrors) {
+  Net n;
+  R link = n.net.add_resource(10);
+  EXPECT_FALSE(n.net.start(std::vector<R>{link}, 0, 1, 0).ok());
+  EXPECT_FALSE(n.net.start(std::vector<R>{link}, 10, 0, 0).ok());
+  EXPECT_FALSE(n.net.start(std::vector<R>{link, link}, 10, 1, 0).ok());
+  EXPECT_FALSE(n.net.start(std::vector<R>{99}, 10, 1, 0).ok());
+  std::vector<R> longp;
+  for (int i = 0; i < 7; ++i) longp.push_back(n.net.add_resource(1));
+  EXPECT_FALSE(n.net.start(longp, 10, 1, 0).ok());
+}
+
+// Max-min fairness, checked by its definition on random networks: no
+// resource over capacity, and every flow is at its cap or crosses a saturated
+// resource on which no flow gets more than it (its bottleneck). Flows then
+// leave one by one and the property holds again after each departure.
+TEST(FlowNetwork, RandomNetworksAreConservingAndMaxMinFair) {
+  for (std::uint64_t seed = 1; seed <= 40; ++seed) {
+    Net n;
+    Rng rng = Rng::stream(seed, "flow-network-test");
+    int nr = 2 + static_cast<int>(rng.below(12));
+    std::vector<R> res;
+    for (int i = 0; i < nr; ++i) res.push_back(n.net.add_resource(rng.uniform(1, 100)));
+    struct F {
+      FlowNetwork::FlowId id;
+      std::vector<R> path;
+      double cap;
+      bool live = true;
+    };
+    std::vector<F> flows;
+    int nf = 1 + static_cast<int>(rng.below(60));
+    for (int k = 0; k < nf; ++k) {
+      std::vector<R> path;
+      int hops = 1 + static_cast<int>(rng.below(4));
+      for (int h = 0; h < hops; ++h) {
+        R r = res[rng.below(res.size())];
+        if (std::find(path.begin(), path.end(), r) == path.end()) path.push_back(r);
+      }
+      double cap = rng.bernoulli(0.3) ? rng.uniform(0.5, 20) : FlowNetwork::kUnlimited;
+      flows.push_back({n.start(path, 1e9, cap, static_cast<std::uint64_t>(k)), path, cap});
+    }
+    auto check = [&](const char* when) {
+      for (R r : res) {
+        EXPECT_LE(n.net.load(r), n.net.capacity(r) * (1 + 1e-9)) << "seed " << seed << when;
+      }
+      for (const F& f : flows) {
+        if (!f.live) continue;
+        double rate = n.net.rate(f.id);
+        EXPECT_GT(rate, 0) << "seed " << seed << when;
+        if (rate >= f.cap * (1 - 1e-9)) continue;
+        bool bottlenecked = false;
+        for (R r : f.path) {
+          if (n.net.load(r) < n.net.capacity(r) * (1 - 1e-9)) continue;
+          double top = 0;
+          for (const F& g : flows) {
+            if (g.live && std::find(g.path.begin(), g.path.end(), r) != g.path.end())
+              top = std::max(top, n.net.rate(g.id));
+          }
+          bottlenecked = bottlenecked || rate >= top * (1 - 1e-9);
+        }
+        EXPECT_TRUE(bottlenecked) << "seed " << seed << when << ": a flow at " << rate
+                                  << " has no bottleneck";
+      }
+    };
+    check(" (all started)");
+    for (std::size_t k = 0; k < flows.size(); k += 3) {
+      n.net.abort(flows[k].id);
+      flows[k].live = false;
+      check(" (after a departure)");
+    }
+  }
+}
+
+}  // namespace
+}  // namespace aqueduct::sim
