@@ -18,7 +18,7 @@ def test_registries_are_visible(aq):
 
 def test_run_gives_dataframes(quickstart):
     assert quickstart.name == "quickstart"
-    assert quickstart.scenarios == ["no-cache", "cache"]
+    assert quickstart.scenarios == ["no-cache", "cache", "cache-data-aware"]
     r = quickstart.run("cache")
     jobs = r.jobs
     assert isinstance(jobs, pd.DataFrame) and len(jobs) == 160
@@ -28,7 +28,7 @@ def test_run_gives_dataframes(quickstart):
     assert list(jobs.columns[:3]) == ["job_id", "application", "dataset"]
     assert len(r.timeseries) > 10 and "hit_ratio" in r.timeseries
     assert r.summary.shape[0] == 1
-    assert r.summary_dict["mean_jct_s"] == pytest.approx(884, abs=1)  # as `aqueduct sim run` prints
+    assert r.summary_dict["mean_jct_s"] == pytest.approx(890, abs=1)  # as `aqueduct sim run` prints
     assert r.summary_dict["mean_jct_s"] == pytest.approx(jobs["jct_s"].mean())
 
 

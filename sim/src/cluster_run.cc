@@ -16,7 +16,19 @@ void ClusterRun::build_nodes() {
 
 void ClusterRun::build_network() {
   net_.set_done_handler([this](std::uint64_t tag) { end_fetch(static_cast<std::uint32_t>(tag)); });
-  store_res_ = net_.add_resource(spec_.object_store.aggregate_bandwidth);
+  for (const auto& ds : spec_.fluid.datasets) {
+    std::string bucket;
+    if (!ds.mounts.empty()) {
+      const std::string& mp = ds.mounts[0].mount_point;
+      auto scheme = mp.find("://");
+      auto host_end = scheme == std::string::npos ? std::string::npos : mp.find('/', scheme + 3);
+      bucket = mp.substr(0, host_end);
+    }
+    auto it = buckets_.find(bucket);
+    if (it == buckets_.end())
+      it = buckets_.emplace(bucket, net_.add_resource(spec_.object_store.aggregate_bandwidth)).first;
+    dataset_store_.push_back(it->second);
+  }
   for (const auto& n : nodes_) {
     double nic = n.nic_bandwidth > 0 ? n.nic_bandwidth : FlowNetwork::kUnlimited;
     nic_in_.push_back(net_.add_resource(nic));

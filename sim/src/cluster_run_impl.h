@@ -179,14 +179,17 @@ class ClusterRun final : public core::ClusterView, public core::ActionSink {
   void consume(int r);              // compute takes the next ready block
   void next_epoch_analytical(int r);
   std::vector<double> analytic_cached_;  // analytical fidelity: blocks cached per dataset
-  std::int64_t analytic_store_loaders_ = 0;
   // The data path's resources (FlowNetwork): per node NIC in/out and cache
   // media, the object store's aggregate, zone-to-zone links.
   void build_network();
   FlowNetwork::ResourceId zone_link(std::size_t from_node, std::size_t to_node);
   std::vector<FlowNetwork::ResourceId> nic_in_, nic_out_;
   std::vector<std::array<FlowNetwork::ResourceId, core::kMediumCount>> media_;
-  FlowNetwork::ResourceId store_res_ = 0;
+  // The object store's aggregate bandwidth, one resource per bucket (the
+  // scheme and host of a dataset's first mount); by dataset.
+  std::vector<FlowNetwork::ResourceId> dataset_store_;
+  std::map<std::string, FlowNetwork::ResourceId> buckets_;
+  std::map<FlowNetwork::ResourceId, std::int64_t> analytic_bucket_loaders_;
   std::map<std::pair<std::string, std::string>, FlowNetwork::ResourceId> zone_links_;
   std::vector<Fetch> fetches_;
   std::vector<std::uint32_t> free_fetches_;

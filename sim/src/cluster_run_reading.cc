@@ -106,11 +106,12 @@ void ClusterRun::next_epoch_analytical(int r) {
   for (std::size_t nd : rd.nodes) client_nic += nodes_[nd].nic_bandwidth;
   if (rd.nodes.empty()) client_nic = kInf;
   const auto& os = spec_.object_store;
-  analytic_store_loaders_ += rd.loaders;
+  std::int64_t& bucket_loaders = analytic_bucket_loaders_[dataset_store_[rd.dataset]];
+  bucket_loaders += rd.loaders;
   const double loaders = rd.loaders;
   double miss_rate = std::min({loaders * os.per_connection_bandwidth,
                                os.aggregate_bandwidth * loaders /
-                                   static_cast<double>(analytic_store_loaders_),
+                                   static_cast<double>(bucket_loaders),
                                client_nic});
   double hit_rate = std::min(spec_.cache.medium_bandwidth[0], client_nic);
   const double engine = cache ? core::to_seconds(cache->engine_latency) : 0.0;
@@ -149,7 +150,7 @@ void ClusterRun::next_epoch_analytical(int r) {
   }
   sim_.schedule_after(core::from_seconds(seconds), [this, r, hit_bytes, miss_bytes, p] {
     Reader& rr = readers_[r];
-    analytic_store_loaders_ -= rr.loaders;
+    analytic_bucket_loaders_[dataset_store_[rr.dataset]] -= rr.loaders;
     auto hb = static_cast<std::int64_t>(hit_bytes), mb = static_cast<std::int64_t>(miss_bytes);
     if (rr.job >= 0) {
       rr.bytes_cache += hb;
@@ -269,7 +270,7 @@ void ClusterRun::start_flow(std::uint32_t f) {
         hop(zone_link(wk.node, client));
     }
   } else {
-    hop(store_res_);
+    hop(dataset_store_[rd.dataset]);
     cap = spec_.object_store.per_connection_bandwidth;
     if (fe.via_worker) {
       // Through the owning worker, which caches it on the way (Fluid's

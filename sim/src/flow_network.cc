@@ -1,15 +1,28 @@
 #include "aqueduct/sim/flow_network.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 
 #include "aqueduct/core/check.h"
 
 namespace aqueduct::sim {
 
+namespace {
+constexpr FlowNetwork::ResourceId kNoResource = 0xffffffffu;
+}  // namespace
+
+std::size_t FlowNetwork::KeyHash::operator()(const std::pair<Path, double>& k) const {
+  std::uint64_t h = std::bit_cast<std::uint64_t>(k.second) * 0x9e3779b97f4a7c15ull;
+  for (ResourceId r : k.first) h = (h ^ r) * 0x100000001b3ull;
+  return static_cast<std::size_t>(h ^ (h >> 29));
+}
+
 FlowNetwork::ResourceId FlowNetwork::add_resource(double capacity) {
   AQ_CHECK(capacity > 0);
-  res_.push_back(Resource{capacity, {}, 0, 0, 0});
+  Resource r;
+  r.capacity = capacity;
+  res_.push_back(std::move(r));
   return static_cast<ResourceId>(res_.size() - 1);
 }
 
@@ -17,17 +30,98 @@ void FlowNetwork::set_capacity(ResourceId r, double capacity) {
   AQ_CHECK(capacity > 0);
   bool was_finite = finite(r);
   res_[r].capacity = capacity;
-  if (res_[r].flows.empty()) return;
+  if (res_[r].bundles.empty()) return;
   if (!was_finite || finite(r)) {
     resolve(std::span<const ResourceId>(&r, 1));
   } else {
     // Became unlimited: its flows are no longer coupled through it; re-solve
-    // each flow's own component.
-    std::vector<ResourceId> seeds;
-    for (FlowId f : res_[r].flows) {
-      for (std::uint8_t h = 0; h < flows_[f].hops; ++h) seeds.push_back(flows_[f].path[h]);
+    // each bundle's own component (a bundle left alone runs at its cap).
+    seeds_.clear();
+    for (std::uint32_t b : res_[r].bundles) {
+      for (std::uint8_t h = 0; h < bundles_[b].hops; ++h) seeds_.push_back(bundles_[b].path[h]);
+      bundles_[b].dirty = true;
     }
+    std::vector<ResourceId> seeds = seeds_;
     resolve(seeds);
+    for (std::uint32_t b : res_[r].bundles) {
+      Bundle& bd = bundles_[b];
+      bool coupled = false;
+      for (std::uint8_t h = 0; h < bd.hops; ++h) coupled = coupled || finite(bd.path[h]);
+      if (!coupled) {
+        advance(bd, sim_->now());
+        bd.rate = bd.cap;
+        plan(b);
+      }
+    }
+  }
+  arm_timer();
+}
+
+std::uint32_t FlowNetwork::bundle_for(std::span<const ResourceId> path, double cap) {
+  Path key;
+  key.fill(kNoResource);
+  std::copy(path.begin(), path.end(), key.begin());
+  auto it = by_key_.find({key, cap});
+  if (it != by_key_.end()) return it->second;
+  std::uint32_t b;
+  if (!free_bundles_.empty()) {
+    b = free_bundles_.back();
+    free_bundles_.pop_back();
+  } else {
+    b = static_cast<std::uint32_t>(bundles_.size());
+    bundles_.emplace_back();
+  }
+  Bundle& bd = bundles_[b];
+  std::uint64_t version = bd.version + 1;
+  bd = Bundle{};
+  bd.version = version;
+  bd.path = key;
+  bd.hops = static_cast<std::uint8_t>(path.size());
+  bd.cap = cap;
+  bd.since = sim_->now();
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    auto& list = res_[path[i]].bundles;
+    bd.slot[i] = static_cast<std::uint32_t>(list.size());
+    list.push_back(b);
+  }
+  by_key_.emplace(std::make_pair(key, cap), b);
+  return b;
+}
+
+void FlowNetwork::retire(std::uint32_t b) {
+  Bundle& bd = bundles_[b];
+  for (std::uint8_t h = 0; h < bd.hops; ++h) {
+    auto& list = res_[bd.path[h]].bundles;
+    std::uint32_t s = bd.slot[h];
+    std::uint32_t moved = list.back();
+    list[s] = moved;
+    list.pop_back();
+    if (moved != b) {
+      Bundle& m = bundles_[moved];
+      for (std::uint8_t k = 0; k < m.hops; ++k) {
+        if (m.path[k] == bd.path[h]) m.slot[k] = s;
+      }
+    }
+  }
+  by_key_.erase({bd.path, bd.cap});
+  ++bd.version;  // invalidates its planned completion
+  bd.targets = {};
+  bd.count = 0;
+  free_bundles_.push_back(b);
+}
+
+void FlowNetwork::advance(Bundle& b, core::Time now) {
+  if (b.since == now) return;
+  if (b.rate > 0 && b.rate < kUnlimited) b.clock += b.rate * core::to_seconds(now - b.since);
+  b.since = now;
+}
+
+void FlowNetwork::drop_dead_targets(Bundle& b) {
+  while (!b.targets.empty()) {
+    const Target& t = b.targets.top();
+    const Flow& f = flows_[t.flow];
+    if (f.active && f.target == t.at && &bundles_[f.bundle] == &b) return;
+    b.targets.pop();
   }
 }
 
@@ -47,179 +141,170 @@ core::Result<FlowNetwork::FlowId> FlowNetwork::start(std::span<const ResourceId>
       if (path[k] == path[i]) return core::invalid_argument("flow path: a resource repeats");
     }
   }
+  const core::Time now = sim_->now();
+  std::uint32_t b = bundle_for(path, cap);
+  Bundle& bd = bundles_[b];
+  advance(bd, now);
   FlowId f;
-  if (!free_.empty()) {
-    f = free_.back();
-    free_.pop_back();
+  if (!free_flows_.empty()) {
+    f = free_flows_.back();
+    free_flows_.pop_back();
   } else {
     f = static_cast<FlowId>(flows_.size());
     flows_.emplace_back();
   }
   Flow& fl = flows_[f];
-  std::uint64_t version = fl.version + 1;
-  fl = Flow{};
-  fl.version = version;
-  fl.active = true;
-  fl.cap = cap;
-  fl.left = bytes;
-  fl.since = sim_->now();
+  fl.bundle = b;
+  fl.target = bd.clock + bytes;
   fl.tag = tag;
-  fl.hops = static_cast<std::uint8_t>(path.size());
-  for (std::size_t i = 0; i < path.size(); ++i) {
-    fl.path[i] = path[i];
-    auto& list = res_[path[i]].flows;
-    fl.slot[i] = static_cast<std::uint32_t>(list.size());
-    list.push_back(f);
-  }
+  fl.active = true;
+  bd.targets.push(Target{fl.target, f});
+  ++bd.count;
+  bd.dirty = true;
   ++active_count_;
   bool coupled = false;
   for (std::size_t i = 0; i < path.size(); ++i) coupled = coupled || finite(path[i]);
   if (coupled) {
     resolve(path);
   } else {
-    // Alone: its rate is its own cap.
-    fl.rate = cap;
-    plan(f);
+    bd.rate = cap;  // alone: its own cap
+    plan(b);
   }
   arm_timer();
   return f;
 }
 
-void FlowNetwork::detach(FlowId f) {
-  Flow& fl = flows_[f];
-  for (std::uint8_t h = 0; h < fl.hops; ++h) {
-    auto& list = res_[fl.path[h]].flows;
-    std::uint32_t s = fl.slot[h];
-    FlowId moved = list.back();
-    list[s] = moved;
-    list.pop_back();
-    if (moved != f) {
-      Flow& m = flows_[moved];
-      for (std::uint8_t k = 0; k < m.hops; ++k) {
-        if (m.path[k] == fl.path[h]) m.slot[k] = s;
-      }
-    }
-  }
-  fl.active = false;
-  ++fl.version;  // invalidates its planned completion
-  --active_count_;
-  free_.push_back(f);
-}
-
 void FlowNetwork::abort(FlowId f) {
   if (!active(f)) return;
-  std::array<ResourceId, kMaxPath> path = flows_[f].path;
-  std::uint8_t hops = flows_[f].hops;
-  detach(f);
+  Flow& fl = flows_[f];
+  std::uint32_t b = fl.bundle;
+  fl.active = false;
+  free_flows_.push_back(f);
+  --active_count_;
+  Bundle& bd = bundles_[b];
+  advance(bd, sim_->now());
+  --bd.count;
+  bd.dirty = true;
+  Path path = bd.path;
+  std::uint8_t hops = bd.hops;
+  if (bd.count == 0) retire(b);
   resolve(std::span<const ResourceId>(path.data(), hops));
+  if (bd.count > 0 && bd.dirty) plan(b);  // uncoupled: same rate, new first target
   arm_timer();
 }
 
+double FlowNetwork::rate(FlowId f) const {
+  return active(f) ? bundles_[flows_[f].bundle].rate : 0.0;
+}
+
 double FlowNetwork::remaining(FlowId f) const {
-  const Flow& fl = flows_[f];
-  if (!fl.active) return 0;
-  double moved = fl.rate * core::to_seconds(sim_->now() - fl.since);
-  return std::max(0.0, fl.left - moved);
+  if (!active(f)) return 0;
+  const Bundle& bd = bundles_[flows_[f].bundle];
+  double clock = bd.clock;
+  if (bd.rate > 0 && bd.rate < kUnlimited)
+    clock += bd.rate * core::to_seconds(sim_->now() - bd.since);
+  return std::max(0.0, flows_[f].target - clock);
 }
 
 double FlowNetwork::load(ResourceId r) const {
   double sum = 0;
-  for (FlowId f : res_[r].flows) sum += flows_[f].rate;
+  for (std::uint32_t b : res_[r].bundles) sum += bundles_[b].rate * bundles_[b].count;
   return sum;
 }
 
-void FlowNetwork::plan(FlowId f) {
-  Flow& fl = flows_[f];
-  ++fl.version;
+void FlowNetwork::plan(std::uint32_t b) {
+  Bundle& bd = bundles_[b];
+  ++bd.version;
   ++stats_.replans;
-  fl.planned = true;
-  if (fl.rate >= kUnlimited || fl.left <= 0) {
-    fl.finish = fl.since;
-  } else if (fl.rate <= 0) {
-    fl.finish = core::Time::max();
-    return;  // never completes until re-rated
+  bd.dirty = false;
+  drop_dead_targets(bd);
+  if (bd.targets.empty() || bd.rate <= 0) return;  // nothing to finish, or stalled
+  double left = bd.targets.top().at - bd.clock;
+  core::Time finish;
+  if (bd.rate >= kUnlimited || left <= 0) {
+    finish = bd.since;
   } else {
-    double ns = std::ceil(fl.left / fl.rate * 1e9);
-    fl.finish = ns >= 9e18 ? core::Time::max() : fl.since + core::Duration(static_cast<std::int64_t>(ns));
+    double ns = std::ceil(left / bd.rate * 1e9);
+    if (ns >= 9e18) return;
+    finish = bd.since + core::Duration(static_cast<std::int64_t>(ns));
   }
-  due_.push(Due{fl.finish, f, fl.version});
+  due_.push(Due{finish, b, bd.version});
 }
 
 void FlowNetwork::resolve(std::span<const ResourceId> seeds) {
   ++stats_.solves;
   const std::uint64_t stamp = ++stamp_;
   const core::Time now = sim_->now();
-  comp_flows_.clear();
+  comp_bundles_.clear();
   comp_res_.clear();
-  // The component: flows and finite resources reachable through finite resources.
+  // The component: bundles and finite resources reachable through finite resources.
   for (ResourceId r : seeds) {
     if (!finite(r) || res_[r].mark == stamp) continue;
     res_[r].mark = stamp;
     comp_res_.push_back(r);
   }
   for (std::size_t i = 0; i < comp_res_.size(); ++i) {
-    for (FlowId f : res_[comp_res_[i]].flows) {
-      Flow& fl = flows_[f];
-      if (fl.mark == stamp) continue;
-      fl.mark = stamp;
-      comp_flows_.push_back(f);
-      for (std::uint8_t h = 0; h < fl.hops; ++h) {
-        ResourceId q = fl.path[h];
+    for (std::uint32_t b : res_[comp_res_[i]].bundles) {
+      Bundle& bd = bundles_[b];
+      if (bd.mark == stamp) continue;
+      bd.mark = stamp;
+      comp_bundles_.push_back(b);
+      for (std::uint8_t h = 0; h < bd.hops; ++h) {
+        ResourceId q = bd.path[h];
         if (!finite(q) || res_[q].mark == stamp) continue;
         res_[q].mark = stamp;
         comp_res_.push_back(q);
       }
     }
   }
-  stats_.flows_touched += comp_flows_.size();
-  // Bring every flow of the component to `now` at its old rate.
-  for (FlowId f : comp_flows_) {
-    Flow& fl = flows_[f];
-    if (fl.since != now) {
-      fl.left = std::max(0.0, fl.left - fl.rate * core::to_seconds(now - fl.since));
-      fl.since = now;
-    }
-    fl.fixed = false;
+  stats_.bundles_touched += comp_bundles_.size();
+  old_rate_.clear();
+  for (std::uint32_t b : comp_bundles_) {
+    Bundle& bd = bundles_[b];
+    advance(bd, now);  // at its old rate
+    bd.fixed = false;
+    old_rate_.push_back(bd.rate);
   }
-  // Progressive filling. Shares of resources only grow as flows are fixed at
-  // the current level, so a lazy min-heap of (share, resource) suffices.
+  // Progressive filling, each bundle weighing its flow count. Shares of
+  // resources only grow as bundles are fixed at the current level, so a lazy
+  // min-heap of (share, resource) suffices.
   using Entry = std::pair<double, ResourceId>;
   std::priority_queue<Entry, std::vector<Entry>, std::greater<>> heap;
   for (ResourceId r : comp_res_) {
     Resource& rs = res_[r];
     rs.left = rs.capacity;
-    rs.unfixed = static_cast<std::int32_t>(rs.flows.size());
+    rs.unfixed = 0;
+    for (std::uint32_t b : rs.bundles) rs.unfixed += bundles_[b].count;
     if (rs.unfixed > 0) heap.push({rs.left / rs.unfixed, r});
   }
   capped_.clear();
-  for (FlowId f : comp_flows_) {
-    if (flows_[f].cap < kUnlimited) capped_.push_back({flows_[f].cap, f});
+  for (std::uint32_t b : comp_bundles_) {
+    if (bundles_[b].cap < kUnlimited) capped_.push_back({bundles_[b].cap, b});
   }
   std::sort(capped_.begin(), capped_.end());
   std::size_t ci = 0;
-  old_rate_.clear();
-  for (FlowId f : comp_flows_) old_rate_.push_back(flows_[f].rate);
-  auto fix = [&](FlowId f, double rate) {
-    Flow& fl = flows_[f];
-    fl.fixed = true;
-    fl.rate = rate;
-    for (std::uint8_t h = 0; h < fl.hops; ++h) {
-      ResourceId q = fl.path[h];
+  auto fix = [&](std::uint32_t b, double rate) {
+    Bundle& bd = bundles_[b];
+    bd.fixed = true;
+    bd.rate = rate;
+    for (std::uint8_t h = 0; h < bd.hops; ++h) {
+      ResourceId q = bd.path[h];
       if (!finite(q)) continue;
       Resource& rs = res_[q];
-      rs.left = std::max(0.0, rs.left - rate);
-      if (--rs.unfixed > 0) heap.push({rs.left / rs.unfixed, q});
+      rs.left = std::max(0.0, rs.left - rate * bd.count);
+      rs.unfixed -= bd.count;
+      if (rs.unfixed > 0.5) heap.push({rs.left / rs.unfixed, q});
     }
   };
   std::size_t fixed_count = 0;
-  while (fixed_count < comp_flows_.size()) {
+  while (fixed_count < comp_bundles_.size()) {
     while (!heap.empty()) {
       auto [share, r] = heap.top();
       const Resource& rs = res_[r];
-      if (rs.unfixed > 0 && share == rs.left / rs.unfixed) break;
+      if (rs.unfixed > 0.5 && share == rs.left / rs.unfixed) break;
       heap.pop();  // stale
     }
-    while (ci < capped_.size() && flows_[capped_[ci].second].fixed) ++ci;
+    while (ci < capped_.size() && bundles_[capped_[ci].second].fixed) ++ci;
     double best_share = heap.empty() ? kUnlimited : heap.top().first;
     if (ci < capped_.size() && capped_[ci].first <= best_share) {
       fix(capped_[ci].second, capped_[ci].first);
@@ -227,29 +312,40 @@ void FlowNetwork::resolve(std::span<const ResourceId> seeds) {
       ++fixed_count;
       continue;
     }
-    if (heap.empty()) break;  // cannot happen: every component flow has a finite resource
+    if (heap.empty()) break;  // cannot happen: every component bundle has a finite resource
     ResourceId r = heap.top().second;
     heap.pop();
-    // Fix every unfixed flow on the bottleneck at its share (copy: fix() may push).
     double level = best_share;
-    for (std::size_t i = 0; i < res_[r].flows.size(); ++i) {
-      FlowId f = res_[r].flows[i];
-      if (flows_[f].fixed) continue;
-      fix(f, level);
+    for (std::uint32_t b : res_[r].bundles) {
+      if (bundles_[b].fixed) continue;
+      fix(b, level);
       ++fixed_count;
     }
   }
-  for (std::size_t i = 0; i < comp_flows_.size(); ++i) {
-    FlowId f = comp_flows_[i];
-    if (!flows_[f].planned || flows_[f].rate != old_rate_[i]) plan(f);
+  for (std::size_t i = 0; i < comp_bundles_.size(); ++i) {
+    std::uint32_t b = comp_bundles_[i];
+    if (bundles_[b].dirty || bundles_[b].rate != old_rate_[i]) plan(b);
   }
 }
 
 void FlowNetwork::arm_timer() {
+  // Re-planned bundles leave stale entries behind; when they outnumber the
+  // live ones, keep only the live ones (amortized O(1) per plan).
+  if (due_.size() > 64 + 4 * (bundles_.size() - free_bundles_.size())) {
+    std::vector<Due> live;
+    live.reserve(bundles_.size());
+    while (!due_.empty()) {
+      const Due& d = due_.top();
+      const Bundle& bd = bundles_[d.bundle];
+      if (bd.count > 0 && bd.version == d.version) live.push_back(d);
+      due_.pop();
+    }
+    due_ = decltype(due_)(std::greater<>(), std::move(live));
+  }
   while (!due_.empty()) {
     const Due& d = due_.top();
-    const Flow& fl = flows_[d.flow];
-    if (fl.active && fl.version == d.version) break;
+    const Bundle& bd = bundles_[d.bundle];
+    if (bd.count > 0 && bd.version == d.version) break;
     due_.pop();
   }
   core::Time next = due_.empty() ? core::Time::max() : due_.top().at;
@@ -262,20 +358,51 @@ void FlowNetwork::arm_timer() {
 void FlowNetwork::on_timer() {
   timer_at_ = core::Time::max();
   const core::Time now = sim_->now();
-  std::vector<ResourceId>& seeds = seeds_;
-  seeds.clear();
-  // Callbacks may start flows (and re-enter the network): hand them a copy.
+  seeds_.clear();
+  // Callbacks may start flows (and re-enter the network): collect tags first.
   std::vector<std::uint64_t> tags;
+  std::vector<std::uint32_t> changed;
   while (!due_.empty() && due_.top().at <= now) {
     Due d = due_.top();
     due_.pop();
-    Flow& fl = flows_[d.flow];
-    if (!fl.active || fl.version != d.version) continue;
-    for (std::uint8_t h = 0; h < fl.hops; ++h) seeds.push_back(fl.path[h]);
-    tags.push_back(fl.tag);
-    detach(d.flow);
+    Bundle& bd = bundles_[d.bundle];
+    if (bd.count == 0 || bd.version != d.version) continue;
+    advance(bd, now);
+    // The planned flow ends now; so does any other whose target the clock
+    // has reached (to rounding).
+    bool first = true;
+    for (;;) {
+      drop_dead_targets(bd);
+      if (bd.targets.empty()) break;
+      Target t = bd.targets.top();
+      double tol = 1e-9 * std::max(1.0, std::abs(t.at));
+      if (!first && t.at > bd.clock + tol && bd.rate < kUnlimited) break;
+      first = false;
+      bd.targets.pop();
+      Flow& fl = flows_[t.flow];
+      fl.active = false;
+      free_flows_.push_back(t.flow);
+      --active_count_;
+      tags.push_back(fl.tag);
+      --bd.count;
+      if (bd.count == 0) break;
+    }
+    for (std::uint8_t h = 0; h < bd.hops; ++h) seeds_.push_back(bd.path[h]);
+    bd.dirty = true;
+    ++bd.version;  // its plan is spent
+    if (bd.count == 0) {
+      retire(d.bundle);
+    } else {
+      changed.push_back(d.bundle);
+    }
   }
-  if (!seeds.empty()) resolve(seeds);
+  if (!seeds_.empty()) {
+    std::vector<ResourceId> seeds = seeds_;
+    resolve(seeds);
+  }
+  for (std::uint32_t b : changed) {
+    if (bundles_[b].dirty) plan(b);  // not in any finite component: same rate
+  }
   arm_timer();
   for (std::uint64_t t : tags) {
     if (done_) done_(t);

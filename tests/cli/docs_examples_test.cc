@@ -65,9 +65,10 @@ TEST(DocsExamples, YamlBlocksInDocsValidate) {
       if (inside && line.rfind("```", 0) == 0) {
         inside = false;
         if (block.find("apiVersion:") == std::string::npos) continue;  // a fragment, not an object
-        // Experiment blocks may name files relative to docs/: validate them in place.
+        // Experiment and Calibration blocks may name files relative to docs/: validate them in place.
         std::string name = md.stem().string() + "-" + std::to_string(start) + ".yaml";
-        fs::path target = block.find("kind: Experiment") != std::string::npos
+        fs::path target = block.find("kind: Experiment") != std::string::npos ||
+                                  block.find("kind: Calibration") != std::string::npos
                               ? fs::path(source_path("docs")) / (".check-" + name)
                               : dir.path() / name;
         std::ofstream(target) << block;

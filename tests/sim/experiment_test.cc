@@ -16,7 +16,7 @@ TEST(Experiment, QuickstartScenarios) {
   ASSERT_TRUE(plan.ok()) << plan.status().message();
   for (const auto& x : d.all()) ADD_FAILURE() << x.to_string();
   EXPECT_EQ(plan->name, "quickstart");
-  ASSERT_EQ(plan->scenarios.size(), 2u);
+  ASSERT_EQ(plan->scenarios.size(), 3u);
   const ExperimentSpec& nc = plan->scenarios[0];
   const ExperimentSpec& c = plan->scenarios[1];
   EXPECT_EQ(nc.scenario, "no-cache");
@@ -28,7 +28,8 @@ TEST(Experiment, QuickstartScenarios) {
   EXPECT_EQ(c.node_pools[0].allocatable.gpu_milli, 4000);
   EXPECT_EQ(c.node_pools[0].cache_capacity[1], 500LL << 30);
   EXPECT_DOUBLE_EQ(c.node_pools[0].nic_bandwidth, 25e9 / 8);
-  EXPECT_DOUBLE_EQ(c.object_store.aggregate_bandwidth, 1073741824.0);
+  EXPECT_DOUBLE_EQ(c.object_store.aggregate_bandwidth, 400.0 * 1048576);
+  EXPECT_EQ(plan->scenarios[2].policies.scheduler.name, "data-aware");
   EXPECT_EQ(c.object_store.request_latency, core::from_seconds(0.02));
   EXPECT_EQ(c.fluid.datasets.size(), 6u);
   EXPECT_EQ(c.fluid.datasets[0].size_bytes, 140LL << 30);

@@ -91,13 +91,42 @@ TEST(FlowNetwork, FlowsJoiningAndLeavingReshareAndReplan) {
   EXPECT_EQ(n.net.active_flows(), 0u);
 }
 
+TEST(FlowNetwork, FlowsOnOnePathShareABundleAndFinishInOrder) {
+  // Three flows on one path: one bundle at 10/3 each. The 10 B flow ends at
+  // t=3; the other two then get 5 each: the 20 B one has 10 B left, ending at
+  // t=5; the last (30 B) has 10 B left at 10 B/s: t=6.
+  Net n;
+  R link = n.net.add_resource(10);
+  n.start({link}, 30, FlowNetwork::kUnlimited, 3);
+  n.start({link}, 10, FlowNetwork::kUnlimited, 1);
+  auto mid = n.start({link}, 20, FlowNetwork::kUnlimited, 2);
+  EXPECT_DOUBLE_EQ(n.net.rate(mid), 10.0 / 3);
+  EXPECT_DOUBLE_EQ(n.net.load(link), 10);
+  n.sim.run();
+  EXPECT_NEAR(n.done_at[1], 3.0, 1e-8);
+  EXPECT_NEAR(n.done_at[2], 5.0, 1e-8);
+  EXPECT_NEAR(n.done_at[3], 6.0, 1e-8);
+  // Same path, different caps: different bundles, still max-min.
+  Net m;
+  R l2 = m.net.add_resource(10);
+  auto a = m.start({l2}, 100, 2, 1);
+  auto b = m.start({l2}, 100, FlowNetwork::kUnlimited, 2);
+  auto c = m.start({l2}, 100, FlowNetwork::kUnlimited, 3);
+  EXPECT_DOUBLE_EQ(m.net.rate(a), 2);
+  EXPECT_DOUBLE_EQ(m.net.rate(b), 4);
+  EXPECT_DOUBLE_EQ(m.net.rate(c), 4);
+  m.net.abort(b);
+  EXPECT_DOUBLE_EQ(m.net.rate(c), 8);
+  EXPECT_NEAR(m.net.remaining(c), 100, 1e-9);
+}
+
 TEST(FlowNetwork, DisjointComponentsAreNotTouched) {
   Net n;
   R x = n.net.add_resource(10), y = n.net.add_resource(10);
   n.start({x}, 100, FlowNetwork::kUnlimited, 1);
-  auto before = n.net.stats().flows_touched;
+  auto before = n.net.stats().bundles_touched;
   n.start({y}, 100, FlowNetwork::kUnlimited, 2);
-  EXPECT_EQ(n.net.stats().flows_touched - before, 1u);  // only the new flow
+  EXPECT_EQ(n.net.stats().bundles_touched - before, 1u);  // only the new flow
 }
 
 TEST(FlowNetwork, AbortAndCapacityChangeReshare) {

@@ -5,13 +5,20 @@
 // (progressive filling, the model of SimGrid's LMM solver without weights):
 // re-solved whenever a flow starts or ends, for the connected component of
 // flows that share a finite resource with it, so the work of an event never
-// grows with flows elsewhere in the cluster. Completion times are re-planned
-// only for flows whose rate changed; the network keeps one simulator timer,
-// at its earliest completion.
+// grows with flows elsewhere in the cluster.
+//
+// Flows with the same path and cap always get the same rate, so they travel
+// as one bundle: the solver sees a bundle once, with its flow count as its
+// weight, and the bundle's flows progress together on one virtual clock
+// (bytes moved per flow), each finishing when the clock passes its target.
+// A job's loaders reading through the same worker to the same node are one
+// bundle, so a solve costs the distinct paths, not the flows. Completion
+// times are re-planned only for bundles whose rate or membership changed;
+// the network keeps one simulator timer, at its earliest completion.
 //
 // A resource of infinite capacity couples nothing (it is skipped), so callers
 // may give every node a resource and leave unmodelled ones unlimited.
-// Deterministic: ties are broken by resource and flow ids.
+// Deterministic: ties are broken by resource and bundle ids.
 #pragma once
 
 #include <array>
@@ -21,6 +28,7 @@
 #include <queue>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "aqueduct/core/status.h"
@@ -58,7 +66,7 @@ class FlowNetwork {
   // Ends a flow early (its bytes are abandoned); no done callback.
   void abort(FlowId f);
 
-  double rate(FlowId f) const { return flows_[f].rate; }
+  double rate(FlowId f) const;
   double remaining(FlowId f) const;
   bool active(FlowId f) const { return f < flows_.size() && flows_[f].active; }
   // Sum of the rates of the flows crossing `r` now.
@@ -67,59 +75,80 @@ class FlowNetwork {
   std::size_t resource_count() const { return res_.size(); }
 
   struct Stats {
-    std::uint64_t solves = 0;         // component re-solves
-    std::uint64_t flows_touched = 0;  // flows re-rated over all solves
-    std::uint64_t replans = 0;        // completion times re-planned
+    std::uint64_t solves = 0;           // component re-solves
+    std::uint64_t bundles_touched = 0;  // bundles re-rated over all solves
+    std::uint64_t replans = 0;          // completion times re-planned
   };
   const Stats& stats() const { return stats_; }
 
  private:
+  using Path = std::array<ResourceId, kMaxPath>;
   struct Resource {
     double capacity = 0;
-    std::vector<FlowId> flows;  // active flows crossing it
+    std::vector<std::uint32_t> bundles;  // active bundles crossing it
     // Solver scratch.
     double left = 0;
-    std::int32_t unfixed = 0;
+    double unfixed = 0;  // flows (bundle weights) not yet fixed
+    std::uint64_t mark = 0;
+  };
+  struct Target {
+    double at;  // the bundle's clock value at which the flow is done
+    FlowId flow;
+    bool operator>(const Target& o) const { return at != o.at ? at > o.at : flow > o.flow; }
+  };
+  struct Bundle {
+    Path path{};
+    std::array<std::uint32_t, kMaxPath> slot{};  // index in each resource's list
+    std::uint8_t hops = 0;
+    double cap = kUnlimited;
+    std::uint32_t count = 0;  // active flows
+    double rate = 0;          // of each flow
+    double clock = 0;         // bytes moved per flow, as of `since`
+    core::Time since{0};
+    std::priority_queue<Target, std::vector<Target>, std::greater<>> targets;  // lazy
+    bool fixed = false;
+    bool dirty = false;  // membership changed: re-plan even at the same rate
+    std::uint64_t version = 0;
     std::uint64_t mark = 0;
   };
   struct Flow {
-    std::array<ResourceId, kMaxPath> path{};
-    std::array<std::uint32_t, kMaxPath> slot{};  // index in each resource's flows
-    std::uint8_t hops = 0;
-    bool active = false;
-    bool fixed = false;
-    bool planned = false;
-    double cap = kUnlimited;
-    double left = 0;  // bytes still to move as of `since`
-    double rate = 0;
-    core::Time since{0};
-    core::Time finish{0};
-    std::uint64_t version = 0;
+    std::uint32_t bundle = 0;
+    double target = 0;
     std::uint64_t tag = 0;
-    std::uint64_t mark = 0;
+    bool active = false;
   };
   struct Due {
     core::Time at;
-    FlowId flow;
+    std::uint32_t bundle;
     std::uint64_t version;
     bool operator>(const Due& o) const {
-      return at != o.at ? at > o.at : (flow != o.flow ? flow > o.flow : version > o.version);
+      return at != o.at ? at > o.at : (bundle != o.bundle ? bundle > o.bundle : version > o.version);
     }
+  };
+  struct KeyHash {
+    std::size_t operator()(const std::pair<Path, double>& k) const;
   };
 
   bool finite(ResourceId r) const { return res_[r].capacity < kUnlimited; }
-  void detach(FlowId f);
+  std::uint32_t bundle_for(std::span<const ResourceId> path, double cap);
+  void advance(Bundle& b, core::Time now);
+  void drop_dead_targets(Bundle& b);
+  // A bundle whose last flow left leaves its resources and the lookup.
+  void retire(std::uint32_t b);
   // Re-solves the component(s) reachable from `seeds` (resources).
   void resolve(std::span<const ResourceId> seeds);
-  void plan(FlowId f);
+  void plan(std::uint32_t b);
   void arm_timer();
   void on_timer();
 
   Simulator* sim_;
   DoneHandler done_;
   std::vector<Resource> res_;
+  std::vector<Bundle> bundles_;
+  std::vector<std::uint32_t> free_bundles_;
+  std::unordered_map<std::pair<Path, double>, std::uint32_t, KeyHash> by_key_;
   std::vector<Flow> flows_;
-  std::vector<FlowId> free_;
+  std::vector<FlowId> free_flows_;
   std::size_t active_count_ = 0;
   std::priority_queue<Due, std::vector<Due>, std::greater<>> due_;
   core::TimerId timer_{};
@@ -127,9 +156,9 @@ class FlowNetwork {
   std::uint64_t stamp_ = 0;
   Stats stats_;
   // Scratch, reused across solves.
-  std::vector<FlowId> comp_flows_;
+  std::vector<std::uint32_t> comp_bundles_;
   std::vector<ResourceId> comp_res_;
-  std::vector<std::pair<double, FlowId>> capped_;
+  std::vector<std::pair<double, std::uint32_t>> capped_;
   std::vector<double> old_rate_;
   std::vector<ResourceId> seeds_;
 };
