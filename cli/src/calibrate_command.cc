@@ -82,8 +82,8 @@ int run_calibrate(const CalibrateArgs& args) {
     cases.push_back(std::move(*c));
   }
   if (bad) return kExitErrors;
-  std::printf("%-26s %-22s %-16s %12s %12s %9s %9s  %s\n", "case", "target", "metric",
-              "published", "measured", "error", "tolerance", "verdict");
+  std::printf("%-26s %-22s %-16s %12s %12s %9s %9s  %s\n", "case", "target", "metric", "published",
+              "measured", "error", "tolerance", "verdict");
   int misses = 0, failures = 0;
   nlohmann::ordered_json rows = nlohmann::ordered_json::array();
   for (const auto& c : cases) {
@@ -98,8 +98,7 @@ int run_calibrate(const CalibrateArgs& args) {
       std::string tol = row.relative ? figure(100 * row.tolerance) + "%" : figure(row.tolerance);
       std::printf("%-26s %-22s %-16s %12s %12s %9s %9s  %s\n", row.case_name.c_str(),
                   row.target.c_str(), row.metric.c_str(), figure(row.published).c_str(),
-                  figure(row.measured).c_str(), err.c_str(), tol.c_str(),
-                  row.pass ? "ok" : "MISS");
+                  figure(row.measured).c_str(), err.c_str(), tol.c_str(), row.pass ? "ok" : "MISS");
       misses += !row.pass;
       rows.push_back({{"case", row.case_name},
                       {"target", row.target},

@@ -33,8 +33,8 @@ std::optional<double> parse_figure(YamlCursor& t, std::string_view key) {
   if (!text->empty() && end == text->c_str() + text->size() && std::isfinite(v)) return v;
   if (auto b = core::parse_bandwidth(*text); b.ok()) return *b;
   if (auto d = core::parse_duration(*text); d.ok()) return core::to_seconds(*d);
-  c->error("", "expected a number, a bandwidth (0.5GB/s) or a duration (81.6h), got \"" + *text +
-                   "\"");
+  c->error("",
+           "expected a number, a bandwidth (0.5GB/s) or a duration (81.6h), got \"" + *text + "\"");
   return std::nullopt;
 }
 
@@ -166,8 +166,7 @@ core::Result<CalibrationCase> load_calibration_file(const std::string& path,
       bool found = false;
       for (const auto& s : plan->scenarios) found = found || s.scenario == *name;
       if (!found)
-        diags.error(t.pos, "scenario",
-                    "no scenario \"" + *name + "\" in " + out.experiment);
+        diags.error(t.pos, "scenario", "no scenario \"" + *name + "\" in " + out.experiment);
     }
   }
   if (diags.has_errors()) return diags.to_status();

@@ -26,7 +26,8 @@ void ClusterRun::build_network() {
     }
     auto it = buckets_.find(bucket);
     if (it == buckets_.end())
-      it = buckets_.emplace(bucket, net_.add_resource(spec_.object_store.aggregate_bandwidth)).first;
+      it =
+          buckets_.emplace(bucket, net_.add_resource(spec_.object_store.aggregate_bandwidth)).first;
     dataset_store_.push_back(it->second);
   }
   for (const auto& n : nodes_) {
@@ -58,11 +59,25 @@ void ClusterRun::refresh_io() {
 }
 
 std::int64_t ClusterRun::block_size_of(int dataset) const {
-  int c = cache_of_dataset_[dataset];
-  if (c >= 0) return caches_[c].block_size;
-  if (spec_.cache.block_size > 0) return spec_.cache.block_size;
-  const core::Runtime* rt = spec_.fluid.runtime_for(spec_.fluid.datasets[dataset]);
-  return rt ? runtime_adapters::engine_profile(rt->engine).block_size : 64LL << 20;
+  return block_sizes_[static_cast<std::size_t>(dataset)];
+}
+
+// Block sizes by dataset, resolved once (the runtime lookup compares names).
+void ClusterRun::resolve_block_sizes() {
+  block_sizes_.clear();
+  for (std::size_t d = 0; d < spec_.fluid.datasets.size(); ++d) {
+    int c = cache_of_dataset_[d];
+    std::int64_t b;
+    if (c >= 0) {
+      b = caches_[c].block_size;
+    } else if (spec_.cache.block_size > 0) {
+      b = spec_.cache.block_size;
+    } else {
+      const core::Runtime* rt = spec_.fluid.runtime_for(spec_.fluid.datasets[d]);
+      b = rt ? runtime_adapters::engine_profile(rt->engine).block_size : 64LL << 20;
+    }
+    block_sizes_.push_back(b);
+  }
 }
 
 std::int64_t ClusterRun::block_count(int dataset) const {
@@ -186,6 +201,7 @@ core::Status ClusterRun::init() {
   build_nodes();
   build_network();
   AQ_RETURN_IF_ERROR(build_caches());
+  resolve_block_sizes();
   AQ_RETURN_IF_ERROR(prepare_injection());
   jobs_.resize(workload_.jobs.size());
   for (std::size_t j = 0; j < jobs_.size(); ++j) {

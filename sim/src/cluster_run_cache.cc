@@ -38,13 +38,44 @@ core::Status ClusterRun::scale_in_one(std::size_t ci) {
   }
   if (victim < 0) return core::failed_precondition("no live worker");
   std::vector<std::pair<core::BlockKey, std::int64_t>> moved;
-  if (spec_.elasticity.migrate_on_scale_in) moved = c.workers[victim].store.blocks();
+  std::vector<core::MediumType> media;  // where each moved block sat on the victim
+  if (spec_.elasticity.migrate_on_scale_in) {
+    moved = c.workers[victim].store.blocks();
+    for (const auto& [b, bytes] : moved)
+      media.push_back(c.workers[victim].store.spec(*c.workers[victim].store.peek(b)).medium);
+  }
+  const std::size_t from = c.workers[victim].node;
   std::string key = core::object_key(c.runtime->meta);
   AQ_RETURN_IF_ERROR(remove_cache_worker(key, c.workers[victim].node_name));
-  // Hot blocks go to the workers that own them now (the ring without the victim).
-  for (const auto& [b, bytes] : moved) {
-    if (c.ring.empty()) break;
-    if (c.workers[c.ring.owner(b)].store.insert(b, bytes).is_ok()) migrated_bytes_ += bytes;
+  // Hot blocks go to the workers that own them now (the ring without the
+  // victim), each as a flow from the victim's medium over the two nodes'
+  // NICs; a block is cached at its new owner when its bytes have arrived.
+  for (std::size_t i = 0; i < moved.size() && !c.ring.empty(); ++i) {
+    const auto& [b, bytes] = moved[i];
+    std::uint32_t f;
+    if (!free_fetches_.empty()) {
+      f = free_fetches_.back();
+      free_fetches_.pop_back();
+    } else {
+      f = static_cast<std::uint32_t>(fetches_.size());
+      fetches_.emplace_back();
+    }
+    Fetch& fe = fetches_[f];
+    fe = Fetch{};
+    fe.migrate_cache = static_cast<int>(ci);
+    fe.worker = c.ring.owner(b);
+    fe.block = b.index;
+    fe.bytes = bytes;
+    const std::size_t to = c.workers[fe.worker].node;
+    std::array<FlowNetwork::ResourceId, 3> path{media_[from][static_cast<int>(media[i])], 0, 0};
+    std::size_t hops = 1;
+    if (to != from) {
+      path[hops++] = nic_out_[from];
+      path[hops++] = nic_in_[to];
+    }
+    auto started = net_.start(std::span<const FlowNetwork::ResourceId>(path.data(), hops),
+                              static_cast<double>(bytes), FlowNetwork::kUnlimited, f);
+    AQ_CHECK(started.ok());
   }
   return core::Status::ok();
 }

@@ -70,6 +70,7 @@ struct Reader {
 // One block fetch in flight: through its latency, then a flow.
 struct Fetch {
   int reader = -1;
+  int migrate_cache = -1;  // a block moving to `worker` of this cache at scale-in
   Source source = Source::kNone;
   std::uint32_t worker = 0;  // the block's owner (when the dataset has a cache)
   bool via_worker = false;   // the owner serves or relays it (counts in active_reads)
@@ -198,6 +199,8 @@ class ClusterRun final : public core::ClusterView, public core::ActionSink {
   void sample();
   std::int64_t block_count(int dataset) const;
   std::int64_t block_size_of(int dataset) const;
+  void resolve_block_sizes();
+  std::vector<std::int64_t> block_sizes_;  // by dataset
   CacheRuntimeSim* cache_for(int dataset) {
     int c = cache_of_dataset_[dataset];
     return c < 0 ? nullptr : &caches_[c];

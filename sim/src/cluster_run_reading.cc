@@ -109,10 +109,9 @@ void ClusterRun::next_epoch_analytical(int r) {
   std::int64_t& bucket_loaders = analytic_bucket_loaders_[dataset_store_[rd.dataset]];
   bucket_loaders += rd.loaders;
   const double loaders = rd.loaders;
-  double miss_rate = std::min({loaders * os.per_connection_bandwidth,
-                               os.aggregate_bandwidth * loaders /
-                                   static_cast<double>(bucket_loaders),
-                               client_nic});
+  double miss_rate = std::min(
+      {loaders * os.per_connection_bandwidth,
+       os.aggregate_bandwidth * loaders / static_cast<double>(bucket_loaders), client_nic});
   double hit_rate = std::min(spec_.cache.medium_bandwidth[0], client_nic);
   const double engine = cache ? core::to_seconds(cache->engine_latency) : 0.0;
   const double miss_blocks = n - p.hit_blocks;
@@ -120,8 +119,9 @@ void ClusterRun::next_epoch_analytical(int r) {
                         miss_blocks * (core::to_seconds(os.request_latency) + engine) / loaders;
   double seconds = miss_s;
   if (rd.job >= 0) {  // a DataLoad skips what is cached; a job reads it
-    const double hit_s = (hit_bytes > 0 ? hit_bytes / hit_rate : 0) +
-                         p.hit_blocks * (core::to_seconds(spec_.cache.hit_latency) + engine) / loaders;
+    const double hit_s =
+        (hit_bytes > 0 ? hit_bytes / hit_rate : 0) +
+        p.hit_blocks * (core::to_seconds(spec_.cache.hit_latency) + engine) / loaders;
     const double nic_s = (hit_bytes + miss_bytes) / client_nic;
     const double io_s = std::max({miss_s, hit_s, nic_s});
     const double compute_s = dsize / rd.compute_rate;
@@ -217,6 +217,7 @@ void ClusterRun::start_fetch(int r) {
       fetches_.emplace_back();
     }
     Fetch& fe = fetches_[f];
+    fe = Fetch{};
     fe.reader = r;
     fe.block = block;
     fe.bytes = bytes;
@@ -232,8 +233,8 @@ void ClusterRun::start_fetch(int r) {
       latency = spec_.cache.hit_latency + cache->engine_latency +
                 (cross_zone ? spec_.cache.cross_zone_latency : core::Duration(0));
     } else {
-      latency = spec_.object_store.request_latency +
-                (cache ? cache->engine_latency : core::Duration(0));
+      latency =
+          spec_.object_store.request_latency + (cache ? cache->engine_latency : core::Duration(0));
     }
     if (latency.count() > 0) {
       sim_.schedule_after(latency, [this, f] { start_flow(f); });
@@ -295,6 +296,12 @@ void ClusterRun::start_flow(std::uint32_t f) {
 void ClusterRun::end_fetch(std::uint32_t f) {
   const Fetch fe = fetches_[f];
   free_fetches_.push_back(f);
+  if (fe.migrate_cache >= 0) {
+    CacheWorker& to = caches_[fe.migrate_cache].workers[fe.worker];
+    core::BlockKey key{caches_[fe.migrate_cache].dataset_id, fe.block};
+    if (to.live && to.store.insert(key, fe.bytes).is_ok()) migrated_bytes_ += fe.bytes;
+    return;
+  }
   const int r = fe.reader;
   Reader& rd = readers_[r];
   CacheRuntimeSim* cache = cache_for(rd.dataset);

@@ -90,8 +90,10 @@ void parse_fluid(YamlCursor& f, const std::string& base_dir, ExperimentSpec& spe
 // The input pipeline block ({workersPerGpu, prefetchFactor}) over `base`.
 InputPipelineSpec parse_input_pipeline(YamlCursor& p, InputPipelineSpec base) {
   if (!p.expect_map("{workersPerGpu, prefetchFactor}")) return base;
-  if (auto w = p.integer("workersPerGpu", false, 1, 1024)) base.workers_per_gpu = static_cast<std::int32_t>(*w);
-  if (auto f = p.integer("prefetchFactor", false, 1, 1024)) base.prefetch_factor = static_cast<std::int32_t>(*f);
+  if (auto w = p.integer("workersPerGpu", false, 1, 1024))
+    base.workers_per_gpu = static_cast<std::int32_t>(*w);
+  if (auto f = p.integer("prefetchFactor", false, 1, 1024))
+    base.prefetch_factor = static_cast<std::int32_t>(*f);
   p.finish_unknown("the input pipeline");
   return base;
 }

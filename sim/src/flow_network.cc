@@ -28,33 +28,37 @@ FlowNetwork::ResourceId FlowNetwork::add_resource(double capacity) {
 
 void FlowNetwork::set_capacity(ResourceId r, double capacity) {
   AQ_CHECK(capacity > 0);
-  bool was_finite = finite(r);
+  released_.clear();
+  std::vector<std::uint32_t> on_r = res_[r].bundles;
+  for (std::uint32_t b : on_r) add_bound(b, -static_cast<double>(bundles_[b].count), &released_);
   res_[r].capacity = capacity;
-  if (res_[r].bundles.empty()) return;
-  if (!was_finite || finite(r)) {
-    resolve(std::span<const ResourceId>(&r, 1));
-  } else {
-    // Became unlimited: its flows are no longer coupled through it; re-solve
-    // each bundle's own component (a bundle left alone runs at its cap).
-    seeds_.clear();
-    for (std::uint32_t b : res_[r].bundles) {
-      for (std::uint8_t h = 0; h < bundles_[b].hops; ++h) seeds_.push_back(bundles_[b].path[h]);
-      bundles_[b].dirty = true;
+  std::vector<ResourceId> seeds;
+  for (std::uint32_t b : on_r) {
+    Bundle& bd = bundles_[b];
+    bd.upper = bd.cap;
+    for (std::uint8_t h = 0; h < bd.hops; ++h) {
+      bd.upper = std::min(bd.upper, res_[bd.path[h]].capacity);
+      seeds.push_back(bd.path[h]);
     }
-    std::vector<ResourceId> seeds = seeds_;
-    resolve(seeds);
-    for (std::uint32_t b : res_[r].bundles) {
-      Bundle& bd = bundles_[b];
-      bool coupled = false;
-      for (std::uint8_t h = 0; h < bd.hops; ++h) coupled = coupled || finite(bd.path[h]);
-      if (!coupled) {
-        advance(bd, sim_->now());
-        bd.rate = bd.cap;
-        plan(b);
-      }
-    }
+    add_bound(b, static_cast<double>(bd.count), nullptr);
+    bd.dirty = true;
   }
+  std::vector<ResourceId> released = released_;
+  resolve(seeds, on_r, released);
   arm_timer();
+}
+
+void FlowNetwork::add_bound(std::uint32_t b, double delta, std::vector<ResourceId>* released) {
+  Bundle& bd = bundles_[b];
+  if (!(bd.upper < kUnlimited)) return;
+  for (std::uint8_t h = 0; h < bd.hops; ++h) {
+    ResourceId q = bd.path[h];
+    if (!finite(q)) continue;
+    bool before = coupling(q);
+    res_[q].bound = std::max(0.0, res_[q].bound + delta * bd.upper);
+    if (res_[q].bundles.size() == 1 && delta < 0 && bd.count == 0) res_[q].bound = 0;
+    if (released && before && !coupling(q)) released->push_back(q);
+  }
 }
 
 std::uint32_t FlowNetwork::bundle_for(std::span<const ResourceId> path, double cap) {
@@ -78,8 +82,10 @@ std::uint32_t FlowNetwork::bundle_for(std::span<const ResourceId> path, double c
   bd.path = key;
   bd.hops = static_cast<std::uint8_t>(path.size());
   bd.cap = cap;
+  bd.upper = cap;
   bd.since = sim_->now();
   for (std::size_t i = 0; i < path.size(); ++i) {
+    bd.upper = std::min(bd.upper, res_[path[i]].capacity);
     auto& list = res_[path[i]].bundles;
     bd.slot[i] = static_cast<std::uint32_t>(list.size());
     list.push_back(b);
@@ -125,9 +131,8 @@ void FlowNetwork::drop_dead_targets(Bundle& b) {
   }
 }
 
-core::Result<FlowNetwork::FlowId> FlowNetwork::start(std::span<const ResourceId> path,
-                                                     double bytes, double cap,
-                                                     std::uint64_t tag) {
+core::Result<FlowNetwork::FlowId> FlowNetwork::start(std::span<const ResourceId> path, double bytes,
+                                                     double cap, std::uint64_t tag) {
   if (path.size() > kMaxPath) {
     return core::invalid_argument("flow path of " + std::to_string(path.size()) +
                                   " resources: at most " + std::to_string(kMaxPath));
@@ -162,14 +167,9 @@ core::Result<FlowNetwork::FlowId> FlowNetwork::start(std::span<const ResourceId>
   ++bd.count;
   bd.dirty = true;
   ++active_count_;
-  bool coupled = false;
-  for (std::size_t i = 0; i < path.size(); ++i) coupled = coupled || finite(path[i]);
-  if (coupled) {
-    resolve(path);
-  } else {
-    bd.rate = cap;  // alone: its own cap
-    plan(b);
-  }
+  add_bound(b, 1, nullptr);
+  std::uint32_t self = b;
+  resolve(path, std::span<const std::uint32_t>(&self, 1));
   arm_timer();
   return f;
 }
@@ -185,11 +185,16 @@ void FlowNetwork::abort(FlowId f) {
   advance(bd, sim_->now());
   --bd.count;
   bd.dirty = true;
+  released_.clear();
+  add_bound(b, -1, &released_);
   Path path = bd.path;
   std::uint8_t hops = bd.hops;
-  if (bd.count == 0) retire(b);
-  resolve(std::span<const ResourceId>(path.data(), hops));
-  if (bd.count > 0 && bd.dirty) plan(b);  // uncoupled: same rate, new first target
+  const bool alive = bd.count > 0;
+  if (!alive) retire(b);
+  std::vector<ResourceId> released = released_;
+  resolve(std::span<const ResourceId>(path.data(), hops),
+          alive ? std::span<const std::uint32_t>(&b, 1) : std::span<const std::uint32_t>(),
+          released);
   arm_timer();
 }
 
@@ -231,30 +236,38 @@ void FlowNetwork::plan(std::uint32_t b) {
   due_.push(Due{finish, b, bd.version});
 }
 
-void FlowNetwork::resolve(std::span<const ResourceId> seeds) {
+void FlowNetwork::resolve(std::span<const ResourceId> seeds, std::span<const std::uint32_t> extra,
+                          std::span<const ResourceId> released) {
   ++stats_.solves;
   const std::uint64_t stamp = ++stamp_;
   const core::Time now = sim_->now();
   comp_bundles_.clear();
   comp_res_.clear();
-  // The component: bundles and finite resources reachable through finite resources.
-  for (ResourceId r : seeds) {
-    if (!finite(r) || res_[r].mark == stamp) continue;
-    res_[r].mark = stamp;
-    comp_res_.push_back(r);
+  // The component: bundles and the resources that could saturate, reachable
+  // from the seeds through such resources.
+  auto add_res = [&](ResourceId q) {
+    if (res_[q].mark == stamp || !coupling(q)) return;
+    res_[q].mark = stamp;
+    comp_res_.push_back(q);
+  };
+  auto add_bundle = [&](std::uint32_t b) {
+    if (bundles_[b].mark == stamp || bundles_[b].count == 0) return;
+    bundles_[b].mark = stamp;
+    comp_bundles_.push_back(b);
+  };
+  for (ResourceId r : seeds) add_res(r);
+  for (std::uint32_t b : extra) add_bundle(b);
+  for (ResourceId r : released) {
+    for (std::uint32_t b : res_[r].bundles) add_bundle(b);
   }
-  for (std::size_t i = 0; i < comp_res_.size(); ++i) {
-    for (std::uint32_t b : res_[comp_res_[i]].bundles) {
-      Bundle& bd = bundles_[b];
-      if (bd.mark == stamp) continue;
-      bd.mark = stamp;
-      comp_bundles_.push_back(b);
-      for (std::uint8_t h = 0; h < bd.hops; ++h) {
-        ResourceId q = bd.path[h];
-        if (!finite(q) || res_[q].mark == stamp) continue;
-        res_[q].mark = stamp;
-        comp_res_.push_back(q);
-      }
+  std::size_t ir = 0, ib = 0;
+  while (ir < comp_res_.size() || ib < comp_bundles_.size()) {
+    for (; ir < comp_res_.size(); ++ir) {
+      for (std::uint32_t b : res_[comp_res_[ir]].bundles) add_bundle(b);
+    }
+    for (; ib < comp_bundles_.size(); ++ib) {
+      const Bundle& bd = bundles_[comp_bundles_[ib]];
+      for (std::uint8_t h = 0; h < bd.hops; ++h) add_res(bd.path[h]);
     }
   }
   stats_.bundles_touched += comp_bundles_.size();
@@ -289,7 +302,7 @@ void FlowNetwork::resolve(std::span<const ResourceId> seeds) {
     bd.rate = rate;
     for (std::uint8_t h = 0; h < bd.hops; ++h) {
       ResourceId q = bd.path[h];
-      if (!finite(q)) continue;
+      if (res_[q].mark != stamp) continue;  // cannot saturate: not a constraint
       Resource& rs = res_[q];
       rs.left = std::max(0.0, rs.left - rate * bd.count);
       rs.unfixed -= bd.count;
@@ -312,7 +325,13 @@ void FlowNetwork::resolve(std::span<const ResourceId> seeds) {
       ++fixed_count;
       continue;
     }
-    if (heap.empty()) break;  // cannot happen: every component bundle has a finite resource
+    if (heap.empty()) {
+      // Bundles that no resource can limit and that have no cap of their own.
+      for (std::uint32_t b : comp_bundles_) {
+        if (!bundles_[b].fixed) fix(b, bundles_[b].cap);
+      }
+      break;
+    }
     ResourceId r = heap.top().second;
     heap.pop();
     double level = best_share;
@@ -359,6 +378,7 @@ void FlowNetwork::on_timer() {
   timer_at_ = core::Time::max();
   const core::Time now = sim_->now();
   seeds_.clear();
+  released_.clear();
   // Callbacks may start flows (and re-enter the network): collect tags first.
   std::vector<std::uint64_t> tags;
   std::vector<std::uint32_t> changed;
@@ -385,6 +405,7 @@ void FlowNetwork::on_timer() {
       --active_count_;
       tags.push_back(fl.tag);
       --bd.count;
+      add_bound(d.bundle, -1, &released_);
       if (bd.count == 0) break;
     }
     for (std::uint8_t h = 0; h < bd.hops; ++h) seeds_.push_back(bd.path[h]);
@@ -398,10 +419,11 @@ void FlowNetwork::on_timer() {
   }
   if (!seeds_.empty()) {
     std::vector<ResourceId> seeds = seeds_;
-    resolve(seeds);
+    std::vector<ResourceId> released = released_;
+    resolve(seeds, changed, released);
   }
   for (std::uint32_t b : changed) {
-    if (bundles_[b].dirty) plan(b);  // not in any finite component: same rate
+    if (bundles_[b].dirty) plan(b);
   }
   arm_timer();
   for (std::uint64_t t : tags) {

@@ -113,19 +113,19 @@ std::vector<ReaderDef> reader_defs() {
                       j.duration_s = *d;
                     }
                   }});
-  defs.push_back(
-      {"philly-gavel",
-       {"job_type", "total_steps", "arrival_time_s", "num_gpus"},
-       [](Row& r, TraceJob& j) {
-         std::string type = r.text("job_type");
-         j.job_type = type;
-         j.steps = r.num("total_steps", true, 0).value_or(-1);
-         auto paren = type.find(" (");
-         j.application = paren == std::string::npos ? type : type.substr(0, paren);
-         if (j.application.empty() && r.error.empty()) r.error = "column job_type: missing value";
-         j.arrival_s = r.num("arrival_time_s", true, 0).value_or(0);
-         j.gpus = r.num("num_gpus", true, 0).value_or(0);
-       }});
+  defs.push_back({"philly-gavel",
+                  {"job_type", "total_steps", "arrival_time_s", "num_gpus"},
+                  [](Row& r, TraceJob& j) {
+                    std::string type = r.text("job_type");
+                    j.job_type = type;
+                    j.steps = r.num("total_steps", true, 0).value_or(-1);
+                    auto paren = type.find(" (");
+                    j.application = paren == std::string::npos ? type : type.substr(0, paren);
+                    if (j.application.empty() && r.error.empty())
+                      r.error = "column job_type: missing value";
+                    j.arrival_s = r.num("arrival_time_s", true, 0).value_or(0);
+                    j.gpus = r.num("num_gpus", true, 0).value_or(0);
+                  }});
   defs.push_back(
       {"pollux", {"name", "time", "application", "num_replicas"}, [](Row& r, TraceJob& j) {
          j.id = r.text("name");

@@ -68,7 +68,8 @@ core::Result<JobSpec> resolve(const ExperimentSpec& spec, const TraceJob& tj,
   double gpp = tj.gpus / j.pods;
   const InputPipelineSpec& pipe =
       app->input_pipeline ? *app->input_pipeline : spec.workload.input_pipeline;
-  const auto procs = std::max<std::int32_t>(1, static_cast<std::int32_t>(std::ceil(tj.gpus - 1e-9)));
+  const auto procs =
+      std::max<std::int32_t>(1, static_cast<std::int32_t>(std::ceil(tj.gpus - 1e-9)));
   j.loaders = std::max<std::int32_t>(j.pods, procs * pipe.workers_per_gpu);
   j.buffer_blocks = j.loaders * pipe.prefetch_factor;
   j.per_pod.gpu_milli = static_cast<std::int64_t>(std::ceil(gpp * 1000.0 - 1e-9));

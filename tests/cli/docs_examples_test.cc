@@ -39,7 +39,8 @@ TEST(DocsExamples, ExampleFilesValidate) {
     bool only_skipped_rows = rc == kExitWarnings;
     std::istringstream lines(err);
     for (std::string line; std::getline(lines, line);)
-      only_skipped_rows = only_skipped_rows && line.find("(row will be skipped)") != std::string::npos;
+      only_skipped_rows =
+          only_skipped_rows && line.find("(row will be skipped)") != std::string::npos;
     if (!only_skipped_rows) {
       EXPECT_EQ(rc, kExitOk) << f << "\n" << err;
     }
@@ -65,7 +66,8 @@ TEST(DocsExamples, YamlBlocksInDocsValidate) {
       if (inside && line.rfind("```", 0) == 0) {
         inside = false;
         if (block.find("apiVersion:") == std::string::npos) continue;  // a fragment, not an object
-        // Experiment and Calibration blocks may name files relative to docs/: validate them in place.
+        // Experiment and Calibration blocks may name files relative to docs/: validate them in
+        // place.
         std::string name = md.stem().string() + "-" + std::to_string(start) + ".yaml";
         fs::path target = block.find("kind: Experiment") != std::string::npos ||
                                   block.find("kind: Calibration") != std::string::npos

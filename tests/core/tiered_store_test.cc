@@ -20,8 +20,9 @@ TieredStore make(std::vector<TierSpec> tiers, const char* policy = "lru") {
 TEST(EvictionRegistry, UnknownNameListsKnown) {
   auto r = builtin_eviction_policies().create("random");
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.status().message().find("2q, arc, belady, clock, fifo, keep, lfu, lru, s3fifo, sieve"),
-            std::string::npos);
+  EXPECT_NE(
+      r.status().message().find("2q, arc, belady, clock, fifo, keep, lfu, lru, s3fifo, sieve"),
+      std::string::npos);
 }
 
 TEST(TieredStore, ValidatesSpecs) {

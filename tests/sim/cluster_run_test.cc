@@ -195,7 +195,8 @@ TEST(ClusterRun, DataLoadWarmsTheCacheBeforeJobs) {
   // One job arriving long after the load finished: every read is a hit.
   s.workload.generator.reset();
   s.workload.trace =
-      trace_spec(dir.write("t.csv", "job_id,arrival_s,gpus,application\nj,3600,1,hot-model\n"), "generic-csv", false, 1.0);
+      trace_spec(dir.write("t.csv", "job_id,arrival_s,gpus,application\nj,3600,1,hot-model\n"),
+                 "generic-csv", false, 1.0);
   RunResult r = run_ok(s);
   ASSERT_EQ(r.jobs.size(), 1u);
   EXPECT_EQ(r.jobs[0].bytes_from_store, 0);
@@ -210,7 +211,8 @@ TEST(ClusterRun, UnschedulableJobsReportTheReason) {
   TempDir dir;
   s.workload.generator.reset();
   s.workload.trace =
-      trace_spec(dir.write("t.csv", "job_id,arrival_s,gpus,application\nbig,0,3,hot-model\n"), "generic-csv", false, 1.0);
+      trace_spec(dir.write("t.csv", "job_id,arrival_s,gpus,application\nbig,0,3,hot-model\n"),
+                 "generic-csv", false, 1.0);
   s.workload.max_gpus_per_pod = 4;  // one pod of 3 GPUs; nodes have 2
   RunResult r = run_ok(s);
   ASSERT_EQ(r.jobs.size(), 1u);

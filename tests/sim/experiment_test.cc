@@ -89,6 +89,39 @@ spec:
   EXPECT_TRUE(has("warning: spec.policy: unknown field"));
 }
 
+TEST(Experiment, ImpossibleDataPathValuesNameTheField) {
+  TempDir dir;
+  dir.write("t.csv", "job_id,arrival_s,gpus,application\nj,0,1,x\n");
+  std::string f = dir.write("e.yaml", R"(apiVersion: aqueduct.io/v1alpha1
+kind: Experiment
+metadata: {name: bad}
+spec:
+  cluster:
+    nodePools:
+      - {name: a, count: 1, cpu: "8", memory: 8Gi, nicBandwidth: 0Gbps}
+  objectStore: {aggregateBandwidth: -1GiB/s, perConnectionBandwidth: 0MiB/s}
+  cache: {mediumBandwidth: {MEM: 0GiB/s}}
+  workload:
+    trace: {file: t.csv, reader: generic-csv}
+    inputPipeline: {workersPerGpu: 0, prefetchFactor: 2}
+    applications:
+      x: {computePerGpu: 1MiB/s, inputPipeline: {prefetchFactor: 0}}
+)");
+  core::Diagnostics d;
+  EXPECT_FALSE(load_experiment_file(f, d).ok());
+  std::string all;
+  for (const auto& x : d.all()) all += x.to_string() + "\n";
+  for (const char* field :
+       {"spec.cluster.nodePools[0].nicBandwidth: expected a positive bandwidth",
+        "spec.objectStore.aggregateBandwidth: expected a bandwidth",
+        "spec.objectStore.perConnectionBandwidth: expected a positive bandwidth",
+        "spec.cache.mediumBandwidth.MEM: expected a positive bandwidth",
+        "spec.workload.inputPipeline.workersPerGpu: expected an integer in [1,",
+        "spec.workload.applications.x.inputPipeline.prefetchFactor: expected an integer in [1,"}) {
+    EXPECT_NE(all.find(field), std::string::npos) << field << "\n" << all;
+  }
+}
+
 TEST(Experiment, RejectsWrongKindAndEmpty) {
   TempDir dir;
   core::Diagnostics d1, d2;

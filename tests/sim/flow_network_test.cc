@@ -120,6 +120,30 @@ TEST(FlowNetwork, FlowsOnOnePathShareABundleAndFinishInOrder) {
   EXPECT_NEAR(m.net.remaining(c), 100, 1e-9);
 }
 
+TEST(FlowNetwork, ResourcesThatCannotSaturateCoupleNothing) {
+  // Two buckets, one shared NIC of 100. Capped reads (cap 10) through the NIC
+  // cannot saturate it: each bucket's flows are solved alone.
+  Net n;
+  R b1 = n.net.add_resource(15), b2 = n.net.add_resource(15), nic = n.net.add_resource(100);
+  auto a = n.start({b1, nic}, 1000, 10, 1);
+  auto c = n.start({b2, nic}, 1000, 10, 2);
+  EXPECT_DOUBLE_EQ(n.net.rate(a), 10);
+  auto before = n.net.stats().bundles_touched;
+  auto a2 = n.start({b1}, 1000, 10, 3);                   // shares bucket 1 only
+  EXPECT_EQ(n.net.stats().bundles_touched - before, 2u);  // bucket 1's bundles, not bucket 2's
+  EXPECT_DOUBLE_EQ(n.net.rate(a), 7.5);
+  EXPECT_DOUBLE_EQ(n.net.rate(a2), 7.5);
+  EXPECT_DOUBLE_EQ(n.net.rate(c), 10);
+  // An uncapped flow can saturate the NIC: now it couples, and max-min holds.
+  auto big = n.start({nic}, 1000, FlowNetwork::kUnlimited, 4);
+  EXPECT_DOUBLE_EQ(n.net.rate(big), 100 - 7.5 - 10);
+  EXPECT_DOUBLE_EQ(n.net.rate(a), 7.5);
+  // When it leaves, the NIC cannot saturate again; the flows it held are re-solved.
+  n.net.abort(big);
+  EXPECT_DOUBLE_EQ(n.net.rate(c), 10);
+  EXPECT_NEAR(n.net.load(nic), 17.5, 1e-9);
+}
+
 TEST(FlowNetwork, DisjointComponentsAreNotTouched) {
   Net n;
   R x = n.net.add_resource(10), y = n.net.add_resource(10);

@@ -176,7 +176,9 @@ namespace aqueduct::sim {
 namespace {
 
 TEST(TraceReaders, AlibabaGenAiLora) {
-  TraceSpec s = trace_spec(aqueduct::testing::source_path("data/traces/alibaba-genai-lora-v2026/lora_request_trace.csv"), "alibaba-genai-lora-v2026", true, 1.0);
+  TraceSpec s = trace_spec(
+      aqueduct::testing::source_path("data/traces/alibaba-genai-lora-v2026/lora_request_trace.csv"),
+      "alibaba-genai-lora-v2026", true, 1.0);
   auto r = read_trace(s);
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->rows, 26823);

@@ -13,7 +13,8 @@ EvictionRegistry builtin_eviction_policies() {
   r.add_type<TwoQPolicy>("2q", "2Q: FIFO probation, ghost, LRU main");
   r.add_type<SievePolicy>("sieve", "SIEVE: FIFO with visited bits and a lazy hand");
   r.add_type<S3FifoPolicy>("s3fifo", "S3-FIFO: small, main and ghost FIFOs");
-  r.add_type<KeepPolicy>("keep", "keep what is cached: a full cache admits nothing new (CoorDL's MinIO)");
+  r.add_type<KeepPolicy>("keep",
+                         "keep what is cached: a full cache admits nothing new (CoorDL's MinIO)");
   r.add_type<BeladyPolicy>("belady", "Belady's OPT (offline: needs the future of the trace)");
   return r;
 }

@@ -89,7 +89,7 @@ struct ApplicationSpec {
   // alibabacloud.com/eci=true, select type=virtual-kubelet and tolerate the
   // virtual-kubelet taint; they read datasets through an injected FUSE sidecar.
   bool serverless = false;
-  std::vector<core::Arch> image_arches;  // empty: any
+  std::vector<core::Arch> image_arches;             // empty: any
   std::optional<InputPipelineSpec> input_pipeline;  // empty: the workload's default
 };
 

@@ -16,8 +16,12 @@
 // times are re-planned only for bundles whose rate or membership changed;
 // the network keeps one simulator timer, at its earliest completion.
 //
-// A resource of infinite capacity couples nothing (it is skipped), so callers
-// may give every node a resource and leave unmodelled ones unlimited.
+// A resource couples flows only when it could be saturated: when the sum of
+// its flows' upper bounds (each flow's cap, or the smallest capacity on its
+// path) exceeds its capacity. Other resources (infinite ones, a NIC that
+// only capped store reads cross) can never bind, so the solver skips them and
+// they never join components. When a resource stops being able to saturate,
+// the flows it may have held are re-solved once.
 // Deterministic: ties are broken by resource and bundle ids.
 #pragma once
 
@@ -90,6 +94,7 @@ class FlowNetwork {
     double left = 0;
     double unfixed = 0;  // flows (bundle weights) not yet fixed
     std::uint64_t mark = 0;
+    double bound = 0;  // sum over its flows of their rate's upper bound
   };
   struct Target {
     double at;  // the bundle's clock value at which the flow is done
@@ -101,9 +106,10 @@ class FlowNetwork {
     std::array<std::uint32_t, kMaxPath> slot{};  // index in each resource's list
     std::uint8_t hops = 0;
     double cap = kUnlimited;
-    std::uint32_t count = 0;  // active flows
-    double rate = 0;          // of each flow
-    double clock = 0;         // bytes moved per flow, as of `since`
+    double upper = kUnlimited;  // min(cap, capacities on the path): no rate exceeds it
+    std::uint32_t count = 0;    // active flows
+    double rate = 0;            // of each flow
+    double clock = 0;           // bytes moved per flow, as of `since`
     core::Time since{0};
     std::priority_queue<Target, std::vector<Target>, std::greater<>> targets;  // lazy
     bool fixed = false;
@@ -122,7 +128,8 @@ class FlowNetwork {
     std::uint32_t bundle;
     std::uint64_t version;
     bool operator>(const Due& o) const {
-      return at != o.at ? at > o.at : (bundle != o.bundle ? bundle > o.bundle : version > o.version);
+      return at != o.at ? at > o.at
+                        : (bundle != o.bundle ? bundle > o.bundle : version > o.version);
     }
   };
   struct KeyHash {
@@ -130,13 +137,22 @@ class FlowNetwork {
   };
 
   bool finite(ResourceId r) const { return res_[r].capacity < kUnlimited; }
+  // Whether `r` could be saturated by the flows crossing it.
+  bool coupling(ResourceId r) const {
+    return finite(r) && res_[r].bound > res_[r].capacity * (1 - 1e-9);
+  }
+  // Adds `delta` flows of bundle `b` to its resources' bounds; resources that
+  // could saturate before and cannot now go to `released`.
+  void add_bound(std::uint32_t b, double delta, std::vector<ResourceId>* released);
   std::uint32_t bundle_for(std::span<const ResourceId> path, double cap);
   void advance(Bundle& b, core::Time now);
   void drop_dead_targets(Bundle& b);
   // A bundle whose last flow left leaves its resources and the lookup.
   void retire(std::uint32_t b);
-  // Re-solves the component(s) reachable from `seeds` (resources).
-  void resolve(std::span<const ResourceId> seeds);
+  // Re-solves the component(s) reachable from `seeds` (resources), `extra`
+  // bundles and every bundle on a `released` resource.
+  void resolve(std::span<const ResourceId> seeds, std::span<const std::uint32_t> extra = {},
+               std::span<const ResourceId> released = {});
   void plan(std::uint32_t b);
   void arm_timer();
   void on_timer();
@@ -161,6 +177,8 @@ class FlowNetwork {
   std::vector<std::pair<double, std::uint32_t>> capped_;
   std::vector<double> old_rate_;
   std::vector<ResourceId> seeds_;
+  std::vector<ResourceId> released_;
+  std::vector<std::uint32_t> extra_;
 };
 
 }  // namespace aqueduct::sim
