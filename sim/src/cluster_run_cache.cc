@@ -52,16 +52,8 @@ core::Status ClusterRun::scale_in_one(std::size_t ci) {
   // NICs; a block is cached at its new owner when its bytes have arrived.
   for (std::size_t i = 0; i < moved.size() && !c.ring.empty(); ++i) {
     const auto& [b, bytes] = moved[i];
-    std::uint32_t f;
-    if (!free_fetches_.empty()) {
-      f = free_fetches_.back();
-      free_fetches_.pop_back();
-    } else {
-      f = static_cast<std::uint32_t>(fetches_.size());
-      fetches_.emplace_back();
-    }
+    const std::uint32_t f = new_fetch();
     Fetch& fe = fetches_[f];
-    fe = Fetch{};
     fe.migrate_cache = static_cast<int>(ci);
     fe.worker = c.ring.owner(b);
     fe.block = b.index;

@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <array>
-#include <deque>
 #include <cmath>
+#include <deque>
 #include <limits>
 #include <map>
 #include <memory>
@@ -51,8 +51,8 @@ struct Reader {
   std::int32_t buffer = 2;
   double compute_rate = kInf;  // bytes/s consumed at full speed
   std::int32_t epochs = 1;
-  std::int32_t epoch = 0;  // the epoch blocks are being fetched from
-  std::uint64_t pos = 0;   // next block of `order` to fetch
+  std::int32_t epoch = 0;            // the epoch blocks are being fetched from
+  std::uint64_t pos = 0;             // next block of `order` to fetch
   std::vector<std::uint32_t> order;  // block order of the fetching epoch
   Rng rng{0};
   bool shuffle = true;
@@ -173,8 +173,8 @@ class ClusterRun final : public core::ClusterView, public core::ActionSink {
   int new_reader(int dataset, int job, std::int32_t loaders, std::int32_t buffer,
                  double compute_rate, std::int32_t epochs, bool shuffle, std::uint64_t seed_tag);
   // The input pipeline (docs/simulation-model.md, Reading).
-  void pump(int r);                 // starts fetches while loaders and buffer allow
-  void start_fetch(int r);          // the next block: hit or miss, latency, then a flow
+  void pump(int r);         // starts fetches while loaders and buffer allow
+  void start_fetch(int r);  // the next block: hit or miss, latency, then a flow
   void start_flow(std::uint32_t f);
   void end_fetch(std::uint32_t f);  // the flow's bytes arrived
   void consume(int r);              // compute takes the next ready block
@@ -194,7 +194,8 @@ class ClusterRun final : public core::ClusterView, public core::ActionSink {
   std::map<std::pair<std::string, std::string>, FlowNetwork::ResourceId> zone_links_;
   std::vector<Fetch> fetches_;
   std::vector<std::uint32_t> free_fetches_;
-  void refresh_io();  // io_utilization of every node from its NIC-out load
+  std::uint32_t new_fetch();  // a cleared slot in fetches_
+  void refresh_io();          // io_utilization of every node from its NIC-out load
   void finish_reader(int r);
   void sample();
   std::int64_t block_count(int dataset) const;

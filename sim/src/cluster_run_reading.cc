@@ -169,6 +169,19 @@ void ClusterRun::next_epoch_analytical(int r) {
   });
 }
 
+std::uint32_t ClusterRun::new_fetch() {
+  std::uint32_t f;
+  if (!free_fetches_.empty()) {
+    f = free_fetches_.back();
+    free_fetches_.pop_back();
+  } else {
+    f = static_cast<std::uint32_t>(fetches_.size());
+    fetches_.emplace_back();
+  }
+  fetches_[f] = Fetch{};
+  return f;
+}
+
 // Starts fetches while a loader is free and the prefetch buffer has room.
 void ClusterRun::pump(int r) {
   for (;;) {
@@ -208,16 +221,8 @@ void ClusterRun::start_fetch(int r) {
       tier = rd.job < 0 ? cache->workers[w].store.peek(key) : cache->workers[w].store.lookup(key);
     }
     if (tier && rd.job < 0) continue;  // a DataLoad skips blocks already cached
-    std::uint32_t f;
-    if (!free_fetches_.empty()) {
-      f = free_fetches_.back();
-      free_fetches_.pop_back();
-    } else {
-      f = static_cast<std::uint32_t>(fetches_.size());
-      fetches_.emplace_back();
-    }
+    const std::uint32_t f = new_fetch();
     Fetch& fe = fetches_[f];
-    fe = Fetch{};
     fe.reader = r;
     fe.block = block;
     fe.bytes = bytes;

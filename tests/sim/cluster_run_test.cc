@@ -7,24 +7,15 @@
 
 #include "aqueduct/runtime_adapters/engine_profile.h"
 #include "support/temp_dir.h"
+#include "support/trace_spec.h"
 
 namespace aqueduct::sim {
 namespace {
 
-// A trace spec of `file` read by `reader` (the rest at their defaults).
-TraceSpec trace_spec(const std::string& file, const std::string& reader, bool skip = false,
-                     double time_scale = 1.0) {
-  TraceSpec s;
-  s.file = file;
-  s.reader = reader;
-  s.skip_bad_rows = skip;
-  s.time_scale = time_scale;
-  return s;
-}
-
 using aqueduct::testing::read_file;
 using aqueduct::testing::source_path;
 using aqueduct::testing::TempDir;
+using aqueduct::testing::trace_spec;
 
 // The fluid section most of these experiments share: Dataset `ds` of `size` behind
 // one runtime of `kind` with `spec` (a flow mapping).

@@ -5,23 +5,14 @@
 #include <fstream>
 
 #include "support/temp_dir.h"
+#include "support/trace_spec.h"
 
 namespace aqueduct::sim {
 namespace {
 
-// A trace spec of `file` read by `reader` (the rest at their defaults).
-TraceSpec trace_spec(const std::string& file, const std::string& reader, bool skip = false,
-                     double time_scale = 1.0) {
-  TraceSpec s;
-  s.file = file;
-  s.reader = reader;
-  s.skip_bad_rows = skip;
-  s.time_scale = time_scale;
-  return s;
-}
-
 using aqueduct::testing::source_path;
 using aqueduct::testing::TempDir;
+using aqueduct::testing::trace_spec;
 
 TraceData read_ok(const std::string& file, const std::string& reader) {
   TraceSpec s;
