@@ -146,6 +146,8 @@ py::dict jobs_columns(const PyResults& r) {
   d["queue_s"] = column<double>(v, [](const J& j) { return j.queue_s(); });
   d["bytes_from_cache"] = column<std::int64_t>(v, [](const J& j) { return j.bytes_from_cache; });
   d["bytes_from_store"] = column<std::int64_t>(v, [](const J& j) { return j.bytes_from_store; });
+  d["bytes_from_page_cache"] =
+      column<std::int64_t>(v, [](const J& j) { return j.bytes_from_page_cache; });
   d["nodes"] = text(v, [](const J& j) { return j.nodes; });
   d["unschedulable_reason"] = text(v, [](const J& j) { return j.last_unschedulable_reason; });
   d["startup_s"] = column<double>(v, [](const J& j) { return j.startup_s; });
@@ -202,6 +204,7 @@ py::dict summary_dict(const PyResults& r) {
   d["makespan_s"] = s.makespan_s;
   d["bytes_from_cache"] = s.bytes_from_cache;
   d["bytes_from_store"] = s.bytes_from_store;
+  d["bytes_from_page_cache"] = s.bytes_from_page_cache;
   d["hit_ratio"] = s.hit_ratio;
   d["dataload_bytes"] = s.dataload_bytes;
   d["node_cost"] = s.node_cost;

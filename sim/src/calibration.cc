@@ -48,7 +48,8 @@ core::Result<double> measure(const RunResult& r, const CalibrationTarget& t) {
     if (!job->completed())
       return core::failed_precondition("job " + t.job + " did not complete in scenario " +
                                        t.scenario);
-    double bytes = static_cast<double>(job->bytes_from_cache + job->bytes_from_store);
+    double bytes = static_cast<double>(job->bytes_from_cache + job->bytes_from_store +
+                                       job->bytes_from_page_cache);
     if (t.metric == "job-jct") return job->jct_s();
     if (t.metric == "job-hit-ratio") return bytes > 0 ? job->bytes_from_cache / bytes : 0.0;
     double run = job->end_s - job->start_s - job->startup_s;

@@ -16,19 +16,46 @@ void ClusterRun::build_nodes() {
 
 void ClusterRun::build_network() {
   net_.set_done_handler([this](std::uint64_t tag) { end_fetch(static_cast<std::uint32_t>(tag)); });
+  const auto& servers = spec_.file_servers;
+  server_disks_.assign(servers.size(), {});
+  for (std::size_t s = 0; s < servers.size(); ++s) {
+    if (!servers[s].per_node) continue;
+    for (std::size_t n = 0; n < nodes_.size(); ++n)
+      server_disks_[s].push_back(net_.add_resource(servers[s].bandwidth));
+  }
   for (const auto& ds : spec_.fluid.datasets) {
-    std::string bucket;
-    if (!ds.mounts.empty()) {
-      const std::string& mp = ds.mounts[0].mount_point;
+    const std::string mp = ds.mounts.empty() ? std::string() : ds.mounts[0].mount_point;
+    DataSource src;
+    for (std::size_t s = 0; s < servers.size() && src.server < 0; ++s) {
+      for (const auto& prefix : servers[s].mounts) {
+        if (mp.compare(0, prefix.size(), prefix) == 0) src.server = static_cast<int>(s);
+      }
+    }
+    // The resource whose capacity all readers share: a bucket of the object
+    // store (the scheme and host of the mount point) or a shared file server.
+    std::string pool;
+    double capacity;
+    if (src.server >= 0) {
+      const FileServerSpec& fs = servers[static_cast<std::size_t>(src.server)];
+      src.per_node = fs.per_node;
+      src.page_cached = spec_.page_cache.enabled;
+      src.per_connection =
+          fs.per_connection_bandwidth > 0 ? fs.per_connection_bandwidth : fs.bandwidth;
+      src.latency = fs.latency;
+      pool = "server/" + fs.name;
+      capacity = fs.bandwidth;
+    } else {
+      src.per_connection = spec_.object_store.per_connection_bandwidth;
+      src.latency = spec_.object_store.request_latency;
       auto scheme = mp.find("://");
       auto host_end = scheme == std::string::npos ? std::string::npos : mp.find('/', scheme + 3);
-      bucket = mp.substr(0, host_end);
+      pool = "bucket/" + mp.substr(0, host_end);
+      capacity = spec_.object_store.aggregate_bandwidth;
     }
-    auto it = buckets_.find(bucket);
-    if (it == buckets_.end())
-      it =
-          buckets_.emplace(bucket, net_.add_resource(spec_.object_store.aggregate_bandwidth)).first;
+    auto it = buckets_.find(pool);
+    if (it == buckets_.end()) it = buckets_.emplace(pool, net_.add_resource(capacity)).first;
     dataset_store_.push_back(it->second);
+    sources_.push_back(src);
   }
   for (const auto& n : nodes_) {
     double nic = n.nic_bandwidth > 0 ? n.nic_bandwidth : FlowNetwork::kUnlimited;
@@ -39,6 +66,17 @@ void ClusterRun::build_network() {
       media[m] = net_.add_resource(spec_.cache.medium_bandwidth[m]);
     media_.push_back(media);
   }
+  page_caches_.resize(nodes_.size());
+  for (std::size_t n = 0; n < nodes_.size(); ++n) refresh_page_cache(n);
+}
+
+// The page cache holds what memory pods have not requested and the node's
+// MEM cache tier does not use.
+void ClusterRun::refresh_page_cache(std::size_t node) {
+  const core::Node& n = nodes_[node];
+  std::int64_t free = n.allocatable.memory_bytes - infos_[node].requested.memory_bytes -
+                      n.cache_capacity_bytes[static_cast<int>(core::MediumType::kMem)];
+  page_caches_[node].set_capacity(std::max<std::int64_t>(0, free));
 }
 
 FlowNetwork::ResourceId ClusterRun::zone_link(std::size_t from_node, std::size_t to_node) {
@@ -354,6 +392,7 @@ RunResult ClusterRun::run(const RunOptions& options) {
     if (st.reader >= 0) {
       rec.bytes_from_cache = readers_[st.reader].bytes_cache;
       rec.bytes_from_store = readers_[st.reader].bytes_store;
+      rec.bytes_from_page_cache = readers_[st.reader].bytes_page;
     }
     for (std::size_t p = 0; p < st.nodes.size(); ++p) {
       rec.nodes += (p ? ";" : "") + nodes_[st.nodes[p]].meta.name;
@@ -367,6 +406,7 @@ RunResult ClusterRun::run(const RunOptions& options) {
     if (rec.start_s >= 0) queues.push_back(rec.queue_s());
     out.summary.bytes_from_cache += rec.bytes_from_cache;
     out.summary.bytes_from_store += rec.bytes_from_store;
+    out.summary.bytes_from_page_cache += rec.bytes_from_page_cache;
     out.jobs.push_back(std::move(rec));
   }
   Summary& s = out.summary;
@@ -388,7 +428,7 @@ RunResult ClusterRun::run(const RunOptions& options) {
   for (double v : queues) qsum += v;
   s.mean_queue_s = queues.empty() ? 0 : qsum / static_cast<double>(queues.size());
   s.makespan_s = makespan;
-  std::int64_t read = s.bytes_from_cache + s.bytes_from_store;
+  std::int64_t read = s.bytes_from_cache + s.bytes_from_store + s.bytes_from_page_cache;
   s.hit_ratio = read > 0 ? static_cast<double>(s.bytes_from_cache) / static_cast<double>(read) : 0;
   s.dataload_bytes = dataload_bytes_;
   double price = 0;  // ECS nodes bill by the hour; ECI pods per second (eci_cost)

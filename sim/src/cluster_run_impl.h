@@ -29,6 +29,7 @@
 #include "aqueduct/sim/cluster_run.h"
 #include "aqueduct/sim/flow_network.h"
 #include "aqueduct/sim/node_pools.h"
+#include "aqueduct/sim/page_cache.h"
 #include "aqueduct/sim/rng.h"
 #include "aqueduct/sim/simulator.h"
 #include "aqueduct/sim/workload.h"
@@ -38,7 +39,7 @@ namespace aqueduct::sim::detail {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 enum class Phase { kNotArrived, kPending, kRunning, kDone };
-enum class Source { kNone, kStore, kWorker };
+enum class Source { kNone, kStore, kWorker, kPageCache };
 
 // A reader of a dataset: a job's input pipeline, or a DataLoad warming the
 // cache. `loaders` fetch blocks concurrently (PyTorch DataLoader workers), at
@@ -63,6 +64,7 @@ struct Reader {
   std::uint64_t next_node = 0;  // loaders' fetches go round-robin over the job's pods
   std::int64_t bytes_cache = 0;
   std::int64_t bytes_store = 0;
+  std::int64_t bytes_page = 0;     // served by the nodes' page caches
   std::vector<std::size_t> nodes;  // where the reader runs (for locality)
   int load_run = -1;               // for DataLoads: index into load_runs_
 };
@@ -76,6 +78,22 @@ struct Fetch {
   bool via_worker = false;   // the owner serves or relays it (counts in active_reads)
   std::uint64_t block = 0;
   std::int64_t bytes = 0;
+  std::int64_t client = -1;  // the node of the pod the block feeds (-1: none)
+};
+
+// A block's key in a node's page cache.
+inline std::uint64_t page_key(const core::BlockKey& k) {
+  return (static_cast<std::uint64_t>(k.dataset) << 40) | k.index;
+}
+
+// Where a dataset's blocks come from when no cache holds them: the object
+// store (one aggregate per bucket) or a file server (ExperimentSpec).
+struct DataSource {
+  int server = -1;        // index into spec.file_servers; -1: the object store
+  bool per_node = false;  // a disk on every node, read by that node only
+  bool page_cached = false;
+  double per_connection = 0;
+  core::Duration latency{0};
 };
 
 struct ScaleEvent {
@@ -188,7 +206,12 @@ class ClusterRun final : public core::ClusterView, public core::ActionSink {
   std::vector<std::array<FlowNetwork::ResourceId, core::kMediumCount>> media_;
   // The object store's aggregate bandwidth, one resource per bucket (the
   // scheme and host of a dataset's first mount); by dataset.
-  std::vector<FlowNetwork::ResourceId> dataset_store_;
+  std::vector<FlowNetwork::ResourceId> dataset_store_;              // unused for per-node servers
+  std::vector<DataSource> sources_;                                 // by dataset
+  std::vector<std::vector<FlowNetwork::ResourceId>> server_disks_;  // [server][node]
+  std::vector<PageCache> page_caches_;                              // by node
+  void refresh_page_cache(std::size_t node);  // capacity from the node's free memory
+  std::int64_t page_hit_bytes_ = 0, page_read_bytes_ = 0;
   std::map<std::string, FlowNetwork::ResourceId> buckets_;
   std::map<FlowNetwork::ResourceId, std::int64_t> analytic_bucket_loaders_;
   std::map<std::pair<std::string, std::string>, FlowNetwork::ResourceId> zone_links_;

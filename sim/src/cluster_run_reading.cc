@@ -105,18 +105,22 @@ void ClusterRun::next_epoch_analytical(int r) {
   double client_nic = 0;
   for (std::size_t nd : rd.nodes) client_nic += nodes_[nd].nic_bandwidth;
   if (rd.nodes.empty()) client_nic = kInf;
-  const auto& os = spec_.object_store;
+  // The source's aggregate is shared among the loaders of every reader of
+  // the same bucket or server (a node-local disk: each node has its own).
+  const DataSource& src = sources_[static_cast<std::size_t>(rd.dataset)];
   std::int64_t& bucket_loaders = analytic_bucket_loaders_[dataset_store_[rd.dataset]];
   bucket_loaders += rd.loaders;
   const double loaders = rd.loaders;
-  double miss_rate = std::min(
-      {loaders * os.per_connection_bandwidth,
-       os.aggregate_bandwidth * loaders / static_cast<double>(bucket_loaders), client_nic});
+  double aggregate = net_.capacity(dataset_store_[rd.dataset]);
+  if (src.per_node) aggregate *= std::max<double>(1, static_cast<double>(rd.nodes.size()));
+  double miss_rate =
+      std::min({loaders * src.per_connection,
+                aggregate * loaders / static_cast<double>(bucket_loaders), client_nic});
   double hit_rate = std::min(spec_.cache.medium_bandwidth[0], client_nic);
   const double engine = cache ? core::to_seconds(cache->engine_latency) : 0.0;
   const double miss_blocks = n - p.hit_blocks;
   const double miss_s = (miss_bytes > 0 ? miss_bytes / miss_rate : 0) +
-                        miss_blocks * (core::to_seconds(os.request_latency) + engine) / loaders;
+                        miss_blocks * (core::to_seconds(src.latency) + engine) / loaders;
   double seconds = miss_s;
   if (rd.job >= 0) {  // a DataLoad skips what is cached; a job reads it
     const double hit_s =
@@ -221,14 +225,25 @@ void ClusterRun::start_fetch(int r) {
       tier = rd.job < 0 ? cache->workers[w].store.peek(key) : cache->workers[w].store.lookup(key);
     }
     if (tier && rd.job < 0) continue;  // a DataLoad skips blocks already cached
+    const DataSource& src = sources_[static_cast<std::size_t>(rd.dataset)];
+    const bool via_worker = cache && !cache->ring.empty();
+    // The pod this loader feeds: loaders go round-robin over the job's pods.
+    const std::int64_t client =
+        rd.nodes.empty() ? -1
+                         : static_cast<std::int64_t>(rd.nodes[rd.next_node++ % rd.nodes.size()]);
+    // Read straight from a file server, a block may still be in the client
+    // node's page cache from an earlier read there.
+    const bool page_hit = !tier && !via_worker && src.page_cached && client >= 0 &&
+                          page_caches_[static_cast<std::size_t>(client)].lookup(page_key(key));
     const std::uint32_t f = new_fetch();
     Fetch& fe = fetches_[f];
     fe.reader = r;
     fe.block = block;
     fe.bytes = bytes;
     fe.worker = w;
-    fe.source = tier ? Source::kWorker : Source::kStore;
-    fe.via_worker = cache && !cache->ring.empty();
+    fe.client = client;
+    fe.source = tier ? Source::kWorker : page_hit ? Source::kPageCache : Source::kStore;
+    fe.via_worker = via_worker;
     if (fe.via_worker) ++cache->workers[w].active_reads;
     ++rd.in_flight;
     core::Duration latency{0};
@@ -237,9 +252,8 @@ void ClusterRun::start_fetch(int r) {
           !rd.nodes.empty() && nodes_[rd.nodes[0]].zone != nodes_[cache->workers[w].node].zone;
       latency = spec_.cache.hit_latency + cache->engine_latency +
                 (cross_zone ? spec_.cache.cross_zone_latency : core::Duration(0));
-    } else {
-      latency =
-          spec_.object_store.request_latency + (cache ? cache->engine_latency : core::Duration(0));
+    } else if (!page_hit) {
+      latency = src.latency + (cache ? cache->engine_latency : core::Duration(0));
     }
     if (latency.count() > 0) {
       sim_.schedule_after(latency, [this, f] { start_flow(f); });
@@ -255,14 +269,16 @@ void ClusterRun::start_flow(std::uint32_t f) {
   const Fetch fe = fetches_[f];
   Reader& rd = readers_[fe.reader];
   CacheRuntimeSim* cache = cache_for(rd.dataset);
-  // The pod this loader feeds: loaders go round-robin over the job's pods.
-  const bool has_client = !rd.nodes.empty();
-  const std::size_t client = has_client ? rd.nodes[rd.next_node++ % rd.nodes.size()] : 0;
+  const bool has_client = fe.client >= 0;
+  const auto client = static_cast<std::size_t>(has_client ? fe.client : 0);
   std::array<FlowNetwork::ResourceId, FlowNetwork::kMaxPath> path{};
   std::size_t hops = 0;
   double cap = FlowNetwork::kUnlimited;
   auto hop = [&](FlowNetwork::ResourceId res) { path[hops++] = res; };
-  if (fe.source == Source::kWorker) {
+  const DataSource& src = sources_[static_cast<std::size_t>(rd.dataset)];
+  if (fe.source == Source::kPageCache) {
+    hop(media_[client][static_cast<int>(core::MediumType::kMem)]);
+  } else if (fe.source == Source::kWorker) {
     const CacheWorker& wk = cache->workers[fe.worker];
     // The level it is read from (a block evicted during the latency is read
     // from the top level, where it was).
@@ -276,20 +292,25 @@ void ClusterRun::start_flow(std::uint32_t f) {
         hop(zone_link(wk.node, client));
     }
   } else {
-    hop(dataset_store_[rd.dataset]);
-    cap = spec_.object_store.per_connection_bandwidth;
+    const CacheWorker* wk_ptr = fe.via_worker ? &cache->workers[fe.worker] : nullptr;
+    if (src.per_node) {  // the disk of the node that reads it: no network to cross
+      hop(server_disks_[static_cast<std::size_t>(src.server)][wk_ptr ? wk_ptr->node : client]);
+    } else {
+      hop(dataset_store_[rd.dataset]);
+    }
+    cap = src.per_connection;
     if (fe.via_worker) {
       // Through the owning worker, which caches it on the way (Fluid's
       // engines read the under-storage in their workers).
-      const CacheWorker& wk = cache->workers[fe.worker];
-      hop(nic_in_[wk.node]);
+      const CacheWorker& wk = *wk_ptr;
+      if (!src.per_node) hop(nic_in_[wk.node]);
       if (has_client && client != wk.node) {
         hop(nic_out_[wk.node]);
         hop(nic_in_[client]);
         if (nodes_[client].zone != nodes_[wk.node].zone && spec_.cache.cross_zone_bandwidth > 0)
           hop(zone_link(wk.node, client));
       }
-    } else if (has_client) {
+    } else if (has_client && !src.per_node) {
       hop(nic_in_[client]);
     }
   }
@@ -322,7 +343,17 @@ void ClusterRun::end_fetch(std::uint32_t f) {
   if (fe.source == Source::kWorker) {
     rd.bytes_cache += fe.bytes;
     iv_cache_bytes_ += fe.bytes;
+  } else if (fe.source == Source::kPageCache) {
+    rd.bytes_page += fe.bytes;
+    page_hit_bytes_ += fe.bytes;
+    page_read_bytes_ += fe.bytes;
   } else {
+    const DataSource& src = sources_[static_cast<std::size_t>(rd.dataset)];
+    if (src.page_cached && !fe.via_worker && fe.client >= 0) {
+      page_read_bytes_ += fe.bytes;
+      page_caches_[static_cast<std::size_t>(fe.client)].insert(
+          page_key(core::BlockKey{static_cast<std::uint32_t>(rd.dataset), fe.block}), fe.bytes);
+    }
     rd.bytes_store += fe.bytes;
     iv_store_bytes_ += fe.bytes;
     if (rd.job < 0) dataload_bytes_ += fe.bytes;
@@ -425,6 +456,7 @@ void ClusterRun::finish_job(int j) {
     core::Resources req = st.pods[p].requests();
     infos_[st.nodes[p]].requested -= req;
     --infos_[st.nodes[p]].pod_count;
+    refresh_page_cache(st.nodes[p]);
   }
   ++done_jobs_;
   queue_.on_cluster_change(sim_.now());

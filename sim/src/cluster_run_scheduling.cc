@@ -297,6 +297,7 @@ core::Status ClusterRun::bind(std::string_view pod_key, std::string_view node_na
   }
   infos_[i].requested += req;
   ++infos_[i].pod_count;
+  refresh_page_cache(i);
   pod.node_name = std::string(node_name);
   if (jobs_[j].nodes.size() < jobs_[j].pods.size()) jobs_[j].nodes.resize(jobs_[j].pods.size());
   jobs_[j].nodes[p] = i;

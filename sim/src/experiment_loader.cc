@@ -109,6 +109,30 @@ void positive_bandwidth(YamlCursor& c, std::string_view key, double& out) {
   }
 }
 
+FileServerSpec parse_file_server(YamlCursor& f) {
+  FileServerSpec fs;
+  fs.name = f.str("name", true).value_or("");
+  fs.mounts = f.string_list("mounts");
+  if (fs.mounts.empty())
+    f.error(f.field_path("mounts"), "expected at least one mount-point prefix it serves");
+  for (const auto& m : fs.mounts) {
+    if (m.empty()) f.error(f.field_path("mounts"), "expected non-empty mount-point prefixes");
+  }
+  fs.per_node = f.one_of("scope", {"shared", "node"}).value_or("shared") == "node";
+  if (!f.has("bandwidth")) f.error(f.field_path("bandwidth"), "missing required field");
+  positive_bandwidth(f, "bandwidth", fs.bandwidth);
+  positive_bandwidth(f, "perConnectionBandwidth", fs.per_connection_bandwidth);
+  if (auto d = f.duration("latency")) {
+    if (d->count() < 0) {
+      f.error(f.field_path("latency"), "expected a duration of zero or more");
+    } else {
+      fs.latency = *d;
+    }
+  }
+  f.finish_unknown("a file server");
+  return fs;
+}
+
 ApplicationSpec parse_application(YamlCursor& a, const std::string& name,
                                   const InputPipelineSpec& pipeline) {
   ApplicationSpec app;
@@ -252,6 +276,12 @@ ExperimentSpec parse_spec(YamlCursor& spec, const std::string& base_dir, core::D
     if (c->expect_map("the cluster section")) {
       c->each(
           "nodePools", [&](YamlCursor& p) { out.node_pools.push_back(parse_node_pool(p)); }, true);
+      if (auto pc = c->child("pageCache")) {
+        if (pc->expect_map("the pageCache section ({enabled})")) {
+          out.page_cache.enabled = pc->boolean("enabled").value_or(true);
+          pc->finish_unknown("the pageCache section");
+        }
+      }
       c->finish_unknown("the cluster section");
     }
   }
@@ -263,6 +293,10 @@ ExperimentSpec parse_spec(YamlCursor& spec, const std::string& base_dir, core::D
       s->finish_unknown("the objectStore section");
     }
   }
+  spec.each("fileServers", [&](YamlCursor& f) {
+    if (!f.expect_map("a file server {name, mounts, bandwidth, ...}")) return;
+    out.file_servers.push_back(parse_file_server(f));
+  });
   if (auto f = spec.child("fluid")) parse_fluid(*f, base_dir, out, diags);
   if (auto c = spec.child("cache")) {
     if (c->expect_map("the cache section")) {

@@ -48,9 +48,10 @@ core::Status write_results(const RunResult& r, const std::string& dir) {
 
   std::ostringstream jobs;
   jobs << "job_id,application,dataset,gpus,pods,arrival_s,start_s,end_s,jct_s,queue_s,"
-          "bytes_from_cache,bytes_from_store,hit_ratio,nodes,unschedulable_reason,startup_s\n";
+          "bytes_from_cache,bytes_from_store,hit_ratio,nodes,unschedulable_reason,startup_s,"
+          "bytes_from_page_cache\n";
   for (const auto& j : r.jobs) {
-    std::int64_t read = j.bytes_from_cache + j.bytes_from_store;
+    std::int64_t read = j.bytes_from_cache + j.bytes_from_store + j.bytes_from_page_cache;
     jobs << csv_field(j.id) << ',' << csv_field(j.application) << ',' << csv_field(j.dataset) << ','
          << fmt(j.gpus, 3) << ',' << j.pods << ',' << fmt(j.arrival_s) << ','
          << (j.start_s >= 0 ? fmt(j.start_s) : "") << ',' << (j.completed() ? fmt(j.end_s) : "")
@@ -59,7 +60,7 @@ core::Status write_results(const RunResult& r, const std::string& dir) {
          << j.bytes_from_store << ','
          << (read > 0 ? fmt(static_cast<double>(j.bytes_from_cache) / read, 6) : "") << ','
          << csv_field(j.nodes) << ',' << csv_field(j.last_unschedulable_reason) << ','
-         << fmt(j.startup_s) << '\n';
+         << fmt(j.startup_s) << ',' << j.bytes_from_page_cache << '\n';
   }
   AQ_RETURN_IF_ERROR(write_file(d / "jobs.csv", jobs.str()));
 
@@ -117,6 +118,7 @@ core::Status write_results(const RunResult& r, const std::string& dir) {
   j["makespan_s"] = std::stod(fmt(s.makespan_s));
   j["bytes_from_cache"] = s.bytes_from_cache;
   j["bytes_from_store"] = s.bytes_from_store;
+  j["bytes_from_page_cache"] = s.bytes_from_page_cache;
   j["hit_ratio"] = std::stod(fmt(s.hit_ratio, 6));
   j["dataload_bytes"] = s.dataload_bytes;
   j["node_cost"] = std::stod(fmt(s.node_cost, 2));

@@ -53,6 +53,25 @@ struct ObjectStoreSpec {
   core::Duration request_latency = core::from_seconds(0.02);  // per block request
 };
 
+// A file server that datasets read instead of the object store: an NFS or NAS
+// export shared by every node, or a disk on each node (scope node, e.g. a
+// hostPath). A dataset whose first mount point starts with one of `mounts`
+// reads from it. Its blocks pass through the reading node's page cache.
+struct FileServerSpec {
+  std::string name;
+  std::vector<std::string> mounts;      // mount-point prefixes it serves
+  bool per_node = false;                // scope node: every node reads its own disk
+  double bandwidth = 0;                 // bytes/s, shared by all its readers (per node: each)
+  double per_connection_bandwidth = 0;  // bytes/s per stream; 0: `bandwidth`
+  core::Duration latency = core::from_seconds(0.001);  // per block request
+};
+
+// Nodes' page caches (PageCache): memory that pods have not requested keeps
+// recently read file-server blocks. Object-store reads bypass it.
+struct PageCacheSpec {
+  bool enabled = true;
+};
+
 struct CacheModelSpec {
   bool enabled = true;
   std::string fidelity = "block";
@@ -182,6 +201,8 @@ struct ExperimentSpec {
   core::Duration sample_interval = core::from_seconds(300);
   std::vector<NodePoolSpec> node_pools;
   ObjectStoreSpec object_store;
+  std::vector<FileServerSpec> file_servers;
+  PageCacheSpec page_cache;
   core::FluidObjects fluid;
   CacheModelSpec cache;
   WorkloadSpec workload;

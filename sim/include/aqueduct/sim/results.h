@@ -22,8 +22,9 @@ struct JobRecord {
   double start_s = -1;  // -1: never started
   double end_s = -1;    // -1: did not finish before the horizon
   std::int64_t bytes_from_cache = 0;
-  std::int64_t bytes_from_store = 0;
-  std::string nodes;  // node names, ';'-separated, one per pod
+  std::int64_t bytes_from_store = 0;       // object store or file server
+  std::int64_t bytes_from_page_cache = 0;  // file-server blocks a node's page cache held
+  std::string nodes;                       // node names, ';'-separated, one per pod
   std::string last_unschedulable_reason;
   double startup_s = 0;  // image pull (ECS) or cold start (ECI) before the work began
 
@@ -62,7 +63,8 @@ struct Summary {
   double makespan_s = 0;
   std::int64_t bytes_from_cache = 0;
   std::int64_t bytes_from_store = 0;
-  double hit_ratio = 0;
+  std::int64_t bytes_from_page_cache = 0;
+  double hit_ratio = 0;  // of all bytes read, the share the cache runtimes served
   std::int64_t dataload_bytes = 0;
   double node_cost = 0;  // sum of node price x makespan hours
   std::uint64_t events = 0;
