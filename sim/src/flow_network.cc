@@ -110,16 +110,113 @@ void FlowNetwork::retire(std::uint32_t b) {
     }
   }
   by_key_.erase({bd.path, bd.cap});
+  if (bd.cls != kNoResource) {
+    --res_[bd.cls].members;
+    bd.cls = kNoResource;
+  }
   ++bd.version;  // invalidates its planned completion
   bd.targets = {};
   bd.count = 0;
   free_bundles_.push_back(b);
 }
 
+double FlowNetwork::clock_at(const Bundle& b, core::Time t) const {
+  if (b.cls != kNoResource) {
+    const Resource& r = res_[b.cls];
+    double v = r.vclock;
+    if (r.level > 0 && r.level < kUnlimited) v += r.level * core::to_seconds(t - r.vsince);
+    return v + b.offset;
+  }
+  double c = b.clock;
+  if (b.rate > 0 && b.rate < kUnlimited) c += b.rate * core::to_seconds(t - b.since);
+  return c;
+}
+
 void FlowNetwork::advance(Bundle& b, core::Time now) {
-  if (b.since == now) return;
-  if (b.rate > 0 && b.rate < kUnlimited) b.clock += b.rate * core::to_seconds(now - b.since);
+  if (b.cls == kNoResource && b.since == now) return;
+  b.clock = clock_at(b, now);
   b.since = now;
+}
+
+void FlowNetwork::advance_class(Resource& r, core::Time now) {
+  if (r.vsince == now) return;
+  if (r.level > 0 && r.level < kUnlimited) r.vclock += r.level * core::to_seconds(now - r.vsince);
+  r.vsince = now;
+}
+
+void FlowNetwork::leave_class(Bundle& b) {
+  if (b.cls == kNoResource) return;
+  const core::Time now = sim_->now();
+  b.clock = clock_at(b, now);
+  b.since = now;
+  --res_[b.cls].members;
+  b.cls = kNoResource;
+}
+
+// REQUIRES: the bundle in no class, its clock and the class clock at now.
+void FlowNetwork::join_class(std::uint32_t b, ResourceId r) {
+  Bundle& bd = bundles_[b];
+  Resource& rs = res_[r];
+  bd.cls = r;
+  bd.offset = bd.clock - rs.vclock;
+  bd.queued = -1;
+  ++rs.members;
+}
+
+bool FlowNetwork::member_entry_valid(ResourceId r, const Target& t) {
+  Bundle& bd = bundles_[t.flow];
+  if (bd.cls != r || bd.count == 0 || bd.queued != t.at) return false;
+  drop_dead_targets(bd);
+  return !bd.targets.empty() && bd.targets.top().at - bd.offset == t.at;
+}
+
+void FlowNetwork::mark_class(ResourceId r) {
+  if (res_[r].class_dirty) return;
+  res_[r].class_dirty = true;
+  marked_classes_.push_back(r);
+}
+
+void FlowNetwork::plan_marked_classes() {
+  for (ResourceId r : marked_classes_) {
+    res_[r].class_dirty = false;
+    plan_class(r);
+  }
+  marked_classes_.clear();
+}
+
+void FlowNetwork::plan_class(ResourceId r) {
+  Resource& rs = res_[r];
+  ++rs.cversion;
+  ++stats_.replans;
+  auto& q = rs.member_due;
+  // Re-planned members leave stale entries; keep the queue near its live size.
+  if (q.size() > 64 + 4 * static_cast<std::size_t>(rs.members)) {
+    std::vector<Target> live;
+    while (!q.empty()) {
+      if (member_entry_valid(r, q.top())) live.push_back(q.top());
+      q.pop();
+    }
+    q = decltype(rs.member_due)(std::greater<>(), std::move(live));
+  }
+  while (!q.empty() && !member_entry_valid(r, q.top())) q.pop();
+  if (q.empty() || !(rs.level > 0)) return;
+  const core::Time now = sim_->now();
+  double left =
+      q.top().at -
+      (rs.vclock + (rs.level < kUnlimited ? rs.level * core::to_seconds(now - rs.vsince) : 0.0));
+  core::Time finish = now;
+  if (left > 0 && rs.level < kUnlimited) {
+    double ns = std::ceil(left / rs.level * 1e9);
+    if (ns >= 9e18) return;
+    finish = now + core::Duration(static_cast<std::int64_t>(ns));
+  }
+  due_.push(Due{finish, r | kClassBit, rs.cversion});
+}
+
+bool FlowNetwork::due_valid(const Due& d) const {
+  if (d.bundle & kClassBit) return res_[d.bundle & ~kClassBit].cversion == d.version;
+  const Bundle& bd = bundles_[d.bundle];
+  return bd.count > 0 && bd.version == d.version && bd.cls == kNoResource;
 }
 
 void FlowNetwork::drop_dead_targets(Bundle& b) {
@@ -205,10 +302,7 @@ double FlowNetwork::rate(FlowId f) const {
 double FlowNetwork::remaining(FlowId f) const {
   if (!active(f)) return 0;
   const Bundle& bd = bundles_[flows_[f].bundle];
-  double clock = bd.clock;
-  if (bd.rate > 0 && bd.rate < kUnlimited)
-    clock += bd.rate * core::to_seconds(sim_->now() - bd.since);
-  return std::max(0.0, flows_[f].target - clock);
+  return std::max(0.0, flows_[f].target - clock_at(bd, sim_->now()));
 }
 
 double FlowNetwork::load(ResourceId r) const {
@@ -223,6 +317,15 @@ void FlowNetwork::plan(std::uint32_t b) {
   ++stats_.replans;
   bd.dirty = false;
   drop_dead_targets(bd);
+  if (bd.cls != kNoResource) {
+    // One live entry per member: pushed only when its next target moved.
+    if (!bd.targets.empty() && bd.targets.top().at - bd.offset != bd.queued) {
+      bd.queued = bd.targets.top().at - bd.offset;
+      res_[bd.cls].member_due.push(Target{bd.queued, b});
+      mark_class(bd.cls);
+    }
+    return;
+  }
   if (bd.targets.empty() || bd.rate <= 0) return;  // nothing to finish, or stalled
   double left = bd.targets.top().at - bd.clock;
   core::Time finish;
@@ -272,11 +375,18 @@ void FlowNetwork::resolve(std::span<const ResourceId> seeds, std::span<const std
   }
   stats_.bundles_touched += comp_bundles_.size();
   old_rate_.clear();
+  old_cls_.clear();
   for (std::uint32_t b : comp_bundles_) {
     Bundle& bd = bundles_[b];
     advance(bd, now);  // at its old rate
     bd.fixed = false;
+    bd.new_cls = kNoResource;
     old_rate_.push_back(bd.rate);
+    old_cls_.push_back(bd.cls);
+  }
+  for (ResourceId r : comp_res_) {
+    advance_class(res_[r], now);  // at its old level
+    res_[r].new_level = -1;
   }
   // Progressive filling, each bundle weighing its flow count. Shares of
   // resources only grow as bundles are fixed at the current level, so a lazy
@@ -290,23 +400,40 @@ void FlowNetwork::resolve(std::span<const ResourceId> seeds, std::span<const std
     for (std::uint32_t b : rs.bundles) rs.unfixed += bundles_[b].count;
     if (rs.unfixed > 0) heap.push({rs.left / rs.unfixed, r});
   }
+  // Bundles with caps of their own, as a min-heap: most end at a resource's
+  // level before their cap is reached, so a heap (built in linear time) beats
+  // sorting them all.
   capped_.clear();
   for (std::uint32_t b : comp_bundles_) {
     if (bundles_[b].cap < kUnlimited) capped_.push_back({bundles_[b].cap, b});
   }
-  std::sort(capped_.begin(), capped_.end());
-  std::size_t ci = 0;
-  auto fix = [&](std::uint32_t b, double rate) {
+  const auto cap_order = std::greater<>();
+  std::make_heap(capped_.begin(), capped_.end(), cap_order);
+  auto pop_capped = [&] {
+    std::pop_heap(capped_.begin(), capped_.end(), cap_order);
+    capped_.pop_back();
+  };
+  // Fixes a bundle's rate and takes it off its resources; their new shares
+  // go on the heap now, or once per resource when `touched` collects them.
+  auto fix = [&](std::uint32_t b, double rate, ResourceId cls, std::vector<ResourceId>* touched) {
     Bundle& bd = bundles_[b];
     bd.fixed = true;
     bd.rate = rate;
+    bd.new_cls = cls;
     for (std::uint8_t h = 0; h < bd.hops; ++h) {
       ResourceId q = bd.path[h];
       if (res_[q].mark != stamp) continue;  // cannot saturate: not a constraint
       Resource& rs = res_[q];
       rs.left = std::max(0.0, rs.left - rate * bd.count);
       rs.unfixed -= bd.count;
-      if (rs.unfixed > 0.5) heap.push({rs.left / rs.unfixed, q});
+      if (touched) {
+        if (rs.touch != touch_stamp_) {
+          rs.touch = touch_stamp_;
+          touched->push_back(q);
+        }
+      } else if (rs.unfixed > 0.5) {
+        heap.push({rs.left / rs.unfixed, q});
+      }
     }
   };
   std::size_t fixed_count = 0;
@@ -317,34 +444,63 @@ void FlowNetwork::resolve(std::span<const ResourceId> seeds, std::span<const std
       if (rs.unfixed > 0.5 && share == rs.left / rs.unfixed) break;
       heap.pop();  // stale
     }
-    while (ci < capped_.size() && bundles_[capped_[ci].second].fixed) ++ci;
+    while (!capped_.empty() && bundles_[capped_.front().second].fixed) pop_capped();
     double best_share = heap.empty() ? kUnlimited : heap.top().first;
-    if (ci < capped_.size() && capped_[ci].first <= best_share) {
-      fix(capped_[ci].second, capped_[ci].first);
-      ++ci;
+    if (!capped_.empty() && capped_.front().first <= best_share) {
+      auto [cap, b] = capped_.front();
+      pop_capped();
+      fix(b, cap, kNoResource, nullptr);
       ++fixed_count;
       continue;
     }
     if (heap.empty()) {
       // Bundles that no resource can limit and that have no cap of their own.
       for (std::uint32_t b : comp_bundles_) {
-        if (!bundles_[b].fixed) fix(b, bundles_[b].cap);
+        if (!bundles_[b].fixed) fix(b, bundles_[b].cap, kNoResource, nullptr);
       }
       break;
     }
     ResourceId r = heap.top().second;
     heap.pop();
     double level = best_share;
+    res_[r].new_level = level;
+    touched_.clear();
+    ++touch_stamp_;  // marks the resources this level touches
     for (std::uint32_t b : res_[r].bundles) {
       if (bundles_[b].fixed) continue;
-      fix(b, level);
+      fix(b, level, r, &touched_);
       ++fixed_count;
     }
+    for (ResourceId q : touched_) {
+      const Resource& rs = res_[q];
+      if (rs.unfixed > 0.5) heap.push({rs.left / rs.unfixed, q});
+    }
   }
+  // Classes take their new levels (clocks are at now, so no progress moves).
+  for (ResourceId r : comp_res_) {
+    Resource& rs = res_[r];
+    double level = std::max(0.0, rs.new_level);
+    if (level != rs.level) {
+      rs.level = level;
+      mark_class(r);
+    }
+  }
+  // A bundle that stays in its class needs nothing unless its flows changed;
+  // one that joins or leaves a class, or runs at a rate of its own that
+  // changed, is re-planned.
   for (std::size_t i = 0; i < comp_bundles_.size(); ++i) {
     std::uint32_t b = comp_bundles_[i];
-    if (bundles_[b].dirty || bundles_[b].rate != old_rate_[i]) plan(b);
+    Bundle& bd = bundles_[b];
+    const ResourceId to = bd.new_cls;
+    if (to != old_cls_[i]) {
+      leave_class(bd);
+      if (to != kNoResource) join_class(b, to);
+      plan(b);
+    } else if (bd.dirty || (to == kNoResource && bd.rate != old_rate_[i])) {
+      plan(b);
+    }
   }
+  plan_marked_classes();
 }
 
 void FlowNetwork::arm_timer() {
@@ -354,24 +510,55 @@ void FlowNetwork::arm_timer() {
     std::vector<Due> live;
     live.reserve(bundles_.size());
     while (!due_.empty()) {
-      const Due& d = due_.top();
-      const Bundle& bd = bundles_[d.bundle];
-      if (bd.count > 0 && bd.version == d.version) live.push_back(d);
+      if (due_valid(due_.top())) live.push_back(due_.top());
       due_.pop();
     }
     due_ = decltype(due_)(std::greater<>(), std::move(live));
   }
-  while (!due_.empty()) {
-    const Due& d = due_.top();
-    const Bundle& bd = bundles_[d.bundle];
-    if (bd.count > 0 && bd.version == d.version) break;
-    due_.pop();
-  }
+  while (!due_.empty() && !due_valid(due_.top())) due_.pop();
   core::Time next = due_.empty() ? core::Time::max() : due_.top().at;
   if (next == timer_at_) return;
   if (timer_at_ != core::Time::max()) sim_->cancel(timer_);
   timer_at_ = next;
   if (next != core::Time::max()) timer_ = sim_->schedule_at(next, [this] { on_timer(); });
+}
+
+void FlowNetwork::finish_due(std::uint32_t b, core::Time now, bool force_first,
+                             std::vector<std::uint64_t>& tags,
+                             std::vector<std::uint32_t>& changed) {
+  Bundle& bd = bundles_[b];
+  advance(bd, now);
+  // The planned flow ends now; so does any other whose target the clock
+  // has reached (to rounding).
+  bool first = force_first;
+  bool ended = false;
+  for (;;) {
+    drop_dead_targets(bd);
+    if (bd.targets.empty()) break;
+    Target t = bd.targets.top();
+    double tol = 1e-9 * std::max(1.0, std::abs(t.at));
+    if (!first && t.at > bd.clock + tol && bd.rate < kUnlimited) break;
+    first = false;
+    ended = true;
+    bd.targets.pop();
+    Flow& fl = flows_[t.flow];
+    fl.active = false;
+    free_flows_.push_back(t.flow);
+    --active_count_;
+    tags.push_back(fl.tag);
+    --bd.count;
+    add_bound(b, -1, &released_);
+    if (bd.count == 0) break;
+  }
+  if (!ended) return;
+  for (std::uint8_t h = 0; h < bd.hops; ++h) seeds_.push_back(bd.path[h]);
+  bd.dirty = true;
+  ++bd.version;  // its plan is spent
+  if (bd.count == 0) {
+    retire(b);
+  } else {
+    changed.push_back(b);
+  }
 }
 
 void FlowNetwork::on_timer() {
@@ -382,39 +569,33 @@ void FlowNetwork::on_timer() {
   // Callbacks may start flows (and re-enter the network): collect tags first.
   std::vector<std::uint64_t> tags;
   std::vector<std::uint32_t> changed;
+  std::vector<ResourceId> fired;
   while (!due_.empty() && due_.top().at <= now) {
     Due d = due_.top();
     due_.pop();
-    Bundle& bd = bundles_[d.bundle];
-    if (bd.count == 0 || bd.version != d.version) continue;
-    advance(bd, now);
-    // The planned flow ends now; so does any other whose target the clock
-    // has reached (to rounding).
-    bool first = true;
-    for (;;) {
-      drop_dead_targets(bd);
-      if (bd.targets.empty()) break;
-      Target t = bd.targets.top();
-      double tol = 1e-9 * std::max(1.0, std::abs(t.at));
-      if (!first && t.at > bd.clock + tol && bd.rate < kUnlimited) break;
-      first = false;
-      bd.targets.pop();
-      Flow& fl = flows_[t.flow];
-      fl.active = false;
-      free_flows_.push_back(t.flow);
-      --active_count_;
-      tags.push_back(fl.tag);
-      --bd.count;
-      add_bound(d.bundle, -1, &released_);
-      if (bd.count == 0) break;
+    if (!due_valid(d)) continue;
+    if (!(d.bundle & kClassBit)) {
+      finish_due(d.bundle, now, true, tags, changed);
+      continue;
     }
-    for (std::uint8_t h = 0; h < bd.hops; ++h) seeds_.push_back(bd.path[h]);
-    bd.dirty = true;
-    ++bd.version;  // its plan is spent
-    if (bd.count == 0) {
-      retire(d.bundle);
-    } else {
-      changed.push_back(d.bundle);
+    // A class: every member whose next target its clock has reached.
+    const ResourceId r = d.bundle & ~kClassBit;
+    Resource& rs = res_[r];
+    ++rs.cversion;  // its plan is spent
+    advance_class(rs, now);
+    fired.push_back(r);
+    while (!rs.member_due.empty()) {
+      Target t = rs.member_due.top();
+      if (!member_entry_valid(r, t)) {
+        rs.member_due.pop();
+        continue;
+      }
+      if (t.at > rs.vclock + 1e-9 * std::max(1.0, std::abs(t.at))) break;
+      rs.member_due.pop();
+      bundles_[t.flow].queued = -1;  // no longer queued
+      // Its next flow is due by the class clock: it ends even if the
+      // bundle's own clock (class clock + offset) rounds a hair short.
+      finish_due(t.flow, now, true, tags, changed);
     }
   }
   if (!seeds_.empty()) {
@@ -423,8 +604,10 @@ void FlowNetwork::on_timer() {
     resolve(seeds, changed, released);
   }
   for (std::uint32_t b : changed) {
-    if (bundles_[b].dirty) plan(b);
+    if (bundles_[b].count > 0 && bundles_[b].dirty) plan(b);
   }
+  for (ResourceId r : fired) mark_class(r);
+  plan_marked_classes();
   arm_timer();
   for (std::uint64_t t : tags) {
     if (done_) done_(t);

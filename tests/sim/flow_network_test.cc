@@ -240,5 +240,120 @@ TEST(FlowNetwork, RandomNetworksAreConservingAndMaxMinFair) {
   }
 }
 
+// Max-min rates by plain progressive filling over every live flow: the
+// reference the network's incremental solver must agree with.
+std::vector<double> reference_rates(const std::vector<double>& capacity,
+                                    const std::vector<std::vector<R>>& paths,
+                                    const std::vector<double>& caps,
+                                    const std::vector<bool>& live) {
+  std::vector<double> rate(paths.size(), 0);
+  std::vector<bool> fixed(paths.size(), false);
+  std::vector<double> left = capacity;
+  for (std::size_t i = 0; i < paths.size(); ++i) fixed[i] = !live[i];
+  for (;;) {
+    double best = FlowNetwork::kUnlimited;
+    for (std::size_t r = 0; r < capacity.size(); ++r) {
+      int n = 0;
+      for (std::size_t i = 0; i < paths.size(); ++i)
+        n += !fixed[i] && std::find(paths[i].begin(), paths[i].end(), r) != paths[i].end();
+      if (n > 0) best = std::min(best, left[r] / n);
+    }
+    for (std::size_t i = 0; i < paths.size(); ++i)
+      if (!fixed[i]) best = std::min(best, caps[i]);
+    if (!(best < FlowNetwork::kUnlimited)) break;
+    // Fix the flows held at `best`: capped there, or crossing a resource whose share it is.
+    bool any = false;
+    std::vector<bool> hold(paths.size(), false);
+    for (std::size_t i = 0; i < paths.size(); ++i) {
+      if (fixed[i]) continue;
+      bool h = caps[i] <= best * (1 + 1e-12);
+      for (R r : paths[i]) {
+        int n = 0;
+        for (std::size_t k = 0; k < paths.size(); ++k)
+          n += !fixed[k] && std::find(paths[k].begin(), paths[k].end(), r) != paths[k].end();
+        h = h || left[r] / n <= best * (1 + 1e-12);
+      }
+      hold[i] = h;
+    }
+    for (std::size_t i = 0; i < paths.size(); ++i) {
+      if (!hold[i]) continue;
+      fixed[i] = true;
+      rate[i] = best;
+      any = true;
+      for (R r : paths[i]) left[r] = std::max(0.0, left[r] - best);
+    }
+    if (!any) break;
+  }
+  return rate;
+}
+
+// Flows of random sizes arriving at random times on random networks: every
+// completion time agrees with a plain fluid simulation that re-solves
+// max-min from scratch between consecutive events.
+TEST(FlowNetwork, RandomCompletionTimesMatchAFluidReference) {
+  for (std::uint64_t seed = 1; seed <= 30; ++seed) {
+    Net n;
+    Rng rng = Rng::stream(seed, "flow-network-completions");
+    int nr = 1 + static_cast<int>(rng.below(6));
+    std::vector<R> res;
+    std::vector<double> capacity;
+    for (int i = 0; i < nr; ++i) {
+      capacity.push_back(rng.uniform(5, 50));
+      res.push_back(n.net.add_resource(capacity.back()));
+    }
+    int nf = 2 + static_cast<int>(rng.below(40));
+    std::vector<std::vector<R>> paths;
+    std::vector<double> caps, bytes, arrive;
+    for (int k = 0; k < nf; ++k) {
+      std::vector<R> path;
+      // Few distinct paths, so flows share bundles and resources' fair shares.
+      int hops = 1 + static_cast<int>(rng.below(2));
+      for (int h = 0; h < hops; ++h) {
+        R r = res[rng.below(std::min<std::size_t>(res.size(), 3))];
+        if (std::find(path.begin(), path.end(), r) == path.end()) path.push_back(r);
+      }
+      paths.push_back(path);
+      caps.push_back(rng.bernoulli(0.3) ? rng.uniform(1, 20) : FlowNetwork::kUnlimited);
+      bytes.push_back(rng.uniform(10, 400));
+      arrive.push_back(std::floor(rng.uniform(0, 30)));  // whole seconds: some arrive together
+    }
+    for (int k = 0; k < nf; ++k) {
+      n.sim.schedule_at(from_seconds(arrive[k]), [&n, &paths, &caps, &bytes, k] {
+        n.start(paths[k], bytes[k], caps[k], static_cast<std::uint64_t>(k));
+      });
+    }
+    n.sim.run();
+    // The reference: piecewise-constant rates between arrivals and completions.
+    std::vector<double> left = bytes, done(nf, -1);
+    std::vector<bool> live(nf, false);
+    double t = 0;
+    for (;;) {
+      for (int k = 0; k < nf; ++k)
+        if (arrive[k] <= t + 1e-12 && done[k] < 0 && !live[k]) live[k] = true;
+      std::vector<double> rate = reference_rates(capacity, paths, caps, live);
+      double next = FlowNetwork::kUnlimited;
+      for (int k = 0; k < nf; ++k) {
+        if (live[k]) next = std::min(next, t + left[k] / rate[k]);
+        if (!live[k] && done[k] < 0) next = std::min(next, arrive[k]);
+      }
+      if (!(next < FlowNetwork::kUnlimited)) break;
+      for (int k = 0; k < nf; ++k) {
+        if (!live[k]) continue;
+        left[k] -= rate[k] * (next - t);
+        if (left[k] <= 1e-7 * bytes[k]) {
+          live[k] = false;
+          done[k] = next;
+        }
+      }
+      t = next;
+    }
+    for (int k = 0; k < nf; ++k) {
+      ASSERT_TRUE(n.done_at.count(static_cast<std::uint64_t>(k))) << "seed " << seed;
+      EXPECT_NEAR(n.done_at[static_cast<std::uint64_t>(k)], done[k], 1e-6 * std::max(1.0, done[k]))
+          << "seed " << seed << " flow " << k;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace aqueduct::sim

@@ -16,6 +16,12 @@
 // times are re-planned only for bundles whose rate or membership changed;
 // the network keeps one simulator timer, at its earliest completion.
 //
+// Bundles that progressive filling fixes at a resource's fair share form
+// that resource's class: they all move at the resource's level, so their
+// progress is one virtual clock per resource, and the class keeps one
+// completion entry for all of them. A flow that joins or leaves a shared
+// bottleneck changes the level: one re-plan, not one per bundle.
+//
 // A resource couples flows only when it could be saturated: when the sum of
 // its flows' upper bounds (each flow's cap, or the smallest capacity on its
 // path) exceeds its capacity. Other resources (infinite ones, a NIC that
@@ -87,6 +93,11 @@ class FlowNetwork {
 
  private:
   using Path = std::array<ResourceId, kMaxPath>;
+  struct Target {
+    double at;    // the bundle's clock value at which the flow is done
+    FlowId flow;  // (in a class queue: the bundle)
+    bool operator>(const Target& o) const { return at != o.at ? at > o.at : flow > o.flow; }
+  };
   struct Resource {
     double capacity = 0;
     std::vector<std::uint32_t> bundles;  // active bundles crossing it
@@ -94,12 +105,18 @@ class FlowNetwork {
     double left = 0;
     double unfixed = 0;  // flows (bundle weights) not yet fixed
     std::uint64_t mark = 0;
+    std::uint64_t touch = 0;
     double bound = 0;  // sum over its flows of their rate's upper bound
-  };
-  struct Target {
-    double at;  // the bundle's clock value at which the flow is done
-    FlowId flow;
-    bool operator>(const Target& o) const { return at != o.at ? at > o.at : flow > o.flow; }
+    // Its class: the bundles fixed at its fair share, all at `level`.
+    double level = 0;
+    double vclock = 0;  // bytes per flow moved at `level`, as of `vsince`
+    core::Time vsince{0};
+    std::uint32_t members = 0;
+    std::uint64_t cversion = 0;  // of its planned completion
+    // Members' next completions on the class clock (lazy: stale entries stay).
+    std::priority_queue<Target, std::vector<Target>, std::greater<>> member_due;
+    double new_level = 0;      // solver scratch
+    bool class_dirty = false;  // its next completion must be re-planned
   };
   struct Bundle {
     Path path{};
@@ -112,6 +129,10 @@ class FlowNetwork {
     double clock = 0;           // bytes moved per flow, as of `since`
     core::Time since{0};
     std::priority_queue<Target, std::vector<Target>, std::greater<>> targets;  // lazy
+    ResourceId cls = 0xffffffffu;      // the resource whose class it is in, if any
+    double offset = 0;                 // in a class: clock = the class clock + offset
+    double queued = -1;                // in a class: the entry its class queue holds for it
+    ResourceId new_cls = 0xffffffffu;  // solver scratch
     bool fixed = false;
     bool dirty = false;  // membership changed: re-plan even at the same rate
     std::uint64_t version = 0;
@@ -145,7 +166,25 @@ class FlowNetwork {
   // could saturate before and cannot now go to `released`.
   void add_bound(std::uint32_t b, double delta, std::vector<ResourceId>* released);
   std::uint32_t bundle_for(std::span<const ResourceId> path, double cap);
+  // The bundle's clock at `t` (bytes moved per flow), from its class's clock
+  // when it is in one.
+  double clock_at(const Bundle& b, core::Time t) const;
   void advance(Bundle& b, core::Time now);
+  void advance_class(Resource& r, core::Time now);
+  void join_class(std::uint32_t b, ResourceId r);
+  void leave_class(Bundle& b);
+  // Plans the class's next completion (its earliest member target).
+  void plan_class(ResourceId r);
+  void mark_class(ResourceId r);
+  void plan_marked_classes();
+  // Whether a class queue entry is its member's current next completion.
+  bool member_entry_valid(ResourceId r, const Target& t);
+  // Ends the flows of bundle `b` that are due at `now` (the first one in any
+  // case when `force_first`), collecting their tags.
+  void finish_due(std::uint32_t b, core::Time now, bool force_first,
+                  std::vector<std::uint64_t>& tags, std::vector<std::uint32_t>& changed);
+  static constexpr std::uint32_t kClassBit = 0x80000000u;  // Due of a class, not a bundle
+  bool due_valid(const Due& d) const;
   void drop_dead_targets(Bundle& b);
   // A bundle whose last flow left leaves its resources and the lookup.
   void retire(std::uint32_t b);
@@ -170,6 +209,7 @@ class FlowNetwork {
   core::TimerId timer_{};
   core::Time timer_at_ = core::Time::max();
   std::uint64_t stamp_ = 0;
+  std::uint64_t touch_stamp_ = 0;
   Stats stats_;
   // Scratch, reused across solves.
   std::vector<std::uint32_t> comp_bundles_;
@@ -179,6 +219,9 @@ class FlowNetwork {
   std::vector<ResourceId> seeds_;
   std::vector<ResourceId> released_;
   std::vector<std::uint32_t> extra_;
+  std::vector<ResourceId> old_cls_;
+  std::vector<ResourceId> touched_;
+  std::vector<ResourceId> marked_classes_;
 };
 
 }  // namespace aqueduct::sim
