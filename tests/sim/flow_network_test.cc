@@ -144,6 +144,22 @@ TEST(FlowNetwork, ResourcesThatCannotSaturateCoupleNothing) {
   EXPECT_NEAR(n.net.load(nic), 17.5, 1e-9);
 }
 
+TEST(FlowNetwork, AResourceThatCannotSaturateStillLimitsItsFlow) {
+  // A crosses the shared link and a 10 B/s one it has to itself (which can
+  // never saturate, so it couples nothing): A gets 10, not the link's
+  // share of 33.3; B and C share the remaining 90.
+  Net n;
+  R link = n.net.add_resource(100);
+  R narrow = n.net.add_resource(10);
+  auto a = n.start({link, narrow}, 1e6, FlowNetwork::kUnlimited, 1);
+  auto b = n.start({link}, 1e6, FlowNetwork::kUnlimited, 2);
+  auto c = n.start({link}, 1e6, FlowNetwork::kUnlimited, 3);
+  EXPECT_DOUBLE_EQ(n.net.rate(a), 10);
+  EXPECT_DOUBLE_EQ(n.net.rate(b), 45);
+  EXPECT_DOUBLE_EQ(n.net.rate(c), 45);
+  EXPECT_LE(n.net.load(narrow), 10 * (1 + 1e-12));
+}
+
 TEST(FlowNetwork, DisjointComponentsAreNotTouched) {
   Net n;
   R x = n.net.add_resource(10), y = n.net.add_resource(10);
