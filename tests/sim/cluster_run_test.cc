@@ -519,6 +519,24 @@ TEST(ClusterRunElasticity, ScaleInVictimsAndMigration) {
   EXPECT_GT(m.summary.migrated_bytes, 0);
   // The second job finds more of its data when blocks survived the scale-in.
   EXPECT_GE(m.jobs[1].bytes_from_cache, plain.jobs[1].bytes_from_cache);
+  // Migration costs bandwidth: every moved block crosses the victim's NIC out
+  // (10 Gbps), all at once, sharing it fairly, so they land together about
+  // migrated / 1.25 GB/s after the scale-in, and not before.
+  double first_down = -1;
+  for (const auto& e : m.scale_events) {
+    if (e.to < e.from) {
+      first_down = e.time_s;
+      break;
+    }
+  }
+  ASSERT_GT(first_down, 0);
+  const double move_s = static_cast<double>(m.summary.migrated_bytes) / (10e9 / 8);
+  ASSERT_GT(move_s, 1.0) << "enough blocks to take a while";
+  ExperimentSpec early = mig, late = mig;
+  early.horizon = core::from_seconds(first_down + 0.9 * move_s);
+  late.horizon = core::from_seconds(first_down + 1.1 * move_s);
+  EXPECT_LT(run_ok(early).summary.migrated_bytes, m.summary.migrated_bytes);
+  EXPECT_EQ(run_ok(late).summary.migrated_bytes, m.summary.migrated_bytes);
   ExperimentSpec bad = s;
   bad.elasticity.policy = "magic";
   EXPECT_NE(run_experiment(bad).status().message().find("unknown autoscaler"), std::string::npos);
