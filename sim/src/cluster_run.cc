@@ -446,6 +446,7 @@ RunResult ClusterRun::run(const RunOptions& options) {
   s.sidecar_linger_s = sidecar_linger_s_;
   s.node_cost = price * makespan / 3600.0;
   s.events = sim_.events_processed();
+  s.flow_resolve_events = net_.stats().flushes;
   s.simulated_s = core::to_seconds(sim_.now());
   s.trace_rows = workload_.trace_rows;
   s.trace_rows_skipped = static_cast<std::int64_t>(workload_.skipped_rows.size());

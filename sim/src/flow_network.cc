@@ -28,6 +28,7 @@ FlowNetwork::ResourceId FlowNetwork::add_resource(double capacity) {
 
 void FlowNetwork::set_capacity(ResourceId r, double capacity) {
   AQ_CHECK(capacity > 0);
+  flush();
   released_.clear();
   std::vector<std::uint32_t> on_r = res_[r].bundles;
   for (std::uint32_t b : on_r) add_bound(b, -static_cast<double>(bundles_[b].count), &released_);
@@ -265,14 +266,38 @@ core::Result<FlowNetwork::FlowId> FlowNetwork::start(std::span<const ResourceId>
   bd.dirty = true;
   ++active_count_;
   add_bound(b, 1, nullptr);
-  std::uint32_t self = b;
-  resolve(path, std::span<const std::uint32_t>(&self, 1));
-  arm_timer();
+  pending_seeds_.insert(pending_seeds_.end(), path.begin(), path.end());
+  pending_extra_.push_back(b);
+  if (!flush_scheduled_) {
+    flush_scheduled_ = true;
+    // An event at this instant, after those already due now: flows their
+    // handlers start join the same solve.
+    sim_->schedule_at(now, [this] {
+      flush_scheduled_ = false;
+      ++stats_.flushes;
+      flush();
+    });
+  }
   return f;
+}
+
+void FlowNetwork::flush(bool arm) {
+  if (pending_extra_.empty()) return;
+  std::vector<ResourceId> seeds;
+  std::vector<std::uint32_t> extra;
+  seeds.swap(pending_seeds_);
+  extra.swap(pending_extra_);
+  resolve(seeds, extra);
+  if (arm) arm_timer();
+  seeds.clear();
+  extra.clear();
+  pending_seeds_.swap(seeds);  // keep the capacity
+  pending_extra_.swap(extra);
 }
 
 void FlowNetwork::abort(FlowId f) {
   if (!active(f)) return;
+  flush();
   Flow& fl = flows_[f];
   std::uint32_t b = fl.bundle;
   fl.active = false;
@@ -295,17 +320,20 @@ void FlowNetwork::abort(FlowId f) {
   arm_timer();
 }
 
-double FlowNetwork::rate(FlowId f) const {
+double FlowNetwork::rate(FlowId f) {
+  flush();
   return active(f) ? bundles_[flows_[f].bundle].rate : 0.0;
 }
 
-double FlowNetwork::remaining(FlowId f) const {
+double FlowNetwork::remaining(FlowId f) {
   if (!active(f)) return 0;
+  flush();
   const Bundle& bd = bundles_[flows_[f].bundle];
   return std::max(0.0, flows_[f].target - clock_at(bd, sim_->now()));
 }
 
-double FlowNetwork::load(ResourceId r) const {
+double FlowNetwork::load(ResourceId r) {
+  flush();
   double sum = 0;
   for (std::uint32_t b : res_[r].bundles) sum += bundles_[b].rate * bundles_[b].count;
   return sum;
@@ -563,6 +591,7 @@ void FlowNetwork::finish_due(std::uint32_t b, core::Time now, bool force_first,
 
 void FlowNetwork::on_timer() {
   timer_at_ = core::Time::max();
+  flush(false);  // flows started at this instant: the loop below re-arms
   const core::Time now = sim_->now();
   seeds_.clear();
   released_.clear();

@@ -123,6 +123,7 @@ core::Status write_results(const RunResult& r, const std::string& dir) {
   j["dataload_bytes"] = s.dataload_bytes;
   j["node_cost"] = std::stod(fmt(s.node_cost, 2));
   j["events"] = s.events;
+  j["flow_resolve_events"] = s.flow_resolve_events;
   j["simulated_s"] = std::stod(fmt(s.simulated_s));
   j["cache_worker_moves"] = s.cache_worker_moves;
   j["cache_cost"] = std::stod(fmt(s.cache_cost, 2));

@@ -70,17 +70,21 @@ class FlowNetwork {
 
   // Starts a flow of `bytes` (> 0) over `path` (at most kMaxPath resources,
   // no repeats) limited to `cap` bytes/s of its own. A flow whose path and cap
-  // are all unlimited completes at once (at the current time).
+  // are all unlimited completes at once (at the current time). Flows started
+  // at the same instant are re-solved together, once, by an event at that
+  // instant (no time passes in between, so no byte moves at a stale rate).
   core::Result<FlowId> start(std::span<const ResourceId> path, double bytes, double cap,
                              std::uint64_t tag);
   // Ends a flow early (its bytes are abandoned); no done callback.
   void abort(FlowId f);
 
-  double rate(FlowId f) const;
-  double remaining(FlowId f) const;
+  // Queries see the allocation with every flow started so far (they apply
+  // pending starts first).
+  double rate(FlowId f);
+  double remaining(FlowId f);
   bool active(FlowId f) const { return f < flows_.size() && flows_[f].active; }
   // Sum of the rates of the flows crossing `r` now.
-  double load(ResourceId r) const;
+  double load(ResourceId r);
   std::size_t active_flows() const { return active_count_; }
   std::size_t resource_count() const { return res_.size(); }
 
@@ -88,8 +92,12 @@ class FlowNetwork {
     std::uint64_t solves = 0;           // component re-solves
     std::uint64_t bundles_touched = 0;  // bundles re-rated over all solves
     std::uint64_t replans = 0;          // completion times re-planned
+    std::uint64_t flushes = 0;          // simulator events that re-solved for started flows
   };
-  const Stats& stats() const { return stats_; }
+  const Stats& stats() {
+    flush();
+    return stats_;
+  }
 
  private:
   using Path = std::array<ResourceId, kMaxPath>;
@@ -193,6 +201,9 @@ class FlowNetwork {
   void resolve(std::span<const ResourceId> seeds, std::span<const std::uint32_t> extra = {},
                std::span<const ResourceId> released = {});
   void plan(std::uint32_t b);
+  // Re-solves for the flows started since the last solve (and re-arms the
+  // timer unless the caller will).
+  void flush(bool arm = true);
   void arm_timer();
   void on_timer();
 
@@ -221,6 +232,9 @@ class FlowNetwork {
   std::vector<std::uint32_t> extra_;
   std::vector<ResourceId> old_cls_;
   std::vector<ResourceId> touched_;
+  std::vector<ResourceId> pending_seeds_;
+  std::vector<std::uint32_t> pending_extra_;
+  bool flush_scheduled_ = false;
   std::vector<ResourceId> marked_classes_;
 };
 

@@ -68,6 +68,9 @@ struct Summary {
   std::int64_t dataload_bytes = 0;
   double node_cost = 0;  // sum of node price x makespan hours
   std::uint64_t events = 0;
+  // Of `events`, those that re-solved bandwidth for flows started at one
+  // instant (the rest are the model's own: arrivals, latencies, completions).
+  std::uint64_t flow_resolve_events = 0;
   double simulated_s = 0;
   std::int64_t trace_rows = 0;
   std::int64_t trace_rows_skipped = 0;
