@@ -16,6 +16,25 @@ void ClusterRun::build_nodes() {
 
 void ClusterRun::build_network() {
   net_.set_done_handler([this](std::uint64_t tag) { end_fetch(static_cast<std::uint32_t>(tag)); });
+  build_sources();
+  for (const auto& n : nodes_) {
+    double nic = n.nic_bandwidth > 0 ? n.nic_bandwidth : FlowNetwork::kUnlimited;
+    nic_in_.push_back(net_.add_resource(nic));
+    nic_out_.push_back(net_.add_resource(nic));
+    std::array<FlowNetwork::ResourceId, core::kMediumCount> media{};
+    for (int m = 0; m < core::kMediumCount; ++m)
+      media[m] = net_.add_resource(spec_.cache.medium_bandwidth[m]);
+    media_.push_back(media);
+  }
+  page_caches_.resize(nodes_.size());
+  for (std::size_t n = 0; n < nodes_.size(); ++n) refresh_page_cache(n);
+}
+
+// Where each dataset's misses come from: the file server whose mount prefix
+// matches its first mount point, else the object store bucket (the scheme
+// and host of the mount point). Readers of one bucket or shared server share
+// one resource; a per-node server is a disk resource on every node.
+void ClusterRun::build_sources() {
   const auto& servers = spec_.file_servers;
   server_disks_.assign(servers.size(), {});
   for (std::size_t s = 0; s < servers.size(); ++s) {
@@ -27,9 +46,7 @@ void ClusterRun::build_network() {
     const std::string mp = ds.mounts.empty() ? std::string() : ds.mounts[0].mount_point;
     DataSource src;
     for (std::size_t s = 0; s < servers.size() && src.server < 0; ++s) {
-      for (const auto& prefix : servers[s].mounts) {
-        if (mp.compare(0, prefix.size(), prefix) == 0) src.server = static_cast<int>(s);
-      }
+      if (servers[s].serves(mp)) src.server = static_cast<int>(s);
     }
     // The resource whose capacity all readers share: a bucket of the object
     // store (the scheme and host of the mount point) or a shared file server.
@@ -57,17 +74,6 @@ void ClusterRun::build_network() {
     dataset_store_.push_back(it->second);
     sources_.push_back(src);
   }
-  for (const auto& n : nodes_) {
-    double nic = n.nic_bandwidth > 0 ? n.nic_bandwidth : FlowNetwork::kUnlimited;
-    nic_in_.push_back(net_.add_resource(nic));
-    nic_out_.push_back(net_.add_resource(nic));
-    std::array<FlowNetwork::ResourceId, core::kMediumCount> media{};
-    for (int m = 0; m < core::kMediumCount; ++m)
-      media[m] = net_.add_resource(spec_.cache.medium_bandwidth[m]);
-    media_.push_back(media);
-  }
-  page_caches_.resize(nodes_.size());
-  for (std::size_t n = 0; n < nodes_.size(); ++n) refresh_page_cache(n);
 }
 
 // The page cache holds what memory pods have not requested and the node's

@@ -81,11 +81,6 @@ struct Fetch {
   std::int64_t client = -1;  // the node of the pod the block feeds (-1: none)
 };
 
-// A block's key in a node's page cache.
-inline std::uint64_t page_key(const core::BlockKey& k) {
-  return (static_cast<std::uint64_t>(k.dataset) << 40) | k.index;
-}
-
 // Where a dataset's blocks come from when no cache holds them: the object
 // store (one aggregate per bucket) or a file server (ExperimentSpec).
 struct DataSource {
@@ -201,6 +196,7 @@ class ClusterRun final : public core::ClusterView, public core::ActionSink {
   // The data path's resources (FlowNetwork): per node NIC in/out and cache
   // media, the object store's aggregate, zone-to-zone links.
   void build_network();
+  void build_sources();
   FlowNetwork::ResourceId zone_link(std::size_t from_node, std::size_t to_node);
   std::vector<FlowNetwork::ResourceId> nic_in_, nic_out_;
   std::vector<std::array<FlowNetwork::ResourceId, core::kMediumCount>> media_;

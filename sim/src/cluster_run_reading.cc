@@ -234,7 +234,7 @@ void ClusterRun::start_fetch(int r) {
     // Read straight from a file server, a block may still be in the client
     // node's page cache from an earlier read there.
     const bool page_hit = !tier && !via_worker && src.page_cached && client >= 0 &&
-                          page_caches_[static_cast<std::size_t>(client)].lookup(page_key(key));
+                          page_caches_[static_cast<std::size_t>(client)].lookup(key);
     const std::uint32_t f = new_fetch();
     Fetch& fe = fetches_[f];
     fe.reader = r;
@@ -352,7 +352,7 @@ void ClusterRun::end_fetch(std::uint32_t f) {
     if (src.page_cached && !fe.via_worker && fe.client >= 0) {
       page_read_bytes_ += fe.bytes;
       page_caches_[static_cast<std::size_t>(fe.client)].insert(
-          page_key(core::BlockKey{static_cast<std::uint32_t>(rd.dataset), fe.block}), fe.bytes);
+          core::BlockKey{static_cast<std::uint32_t>(rd.dataset), fe.block}, fe.bytes);
     }
     rd.bytes_store += fe.bytes;
     iv_store_bytes_ += fe.bytes;

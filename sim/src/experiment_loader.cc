@@ -111,6 +111,8 @@ void positive_bandwidth(YamlCursor& c, std::string_view key, double& out) {
 
 FileServerSpec parse_file_server(YamlCursor& f) {
   FileServerSpec fs;
+  fs.pos = f.pos();
+  fs.field = f.path();
   fs.name = f.str("name", true).value_or("");
   fs.mounts = f.string_list("mounts");
   if (fs.mounts.empty())
@@ -131,6 +133,27 @@ FileServerSpec parse_file_server(YamlCursor& f) {
   }
   f.finish_unknown("a file server");
   return fs;
+}
+
+// Two servers of one name would be one resource; a server whose prefixes
+// match no dataset is most likely a typo (its datasets read the object store).
+void check_file_servers(const ExperimentSpec& spec, core::Diagnostics& diags) {
+  for (std::size_t i = 0; i < spec.file_servers.size(); ++i) {
+    const FileServerSpec& fs = spec.file_servers[i];
+    for (std::size_t k = 0; k < i; ++k) {
+      if (spec.file_servers[k].name == fs.name && !fs.name.empty())
+        diags.error(fs.pos, fs.field + ".name",
+                    "duplicate file server name \"" + fs.name + "\" (also " +
+                        spec.file_servers[k].field + ")");
+    }
+    bool serves = false;
+    for (const auto& ds : spec.fluid.datasets)
+      serves = serves || (!ds.mounts.empty() && fs.serves(ds.mounts[0].mount_point));
+    if (!serves && !fs.mounts.empty())
+      diags.warning(fs.pos, fs.field + ".mounts",
+                    "no dataset's first mount point starts with any of these prefixes: its "
+                    "datasets read the object store");
+  }
 }
 
 ApplicationSpec parse_application(YamlCursor& a, const std::string& name,
@@ -298,6 +321,7 @@ ExperimentSpec parse_spec(YamlCursor& spec, const std::string& base_dir, core::D
     out.file_servers.push_back(parse_file_server(f));
   });
   if (auto f = spec.child("fluid")) parse_fluid(*f, base_dir, out, diags);
+  check_file_servers(out, diags);
   if (auto c = spec.child("cache")) {
     if (c->expect_map("the cache section")) {
       out.cache.enabled = c->boolean("enabled").value_or(true);

@@ -2,26 +2,23 @@
 
 namespace aqueduct::sim {
 
-bool PageCache::lookup(std::uint64_t key) {
-  auto it = index_.find(key);
-  if (it == index_.end()) return false;
-  lru_.splice(lru_.begin(), lru_, it->second);
+bool PageCache::lookup(const core::BlockKey& key) {
+  std::uint32_t s = lru_.find(key);
+  if (s == core::KeyedList::kNil) return false;
+  lru_.move_to_front(s);
   return true;
 }
 
-void PageCache::insert(std::uint64_t key, std::int64_t bytes) {
-  if (auto it = index_.find(key); it != index_.end()) {
-    used_ += bytes - it->second->second;
-    it->second->second = bytes;
-    lru_.splice(lru_.begin(), lru_, it->second);
+void PageCache::insert(const core::BlockKey& key, std::int64_t bytes) {
+  if (std::uint32_t s = lru_.find(key); s != core::KeyedList::kNil) {
+    lru_.set_bytes(s, bytes);
+    lru_.move_to_front(s);
     trim(capacity_);
     return;
   }
   if (bytes > capacity_) return;
   trim(capacity_ - bytes);
-  lru_.emplace_front(key, bytes);
-  index_.emplace(key, lru_.begin());
-  used_ += bytes;
+  lru_.push_front(key, bytes);
 }
 
 void PageCache::set_capacity(std::int64_t bytes) {
@@ -30,12 +27,9 @@ void PageCache::set_capacity(std::int64_t bytes) {
 }
 
 void PageCache::trim(std::int64_t limit) {
-  while (used_ > limit && !lru_.empty()) {
-    const Entry& victim = lru_.back();
-    used_ -= victim.second;
-    evicted_ += victim.second;
-    index_.erase(victim.first);
-    lru_.pop_back();
+  while (lru_.bytes() > limit && !lru_.empty()) {
+    evicted_ += lru_.at(lru_.tail()).bytes;
+    lru_.erase(lru_.tail());
   }
 }
 

@@ -132,6 +132,11 @@ TEST(FileServer, BadServersAreErrorsNamingTheField) {
       {"latency: 0s", "latency: soon", "fileServers[0].latency"},
       {"pageCache: {enabled: true}", "pageCache: {enabled: true, size: 3}", "pageCache.size",
        false},
+      // A server no dataset reads from: a warning naming its mounts.
+      {R"(mounts: ["nfs://nas/"])", R"(mounts: ["nfs://other/"])", "fileServers[0].mounts", false},
+      {"  fileServers:\n",
+       "  fileServers:\n    - {name: nas, mounts: [\"nfs://x/\"], bandwidth: 1MB/s}\n",
+       "fileServers[1].name: duplicate file server name \"nas\""},
   };
   for (const auto& c : cases) {
     std::string text = base;

@@ -10,18 +10,20 @@
 namespace aqueduct::sim {
 namespace {
 
+core::BlockKey K(std::uint64_t i) { return core::BlockKey{0, i}; }
+
 TEST(PageCache, EvictsLeastRecentlyUsed) {
   PageCache pc;
   pc.set_capacity(300);
-  pc.insert(1, 100);
-  pc.insert(2, 100);
-  pc.insert(3, 100);
-  EXPECT_TRUE(pc.lookup(1));  // 1 is now the most recent; 2 the oldest
-  pc.insert(4, 100);
-  EXPECT_FALSE(pc.contains(2));
-  EXPECT_TRUE(pc.contains(1));
-  EXPECT_TRUE(pc.contains(3));
-  EXPECT_TRUE(pc.contains(4));
+  pc.insert(K(1), 100);
+  pc.insert(K(2), 100);
+  pc.insert(K(3), 100);
+  EXPECT_TRUE(pc.lookup(K(1)));  // 1 is now the most recent; 2 the oldest
+  pc.insert(K(4), 100);
+  EXPECT_FALSE(pc.contains(K(2)));
+  EXPECT_TRUE(pc.contains(K(1)));
+  EXPECT_TRUE(pc.contains(K(3)));
+  EXPECT_TRUE(pc.contains(K(4)));
   EXPECT_EQ(pc.used(), 300);
   EXPECT_EQ(pc.evicted_bytes(), 100);
 }
@@ -29,28 +31,28 @@ TEST(PageCache, EvictsLeastRecentlyUsed) {
 TEST(PageCache, ShrinkingEvictsOldestAndTooLargeIsNotCached) {
   PageCache pc;
   pc.set_capacity(400);
-  for (std::uint64_t k = 1; k <= 4; ++k) pc.insert(k, 100);
+  for (std::uint64_t k = 1; k <= 4; ++k) pc.insert(K(k), 100);
   pc.set_capacity(150);  // pods took the memory
   EXPECT_EQ(pc.blocks(), 1u);
-  EXPECT_TRUE(pc.contains(4));
-  pc.insert(9, 200);  // larger than the whole cache: not cached, nothing evicted
-  EXPECT_FALSE(pc.contains(9));
-  EXPECT_TRUE(pc.contains(4));
+  EXPECT_TRUE(pc.contains(K(4)));
+  pc.insert(K(9), 200);  // larger than the whole cache: not cached, nothing evicted
+  EXPECT_FALSE(pc.contains(K(9)));
+  EXPECT_TRUE(pc.contains(K(4)));
   pc.set_capacity(0);
   EXPECT_EQ(pc.used(), 0);
-  EXPECT_FALSE(pc.lookup(4));
+  EXPECT_FALSE(pc.lookup(K(4)));
 }
 
 TEST(PageCache, ReinsertUpdatesSizeAndRecency) {
   PageCache pc;
   pc.set_capacity(300);
-  pc.insert(1, 100);
-  pc.insert(2, 100);
-  pc.insert(1, 150);  // 1 is most recent, now 150 bytes
+  pc.insert(K(1), 100);
+  pc.insert(K(2), 100);
+  pc.insert(K(1), 150);  // 1 is most recent, now 150 bytes
   EXPECT_EQ(pc.used(), 250);
-  pc.insert(3, 100);  // evicts 2, the least recent
-  EXPECT_FALSE(pc.contains(2));
-  EXPECT_TRUE(pc.contains(1));
+  pc.insert(K(3), 100);  // evicts 2, the least recent
+  EXPECT_FALSE(pc.contains(K(2)));
+  EXPECT_TRUE(pc.contains(K(1)));
   EXPECT_EQ(pc.used(), 250);
 }
 
@@ -66,7 +68,7 @@ TEST(PageCache, MatchesReferenceLruOnRandomTraffic) {
     std::uint64_t key = rng.below(41);
     auto it = std::find_if(ref.begin(), ref.end(), [&](const auto& e) { return e.first == key; });
     bool hit = it != ref.end();
-    ASSERT_EQ(pc.lookup(key), hit) << "request " << i;
+    ASSERT_EQ(pc.lookup(K(key)), hit) << "request " << i;
     if (hit) {
       auto e = *it;
       ref.erase(it);
@@ -80,7 +82,7 @@ TEST(PageCache, MatchesReferenceLruOnRandomTraffic) {
     }
     ref.push_front({key, bytes});
     ref_used += bytes;
-    pc.insert(key, bytes);
+    pc.insert(K(key), bytes);
     ASSERT_EQ(pc.used(), ref_used);
   }
 }

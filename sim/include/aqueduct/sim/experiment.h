@@ -64,6 +64,16 @@ struct FileServerSpec {
   double bandwidth = 0;                 // bytes/s, shared by all its readers (per node: each)
   double per_connection_bandwidth = 0;  // bytes/s per stream; 0: `bandwidth`
   core::Duration latency = core::from_seconds(0.001);  // per block request
+  core::SourcePos pos;                                 // of its entry, for diagnostics
+  std::string field;                                   // "fileServers[i]"
+
+  // Whether it serves a dataset whose first mount point is `mount_point`.
+  bool serves(const std::string& mount_point) const {
+    for (const auto& prefix : mounts) {
+      if (mount_point.compare(0, prefix.size(), prefix) == 0) return true;
+    }
+    return false;
+  }
 };
 
 // Nodes' page caches (PageCache): memory that pods have not requested keeps
