@@ -1,12 +1,12 @@
 #include "aqueduct/core/cache/cache_replay.h"
 
-#include <unordered_map>
+#include "aqueduct/core/cache/block_map.h"
 
 namespace aqueduct::core {
 
 std::vector<std::uint64_t> next_uses(std::span<const CacheRequest> trace) {
   std::vector<std::uint64_t> next(trace.size(), UINT64_MAX);
-  std::unordered_map<BlockKey, std::uint64_t, BlockKeyHash> seen;
+  BlockMap<std::uint64_t> seen;
   seen.reserve(trace.size() / 2 + 1);
   for (std::size_t i = trace.size(); i-- > 0;) {
     auto [it, fresh] = seen.try_emplace(trace[i].key, i);
@@ -67,7 +67,7 @@ Result<ReplayResult> replay(std::span<const CacheRequest> trace, std::string_vie
 }
 
 Footprint footprint(std::span<const CacheRequest> trace) {
-  std::unordered_map<BlockKey, std::int64_t, BlockKeyHash> sizes;
+  BlockMap<std::int64_t> sizes;
   for (const auto& q : trace) sizes[q.key] = q.bytes;
   Footprint f;
   f.objects = sizes.size();

@@ -6,10 +6,9 @@
 #pragma once
 
 #include <cstdint>
-#include <unordered_map>
 #include <vector>
 
-#include "aqueduct/core/cache/block_key.h"
+#include "aqueduct/core/cache/block_map.h"
 
 namespace aqueduct::core {
 
@@ -121,7 +120,7 @@ class KeyedList {
 
   std::vector<Node> nodes_;
   std::vector<std::uint32_t> free_;
-  std::unordered_map<BlockKey, std::uint32_t, BlockKeyHash> index_;
+  BlockMap<std::uint32_t> index_;
   std::uint32_t head_ = kNil, tail_ = kNil;
   std::int64_t bytes_ = 0;
 };

@@ -20,7 +20,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "aqueduct/core/cache/block_key.h"
+#include "aqueduct/core/cache/block_map.h"
 #include "aqueduct/core/cache/eviction_policy.h"
 #include "aqueduct/core/model/node.h"
 #include "aqueduct/core/status.h"
@@ -103,7 +103,7 @@ class TieredStore {
   void shrink(int level, std::int64_t target);
 
   std::vector<Level> levels_;
-  std::unordered_map<BlockKey, Entry, BlockKeyHash> where_;
+  BlockMap<Entry> where_;
   std::unordered_map<std::uint32_t, std::int64_t> dataset_bytes_;
   TieredStoreStats stats_;
   bool promote_on_hit_ = true;

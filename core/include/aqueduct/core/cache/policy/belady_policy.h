@@ -5,7 +5,7 @@
 // size-aware optimum, so it is an upper bound only for equal sizes.
 #pragma once
 #include <set>
-#include <unordered_map>
+#include "aqueduct/core/cache/block_map.h"
 
 #include "aqueduct/core/cache/eviction_policy.h"
 
@@ -30,7 +30,7 @@ class BeladyPolicy final : public EvictionPolicy {
   std::uint64_t next_for(const BlockKey& key) const {
     return pending_.first == key ? pending_.second : UINT64_MAX;
   }
-  std::unordered_map<BlockKey, Entry, BlockKeyHash> entries_;
+  BlockMap<Entry> entries_;
   std::set<std::pair<std::uint64_t, BlockKey>> by_next_;  // largest next use last
   std::pair<BlockKey, std::uint64_t> pending_{};
 };

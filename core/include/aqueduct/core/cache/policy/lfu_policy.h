@@ -5,7 +5,7 @@
 // Frequencies are not aged: a block popular long ago stays.
 #pragma once
 #include <map>
-#include <unordered_map>
+#include "aqueduct/core/cache/block_map.h"
 
 #include "aqueduct/core/cache/eviction_policy.h"
 #include "aqueduct/core/cache/keyed_list.h"
@@ -23,6 +23,6 @@ class LfuPolicy final : public EvictionPolicy {
 
  private:
   std::map<std::uint64_t, KeyedList> buckets_;  // frequency -> blocks, front = most recent
-  std::unordered_map<BlockKey, std::uint64_t, BlockKeyHash> freq_;
+  BlockMap<std::uint64_t> freq_;
 };
 }  // namespace aqueduct::core
