@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include "aqueduct/core/yaml/input_limits.h"
 #include "aqueduct/k8s/json_patch.h"
 
 #include <chrono>
@@ -15,7 +16,8 @@ using Json = core::Json;
 AdmissionOutcome bad_request(std::string message) {
   AdmissionOutcome out;
   out.http_status = 400;
-  out.body = Json{{"error", message}}.dump();
+  // Replace, not throw, on invalid UTF-8: messages may quote the request.
+  out.body = Json{{"error", message}}.dump(-1, ' ', false, Json::error_handler_t::replace);
   out.log_line = "rejected: " + message;
   return out;
 }
@@ -39,14 +41,16 @@ std::string base64_encode(std::string_view data) {
   return out;
 }
 
-AdmissionOutcome handle_admission_review(std::string_view body,
-                                         const core::DatasetResolver& resolve,
-                                         const core::InjectionOptions& options) {
+// The handler proper, on a body already checked against the input limits; a
+// field of the wrong type throws Json::type_error, which the caller answers.
+AdmissionOutcome handle_checked(std::string_view body, const core::DatasetResolver& resolve,
+                                const core::InjectionOptions& options) {
   const auto t0 = std::chrono::steady_clock::now();
   Json review;
   try {
     review = Json::parse(body.begin(), body.end());
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {
+    // parse_error, and out_of_range for numbers such as 1e400.
     return bad_request("request body is not valid JSON (" + std::string(e.what()) + ")");
   }
   if (!review.is_object()) return bad_request("expected an AdmissionReview object");
@@ -144,6 +148,21 @@ AdmissionOutcome handle_admission_review(std::string_view body,
     response["patch"] = base64_encode(patch.dump());
   }
   return finish();
+}
+
+AdmissionOutcome handle_admission_review(std::string_view body,
+                                         const core::DatasetResolver& resolve,
+                                         const core::InjectionOptions& options) {
+  if (core::Status st = core::check_json_limits(body, "request body"); !st.is_ok()) {
+    return bad_request(st.message());
+  }
+  try {
+    return handle_checked(body, resolve, options);
+  } catch (const Json::exception& e) {
+    // A field of the wrong type ("apiVersion": 5, "operation": null) or a string
+    // that is not UTF-8: the request is malformed, not the webhook.
+    return bad_request("malformed AdmissionReview: " + std::string(e.what()));
+  }
 }
 
 }  // namespace aqueduct::k8s

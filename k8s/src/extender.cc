@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "aqueduct/core/injection/pod_json.h"
+#include "aqueduct/core/yaml/input_limits.h"
 #include "aqueduct/scheduler/plugin.h"
 
 namespace aqueduct::k8s {
@@ -18,6 +19,25 @@ const Json* field(const Json& o, const char* upper, const char* lower) {
   if (o.contains(upper) && !o[upper].is_null()) return &o[upper];
   if (o.contains(lower) && !o[lower].is_null()) return &o[lower];
   return nullptr;
+}
+
+// Checks the body against the input limits, parses it and runs `fn`; any
+// malformed input (too deep, not JSON, a number out of range, a field of the
+// wrong type) becomes an InvalidArgument naming the problem.
+template <class Fn>
+core::Result<Json> parse_and_handle(const std::string& body, Fn fn) {
+  AQ_RETURN_IF_ERROR(core::check_json_limits(body, "request body"));
+  try {
+    Json args;
+    try {
+      args = Json::parse(body);
+    } catch (const Json::exception& e) {
+      return core::invalid_argument("the body is not JSON (" + std::string(e.what()) + ")");
+    }
+    return fn(args);
+  } catch (const Json::exception& e) {
+    return core::invalid_argument("malformed ExtenderArgs: " + std::string(e.what()));
+  }
 }
 }  // namespace
 
@@ -184,16 +204,17 @@ core::Result<std::unique_ptr<ExtenderServer>> ExtenderServer::start(Extender& ex
   auto handle = [&extender, log](const char* what, auto fn) {
     return [&extender, log, what, fn](const httplib::Request& req, httplib::Response& res) {
       auto t0 = std::chrono::steady_clock::now();
-      Json args = Json::parse(req.body, nullptr, false);
       core::Result<Json> out =
-          args.is_discarded() ? core::Result<Json>(core::invalid_argument("the body is not JSON"))
-                              : fn(extender, args);
+          parse_and_handle(req.body, [&](const Json& args) { return fn(extender, args); });
       if (!out.ok()) {
         res.status = 400;
         // The scheduler reads Error from a filter result; a plain message otherwise.
-        res.set_content(Json{{"Error", out.status().message()}}.dump(), "application/json");
+        res.set_content(Json{{"Error", out.status().message()}}.dump(
+                            -1, ' ', false, Json::error_handler_t::replace),
+                        "application/json");
       } else {
-        res.set_content(out->dump(), "application/json");
+        res.set_content(out->dump(-1, ' ', false, Json::error_handler_t::replace),
+                        "application/json");
       }
       if (log) {
         auto us = std::chrono::duration_cast<std::chrono::microseconds>(
@@ -210,6 +231,21 @@ core::Result<std::unique_ptr<ExtenderServer>> ExtenderServer::start(Extender& ex
     res.set_content("ok\n", "text/plain");
   });
   srv.set_payload_max_length(64u << 20);
+  // Errors httplib answers itself (413, 404) carry a message like ours.
+  srv.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    std::string message;
+    if (res.status == 413) {
+      message = "request body exceeds " + std::to_string(64u << 20) + " bytes";
+    } else if (res.status == 404) {
+      message = "no such endpoint: " + req.method + " " + req.path +
+                " (POST /filter, POST /prioritize, GET /healthz)";
+    } else {
+      message = "HTTP " + std::to_string(res.status);
+    }
+    res.set_content(Json{{"Error", message}}.dump(-1, ' ', false, Json::error_handler_t::replace),
+                    "application/json");
+  });
   srv.set_tcp_nodelay(true);  // no 40 ms delayed-ACK stalls between header and body writes
   if (config.port == 0) {
     s->impl_->port = srv.bind_to_any_port(config.host);

@@ -3,6 +3,8 @@
 #include <openssl/evp.h>
 #include <yaml-cpp/yaml.h>
 
+#include "aqueduct/core/yaml/input_limits.h"
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -64,7 +66,10 @@ core::Result<std::string> pem_of(const YAML::Node& n, const std::string& field, 
 
 }  // namespace
 
-core::Result<ClusterConfig> load_kubeconfig(const std::string& path, const std::string& context) {
+// The loader proper; load_kubeconfig turns yaml-cpp's conversion errors
+// (a field of the wrong shape) into a Status.
+static core::Result<ClusterConfig> load_checked(const std::string& path,
+                                                const std::string& context) {
   AQ_ASSIGN_OR_RETURN(std::string text, read_file(path, "kubeconfig"));
   YAML::Node root;
   try {
@@ -73,6 +78,7 @@ core::Result<ClusterConfig> load_kubeconfig(const std::string& path, const std::
     return core::invalid_argument(path + ":" + std::to_string(e.mark.line + 1) +
                                   ": not YAML: " + e.msg);
   }
+  AQ_RETURN_IF_ERROR(core::check_yaml_limits(root, path));
   if (!root.IsMap()) return core::invalid_argument(path + ": expected a kubeconfig mapping");
   const fs::path dir = fs::absolute(path).parent_path();
   std::string ctx_name = context;
@@ -125,6 +131,15 @@ core::Result<ClusterConfig> load_kubeconfig(const std::string& path, const std::
     }
   }
   return c;
+}
+
+core::Result<ClusterConfig> load_kubeconfig(const std::string& path, const std::string& context) {
+  try {
+    return load_checked(path, context);
+  } catch (const YAML::Exception& e) {
+    return core::invalid_argument(path + ":" + std::to_string(e.mark.line + 1) +
+                                  ": a kubeconfig field has the wrong shape: " + e.msg);
+  }
 }
 
 core::Result<ClusterConfig> in_cluster_config(const std::string& sa_dir) {

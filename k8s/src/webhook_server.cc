@@ -83,7 +83,9 @@ core::Result<std::unique_ptr<WebhookServer>> WebhookServer::create(WebhookConfig
     } else {
       message = "HTTP " + std::to_string(res.status);
     }
-    res.set_content(core::Json{{"error", message}}.dump(), "application/json");
+    res.set_content(
+        core::Json{{"error", message}}.dump(-1, ' ', false, core::Json::error_handler_t::replace),
+        "application/json");
     log("rejected: " + message);
   });
   const auto& c = self->config;

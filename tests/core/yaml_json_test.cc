@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "aqueduct/core/yaml/input_limits.h"
+
 namespace aqueduct::core {
 namespace {
 
@@ -39,6 +41,43 @@ TEST(YamlJson, SyntaxErrorsNameFileAndLine) {
   auto docs = parse_yaml_documents_as_json("a: 1\nb: [1, 2\n", "broken.yaml");
   ASSERT_FALSE(docs.ok());
   EXPECT_NE(docs.status().message().find("broken.yaml:"), std::string::npos);
+}
+
+// Regressions: a self-referencing alias once crashed `inject`, and an alias
+// bomb took minutes and gigabytes.
+TEST(YamlJson, AliasCyclesAndBombsAreErrorsNotCrashes) {
+  auto cyc = parse_yaml_documents_as_json("a: 1\nx: &x {y: *x}\n", "cycle.yaml");
+  ASSERT_FALSE(cyc.ok());
+  EXPECT_NE(cyc.status().message().find("cycle.yaml:2"), std::string::npos)
+      << cyc.status().message();
+  EXPECT_NE(cyc.status().message().find("self-referencing alias"), std::string::npos);
+  std::string bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
+  for (char c = 'b'; c <= 'j'; ++c) {
+    std::string prev(1, static_cast<char>(c - 1));
+    bomb += std::string(1, c) + ": &" + c + " [*" + prev + ", *" + prev + ", *" + prev + ", *" +
+            prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev +
+            ", *" + prev + "]\n";
+  }
+  auto b = parse_yaml_documents_as_json(bomb, "bomb.yaml");
+  ASSERT_FALSE(b.ok());
+  EXPECT_NE(b.status().message().find("alias bomb"), std::string::npos) << b.status().message();
+  // Aliases used as intended still work.
+  auto ok = parse_yaml_documents_as_json("base: &b {cpu: 1}\nx: *b\ny: *b\n", "ok.yaml");
+  ASSERT_TRUE(ok.ok()) << ok.status().to_string();
+  EXPECT_EQ((*ok)[0]["y"]["cpu"], 1);
+}
+
+TEST(InputLimits, DeepNestingIsRefusedInYamlAndJson) {
+  std::string deep = "a: " + std::string(1000, '[') + std::string(1000, ']') + "\n";
+  auto y = parse_yaml_documents_as_json(deep, "deep.yaml");
+  ASSERT_FALSE(y.ok());
+  Status j = check_json_limits(std::string(600, '[') + std::string(600, ']'), "body");
+  EXPECT_NE(j.message().find("nesting deeper than 512 levels at byte 512"), std::string::npos)
+      << j.message();
+  EXPECT_TRUE(check_json_limits(R"({"a": "[[[[\"[[[", "b": [[1]]})", "body").is_ok());
+  InputLimits small;
+  small.max_bytes = 4;
+  EXPECT_FALSE(check_json_limits("12345", "body", small).is_ok());
 }
 
 }  // namespace

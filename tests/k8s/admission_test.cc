@@ -150,6 +150,46 @@ TEST(Admission, MalformedRequestsGetClearAnswers) {
   EXPECT_EQ(s5, 400);
 }
 
+// Regressions: each of these once crashed the webhook or got an HTTP 500.
+TEST(Admission, HostileRequestsGetA400ThatNamesTheProblem) {
+  auto status_and_error = [](std::string_view body) {
+    auto out = handle_admission_review(body, resolver(), {});
+    std::string err = out.http_status == 400 ? J::parse(out.body).value("error", "") : "";
+    return std::pair{out.http_status, err};
+  };
+  // 20,000 nested arrays in the pod (40 KB): refused before parsing, quickly.
+  std::string deep = review(pod()).dump();
+  std::string nest = std::string(20000, '[') + std::string(20000, ']');
+  deep.replace(deep.find("\"CREATE\""), 8, nest);
+  auto [s1, e1] = status_and_error(deep);
+  EXPECT_EQ(s1, 400);
+  EXPECT_NE(e1.find("nesting deeper than 512"), std::string::npos) << e1;
+  // A field of the wrong type.
+  J bad_api = review(pod());
+  bad_api["apiVersion"] = 5;
+  auto [s2, e2] = status_and_error(bad_api.dump());
+  EXPECT_EQ(s2, 400);
+  EXPECT_NE(e2.find("malformed AdmissionReview"), std::string::npos) << e2;
+  J null_op = review(pod());
+  null_op["request"]["operation"] = nullptr;
+  auto [s3, e3] = status_and_error(null_op.dump());
+  EXPECT_EQ(s3, 400) << e3;
+  // A number out of range and a string that is not UTF-8.
+  std::string big = review(pod()).dump();
+  big.replace(big.find("\"CREATE\""), 8, "1e400");
+  auto [s4, e4] = status_and_error(big);
+  EXPECT_EQ(s4, 400);
+  EXPECT_NE(e4.find("not valid JSON"), std::string::npos) << e4;
+  std::string utf = review(pod()).dump();
+  utf.replace(utf.find("uid-1"), 5, "uid-\xff\xfe");
+  auto [s5, e5] = status_and_error(utf);
+  EXPECT_EQ(s5, 400);
+  // A bracket inside a string does not count as nesting.
+  J strings = review(pod());
+  strings["request"]["object"]["metadata"]["annotations"]["x"] = std::string(2000, '[');
+  EXPECT_EQ(handle(strings).http_status, 200);
+}
+
 TEST(Admission, BadPodFieldIsDeniedWithThePath) {
   J p = pod();
   p["spec"]["volumes"][0]["persistentVolumeClaim"] = "not-an-object";

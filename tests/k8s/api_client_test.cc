@@ -81,6 +81,17 @@ contexts:
   ASSERT_FALSE(nofile.ok());
   EXPECT_NE(nofile.status().message().find("/no/such/ca"), std::string::npos);
   EXPECT_FALSE(load_kubeconfig(dir.file("absent")).ok());
+  // Regressions: fields of the wrong shape and alias cycles are errors, not
+  // crashes.
+  dir.write("shape", "clusters: [{name: c, cluster: [1, 2]}]\ncontexts: 5\ncurrent-context: x\n");
+  auto shape = load_kubeconfig(dir.file("shape"));
+  ASSERT_FALSE(shape.ok());
+  EXPECT_NE(shape.status().message().find(dir.file("shape")), std::string::npos);
+  dir.write("cycle", "x: &x {y: *x}\ncurrent-context: x\n");
+  auto cycle = load_kubeconfig(dir.file("cycle"));
+  ASSERT_FALSE(cycle.ok());
+  EXPECT_NE(cycle.status().message().find("self-referencing alias"), std::string::npos)
+      << cycle.status().message();
 }
 
 TEST(ApiClient, CreateGetReplacePatchDeleteWithKubernetesErrors) {

@@ -158,8 +158,24 @@ TEST(ExtenderServer, AnswersOverHttpAndRefusesGarbage) {
   EXPECT_EQ(bad->status, 400);
   EXPECT_NE(Json::parse(bad->body)["Error"].get<std::string>().find("not JSON"), std::string::npos);
   EXPECT_EQ(c.Get("/healthz")->status, 200);
+  // Regressions: 20,000 nested arrays once overflowed the stack; a field of
+  // the wrong type got a 500.
+  auto deep =
+      c.Post("/filter", std::string(20000, '[') + std::string(20000, ']'), "application/json");
+  ASSERT_TRUE(deep);
+  EXPECT_EQ(deep->status, 400);
+  EXPECT_NE(Json::parse(deep->body)["Error"].get<std::string>().find("nesting deeper"),
+            std::string::npos);
+  auto huge = c.Post("/filter", "[1e400]", "application/json");
+  ASSERT_TRUE(huge);
+  EXPECT_EQ(huge->status, 400);
+  auto missing = c.Post("/nowhere", "{}", "application/json");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+  EXPECT_NE(Json::parse(missing->body)["Error"].get<std::string>().find("POST /filter"),
+            std::string::npos);
   (*s)->stop();
-  EXPECT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines.size(), 4u);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "aqueduct/core/yaml/yaml_json.h"
 
+#include "aqueduct/core/yaml/input_limits.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
@@ -144,6 +146,7 @@ Result<std::vector<nlohmann::ordered_json>> parse_yaml_documents_as_json(std::st
   std::vector<nlohmann::ordered_json> out;
   for (const auto& d : docs) {
     if (!d || d.IsNull()) continue;
+    AQ_RETURN_IF_ERROR(check_yaml_limits(d, file));
     AQ_ASSIGN_OR_RETURN(Json j, to_json(d, file));
     out.push_back(std::move(j));
   }

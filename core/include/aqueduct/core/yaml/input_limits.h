@@ -1,0 +1,37 @@
+// Input limits every parser of untrusted text applies before walking what it
+// parsed: nesting depth, how many nodes a YAML document expands to through its
+// aliases (a self-referencing alias expands forever, a "billion laughs" bomb
+// to 10^9 nodes from a few hundred bytes) and document size. Recursive walks
+// (JSON copies and dumps, YAML-to-JSON conversion) are safe once these hold.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "aqueduct/core/status.h"
+
+namespace YAML {
+class Node;
+}
+
+namespace aqueduct::core {
+
+struct InputLimits {
+  int max_depth = 512;                        // nested mappings/sequences/objects/arrays
+  std::size_t max_nodes = 1'000'000;          // nodes after alias expansion (YAML)
+  std::size_t max_bytes = 64u * 1024 * 1024;  // one document or request body
+};
+
+// Checks a parsed YAML tree without recursion. Errors name `file`, the line of
+// the offending node and the limit: "nesting deeper than 512", "a
+// self-referencing alias" or "expands to more than 1000000 nodes".
+Status check_yaml_limits(const YAML::Node& root, const std::string& file,
+                         const InputLimits& limits = {});
+
+// Checks raw JSON text before it is parsed: size and bracket nesting (strings
+// and escapes skipped), in one pass. Errors name `what` and the byte offset.
+Status check_json_limits(std::string_view text, const std::string& what,
+                         const InputLimits& limits = {});
+
+}  // namespace aqueduct::core

@@ -1,0 +1,104 @@
+#include "aqueduct/core/yaml/input_limits.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <vector>
+
+namespace aqueduct::core {
+namespace {
+
+std::string at_line(const std::string& file, const YAML::Node& n) {
+  return file + ":" + std::to_string(n.Mark().line + 1);
+}
+
+}  // namespace
+
+Status check_yaml_limits(const YAML::Node& root, const std::string& file,
+                         const InputLimits& limits) {
+  // Depth-first with an explicit stack of (node, next child index) frames, so
+  // neither a deep document nor a cycle can exhaust the call stack. Children
+  // are materialised per frame; aliases are followed, which is what makes
+  // expansion counting and cycle detection possible.
+  struct Frame {
+    YAML::Node node;
+    std::vector<YAML::Node> children;
+    std::size_t next = 0;
+  };
+  auto children_of = [](const YAML::Node& n) {
+    std::vector<YAML::Node> out;
+    if (n.IsMap()) {
+      for (auto it = n.begin(); it != n.end(); ++it) {
+        out.push_back(it->first);
+        out.push_back(it->second);
+      }
+    } else if (n.IsSequence()) {
+      for (const auto& c : n) out.push_back(c);
+    }
+    return out;
+  };
+  if (!root.IsDefined()) return Status::ok();
+  std::vector<Frame> stack;
+  stack.push_back(Frame{root, children_of(root), 0});
+  std::size_t nodes = 1;
+  while (!stack.empty()) {
+    Frame& top = stack.back();
+    if (top.next == top.children.size()) {
+      stack.pop_back();
+      continue;
+    }
+    YAML::Node child = top.children[top.next++];
+    if (++nodes > limits.max_nodes) {
+      return invalid_argument(at_line(file, child) + ": the document expands to more than " +
+                              std::to_string(limits.max_nodes) +
+                              " nodes through its aliases (an alias bomb?)");
+    }
+    if (!child.IsMap() && !child.IsSequence()) continue;
+    if (static_cast<int>(stack.size()) >= limits.max_depth) {
+      for (const auto& f : stack) {
+        if (f.node.is(child)) {
+          return invalid_argument(at_line(file, child) +
+                                  ": a self-referencing alias (a mapping or sequence that "
+                                  "contains itself) cannot be expanded");
+        }
+      }
+      return invalid_argument(at_line(file, child) + ": nesting deeper than " +
+                              std::to_string(limits.max_depth) + " levels");
+    }
+    stack.push_back(Frame{child, children_of(child), 0});
+  }
+  return Status::ok();
+}
+
+Status check_json_limits(std::string_view text, const std::string& what,
+                         const InputLimits& limits) {
+  if (text.size() > limits.max_bytes) {
+    return invalid_argument(what + ": " + std::to_string(text.size()) +
+                            " bytes, more than the limit of " + std::to_string(limits.max_bytes));
+  }
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > limits.max_depth) {
+        return invalid_argument(what + ": nesting deeper than " + std::to_string(limits.max_depth) +
+                                " levels at byte " + std::to_string(i));
+      }
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return Status::ok();
+}
+
+}  // namespace aqueduct::core
