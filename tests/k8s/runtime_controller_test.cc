@@ -177,6 +177,8 @@ TEST(RuntimeController, AqueductsOwnEngineGetsWorkersAServiceAndAFuseDaemonSet) 
   }));
   EXPECT_TRUE(eventually(
       [&] { return api.get(kSts, "default", "shards-worker")["spec"]["replicas"] == 4; }));
+  // The counter moves after the write the API shows: wait for it too.
+  EXPECT_TRUE(eventually([&] { return ctl.stats().updated >= 1u; }));
   EXPECT_EQ(ctl.stats().updated, 1u);  // the DaemonSet; the workers' template did not change
   ctl.stop();
 }

@@ -158,6 +158,8 @@ TEST(SimulatedNodes, ServingPodsRunUntilDeletedGracefully) {
   p["metadata"]["deletionTimestamp"] = "2026-11-29T00:00:00Z";
   rig.api.put(kPods, p);
   EXPECT_TRUE(eventually([&] { return rig.api.get(kPods, "default", "web").is_null(); }));
+  // The counter moves after the delete the API shows: wait for it too.
+  EXPECT_TRUE(eventually([&] { return rig.nodes->stats().pods_deleted >= 1u; }));
   EXPECT_EQ(rig.nodes->stats().pods_deleted, 1u);
 }
 
