@@ -221,5 +221,17 @@ spec: {dataset: {name: missing}}
   EXPECT_EQ(complete.error_count(), 1);
 }
 
+// Regression: a self-referencing alias in a Fluid object is an error at its
+// line, not an endless walk.
+TEST(FluidLoader, SelfReferencingAliasIsAnErrorAtItsLine) {
+  Diagnostics d;
+  load("apiVersion: data.fluid.io/v1alpha1\nkind: Dataset\nmetadata: &m {name: x, labels: *m}\n",
+       d);
+  ASSERT_EQ(d.error_count(), 1);
+  EXPECT_EQ(d.all()[0].pos.line, 3);
+  EXPECT_NE(d.all()[0].message.find("self-referencing alias"), std::string::npos)
+      << d.all()[0].to_string();
+}
+
 }  // namespace
 }  // namespace aqueduct::core

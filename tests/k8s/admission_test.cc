@@ -82,6 +82,13 @@ AdmissionOutcome handle(const J& r) {
   return handle_admission_review(r.dump(), resolver(), core::InjectionOptions{});
 }
 
+// The HTTP status of a raw request body and, for a 400, its error message.
+std::pair<int, std::string> status_and_error(std::string_view body) {
+  auto out = handle_admission_review(body, resolver(), {});
+  std::string err = out.http_status == 400 ? J::parse(out.body).value("error", "") : "";
+  return {out.http_status, err};
+}
+
 TEST(Admission, PatchAppliedGivesTheInjectedPod) {
   AdmissionOutcome out = handle(review(pod()));
   ASSERT_EQ(out.http_status, 200) << out.body;
@@ -125,11 +132,6 @@ TEST(Admission, NamespaceMismatchIsDenied) {
 }
 
 TEST(Admission, MalformedRequestsGetClearAnswers) {
-  auto status_and_error = [](std::string_view body) {
-    auto out = handle_admission_review(body, resolver(), {});
-    std::string err = out.http_status == 400 ? J::parse(out.body).value("error", "") : "";
-    return std::pair{out.http_status, err};
-  };
   std::string full = review(pod()).dump();
   auto [s1, e1] = status_and_error(full.substr(0, full.size() / 2));
   EXPECT_EQ(s1, 400);
@@ -152,11 +154,6 @@ TEST(Admission, MalformedRequestsGetClearAnswers) {
 
 // Regressions: each of these once crashed the webhook or got an HTTP 500.
 TEST(Admission, HostileRequestsGetA400ThatNamesTheProblem) {
-  auto status_and_error = [](std::string_view body) {
-    auto out = handle_admission_review(body, resolver(), {});
-    std::string err = out.http_status == 400 ? J::parse(out.body).value("error", "") : "";
-    return std::pair{out.http_status, err};
-  };
   // 20,000 nested arrays in the pod (40 KB): refused before parsing, quickly.
   std::string deep = review(pod()).dump();
   std::string nest = std::string(20000, '[') + std::string(20000, ']');

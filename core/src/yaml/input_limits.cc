@@ -5,16 +5,8 @@
 #include <vector>
 
 namespace aqueduct::core {
-namespace {
-
-std::string at_line(const std::string& file, const YAML::Node& n) {
-  return file + ":" + std::to_string(n.Mark().line + 1);
-}
-
-}  // namespace
-
-Status check_yaml_limits(const YAML::Node& root, const std::string& file,
-                         const InputLimits& limits) {
+std::optional<YamlLimitViolation> find_yaml_limit_violation(const YAML::Node& root,
+                                                            const InputLimits& limits) {
   // Depth-first with an explicit stack of (node, next child index) frames, so
   // neither a deep document nor a cycle can exhaust the call stack. Children
   // are materialised per frame; aliases are followed, which is what makes
@@ -36,7 +28,10 @@ Status check_yaml_limits(const YAML::Node& root, const std::string& file,
     }
     return out;
   };
-  if (!root.IsDefined()) return Status::ok();
+  if (!root.IsDefined()) return std::nullopt;
+  auto at = [](const YAML::Node& n, std::string what) {
+    return YamlLimitViolation{n.Mark().line + 1, std::move(what)};
+  };
   std::vector<Frame> stack;
   stack.push_back(Frame{root, children_of(root), 0});
   std::size_t nodes = 1;
@@ -48,25 +43,30 @@ Status check_yaml_limits(const YAML::Node& root, const std::string& file,
     }
     YAML::Node child = top.children[top.next++];
     if (++nodes > limits.max_nodes) {
-      return invalid_argument(at_line(file, child) + ": the document expands to more than " +
-                              std::to_string(limits.max_nodes) +
-                              " nodes through its aliases (an alias bomb?)");
+      return at(child, "the document expands to more than " + std::to_string(limits.max_nodes) +
+                           " nodes through its aliases (an alias bomb?)");
     }
     if (!child.IsMap() && !child.IsSequence()) continue;
     if (static_cast<int>(stack.size()) >= limits.max_depth) {
       for (const auto& f : stack) {
         if (f.node.is(child)) {
-          return invalid_argument(at_line(file, child) +
-                                  ": a self-referencing alias (a mapping or sequence that "
-                                  "contains itself) cannot be expanded");
+          return at(child,
+                    "a self-referencing alias (a mapping or sequence that contains itself) "
+                    "cannot be expanded");
         }
       }
-      return invalid_argument(at_line(file, child) + ": nesting deeper than " +
-                              std::to_string(limits.max_depth) + " levels");
+      return at(child, "nesting deeper than " + std::to_string(limits.max_depth) + " levels");
     }
     stack.push_back(Frame{child, children_of(child), 0});
   }
-  return Status::ok();
+  return std::nullopt;
+}
+
+Status check_yaml_limits(const YAML::Node& root, const std::string& file,
+                         const InputLimits& limits) {
+  auto v = find_yaml_limit_violation(root, limits);
+  if (!v) return Status::ok();
+  return invalid_argument(file + ":" + std::to_string(v->line) + ": " + v->what);
 }
 
 Status check_json_limits(std::string_view text, const std::string& what,

@@ -290,19 +290,8 @@ std::vector<YAML::Node> parse_yaml_documents(std::string_view text, const std::s
     std::vector<YAML::Node> all = YAML::LoadAll(std::string(text));
     for (auto& d : all) {
       if (!d || d.IsNull()) continue;
-      if (Status st = check_yaml_limits(d, file); !st.is_ok()) {
-        // The message reads "file:line: what"; the diagnostic carries the position itself.
-        const std::string& m = st.message();
-        int line = d.Mark().line + 1;
-        std::string what = m;
-        if (m.rfind(file + ":", 0) == 0) {
-          std::size_t colon = m.find(": ", file.size() + 1);
-          if (colon != std::string::npos) {
-            line = std::atoi(m.c_str() + file.size() + 1);
-            what = m.substr(colon + 2);
-          }
-        }
-        diags.error(SourcePos{file, line, 1}, "", what);
+      if (auto v = find_yaml_limit_violation(d)) {
+        diags.error(SourcePos{file, v->line, 1}, "", v->what);
         docs.clear();
         return docs;
       }

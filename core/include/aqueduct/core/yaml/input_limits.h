@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -23,9 +24,18 @@ struct InputLimits {
   std::size_t max_bytes = 64u * 1024 * 1024;  // one document or request body
 };
 
-// Checks a parsed YAML tree without recursion. Errors name `file`, the line of
-// the offending node and the limit: "nesting deeper than 512", "a
-// self-referencing alias" or "expands to more than 1000000 nodes".
+// What a YAML tree breaks and where: `line` is 1-based, `what` says which
+// limit ("nesting deeper than 512 levels", "a self-referencing alias ...",
+// "the document expands to more than 1000000 nodes ...").
+struct YamlLimitViolation {
+  int line = 0;
+  std::string what;
+};
+
+// Walks a parsed YAML tree without recursion; the first limit it breaks, if any.
+std::optional<YamlLimitViolation> find_yaml_limit_violation(const YAML::Node& root,
+                                                            const InputLimits& limits = {});
+// The same as a Status reading "file:line: what".
 Status check_yaml_limits(const YAML::Node& root, const std::string& file,
                          const InputLimits& limits = {});
 
