@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 AQ := $(BUILD)/cli/aqueduct
 
-.PHONY: run test deps configure build bench format clean python-path control-plane
+.PHONY: run test deps configure build bench format clean python-path control-plane fuzz sanitize-test
 
 run: build
 	$(AQ) sim run examples/quickstart/experiment.yaml --out out/quickstart
@@ -16,7 +16,21 @@ E2E ?= 1
 control-plane:
 	@if [ "$(E2E)" = 1 ]; then bash scripts/control-plane.sh build; fi
 
-test: build control-plane
+# The parser and protocol entry points again under ASan and UBSan: the fuzz
+# replays and the parser tests, in their own build (`make test SANITIZE=0`
+# skips it).
+SANITIZE ?= 1
+SANITIZE_BUILD ?= build-asan
+sanitize-test: deps
+	@if [ "$(SANITIZE)" = 1 ]; then \
+	  cmake -S . -B $(SANITIZE_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+	    -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" -DAQUEDUCT_SANITIZE=ON \
+	    -DPython3_EXECUTABLE=/usr/bin/python3 >/dev/null && \
+	  cmake --build $(SANITIZE_BUILD) -j $(JOBS) --target fuzz_parser_targets aqueduct_sanitized_tests && \
+	  cd $(SANITIZE_BUILD) && ctest --output-on-failure -j $(JOBS) -L sanitized; \
+	fi
+
+test: build control-plane sanitize-test
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	@if [ -d python/tests ] && ls python/tests/test_*.py >/dev/null 2>&1; then \
 	  PYTHONPATH=$(CURDIR)/$(BUILD)/python MPLBACKEND=Agg /usr/bin/python3 -m pytest -q python/tests; \
@@ -24,6 +38,16 @@ test: build control-plane
 
 deps:
 	@scripts/deps.sh
+
+# libFuzzer on every fuzz target for FUZZ_SECONDS in all (clang, ASan, UBSan;
+# docs/fuzzing.md). Crashing inputs land in $(FUZZ_BUILD)/fuzz-artifacts.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 600
+fuzz: deps
+	cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_CXX_COMPILER=clang++ -DAQUEDUCT_FUZZ=ON -DPython3_EXECUTABLE=/usr/bin/python3
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_targets
+	scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 $(BUILD)/build.ninja: | deps
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \

@@ -10,3 +10,23 @@ function(aqueduct_target_defaults target)
     target_compile_options(${target} PRIVATE -Werror)
   endif()
 endfunction()
+
+# Sanitizer and fuzzing builds (docs/fuzzing.md). AQUEDUCT_SANITIZE builds
+# everything with AddressSanitizer and UndefinedBehaviorSanitizer, any report
+# fatal; AQUEDUCT_FUZZ (clang only) adds libFuzzer's coverage instrumentation
+# and builds tests/fuzz as libFuzzer binaries.
+option(AQUEDUCT_SANITIZE "Build with ASan and UBSan" OFF)
+option(AQUEDUCT_FUZZ "Build the fuzz targets with libFuzzer (clang; implies AQUEDUCT_SANITIZE)" OFF)
+if(AQUEDUCT_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "AQUEDUCT_FUZZ needs clang (-DCMAKE_CXX_COMPILER=clang++); "
+                        "this build uses ${CMAKE_CXX_COMPILER_ID}")
+  endif()
+  set(AQUEDUCT_SANITIZE ON)
+  add_compile_options(-fsanitize=fuzzer-no-link)
+endif()
+if(AQUEDUCT_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=all
+                      -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -32,13 +33,17 @@ core::Result<std::int64_t> parse_size(const std::string& s, std::int64_t footpri
     if (num.empty() || end != num.c_str() + num.size() || pct <= 0 || pct > 1000) {
       return core::invalid_argument("--size " + s + ": expected a percentage such as 10%");
     }
-    return std::max<std::int64_t>(
-        1, static_cast<std::int64_t>(static_cast<double>(footprint) * pct / 100.0));
+    const double bytes = static_cast<double>(footprint) * pct / 100.0;
+    return std::clamp<std::int64_t>(bytes >= static_cast<double>(core::kMaxCacheBytes)
+                                        ? core::kMaxCacheBytes
+                                        : static_cast<std::int64_t>(bytes),
+                                    1, core::kMaxCacheBytes);
   }
   auto q = core::parse_quantity(s);
-  if (!q.ok() || q->as_int() <= 0) {
-    return core::invalid_argument(
-        "--size " + s + ": expected a positive size in bytes (64Mi, 1e9) or a percentage");
+  if (!q.ok() || q->as_int() <= 0 || q->as_int() > core::kMaxCacheBytes) {
+    return core::invalid_argument("--size " + s +
+                                  ": expected a positive size in bytes up to 4Ei (64Mi, 1e9) "
+                                  "or a percentage");
   }
   return q->as_int();
 }

@@ -88,9 +88,9 @@ int run_inject(const InjectArgs& args) {
       return kExitErrors;
     }
     const auto& obj = (*docs)[i];
-    std::string name = obj.contains("metadata") && obj["metadata"].is_object()
-                           ? obj["metadata"].value("name", "")
-                           : "";
+    const bool named = obj.contains("metadata") && obj["metadata"].is_object() &&
+                       obj["metadata"].contains("name") && obj["metadata"]["name"].is_string();
+    std::string name = named ? obj["metadata"]["name"].get<std::string>() : "";
     for (const auto& p : r->pods) {
       if (args.quiet) break;
       std::cerr << "# " << obj.value("kind", "?") << " " << name << ": " << p.profile;

@@ -69,6 +69,17 @@ int run_sim(const SimRunArgs& args) {
     for (const auto& reason : r->summary.skipped_reasons) {
       std::cerr << "warning: " << spec.workload.trace->file << ": skipped " << reason << "\n";
     }
+    if (r->summary.never_placed > 0) {
+      // Name the first few and why (the rest are in jobs.csv).
+      std::cerr << "warning: scenario " << spec.scenario << ": " << r->summary.never_placed
+                << " job(s) could never be placed; the run ended when nothing else could change";
+      int shown = 0;
+      for (const auto& j : r->jobs) {
+        if (j.start_s >= 0 || j.last_unschedulable_reason.empty() || shown == 3) continue;
+        std::cerr << (shown++ ? "; " : ": ") << j.id << " (" << j.last_unschedulable_reason << ")";
+      }
+      std::cerr << "\n";
+    }
     if (!args.quiet) {
       double wall =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();

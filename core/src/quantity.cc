@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -38,7 +39,11 @@ std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
 std::int64_t Quantity::as_int() const { return static_cast<std::int64_t>(std::ceil(value - 1e-9)); }
 std::int64_t Quantity::as_milli() const {
-  return static_cast<std::int64_t>(std::ceil(value * 1000.0 - 1e-6));
+  // Saturates: a quantity past 9.2e15 units has no exact thousandths.
+  const double m = std::ceil(value * 1000.0 - 1e-6);
+  if (m >= 9.2233720368547758e18) return INT64_MAX;
+  if (m <= -9.2233720368547758e18) return INT64_MIN;
+  return static_cast<std::int64_t>(m);
 }
 
 Result<Quantity> parse_quantity(std::string_view text, bool allow_negative) {
@@ -96,7 +101,10 @@ Result<Quantity> parse_quantity(std::string_view text, bool allow_negative) {
     return invalid_argument(expected + " (unknown suffix " + quoted(suffix) + ")");
   }
   Quantity q{v * mult, std::string(s)};
-  if (!std::isfinite(q.value)) return invalid_argument(expected + " (out of range)");
+  // Whole-unit values must fit a signed 64-bit integer (8Ei).
+  if (!std::isfinite(q.value) || std::fabs(q.value) >= 9.2233720368547758e18) {
+    return invalid_argument(expected + " (out of range: at most 8Ei)");
+  }
   if (q.value < 0 && !allow_negative) {
     return invalid_argument("expected a non-negative quantity, got " + quoted(text));
   }

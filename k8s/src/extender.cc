@@ -49,6 +49,15 @@ struct Extender::Request {
   std::vector<std::string> names;  // candidate node names, in the order sent
 };
 
+core::Result<Json> Extender::answer(std::string_view verb, const std::string& body) {
+  if (verb == "filter") return parse_and_handle(body, [&](const Json& a) { return filter(a); });
+  if (verb == "prioritize") {
+    return parse_and_handle(body, [&](const Json& a) { return prioritize(a); });
+  }
+  return core::invalid_argument("unknown extender verb " + std::string(verb) +
+                                " (expected filter or prioritize)");
+}
+
 core::Result<std::unique_ptr<Extender>> Extender::create(const scheduler::Profile& profile,
                                                          World world) {
   scheduler::Profile p = profile;
@@ -201,11 +210,10 @@ core::Result<std::unique_ptr<ExtenderServer>> ExtenderServer::start(Extender& ex
   }
   auto& srv = *s->impl_->server;
   auto log = config.log;
-  auto handle = [&extender, log](const char* what, auto fn) {
-    return [&extender, log, what, fn](const httplib::Request& req, httplib::Response& res) {
+  auto handle = [&extender, log](const char* what) {
+    return [&extender, log, what](const httplib::Request& req, httplib::Response& res) {
       auto t0 = std::chrono::steady_clock::now();
-      core::Result<Json> out =
-          parse_and_handle(req.body, [&](const Json& args) { return fn(extender, args); });
+      core::Result<Json> out = extender.answer(what, req.body);
       if (!out.ok()) {
         res.status = 400;
         // The scheduler reads Error from a filter result; a plain message otherwise.
@@ -224,9 +232,8 @@ core::Result<std::unique_ptr<ExtenderServer>> ExtenderServer::start(Extender& ex
       }
     };
   };
-  srv.Post("/filter", handle("filter", [](Extender& e, const Json& a) { return e.filter(a); }));
-  srv.Post("/prioritize",
-           handle("prioritize", [](Extender& e, const Json& a) { return e.prioritize(a); }));
+  srv.Post("/filter", handle("filter"));
+  srv.Post("/prioritize", handle("prioritize"));
   srv.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("ok\n", "text/plain");
   });

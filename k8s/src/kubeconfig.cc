@@ -76,7 +76,7 @@ static core::Result<ClusterConfig> load_checked(const std::string& path,
     root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     return core::invalid_argument(path + ":" + std::to_string(e.mark.line + 1) +
-                                  ": not YAML: " + e.msg);
+                                  ": not YAML: " + core::yaml_error_message(e));
   }
   AQ_RETURN_IF_ERROR(core::check_yaml_limits(root, path));
   if (!root.IsMap()) return core::invalid_argument(path + ": expected a kubeconfig mapping");
@@ -137,8 +137,9 @@ core::Result<ClusterConfig> load_kubeconfig(const std::string& path, const std::
   try {
     return load_checked(path, context);
   } catch (const YAML::Exception& e) {
-    return core::invalid_argument(path + ":" + std::to_string(e.mark.line + 1) +
-                                  ": a kubeconfig field has the wrong shape: " + e.msg);
+    return core::invalid_argument(
+        path + ":" + std::to_string(e.mark.line + 1) +
+        ": a kubeconfig field has the wrong shape: " + core::yaml_error_message(e));
   }
 }
 

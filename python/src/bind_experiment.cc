@@ -196,6 +196,7 @@ py::dict summary_dict(const PyResults& r) {
   d["cache_enabled"] = s.cache_enabled;
   d["jobs"] = s.jobs;
   d["completed"] = s.completed;
+  d["never_placed"] = s.never_placed;
   d["mean_jct_s"] = s.mean_jct_s;
   d["p50_jct_s"] = s.p50_jct_s;
   d["p95_jct_s"] = s.p95_jct_s;

@@ -1,6 +1,7 @@
 #include "aqueduct/sim/cache_trace.h"
 
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 
 #include "aqueduct/sim/csv.h"
@@ -10,6 +11,12 @@ namespace aqueduct::sim {
 namespace {
 
 constexpr char kMagic[8] = {'A', 'Q', 'C', 'T', 'R', 'C', '0', '1'};
+// One row's op_count may repeat it at most this often.
+constexpr std::int64_t kMaxOpCount = 1'000'000;
+
+std::string size_limit_error(std::int64_t bytes) {
+  return "size " + std::to_string(bytes) + " B is over the limit of 1 PiB per request";
+}
 
 std::uint64_t key_of(const std::string& s) {
   if (auto v = parse_int(s); v && *v >= 0) return static_cast<std::uint64_t>(*v);
@@ -28,6 +35,17 @@ core::Result<std::vector<core::CacheRequest>> read_binary(const std::string& pat
   }
   if (!in.read(reinterpret_cast<char*>(&count), 8))
     return core::invalid_argument(path + ": truncated header");
+  // The header's count must match the file: 16 header bytes, 16 per record.
+  std::error_code ec;
+  const std::uintmax_t file_bytes = std::filesystem::file_size(path, ec);
+  if (ec) return core::io_error(path + ": cannot size the trace file: " + ec.message());
+  const std::uintmax_t records = (file_bytes - 16) / 16;
+  if (count != records || (file_bytes - 16) % 16 != 0) {
+    return core::invalid_argument(
+        path + ": header says " + std::to_string(count) + " requests, but the file's " +
+        std::to_string(file_bytes) + " bytes hold " + std::to_string(records) + " records" +
+        ((file_bytes - 16) % 16 ? " and a partial one" : "") + " (expected 16 + 16 x count bytes)");
+  }
   std::vector<core::CacheRequest> out;
   std::uint64_t want =
       max > 0 ? std::min<std::uint64_t>(count, static_cast<std::uint64_t>(max)) : count;
@@ -37,6 +55,11 @@ core::Result<std::vector<core::CacheRequest>> read_binary(const std::string& pat
     if (!in.read(reinterpret_cast<char*>(rec), 16)) {
       return core::invalid_argument(path + ": truncated at record " + std::to_string(i) + " of " +
                                     std::to_string(count));
+    }
+    if (rec[1] > static_cast<std::uint64_t>(core::kMaxRequestBytes)) {
+      return core::invalid_argument(
+          path + ": record " + std::to_string(i) + ": " +
+          size_limit_error(rec[1] > INT64_MAX ? INT64_MAX : static_cast<std::int64_t>(rec[1])));
     }
     out.push_back({core::BlockKey{0, rec[0]}, static_cast<std::int64_t>(rec[1])});
   }
@@ -96,11 +119,16 @@ core::Result<std::vector<core::CacheRequest>> read_cache_trace(const std::string
       return core::invalid_argument(where + "column " + size_col +
                                     ": expected a size in bytes, got \"" + f[*si] + "\"");
     }
+    if (*size > core::kMaxRequestBytes) {
+      return core::invalid_argument(where + "column " + size_col + ": " + size_limit_error(*size));
+    }
     std::int64_t times = 1;
     if (ci) {
       auto c = parse_int(f[*ci]);
-      if (!c || *c < 1)
-        return core::invalid_argument(where + "column op_count: expected a count >= 1");
+      if (!c || *c < 1 || *c > kMaxOpCount) {
+        return core::invalid_argument(where +
+                                      "column op_count: expected a count from 1 to 1000000");
+      }
       times = *c;
     }
     core::CacheRequest q{core::BlockKey{0, key_of(f[*ki])}, *size};

@@ -457,6 +457,7 @@ RunResult ClusterRun::run(const RunOptions& options) {
   s.trace_rows = workload_.trace_rows;
   s.trace_rows_skipped = static_cast<std::int64_t>(workload_.skipped_rows.size());
   s.trace_rows_outside_window = workload_.trace_outside_window;
+  s.never_placed = stalled_jobs_;
   s.cache_worker_moves = worker_moves_;
   accrue_worker_cost();
   s.cache_cost = worker_cost_;

@@ -217,6 +217,8 @@ class ClusterRun final : public core::ClusterView, public core::ActionSink {
   void refresh_io();          // io_utilization of every node from its NIC-out load
   void finish_reader(int r);
   void sample();
+  // True once the run can no longer progress (see cluster_run_reading.cc).
+  bool stalled(core::Time now);
   std::int64_t block_count(int dataset) const;
   std::int64_t block_size_of(int dataset) const;
   void resolve_block_sizes();
@@ -280,6 +282,11 @@ class ClusterRun final : public core::ClusterView, public core::ActionSink {
   std::int64_t total_gpu_milli_ = 0;
   std::int64_t total_cpu_milli_ = 0;
   bool finished_ = false;
+  // Stall detection: what last changed, since when nothing did, and how many
+  // jobs were left pending when the run ended for it.
+  std::array<std::int64_t, 5> stall_print_{};
+  core::Time stall_since_ = core::Time::max();
+  std::int64_t stalled_jobs_ = 0;
 };
 
 }  // namespace aqueduct::sim::detail

@@ -518,11 +518,41 @@ void ClusterRun::sample() {
   }
   samples_.push_back(s);
   bool work_left = done_jobs_ < static_cast<std::int64_t>(jobs_.size()) || active_loaders_ > 0;
+  if (work_left && stalled(now)) {
+    stalled_jobs_ = s.pending_jobs;
+    work_left = false;
+  }
   if (work_left) {
     sim_.schedule_after(spec_.sample_interval, [this] { sample(); });
   } else {
     finished_ = true;
   }
+}
+
+// Every job left is pending and has failed to fit, nothing runs, loads or
+// arrives, and nothing that frees room (a job ending, workers scaling or
+// moving, nodes) has happened for two of the queue's unschedulable-retry
+// periods: no later event can change that, so the run ends here instead of
+// sampling forever. The jobs still pending are reported as never placed.
+bool ClusterRun::stalled(core::Time now) {
+  bool quiet = active_loaders_ == 0;
+  bool any_pending = false;
+  for (const auto& st : jobs_) {
+    if (st.phase == Phase::kRunning || st.phase == Phase::kNotArrived) quiet = false;
+    any_pending |= st.phase == Phase::kPending;
+  }
+  const std::array<std::int64_t, 5> print{done_jobs_, scale_ups_, scale_downs_, worker_moves_,
+                                          static_cast<std::int64_t>(nodes_.size())};
+  if (!quiet || !any_pending || print != stall_print_) {
+    stall_print_ = print;
+    stall_since_ = quiet && any_pending ? now : core::Time::max();
+    return false;
+  }
+  if (stall_since_ == core::Time::max()) {
+    stall_since_ = now;
+    return false;
+  }
+  return now - stall_since_ >= 2 * scheduler::QueueConfig{}.max_unschedulable;
 }
 
 }  // namespace aqueduct::sim::detail

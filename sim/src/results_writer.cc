@@ -110,6 +110,7 @@ core::Status write_results(const RunResult& r, const std::string& dir) {
   j["cache_enabled"] = s.cache_enabled;
   j["jobs"] = s.jobs;
   j["completed"] = s.completed;
+  j["never_placed"] = s.never_placed;
   j["jct_s"] = {{"mean", std::stod(fmt(s.mean_jct_s))},
                 {"p50", std::stod(fmt(s.p50_jct_s))},
                 {"p95", std::stod(fmt(s.p95_jct_s))},

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <unordered_map>
 
 #include "aqueduct/core/quantity.h"
 #include "aqueduct/sim/csv.h"
@@ -13,6 +14,19 @@
 
 namespace aqueduct::sim {
 namespace {
+
+// Bounds on trace numbers: times and durations within ~300 years, at most
+// 100,000 GPUs per job (past the largest clusters), so that no later
+// conversion to integers or to simulated time can overflow.
+constexpr double kMaxTraceNumber = 1e15;
+constexpr double kMaxSeconds = 1e10;
+constexpr double kMaxJobGpus = 1e5;
+
+std::string fmt_bound(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.15g", v);
+  return buf;
+}
 
 // One row's fields with its header, and a place to record what is wrong.
 struct Row {
@@ -25,7 +39,10 @@ struct Row {
     if (!i || *i >= fields.size()) return nullptr;
     return &fields[*i];
   }
-  std::optional<double> num(std::string_view col, bool required, double min = -1e300) {
+  // A finite number in [min, max] (the bounds keep later integer and time
+  // conversions exact), or nullopt with the error recorded.
+  std::optional<double> num(std::string_view col, bool required, double min = -1e300,
+                            double max = kMaxTraceNumber) {
     const std::string* s = get(col);
     if (!s || s->empty()) {
       if (required && error.empty()) error = "column " + std::string(col) + ": missing value";
@@ -37,10 +54,11 @@ struct Row {
         error = "column " + std::string(col) + ": expected a number, got \"" + *s + "\"";
       return std::nullopt;
     }
-    if (*v < min) {
-      if (error.empty())
-        error = "column " + std::string(col) + ": expected a value >= " + std::to_string(min) +
-                ", got " + *s;
+    if (!std::isfinite(*v) || *v < min || *v > max) {
+      if (error.empty()) {
+        error = "column " + std::string(col) + ": expected a value from " + fmt_bound(min) +
+                " to " + fmt_bound(max) + ", got " + *s;
+      }
       return std::nullopt;
     }
     return v;
@@ -87,8 +105,8 @@ std::vector<ReaderDef> reader_defs() {
   defs.push_back({"generic-csv", {"job_id", "arrival_s"}, [](Row& r, TraceJob& j) {
                     j.id = r.text("job_id");
                     if (j.id.empty() && r.error.empty()) r.error = "column job_id: missing value";
-                    j.arrival_s = r.num("arrival_s", true, 0).value_or(0);
-                    j.gpus = r.num("gpus", false, 0).value_or(0);
+                    j.arrival_s = r.num("arrival_s", true, 0, kMaxSeconds).value_or(0);
+                    j.gpus = r.num("gpus", false, 0, kMaxJobGpus).value_or(0);
                     if (const std::string* c = r.get("cpu"); c && !c->empty()) {
                       auto q = core::parse_quantity(*c);
                       if (!q.ok()) {
@@ -107,8 +125,9 @@ std::vector<ReaderDef> reader_defs() {
                     }
                     j.application = r.text("application");
                     j.dataset = r.text("dataset");
-                    j.epochs = static_cast<std::int32_t>(r.num("epochs", false, 1).value_or(0));
-                    if (auto d = r.num("duration_s", false, 0)) {
+                    j.epochs =
+                        static_cast<std::int32_t>(r.num("epochs", false, 1, 1e6).value_or(0));
+                    if (auto d = r.num("duration_s", false, 0, kMaxSeconds)) {
                       j.has_duration = true;
                       j.duration_s = *d;
                     }
@@ -123,8 +142,8 @@ std::vector<ReaderDef> reader_defs() {
                     j.application = paren == std::string::npos ? type : type.substr(0, paren);
                     if (j.application.empty() && r.error.empty())
                       r.error = "column job_type: missing value";
-                    j.arrival_s = r.num("arrival_time_s", true, 0).value_or(0);
-                    j.gpus = r.num("num_gpus", true, 0).value_or(0);
+                    j.arrival_s = r.num("arrival_time_s", true, 0, kMaxSeconds).value_or(0);
+                    j.gpus = r.num("num_gpus", true, 0, kMaxJobGpus).value_or(0);
                   }});
   defs.push_back(
       {"pollux", {"name", "time", "application", "num_replicas"}, [](Row& r, TraceJob& j) {
@@ -132,8 +151,8 @@ std::vector<ReaderDef> reader_defs() {
          j.application = r.text("application");
          if (j.application.empty() && r.error.empty())
            r.error = "column application: missing value";
-         j.arrival_s = r.num("time", true, 0).value_or(0);
-         j.gpus = r.num("num_replicas", true, 0).value_or(0);
+         j.arrival_s = r.num("time", true, 0, kMaxSeconds).value_or(0);
+         j.gpus = r.num("num_replicas", true, 0, kMaxJobGpus).value_or(0);
        }});
   defs.push_back({"alibaba-gpu-v2023",
                   {"name", "cpu_milli", "memory_mib", "num_gpu", "gpu_milli", "creation_time",
@@ -141,14 +160,14 @@ std::vector<ReaderDef> reader_defs() {
                   [](Row& r, TraceJob& j) {
                     j.id = r.text("name");
                     j.cpu_milli =
-                        static_cast<std::int64_t>(r.num("cpu_milli", true, 0).value_or(0));
+                        static_cast<std::int64_t>(r.num("cpu_milli", true, 0, 1e9).value_or(0));
                     j.memory_bytes = static_cast<std::int64_t>(
-                        r.num("memory_mib", true, 0).value_or(0) * 1048576.0);
-                    double n = r.num("num_gpu", true, 0).value_or(0);
-                    double milli = r.num("gpu_milli", false, 0).value_or(1000);
+                        r.num("memory_mib", true, 0, 1e12).value_or(0) * 1048576.0);
+                    double n = r.num("num_gpu", true, 0, kMaxJobGpus).value_or(0);
+                    double milli = r.num("gpu_milli", false, 0, 1000).value_or(1000);
                     j.gpus = (n == 1 && milli > 0 && milli < 1000) ? milli / 1000.0 : n;
-                    j.arrival_s = r.num("creation_time", true, 0).value_or(0);
-                    auto del = r.num("deletion_time", true, 0);
+                    j.arrival_s = r.num("creation_time", true, 0, kMaxSeconds).value_or(0);
+                    auto del = r.num("deletion_time", true, 0, kMaxSeconds);
                     if (del && *del < j.arrival_s && r.error.empty()) {
                       r.error = "deletion_time " + std::to_string(static_cast<long long>(*del)) +
                                 " is before creation_time";
@@ -169,7 +188,7 @@ std::vector<ReaderDef> reader_defs() {
            return;
          }
          j.arrival_s = *t;
-         auto d = r.num("exec_time_seconds", true, 0);
+         auto d = r.num("exec_time_seconds", true, 0, kMaxSeconds);
          if (d) {
            j.has_duration = true;
            j.duration_s = *d;
@@ -275,6 +294,7 @@ core::Result<TraceData> read_trace(const TraceSpec& spec) {
     AQ_ASSIGN_OR_RETURN(throughputs, read_throughputs(spec.throughputs, spec.worker_type));
   }
   TraceData out;
+  std::unordered_map<std::string, std::int64_t> lines_by_id;
   while (csv.next(fields)) {
     if (fields.size() == 1 && fields[0].empty()) continue;  // blank line
     ++out.rows;
@@ -300,6 +320,13 @@ core::Result<TraceData> read_trace(const TraceSpec& spec) {
       }
     }
     if (job.id.empty()) job.id = def->name + "-" + std::to_string(csv.line());
+    if (row.error.empty()) {
+      auto [seen, fresh] = lines_by_id.try_emplace(job.id, csv.line());
+      if (!fresh) {
+        row.error = "job id \"" + job.id + "\" repeats the job on line " +
+                    std::to_string(seen->second) + " (ids must be unique)";
+      }
+    }
     if (!row.error.empty()) {
       if (!spec.skip_bad_rows) {
         return core::invalid_argument(spec.file + ":" + std::to_string(csv.line()) + ": " +

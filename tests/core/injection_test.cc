@@ -93,6 +93,23 @@ TEST(Injection, OptOutLabelSkipsEveryPlugin) {
   expect_same(r.pod, pod);
 }
 
+// Regression from fuzzing (tests/fuzz/crashers/pod_yaml): a kind or field
+// of the wrong JSON type threw out of inject_object instead of an error.
+TEST(Injection, FieldsOfTheWrongTypeAreErrorsNotExceptions) {
+  World w;
+  w.add("ds");
+  auto r =
+      inject_object(parse(R"({"kind": 5, "metadata": {"name": 7}})"), w.resolver(), {}, "m.yaml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "m.yaml: kind: expected a string, got number");
+  J pod = parse(kServerlessPod);
+  pod["metadata"]["labels"]["app"] = 5;
+  pod["spec"]["containers"][0]["name"] = J::array({1});
+  auto p = inject_pod(pod, w.resolver(), {}, "pod.yaml");
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.status().message().rfind("pod.yaml: ", 0), 0u) << p.status().message();
+}
+
 TEST(Injection, DoneLabelSkipsEveryPlugin) {
   World w;
   w.add("ds");

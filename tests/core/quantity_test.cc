@@ -50,6 +50,17 @@ TEST(Quantity, RejectsMalformed) {
   EXPECT_TRUE(parse_quantity("-1", /*allow_negative=*/true).ok());
 }
 
+TEST(Quantity, RangeEndsAtEightExbibytes) {
+  EXPECT_FALSE(parse_quantity("1e30Ei").ok());
+  EXPECT_FALSE(parse_quantity("9.3e18").ok());
+  EXPECT_NE(parse_quantity("1e400").status().message().find("out of range"), std::string::npos);
+  ASSERT_TRUE(parse_quantity("7Ei").ok());
+  EXPECT_EQ(parse_quantity("7Ei")->as_int(), 7LL << 60);
+  // Thousandths of a value past 9.2e15 saturate instead of overflowing.
+  EXPECT_EQ(parse_quantity("9e17")->as_milli(), INT64_MAX);
+  EXPECT_EQ(parse_quantity("-9e17", true)->as_milli(), INT64_MIN);
+}
+
 TEST(Bandwidth, BytesAndBits) {
   EXPECT_DOUBLE_EQ(*parse_bandwidth("1GiB/s"), 1073741824.0);
   EXPECT_DOUBLE_EQ(*parse_bandwidth("200Mi/s"), 200.0 * 1048576);

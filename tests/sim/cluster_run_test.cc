@@ -122,6 +122,40 @@ TEST(ClusterRun, CacheSpeedupMatchesTheModelByHand) {
   EXPECT_GT(jct[0] / jct[1], 2.0);
 }
 
+// Regression: a job larger than the whole cluster kept the run sampling
+// forever. The run now ends once nothing can change, the others complete,
+// and the job is reported as never placed with the scheduler's reason.
+TEST(ClusterRun, AJobThatCanNeverFitEndsTheRunAndIsReported) {
+  TempDir dir;
+  ExperimentSpec spec =
+      load_inline(dir,
+                  "apiVersion: aqueduct.io/v1alpha1\n"
+                  "kind: Experiment\n"
+                  "metadata: {name: toobig}\n"
+                  "spec:\n"
+                  "  cluster:\n"
+                  "    nodePools: [{name: g, count: 2, cpu: \"16\", memory: 64Gi, gpu: 4}]\n"
+                  "  workload:\n"
+                  "    trace: {file: TRACE, reader: generic-csv}\n"
+                  "    applications: {train: {computePerGpu: 100MiB/s}}\n",
+                  "job_id,arrival_s,gpus,duration_s,application\n"
+                  "small,0,1,100,train\n"
+                  "huge,10,64,100,train\n"
+                  "late,20,2,50,train\n");
+  RunResult r = run_ok(spec);
+  EXPECT_EQ(r.summary.completed, 2);
+  EXPECT_EQ(r.summary.never_placed, 1);
+  ASSERT_EQ(r.jobs.size(), 3u);
+  for (const auto& j : r.jobs) {
+    if (j.id != "huge") continue;
+    EXPECT_LT(j.start_s, 0);
+    EXPECT_NE(j.last_unschedulable_reason.find("0/2 nodes are available"), std::string::npos)
+        << j.last_unschedulable_reason;
+  }
+  // Ends within two retry periods (10 minutes) plus a sample after the last job.
+  EXPECT_LT(r.summary.simulated_s, 100 + 50 + 3 * 300 + 20);
+}
+
 TEST(ClusterRun, SameSeedByteIdenticalOutputs) {
   ExperimentPlan plan = load_plan("examples/quickstart/experiment.yaml");
   TempDir a, b;

@@ -135,6 +135,36 @@ TEST(TraceReaders, MalformedRowsNameTheLine) {
   EXPECT_EQ(k->skipped[2].line, 5);
 }
 
+// Regressions from fuzzing (tests/fuzz/crashers/job_trace): a duplicate job
+// id reached an internal check in the run, 2^31 GPUs hung it, NaN and 1e300
+// became undefined integer and time conversions.
+TEST(TraceReaders, DuplicateIdsAndOutOfRangeNumbersNameTheLine) {
+  TempDir dir;
+  std::string f = dir.write("p.csv",
+                            "name,time,application,num_replicas,batch_size\n"
+                            "j,1,cifar10,1,128\n"
+                            "k,2,cifar10,2147483648,128\n"
+                            "j,3,cifar10,1,128\n"
+                            "m,nan,cifar10,1,128\n"
+                            "n,1e300,cifar10,1,128\n");
+  TraceSpec s = trace_spec(f, "pollux", true, 1.0);
+  auto r = read_trace(s);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->jobs.size(), 1u);
+  ASSERT_EQ(r->skipped.size(), 4u);
+  EXPECT_EQ(r->skipped[0].reason,
+            "column num_replicas: expected a value from 0 to 100000, got 2147483648");
+  EXPECT_EQ(r->skipped[1].line, 4);
+  EXPECT_EQ(r->skipped[1].reason, "job id \"j\" repeats the job on line 2 (ids must be unique)");
+  EXPECT_EQ(r->skipped[2].reason, "column time: expected a number, got \"nan\"");
+  EXPECT_EQ(r->skipped[3].reason, "column time: expected a value from 0 to 10000000000, got 1e300");
+  s.skip_bad_rows = false;
+  auto strict = read_trace(s);
+  ASSERT_FALSE(strict.ok());
+  EXPECT_NE(strict.status().message().find(f + ":3: column num_replicas"), std::string::npos)
+      << strict.status().message();
+}
+
 TEST(TraceReaders, MissingColumnsAndFiles) {
   TempDir dir;
   std::string f = dir.write("t.csv", "name,when\nx,1\n");

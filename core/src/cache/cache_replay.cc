@@ -22,6 +22,10 @@ Result<ReplayResult> replay(std::span<const CacheRequest> trace, std::string_vie
                             std::int64_t capacity_bytes, const EvictionRegistry& registry,
                             std::span<const std::uint64_t> next) {
   if (capacity_bytes <= 0) return invalid_argument("cache size must be positive");
+  if (capacity_bytes > kMaxCacheBytes) {
+    return invalid_argument("cache size " + std::to_string(capacity_bytes) +
+                            " B is over the limit of 4 EiB");
+  }
   AQ_ASSIGN_OR_RETURN(auto p, registry.create(policy));
   if (p->needs_future() && next.size() != trace.size()) {
     return invalid_argument("policy " + std::string(policy) +
@@ -35,8 +39,15 @@ Result<ReplayResult> replay(std::span<const CacheRequest> trace, std::string_vie
   std::int64_t used = 0;
   for (std::size_t i = 0; i < trace.size(); ++i) {
     const CacheRequest& q = trace[i];
+    if (q.bytes < 0 || q.bytes > kMaxRequestBytes) {
+      return invalid_argument("request " + std::to_string(i) + ": size " + std::to_string(q.bytes) +
+                              " B is outside 0 .. 1 PiB");
+    }
     ++r.requests;
-    r.bytes += q.bytes;
+    if (__builtin_add_overflow(r.bytes, q.bytes, &r.bytes)) {
+      return invalid_argument("request " + std::to_string(i) +
+                              ": the trace's bytes add up to more than 8 EiB");
+    }
     if (future) p->set_next_use(q.key, next[i]);
     std::int64_t old = p->on_access(q.key, q.bytes);
     if (old >= 0) {
@@ -54,7 +65,7 @@ Result<ReplayResult> replay(std::span<const CacheRequest> trace, std::string_vie
     r.miss_bytes += q.bytes;
     if (q.bytes > capacity_bytes) continue;
     // Make room first, then admit (as libCacheSim does).
-    while (used + q.bytes > capacity_bytes) {
+    while (q.bytes > capacity_bytes - used) {
       auto v = p->victim();
       if (!v) break;
       used -= p->bytes_of(*v);
@@ -71,7 +82,10 @@ Footprint footprint(std::span<const CacheRequest> trace) {
   for (const auto& q : trace) sizes[q.key] = q.bytes;
   Footprint f;
   f.objects = sizes.size();
-  for (const auto& [k, b] : sizes) f.bytes += b;
+  for (const auto& [k, b] : sizes) {
+    // Saturates: a footprint past 8 EiB is reported as the largest value.
+    if (__builtin_add_overflow(f.bytes, b, &f.bytes)) f.bytes = INT64_MAX;
+  }
   return f;
 }
 

@@ -18,6 +18,10 @@ std::vector<std::string> template_path(const std::string& kind) {
 Status inject_one(Json& obj, const DatasetResolver& resolve, const InjectionOptions& options,
                   const std::string& source, ObjectInjection& out) {
   if (!obj.is_object()) return invalid_argument(source + ": expected an object");
+  if (obj.contains("kind") && !obj["kind"].is_string()) {
+    return invalid_argument(source + ": kind: expected a string, got " +
+                            std::string(obj["kind"].type_name()));
+  }
   const std::string kind = obj.value("kind", "");
   if (kind == "Pod") {
     AQ_ASSIGN_OR_RETURN(InjectionResult r, inject_pod(obj, resolve, options, source));
@@ -80,7 +84,13 @@ Result<ObjectInjection> inject_object(const Json& object, const DatasetResolver&
                                       const InjectionOptions& options, const std::string& source) {
   ObjectInjection out;
   out.object = object;
-  AQ_RETURN_IF_ERROR(inject_one(out.object, resolve, options, source, out));
+  try {
+    AQ_RETURN_IF_ERROR(inject_one(out.object, resolve, options, source, out));
+  } catch (const Json::exception& e) {
+    // The border: a field of an unexpected type is an error, not an exception.
+    return invalid_argument(source + ": a field has the wrong type (" + std::string(e.what()) +
+                            ")");
+  }
   return out;
 }
 

@@ -133,8 +133,28 @@ bool arch_affinity(Json& pod, Pod& m, const std::vector<const DatasetBinding*>& 
 
 }  // namespace
 
+namespace {
+Result<InjectionResult> inject_pod_unchecked(const Json& pod, const DatasetResolver& resolve,
+                                             const InjectionOptions& options,
+                                             const std::string& source);
+}  // namespace
+
+// The border: a field of an unexpected JSON type deep inside the pod is an
+// error naming the source, never an exception escaping to the caller.
 Result<InjectionResult> inject_pod(const Json& pod, const DatasetResolver& resolve,
                                    const InjectionOptions& options, const std::string& source) {
+  try {
+    return inject_pod_unchecked(pod, resolve, options, source);
+  } catch (const Json::exception& e) {
+    return invalid_argument(source + ": a field has the wrong type (" + std::string(e.what()) +
+                            ")");
+  }
+}
+
+namespace {
+Result<InjectionResult> inject_pod_unchecked(const Json& pod, const DatasetResolver& resolve,
+                                             const InjectionOptions& options,
+                                             const std::string& source) {
   if (!pod.is_object()) {
     return invalid_argument(source + ": expected a Pod object, got " + pod.type_name());
   }
@@ -242,5 +262,6 @@ Result<InjectionResult> inject_pod(const Json& pod, const DatasetResolver& resol
   if (dataset_usage(out.pod, ds)) out.applied.push_back("DatasetUsageInjector");
   return out;
 }
+}  // namespace
 
 }  // namespace aqueduct::core

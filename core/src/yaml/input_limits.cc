@@ -1,5 +1,6 @@
 #include "aqueduct/core/yaml/input_limits.h"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <vector>
@@ -99,6 +100,14 @@ Status check_json_limits(std::string_view text, const std::string& what,
     }
   }
   return Status::ok();
+}
+
+std::string yaml_error_message(const YAML::Exception& e) {
+  if (dynamic_cast<const YAML::DeepRecursion*>(&e) != nullptr) {
+    return "nesting too deep for the YAML parser (more than " +
+           std::to_string(InputLimits{}.max_depth) + " levels are refused)";
+  }
+  return e.msg;
 }
 
 }  // namespace aqueduct::core

@@ -141,7 +141,7 @@ Result<std::vector<nlohmann::ordered_json>> parse_yaml_documents_as_json(std::st
     docs = YAML::LoadAll(std::string(text));
   } catch (const YAML::Exception& e) {
     return invalid_argument(file + ":" + std::to_string(e.mark.line + 1) + ":" +
-                            std::to_string(e.mark.column + 1) + ": " + e.msg);
+                            std::to_string(e.mark.column + 1) + ": " + yaml_error_message(e));
   }
   std::vector<nlohmann::ordered_json> out;
   for (const auto& d : docs) {

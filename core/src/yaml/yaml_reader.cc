@@ -299,7 +299,7 @@ std::vector<YAML::Node> parse_yaml_documents(std::string_view text, const std::s
     }
   } catch (const YAML::Exception& e) {
     SourcePos p{file, e.mark.line + 1, e.mark.column + 1};
-    std::string msg = "YAML syntax error: " + e.msg;
+    std::string msg = "YAML syntax error: " + yaml_error_message(e);
     // Tabs are the most common cause of "cannot start any token".
     std::size_t line_start = 0;
     int line = 0;

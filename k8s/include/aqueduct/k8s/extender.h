@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 #include "aqueduct/core/status.h"
 #include "aqueduct/k8s/cluster_snapshot.h"
@@ -32,6 +33,10 @@ class Extender {
   // Answers are the JSON bodies to return; errors are malformed requests.
   core::Result<Json> filter(const Json& args);
   core::Result<Json> prioritize(const Json& args);
+  // What the server does with a request body for `verb` ("filter" or
+  // "prioritize"): input limits, JSON parse, the call; every malformed body
+  // is an InvalidArgument naming the problem. Never throws.
+  core::Result<Json> answer(std::string_view verb, const std::string& body);
 
  private:
   Extender() = default;

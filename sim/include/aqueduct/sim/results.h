@@ -55,6 +55,9 @@ struct Summary {
   bool cache_enabled = false;
   std::int64_t jobs = 0;
   std::int64_t completed = 0;
+  // Jobs still pending when the run ended because nothing could change any
+  // more (each one's reason is in its job record); 0 for a run that finished.
+  std::int64_t never_placed = 0;
   double mean_jct_s = 0;
   double p50_jct_s = 0;
   double p95_jct_s = 0;

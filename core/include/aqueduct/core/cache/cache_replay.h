@@ -17,6 +17,12 @@
 
 namespace aqueduct::core {
 
+// Bounds that keep byte arithmetic exact: one request is at most 1 PiB (far
+// past any real object or I/O), a cache at most 4 EiB; replay() refuses
+// requests and caches outside them, and traces whose bytes sum past 8 EiB.
+inline constexpr std::int64_t kMaxRequestBytes = std::int64_t{1} << 50;
+inline constexpr std::int64_t kMaxCacheBytes = std::int64_t{1} << 62;
+
 struct CacheRequest {
   BlockKey key;
   std::int64_t bytes = 0;
@@ -46,7 +52,7 @@ Result<ReplayResult> replay(std::span<const CacheRequest> trace, std::string_vie
                             std::int64_t capacity_bytes, const EvictionRegistry& registry,
                             std::span<const std::uint64_t> next = {});
 
-// Distinct keys and the sum of their (latest) sizes.
+// Distinct keys and the sum of their (latest) sizes (saturating at INT64_MAX).
 struct Footprint {
   std::uint64_t objects = 0;
   std::int64_t bytes = 0;

@@ -14,7 +14,8 @@
 
 namespace YAML {
 class Node;
-}
+class Exception;
+}  // namespace YAML
 
 namespace aqueduct::core {
 
@@ -38,6 +39,10 @@ std::optional<YamlLimitViolation> find_yaml_limit_violation(const YAML::Node& ro
 // The same as a Status reading "file:line: what".
 Status check_yaml_limits(const YAML::Node& root, const std::string& file,
                          const InputLimits& limits = {});
+
+// yaml-cpp's own message for a parse error, made readable: its nesting guard
+// (which fires before find_yaml_limit_violation can run) says only "bad file".
+std::string yaml_error_message(const YAML::Exception& e);
 
 // Checks raw JSON text before it is parsed: size and bracket nesting (strings
 // and escapes skipped), in one pass. Errors name `what` and the byte offset.
