@@ -36,7 +36,7 @@ for t in "${targets[@]}"; do
   log="$build/fuzz-artifacts/$t.log"
   set +e
   # New inputs go into the first folder, the run's own corpus.
-  "$bin" -max_total_time="$per" -timeout=20 -rss_limit_mb=4096 -max_len=65536 \
+  "$bin" -max_total_time="$per" -timeout=60 -rss_limit_mb=4096 -max_len=65536 \
     -print_final_stats=1 -artifact_prefix="$artifacts/" "${dirs[@]}" > "$log" 2>&1
   rc=$?
   set -e

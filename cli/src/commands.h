@@ -81,8 +81,10 @@ struct WebhookArgs {
   bool in_cluster = false;             // live datasets from the pod's own cluster
   std::vector<std::string> dns_names;  // for --self-signed
   std::string ready_file;              // written with host:port once listening
-  int threads = 64;
+  int threads = 2;
   std::size_t max_body_bytes = 6u << 20;
+  double deadline_s = 10;  // per request (HttpServer)
+  std::size_t max_connections = 1024;
   bool quiet = false;
 };
 // Serves until SIGTERM/SIGINT. Exit: 0 stopped by a signal, 2 bad input.
@@ -95,6 +97,9 @@ struct ExtenderArgs {
   std::vector<std::string> objects;  // Nodes, Pods, Datasets, runtimes from files instead
   std::string cert, key;             // both: HTTPS
   std::string ready_file;
+  int threads = 2;
+  double deadline_s = 10;  // per request (HttpServer)
+  std::size_t max_connections = 1024;
   bool quiet = false;
 };
 // Serves until SIGTERM/SIGINT. Exit: 0 stopped by a signal, 2 bad input.

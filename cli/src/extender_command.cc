@@ -95,6 +95,9 @@ int run_extender(const ExtenderArgs& args) {
   cfg.port = addr->second;
   cfg.cert_file = args.cert;
   cfg.key_file = args.key;
+  cfg.threads = args.threads;
+  cfg.deadline = std::chrono::milliseconds(static_cast<std::int64_t>(args.deadline_s * 1000));
+  cfg.max_connections = args.max_connections;
   auto log_mutex = std::make_shared<std::mutex>();
   if (!args.quiet) {
     cfg.log = [log_mutex](const std::string& line) {

@@ -78,6 +78,8 @@ int run_webhook(const WebhookArgs& args) {
   cfg.port = addr->second;
   cfg.threads = args.threads;
   cfg.max_body_bytes = args.max_body_bytes;
+  cfg.deadline = std::chrono::milliseconds(static_cast<std::int64_t>(args.deadline_s * 1000));
+  cfg.max_connections = args.max_connections;
   cfg.injection = *opts;
   auto log_mutex = std::make_shared<std::mutex>();
   if (!args.quiet) {
@@ -89,7 +91,8 @@ int run_webhook(const WebhookArgs& args) {
 
   auto server = k8s::WebhookServer::create(std::move(cfg), *resolve);
   if (!server) return fail(server.status().message());
-  std::cerr << "aqueduct webhook: serving POST /mutate-fluid-pods and GET /healthz on https://"
+  std::cerr << "aqueduct webhook: serving POST /mutate-fluid-pods, GET /healthz and GET /metrics "
+               "on https://"
             << addr->first << ":" << (*server)->port() << "\n";
   if (!args.ready_file.empty()) {
     std::ofstream(args.ready_file) << addr->first << ":" << (*server)->port() << "\n";

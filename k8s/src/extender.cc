@@ -1,7 +1,5 @@
 #include "aqueduct/k8s/extender.h"
 
-#include <httplib.h>
-
 #include <algorithm>
 #include <chrono>
 #include <thread>
@@ -185,97 +183,79 @@ core::Result<Json> Extender::prioritize(const Json& args) {
 }
 
 struct ExtenderServer::Impl {
-  std::unique_ptr<httplib::Server> server;
-  std::thread thread;
-  int port = 0;
+  std::unique_ptr<HttpServer> server;
 };
 
 core::Result<std::unique_ptr<ExtenderServer>> ExtenderServer::start(Extender& extender,
                                                                     ExtenderServerConfig config) {
   auto s = std::unique_ptr<ExtenderServer>(new ExtenderServer());
   s->impl_ = std::make_unique<Impl>();
-  if (!config.cert_file.empty() || !config.key_file.empty()) {
-    if (config.cert_file.empty() || config.key_file.empty()) {
-      return core::invalid_argument("--tls-cert and --tls-key go together");
-    }
-    auto ssl =
-        std::make_unique<httplib::SSLServer>(config.cert_file.c_str(), config.key_file.c_str());
-    if (!ssl->is_valid()) {
-      return core::invalid_argument("--tls-cert " + config.cert_file + " / --tls-key " +
-                                    config.key_file + ": cannot load the certificate and key");
-    }
-    s->impl_->server = std::move(ssl);
-  } else {
-    s->impl_->server = std::make_unique<httplib::Server>();
+  if (config.cert_file.empty() != config.key_file.empty()) {
+    return core::invalid_argument("--tls-cert and --tls-key go together");
   }
-  auto& srv = *s->impl_->server;
-  auto log = config.log;
-  auto handle = [&extender, log](const char* what) {
-    return [&extender, log, what](const httplib::Request& req, httplib::Response& res) {
-      auto t0 = std::chrono::steady_clock::now();
-      core::Result<Json> out = extender.answer(what, req.body);
-      if (!out.ok()) {
-        res.status = 400;
-        // The scheduler reads Error from a filter result; a plain message otherwise.
-        res.set_content(Json{{"Error", out.status().message()}}.dump(
-                            -1, ' ', false, Json::error_handler_t::replace),
-                        "application/json");
-      } else {
-        res.set_content(out->dump(-1, ' ', false, Json::error_handler_t::replace),
-                        "application/json");
-      }
-      if (log) {
-        auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-            std::chrono::steady_clock::now() - t0);
-        log(std::string(what) + " " + std::to_string(res.status) + " " +
-            std::to_string(us.count()) + "us" + (out.ok() ? "" : " " + out.status().message()));
-      }
-    };
+  HttpServerConfig hc;
+  hc.name = "extender";
+  hc.host = config.host;
+  hc.port = config.port;
+  hc.cert_file = config.cert_file;
+  hc.key_file = config.key_file;
+  hc.max_body_bytes = 64u << 20;  // a NodeList of thousands of nodes
+  hc.deadline = config.deadline;
+  hc.max_connections = config.max_connections;
+  hc.threads = std::max(1, config.threads);
+  hc.log = config.log;
+  // The scheduler reads Error from a filter result; a plain message otherwise.
+  hc.error_body = [](const std::string& message) {
+    return Json{{"Error", message}}.dump(-1, ' ', false, Json::error_handler_t::replace);
   };
-  srv.Post("/filter", handle("filter"));
-  srv.Post("/prioritize", handle("prioritize"));
-  srv.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content("ok\n", "text/plain");
-  });
-  srv.set_payload_max_length(64u << 20);
-  // Errors httplib answers itself (413, 404) carry a message like ours.
-  srv.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
-    if (!res.body.empty()) return;
-    std::string message;
-    if (res.status == 413) {
-      message = "request body exceeds " + std::to_string(64u << 20) + " bytes";
-    } else if (res.status == 404) {
-      message = "no such endpoint: " + req.method + " " + req.path +
-                " (POST /filter, POST /prioritize, GET /healthz)";
-    } else {
-      message = "HTTP " + std::to_string(res.status);
+  auto log = config.log;
+  std::vector<HttpRoute> routes;
+  for (const char* verb : {"filter", "prioritize"}) {
+    routes.push_back(
+        {"POST", std::string("/") + verb, [&extender, log, verb](const HttpRequest& req) {
+           auto t0 = std::chrono::steady_clock::now();
+           core::Result<Json> out = extender.answer(verb, req.body);
+           HttpResponse res;
+           if (!out.ok()) {
+             res.status = 400;
+             res.body = Json{{"Error", out.status().message()}}.dump(
+                 -1, ' ', false, Json::error_handler_t::replace);
+           } else {
+             res.body = out->dump(-1, ' ', false, Json::error_handler_t::replace);
+           }
+           if (log) {
+             auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                 std::chrono::steady_clock::now() - t0);
+             log(std::string(verb) + " " + std::to_string(res.status) + " " +
+                 std::to_string(us.count()) + "us" +
+                 (out.ok() ? "" : " " + out.status().message()));
+           }
+           return res;
+         }});
+  }
+  routes.push_back({"GET", "/healthz", [](const HttpRequest&) {
+                      return HttpResponse{200, "ok\n", "text/plain"};
+                    }});
+  auto server = HttpServer::start(std::move(hc), std::move(routes));
+  if (!server.ok()) {
+    if (server.status().code() == core::StatusCode::kUnavailable) {
+      return core::Status(core::StatusCode::kUnavailable,
+                          "--listen " + config.host + ":" + std::to_string(config.port) +
+                              ": cannot listen there (" + server.status().message() + ")");
     }
-    res.set_content(Json{{"Error", message}}.dump(-1, ' ', false, Json::error_handler_t::replace),
-                    "application/json");
-  });
-  srv.set_tcp_nodelay(true);  // no 40 ms delayed-ACK stalls between header and body writes
-  if (config.port == 0) {
-    s->impl_->port = srv.bind_to_any_port(config.host);
-  } else if (srv.bind_to_port(config.host, config.port)) {
-    s->impl_->port = config.port;
+    return server.status();
   }
-  if (s->impl_->port <= 0) {
-    return core::Status(
-        core::StatusCode::kUnavailable,
-        "--listen " + config.host + ":" + std::to_string(config.port) + ": cannot listen there");
-  }
-  s->impl_->thread = std::thread([impl = s->impl_.get()] { impl->server->listen_after_bind(); });
+  s->impl_->server = std::move(*server);
   return s;
 }
 
 ExtenderServer::~ExtenderServer() { stop(); }
-int ExtenderServer::port() const { return impl_->port; }
+int ExtenderServer::port() const { return impl_->server->port(); }
 void ExtenderServer::stop() {
   if (impl_ && impl_->server) impl_->server->stop();
-  if (impl_ && impl_->thread.joinable()) impl_->thread.join();
 }
-void ExtenderServer::wait() {
-  if (impl_->thread.joinable()) impl_->thread.join();
-}
+void ExtenderServer::wait() { impl_->server->wait(); }
+std::string ExtenderServer::metrics_text() const { return impl_->server->metrics_text(); }
+HttpServerStats ExtenderServer::stats() const { return impl_->server->stats(); }
 
 }  // namespace aqueduct::k8s

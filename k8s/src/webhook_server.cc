@@ -1,7 +1,5 @@
 #include "aqueduct/k8s/webhook_server.h"
 
-#include <httplib.h>
-
 #include <atomic>
 #include <charconv>
 
@@ -12,8 +10,7 @@ namespace aqueduct::k8s {
 struct WebhookServer::Impl {
   WebhookConfig config;
   core::DatasetResolver resolve;
-  std::unique_ptr<httplib::SSLServer> server;
-  int port = 0;
+  std::unique_ptr<HttpServer> server;
 };
 
 core::Result<std::pair<std::string, int>> parse_listen_address(const std::string& addr) {
@@ -39,75 +36,48 @@ core::Result<std::pair<std::string, int>> parse_listen_address(const std::string
 core::Result<std::unique_ptr<WebhookServer>> WebhookServer::create(WebhookConfig config,
                                                                    core::DatasetResolver resolve) {
   auto impl = std::make_unique<Impl>();
-  impl->server =
-      std::make_unique<httplib::SSLServer>(config.cert_file.c_str(), config.key_file.c_str());
-  if (!impl->server->is_valid()) {
-    return core::invalid_argument("cannot load the TLS certificate \"" + config.cert_file +
-                                  "\" and key \"" + config.key_file +
-                                  "\" (missing, unreadable, not PEM, or not a matching pair)");
-  }
   impl->config = std::move(config);
   impl->resolve = std::move(resolve);
   Impl* self = impl.get();
-  auto& svr = *impl->server;
-  const int threads = std::max(1, self->config.threads);
-  svr.new_task_queue = [threads] {
-    return new httplib::ThreadPool(static_cast<std::size_t>(threads));
-  };
-  svr.set_payload_max_length(self->config.max_body_bytes);
-  svr.set_keep_alive_max_count(100000);
-  svr.set_keep_alive_timeout(30);
-  svr.set_tcp_nodelay(true);  // headers and body go out at once: no Nagle + delayed-ACK stall
-  auto log = [self](const std::string& line) {
-    if (self->config.log) self->config.log(line);
-  };
-  svr.Post("/mutate-fluid-pods", [self, log](const httplib::Request& req, httplib::Response& res) {
-    AdmissionOutcome out = handle_admission_review(req.body, self->resolve, self->config.injection);
-    res.status = out.http_status;
-    res.set_content(out.body, "application/json");
-    log(out.log_line);
-  });
+  const WebhookConfig& c = self->config;
+  if (c.cert_file.empty() || c.key_file.empty()) {
+    return core::invalid_argument("the webhook needs a TLS certificate and key");
+  }
+  HttpServerConfig hc;
+  hc.name = "webhook";
+  hc.host = c.host;
+  hc.port = c.port;
+  hc.cert_file = c.cert_file;
+  hc.key_file = c.key_file;
+  hc.max_body_bytes = c.max_body_bytes;
+  hc.deadline = c.deadline;
+  hc.max_connections = c.max_connections;
+  hc.threads = std::max(1, c.threads);
+  hc.log = c.log;
+  std::vector<HttpRoute> routes;
+  routes.push_back({"POST", "/mutate-fluid-pods", [self](const HttpRequest& req) {
+                      AdmissionOutcome out =
+                          handle_admission_review(req.body, self->resolve, self->config.injection);
+                      if (self->config.log) self->config.log(out.log_line);
+                      return HttpResponse{out.http_status, std::move(out.body)};
+                    }});
   for (const char* path : {"/healthz", "/readyz"}) {
-    svr.Get(path, [](const httplib::Request&, httplib::Response& res) {
-      res.set_content("ok\n", "text/plain");
-    });
+    routes.push_back({"GET", path, [](const HttpRequest&) {
+                        return HttpResponse{200, "ok\n", "text/plain"};
+                      }});
   }
-  svr.set_error_handler([self, log](const httplib::Request& req, httplib::Response& res) {
-    if (!res.body.empty()) return;  // our own 400 with its message
-    std::string message;
-    if (res.status == 413) {
-      message = "request body exceeds " + std::to_string(self->config.max_body_bytes) + " bytes";
-    } else if (res.status == 404) {
-      message = "no such endpoint: " + req.method + " " + req.path +
-                " (POST /mutate-fluid-pods, GET /healthz)";
-    } else {
-      message = "HTTP " + std::to_string(res.status);
-    }
-    res.set_content(
-        core::Json{{"error", message}}.dump(-1, ' ', false, core::Json::error_handler_t::replace),
-        "application/json");
-    log("rejected: " + message);
-  });
-  const auto& c = self->config;
-  if (c.port == 0) {
-    self->port = svr.bind_to_any_port(c.host.c_str());
-  } else {
-    self->port = svr.bind_to_port(c.host.c_str(), c.port) ? c.port : -1;
-  }
-  if (self->port <= 0) {
-    return core::Status(core::StatusCode::kUnavailable, "cannot listen on " + c.host + ":" +
-                                                            std::to_string(c.port) +
-                                                            " (address in use, or not allowed)");
-  }
+  AQ_ASSIGN_OR_RETURN(impl->server, HttpServer::start(std::move(hc), std::move(routes)));
   return std::unique_ptr<WebhookServer>(new WebhookServer(std::move(impl)));
 }
 
 WebhookServer::WebhookServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 WebhookServer::~WebhookServer() { stop(); }
-int WebhookServer::port() const { return impl_->port; }
-void WebhookServer::serve() { impl_->server->listen_after_bind(); }
+int WebhookServer::port() const { return impl_->server->port(); }
+void WebhookServer::serve() { impl_->server->wait(); }
 void WebhookServer::stop() {
   if (impl_ && impl_->server) impl_->server->stop();
 }
+std::string WebhookServer::metrics_text() const { return impl_->server->metrics_text(); }
+HttpServerStats WebhookServer::stats() const { return impl_->server->stats(); }
 
 }  // namespace aqueduct::k8s

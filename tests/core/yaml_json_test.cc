@@ -43,6 +43,22 @@ TEST(YamlJson, SyntaxErrorsNameFileAndLine) {
   EXPECT_NE(docs.status().message().find("broken.yaml:"), std::string::npos);
 }
 
+// Regression from fuzzing (tests/fuzz/crashers/*/flow-entry-starts-document):
+// yaml-cpp 0.7 loops forever, allocating empty documents, on a document whose
+// first token is ",". It is now a syntax error naming the line.
+TEST(YamlJson, AFlowEntryStartingADocumentIsAnErrorNotAHang) {
+  for (const char* text : {",", " , q}]", "a: b\n---\n, c", "&x ,"}) {
+    auto docs = parse_yaml_documents_as_json(text, "f.yaml");
+    ASSERT_FALSE(docs.ok()) << text;
+    EXPECT_NE(docs.status().message().find("cannot start with \",\""), std::string::npos)
+        << docs.status().message();
+  }
+  auto loop = find_yaml_parser_loop("a: b\n---\n, c");
+  ASSERT_TRUE(loop.has_value());
+  EXPECT_EQ(loop->line, 3);
+  EXPECT_FALSE(find_yaml_parser_loop("a: [1, 2]\n---\nb: {c: d, e: f}\n").has_value());
+}
+
 // Regressions: a self-referencing alias once crashed `inject`, and an alias
 // bomb took minutes and gigabytes.
 TEST(YamlJson, AliasCyclesAndBombsAreErrorsNotCrashes) {

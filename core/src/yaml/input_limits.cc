@@ -1,8 +1,10 @@
 #include "aqueduct/core/yaml/input_limits.h"
 
 #include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
+#include <sstream>
 #include <vector>
 
 namespace aqueduct::core {
@@ -100,6 +102,53 @@ Status check_json_limits(std::string_view text, const std::string& what,
     }
   }
   return Status::ok();
+}
+
+namespace {
+
+// Remembers where each document starts; a document starting where the
+// previous one did means the parser consumed nothing.
+class DocumentStarts : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    repeated_ = started_ && mark.pos == last_.pos;
+    started_ = true;
+    last_ = mark;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+  bool repeated() const { return repeated_; }
+  const YAML::Mark& last() const { return last_; }
+
+ private:
+  bool started_ = false, repeated_ = false;
+  YAML::Mark last_;
+};
+
+}  // namespace
+
+std::optional<YamlLimitViolation> find_yaml_parser_loop(std::string_view text) {
+  std::istringstream in{std::string(text)};
+  YAML::Parser parser(in);
+  DocumentStarts starts;
+  while (parser.HandleNextDocument(starts)) {
+    if (starts.repeated()) {
+      return YamlLimitViolation{starts.last().line + 1,
+                                "a document cannot start with \",\" (a flow entry outside [ ] "
+                                "or { }; column " +
+                                    std::to_string(starts.last().column + 1) + ")"};
+    }
+  }
+  return std::nullopt;
 }
 
 std::string yaml_error_message(const YAML::Exception& e) {

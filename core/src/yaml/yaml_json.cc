@@ -138,6 +138,9 @@ Result<std::vector<nlohmann::ordered_json>> parse_yaml_documents_as_json(std::st
                                                                          const std::string& file) {
   std::vector<YAML::Node> docs;
   try {
+    if (auto loop = find_yaml_parser_loop(text)) {
+      return invalid_argument(file + ":" + std::to_string(loop->line) + ": " + loop->what);
+    }
     docs = YAML::LoadAll(std::string(text));
   } catch (const YAML::Exception& e) {
     return invalid_argument(file + ":" + std::to_string(e.mark.line + 1) + ":" +

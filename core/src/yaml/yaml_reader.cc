@@ -287,6 +287,10 @@ std::vector<YAML::Node> parse_yaml_documents(std::string_view text, const std::s
     return docs;
   }
   try {
+    if (auto loop = find_yaml_parser_loop(text)) {
+      diags.error(SourcePos{file, loop->line, 1}, "", "YAML syntax error: " + loop->what);
+      return docs;
+    }
     std::vector<YAML::Node> all = YAML::LoadAll(std::string(text));
     for (auto& d : all) {
       if (!d || d.IsNull()) continue;

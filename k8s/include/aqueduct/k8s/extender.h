@@ -7,6 +7,7 @@
 // "NodeNames"; lower case is accepted too) and written capitalised.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -15,6 +16,7 @@
 
 #include "aqueduct/core/status.h"
 #include "aqueduct/k8s/cluster_snapshot.h"
+#include "aqueduct/k8s/http_server.h"
 #include "aqueduct/scheduler/framework.h"
 
 namespace aqueduct::k8s {
@@ -52,9 +54,13 @@ struct ExtenderServerConfig {
   int port = 8888;                              // 0: any free port
   std::string cert_file, key_file;              // both: HTTPS
   std::function<void(const std::string&)> log;  // one line per request; null: silent
+  std::chrono::milliseconds deadline{10000};    // for each request (HttpServer)
+  std::size_t max_connections = 1024;
+  int threads = 2;  // event-loop threads
 };
 
-// Serves an Extender over HTTP(S) until stop(); also GET /healthz.
+// Serves an Extender over HTTP(S) (HttpServer: deadline, connection and size
+// limits) until stop(); also GET /healthz and GET /metrics.
 class ExtenderServer {
  public:
   static core::Result<std::unique_ptr<ExtenderServer>> start(Extender& extender,
@@ -63,6 +69,8 @@ class ExtenderServer {
   int port() const;
   void stop();
   void wait();
+  std::string metrics_text() const;
+  HttpServerStats stats() const;
 
  private:
   struct Impl;

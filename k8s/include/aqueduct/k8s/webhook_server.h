@@ -1,9 +1,12 @@
-// The HTTPS server around handle_admission_review (cpp-httplib + OpenSSL):
+// The HTTPS server around handle_admission_review (HttpServer: Boost.Beast
+// and OpenSSL, with its deadline, connection and size limits):
 //   POST /mutate-fluid-pods   AdmissionReview in and out
 //   GET  /healthz, /readyz    "ok"
+//   GET  /metrics             Prometheus: requests, latency, rejections
 // Bodies above `max_body_bytes` get 413 with a message; every request logs one line.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -11,6 +14,7 @@
 
 #include "aqueduct/core/injection/pod_injection.h"
 #include "aqueduct/core/status.h"
+#include "aqueduct/k8s/http_server.h"
 
 namespace aqueduct::k8s {
 
@@ -20,7 +24,11 @@ struct WebhookConfig {
   std::string host = "0.0.0.0";
   int port = 8443;  // 0: any free port (see WebhookServer::port)
   std::size_t max_body_bytes = 6u << 20;
-  int threads = 64;  // connections served at once (keep-alive connections hold one)
+  int threads = 2;  // event-loop threads (a slow connection holds none)
+  // A request must arrive in full within this of the previous response (or
+  // the accept); a connection that misses it is closed.
+  std::chrono::milliseconds deadline{10000};
+  std::size_t max_connections = 1024;
   core::InjectionOptions injection;
   std::function<void(const std::string&)> log;  // one line per request; null: silent
 };
@@ -35,9 +43,12 @@ class WebhookServer {
   WebhookServer& operator=(const WebhookServer&) = delete;
 
   int port() const;
-  // Serves until stop() is called (from another thread or a signal watcher).
+  // Serves (from create() on) until stop() is called (from another thread or
+  // a signal watcher).
   void serve();
   void stop();
+  std::string metrics_text() const;  // what GET /metrics answers
+  HttpServerStats stats() const;
 
  private:
   struct Impl;

@@ -40,6 +40,12 @@ std::optional<YamlLimitViolation> find_yaml_limit_violation(const YAML::Node& ro
 Status check_yaml_limits(const YAML::Node& root, const std::string& file,
                          const InputLimits& limits = {});
 
+// yaml-cpp 0.7 never finishes LoadAll on a document whose first token is a
+// flow entry (","): it produces empty documents forever without consuming
+// it. Runs the parser's events (no tree) and reports such a document where
+// it starts; syntax errors propagate as the YAML::Exception LoadAll would throw.
+std::optional<YamlLimitViolation> find_yaml_parser_loop(std::string_view text);
+
 // yaml-cpp's own message for a parse error, made readable: its nesting guard
 // (which fires before find_yaml_limit_violation can run) says only "bad file".
 std::string yaml_error_message(const YAML::Exception& e);
