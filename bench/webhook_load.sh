@@ -5,6 +5,8 @@
 # whose pod gets a JuiceFS FUSE sidecar (about 20 patch operations).
 #
 #   bash bench/webhook_load.sh [AQUEDUCT_BINARY] [SECONDS]
+# THREADS=N passes --threads N (default 2, the event loop's; a build from
+# before the event-driven server needs one thread per connection: 128).
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 bin="${1:-$here/build/cli/aqueduct}"
@@ -30,7 +32,7 @@ json.dump(review, open(sys.argv[1], "w"))
 PY
 
 "$bin" webhook --self-signed --tls-cert "$work/tls.crt" --tls-key "$work/tls.key" \
-  --listen 127.0.0.1:0 --ready-file "$work/ready" --threads 128 -q \
+  --listen 127.0.0.1:0 --ready-file "$work/ready" --threads "${THREADS:-2}" -q \
   --objects "$here/tests/data/injection/objects.yaml" 2>"$work/webhook.log" &
 pid=$!
 for _ in $(seq 100); do [ -s "$work/ready" ] && break; sleep 0.05; done

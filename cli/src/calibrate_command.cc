@@ -73,7 +73,7 @@ int run_calibrate(const CalibrateArgs& args) {
   for (const auto& f : files) {
     core::Diagnostics diags;
     auto c = sim::load_calibration_file(f, diags);
-    for (const auto& d : diags.all()) std::cerr << d.to_string() << "\n";
+    for (const auto& line : diags.report_lines()) std::cerr << line << "\n";
     if (!c.ok()) {
       if (diags.all().empty()) std::cerr << f << ": " << c.status().message() << "\n";
       bad = true;

@@ -46,9 +46,7 @@ core::Result<core::DatasetResolver> resolver_from_files(const std::vector<std::s
     objs.append(core::load_fluid_yaml(*text, f, diags));
   }
   core::check_references(objs, diags, /*complete=*/false);
-  for (const auto& d : diags.all()) {
-    if (d.severity == core::Severity::kError) std::cerr << d.to_string() << "\n";
-  }
+  for (const auto& line : diags.report_lines(/*errors_only=*/true)) std::cerr << line << "\n";
   if (diags.has_errors()) return diags.to_status();
   return runtime_adapters::static_dataset_resolver(objs);
 }

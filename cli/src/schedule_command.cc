@@ -49,7 +49,7 @@ int run_schedule(const ScheduleArgs& args) {
   auto cluster = sim::load_cluster_file(args.cluster, diags);
   core::FluidObjects objects;
   for (const auto& f : args.objects) objects.append(core::load_fluid_file(f, diags));
-  for (const auto& d : diags.all()) std::cerr << d.to_string() << "\n";
+  for (const auto& line : diags.report_lines()) std::cerr << line << "\n";
   if (!cluster.ok() || diags.has_errors()) return 2;
   auto fw = scheduler::Framework::create(cluster->profile, scheduler::builtin_plugins());
   if (!fw.ok()) {

@@ -16,7 +16,7 @@ namespace aqueduct::cli {
 int run_sim(const SimRunArgs& args) {
   core::Diagnostics diags;
   auto plan = sim::load_experiment_file(args.experiment, diags);
-  for (const auto& d : diags.all()) std::cerr << d.to_string() << "\n";
+  for (const auto& line : diags.report_lines()) std::cerr << line << "\n";
   if (!plan.ok()) {
     if (diags.all().empty()) std::cerr << "error: " << plan.status().message() << "\n";
     return 2;
@@ -68,6 +68,12 @@ int run_sim(const SimRunArgs& args) {
     }
     for (const auto& reason : r->summary.skipped_reasons) {
       std::cerr << "warning: " << spec.workload.trace->file << ": skipped " << reason << "\n";
+    }
+    const auto listed = static_cast<std::int64_t>(r->summary.skipped_reasons.size());
+    if (r->summary.trace_rows_skipped > listed) {
+      std::cerr << "warning: " << spec.workload.trace->file << ": ... and "
+                << r->summary.trace_rows_skipped - listed
+                << " more skipped rows (summary.json counts them)\n";
     }
     if (r->summary.never_placed > 0) {
       // Name the first few and why (the rest are in jobs.csv).

@@ -30,7 +30,7 @@ int run_sim_nodes(const SimNodesArgs& args) {
     return fail("--default-run \"" + args.default_run + "\": expected a duration like 10s");
   core::Diagnostics diags;
   auto cluster = sim::load_cluster_file(args.cluster, diags);
-  for (const auto& d : diags.all()) std::cerr << d.to_string() << "\n";
+  for (const auto& line : diags.report_lines()) std::cerr << line << "\n";
   if (!cluster || diags.has_errors())
     return fail(args.cluster + ": " +
                 (cluster ? std::string("errors above") : cluster.status().message()));

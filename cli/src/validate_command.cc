@@ -61,7 +61,7 @@ int run_validate(const std::vector<std::string>& files, bool quiet) {
       auto objs = core::load_fluid_yaml(*text, file, diags);
       core::check_references(objs, diags, /*complete=*/false);
     }
-    for (const auto& d : diags.all()) std::cerr << d.to_string() << "\n";
+    for (const auto& line : diags.report_lines()) std::cerr << line << "\n";
     all.append(diags);
   }
   if (!quiet) {

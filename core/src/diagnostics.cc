@@ -1,5 +1,8 @@
 #include "aqueduct/core/diagnostics.h"
 
+#include <map>
+#include <tuple>
+
 namespace aqueduct::core {
 
 std::string SourcePos::to_string() const {
@@ -39,6 +42,43 @@ Status Diagnostics::to_status(int max_listed) const {
     ++listed;
   }
   return invalid_argument(msg);
+}
+
+std::vector<std::string> Diagnostics::report_lines(bool errors_only, int per_message,
+                                                   int max_lines) const {
+  std::vector<std::string> out;
+  // Per distinct (severity, field, message): how often seen, how often shown.
+  std::map<std::tuple<Severity, std::string, std::string>, std::pair<int, int>> seen;
+  std::vector<std::tuple<Severity, std::string, std::string>> order;
+  std::size_t dropped = 0;
+  for (const auto& d : items_) {
+    if (errors_only && d.severity != Severity::kError) continue;
+    auto key = std::make_tuple(d.severity, d.field, d.message);
+    auto [it, fresh] = seen.try_emplace(key, 0, 0);
+    if (fresh) order.push_back(key);
+    ++it->second.first;
+    if (it->second.second < per_message && static_cast<int>(out.size()) < max_lines) {
+      ++it->second.second;
+      out.push_back(d.to_string());
+    } else {
+      ++dropped;
+    }
+  }
+  std::size_t summarized = 0;
+  for (const auto& key : order) {
+    const auto& [count, shown] = seen[key];
+    // Summed up per message only for messages already shown (repeats).
+    if (shown == 0 || count == shown) continue;
+    const auto& [sev, field, message] = key;
+    out.push_back("... " + std::to_string(count - shown) + " more " +
+                  (sev == Severity::kError ? "errors" : "warnings") +
+                  " like this: " + (field.empty() ? "" : field + ": ") + message);
+    summarized += static_cast<std::size_t>(count - shown);
+  }
+  if (dropped > summarized) {
+    out.push_back("... " + std::to_string(dropped - summarized) + " more diagnostics not shown");
+  }
+  return out;
 }
 
 void Diagnostics::append(const Diagnostics& other) {

@@ -4,6 +4,10 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <memory>
 
@@ -69,8 +73,18 @@ core::Status write_self_signed_certificate(const std::string& cert_file,
   FilePtr cf(std::fopen(cert_file.c_str(), "w"));
   if (!cf) return core::io_error("cannot write " + cert_file);
   if (!PEM_write_X509(cf.get(), cert.get())) return core::io_error("cannot write " + cert_file);
-  FilePtr kf(std::fopen(key_file.c_str(), "w"));
-  if (!kf) return core::io_error("cannot write " + key_file);
+  // The key is readable by its owner only (0600), also when the file existed
+  // with a wider mode; a symlink in its place is refused.
+  int kfd = ::open(key_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (kfd < 0 || ::fchmod(kfd, 0600) != 0) {
+    if (kfd >= 0) ::close(kfd);
+    return core::io_error("cannot write " + key_file + " (owner-only, mode 0600)");
+  }
+  FilePtr kf(::fdopen(kfd, "w"));
+  if (!kf) {
+    ::close(kfd);
+    return core::io_error("cannot write " + key_file);
+  }
   if (!PEM_write_PrivateKey(kf.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr)) {
     return core::io_error("cannot write " + key_file);
   }

@@ -1,5 +1,7 @@
 #include "aqueduct/core/status.h"
 
+#include "aqueduct/core/diagnostics.h"
+
 #include <gtest/gtest.h>
 
 namespace aqueduct::core {
@@ -48,6 +50,28 @@ TEST(Result, MacrosPropagate) {
   EXPECT_EQ(out, 2);
   Status s = quarter(6, &out);
   EXPECT_EQ(s.message(), "odd: 3");
+}
+
+// A file with thousands of the same problem prints it a few times and a
+// count of the rest, not thousands of lines.
+TEST(Diagnostics, RepeatedProblemsAreCappedWithACount) {
+  Diagnostics d;
+  for (int i = 1; i <= 10000; ++i) d.error(SourcePos{"t.yaml", i, 1}, "spec.x", "bad x");
+  d.warning(SourcePos{"t.yaml", 1, 1}, "spec.y", "odd y");
+  auto lines = d.report_lines();
+  ASSERT_EQ(lines.size(), 5u);
+  EXPECT_EQ(lines[0], "t.yaml:1:1: error: spec.x: bad x");
+  EXPECT_EQ(lines[2], "t.yaml:3:1: error: spec.x: bad x");
+  EXPECT_EQ(lines[3], "t.yaml:1:1: warning: spec.y: odd y");
+  EXPECT_EQ(lines[4], "... 9997 more errors like this: spec.x: bad x");
+  EXPECT_EQ(d.report_lines(/*errors_only=*/true).size(), 4u);
+  // Many distinct problems stop at max_lines, with a total of the rest.
+  Diagnostics many;
+  for (int i = 0; i < 300; ++i)
+    many.error(SourcePos{"t.yaml", i + 1, 1}, "", "m" + std::to_string(i));
+  auto capped = many.report_lines(false, 3, 100);
+  ASSERT_EQ(capped.size(), 101u);
+  EXPECT_EQ(capped.back(), "... 200 more diagnostics not shown");
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -158,6 +159,21 @@ TEST(HttpServer, TlsRequestsAreAnsweredWhileHandshakesStall) {
   }
   EXPECT_TRUE(eventually([&] { return server->stats().deadline_closed >= 200; }));
   EXPECT_GE(server->stats().tls_failed, 200u);
+}
+
+TEST(SelfSignedCertificate, TheKeyIsOwnerOnly) {
+  testing::TempDir dir;
+  std::string cert = dir.file("tls.crt"), key = dir.file("tls.key");
+  dir.write("tls.key", "old");
+  ::chmod(key.c_str(), 0644);  // an existing key file with a wider mode
+  ASSERT_TRUE(write_self_signed_certificate(cert, key, {"localhost"}, {}).is_ok());
+  struct stat st {};
+  ASSERT_EQ(::stat(key.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  // A symlink where the key goes is refused, not followed.
+  std::string link = dir.file("link.key");
+  ASSERT_EQ(::symlink(dir.file("elsewhere").c_str(), link.c_str()), 0);
+  EXPECT_FALSE(write_self_signed_certificate(dir.file("c2.crt"), link, {"localhost"}, {}).is_ok());
 }
 
 TEST(HttpServer, TheDeadlineCoversTheWholeRequestNotEachRead) {

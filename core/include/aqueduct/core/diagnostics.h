@@ -32,6 +32,12 @@ class Diagnostics {
   bool has_errors() const { return errors_ > 0; }
   // An InvalidArgument Status listing the errors (at most `max_listed`), or OK.
   Status to_status(int max_listed = 10) const;
+  // The lines to print, in order (errors only when `errors_only`): each
+  // distinct field+message at most `per_message` times and at most
+  // `max_lines` in all, then one line per message counting what was left
+  // out ("... 9,997 more like this: ...") and a total if the cap cut more.
+  std::vector<std::string> report_lines(bool errors_only = false, int per_message = 3,
+                                        int max_lines = 100) const;
   void append(const Diagnostics& other);
 
  private:
