@@ -145,7 +145,7 @@ int run_load(const FuseArgs& args) {
     }
     const std::int64_t bs = opts->block_size;
     for (std::int64_t off = 0; off < size || (size == 0 && off == 0); off += bs) {
-      auto b = (*rd)->block(path, static_cast<std::uint64_t>(off / bs), size);
+      auto b = (*rd)->block(path, static_cast<std::uint64_t>(off / bs));
       if (!b) return fail(path + ": " + b.status().message());
       loaded += static_cast<std::int64_t>((*b)->size());
       if (rate > 0) {  // hold the average at or below --rate

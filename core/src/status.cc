@@ -24,6 +24,8 @@ const char* status_code_name(StatusCode code) {
       return "Io";
     case StatusCode::kAborted:
       return "Aborted";
+    case StatusCode::kPermissionDenied:
+      return "PermissionDenied";
   }
   return "Unknown";
 }

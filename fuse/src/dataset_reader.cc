@@ -288,9 +288,17 @@ std::shared_ptr<DatasetReader::BlockFile> DatasetReader::block_file(const std::s
 }
 
 core::Result<DatasetReader::BlockPtr> DatasetReader::block(const std::string& path,
-                                                           std::uint64_t index,
-                                                           std::int64_t file_size) {
-  const BlockRef ref{opt_.dataset, path, index};
+                                                           std::uint64_t index) {
+  AQ_ASSIGN_OR_RETURN(FileInfo info, stat(path));
+  if (info.is_dir) return core::invalid_argument(path + ": is a directory");
+  return block_of(path, index, info);
+}
+
+core::Result<DatasetReader::BlockPtr> DatasetReader::block_of(const std::string& path,
+                                                              std::uint64_t index,
+                                                              const FileInfo& file) {
+  const std::int64_t file_size = file.size;
+  const BlockRef ref{opt_.dataset, path, index, file.version};
   const std::string name = block_name(ref);
   if (BlockPtr hot = hot_get(name)) {
     ++local_hits_;
@@ -328,7 +336,7 @@ core::Result<DatasetReader::BlockPtr> DatasetReader::fetch(const std::string& na
       return BlockPtr(data);
     }
   }
-  WorkerClient* owner = owner_of(name);
+  WorkerClient* owner = owner_of(placement_name(ref));
   if (owner && co_located(owner)) {
     if (auto f = block_file(name, ref, owner)) {
       std::string bytes(static_cast<std::size_t>(f->size), '\0');
@@ -394,10 +402,10 @@ core::Result<std::size_t> DatasetReader::read(const std::string& path, std::int6
   }
   if (random && offset / opt_.block_size == (end - 1) / opt_.block_size) {  // within one block
     const auto index = static_cast<std::uint64_t>(offset / opt_.block_size);
-    const BlockRef ref{opt_.dataset, path, index};
+    const BlockRef ref{opt_.dataset, path, index, info.version};
     const std::string name = block_name(ref);
     if (!hot_get(name) && !(local_ && local_->has(name))) {
-      WorkerClient* owner = known_absent(name) ? nullptr : owner_of(name);
+      WorkerClient* owner = known_absent(name) ? nullptr : owner_of(placement_name(ref));
       if (owner) {
         const auto in_block =
             static_cast<std::uint64_t>(offset - static_cast<std::int64_t>(index) * opt_.block_size);
@@ -434,7 +442,7 @@ core::Result<std::size_t> DatasetReader::read(const std::string& path, std::int6
         if (bytes.ok() && static_cast<std::int64_t>(bytes->size()) == end - offset) {
           ++source_reads_;
           std::memcpy(out, bytes->data(), bytes->size());
-          readahead(path, index, info.size, 1);
+          readahead(path, index, info, 1);
           return bytes->size();
         }
       }
@@ -442,7 +450,7 @@ core::Result<std::size_t> DatasetReader::read(const std::string& path, std::int6
   }
   while (pos < end) {
     const auto index = static_cast<std::uint64_t>(pos / opt_.block_size);
-    AQ_ASSIGN_OR_RETURN(BlockPtr blk, block(path, index, info.size));
+    AQ_ASSIGN_OR_RETURN(BlockPtr blk, block_of(path, index, info));
     const std::string& data = *blk;
     const std::int64_t in_block = pos - static_cast<std::int64_t>(index) * opt_.block_size;
     if (in_block >= static_cast<std::int64_t>(data.size())) {
@@ -466,27 +474,28 @@ core::Result<std::size_t> DatasetReader::read(const std::string& path, std::int6
       last_block_[path] = last;
       if (last_block_.size() > 4096) last_block_.clear();
     }
-    if (sequential) readahead(path, last + 1, info.size, opt_.readahead_blocks);
+    if (sequential) readahead(path, last + 1, info, opt_.readahead_blocks);
   }
   return done;
 }
 
-void DatasetReader::readahead(const std::string& path, std::uint64_t next, std::int64_t file_size,
+void DatasetReader::readahead(const std::string& path, std::uint64_t next, const FileInfo& file,
                               int count) {
+  const std::int64_t file_size = file.size;
   std::lock_guard<std::mutex> lock(ra_mu_);
   for (int k = 0; k < count; ++k) {
     std::uint64_t idx = next + static_cast<std::uint64_t>(k);
     if (static_cast<std::int64_t>(idx) * opt_.block_size >= file_size) break;
     if (!ra_pending_.insert({path, idx}).second) continue;
     if (ra_queue_.size() > 64) break;
-    ra_queue_.emplace_back(path, idx, file_size);
+    ra_queue_.emplace_back(path, idx, file);
   }
   ra_cv_.notify_all();
 }
 
 void DatasetReader::readahead_loop() {
   for (;;) {
-    std::tuple<std::string, std::uint64_t, std::int64_t> job;
+    std::tuple<std::string, std::uint64_t, FileInfo> job;
     {
       std::unique_lock<std::mutex> lock(ra_mu_);
       ra_cv_.wait(lock, [&] { return ra_stop_ || !ra_queue_.empty(); });
@@ -494,11 +503,11 @@ void DatasetReader::readahead_loop() {
       job = ra_queue_.front();
       ra_queue_.pop_front();
     }
-    const auto& [path, idx, size] = job;
+    const auto& [path, idx, file] = job;
     // Only worth it when the block is not already close at hand.
-    bool cached = hot_get(block_name({opt_.dataset, path, idx})) != nullptr;
+    bool cached = hot_get(block_name({opt_.dataset, path, idx, file.version})) != nullptr;
     if (!cached) {
-      (void)block(path, idx, size);
+      (void)block_of(path, idx, file);
       ++readaheads_;
     }
     std::lock_guard<std::mutex> lock(ra_mu_);

@@ -39,7 +39,7 @@ class HttpSource final : public Source {
 
   core::Result<FileInfo> stat(const std::string& path) override {
     AQ_RETURN_IF_ERROR(check_dataset_path(path));
-    if (path == "/") return FileInfo{"", true, 0, 0};
+    if (path == "/") return FileInfo{"", true, 0, 0, ""};
     auto slash = path.rfind('/');
     std::string dir = slash == 0 ? "/" : path.substr(0, slash);
     std::string name = path.substr(slash + 1);
@@ -69,14 +69,34 @@ class HttpSource final : public Source {
                                     "`autoindex on; autoindex_format json;`)");
     }
     std::vector<FileInfo> out;
+    // A listing is input from the network: entries of an unexpected shape
+    // are errors, never exceptions.
+    auto text = [](const nlohmann::json& e, const char* key) {
+      return e.contains(key) && e[key].is_string() ? e[key].get<std::string>() : std::string();
+    };
     for (const auto& e : j) {
-      if (!e.is_object() || !e.contains("name") || !e["name"].is_string()) continue;
+      if (!e.is_object() || text(e, "name").empty()) continue;
       FileInfo f;
-      f.name = e["name"].get<std::string>();
-      f.is_dir = e.value("type", "") == "directory";
-      if (!f.is_dir && e.value("type", "") != "file") continue;
-      f.size = f.is_dir ? 0 : e.value("size", std::int64_t{0});
-      f.mtime_s = parse_http_time(e.value("mtime", ""));
+      f.name = text(e, "name");
+      if (f.name == "." || f.name == ".." || f.name.find('/') != std::string::npos) {
+        return core::invalid_argument(uri() + dir + ": the listing names an entry \"" + f.name +
+                                      "\", which is not a file name");
+      }
+      const std::string type = text(e, "type");
+      f.is_dir = type == "directory";
+      if (!f.is_dir && type != "file") continue;
+      if (!f.is_dir) {
+        if (!e.contains("size") || !e["size"].is_number_integer() ||
+            e["size"].get<std::int64_t>() < 0) {
+          return core::invalid_argument(uri() + dir + ": the listing gives \"" + f.name +
+                                        "\" no size in bytes");
+        }
+        f.size = e["size"].get<std::int64_t>();
+      }
+      const std::string mtime = text(e, "mtime");
+      f.mtime_s = parse_http_time(mtime);
+      // nginx's listing has no ETag: size and modification time stand for it.
+      f.version = std::to_string(f.size) + "-" + mtime;
       out.push_back(std::move(f));
     }
     std::sort(out.begin(), out.end(),

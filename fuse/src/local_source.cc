@@ -1,5 +1,8 @@
+#include <dirent.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -19,31 +22,49 @@ core::Status errno_status(const std::string& what, int err) {
   return core::io_error(what + ": " + std::strerror(err));
 }
 
+// Every path is resolved beneath the root's directory descriptor
+// (openat2 with RESOLVE_BENEATH): a symlink or ".." that would leave the
+// root is refused, one that stays inside is followed. Kernels without
+// openat2 get a component-by-component walk that follows no symlink at all.
 class LocalSource final : public Source {
  public:
-  explicit LocalSource(std::string root) : root_(std::move(root)) {}
+  LocalSource(std::string root, int root_fd) : root_(std::move(root)), root_fd_(root_fd) {}
+  ~LocalSource() override { ::close(root_fd_); }
   std::string uri() const override { return "local://" + root_; }
 
   core::Result<FileInfo> stat(const std::string& path) override {
     AQ_RETURN_IF_ERROR(check_dataset_path(path));
+    AQ_ASSIGN_OR_RETURN(int fd, open_beneath(path, O_PATH));
     struct stat st {};
-    std::string full = root_ + (path == "/" ? "" : path);
-    if (::stat(full.c_str(), &st) != 0) return errno_status(uri() + path, errno);
+    int rc = ::fstat(fd, &st);
+    int err = errno;
+    ::close(fd);
+    if (rc != 0) return errno_status(uri() + path, err);
     return info(path == "/" ? "" : fs::path(path).filename().string(), st);
   }
 
   core::Result<std::vector<FileInfo>> list(const std::string& dir) override {
     AQ_RETURN_IF_ERROR(check_dataset_path(dir));
-    std::string full = root_ + (dir == "/" ? "" : dir);
-    std::error_code ec;
-    fs::directory_iterator it(full, ec);
-    if (ec) return errno_status(uri() + dir, ec.value());
+    AQ_ASSIGN_OR_RETURN(int fd, open_beneath(dir, O_RDONLY | O_DIRECTORY));
+    DIR* d = ::fdopendir(fd);
+    if (!d) {
+      int err = errno;
+      ::close(fd);
+      return errno_status(uri() + dir, err);
+    }
+    std::vector<std::string> names;
+    while (dirent* e = ::readdir(d)) {
+      std::string n = e->d_name;
+      if (n != "." && n != "..") names.push_back(std::move(n));
+    }
+    ::closedir(d);
     std::vector<FileInfo> out;
-    for (const auto& e : it) {
-      struct stat st {};
-      if (::stat(e.path().c_str(), &st) != 0) continue;  // vanished meanwhile
-      if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) continue;
-      out.push_back(info(e.path().filename().string(), st));
+    for (const auto& n : names) {
+      // Through the same resolution as a read: a link out of the root (or
+      // one that vanished meanwhile) is not part of the dataset.
+      auto f = stat(dir == "/" ? "/" + n : dir + "/" + n);
+      if (!f.ok()) continue;
+      if (f->is_dir || f->size >= 0) out.push_back(*f);
     }
     std::sort(out.begin(), out.end(),
               [](const FileInfo& a, const FileInfo& b) { return a.name < b.name; });
@@ -53,9 +74,7 @@ class LocalSource final : public Source {
   core::Result<std::string> read(const std::string& path, std::int64_t offset,
                                  std::int64_t length) override {
     AQ_RETURN_IF_ERROR(check_dataset_path(path));
-    std::string full = root_ + path;
-    int fd = ::open(full.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return errno_status(uri() + path, errno);
+    AQ_ASSIGN_OR_RETURN(int fd, open_beneath(path, O_RDONLY));
     std::string out(static_cast<std::size_t>(std::max<std::int64_t>(length, 0)), '\0');
     std::size_t got = 0;
     while (got < out.size()) {
@@ -75,15 +94,64 @@ class LocalSource final : public Source {
   }
 
  private:
+  core::Result<int> open_beneath(const std::string& path, int flags) {
+    const std::string rel = path == "/" ? "." : path.substr(1);
+    open_how how{};
+    how.flags = static_cast<std::uint64_t>(flags | O_CLOEXEC);
+    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+    long fd = ::syscall(SYS_openat2, root_fd_, rel.c_str(), &how, sizeof how);
+    if (fd >= 0) return static_cast<int>(fd);
+    if (errno == EXDEV || errno == ELOOP) return escapes(path);
+    if (errno != ENOSYS) return errno_status(uri() + path, errno);
+    return walk_without_links(path, flags);
+  }
+
+  // The fallback: one component at a time, refusing every symlink.
+  core::Result<int> walk_without_links(const std::string& path, int flags) {
+    int dir = ::dup(root_fd_);
+    if (dir < 0) return errno_status(uri() + path, errno);
+    std::size_t i = 1;
+    while (i < path.size()) {
+      std::size_t j = path.find('/', i);
+      const bool last = j == std::string::npos;
+      if (last) j = path.size();
+      const std::string part = path.substr(i, j - i);
+      int next = ::openat(dir, part.c_str(),
+                          (last ? flags : O_PATH | O_DIRECTORY) | O_NOFOLLOW | O_CLOEXEC);
+      int err = errno;
+      ::close(dir);
+      if (next < 0) return err == ELOOP ? escapes(path) : errno_status(uri() + path, err);
+      dir = next;
+      i = j + 1;
+    }
+    if (path == "/" && (flags & O_DIRECTORY) == 0 && (flags & O_PATH) == 0) {
+      ::close(dir);
+      return errno_status(uri() + path, EISDIR);
+    }
+    return dir;
+  }
+
+  core::Status escapes(const std::string& path) const {
+    return core::Status(core::StatusCode::kPermissionDenied,
+                        uri() + path +
+                            ": resolves outside the dataset root (a symlink or .. "
+                            "leaving it is refused)");
+  }
+
   static FileInfo info(std::string name, const struct stat& st) {
     FileInfo f;
     f.name = std::move(name);
     f.is_dir = S_ISDIR(st.st_mode);
     f.size = f.is_dir ? 0 : st.st_size;
     f.mtime_s = st.st_mtim.tv_sec;
+    // The version a cached block is keyed by: a rewrite changes the size,
+    // the modification time (ns) or, for a replaced file, the inode.
+    f.version = std::to_string(st.st_size) + "-" + std::to_string(st.st_mtim.tv_sec) + "." +
+                std::to_string(st.st_mtim.tv_nsec) + "-" + std::to_string(st.st_ino);
     return f;
   }
   std::string root_;
+  int root_fd_;
 };
 
 }  // namespace
@@ -99,7 +167,9 @@ core::Result<std::unique_ptr<Source>> open_local_source(const std::string& root)
   }
   std::string r = root;
   while (r.size() > 1 && r.back() == '/') r.pop_back();
-  return std::unique_ptr<Source>(new LocalSource(r == "/" ? "" : r));
+  int fd = ::open(r.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return errno_status("local://" + root, errno);
+  return std::unique_ptr<Source>(new LocalSource(r == "/" ? "" : r, fd));
 }
 
 core::Status check_dataset_path(const std::string& path) {

@@ -28,6 +28,8 @@ DatasetReader& reader() {
 
 int to_errno(const core::Status& st) {
   switch (st.code()) {
+    case core::StatusCode::kPermissionDenied:
+      return -EACCES;
     case core::StatusCode::kNotFound:
       return -ENOENT;
     case core::StatusCode::kInvalidArgument:

@@ -40,7 +40,9 @@ grpc::Status check_id(const v1::BlockId& id) {
   return grpc::Status::OK;
 }
 
-BlockRef ref_of(const v1::BlockId& id) { return {id.dataset(), id.path(), id.index()}; }
+BlockRef ref_of(const v1::BlockId& id) {
+  return {id.dataset(), id.path(), id.index(), id.version()};
+}
 
 class Service final : public v1::CacheWorker::Service {
  public:

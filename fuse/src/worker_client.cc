@@ -15,6 +15,7 @@ void fill(v1::BlockId* out, const BlockRef& id) {
   out->set_dataset(id.dataset);
   out->set_path(id.path);
   out->set_index(id.index);
+  out->set_version(id.version);
 }
 
 core::Status from_grpc(const std::string& address, const grpc::Status& st) {
@@ -29,12 +30,23 @@ core::Status from_grpc(const std::string& address, const grpc::Status& st) {
 
 }  // namespace
 
+std::string placement_name(const BlockRef& id) {
+  std::string n = id.dataset;
+  n += '\0';
+  n += id.path;
+  n += '\0';
+  n += std::to_string(id.index);
+  return n;
+}
+
 std::string block_name(const BlockRef& id) {
   std::string n = id.dataset;
   n += '\0';
   n += id.path;
   n += '\0';
   n += std::to_string(id.index);
+  n += '\0';
+  n += id.version;
   return n;
 }
 

@@ -126,6 +126,65 @@ TEST(Sources, LocalStatListReadAndPathChecks) {
   EXPECT_FALSE(open_source("no-scheme").ok());
 }
 
+// Regression: a link inside a local:// dataset exposed files outside its
+// root (/etc/shadow) through the mount. Links that stay inside still work.
+TEST(Sources, LocalPathsResolveBeneathTheRoot) {
+  TempDir dir;
+  fs::create_directories(dir.file("data/sub"));
+  dir.write("data/sub/inside.bin", "inside");
+  dir.write("secret", "outside");
+  fs::create_symlink(dir.file("secret"), dir.file("data/abs-out"));
+  fs::create_symlink("../secret", dir.file("data/rel-out"));
+  fs::create_symlink("../../secret", dir.file("data/sub/deep-out"));
+  fs::create_symlink("sub/inside.bin", dir.file("data/in"));
+  fs::create_directory_symlink(dir.path(), dir.file("data/dir-out"));
+  auto src = open_source("local://" + dir.file("data"));
+  ASSERT_TRUE(src.ok());
+  for (const char* p : {"/abs-out", "/rel-out", "/sub/deep-out", "/dir-out/secret"}) {
+    auto r = (*src)->read(p, 0, 100);
+    ASSERT_FALSE(r.ok()) << p << " read " << *r;
+    EXPECT_EQ(r.status().code(), core::StatusCode::kPermissionDenied) << p;
+    EXPECT_NE(r.status().message().find("outside the dataset root"), std::string::npos);
+    EXPECT_FALSE((*src)->stat(p).ok()) << p;
+  }
+  EXPECT_EQ(*(*src)->read("/in", 0, 100), "inside");
+  // The listing holds what can be read: the inside link, not the outside ones.
+  auto list = (*src)->list("/");
+  ASSERT_TRUE(list.ok());
+  std::vector<std::string> names;
+  for (const auto& f : *list) names.push_back(f.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"in", "sub"}));
+}
+
+// Regression: after a source file changed, a fresh mount served the old
+// bytes from the workers (and a longer file was filled with old content).
+// Blocks are keyed by the file's version, so the new content is read.
+TEST(Reader, AChangedSourceFileIsNeverServedFromOldBlocks) {
+  TempDir dir;
+  fs::create_directories(dir.file("data"));
+  const std::string v1 = random_bytes(3 * kBlock, 1);
+  dir.write("data/f", v1);
+  auto w = worker(64 << 20);
+  warm_worker(dir.file("data"), *w, v1.size());
+  ASSERT_GT(w->store().stats().blocks, 0u);
+  // Rewritten in place with other bytes and a new length.
+  const std::string v2 = random_bytes(4 * kBlock + 17, 2);
+  dir.write("data/f", v2);
+  auto fresh = reader(dir.file("data"), {addr(*w)}, no_mem());
+  std::string got(v2.size(), '\0');
+  auto n = fresh->read("/f", 0, got.size(), got.data());
+  ASSERT_TRUE(n.ok()) << n.status().to_string();
+  EXPECT_EQ(*n, v2.size());
+  EXPECT_TRUE(got == v2) << "served old bytes";
+  EXPECT_EQ(fresh->stats().worker_hits, 0u);
+  // The same file unchanged is served by the workers again.
+  fresh->flush();
+  auto again = reader(dir.file("data"), {addr(*w)}, no_mem());
+  ASSERT_TRUE(again->read("/f", 0, got.size(), got.data()).ok());
+  EXPECT_TRUE(got == v2);
+  EXPECT_GT(again->stats().worker_hits, 0u);
+}
+
 TEST(Reader, EveryByteEqualsTheSourceColdAndWarm) {
   TempDir dir;
   fs::create_directories(dir.file("data"));

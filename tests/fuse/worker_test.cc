@@ -69,7 +69,7 @@ TEST(Worker, RoundTripsEveryShapeOfBlock) {
   const std::size_t bs = 4 << 20;
   std::uint32_t seed = 1;
   for (std::size_t n : {std::size_t{0}, std::size_t{1}, bs - 1, bs, bs + 1}) {
-    BlockRef id{"default/ds", "/dir/file-" + std::to_string(n), 3};
+    BlockRef id{"default/ds", "/dir/file-" + std::to_string(n), 3, "v1"};
     std::string data = random_bytes(n, seed++);
     auto miss = c.get(id);
     ASSERT_TRUE(miss.ok()) << miss.status().to_string();
@@ -83,7 +83,8 @@ TEST(Worker, RoundTripsEveryShapeOfBlock) {
     ASSERT_TRUE(slice.ok() && slice->has_value()) << n;
     EXPECT_EQ((*slice)->data, data.substr(n / 3, 4096)) << n;
   }
-  auto has = c.has({{"default/ds", "/dir/file-1", 3}, {"default/ds", "/dir/file-1", 4}});
+  auto has =
+      c.has({{"default/ds", "/dir/file-1", 3, "v1"}, {"default/ds", "/dir/file-1", 4, "v1"}});
   ASSERT_TRUE(has.ok());
   EXPECT_EQ(*has, (std::vector<bool>{true, false}));
   auto st = c.stats();
@@ -102,11 +103,11 @@ TEST(Worker, EvictionUnderASmallQuotaKeepsServingCorrectData) {
   std::vector<std::string> blocks;
   for (int i = 0; i < 20; ++i) {
     blocks.push_back(random_bytes(1 << 20, 100 + i));
-    ASSERT_TRUE(c.put({"d", "/f", static_cast<std::uint64_t>(i)}, blocks.back()).is_ok());
+    ASSERT_TRUE(c.put({"d", "/f", static_cast<std::uint64_t>(i), "v1"}, blocks.back()).is_ok());
   }
   int present = 0, on_ssd = 0;
   for (int i = 0; i < 20; ++i) {
-    auto r = c.get({"d", "/f", static_cast<std::uint64_t>(i)});
+    auto r = c.get({"d", "/f", static_cast<std::uint64_t>(i), "v1"});
     ASSERT_TRUE(r.ok());
     if (!r->has_value()) continue;
     ++present;
@@ -128,7 +129,7 @@ TEST(Worker, CorruptedBlockIsDetectedDroppedAndRepaired) {
   auto w = start({{core::MediumType::kSsd, dir.file("ssd"), 16 << 20}});
   ASSERT_TRUE(w);
   WorkerClient c(addr(*w));
-  BlockRef id{"d", "/f", 0};
+  BlockRef id{"d", "/f", 0, "v1"};
   std::string data = random_bytes(100000, 7);
   ASSERT_TRUE(c.put(id, data).is_ok());
   // Flip one byte of the block file on disk.
@@ -229,17 +230,17 @@ TEST(Worker, MalformedRequestsAreAnsweredNotFatal) {
   // Still serving, and a block that does not exist is a clean miss.
   WorkerClient c(addr(*w));
   EXPECT_TRUE(c.health().is_ok());
-  auto miss = c.get({"nope", "/never", 99});
+  auto miss = c.get({"nope", "/never", 99, "v1"});
   ASSERT_TRUE(miss.ok());
   EXPECT_FALSE(miss->has_value());
 }
 
 TEST(Worker, UnreachableWorkerIsAStatusNotACrash) {
   WorkerClient c("127.0.0.1:1", std::chrono::milliseconds(300));
-  auto r = c.get({"d", "/f", 0});
+  auto r = c.get({"d", "/f", 0, "v1"});
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("127.0.0.1:1"), std::string::npos);
-  EXPECT_FALSE(c.put({"d", "/f", 0}, "x").is_ok());
+  EXPECT_FALSE(c.put({"d", "/f", 0, "v1"}, "x").is_ok());
 }
 
 TEST(Worker, PrometheusMetrics) {
@@ -247,9 +248,9 @@ TEST(Worker, PrometheusMetrics) {
   ASSERT_TRUE(w);
   ASSERT_GT(w->metrics_port(), 0);
   WorkerClient c(addr(*w));
-  ASSERT_TRUE(c.put({"d", "/f", 0}, "hello").is_ok());
-  ASSERT_TRUE(c.get({"d", "/f", 0}).ok());
-  ASSERT_TRUE(c.get({"d", "/g", 0}).ok());
+  ASSERT_TRUE(c.put({"d", "/f", 0, "v1"}, "hello").is_ok());
+  ASSERT_TRUE(c.get({"d", "/f", 0, "v1"}).ok());
+  ASSERT_TRUE(c.get({"d", "/g", 0, "v1"}).ok());
   httplib::Client http("127.0.0.1", w->metrics_port());
   auto res = http.Get("/metrics");
   ASSERT_TRUE(res);

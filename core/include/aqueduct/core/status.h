@@ -23,6 +23,7 @@ enum class StatusCode {
   kInternal,            // a bug of ours
   kIo,                  // file-system or stream error
   kAborted,             // a concurrent change won (a write conflict): re-read and retry
+  kPermissionDenied,    // refused on purpose: a path outside its root, a missing credential
 };
 
 const char* status_code_name(StatusCode code);

@@ -70,8 +70,8 @@ class DatasetReader {
                                  char* out);
   // One block as the cache serves it (for `aqueduct load`); warms its worker.
   using BlockPtr = std::shared_ptr<const std::string>;
-  core::Result<BlockPtr> block(const std::string& path, std::uint64_t index,
-                               std::int64_t file_size);
+  // Keyed by the file's current version (stat), so it is never an old block.
+  core::Result<BlockPtr> block(const std::string& path, std::uint64_t index);
   // Waits until background fetches and puts to workers are done (tests, `load`).
   void flush();
   ReaderStats stats() const;
@@ -84,10 +84,12 @@ class DatasetReader {
     std::chrono::steady_clock::time_point down_until{};
     int co_located = -1;  // -1: not asked yet; 0/1 from the worker's host id
   };
-  WorkerClient* owner_of(const std::string& name);
+  WorkerClient* owner_of(const std::string& placement);  // placement_name(ref)
   void worker_failed(WorkerClient* c, const core::Status& st);
   // Queues `count` blocks from `next` for background fetching.
-  void readahead(const std::string& path, std::uint64_t next, std::int64_t file_size, int count);
+  void readahead(const std::string& path, std::uint64_t next, const FileInfo& file, int count);
+  core::Result<BlockPtr> block_of(const std::string& path, std::uint64_t index,
+                                  const FileInfo& file);
   void readahead_loop();
 
   // Short-circuit reads: open block files of co-located workers, checked once
@@ -163,7 +165,7 @@ class DatasetReader {
 
   std::mutex ra_mu_;
   std::condition_variable ra_cv_, ra_idle_;
-  std::deque<std::tuple<std::string, std::uint64_t, std::int64_t>> ra_queue_;
+  std::deque<std::tuple<std::string, std::uint64_t, FileInfo>> ra_queue_;
   std::set<std::pair<std::string, std::uint64_t>> ra_pending_;
   std::vector<std::thread> ra_threads_;
   bool ra_stop_ = false;

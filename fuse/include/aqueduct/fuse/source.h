@@ -1,6 +1,8 @@
 // Where a dataset's bytes come from: a local or NFS folder (local:///data) or
 // objects over HTTP(S) read with Range requests (http://host:port/prefix,
-// listings from nginx-style JSON autoindex). Read-only; thread-safe.
+// listings from nginx-style JSON autoindex). Read-only; thread-safe. A local
+// source resolves every path beneath its root: symlinks or ".." leading out
+// of it are refused (PermissionDenied).
 #pragma once
 
 #include <cstdint>
@@ -17,6 +19,10 @@ struct FileInfo {
   bool is_dir = false;
   std::int64_t size = 0;
   std::int64_t mtime_s = 0;  // seconds since the epoch
+  // Changes whenever the content may have: "size-mtime.ns-inode" for local
+  // files, the ETag (or size and Last-Modified) over HTTP. Cached blocks are
+  // keyed by it, so a changed file is never served from old blocks.
+  std::string version;
 };
 
 class Source {

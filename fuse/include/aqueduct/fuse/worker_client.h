@@ -18,6 +18,7 @@ namespace aqueduct::fuse {
 struct BlockRef {
   std::string dataset, path;
   std::uint64_t index = 0;
+  std::string version;  // the source file's version (FileInfo::version)
 };
 
 class WorkerClient {
@@ -55,5 +56,8 @@ std::string local_host_id();
 
 // The name a BlockRef is stored under in a worker's BlockStore.
 std::string block_name(const BlockRef& id);
+// Which worker owns a block is decided by (dataset, path, index) alone: a new
+// version of a file keeps its blocks' owners.
+std::string placement_name(const BlockRef& id);
 
 }  // namespace aqueduct::fuse
