@@ -48,3 +48,6 @@ echo "webhook over HTTPS on loopback: wrk, 100 connections, ${secs}s each, $(npr
 run "~1,000 req/s offered (90 ms pace)" 90
 run "~2,000 req/s offered (50 ms pace)" 50
 run "as fast as possible" 0
+# The server's CPU time over the three runs (it shares the cores with wrk).
+ticks=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+echo "webhook CPU: $(awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN{printf "%.1f", t/hz}') s"

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "aqueduct/core/status.h"
+
 namespace aqueduct::cli {
 
 // Exit statuses of `validate`: documented in docs/cli.md.
@@ -135,15 +137,20 @@ struct WorkerArgs {
   std::string eviction = "lru";
   std::string metrics_listen;
   std::string ready_file;
+  std::string token_file;  // the shared secret clients must send
 };
 // Serves until SIGTERM/SIGINT. Exit: 0 stopped by a signal, 2 bad input.
 int run_worker(const WorkerArgs& args);
+// A shared secret from a file (trailing whitespace dropped); errors name the
+// flag and file, and refuse an empty secret or one the world may read.
+core::Result<std::string> read_token_file(const std::string& flag, const std::string& path);
 
 struct FuseArgs {
   std::string source, workers, dataset = "default";
   std::string block_size = "4Mi", mem, cache_dir, cache_dir_size, meta_ttl = "5s";
   int readahead = 4;
   bool no_short_circuit = false;
+  std::string worker_token_file;  // the workers' shared secret
   std::string mountpoint, exit_when_done, ready_file;
   bool recover = false, allow_other = false;
   // load

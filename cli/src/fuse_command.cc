@@ -50,6 +50,10 @@ core::Result<fuse::ReaderOptions> reader_options(const FuseArgs& a) {
   o.meta_ttl = std::chrono::duration_cast<std::chrono::milliseconds>(*ttl);
   o.readahead_blocks = a.readahead;
   o.short_circuit = !a.no_short_circuit;
+  if (!a.worker_token_file.empty()) {
+    AQ_ASSIGN_OR_RETURN(o.worker_token,
+                        read_token_file("--worker-token-file", a.worker_token_file));
+  }
   return o;
 }
 

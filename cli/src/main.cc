@@ -165,6 +165,8 @@ int main(int argc, char** argv) {
   worker->add_option("--eviction", wk.eviction, "eviction policy (default lru)");
   worker->add_option("--metrics-listen", wk.metrics_listen, "HOST:PORT for GET /metrics");
   worker->add_option("--ready-file", wk.ready_file, "write HOST:PORT here once serving");
+  worker->add_option("--token-file", wk.token_file,
+                     "a file holding the shared secret every client must send (recommended)");
 
   aqueduct::cli::ExtenderArgs ea;
   auto* extender = app.add_subcommand(
@@ -230,6 +232,8 @@ int main(int argc, char** argv) {
     c->add_option("--meta-ttl", fa.meta_ttl, "how long listings and sizes are cached (default 5s)");
     c->add_flag("--no-short-circuit", fa.no_short_circuit,
                 "always read through gRPC, also from a worker on this node");
+    c->add_option("--worker-token-file", fa.worker_token_file,
+                  "a file holding the workers' shared secret (their --token-file)");
   };
   auto* fusec = app.add_subcommand("fuse", "The dataset FUSE mount");
   fusec->require_subcommand(1);

@@ -1,6 +1,9 @@
 // `aqueduct worker`: a cache worker (gRPC) with Prometheus metrics; serves
 // until SIGTERM/SIGINT.
 
+#include <sys/stat.h>
+
+#include <cctype>
 #include <fstream>
 #include <iostream>
 #include <thread>
@@ -11,6 +14,25 @@
 
 namespace aqueduct::cli {
 
+core::Result<std::string> read_token_file(const std::string& flag, const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    return core::not_found(flag + " " + path + ": cannot read it");
+  }
+  if ((st.st_mode & S_IROTH) != 0) {
+    return core::invalid_argument(flag + " " + path +
+                                  ": anyone on this machine can read it (chmod o-r)");
+  }
+  std::ifstream in(path);
+  std::string token((std::istreambuf_iterator<char>(in)), {});
+  while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) {
+    token.pop_back();
+  }
+  if (!in.good() && !in.eof()) return core::io_error(flag + " " + path + ": cannot read it");
+  if (token.empty()) return core::invalid_argument(flag + " " + path + ": the file is empty");
+  return token;
+}
+
 int run_worker(const WorkerArgs& args) {
   auto fail = [](const std::string& msg) {
     std::cerr << "aqueduct worker: " << msg << "\n";
@@ -20,6 +42,14 @@ int run_worker(const WorkerArgs& args) {
   cfg.listen = args.listen;
   cfg.eviction = args.eviction;
   cfg.metrics_listen = args.metrics_listen;
+  if (!args.token_file.empty()) {
+    auto token = read_token_file("--token-file", args.token_file);
+    if (!token) return fail(token.status().message());
+    cfg.auth_token = *token;
+  } else {
+    std::cerr << "aqueduct worker: warning: no --token-file: anyone who reaches the port can read "
+                 "and write blocks\n";
+  }
   for (const auto& t : args.tiers) {
     auto tier = fuse::parse_tier(t);
     if (!tier) return fail(tier.status().message());

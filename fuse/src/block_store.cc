@@ -196,6 +196,11 @@ core::Status BlockStore::put(const std::string& name, std::string data, std::uin
   c.size = size;
   // Zero-byte blocks still take one byte of quota, so empty files are cached too.
   core::Status st = store_->insert({0, index}, std::max<std::int64_t>(size, 1));
+  if (st.is_ok() && !store_->peek({0, index})) {
+    // Levels that keep what they hold and are full admit nothing new.
+    st = core::Status(core::StatusCode::kResourceExhausted,
+                      "not admitted: the cache is full and its policy keeps what it holds");
+  }
   if (!st.is_ok()) {
     content_.erase(index);
     index_of_.erase(name);

@@ -23,7 +23,8 @@ core::Result<std::unique_ptr<DatasetReader>> DatasetReader::create(std::unique_p
   for (std::size_t i = 0; i < workers.size(); ++i) {
     if (workers[i].empty()) continue;
     Worker w;
-    w.client = std::make_unique<WorkerClient>(workers[i], options.worker_timeout);
+    w.client =
+        std::make_unique<WorkerClient>(workers[i], options.worker_timeout, options.worker_token);
     r->ring_.add(static_cast<std::uint32_t>(r->workers_.size()), workers[i]);
     r->workers_.push_back(std::move(w));
   }

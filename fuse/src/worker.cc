@@ -8,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 #include <sstream>
+#include <string_view>
 #include <thread>
 
 #include "aqueduct/fuse/worker_client.h"
@@ -40,6 +41,15 @@ grpc::Status check_id(const v1::BlockId& id) {
   return grpc::Status::OK;
 }
 
+// Compares in time independent of where the strings differ.
+bool same_secret(std::string_view a, std::string_view b) {
+  unsigned char diff = a.size() == b.size() ? 0 : 1;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    diff |= static_cast<unsigned char>(a[i] ^ (i < b.size() ? b[i] : 0));
+  }
+  return diff == 0;
+}
+
 BlockRef ref_of(const v1::BlockId& id) {
   return {id.dataset(), id.path(), id.index(), id.version()};
 }
@@ -49,8 +59,23 @@ class Service final : public v1::CacheWorker::Service {
   Service(BlockStore& store, const WorkerConfig& cfg, Latency& latency)
       : store_(store), cfg_(cfg), latency_(latency) {}
 
-  grpc::Status Get(grpc::ServerContext*, const v1::GetRequest* req,
+  // The shared token, when the worker has one.
+  grpc::Status authorize(const grpc::ServerContext* ctx) const {
+    if (cfg_.auth_token.empty()) return grpc::Status::OK;
+    const auto& md = ctx->client_metadata();
+    auto it = md.find("authorization");
+    const std::string expected = "Bearer " + cfg_.auth_token;
+    if (it == md.end() ||
+        !same_secret(std::string_view(it->second.data(), it->second.size()), expected)) {
+      return {grpc::StatusCode::UNAUTHENTICATED,
+              "this worker needs its token (authorization: Bearer ...)"};
+    }
+    return grpc::Status::OK;
+  }
+
+  grpc::Status Get(grpc::ServerContext* ctx, const v1::GetRequest* req,
                    grpc::ServerWriter<v1::GetChunk>* out) override {
+    if (auto st = authorize(ctx); !st.ok()) return st;
     auto t0 = std::chrono::steady_clock::now();
     if (auto st = check_id(req->id()); !st.ok()) return st;
     auto block = store_.get(block_name(ref_of(req->id())), req->offset(), req->length());
@@ -80,8 +105,9 @@ class Service final : public v1::CacheWorker::Service {
     return grpc::Status::OK;
   }
 
-  grpc::Status Put(grpc::ServerContext*, grpc::ServerReader<v1::PutChunk>* in,
+  grpc::Status Put(grpc::ServerContext* ctx, grpc::ServerReader<v1::PutChunk>* in,
                    v1::PutReply* reply) override {
+    if (auto st = authorize(ctx); !st.ok()) return st;
     v1::PutChunk chunk;
     if (!in->Read(&chunk)) return {grpc::StatusCode::INVALID_ARGUMENT, "empty Put stream"};
     if (auto st = check_id(chunk.id()); !st.ok()) return st;
@@ -105,16 +131,26 @@ class Service final : public v1::CacheWorker::Service {
                                                       " bytes, the first chunk declared " +
                                                       std::to_string(size)};
     }
-    core::Status st = store_.put(block_name(id), std::move(data), sum);
-    reply->set_stored(st.is_ok());
-    if (!st.is_ok()) reply->set_reason(st.message());
+    const std::string name = block_name(id);
+    core::Status st = store_.put(name, std::move(data), sum);
+    // Says what happened: a store that admitted nothing (a full level whose
+    // policy keeps what it holds) did not store the block.
+    const bool held = st.is_ok() && store_.has(name);
+    reply->set_stored(held);
+    if (!st.is_ok()) {
+      reply->set_reason(st.message());
+    } else if (!held) {
+      reply->set_reason("not admitted: the cache is full and its policy keeps what it holds");
+    }
     if (st.code() == core::StatusCode::kInvalidArgument) {
       return {grpc::StatusCode::INVALID_ARGUMENT, st.message()};
     }
     return grpc::Status::OK;
   }
 
-  grpc::Status Has(grpc::ServerContext*, const v1::HasRequest* req, v1::HasReply* reply) override {
+  grpc::Status Has(grpc::ServerContext* ctx, const v1::HasRequest* req,
+                   v1::HasReply* reply) override {
+    if (auto st = authorize(ctx); !st.ok()) return st;
     for (const auto& id : req->ids()) {
       if (auto st = check_id(id); !st.ok()) return st;
       reply->add_present(store_.has(block_name(ref_of(id))));
@@ -122,7 +158,9 @@ class Service final : public v1::CacheWorker::Service {
     return grpc::Status::OK;
   }
 
-  grpc::Status Stats(grpc::ServerContext*, const v1::StatsRequest*, v1::StatsReply* r) override {
+  grpc::Status Stats(grpc::ServerContext* ctx, const v1::StatsRequest*,
+                     v1::StatsReply* r) override {
+    if (auto st = authorize(ctx); !st.ok()) return st;
     BlockStoreStats s = store_.stats();
     for (const auto& t : s.tiers) {
       auto* tier = r->add_tiers();
@@ -146,8 +184,9 @@ class Service final : public v1::CacheWorker::Service {
     return grpc::Status::OK;
   }
 
-  grpc::Status Locate(grpc::ServerContext*, const v1::LocateRequest* req,
+  grpc::Status Locate(grpc::ServerContext* ctx, const v1::LocateRequest* req,
                       v1::LocateReply* r) override {
+    if (auto st = authorize(ctx); !st.ok()) return st;
     if (auto st = check_id(req->id()); !st.ok()) return st;
     auto at = store_.locate(block_name(ref_of(req->id())));
     r->set_found(at.has_value());

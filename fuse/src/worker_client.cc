@@ -24,6 +24,10 @@ core::Status from_grpc(const std::string& address, const grpc::Status& st) {
     code = core::StatusCode::kInvalidArgument;
   if (st.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED)
     code = core::StatusCode::kResourceExhausted;
+  if (st.error_code() == grpc::StatusCode::UNAUTHENTICATED ||
+      st.error_code() == grpc::StatusCode::PERMISSION_DENIED) {
+    code = core::StatusCode::kPermissionDenied;
+  }
   return core::Status(code, "worker " + address + ": " + st.error_message() + " (gRPC code " +
                                 std::to_string(static_cast<int>(st.error_code())) + ")");
 }
@@ -54,13 +58,18 @@ struct WorkerClient::Impl {
   std::shared_ptr<grpc::Channel> channel;
   std::unique_ptr<v1::CacheWorker::Stub> stub;
   std::chrono::milliseconds timeout;
+  std::string token;
+  // Every call: its deadline and, when there is one, the worker's token.
   void deadline(grpc::ClientContext& ctx) const {
     ctx.set_deadline(std::chrono::system_clock::now() + timeout);
+    if (!token.empty()) ctx.AddMetadata("authorization", "Bearer " + token);
   }
 };
 
-WorkerClient::WorkerClient(const std::string& address, std::chrono::milliseconds timeout)
+WorkerClient::WorkerClient(const std::string& address, std::chrono::milliseconds timeout,
+                           std::string token)
     : address_(address), impl_(std::make_unique<Impl>()) {
+  impl_->token = std::move(token);
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(64 << 20);
   impl_->channel = grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);

@@ -243,6 +243,54 @@ TEST(Worker, UnreachableWorkerIsAStatusNotACrash) {
   EXPECT_FALSE(c.put({"d", "/f", 0, "v1"}, "x").is_ok());
 }
 
+// Regression: anyone who could reach a worker could write blocks that mounts
+// then served. With a token, a call without it (or with another) is refused
+// and stores nothing; Health stays open for probes.
+TEST(Worker, CallsWithoutTheTokenAreRefused) {
+  WorkerConfig cfg;
+  cfg.listen = "127.0.0.1:0";
+  cfg.tiers = {{core::MediumType::kMem, "", 8 << 20}};
+  cfg.auth_token = "s3cret-token";
+  auto w = Worker::start(cfg);
+  ASSERT_TRUE(w.ok());
+  const BlockRef id{"d", "/f", 0, "v1"};
+  for (const char* token : {"", "wrong", "s3cret-token-but-longer"}) {
+    WorkerClient c(addr(**w), std::chrono::milliseconds(2000), token);
+    core::Status put = c.put(id, "poison");
+    ASSERT_FALSE(put.is_ok()) << token;
+    EXPECT_EQ(put.code(), core::StatusCode::kPermissionDenied) << put.message();
+    EXPECT_NE(put.message().find("needs its token"), std::string::npos);
+    EXPECT_FALSE(c.get(id).ok());
+    EXPECT_FALSE(c.has({id}).ok());
+    EXPECT_TRUE(c.health().is_ok());
+  }
+  EXPECT_EQ((*w)->store().stats().blocks, 0u) << "nothing was stored";
+  WorkerClient good(addr(**w), std::chrono::milliseconds(2000), "s3cret-token");
+  ASSERT_TRUE(good.put(id, "the real bytes").is_ok());
+  auto got = good.get(id);
+  ASSERT_TRUE(got.ok());
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ((*got)->data, "the real bytes");
+}
+
+// Regression: Put answered stored=1 when the store admitted nothing.
+TEST(Worker, PutSaysWhenNothingWasStored) {
+  WorkerConfig cfg;
+  cfg.listen = "127.0.0.1:0";
+  cfg.tiers = {{core::MediumType::kMem, "", 100}};
+  cfg.eviction = "keep";  // a full level admits nothing new
+  auto w = Worker::start(cfg);
+  ASSERT_TRUE(w.ok());
+  WorkerClient c(addr(**w));
+  ASSERT_TRUE(c.put({"d", "/a", 0, "v1"}, std::string(90, 'a')).is_ok());
+  core::Status second = c.put({"d", "/b", 0, "v1"}, std::string(50, 'b'));
+  ASSERT_FALSE(second.is_ok());
+  EXPECT_NE(second.message().find("not admitted"), std::string::npos) << second.message();
+  auto b = c.get({"d", "/b", 0, "v1"});
+  ASSERT_TRUE(b.ok());
+  EXPECT_FALSE(b->has_value());
+}
+
 TEST(Worker, PrometheusMetrics) {
   auto w = start({{core::MediumType::kMem, "", 8 << 20}}, "127.0.0.1:0");
   ASSERT_TRUE(w);

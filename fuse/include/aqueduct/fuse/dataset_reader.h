@@ -48,6 +48,7 @@ struct ReaderOptions {
   // Blocks a worker on this node keeps as files (tmpfs MEM, SSD, HDD levels)
   // are read from those files, without a network hop (short-circuit).
   bool short_circuit = true;
+  std::string worker_token;  // the workers' shared secret (WorkerConfig::auth_token)
 };
 
 struct ReaderStats {

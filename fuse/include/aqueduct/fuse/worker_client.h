@@ -23,8 +23,11 @@ struct BlockRef {
 
 class WorkerClient {
  public:
+  // `token`: the worker's shared secret (WorkerConfig::auth_token), sent with
+  // every call; empty: none.
   explicit WorkerClient(const std::string& address,
-                        std::chrono::milliseconds timeout = std::chrono::milliseconds(2000));
+                        std::chrono::milliseconds timeout = std::chrono::milliseconds(2000),
+                        std::string token = "");
   ~WorkerClient();
   // nullopt: not cached. Unavailable/DeadlineExceeded-style errors as Status.
   core::Result<std::optional<BlockStore::Block>> get(const BlockRef& id);
