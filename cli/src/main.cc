@@ -5,6 +5,21 @@
 
 #include "commands.h"
 
+namespace {
+
+// The limits of the webhook's and the extender's HTTP server (HttpServer).
+void add_server_flags(CLI::App* c, int& threads, double& deadline_s, std::size_t& max_connections) {
+  c->add_option("--threads", threads, "event-loop threads (default 2)")->check(CLI::Range(1, 256));
+  c->add_option("--request-deadline", deadline_s,
+                "seconds a request may take to arrive in full (default 10)")
+      ->check(CLI::Range(0.001, 3600.0));
+  c->add_option("--max-connections", max_connections,
+                "connections open at once; more are refused (default 1024)")
+      ->check(CLI::Range(1, 1000000));
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   CLI::App app{"Aqueduct: data-aware scheduling and caching for data-intensive jobs"};
   app.require_subcommand(1);
@@ -131,17 +146,8 @@ int main(int argc, char** argv) {
                     "first write a self-signed certificate and key to --tls-cert/--tls-key");
   webhook->add_option("--dns-name", wa.dns_names, "DNS names for --self-signed");
   webhook->add_option("--ready-file", wa.ready_file, "write HOST:PORT here once listening");
-  webhook->add_option("--threads", wa.threads, "event-loop threads (default 2)")
-      ->check(CLI::Range(1, 256));
+  add_server_flags(webhook, wa.threads, wa.deadline_s, wa.max_connections);
   webhook->add_option("--max-body", wa.max_body_bytes, "largest request body in bytes (6 MiB)");
-  webhook
-      ->add_option("--request-deadline", wa.deadline_s,
-                   "seconds a request may take to arrive in full (default 10)")
-      ->check(CLI::Range(0.001, 3600.0));
-  webhook
-      ->add_option("--max-connections", wa.max_connections,
-                   "connections open at once; more are refused (default 1024)")
-      ->check(CLI::Range(1, 1000000));
   webhook->add_flag("--native-sidecar", wa.inject.native_sidecar,
                     "inject the sidecar as an init container with restartPolicy Always");
   webhook->add_flag("--serverful-opt-in", wa.inject.serverful_opt_in,
@@ -182,16 +188,7 @@ int main(int argc, char** argv) {
   extender->add_option("--tls-cert", ea.cert, "PEM certificate (with --tls-key: HTTPS)");
   extender->add_option("--tls-key", ea.key, "PEM private key");
   extender->add_option("--ready-file", ea.ready_file, "write HOST:PORT here once listening");
-  extender->add_option("--threads", ea.threads, "event-loop threads (default 2)")
-      ->check(CLI::Range(1, 256));
-  extender
-      ->add_option("--request-deadline", ea.deadline_s,
-                   "seconds a request may take to arrive in full (default 10)")
-      ->check(CLI::Range(0.001, 3600.0));
-  extender
-      ->add_option("--max-connections", ea.max_connections,
-                   "connections open at once; more are refused (default 1024)")
-      ->check(CLI::Range(1, 1000000));
+  add_server_flags(extender, ea.threads, ea.deadline_s, ea.max_connections);
   extender->add_flag("-q,--quiet", ea.quiet, "no per-request log lines");
 
   aqueduct::cli::ControllerArgs ca;

@@ -44,11 +44,7 @@ std::string placement_name(const BlockRef& id) {
 }
 
 std::string block_name(const BlockRef& id) {
-  std::string n = id.dataset;
-  n += '\0';
-  n += id.path;
-  n += '\0';
-  n += std::to_string(id.index);
+  std::string n = placement_name(id);
   n += '\0';
   n += id.version;
   return n;

@@ -1,21 +1,15 @@
 // Cache traces, every format, and a replay of what loads: the first line
 // names the format (an unknown name picks by its first byte), the rest is
-// the trace file. Replays the first 2,000 requests with LRU and Belady.
+// the trace file. Replays the first 2,000 requests with LRU, ARC and Belady.
 #include "aqueduct/core/cache/cache_replay.h"
 #include "aqueduct/sim/cache_trace.h"
 #include "fuzz_support.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  std::string_view in = aqueduct::fuzz::as_text(data, size);
-  auto nl = in.find('\n');
-  std::string_view name = nl == std::string_view::npos ? in : in.substr(0, nl);
-  std::string_view body = nl == std::string_view::npos ? std::string_view{} : in.substr(nl + 1);
-  auto formats = aqueduct::sim::cache_trace_formats();
+  auto [format, body] = aqueduct::fuzz::pick_by_first_line(aqueduct::fuzz::as_text(data, size),
+                                                           aqueduct::sim::cache_trace_formats());
   aqueduct::sim::CacheTraceOptions opts;
-  opts.format = formats[name.empty() ? 0 : static_cast<unsigned char>(name[0]) % formats.size()];
-  for (const auto& f : formats) {
-    if (f == name) opts.format = f;
-  }
+  opts.format = format;
   opts.max_requests = 2000;
   auto trace = aqueduct::sim::read_cache_trace(aqueduct::fuzz::write_scratch("trace", body), opts);
   if (!trace.ok() || trace->empty()) return 0;

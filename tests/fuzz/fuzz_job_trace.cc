@@ -5,19 +5,13 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view in = aqueduct::fuzz::as_text(data, size);
-  auto nl = in.find('\n');
-  std::string_view name = nl == std::string_view::npos ? in : in.substr(0, nl);
-  std::string_view body = nl == std::string_view::npos ? std::string_view{} : in.substr(nl + 1);
-  auto readers = aqueduct::sim::trace_reader_names();
+  auto [reader, body] = aqueduct::fuzz::pick_by_first_line(in, aqueduct::sim::trace_reader_names());
   aqueduct::sim::TraceSpec spec;
-  spec.reader = readers[name.empty() ? 0 : static_cast<unsigned char>(name[0]) % readers.size()];
-  for (const auto& r : readers) {
-    if (r == name) spec.reader = r;
-  }
+  spec.reader = reader;
   spec.file = aqueduct::fuzz::write_scratch("trace.csv", body);
   spec.throughputs =
       std::string(AQ_SOURCE_DIR) + "/data/traces/philly-derived/gavel_throughputs.csv";
-  spec.skip_bad_rows = !name.empty() && (static_cast<unsigned char>(name[0]) & 0x80);
+  spec.skip_bad_rows = !in.empty() && (static_cast<unsigned char>(in[0]) & 0x80);
   auto t = aqueduct::sim::read_trace(spec);
   (void)t;
   return 0;

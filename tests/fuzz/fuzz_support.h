@@ -14,6 +14,8 @@
 #include <fstream>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace aqueduct::fuzz {
 
@@ -53,6 +55,21 @@ inline std::pair<std::string_view, std::string_view> split_at_nul(std::string_vi
   auto z = in.find('\0');
   if (z == std::string_view::npos) return {in, {}};
   return {in.substr(0, z), in.substr(z + 1)};
+}
+
+// Inputs that start with a line naming one of `names` (a reader, a format):
+// that name (an unknown one picks by the line's first byte) and the rest.
+inline std::pair<std::string, std::string_view> pick_by_first_line(
+    std::string_view in, const std::vector<std::string>& names) {
+  auto nl = in.find('\n');
+  std::string_view first = nl == std::string_view::npos ? in : in.substr(0, nl);
+  std::string_view rest = nl == std::string_view::npos ? std::string_view{} : in.substr(nl + 1);
+  std::string picked =
+      names[first.empty() ? 0 : static_cast<unsigned char>(first[0]) % names.size()];
+  for (const auto& n : names) {
+    if (n == first) picked = n;
+  }
+  return {picked, rest};
 }
 
 }  // namespace aqueduct::fuzz
