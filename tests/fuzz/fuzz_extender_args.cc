@@ -3,26 +3,14 @@
 #include "aqueduct/k8s/extender.h"
 #include "aqueduct/scheduler/plugin.h"
 #include "fuzz_support.h"
+#include "support/extender_world.h"
 
 namespace {
 
 aqueduct::k8s::Extender& extender() {
   static std::unique_ptr<aqueduct::k8s::Extender> e = [] {
-    using aqueduct::k8s::Json;
     auto profile = aqueduct::scheduler::preset_profile("data-aware");
-    auto world = [] {
-      aqueduct::k8s::SnapshotInput w;
-      w.datasets.push_back(
-          Json{{"apiVersion", "data.fluid.io/v1alpha1"},
-               {"kind", "Dataset"},
-               {"metadata", {{"name", "images"}, {"namespace", "default"}}},
-               {"spec", {{"mounts", Json::array({{{"mountPoint", "oss://b/images"}}})}}}});
-      w.runtimes.push_back(Json{{"apiVersion", "data.fluid.io/v1alpha1"},
-                                {"kind", "JuiceFSRuntime"},
-                                {"metadata", {{"name", "images"}, {"namespace", "default"}}},
-                                {"spec", {{"replicas", 1}}}});
-      return w;
-    };
+    auto world = [] { return aqueduct::testing::images_dataset_world(); };
     auto made = aqueduct::k8s::Extender::create(*profile, world);
     if (!made.ok()) std::abort();
     return std::move(*made);

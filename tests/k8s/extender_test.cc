@@ -4,6 +4,7 @@
 #include <httplib.h>
 
 #include "aqueduct/k8s/extender.h"
+#include "support/extender_world.h"
 
 namespace aqueduct::k8s {
 namespace {
@@ -32,19 +33,7 @@ Json pod(const std::string& name, const std::string& cpu, const std::string& cla
               {"spec", spec}};
 }
 
-SnapshotInput fluid_world() {
-  SnapshotInput w;
-  w.datasets.push_back(
-      Json{{"apiVersion", "data.fluid.io/v1alpha1"},
-           {"kind", "Dataset"},
-           {"metadata", {{"name", "images"}, {"namespace", "default"}}},
-           {"spec", {{"mounts", Json::array({{{"mountPoint", "oss://b/images"}}})}}}});
-  w.runtimes.push_back(Json{{"apiVersion", "data.fluid.io/v1alpha1"},
-                            {"kind", "JuiceFSRuntime"},
-                            {"metadata", {{"name", "images"}, {"namespace", "default"}}},
-                            {"spec", {{"replicas", 1}}}});
-  return w;
-}
+SnapshotInput fluid_world() { return aqueduct::testing::images_dataset_world(); }
 
 Json args_with_nodes(const Json& p, const std::vector<Json>& nodes) {
   return Json{{"Pod", p},
