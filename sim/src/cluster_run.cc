@@ -109,6 +109,7 @@ std::int64_t ClusterRun::block_size_of(int dataset) const {
 // Block sizes by dataset, resolved once (the runtime lookup compares names).
 void ClusterRun::resolve_block_sizes() {
   block_sizes_.clear();
+  dataset_sizes_.clear();
   for (std::size_t d = 0; d < spec_.fluid.datasets.size(); ++d) {
     int c = cache_of_dataset_[d];
     std::int64_t b;
@@ -121,11 +122,12 @@ void ClusterRun::resolve_block_sizes() {
       b = rt ? runtime_adapters::engine_profile(rt->engine).block_size : 64LL << 20;
     }
     block_sizes_.push_back(b);
+    dataset_sizes_.push_back(spec_.fluid.datasets[d].size_bytes);
   }
 }
 
 std::int64_t ClusterRun::block_count(int dataset) const {
-  std::int64_t size = spec_.fluid.datasets[dataset].size_bytes;
+  std::int64_t size = dataset_sizes_[static_cast<std::size_t>(dataset)];
   std::int64_t b = block_size_of(dataset);
   return (size + b - 1) / b;
 }
@@ -139,7 +141,7 @@ core::Status ClusterRun::add_worker(CacheRuntimeSim& c, std::size_t node) {
                       core::TieredStore::create(tiers, evictions_, spec_.policies.eviction));
   auto id = static_cast<std::uint32_t>(c.workers.size());
   c.workers.push_back(CacheWorker{node, nodes_[node].meta.name, std::move(store), 0, true});
-  c.ring.add(id, nodes_[node].meta.name);
+  c.add_to_ring(id, nodes_[node].meta.name);
   infos_[node].requested += c.runtime->worker.requests;
   std::int64_t mem = 0, disk = 0;
   for (const auto& t : c.runtime->tiers)

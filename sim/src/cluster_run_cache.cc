@@ -188,7 +188,7 @@ core::Status ClusterRun::remove_cache_worker(std::string_view runtime_key, std::
     if (cache.workers[w].active_reads > 0) {
       return core::failed_precondition("worker on " + std::string(node) + " is serving reads");
     }
-    cache.ring.remove(w);
+    cache.remove_from_ring(w);
     // Its blocks are lost; the slot stays so worker ids remain stable.
     auto tiers = cache.runtime->tiers;
     std::vector<core::TierSpec> specs;

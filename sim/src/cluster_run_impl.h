@@ -222,7 +222,8 @@ class ClusterRun final : public core::ClusterView, public core::ActionSink {
   std::int64_t block_count(int dataset) const;
   std::int64_t block_size_of(int dataset) const;
   void resolve_block_sizes();
-  std::vector<std::int64_t> block_sizes_;  // by dataset
+  std::vector<std::int64_t> block_sizes_;    // by dataset
+  std::vector<std::int64_t> dataset_sizes_;  // by dataset (read per block)
   CacheRuntimeSim* cache_for(int dataset) {
     int c = cache_of_dataset_[dataset];
     return c < 0 ? nullptr : &caches_[c];

@@ -80,7 +80,7 @@ void ClusterRun::next_epoch_analytical(int r) {
     return;
   }
   const double bsize = static_cast<double>(block_size_of(rd.dataset));
-  const double dsize = static_cast<double>(spec_.fluid.datasets[rd.dataset].size_bytes);
+  const double dsize = static_cast<double>(dataset_sizes_[static_cast<std::size_t>(rd.dataset)]);
   const double n = std::ceil(dsize / bsize);
   CacheRuntimeSim* cache = cache_for(rd.dataset);
   double capacity = 0;
@@ -202,7 +202,7 @@ void ClusterRun::start_fetch(int r) {
   Reader& rd = readers_[r];
   CacheRuntimeSim* cache = cache_for(rd.dataset);
   const std::int64_t bsize = block_size_of(rd.dataset);
-  const std::int64_t dsize = spec_.fluid.datasets[rd.dataset].size_bytes;
+  const std::int64_t dsize = dataset_sizes_[static_cast<std::size_t>(rd.dataset)];
   for (;;) {
     if (rd.pos == rd.order.size()) {
       if (rd.epoch + 1 >= rd.epochs) {
@@ -221,7 +221,7 @@ void ClusterRun::start_fetch(int r) {
     std::optional<int> tier;
     std::uint32_t w = 0;
     if (cache && !cache->ring.empty()) {
-      w = cache->ring.owner(key);
+      w = cache->owner(block);
       tier = rd.job < 0 ? cache->workers[w].store.peek(key) : cache->workers[w].store.lookup(key);
     }
     if (tier && rd.job < 0) continue;  // a DataLoad skips blocks already cached

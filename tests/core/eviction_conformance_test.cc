@@ -2,6 +2,7 @@
 // CacheLib's MMTypeTest runs over every MM type).
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 
 #include "aqueduct/core/cache/cache_replay.h"
@@ -103,6 +104,58 @@ TEST_P(Conformance, RandomOperationsAgreeWithAModel) {
         break;
     }
     ASSERT_EQ(p->size(), model.size()) << "op " << op;
+  }
+}
+
+// A policy that hands out handles must decide exactly as it does when driven
+// by keys: the same random operations, one instance through handles and one
+// through keys, give the same victims and sizes at every step.
+TEST_P(Conformance, HandleCallsDecideAsKeyCallsDo) {
+  auto by_key = make(64);
+  auto by_handle = make(64);
+  const bool handles = by_handle->enable_handles();
+  std::map<std::uint64_t, std::uint32_t> handle_of;
+  Lcg rng{GetParam().size() * 104729ULL + 3};
+  for (int op = 0; op < 20000; ++op) {
+    std::uint64_t key = rng.next(128);
+    const std::uint64_t next_use = rng.next(1000);  // for the offline policy
+    by_key->set_next_use(k(key), next_use);
+    by_handle->set_next_use(k(key), next_use);
+    switch (rng.next(4)) {
+      case 0:
+        if (!handle_of.count(key)) {
+          by_key->on_insert(k(key), 1);
+          handle_of[key] = by_handle->on_insert_handle(k(key), 1);
+          EXPECT_EQ(handle_of[key] != EvictionPolicy::kNoHandle, handles);
+        }
+        break;
+      case 1:
+        if (handle_of.count(key)) {
+          EXPECT_EQ(by_key->on_access(k(key)), 1);
+          by_handle->on_access_handle(handle_of[key], k(key));
+        }
+        break;
+      case 2:
+        if (handle_of.count(key)) {
+          by_key->on_remove(k(key), false);
+          by_handle->on_remove_handle(handle_of[key], k(key), false);
+          handle_of.erase(key);
+        }
+        break;
+      case 3: {
+        auto a = by_key->victim();
+        auto b = by_handle->victim();
+        ASSERT_EQ(a, b) << "op " << op;
+        if (a) {
+          by_key->on_remove(*a, true);
+          by_handle->on_remove_handle(handle_of.at(a->index), *a, true);
+          handle_of.erase(a->index);
+        }
+        break;
+      }
+    }
+    ASSERT_EQ(by_key->size(), by_handle->size()) << "op " << op;
+    ASSERT_EQ(by_handle->size(), handle_of.size()) << "op " << op;
   }
 }
 

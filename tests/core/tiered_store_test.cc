@@ -122,6 +122,74 @@ TEST(TieredStore, OversizedBlockSkipsSmallLevelsOrIsRejected) {
   EXPECT_EQ(s.stats().rejected, 1u);
 }
 
+// Forwards the key-based calls to a real policy and hands out no handles, so
+// a store over it takes the key path; the store over the policy itself takes
+// the handle path. Both must hold the same blocks in the same levels.
+class KeysOnly final : public EvictionPolicy {
+ public:
+  explicit KeysOnly(std::unique_ptr<EvictionPolicy> p) : p_(std::move(p)) {}
+  std::string_view name() const override { return p_->name(); }
+  void set_capacity(std::int64_t b) override { p_->set_capacity(b); }
+  void on_insert(const BlockKey& key, std::int64_t b) override { p_->on_insert(key, b); }
+  std::int64_t on_access(const BlockKey& key, std::int64_t nb) override {
+    return p_->on_access(key, nb);
+  }
+  void on_remove(const BlockKey& key, bool ev) override { p_->on_remove(key, ev); }
+  std::optional<BlockKey> victim() override { return p_->victim(); }
+  std::size_t size() const override { return p_->size(); }
+  std::int64_t bytes_of(const BlockKey& key) const override { return p_->bytes_of(key); }
+  bool replaces() const override { return p_->replaces(); }
+
+ private:
+  std::unique_ptr<EvictionPolicy> p_;
+};
+
+TEST(TieredStore, HandlePathHoldsWhatTheKeyPathHolds) {
+  const auto builtin = builtin_eviction_policies();
+  for (const std::string& name : builtin.names()) {
+    if (name == "belady") continue;  // offline: a store refuses it
+    EvictionRegistry keys_only("eviction policy");
+    keys_only.add(name, "key path", [&builtin, name]() -> Result<std::unique_ptr<EvictionPolicy>> {
+      AQ_ASSIGN_OR_RETURN(auto p, builtin.create(name));
+      return std::unique_ptr<EvictionPolicy>(new KeysOnly(std::move(p)));
+    });
+    const std::vector<TierSpec> tiers = {{MediumType::kMem, 12, 0.9, 0.6},
+                                         {MediumType::kSsd, 20, 0.95, 0.7}};
+    auto a = TieredStore::create(tiers, builtin, name);
+    auto b = TieredStore::create(tiers, keys_only, name);
+    ASSERT_TRUE(a.ok() && b.ok()) << name;
+    std::uint64_t x = 12345;
+    for (int op = 0; op < 20000; ++op) {
+      x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+      const std::uint64_t r = x >> 33;
+      const BlockKey key = k(r % 64, static_cast<std::uint32_t>(r % 3));
+      switch ((r >> 8) % 5) {
+        case 0:
+        case 1:
+          ASSERT_EQ(a->lookup(key), b->lookup(key)) << name << " op " << op;
+          break;
+        case 2:
+        case 3: {
+          const std::int64_t bytes = 1 + static_cast<std::int64_t>((r >> 12) % 3);
+          ASSERT_EQ(a->insert(key, bytes).code(), b->insert(key, bytes).code()) << name;
+          break;
+        }
+        case 4:
+          ASSERT_EQ(a->erase(key), b->erase(key)) << name << " op " << op;
+          break;
+      }
+      for (int l = 0; l < a->level_count(); ++l) {
+        ASSERT_EQ(a->used_bytes(l), b->used_bytes(l)) << name << " op " << op;
+      }
+    }
+    ASSERT_EQ(a->blocks(), b->blocks()) << name;
+    for (const auto& [key, bytes] : a->blocks()) EXPECT_EQ(a->peek(key), b->peek(key)) << name;
+    for (std::uint32_t d = 0; d < 3; ++d) EXPECT_EQ(a->dataset_bytes(d), b->dataset_bytes(d));
+    EXPECT_GT(a->stats().promotions, 0u) << name;
+    EXPECT_GT(a->stats().demotions, 0u) << name;
+  }
+}
+
 TEST(TieredStore, MoveListenerReplaysToTheStoresState) {
   // A data plane keeps bytes where the store says; replaying the events on a
   // shadow map must always agree with peek(), for every policy and operation.

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "aqueduct/runtime_adapters/engine_profile.h"
+#include "aqueduct/sim/cache_cluster.h"
 #include "support/temp_dir.h"
 #include "support/trace_spec.h"
 
@@ -683,6 +684,31 @@ spec:
                 "its images run on [arm64] but the AlluxioRuntime FUSE client only on [amd64]"),
             std::string::npos)
       << arm.status().message();
+}
+
+}  // namespace
+}  // namespace aqueduct::sim
+
+namespace aqueduct::sim {
+namespace {
+
+// The per-block owner table answers what the ring answers, also after
+// workers join and leave.
+TEST(CacheRuntimeSim, OwnerTableFollowsTheRing) {
+  CacheRuntimeSim c;
+  c.dataset_id = 4;
+  auto expect_ring = [&c](const char* when) {
+    for (std::uint64_t b = 0; b < 2000; b += (b % 7) + 1) {
+      ASSERT_EQ(c.owner(b), c.ring.owner(core::BlockKey{4, b})) << when << " block " << b;
+    }
+  };
+  for (std::uint32_t w = 0; w < 4; ++w) c.add_to_ring(w, "node-" + std::to_string(w));
+  expect_ring("four workers");
+  c.add_to_ring(4, "node-4");
+  expect_ring("after a join");
+  c.remove_from_ring(1);
+  expect_ring("after a leave");
+  for (std::uint64_t b = 0; b < 2000; ++b) ASSERT_NE(c.owner(b), 1u);
 }
 
 }  // namespace

@@ -28,6 +28,7 @@ Result<TieredStore> TieredStore::create(std::vector<TierSpec> tiers,
           "\" needs the future of the trace; it can only replay traces (cache-sim)");
     }
     p->set_capacity(t.quota_bytes);
+    (void)p->enable_handles();
     store.levels_.push_back(Level{t, 0, std::move(p)});
   }
   return store;
@@ -38,22 +39,22 @@ std::optional<int> TieredStore::lookup(const BlockKey& key) {
   if (it == where_.end()) return std::nullopt;
   int level = it->second.level;
   if (level == 0 || !promote_on_hit_) {
-    (void)levels_[level].policy->on_access(key);
+    levels_[level].policy->on_access_handle(it->second.handle, key);
     return level;
   }
   // A hit below the top level promotes the block (it was served from where it
   // was). Promotion never evicts data from the store: the block moves up when
   // the top level has room below its high watermark, otherwise it swaps places
   // with the top level's victim (as Alluxio's tier alignment does).
-  (void)levels_[level].policy->on_access(key);
+  levels_[level].policy->on_access_handle(it->second.handle, key);
   std::int64_t bytes = it->second.bytes;
   Level& low = levels_[level];
   Level& top = levels_[0];
   auto high = static_cast<std::int64_t>(top.spec.high * static_cast<double>(top.spec.quota_bytes));
   if (top.used + bytes <= high) {
-    low.policy->on_remove(key, /*evicted=*/false);
+    low.policy->on_remove_handle(it->second.handle, key, /*evicted=*/false);
     low.used -= bytes;
-    top.policy->on_insert(key, bytes);
+    it->second.handle = top.policy->on_insert_handle(key, bytes);
     top.used += bytes;
     it->second.level = 0;
     ++stats_.promotions;
@@ -68,12 +69,12 @@ std::optional<int> TieredStore::lookup(const BlockKey& key) {
   bool fits_top = top.used - vbytes + bytes <= top.spec.quota_bytes;
   bool fits_low = low.used - bytes + vbytes <= low.spec.quota_bytes;
   if (!fits_top || !fits_low) return level;
-  top.policy->on_remove(*v, /*evicted=*/true);
-  low.policy->on_remove(key, /*evicted=*/false);
+  top.policy->on_remove_handle(vit->second.handle, *v, /*evicted=*/true);
+  low.policy->on_remove_handle(it->second.handle, key, /*evicted=*/false);
   top.used += bytes - vbytes;
   low.used += vbytes - bytes;
-  top.policy->on_insert(key, bytes);
-  low.policy->on_insert(*v, vbytes);
+  it->second.handle = top.policy->on_insert_handle(key, bytes);
+  vit->second.handle = low.policy->on_insert_handle(*v, vbytes);
   it->second.level = 0;
   vit->second.level = level;
   ++stats_.promotions;
@@ -99,7 +100,7 @@ Status TieredStore::insert(const BlockKey& key, std::int64_t bytes) {
                               " bytes is larger than every cache level");
   }
   ++stats_.inserts;
-  dataset_bytes_[key.dataset] += bytes;
+  dataset_bytes_of(key.dataset) += bytes;
   place(key, bytes, level, -1);
   return Status::ok();
 }
@@ -110,13 +111,12 @@ void TieredStore::place(const BlockKey& key, std::int64_t bytes, int level, int 
     if (from < 0) {
       // A new block no level admitted (levels that keep what they hold).
       ++stats_.rejected;
-      dataset_bytes_[key.dataset] -= bytes;
+      dataset_bytes_of(key.dataset) -= bytes;
       return;
     }
     // Fell off the last level.
     ++stats_.evictions;
-    auto it = dataset_bytes_.find(key.dataset);
-    if (it != dataset_bytes_.end()) it->second -= bytes;
+    dataset_bytes_of(key.dataset) -= bytes;
     moved(key, from, -1);
     return;
   }
@@ -132,9 +132,8 @@ void TieredStore::place(const BlockKey& key, std::int64_t bytes, int level, int 
   }
   // Hard limit first: the block must fit under the quota.
   if (l.used + bytes > l.spec.quota_bytes) shrink(level, l.spec.quota_bytes - bytes);
-  where_[key] = Entry{level, bytes};
   l.used += bytes;
-  l.policy->on_insert(key, bytes);
+  where_[key] = Entry{level, l.policy->on_insert_handle(key, bytes), bytes};
   moved(key, from, level);
   // Then the watermark: past high, free down to low.
   auto high = static_cast<std::int64_t>(l.spec.high * static_cast<double>(l.spec.quota_bytes));
@@ -152,7 +151,7 @@ void TieredStore::shrink(int level, std::int64_t target) {
     auto it = where_.find(*v);
     AQ_CHECK(it != where_.end() && it->second.level == level);
     std::int64_t bytes = it->second.bytes;
-    l.policy->on_remove(*v, /*evicted=*/true);
+    l.policy->on_remove_handle(it->second.handle, *v, /*evicted=*/true);
     l.used -= bytes;
     where_.erase(it);
     BlockKey key = *v;
@@ -161,7 +160,7 @@ void TieredStore::shrink(int level, std::int64_t target) {
       place(key, bytes, level + 1, level);
     } else {
       ++stats_.evictions;
-      dataset_bytes_[key.dataset] -= bytes;
+      dataset_bytes_of(key.dataset) -= bytes;
       moved(key, level, -1);
     }
   }
@@ -171,9 +170,9 @@ bool TieredStore::erase(const BlockKey& key) {
   auto it = where_.find(key);
   if (it == where_.end()) return false;
   Level& l = levels_[it->second.level];
-  l.policy->on_remove(key, /*evicted=*/false);
+  l.policy->on_remove_handle(it->second.handle, key, /*evicted=*/false);
   l.used -= it->second.bytes;
-  dataset_bytes_[key.dataset] -= it->second.bytes;
+  dataset_bytes_of(key.dataset) -= it->second.bytes;
   int level = it->second.level;
   where_.erase(it);
   moved(key, level, -1);
@@ -201,8 +200,7 @@ std::vector<std::pair<BlockKey, std::int64_t>> TieredStore::blocks() const {
 }
 
 std::int64_t TieredStore::dataset_bytes(std::uint32_t dataset) const {
-  auto it = dataset_bytes_.find(dataset);
-  return it == dataset_bytes_.end() ? 0 : it->second;
+  return dataset < dataset_bytes_.size() ? dataset_bytes_[dataset] : 0;
 }
 
 }  // namespace aqueduct::core

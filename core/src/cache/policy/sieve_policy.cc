@@ -14,9 +14,7 @@ std::optional<BlockKey> SievePolicy::victim() {
   return list_.at(s).key;
 }
 
-void SievePolicy::on_remove(const BlockKey& key, bool) {
-  std::uint32_t s = list_.find(key);
-  if (s == KeyedList::kNil) return;
+void SievePolicy::remove_slot(std::uint32_t s, bool) {
   if (s == hand_) hand_ = list_.at(s).prev;  // the hand moves on to the next newer block
   list_.erase(s);
 }

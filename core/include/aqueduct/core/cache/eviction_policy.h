@@ -43,6 +43,30 @@ class EvictionPolicy {
   // False for a policy that never replaces what it holds (KEEP): a full
   // level then admits nothing new instead of asking for a victim.
   virtual bool replaces() const { return true; }
+  // Handles: a cache that keeps its own index of blocks can skip the
+  // policy's. A policy whose blocks keep one slot for as long as they are
+  // tracked returns true from enable_handles() (before its first insert);
+  // from then on the cache uses only the *_handle calls and victim(), never
+  // the key-based calls above, and the policy keeps no index of its own (one
+  // hash probe fewer per access, insert and eviction). The defaults forward to
+  // the key-based calls, so every policy works behind a handle-using cache.
+  static constexpr std::uint32_t kNoHandle = 0xffffffffu;
+  virtual bool enable_handles() { return false; }
+  // on_insert, returning the block's handle (kNoHandle without handles).
+  virtual std::uint32_t on_insert_handle(const BlockKey& key, std::int64_t bytes) {
+    on_insert(key, bytes);
+    return kNoHandle;
+  }
+  // A hit on a tracked block (its size unchanged).
+  virtual void on_access_handle(std::uint32_t handle, const BlockKey& key) {
+    (void)handle;
+    (void)on_access(key);
+  }
+  virtual void on_remove_handle(std::uint32_t handle, const BlockKey& key, bool evicted) {
+    (void)handle;
+    on_remove(key, evicted);
+  }
+
   // Offline policies only: when `key` is requested next (request index;
   // UINT64_MAX: never). Called before on_insert/on_access of that request.
   virtual bool needs_future() const { return false; }

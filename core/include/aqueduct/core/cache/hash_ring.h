@@ -1,7 +1,8 @@
 // Consistent hashing of blocks onto cache workers: 128 virtual points per
 // worker, placed by a fixed hash of the worker's name, so adding or removing a
 // worker moves only its share of blocks. Shared by the simulated cache and the
-// real data plane (which hashes block names).
+// real data plane (which hashes block names). Lookups go through a bucket
+// table over the top bits of the hash: a ring is consulted on every block read.
 #pragma once
 
 #include <cstdint>
@@ -30,7 +31,15 @@ class HashRing {
     std::uint64_t hash;
     std::uint32_t worker;
   };
+  // Rebuilds buckets_ after points_ changed.
+  void index();
+
   std::vector<Point> points_;  // sorted by (hash, worker)
+  // buckets_[b]: the first point whose hash's top bits are >= b, so a lookup
+  // scans a few points from there instead of a binary search over all of
+  // them (one or two cache lines instead of a dozen).
+  std::vector<std::uint32_t> buckets_;
+  int shift_ = 64;
 };
 
 }  // namespace aqueduct::core

@@ -2,13 +2,16 @@
 // intrusive doubly-linked list whose nodes live in one vector (no allocation
 // per entry once warm, stable slot numbers) plus a hash index from key to
 // slot. Each node carries the entry's size and a small per-policy tag and
-// counter (reference bit, frequency, queue id).
+// counter (reference bit, frequency, queue id). A list whose owner keeps
+// slots itself can drop the index (set_indexed(false)): then only slot-based
+// calls are allowed.
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
 #include "aqueduct/core/cache/block_map.h"
+#include "aqueduct/core/check.h"
 
 namespace aqueduct::core {
 
@@ -22,12 +25,21 @@ class KeyedList {
     std::uint32_t counter = 0;  // policy-defined (frequency, reference bit)
   };
 
+  // Without the index (REQUIRES: empty), find, contains and erase_key are
+  // not available.
+  void set_indexed(bool on) {
+    AQ_CHECK(empty());
+    indexed_ = on;
+  }
+  bool indexed() const { return indexed_; }
+
   // Slot of a key, or kNil.
   std::uint32_t find(const BlockKey& k) const {
+    AQ_CHECK(indexed_);
     auto it = index_.find(k);
     return it == index_.end() ? kNil : it->second;
   }
-  bool contains(const BlockKey& k) const { return index_.count(k) != 0; }
+  bool contains(const BlockKey& k) const { return find(k) != kNil; }
   Node& at(std::uint32_t s) { return nodes_[s]; }
   const Node& at(std::uint32_t s) const { return nodes_[s]; }
 
@@ -54,7 +66,8 @@ class KeyedList {
   // Removes and forgets the entry in slot s.
   void erase(std::uint32_t s) {
     unlink(s);
-    index_.erase(nodes_[s].key);
+    if (indexed_) index_.erase(nodes_[s].key);
+    --size_;
     bytes_ -= nodes_[s].bytes;
     free_.push_back(s);
   }
@@ -71,10 +84,12 @@ class KeyedList {
 
   std::uint32_t head() const { return head_; }  // front
   std::uint32_t tail() const { return tail_; }  // back
-  std::size_t size() const { return index_.size(); }
-  bool empty() const { return index_.empty(); }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
   std::int64_t bytes() const { return bytes_; }
-  void reserve(std::size_t n) { index_.reserve(n); }
+  void reserve(std::size_t n) {
+    if (indexed_) index_.reserve(n);
+  }
 
  private:
   std::uint32_t alloc(const BlockKey& k, std::int64_t bytes, std::uint32_t counter) {
@@ -87,7 +102,8 @@ class KeyedList {
       nodes_.emplace_back();
     }
     nodes_[s] = Node{k, bytes, kNil, kNil, counter};
-    index_[k] = s;
+    if (indexed_) index_[k] = s;
+    ++size_;
     bytes_ += bytes;
     return s;
   }
@@ -122,7 +138,9 @@ class KeyedList {
   std::vector<std::uint32_t> free_;
   BlockMap<std::uint32_t> index_;
   std::uint32_t head_ = kNil, tail_ = kNil;
+  std::size_t size_ = 0;
   std::int64_t bytes_ = 0;
+  bool indexed_ = true;
 };
 
 }  // namespace aqueduct::core

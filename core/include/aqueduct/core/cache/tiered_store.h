@@ -6,7 +6,8 @@
 // without evicting anything from the store: it moves up when the top level has
 // room below its high watermark, else it swaps places with the top level's
 // victim (Alluxio's promotion and tier alignment; set_promote_on_hit(false)
-// turns it off).
+// turns it off). The store's own index finds a block once per request: the
+// level policies get the block's handle, not its key (enable_handles).
 // Byte accounting per level and per dataset. The same store
 // backs simulated cache workers and the real FUSE data plane.
 // Not thread-safe: callers serialize access.
@@ -17,7 +18,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <unordered_map>
 #include <vector>
 
 #include "aqueduct/core/cache/block_map.h"
@@ -90,7 +90,8 @@ class TieredStore {
     std::unique_ptr<EvictionPolicy> policy;
   };
   struct Entry {
-    int level = 0;
+    std::int32_t level = 0;
+    std::uint32_t handle = EvictionPolicy::kNoHandle;  // the level policy's
     std::int64_t bytes = 0;
   };
   TieredStore() = default;
@@ -104,7 +105,11 @@ class TieredStore {
 
   std::vector<Level> levels_;
   BlockMap<Entry> where_;
-  std::unordered_map<std::uint32_t, std::int64_t> dataset_bytes_;
+  std::vector<std::int64_t> dataset_bytes_;  // by dataset id
+  std::int64_t& dataset_bytes_of(std::uint32_t dataset) {
+    if (dataset >= dataset_bytes_.size()) dataset_bytes_.resize(dataset + 1, 0);
+    return dataset_bytes_[dataset];
+  }
   TieredStoreStats stats_;
   bool promote_on_hit_ = true;
   MoveListener listener_;

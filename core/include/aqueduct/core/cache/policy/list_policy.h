@@ -1,5 +1,9 @@
 // Shared base of the policies that keep their resident blocks in one
-// KeyedList: size and size lookups come from the list.
+// KeyedList: size and size lookups come from the list, and since a block
+// keeps its slot for as long as it is tracked, the slot is its handle (a
+// cache with its own index then skips the list's: enable_handles()).
+// Subclasses say where a block enters (insert_slot), what a hit does (touch)
+// and, if it matters, what a removal does (remove_slot).
 #pragma once
 
 #include "aqueduct/core/cache/eviction_policy.h"
@@ -16,18 +20,45 @@ class ListPolicy : public EvictionPolicy {
   }
   void set_capacity(std::int64_t bytes) override { capacity_ = bytes; }
 
- protected:
-  // Looks the key up; on a hit applies new_bytes and returns the slot.
-  std::uint32_t hit(const BlockKey& key, std::int64_t new_bytes, std::int64_t* old) {
+  void on_insert(const BlockKey& key, std::int64_t bytes) final { (void)insert_slot(key, bytes); }
+  std::int64_t on_access(const BlockKey& key, std::int64_t new_bytes) final {
     std::uint32_t s = list_.find(key);
-    if (s == KeyedList::kNil) {
-      *old = -1;
-      return s;
-    }
-    *old = list_.at(s).bytes;
+    if (s == KeyedList::kNil) return -1;
+    std::int64_t old = list_.at(s).bytes;
     if (new_bytes >= 0) list_.set_bytes(s, new_bytes);
-    return s;
+    touch(s);
+    return old;
   }
+  void on_remove(const BlockKey& key, bool evicted) final {
+    std::uint32_t s = list_.find(key);
+    if (s != KeyedList::kNil) remove_slot(s, evicted);
+  }
+
+  bool enable_handles() final {
+    list_.set_indexed(false);
+    return true;
+  }
+  std::uint32_t on_insert_handle(const BlockKey& key, std::int64_t bytes) final {
+    return insert_slot(key, bytes);
+  }
+  void on_access_handle(std::uint32_t handle, const BlockKey&) final { touch(handle); }
+  void on_remove_handle(std::uint32_t handle, const BlockKey&, bool evicted) final {
+    remove_slot(handle, evicted);
+  }
+
+ protected:
+  // Tracks a new block; returns its slot.
+  virtual std::uint32_t insert_slot(const BlockKey& key, std::int64_t bytes) {
+    return list_.push_front(key, bytes);
+  }
+  // A hit on the block in slot s.
+  virtual void touch(std::uint32_t s) { (void)s; }
+  // The block in slot s leaves.
+  virtual void remove_slot(std::uint32_t s, bool evicted) {
+    (void)evicted;
+    list_.erase(s);
+  }
+
   KeyedList list_;
   std::int64_t capacity_ = 0;
 };

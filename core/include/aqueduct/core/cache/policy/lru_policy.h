@@ -4,20 +4,17 @@
 #include "aqueduct/core/cache/policy/list_policy.h"
 
 namespace aqueduct::core {
+
 class LruPolicy final : public ListPolicy {
  public:
   std::string_view name() const override { return "lru"; }
-  void on_insert(const BlockKey& key, std::int64_t bytes) override { list_.push_front(key, bytes); }
-  std::int64_t on_access(const BlockKey& key, std::int64_t new_bytes) override {
-    std::int64_t old;
-    std::uint32_t s = hit(key, new_bytes, &old);
-    if (s != KeyedList::kNil) list_.move_to_front(s);
-    return old;
-  }
-  void on_remove(const BlockKey& key, bool) override { list_.erase_key(key); }
   std::optional<BlockKey> victim() override {
     if (list_.empty()) return std::nullopt;
     return list_.at(list_.tail()).key;
   }
+
+ protected:
+  void touch(std::uint32_t s) override { list_.move_to_front(s); }
 };
+
 }  // namespace aqueduct::core
