@@ -2,6 +2,8 @@
 
 #include "aqueduct/k8s/controller_support.h"
 
+#include <openssl/rand.h>
+
 #include <iostream>
 #include <set>
 
@@ -37,6 +39,21 @@ std::int64_t int_at(const Json& o, const char* a, const char* b) {
       !o[a][b].is_number())
     return 0;
   return o[a][b].get<std::int64_t>();
+}
+
+// 32 random bytes from the system's CSPRNG, as hex (the workers' token).
+core::Result<std::string> random_token() {
+  unsigned char bytes[32];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) {
+    return core::internal_error("cannot draw a random worker token (OpenSSL RAND_bytes failed)");
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : bytes) {
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
+  }
+  return out;
 }
 
 }  // namespace
@@ -264,6 +281,24 @@ core::Status RuntimeController::reconcile(const std::string& key) {
   if (w->master) {
     auto m = ensure(resources::stateful_sets(), *w->master, false);
     if (!m.ok()) return m.status();
+  }
+  if (w->worker_token_secret) {
+    // Created once with a random token, then left alone: rewriting it would
+    // lock out the workers and clients already running with the old one.
+    Json secret = *w->worker_token_secret;
+    const std::string name = secret["metadata"]["name"];
+    auto got = client_.get(resources::secrets().object(k.ns, name));
+    if (!got.ok() && got.status().code() == core::StatusCode::kNotFound) {
+      AQ_ASSIGN_OR_RETURN(std::string token, random_token());
+      secret["stringData"] = {{"token", token}};
+      auto made = client_.create(resources::secrets().collection(k.ns), secret);
+      if (made.ok()) ++created_;
+      if (!made.ok() && made.status().code() != core::StatusCode::kAlreadyExists) {
+        return made.status();
+      }
+    } else if (!got.ok()) {
+      return got.status();
+    }
   }
   if (w->worker_service) {
     auto svc = ensure(resources::services(), *w->worker_service, false);

@@ -39,14 +39,28 @@ std::vector<std::string> worker_tiers(const core::Runtime& rt) {
       continue;
     }
     for (std::size_t i = 0; i < level.paths.size(); ++i) {
-      const std::int64_t size = i < level.quota_list.size()
-                                    ? level.quota_list[i]
-                                    : level.quota_bytes / static_cast<std::int64_t>(level.paths.size());
+      const std::int64_t size =
+          i < level.quota_list.size()
+              ? level.quota_list[i]
+              : level.quota_bytes / static_cast<std::int64_t>(level.paths.size());
       out.push_back(medium + ":" + level.paths[i] + ":" + std::to_string(size));
     }
   }
   if (out.empty()) out.push_back("mem:1Gi");
   return out;
+}
+
+std::string token_secret_name(const core::Runtime& rt) { return rt.meta.name + "-worker-token"; }
+
+std::string token_file() { return std::string(kTokenDir) + "/token"; }
+
+nlohmann::ordered_json token_volume(const core::Runtime& rt) {
+  return {{"name", kTokenVolume},
+          {"secret", {{"secretName", token_secret_name(rt)}, {"defaultMode", 0400}}}};
+}
+
+nlohmann::ordered_json token_mount() {
+  return {{"name", kTokenVolume}, {"mountPath", kTokenDir}, {"readOnly", true}};
 }
 
 }  // namespace aqueduct::runtime_adapters::aqueduct_engine

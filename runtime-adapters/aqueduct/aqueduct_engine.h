@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "aqueduct/core/model/dataset.h"
 #include "aqueduct/core/model/runtime.h"
 #include "aqueduct/core/status.h"
@@ -28,5 +30,18 @@ int worker_port(const core::Runtime& rt);
 std::string worker_endpoints(const core::Runtime& rt);
 // `--tier` values from the tiered store: mem:SIZE, mem:PATH:SIZE, ssd:PATH:SIZE, ...
 std::vector<std::string> worker_tiers(const core::Runtime& rt);
+
+// The shared token the workers require of every RPC: a Secret
+// "<rt>-worker-token" in the runtime's namespace, key "token". The runtime
+// controller creates it once with a random value and never rewrites it; the
+// workers, FUSE clients (DaemonSet and injected sidecars) and loader Jobs
+// mount it read-only, owner-only (0400), at kTokenDir.
+inline constexpr const char* kTokenDir = "/etc/aqueduct/worker-token";
+inline constexpr const char* kTokenVolume = "aqueduct-worker-token";
+std::string token_secret_name(const core::Runtime& rt);
+std::string token_file();  // kTokenDir + "/token"
+// The pod volume and the container's mount of the token Secret.
+nlohmann::ordered_json token_volume(const core::Runtime& rt);
+nlohmann::ordered_json token_mount();
 
 }  // namespace aqueduct::runtime_adapters::aqueduct_engine

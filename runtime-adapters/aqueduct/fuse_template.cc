@@ -1,7 +1,8 @@
 // Aqueduct: `aqueduct fuse mount` over the runtime's `aqueduct worker`s,
 // reading the dataset's local:// or http(s):// source on a miss; one
 // multi-arch image (amd64, arm64). Arguments from spec.fuse.args follow ours
-// (e.g. --block-size 8Mi, --meta-ttl 30s).
+// (e.g. --block-size 8Mi, --meta-ttl 30s). The workers' token comes from the
+// runtime's token Secret, mounted read-only.
 #include "../common/fuse_common.h"
 #include "aqueduct/runtime_adapters/fuse_templates.h"
 #include "aqueduct_engine.h"
@@ -18,23 +19,28 @@ core::Result<core::FuseTemplate> render_aqueduct_fuse(const core::Dataset& ds,
                                {"FLUID_RUNTIME_NAMESPACE", ds.meta.namespace_},
                                {"FLUID_RUNTIME_NAME", ds.meta.name}},
                               rt);
-  fc::Json mounts = fc::Json::array(
-      {{{"name", "aqueduct-fuse-device"}, {"mountPath", "/dev/fuse"}},
-       {{"name", "aqueduct-fuse-mount"}, {"mountPath", root}, {"mountPropagation", "Bidirectional"}}});
+  fc::Json mounts = fc::Json::array({{{"name", "aqueduct-fuse-device"}, {"mountPath", "/dev/fuse"}},
+                                     {{"name", "aqueduct-fuse-mount"},
+                                      {"mountPath", root},
+                                      {"mountPropagation", "Bidirectional"}},
+                                     aqueduct_engine::token_mount()});
   t.volumes.push_back(fc::host_path_volume("aqueduct-fuse-device", "/dev/fuse", "CharDevice"));
   t.volumes.push_back(fc::host_path_volume("aqueduct-fuse-mount", root, "DirectoryOrCreate"));
-  fc::Json command = fc::Json::array({"aqueduct", "fuse", "mount", mp, "--source", source,
-                                      "--dataset", ds.meta.namespace_ + "/" + ds.meta.name,
-                                      "--allow-other", "--recover"});
+  t.volumes.push_back(aqueduct_engine::token_volume(rt));
+  fc::Json command =
+      fc::Json::array({"aqueduct", "fuse", "mount", mp, "--source", source, "--dataset",
+                       ds.meta.namespace_ + "/" + ds.meta.name, "--allow-other", "--recover"});
   const std::string workers = aqueduct_engine::worker_endpoints(rt);
   if (!workers.empty()) {
     command.push_back("--workers");
     command.push_back(workers);
+    command.push_back("--worker-token-file");
+    command.push_back(aqueduct_engine::token_file());
   }
-  t.container = fc::fuse_container("aqueduct-fuse", fc::fuse_image(rt, aqueduct_engine::kImage),
-                                   rt, command,
-                                   rt.fuse.args.empty() ? fc::Json(nullptr) : fc::Json(rt.fuse.args),
-                                   env, fc::Json::array({"umount", mp}), mounts);
+  t.container =
+      fc::fuse_container("aqueduct-fuse", fc::fuse_image(rt, aqueduct_engine::kImage), rt, command,
+                         rt.fuse.args.empty() ? fc::Json(nullptr) : fc::Json(rt.fuse.args), env,
+                         fc::Json::array({"umount", mp}), mounts);
   return t;
 }
 

@@ -138,6 +138,7 @@ core::Result<RuntimeWorkloads> render_runtime_workloads(const core::Dataset& ds,
   }
   Json tier_vols = Json::array(), tier_mounts = Json::array();
   tier_volumes(rt, tier_vols, tier_mounts);
+  Json worker_vols = tier_vols;  // the tiers' folders, and what the engine adds
   const Json worker_labels = labels(engine, "worker", ds);
   if (img.worker && !rt.worker.disabled) {
     Json c = {{"name", engine + "-worker"},
@@ -156,8 +157,21 @@ core::Result<RuntimeWorkloads> render_runtime_workloads(const core::Dataset& ds,
         cmd.push_back("--tier");
         cmd.push_back(tier);
       }
+      cmd.push_back("--token-file");
+      cmd.push_back(aqueduct_engine::token_file());
       c["command"] = cmd;
       if (rt.worker.args.empty()) c.erase("args");
+      c["volumeMounts"].push_back(aqueduct_engine::token_mount());
+      worker_vols.push_back(aqueduct_engine::token_volume(rt));
+      // The token Secret; the controller fills in a random token when it creates it.
+      out.worker_token_secret = Json{{"apiVersion", "v1"},
+                                     {"kind", "Secret"},
+                                     {"metadata",
+                                      {{"name", aqueduct_engine::token_secret_name(rt)},
+                                       {"namespace", ds.meta.namespace_},
+                                       {"labels", worker_labels},
+                                       {"ownerReferences", owners}}},
+                                     {"type", "Opaque"}};
       c["ports"] = Json::array({{{"name", "rpc"}, {"containerPort", port}},
                                 {{"name", "metrics"}, {"containerPort", port + 1}}});
       c["readinessProbe"] = {{"tcpSocket", {{"port", port}}}, {"periodSeconds", 5}};
@@ -184,7 +198,7 @@ core::Result<RuntimeWorkloads> render_runtime_workloads(const core::Dataset& ds,
     Json spec = {{"hostNetwork", host_network},
                  {"affinity", anti},
                  {"containers", Json::array({c})},
-                 {"volumes", tier_vols}};
+                 {"volumes", worker_vols}};
     if (!rt.worker.node_selector.empty()) spec["nodeSelector"] = rt.worker.node_selector;
     out.worker =
         stateful_set(rt.meta.name + "-worker", ds, worker_labels, owners, rt.replicas, spec);

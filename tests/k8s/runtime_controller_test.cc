@@ -165,6 +165,12 @@ TEST(RuntimeController, AqueductsOwnEngineGetsWorkersAServiceAndAFuseDaemonSet) 
   Json fuse = api.get(kDs, "default", "shards-fuse");
   EXPECT_EQ(fuse["spec"]["template"]["spec"]["containers"][0]["command"][2], "mount");
   EXPECT_EQ(ctl.stats().updated, 0u);
+  // The workers' token: a Secret created once, with a random 256-bit token.
+  Json secret = api.get("v1/secrets", "default", "shards-worker-token");
+  ASSERT_FALSE(secret.is_null());
+  const std::string token = secret["stringData"]["token"];
+  EXPECT_EQ(token.size(), 64u);
+  EXPECT_EQ(token.find_first_not_of("0123456789abcdef"), std::string::npos);
 
   // Scaled to 4: the FUSE clients are re-rendered to name the fourth worker.
   Json rt = api.get("data.fluid.io/v1alpha1/aqueductruntimes", "default", "shards");
@@ -181,6 +187,8 @@ TEST(RuntimeController, AqueductsOwnEngineGetsWorkersAServiceAndAFuseDaemonSet) 
   EXPECT_TRUE(eventually([&] { return ctl.stats().updated >= 1u; }));
   EXPECT_EQ(ctl.stats().updated, 1u);  // the DaemonSet; the workers' template did not change
   ctl.stop();
+  // Never rewritten: the running workers and clients keep their token.
+  EXPECT_EQ(api.get("v1/secrets", "default", "shards-worker-token")["stringData"]["token"], token);
 }
 
 }  // namespace

@@ -53,6 +53,27 @@ TEST(AqueductEngine, TheFluidLoaderKnowsTheKind) {
   EXPECT_TRUE(engine_supports(core::RuntimeEngine::kAqueduct, core::Arch::kArm64));
 }
 
+// The pod mounts the token Secret read-only, owner-only, where the flags say.
+template <class V, class M>
+void expect_token_volume(const V& volumes, const M& mounts, const std::string& secret) {
+  int found = 0;
+  for (const auto& v : volumes) {
+    if (v.value("name", "") != "aqueduct-worker-token") continue;
+    ++found;
+    EXPECT_EQ(v["secret"]["secretName"], secret);
+    EXPECT_EQ(v["secret"]["defaultMode"], 0400);
+  }
+  EXPECT_EQ(found, 1) << "token volumes";
+  found = 0;
+  for (const auto& m : mounts) {
+    if (m.value("name", "") != "aqueduct-worker-token") continue;
+    ++found;
+    EXPECT_EQ(m["mountPath"], "/etc/aqueduct/worker-token");
+    EXPECT_EQ(m["readOnly"], true);
+  }
+  EXPECT_EQ(found, 1) << mounts.dump();
+}
+
 TEST(AqueductEngine, FuseMountsThroughTheWorkers) {
   auto objs = load("http://data.local:8080/shards");
   auto t = render_fuse_template(objs.datasets[0], objs.runtimes[0]);
@@ -66,7 +87,13 @@ TEST(AqueductEngine, FuseMountsThroughTheWorkers) {
   EXPECT_EQ(cmd[3], "/runtime-mnt/aqueduct/team/shards/aqueduct-fuse");
   EXPECT_EQ(cmd[4], "--source");
   EXPECT_EQ(cmd[5], "http://data.local:8080/shards");
-  const std::string workers = cmd.back();
+  ASSERT_GE(cmd.size(), 4u);
+  const std::string workers = cmd[cmd.size() - 3];
+  EXPECT_EQ(cmd[cmd.size() - 4], "--workers");
+  // The workers' token, from the runtime's Secret mounted read-only.
+  EXPECT_EQ(cmd[cmd.size() - 2], "--worker-token-file");
+  EXPECT_EQ(cmd.back(), "/etc/aqueduct/worker-token/token");
+  expect_token_volume(t->volumes, c["volumeMounts"], "shards-worker-token");
   EXPECT_NE(workers.find("shards-worker-0.shards-worker.team.svc:"), std::string::npos);
   EXPECT_NE(workers.find(",shards-worker-1.shards-worker.team.svc:"), std::string::npos);
   EXPECT_EQ(c["args"], core::Json::array({"--block-size", "8Mi"}));
@@ -114,8 +141,24 @@ TEST(AqueductEngine, WorkersServeTheTieredStoreBehindAHeadlessService) {
   EXPECT_EQ(svc["spec"]["clusterIP"], "None");
   EXPECT_EQ(svc["spec"]["ports"][0]["port"], port);
   EXPECT_EQ(svc["metadata"]["ownerReferences"][0]["kind"], "AqueductRuntime");
-  // The FUSE DaemonSet runs the same mount, lazily.
-  EXPECT_EQ(w->fuse["spec"]["template"]["spec"]["containers"][0]["command"][1], "fuse");
+  // The workers require the token from the runtime's Secret; the controller
+  // creates the Secret (its data filled in then, never rendered).
+  EXPECT_EQ(cmd[12], "--token-file");
+  EXPECT_EQ(cmd[13], "/etc/aqueduct/worker-token/token");
+  expect_token_volume(pod["volumes"], c["volumeMounts"], "shards-worker-token");
+  ASSERT_TRUE(w->worker_token_secret.has_value());
+  const auto& secret = *w->worker_token_secret;
+  EXPECT_EQ(secret["kind"], "Secret");
+  EXPECT_EQ(secret["metadata"]["name"], "shards-worker-token");
+  EXPECT_EQ(secret["metadata"]["namespace"], "team");
+  EXPECT_EQ(secret["metadata"]["ownerReferences"][0]["kind"], "AqueductRuntime");
+  EXPECT_FALSE(secret.contains("data"));
+  EXPECT_FALSE(secret.contains("stringData"));
+  // The FUSE DaemonSet runs the same mount, lazily, with the same token.
+  const auto& fuse_pod = w->fuse["spec"]["template"]["spec"];
+  EXPECT_EQ(fuse_pod["containers"][0]["command"][1], "fuse");
+  expect_token_volume(fuse_pod["volumes"], fuse_pod["containers"][0]["volumeMounts"],
+                      "shards-worker-token");
 }
 
 TEST(AqueductEngine, DataLoadsLoadTheWorkersDirectly) {
@@ -126,9 +169,13 @@ TEST(AqueductEngine, DataLoadsLoadTheWorkersDirectly) {
   EXPECT_EQ(cmd[0], "aqueduct");
   EXPECT_EQ(cmd[1], "load");
   EXPECT_EQ(cmd[3], "local:///data/shards");
-  EXPECT_EQ(cmd[6], "/train");
-  EXPECT_EQ(cmd[7], "/val");
-  EXPECT_FALSE(pod.contains("volumes"));  // no claim: nothing to mount
+  EXPECT_EQ(cmd[6], "--worker-token-file");
+  EXPECT_EQ(cmd[7], "/etc/aqueduct/worker-token/token");
+  EXPECT_EQ(cmd[8], "/train");
+  EXPECT_EQ(cmd[9], "/val");
+  // No claim: the only volume is the workers' token.
+  ASSERT_EQ(pod["volumes"].size(), 1u);
+  expect_token_volume(pod["volumes"], pod["containers"][0]["volumeMounts"], "shards-worker-token");
   EXPECT_EQ(pod["containers"][0]["image"], "aqueduct/aqueduct:0.1.0");
 }
 

@@ -128,6 +128,7 @@ const ResourceType& pods();
 const ResourceType& persistent_volumes();
 const ResourceType& persistent_volume_claims();
 const ResourceType& config_maps();
+const ResourceType& secrets();
 const ResourceType& events();
 const ResourceType& services();
 const ResourceType& stateful_sets();

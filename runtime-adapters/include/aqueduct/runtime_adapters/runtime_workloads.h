@@ -26,6 +26,10 @@ struct RuntimeWorkloads {
   // A headless Service naming each worker pod (Aqueduct's engine: the FUSE
   // clients reach workers as <rt>-worker-<i>.<rt>-worker.<ns>.svc).
   std::optional<nlohmann::ordered_json> worker_service;
+  // Aqueduct's engine: the Secret holding the workers' shared token, without
+  // its data (the controller creates it once with a random token and leaves
+  // an existing one alone; docs/data-plane.md).
+  std::optional<nlohmann::ordered_json> worker_token_secret;
   nlohmann::ordered_json fuse;  // a DaemonSet
   // The worker pods' label selector ("k=v,k=v"): the runtime's status.selector,
   // which the scale subresource exposes so an HPA can target the runtime.
