@@ -262,6 +262,7 @@ std::shared_ptr<DatasetReader::BlockFile> DatasetReader::block_file(const std::s
     return nullptr;
   }
   f->size = loc.size;
+  f->xxh64 = loc.xxh64;
   f->checked = now;
   // The whole file is checked once, through a mapping (no copy).
   std::uint64_t sum = xxh64({});
@@ -339,7 +340,9 @@ core::Result<DatasetReader::BlockPtr> DatasetReader::fetch(const std::string& na
   }
   WorkerClient* owner = owner_of(placement_name(ref));
   if (owner && co_located(owner)) {
-    if (auto f = block_file(name, ref, owner)) {
+    auto f = block_file(name, ref, owner);
+    if (f && !agrees_with_own_read(name, f->xxh64)) f = nullptr;
+    if (f) {
       std::string bytes(static_cast<std::size_t>(f->size), '\0');
       if (::pread(f->fd, bytes.data(), bytes.size(), 0) == static_cast<ssize_t>(bytes.size())) {
         ++short_circuit_reads_;
@@ -355,7 +358,7 @@ core::Result<DatasetReader::BlockPtr> DatasetReader::fetch(const std::string& na
     if (!got.ok()) {
       worker_failed(owner, got.status());
       owner = nullptr;
-    } else if (got->has_value()) {
+    } else if (got->has_value() && agrees_with_own_read(name, (*got)->xxh64)) {
       ++worker_hits_;
       auto data = std::make_shared<const std::string>(std::move((*got)->data));
       hot_put(name, data);
@@ -368,6 +371,7 @@ core::Result<DatasetReader::BlockPtr> DatasetReader::fetch(const std::string& na
       std::min<std::int64_t>(opt_.block_size, std::max<std::int64_t>(file_size - off, 0));
   AQ_ASSIGN_OR_RETURN(std::string bytes, source_->read(path, off, len));
   ++source_reads_;
+  record_source_read(name, bytes);
   auto data = std::make_shared<const std::string>(std::move(bytes));
   hot_put(name, data);
   if (local_) (void)local_->put(name, *data, 0);
@@ -411,25 +415,55 @@ core::Result<std::size_t> DatasetReader::read(const std::string& path, std::int6
         const auto in_block =
             static_cast<std::uint64_t>(offset - static_cast<std::int64_t>(index) * opt_.block_size);
         const auto want = static_cast<std::size_t>(end - offset);
+        // A block this reader read from the source: ask for the 64 KiB
+        // chunks around the slice and check them against its own reading.
+        const auto own = own_read(name);
+        std::uint64_t from = in_block, length = want;
+        if (own) {
+          const std::int64_t block_len = std::min<std::int64_t>(
+              opt_.block_size, info.size - static_cast<std::int64_t>(index) * opt_.block_size);
+          from = in_block / kOwnChunk * kOwnChunk;
+          const auto to =
+              std::min<std::uint64_t>((in_block + want + kOwnChunk - 1) / kOwnChunk * kOwnChunk,
+                                      static_cast<std::uint64_t>(block_len));
+          length = to - from;
+        }
+        // The slice's bytes out of what came back, if they may be served.
+        auto serve = [&](std::string_view got) {
+          if (got.size() != length) return false;
+          if (own && !chunks_agree(*own, static_cast<std::int64_t>(from), got)) return false;
+          std::memcpy(out, got.data() + (in_block - from), want);
+          return true;
+        };
         bool absent = false;
         if (co_located(owner)) {
           if (auto f = block_file(name, ref, owner, &absent)) {
-            if (::pread(f->fd, out, want, static_cast<off_t>(in_block)) ==
-                static_cast<ssize_t>(want)) {
-              ++short_circuit_reads_;
-              return want;
+            if (!own) {
+              if (::pread(f->fd, out, want, static_cast<off_t>(in_block)) ==
+                  static_cast<ssize_t>(want)) {
+                ++short_circuit_reads_;
+                return want;
+              }
+            } else {
+              std::string bytes(length, '\0');
+              const ssize_t n = ::pread(f->fd, bytes.data(), length, static_cast<off_t>(from));
+              if (n >= 0) bytes.resize(static_cast<std::size_t>(n));
+              if (n >= 0 && serve(bytes)) {
+                ++short_circuit_reads_;
+                return want;
+              }
             }
           }
         }
         if (!absent) {
-          auto got = owner->get_range(ref, in_block, static_cast<std::uint64_t>(want));
+          auto got = owner->get_range(ref, from, length);
           if (!got.ok()) {
             worker_failed(owner, got.status());
           } else if (got->has_value()) {
-            ++worker_hits_;
-            const std::string& bytes = (*got)->data;
-            std::memcpy(out, bytes.data(), bytes.size());
-            return bytes.size();
+            if (serve((*got)->data)) {
+              ++worker_hits_;
+              return want;
+            }
           } else {
             absent = true;
           }
@@ -517,6 +551,47 @@ void DatasetReader::readahead_loop() {
   }
 }
 
+void DatasetReader::record_source_read(const std::string& name, const std::string& bytes) {
+  if (opt_.verified_blocks == 0) return;
+  auto own = std::make_shared<OwnRead>();
+  own->whole = xxh64(bytes);
+  for (std::size_t at = 0; at < bytes.size(); at += kOwnChunk) {
+    own->chunks.push_back(xxh64(std::string_view(bytes).substr(at, kOwnChunk)));
+  }
+  std::lock_guard<std::mutex> lock(own_mu_);
+  const bool inserted = own_reads_.insert_or_assign(name, std::move(own)).second;
+  if (!inserted) return;
+  own_order_.push_back(name);
+  while (own_order_.size() > opt_.verified_blocks) {
+    own_reads_.erase(own_order_.front());
+    own_order_.pop_front();
+  }
+}
+
+bool DatasetReader::agrees_with_own_read(const std::string& name, std::uint64_t sum) {
+  auto own = own_read(name);
+  if (!own || own->whole == sum) return true;
+  ++rejected_blocks_;
+  return false;
+}
+
+std::shared_ptr<const DatasetReader::OwnRead> DatasetReader::own_read(const std::string& name) {
+  std::lock_guard<std::mutex> lock(own_mu_);
+  auto it = own_reads_.find(name);
+  return it == own_reads_.end() ? nullptr : it->second;
+}
+
+bool DatasetReader::chunks_agree(const OwnRead& own, std::int64_t at, std::string_view bytes) {
+  for (std::size_t i = 0; i < bytes.size(); i += kOwnChunk) {
+    const auto chunk = static_cast<std::size_t>((at + static_cast<std::int64_t>(i)) / kOwnChunk);
+    if (chunk >= own.chunks.size() || xxh64(bytes.substr(i, kOwnChunk)) != own.chunks[chunk]) {
+      ++rejected_blocks_;
+      return false;
+    }
+  }
+  return true;
+}
+
 ReaderStats DatasetReader::stats() const {
   ReaderStats s;
   s.local_hits = local_hits_;
@@ -527,6 +602,7 @@ ReaderStats DatasetReader::stats() const {
   s.readaheads = readaheads_;
   s.short_circuit_reads = short_circuit_reads_;
   s.short_circuit_rejects = short_circuit_rejects_;
+  s.rejected_blocks = rejected_blocks_;
   return s;
 }
 

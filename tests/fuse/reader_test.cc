@@ -323,6 +323,48 @@ TEST(Reader, CorruptedWorkerBlocksAreRepaired) {
   EXPECT_EQ((*w)->store().stats().blocks, 4u) << "the repaired blocks are back on the worker";
 }
 
+// A block the reader read from the source itself is served from a worker only
+// when the worker's copy matches: here the worker's copy is replaced by
+// another writer (checksum consistent, contents wrong) after the reader cached
+// it; whole and slice reads still give the source's bytes.
+TEST(Reader, AWorkerCopyUnlikeWhatTheReaderReadIsNeverServed) {
+  TempDir dir;
+  fs::create_directories(dir.file("data"));
+  const std::string data = random_bytes(2 * kBlock, 21);
+  dir.write("data/f", data);
+  auto w = worker(kBlock + kBlock / 2);  // one block fits: the second evicts the first
+  auto r = reader(dir.file("data"), {addr(*w)}, [] {
+    ReaderOptions o = no_mem();
+    o.readahead_blocks = 0;
+    o.short_circuit = false;
+    return o;
+  }());
+  std::string out(kBlock, '\0');
+  ASSERT_TRUE(r->read("/f", 0, kBlock, out.data()).ok());
+  r->flush();
+  ASSERT_TRUE(r->read("/f", kBlock, kBlock, out.data()).ok());
+  r->flush();
+  ASSERT_EQ(r->stats().source_reads, 2u);
+  auto info = r->stat("/f");
+  ASSERT_TRUE(info.ok());
+  const BlockRef first{"default", "/f", 0, info->version};
+  WorkerClient other(addr(*w), std::chrono::milliseconds(2000));
+  ASSERT_FALSE(w->store().has(block_name(first))) << "evicted by the second block";
+  const std::string poison(kBlock, 'X');
+  ASSERT_TRUE(other.put(first, poison).is_ok());
+  ASSERT_TRUE(w->store().has(block_name(first)));
+
+  // A slice of block 0 (random access), then all of it.
+  std::string slice(100, '\0');
+  auto n = r->read("/f", 1000, slice.size(), slice.data());
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(slice, data.substr(1000, 100));
+  ASSERT_TRUE(r->read("/f", 0, kBlock, out.data()).ok());
+  EXPECT_EQ(out, data.substr(0, kBlock));
+  EXPECT_GE(r->stats().rejected_blocks, 1u);
+  EXPECT_EQ(r->stats().worker_hits, 0u);
+}
+
 TEST(Reader, SmallQuotaEvictsAndStillServesCorrectData) {
   TempDir dir;
   fs::create_directories(dir.file("data"));
