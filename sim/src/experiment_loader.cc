@@ -60,10 +60,9 @@ void parse_fluid(YamlCursor& f, const std::string& base_dir, ExperimentSpec& spe
   // Dataset sizes: the data under the mounts, which Fluid learns from the UFS.
   if (auto sizes = f.child("datasets")) {
     if (sizes->expect_map("a mapping of dataset name to {size, files}")) {
-      for (auto it = sizes->node().begin(); it != sizes->node().end(); ++it) {
-        std::string name = it->first.Scalar();
-        auto d = sizes->child(name);
-        if (!d->expect_map("{size, files}")) continue;
+      sizes->each_entry("{size, files}", [&](const std::string& name, YamlCursor& entry) {
+        auto* d = &entry;
+        if (!d->expect_map("{size, files}")) return;
         auto size = d->quantity("size", true);
         auto files = d->integer("files", false, 0);
         d->finish_unknown("a dataset size entry");
@@ -81,7 +80,7 @@ void parse_fluid(YamlCursor& f, const std::string& base_dir, ExperimentSpec& spe
           }
         }
         if (!found) d->error("", "no Dataset named " + ns + "/" + nm + " in the fluid files");
-      }
+      });
     }
   }
   f.finish_unknown("the fluid section");
@@ -264,11 +263,9 @@ void parse_workload(YamlCursor& w, const std::string& base_dir, WorkloadSpec& ou
     out.input_pipeline = parse_input_pipeline(*p, out.input_pipeline);
   if (auto apps = w.child("applications", true)) {
     if (apps->expect_map("a mapping of application name to its parameters")) {
-      for (auto it = apps->node().begin(); it != apps->node().end(); ++it) {
-        std::string name = it->first.Scalar();
-        auto a = apps->child(name);
-        out.applications.push_back(parse_application(*a, name, out.input_pipeline));
-      }
+      apps->each_entry("the application's parameters", [&](const std::string& name, YamlCursor& a) {
+        out.applications.push_back(parse_application(a, name, out.input_pipeline));
+      });
     }
   }
   out.default_application = w.str("defaultApplication").value_or("");

@@ -89,6 +89,52 @@ spec:
   EXPECT_TRUE(has("warning: spec.policy: unknown field"));
 }
 
+// Regression (found by fuzzing): a dataset size or application entry with no
+// value, or a key that is not a name, was dereferenced as if present.
+TEST(Experiment, MappingEntriesWithoutValuesAreErrorsNotCrashes) {
+  TempDir dir;
+  std::string f = dir.write("e.yaml", R"(apiVersion: aqueduct.io/v1alpha1
+kind: Experiment
+metadata: {name: bad}
+spec:
+  cluster:
+    nodePools:
+      - {name: a, count: 1, cpu: "8", memory: 8Gi, gpu: 1}
+  fluid:
+    inline: |
+      apiVersion: data.fluid.io/v1alpha1
+      kind: Dataset
+      metadata: {name: d}
+      spec: {mounts: [{mountPoint: "oss://b/d"}]}
+    datasets:
+      d: {size: 1Gi}
+      empty:
+      [a, list]: {size: 1Gi}
+  workload:
+    trace: {file: t.csv, reader: pollux}
+    applications:
+      x: {dataset: d, epochs: 1, computePerGpu: 1MiB/s}
+      y:
+)");
+  core::Diagnostics d;
+  auto plan = load_experiment_file(f, d);
+  EXPECT_FALSE(plan.ok());
+  std::vector<std::string> lines;
+  for (const auto& x : d.all()) lines.push_back(x.to_string());
+  auto has = [&](const std::string& needle) {
+    for (const auto& l : lines) {
+      if (l.find(needle) != std::string::npos) return true;
+    }
+    return false;
+  };
+  EXPECT_TRUE(
+      has(f + ":16:7: error: spec.fluid.datasets.empty: expected {size, files}, got nothing"))
+      << ::testing::PrintToString(lines);
+  EXPECT_TRUE(has("error: spec.fluid.datasets: expected names as keys, got a list"));
+  EXPECT_TRUE(has(
+      "error: spec.workload.applications.y: expected the application's parameters, got nothing"));
+}
+
 TEST(Experiment, ImpossibleDataPathValuesNameTheField) {
   TempDir dir;
   dir.write("t.csv", "job_id,arrival_s,gpus,application\nj,0,1,x\n");

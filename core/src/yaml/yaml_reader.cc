@@ -236,6 +236,27 @@ std::vector<std::string> YamlCursor::string_list(std::string_view key) {
   return out;
 }
 
+void YamlCursor::each_entry(std::string_view what,
+                            const std::function<void(const std::string&, YamlCursor&)>& fn) {
+  if (!node_.IsMap()) return;
+  for (auto it = node_.begin(); it != node_.end(); ++it) {
+    if (!it->first.IsScalar()) {
+      YamlCursor(it->first, path_, file_, diags_)
+          .error(path_, "expected names as keys, got " + describe(it->first));
+      continue;
+    }
+    const std::string name = it->first.Scalar();
+    known_.insert(name);
+    if (!it->second || it->second.IsNull()) {
+      YamlCursor(it->first, field_path(name), file_, diags_)
+          .error("", "expected " + std::string(what) + ", got nothing");
+      continue;
+    }
+    YamlCursor c(it->second, field_path(name), file_, diags_);
+    fn(name, c);
+  }
+}
+
 int YamlCursor::each(std::string_view key, const std::function<void(YamlCursor&)>& fn,
                      bool required) {
   auto c = child(key, required);

@@ -69,6 +69,12 @@ class YamlCursor {
   // Calls fn(item) for each element of the sequence at `key` (path "key[i]").
   // Reports an error when the value is not a sequence. Returns the element count.
   int each(std::string_view key, const std::function<void(YamlCursor&)>& fn, bool required = false);
+  // Calls fn(name, value) for each entry of this mapping (REQUIRES: a
+  // mapping), marking the keys known. A key that is not a plain name, or an
+  // entry without a value, is an error naming it (`what` says what a value
+  // should be) and is skipped.
+  void each_entry(std::string_view what,
+                  const std::function<void(const std::string&, YamlCursor&)>& fn);
 
   // The scalar text of this node itself (error when not a scalar).
   std::optional<std::string> scalar(std::string_view what = "a string");
