@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "support/temp_dir.h"
 
 namespace aqueduct::sim {
@@ -9,6 +11,18 @@ namespace {
 
 using aqueduct::testing::source_path;
 using aqueduct::testing::TempDir;
+
+// Every diagnostic as the CLI prints it.
+std::vector<std::string> lines_of(const core::Diagnostics& d) {
+  std::vector<std::string> lines;
+  for (const auto& x : d.all()) lines.push_back(x.to_string());
+  return lines;
+}
+
+bool any_contains(const std::vector<std::string>& lines, const std::string& needle) {
+  return std::any_of(lines.begin(), lines.end(),
+                     [&](const std::string& l) { return l.find(needle) != std::string::npos; });
+}
 
 TEST(Experiment, QuickstartScenarios) {
   core::Diagnostics d;
@@ -71,14 +85,8 @@ spec:
   core::Diagnostics d;
   auto plan = load_experiment_file(f, d);
   EXPECT_FALSE(plan.ok());
-  std::vector<std::string> lines;
-  for (const auto& x : d.all()) lines.push_back(x.to_string());
-  auto has = [&](const std::string& needle) {
-    for (const auto& l : lines) {
-      if (l.find(needle) != std::string::npos) return true;
-    }
-    return false;
-  };
+  const std::vector<std::string> lines = lines_of(d);
+  auto has = [&](const std::string& needle) { return any_contains(lines, needle); };
   EXPECT_TRUE(has(f + ":5:9: error: spec.seed: expected an integer in [0,"))
       << ::testing::PrintToString(lines);
   EXPECT_TRUE(
@@ -119,14 +127,8 @@ spec:
   core::Diagnostics d;
   auto plan = load_experiment_file(f, d);
   EXPECT_FALSE(plan.ok());
-  std::vector<std::string> lines;
-  for (const auto& x : d.all()) lines.push_back(x.to_string());
-  auto has = [&](const std::string& needle) {
-    for (const auto& l : lines) {
-      if (l.find(needle) != std::string::npos) return true;
-    }
-    return false;
-  };
+  const std::vector<std::string> lines = lines_of(d);
+  auto has = [&](const std::string& needle) { return any_contains(lines, needle); };
   EXPECT_TRUE(
       has(f + ":16:7: error: spec.fluid.datasets.empty: expected {size, files}, got nothing"))
       << ::testing::PrintToString(lines);
