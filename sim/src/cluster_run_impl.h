@@ -188,6 +188,7 @@ class ClusterRun final : public core::ClusterView, public core::ActionSink {
   // The input pipeline (docs/simulation-model.md, Reading).
   void pump(int r);         // starts fetches while loaders and buffer allow
   void start_fetch(int r);  // the next block: hit or miss, latency, then a flow
+  void prefetch_ahead(const Reader& rd, const CacheRuntimeSim& cache) const;  // cache hints
   void start_flow(std::uint32_t f);
   void end_fetch(std::uint32_t f);  // the flow's bytes arrived
   void consume(int r);              // compute takes the next ready block

@@ -144,6 +144,7 @@ class KeysOnly final : public EvictionPolicy {
   std::unique_ptr<EvictionPolicy> p_;
 };
 
+// The handle path (and cache hints on it) decides as the key path does.
 TEST(TieredStore, HandlePathHoldsWhatTheKeyPathHolds) {
   const auto builtin = builtin_eviction_policies();
   for (const std::string& name : builtin.names()) {
@@ -163,6 +164,8 @@ TEST(TieredStore, HandlePathHoldsWhatTheKeyPathHolds) {
       x = x * 6364136223846793005ULL + 1442695040888963407ULL;
       const std::uint64_t r = x >> 33;
       const BlockKey key = k(r % 64, static_cast<std::uint32_t>(r % 3));
+      // Cache hints on one store only: they must change nothing.
+      a->prefetch(k((r >> 20) % 64, static_cast<std::uint32_t>((r >> 26) % 3)), op % 3);
       switch ((r >> 8) % 5) {
         case 0:
         case 1:

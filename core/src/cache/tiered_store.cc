@@ -90,6 +90,16 @@ std::optional<int> TieredStore::peek(const BlockKey& key) const {
   return it->second.level;
 }
 
+void TieredStore::prefetch(const BlockKey& key, int stage) const {
+  if (stage == 0) {
+    where_.prefetch(key);
+    return;
+  }
+  auto it = where_.find(key);
+  if (it == where_.end() || it->second.handle == EvictionPolicy::kNoHandle) return;
+  levels_[it->second.level].policy->prefetch_handle(it->second.handle, stage - 1);
+}
+
 Status TieredStore::insert(const BlockKey& key, std::int64_t bytes) {
   if (where_.count(key)) return Status::ok();
   int level = 0;

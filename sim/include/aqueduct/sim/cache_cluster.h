@@ -59,6 +59,16 @@ struct CacheRuntimeSim {
     }
     return owners_[block];
   }
+  static constexpr std::uint32_t kUnknownOwner = 0xffffffffu;
+  // The owner when the table already holds it, else kUnknownOwner (never
+  // asks the ring); and a cache hint for the table's entry. Both are for
+  // fetching a reader's next blocks into the CPU's caches ahead of use.
+  std::uint32_t known_owner(std::uint64_t block) const {
+    return block < owners_.size() ? owners_[block] : kUnknownOwner;
+  }
+  void prefetch_owner(std::uint64_t block) const {
+    if (block < owners_.size()) __builtin_prefetch(&owners_[block]);
+  }
 
  private:
   std::vector<std::uint32_t> owners_;  // by block; empty after a ring change

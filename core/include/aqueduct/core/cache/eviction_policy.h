@@ -66,6 +66,16 @@ class EvictionPolicy {
     (void)handle;
     on_remove(key, evicted);
   }
+  // A hint that the block behind `handle` is about to be accessed: asks the
+  // CPU to bring what on_access_handle will touch into its caches (a
+  // simulator that knows a reader's next blocks hides memory latency this
+  // way). Stage 0 fetches the block's own entry; stage 1, issued later, may
+  // read that entry and fetch what it points to. Never changes the policy's
+  // state; the default does nothing.
+  virtual void prefetch_handle(std::uint32_t handle, int stage) const {
+    (void)handle;
+    (void)stage;
+  }
 
   // Offline policies only: when `key` is requested next (request index;
   // UINT64_MAX: never). Called before on_insert/on_access of that request.

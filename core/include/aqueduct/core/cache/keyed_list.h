@@ -41,6 +41,17 @@ class KeyedList {
   }
   bool contains(const BlockKey& k) const { return find(k) != kNil; }
   Node& at(std::uint32_t s) { return nodes_[s]; }
+  // Cache hints (no effect on the list): slot s's node, or the nodes before
+  // and after it (reads slot s).
+  void prefetch(std::uint32_t s) const {
+    if (s < nodes_.size()) __builtin_prefetch(&nodes_[s]);
+  }
+  void prefetch_neighbours(std::uint32_t s) const {
+    if (s >= nodes_.size()) return;
+    const Node& n = nodes_[s];
+    if (n.prev < nodes_.size()) __builtin_prefetch(&nodes_[n.prev]);
+    if (n.next < nodes_.size()) __builtin_prefetch(&nodes_[n.next]);
+  }
   const Node& at(std::uint32_t s) const { return nodes_[s]; }
 
   std::uint32_t push_front(const BlockKey& k, std::int64_t bytes, std::uint32_t counter = 0) {

@@ -65,6 +65,11 @@ class TieredStore {
   std::optional<int> lookup(const BlockKey& key);
   // The level holding `key`, without touching recency.
   std::optional<int> peek(const BlockKey& key) const;
+  // Cache hints for a block about to be looked up (no effect on the store):
+  // stage 0 fetches its index slot; stage 1 (issued later, when the slot is
+  // likely in the CPU's caches) reads the slot and asks the level's policy to
+  // fetch the block's entry; stage 2 that entry's neighbours.
+  void prefetch(const BlockKey& key, int stage) const;
   // Stores a block (no-op if present). Evicts per watermarks. A block larger
   // than every level's quota is rejected with ResourceExhausted.
   Status insert(const BlockKey& key, std::int64_t bytes);

@@ -45,6 +45,15 @@ class ListPolicy : public EvictionPolicy {
   void on_remove_handle(std::uint32_t handle, const BlockKey&, bool evicted) final {
     remove_slot(handle, evicted);
   }
+  // Stage 0: the block's node; stage 1: its neighbours, which a move in the
+  // list relinks.
+  void prefetch_handle(std::uint32_t handle, int stage) const final {
+    if (stage == 0) {
+      list_.prefetch(handle);
+    } else {
+      list_.prefetch_neighbours(handle);
+    }
+  }
 
  protected:
   // Tracks a new block; returns its slot.
