@@ -267,12 +267,12 @@ void ClusterRun::start_fetch(int r) {
 
 // A reader's next blocks are known (its epoch's order), so what their lookups
 // will touch is fetched into the CPU's caches ahead of use, one dependent step
-// per fetch and two fetches apart (a reader often starts fetches back to
-// back): the owner entry seven blocks ahead, then the owner's index slot,
-// the policy's entry and that entry's list neighbours, the last one block
-// ahead. With hundreds of caches the tables do not fit the CPU's caches, and
-// each step would otherwise stall. Hints only: nothing here changes state
-// (const), so results do not depend on it.
+// per fetch and two blocks apart (a reader often starts fetches back to back).
+// Counted from the block being fetched: the owner entry 8 blocks ahead, then
+// the owner's index slot 6 ahead, the policy's entry 4 ahead and that entry's
+// list neighbours 2 ahead. With hundreds of caches the tables do not fit the
+// CPU's caches, and each step would otherwise stall. Hints only: nothing here
+// changes state (const), so results do not depend on it.
 void ClusterRun::prefetch_ahead(const Reader& rd, const CacheRuntimeSim& cache) const {
   constexpr int kStages = 3;
   const std::size_t n = rd.order.size();

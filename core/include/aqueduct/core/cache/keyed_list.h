@@ -41,6 +41,7 @@ class KeyedList {
   }
   bool contains(const BlockKey& k) const { return find(k) != kNil; }
   Node& at(std::uint32_t s) { return nodes_[s]; }
+  const Node& at(std::uint32_t s) const { return nodes_[s]; }
   // Cache hints (no effect on the list): slot s's node, or the nodes before
   // and after it (reads slot s).
   void prefetch(std::uint32_t s) const {
@@ -52,7 +53,6 @@ class KeyedList {
     if (n.prev < nodes_.size()) __builtin_prefetch(&nodes_[n.prev]);
     if (n.next < nodes_.size()) __builtin_prefetch(&nodes_[n.next]);
   }
-  const Node& at(std::uint32_t s) const { return nodes_[s]; }
 
   std::uint32_t push_front(const BlockKey& k, std::int64_t bytes, std::uint32_t counter = 0) {
     std::uint32_t s = alloc(k, bytes, counter);
