@@ -15,7 +15,8 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitWarnings = 1;
 inline constexpr int kExitErrors = 2;
 
-int run_validate(const std::vector<std::string>& files, bool quiet);
+// `lenient`: unknown fields in Aqueduct's own files are warnings, not errors.
+int run_validate(const std::vector<std::string>& files, bool quiet, bool lenient = false);
 
 struct SimRunArgs {
   std::string experiment;
@@ -24,6 +25,7 @@ struct SimRunArgs {
   std::vector<std::string> scenarios;  // empty: all
   bool quiet = false;
   bool progress = true;
+  bool lenient = false;  // unknown experiment fields are warnings
 };
 int run_sim(const SimRunArgs& args);
 
@@ -33,6 +35,7 @@ struct ScheduleArgs {
   bool explain = false;
   bool gang = false;  // each workload's pods all-or-nothing
   std::size_t top = 5;
+  bool lenient = false;  // unknown cluster fields are warnings
 };
 // Exit: 0 all placed, 1 some unschedulable, 2 bad input.
 int run_schedule(const ScheduleArgs& args);
@@ -126,6 +129,7 @@ struct SimNodesArgs {
   std::string heartbeat = "10s";
   std::string default_run = "10s";  // batch pods without sim.aqueduct.io/ annotations
   std::uint64_t seed = 1;
+  bool lenient = false;  // unknown cluster fields are warnings
 };
 // Registers the cluster's nodes and runs their pods until SIGTERM/SIGINT.
 // Exit: 0 stopped by a signal, 2 bad input or the apiserver refused the nodes.

@@ -35,6 +35,9 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::ExistingFile | CLI::NonexistentPath);
   validate->add_flag("-q,--quiet", quiet, "no summary line");
+  bool lenient = false;
+  validate->add_flag("--lenient", lenient,
+                     "unknown fields in experiment and cluster files are warnings, not errors");
 
   auto* simc = app.add_subcommand("sim", "Simulate experiments");
   simc->require_subcommand(1);
@@ -47,6 +50,7 @@ int main(int argc, char** argv) {
   run->add_option("--scenario", sargs.scenarios, "run only these scenarios");
   run->add_flag("-q,--quiet", sargs.quiet, "print only the summary table");
   run->add_flag("!--no-progress", sargs.progress, "no progress line");
+  run->add_flag("--lenient", sargs.lenient, "unknown experiment fields are warnings, not errors");
 
   aqueduct::cli::SimNodesArgs sn;
   auto* simnodes = simc->add_subcommand(
@@ -62,6 +66,7 @@ int main(int argc, char** argv) {
   simnodes->add_option("--default-run", sn.default_run,
                        "run time of batch pods without sim.aqueduct.io/ annotations (10s)");
   simnodes->add_option("--seed", sn.seed, "seeds the pods' start-delay draws (1)");
+  simnodes->add_flag("--lenient", sn.lenient, "unknown cluster fields are warnings, not errors");
 
   aqueduct::cli::ScheduleArgs schargs;
   auto* sched = app.add_subcommand(
@@ -76,6 +81,7 @@ int main(int argc, char** argv) {
   sched->add_flag("--explain", schargs.explain, "show scores per plugin for the best nodes");
   sched->add_flag("--gang", schargs.gang, "place each workload's pods all or none");
   sched->add_option("--top", schargs.top, "nodes shown per pod with --explain (default 5)");
+  sched->add_flag("--lenient", schargs.lenient, "unknown cluster fields are warnings, not errors");
 
   aqueduct::cli::CalibrateArgs cal;
   auto* calibrate = app.add_subcommand(
@@ -267,7 +273,7 @@ int main(int argc, char** argv) {
   if (cache_sim->parsed()) return aqueduct::cli::run_cache_sim(cs);
   if (calibrate->parsed()) return aqueduct::cli::run_calibrate(cal);
   if (sched->parsed()) return aqueduct::cli::run_schedule(schargs);
-  if (validate->parsed()) return aqueduct::cli::run_validate(files, quiet);
+  if (validate->parsed()) return aqueduct::cli::run_validate(files, quiet, lenient);
   if (simnodes->parsed()) return aqueduct::cli::run_sim_nodes(sn);
   if (run->parsed()) {
     if (*seed_opt) sargs.seed = seed;

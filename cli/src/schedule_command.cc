@@ -46,7 +46,7 @@ std::string describe_affinity(const core::NodeAffinity& a) {
 
 int run_schedule(const ScheduleArgs& args) {
   core::Diagnostics diags;
-  auto cluster = sim::load_cluster_file(args.cluster, diags);
+  auto cluster = sim::load_cluster_file(args.cluster, diags, {args.lenient});
   core::FluidObjects objects;
   for (const auto& f : args.objects) objects.append(core::load_fluid_file(f, diags));
   for (const auto& line : diags.report_lines()) std::cerr << line << "\n";

@@ -15,7 +15,7 @@ namespace aqueduct::cli {
 
 int run_sim(const SimRunArgs& args) {
   core::Diagnostics diags;
-  auto plan = sim::load_experiment_file(args.experiment, diags);
+  auto plan = sim::load_experiment_file(args.experiment, diags, {args.lenient});
   for (const auto& line : diags.report_lines()) std::cerr << line << "\n";
   if (!plan.ok()) {
     if (diags.all().empty()) std::cerr << "error: " << plan.status().message() << "\n";

@@ -29,7 +29,7 @@ int run_sim_nodes(const SimNodesArgs& args) {
   if (!default_run || default_run->count() < 0)
     return fail("--default-run \"" + args.default_run + "\": expected a duration like 10s");
   core::Diagnostics diags;
-  auto cluster = sim::load_cluster_file(args.cluster, diags);
+  auto cluster = sim::load_cluster_file(args.cluster, diags, {args.lenient});
   for (const auto& line : diags.report_lines()) std::cerr << line << "\n";
   if (!cluster || diags.has_errors())
     return fail(args.cluster + ": " +

@@ -27,7 +27,8 @@ bool looks_like_cluster(const std::string& text) {
 
 }  // namespace
 
-int run_validate(const std::vector<std::string>& files, bool quiet) {
+int run_validate(const std::vector<std::string>& files, bool quiet, bool lenient) {
+  const core::LoadOptions options{lenient};
   core::Diagnostics all;
   for (const auto& file : files) {
     core::Diagnostics diags;
@@ -36,7 +37,7 @@ int run_validate(const std::vector<std::string>& files, bool quiet) {
       diags.error(core::SourcePos{file, 0, 0}, "", text.status().message());
     } else if (looks_like_experiment(*text)) {
       std::string base = std::filesystem::path(file).parent_path().string();
-      auto plan = sim::load_experiment_yaml(*text, file, base, diags);
+      auto plan = sim::load_experiment_yaml(*text, file, base, diags, options);
       if (plan.ok()) {
         for (const auto& s : plan->scenarios) {
           if (!s.workload.trace) continue;
@@ -56,7 +57,7 @@ int run_validate(const std::vector<std::string>& files, bool quiet) {
     } else if (looks_like_calibration(*text)) {
       (void)sim::load_calibration_file(file, diags);
     } else if (looks_like_cluster(*text)) {
-      (void)sim::load_cluster_file(file, diags);
+      (void)sim::load_cluster_file(file, diags, options);
     } else {
       auto objs = core::load_fluid_yaml(*text, file, diags);
       core::check_references(objs, diags, /*complete=*/false);

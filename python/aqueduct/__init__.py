@@ -140,23 +140,25 @@ class Experiment:
         return f"<Experiment {self.name}: scenarios {', '.join(self.scenarios)}>"
 
 
-def load_experiment(source: Source, *, base_dir: Optional[str] = None) -> Experiment:
+def load_experiment(source: Source, *, base_dir: Optional[str] = None,
+                    lenient: bool = False) -> Experiment:
     """Loads an experiment from a YAML file or from a dict of the same shape.
 
     Relative paths inside a dict (traces, Fluid files) resolve against
     ``base_dir`` (default: the current directory). Problems raise ValueError
-    naming the field (``<dict>: error: spec.seed: ...``); warnings become
-    Python warnings.
+    naming the field (``<dict>: error: spec.seed: ...``); an unknown field is
+    such an error (with the closest known name) unless ``lenient``, when it is a
+    warning; warnings become Python warnings.
     """
     if isinstance(source, Mapping):
         data = _plain(source)
-        native = _native._load_experiment(data, base_dir)
+        native = _native._load_experiment(data, base_dir, lenient)
         return Experiment(native, data, base_dir or os.getcwd())
     if isinstance(source, (str, os.PathLike)):
         path = os.fspath(source)
         if not os.path.exists(path):
             raise ValueError(f"{path}: no such experiment file")
-        native = _native._load_experiment(path, None)
+        native = _native._load_experiment(path, None, lenient)
         return Experiment(native, path, os.path.dirname(os.path.abspath(path)))
     raise TypeError(f"load_experiment() expects a path or a dict, got {type(source).__name__}")
 

@@ -30,17 +30,18 @@ void report(const core::Diagnostics& diags) {
   if (diags.has_errors()) throw py::value_error(diags.to_status(20).message());
 }
 
-PyExperiment load(py::object src, std::optional<std::string> base_dir) {
+PyExperiment load(py::object src, std::optional<std::string> base_dir, bool lenient) {
+  const core::LoadOptions options{lenient};
   py::module_ os = py::module_::import("os");
   core::Diagnostics diags;
   core::Result<sim::ExperimentPlan> plan = core::invalid_argument("");
   if (py::isinstance<py::dict>(src)) {
     std::string text = py::module_::import("json").attr("dumps")(src).cast<std::string>();
     std::string dir = base_dir ? *base_dir : os.attr("getcwd")().cast<std::string>();
-    plan = sim::load_experiment_yaml(text, "<dict>", dir, diags);
+    plan = sim::load_experiment_yaml(text, "<dict>", dir, diags, options);
   } else if (py::isinstance<py::str>(src) || py::hasattr(src, "__fspath__")) {
     std::string path = os.attr("fspath")(src).cast<std::string>();
-    plan = sim::load_experiment_file(path, diags);
+    plan = sim::load_experiment_file(path, diags, options);
   } else {
     throw py::type_error("load_experiment() expects a path (str or os.PathLike) or a dict, got " +
                          py::str(py::type::of(src).attr("__name__")).cast<std::string>());
@@ -283,7 +284,8 @@ void bind_experiment(py::module_& m) {
            py::arg("autoscaler") = py::none(), py::arg("autoscaler_args") = py::none(),
            py::arg("injection") = py::none());
 
-  m.def("_load_experiment", &load, py::arg("source"), py::arg("base_dir") = py::none());
+  m.def("_load_experiment", &load, py::arg("source"), py::arg("base_dir") = py::none(),
+        py::arg("lenient") = false);
   m.def(
       "_yaml_to_data",
       [](const std::string& text, const std::string& file) {

@@ -99,6 +99,15 @@ def test_bad_arguments(aq, quickstart):
            "spec": {"seed": "abc"}}
     with pytest.raises(ValueError, match=r"spec\.seed: expected an integer"):
         aq.load_experiment(bad)
+    typo = {"apiVersion": "aqueduct.io/v1alpha1", "kind": "Experiment", "metadata": {"name": "x"},
+            "spec": {"sed": 3}}
+    with pytest.raises(ValueError, match=r'spec\.sed: unknown field.*did you mean "seed"'):
+        aq.load_experiment(typo)
+    with pytest.warns(UserWarning, match=r"spec\.sed: unknown field, ignored"):
+        try:
+            aq.load_experiment(typo, lenient=True)
+        except ValueError:
+            pass  # the spec is incomplete; the warning is what is checked
     with pytest.raises(ValueError, match='no scenario "nope"'):
         quickstart.run("nope")
     with pytest.raises(TypeError, match="scenario"):

@@ -45,3 +45,8 @@ def test_sweep_bad_grids(aq):
         aq.sweep(path, {"seed": ["x"]}, client=False)
     with pytest.raises(TypeError, match="base"):
         aq.sweep(3.5, {"seed": [1]}, client=False)
+    # A misspelled grid key varies nothing: it is an error naming the key and its likely meaning.
+    with pytest.raises(ValueError, match=r'grid point .*spec\.polcies: unknown field.*did you mean "policies"'):
+        aq.sweep(path, {"polcies.eviction": ["lru"]}, client=False)
+    with pytest.raises(ValueError, match=r'spec\.policies\.evictoin: unknown field.*did you mean "eviction"'):
+        aq.sweep(path, {"policies.evictoin": ["lru"]}, client=False)

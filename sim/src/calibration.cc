@@ -80,7 +80,7 @@ core::Result<CalibrationCase> load_calibration_file(const std::string& path,
     return diags.to_status();
   }
   auto file = std::make_shared<const std::string>(path);
-  YamlCursor root(docs[0], "", file, &diags);
+  YamlCursor root(docs[0], "", file, &diags, /*strict=*/true);
   CalibrationCase out;
   out.file = path;
   if (!root.expect_map("a Calibration object")) return diags.to_status();

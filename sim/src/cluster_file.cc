@@ -37,7 +37,8 @@ core::Resources parse_allocated(YamlCursor& a) {
 
 }  // namespace
 
-core::Result<ClusterFile> load_cluster_file(const std::string& path, core::Diagnostics& diags) {
+core::Result<ClusterFile> load_cluster_file(const std::string& path, core::Diagnostics& diags,
+                                            const core::LoadOptions& options) {
   auto text = core::read_text_file(path);
   if (!text.ok()) {
     diags.error(core::SourcePos{path, 0, 0}, "", text.status().message());
@@ -50,7 +51,7 @@ core::Result<ClusterFile> load_cluster_file(const std::string& path, core::Diagn
     return diags.to_status();
   }
   auto file = std::make_shared<const std::string>(path);
-  YamlCursor root(docs[0], "", file, &diags);
+  YamlCursor root(docs[0], "", file, &diags, /*strict=*/!options.lenient);
   ClusterFile out;
   if (!root.expect_map("a Cluster object")) return diags.to_status();
   root.one_of("apiVersion", {"aqueduct.io/v1alpha1"}, true);

@@ -15,20 +15,22 @@ using core::YamlCursor;
 
 namespace {
 
+// The key nodes are the source's own (force_insert keeps them), so a
+// diagnostic on a merged key still names its line and column.
 YAML::Node deep_merge(const YAML::Node& base, const YAML::Node& over) {
   if (!base || !base.IsMap() || !over.IsMap()) return over;
   YAML::Node out(YAML::NodeType::Map);
   for (auto it = base.begin(); it != base.end(); ++it) {
     std::string k = it->first.Scalar();
     if (over[k]) {
-      out[k] = deep_merge(it->second, over[k]);
+      out.force_insert(it->first, deep_merge(it->second, over[k]));
     } else {
-      out[k] = it->second;
+      out.force_insert(it->first, it->second);
     }
   }
   for (auto it = over.begin(); it != over.end(); ++it) {
     std::string k = it->first.Scalar();
-    if (!base[k]) out[k] = it->second;
+    if (!base[k]) out.force_insert(it->first, it->second);
   }
   return out;
 }
@@ -435,7 +437,8 @@ void check_spec(const ExperimentSpec& s, YamlCursor& spec) {
 
 core::Result<ExperimentPlan> load_experiment_yaml(const std::string& text, const std::string& file,
                                                   const std::string& base_dir,
-                                                  core::Diagnostics& diags) {
+                                                  core::Diagnostics& diags,
+                                                  const core::LoadOptions& options) {
   auto file_ptr = std::make_shared<const std::string>(file);
   auto docs = core::parse_yaml_documents(text, file, diags);
   if (docs.size() > 1) {
@@ -444,7 +447,8 @@ core::Result<ExperimentPlan> load_experiment_yaml(const std::string& text, const
   }
   ExperimentPlan plan;
   if (docs.size() != 1) return diags.to_status();
-  YamlCursor root(docs[0], "", file_ptr, &diags);
+  const bool strict = !options.lenient;
+  YamlCursor root(docs[0], "", file_ptr, &diags, strict);
   if (!root.expect_map("an Experiment object")) return diags.to_status();
   root.one_of("apiVersion", {"aqueduct.io/v1alpha1"}, true);
   root.one_of("kind", {"Experiment"}, true);
@@ -489,7 +493,7 @@ core::Result<ExperimentPlan> load_experiment_yaml(const std::string& text, const
     // Diagnostics from the base spec would repeat once per scenario: keep the
     // first scenario's and only new ones after it.
     core::Diagnostics local;
-    YamlCursor sc(scenarios[i].node, "spec", file_ptr, &local);
+    YamlCursor sc(scenarios[i].node, "spec", file_ptr, &local, strict);
     ExperimentSpec s = parse_spec(sc, base_dir, local);
     check_spec(s, sc);
     s.name = plan.name;
@@ -518,15 +522,15 @@ core::Result<ExperimentPlan> load_experiment_yaml(const std::string& text, const
   return plan;
 }
 
-core::Result<ExperimentPlan> load_experiment_file(const std::string& path,
-                                                  core::Diagnostics& diags) {
+core::Result<ExperimentPlan> load_experiment_file(const std::string& path, core::Diagnostics& diags,
+                                                  const core::LoadOptions& options) {
   auto text = core::read_text_file(path);
   if (!text.ok()) {
     diags.error(core::SourcePos{path, 0, 0}, "", text.status().message());
     return text.status();
   }
   std::string base = std::filesystem::path(path).parent_path().string();
-  return load_experiment_yaml(*text, path, base, diags);
+  return load_experiment_yaml(*text, path, base, diags, options);
 }
 
 }  // namespace aqueduct::sim

@@ -55,6 +55,33 @@ INSTANTIATE_TEST_SUITE_P(
       return n;
     });
 
+// A Cluster file is Aqueduct's own format: a misspelled key is an error with a
+// suggestion (exit 2); --lenient makes it a warning (exit 1).
+TEST(Validate, ClusterFileTypoIsAnErrorUnlessLenient) {
+  aqueduct::testing::TempDir dir;
+  std::string f = dir.write("c.yaml", R"(apiVersion: aqueduct.io/v1alpha1
+kind: Cluster
+metadata: {name: c}
+spec:
+  nodes:
+    - {name: n1, cpu: "8", memory: 8Gi, zoen: a}
+)");
+  ::testing::internal::CaptureStderr();
+  int rc = run_validate({f}, /*quiet=*/true);
+  std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(rc, kExitErrors) << err;
+  EXPECT_NE(err.find(f + ":6:41: error: spec.nodes[0].zoen: unknown field"), std::string::npos)
+      << err;
+  EXPECT_NE(err.find("(did you mean \"zone\"?)"), std::string::npos) << err;
+
+  ::testing::internal::CaptureStderr();
+  rc = run_validate({f}, /*quiet=*/true, /*lenient=*/true);
+  err = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(rc, kExitWarnings) << err;
+  EXPECT_NE(err.find("warning: spec.nodes[0].zoen: unknown field, ignored"), std::string::npos)
+      << err;
+}
+
 TEST(Validate, WarningsOnlyExitOne) {
   ::testing::internal::CaptureStderr();
   int rc = run_validate({source_path("tests/data/fluid/unknown-field.yaml")}, false);

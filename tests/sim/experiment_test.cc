@@ -94,7 +94,7 @@ spec:
   EXPECT_TRUE(has("spec.objectStore.aggregateBandwidth: expected a bandwidth"));
   EXPECT_TRUE(has("spec.workload.trace.file: trace file not found: " + dir.file("missing.csv")));
   EXPECT_TRUE(has("spec.workload.applications.x.dataset: no Dataset named default/nope"));
-  EXPECT_TRUE(has("warning: spec.policy: unknown field"));
+  EXPECT_TRUE(has("error: spec.policy: unknown field"));
 }
 
 // Regression (found by fuzzing): a dataset size or application entry with no
@@ -168,6 +168,64 @@ spec:
         "spec.workload.applications.x.inputPipeline.prefetchFactor: expected an integer in [1,"}) {
     EXPECT_NE(all.find(field), std::string::npos) << field << "\n" << all;
   }
+}
+
+// Aqueduct's own files are strict: a misspelled key is an error naming the
+// field, its line and the key it was probably meant to be; --lenient makes it
+// a warning. Fluid files the experiment names stay lenient.
+TEST(Experiment, UnknownFieldsAreErrorsWithASuggestionUnlessLenient) {
+  TempDir dir;
+  dir.write("t.csv", "job_id,arrival_s,gpus,application\nj,0,1,x\n");
+  dir.write("fluid.yaml", R"(apiVersion: data.fluid.io/v1alpha1
+kind: Dataset
+metadata: {name: d}
+spec:
+  mounts: [{mountPoint: "s3://b/d", name: d}]
+  someFieldFluidAddsLater: 1
+)");
+  std::string f = dir.write("e.yaml", R"(apiVersion: aqueduct.io/v1alpha1
+kind: Experiment
+metadata: {name: typo}
+spec:
+  cluster:
+    nodePools:
+      - {name: a, count: 1, cpu: "8", memory: 8Gi, gpu: 1}
+  fluid: {files: [fluid.yaml]}
+  polcies: {eviction: lru}
+  workload:
+    trace: {file: t.csv, reader: generic-csv}
+    applications:
+      x: {computePerGpu: 1MiB/s, datset: d}
+  scenarios:
+    - {name: one, set: {seeed: 3}}
+)");
+  core::Diagnostics strict;
+  EXPECT_FALSE(load_experiment_file(f, strict).ok());
+  std::string all;
+  for (const auto& x : strict.all()) all += x.to_string() + "\n";
+  EXPECT_NE(all.find("e.yaml:9:3: error: spec.polcies: unknown field (not part of the experiment "
+                     "spec) (did you mean \"policies\"?)"),
+            std::string::npos)
+      << all;
+  EXPECT_NE(all.find("error: spec.workload.applications.x.datset: unknown field"),
+            std::string::npos)
+      << all;
+  EXPECT_NE(all.find("(did you mean \"dataset\"?)"), std::string::npos) << all;
+  EXPECT_NE(all.find("error: spec.seeed: unknown field"), std::string::npos) << all;
+  EXPECT_NE(all.find("(did you mean \"seed\"?)"), std::string::npos) << all;
+  // The Fluid file's unknown field is a warning in both modes.
+  EXPECT_NE(all.find("warning: spec.someFieldFluidAddsLater: unknown field, ignored"),
+            std::string::npos)
+      << all;
+
+  core::Diagnostics lenient;
+  auto plan = load_experiment_file(f, lenient, core::LoadOptions{.lenient = true});
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  EXPECT_EQ(lenient.error_count(), 0);
+  std::string warned;
+  for (const auto& x : lenient.all()) warned += x.to_string() + "\n";
+  EXPECT_NE(warned.find("warning: spec.polcies: unknown field, ignored"), std::string::npos)
+      << warned;
 }
 
 TEST(Experiment, RejectsWrongKindAndEmpty) {

@@ -1,5 +1,6 @@
 #include "aqueduct/core/yaml/yaml_reader.h"
 
+#include "aqueduct/core/text/suggest.h"
 #include "aqueduct/core/yaml/input_limits.h"
 
 #include <algorithm>
@@ -21,8 +22,12 @@ std::string describe(const YAML::Node& n) {
 }  // namespace
 
 YamlCursor::YamlCursor(YAML::Node node, std::string path, std::shared_ptr<const std::string> file,
-                       Diagnostics* diags)
-    : node_(std::move(node)), path_(std::move(path)), file_(std::move(file)), diags_(diags) {}
+                       Diagnostics* diags, bool strict)
+    : node_(std::move(node)),
+      path_(std::move(path)),
+      file_(std::move(file)),
+      diags_(diags),
+      strict_(strict) {}
 
 SourcePos YamlCursor::pos() const {
   SourcePos p;
@@ -75,7 +80,7 @@ std::optional<YamlCursor> YamlCursor::child(std::string_view key, bool required)
     if (required) error(field_path(key), "missing required field");
     return std::nullopt;
   }
-  return YamlCursor(c, field_path(key), file_, diags_);
+  return YamlCursor(c, field_path(key), file_, diags_, strict_);
 }
 
 std::optional<YamlCursor> YamlCursor::scalar_child(std::string_view key, bool required,
@@ -219,7 +224,7 @@ std::map<std::string, std::string> YamlCursor::string_map(std::string_view key) 
   for (auto it = c->node_.begin(); it != c->node_.end(); ++it) {
     std::string k = it->first.Scalar();
     if (!it->second.IsScalar() && !it->second.IsNull()) {
-      YamlCursor v(it->second, c->field_path(k), file_, diags_);
+      YamlCursor v(it->second, c->field_path(k), file_, diags_, strict_);
       v.error("", "expected a string value, got " + describe(it->second));
       continue;
     }
@@ -241,18 +246,18 @@ void YamlCursor::each_entry(std::string_view what,
   if (!node_.IsMap()) return;
   for (auto it = node_.begin(); it != node_.end(); ++it) {
     if (!it->first.IsScalar()) {
-      YamlCursor(it->first, path_, file_, diags_)
+      YamlCursor(it->first, path_, file_, diags_, strict_)
           .error(path_, "expected names as keys, got " + describe(it->first));
       continue;
     }
     const std::string name = it->first.Scalar();
     known_.insert(name);
     if (!it->second || it->second.IsNull()) {
-      YamlCursor(it->first, field_path(name), file_, diags_)
+      YamlCursor(it->first, field_path(name), file_, diags_, strict_)
           .error("", "expected " + std::string(what) + ", got nothing");
       continue;
     }
-    YamlCursor c(it->second, field_path(name), file_, diags_);
+    YamlCursor c(it->second, field_path(name), file_, diags_, strict_);
     fn(name, c);
   }
 }
@@ -267,7 +272,7 @@ int YamlCursor::each(std::string_view key, const std::function<void(YamlCursor&)
   }
   int i = 0;
   for (auto it = c->node_.begin(); it != c->node_.end(); ++it, ++i) {
-    YamlCursor item(*it, c->path_ + "[" + std::to_string(i) + "]", file_, diags_);
+    YamlCursor item(*it, c->path_ + "[" + std::to_string(i) + "]", file_, diags_, strict_);
     fn(item);
   }
   return i;
@@ -283,13 +288,19 @@ void YamlCursor::accept(const std::vector<std::string_view>& keys) {
 
 void YamlCursor::finish_unknown(std::string_view context) {
   if (!node_.IsMap()) return;
+  std::vector<std::string> known(known_.begin(), known_.end());
   for (auto it = node_.begin(); it != node_.end(); ++it) {
     std::string k = it->first.Scalar();
     if (known_.count(k)) continue;
-    YamlCursor kc(it->first, field_path(k), file_, diags_);
-    std::string msg = "unknown field, ignored";
+    YamlCursor kc(it->first, field_path(k), file_, diags_, strict_);
+    std::string msg = strict_ ? "unknown field" : "unknown field, ignored";
     if (!context.empty()) msg += " (not part of " + std::string(context) + ")";
-    kc.warning("", msg);
+    msg += did_you_mean(k, known);
+    if (strict_) {
+      kc.error("", msg);
+    } else {
+      kc.warning("", msg);
+    }
   }
 }
 

@@ -13,6 +13,13 @@ namespace aqueduct::core {
 
 enum class Severity { kWarning, kError };
 
+// How Aqueduct's own input files (experiments, clusters, calibration cases)
+// are checked. Unknown fields are errors unless `lenient`, when they are
+// warnings (for files written for a newer version, or while editing).
+struct LoadOptions {
+  bool lenient = false;
+};
+
 struct Diagnostic {
   Severity severity = Severity::kError;
   SourcePos pos;

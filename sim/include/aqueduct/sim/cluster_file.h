@@ -42,7 +42,9 @@ struct ClusterFile {
   core::TieredLocality tiered_locality;
 };
 
-core::Result<ClusterFile> load_cluster_file(const std::string& path, core::Diagnostics& diags);
+// Unknown fields are errors unless options.lenient.
+core::Result<ClusterFile> load_cluster_file(const std::string& path, core::Diagnostics& diags,
+                                            const core::LoadOptions& options = {});
 
 class StaticCluster final : public core::ClusterView, public core::ActionSink {
  public:

@@ -230,11 +230,14 @@ struct ExperimentPlan {
 };
 
 // Loads and validates an experiment file; every problem is reported in `diags`.
-// Returns an error Status when diags has errors.
+// Returns an error Status when diags has errors. Unknown fields are errors
+// unless options.lenient (Fluid files it references stay lenient).
 core::Result<ExperimentPlan> load_experiment_file(const std::string& path,
-                                                  core::Diagnostics& diags);
+                                                  core::Diagnostics& diags,
+                                                  const core::LoadOptions& options = {});
 core::Result<ExperimentPlan> load_experiment_yaml(const std::string& text, const std::string& file,
                                                   const std::string& base_dir,
-                                                  core::Diagnostics& diags);
+                                                  core::Diagnostics& diags,
+                                                  const core::LoadOptions& options = {});
 
 }  // namespace aqueduct::sim

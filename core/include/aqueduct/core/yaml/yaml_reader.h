@@ -1,6 +1,9 @@
 // YamlCursor: a checked walk over a yaml-cpp node that records every problem in
 // a Diagnostics with file:line:column and the dotted field path, tracks which
-// keys were read so unknown fields become warnings, and never throws.
+// keys were read so unknown fields are reported (with a did-you-mean), and
+// never throws. A strict cursor reports unknown fields as errors (Aqueduct's
+// own files); a lenient one as warnings (Fluid's YAML, whose fields Aqueduct
+// does not all model). Children inherit the setting.
 // This is the one public header that includes yaml-cpp: include it from .cc
 // files of loaders only, never from another public header.
 #pragma once
@@ -27,7 +30,7 @@ namespace aqueduct::core {
 class YamlCursor {
  public:
   YamlCursor(YAML::Node node, std::string path, std::shared_ptr<const std::string> file,
-             Diagnostics* diags);
+             Diagnostics* diags, bool strict = false);
 
   const YAML::Node& node() const { return node_; }
   const std::string& path() const { return path_; }
@@ -38,6 +41,7 @@ class YamlCursor {
   bool is_seq() const { return node_.IsSequence(); }
   bool is_scalar() const { return node_.IsScalar(); }
   bool is_null() const { return !node_ || node_.IsNull(); }
+  bool strict() const { return strict_; }
 
   // Reports an error unless this node is a mapping; returns whether it is.
   bool expect_map(std::string_view what = "a mapping");
@@ -82,7 +86,8 @@ class YamlCursor {
   // Marks keys as known without reading them (accepted, not modeled).
   void accept(std::initializer_list<std::string_view> keys);
   void accept(const std::vector<std::string_view>& keys);
-  // Warns about every key that was neither read nor accepted.
+  // Reports every key that was neither read nor accepted: an error when
+  // strict, else a warning; each names the closest known key if one is near.
   void finish_unknown(std::string_view context = "");
 
   void error(const std::string& field, const std::string& message) const;
@@ -96,6 +101,7 @@ class YamlCursor {
   std::shared_ptr<const std::string> file_;
   Diagnostics* diags_;
   std::set<std::string, std::less<>> known_;
+  bool strict_ = false;
 };
 
 // Parses every document in `text`. Syntax errors (tabs, unterminated quotes,
