@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "usage_errors.h"
 
 namespace {
 
@@ -262,7 +263,7 @@ int main(int argc, char** argv) {
   load->add_option("--state-file", fa.state_file,
                    "finished files are listed here and skipped on a rerun");
 
-  CLI11_PARSE(app, argc, argv);
+  if (int rc = aqueduct::cli::parse_or_exit(app, argc, argv); rc >= 0) return rc;
   if (mount->parsed()) return aqueduct::cli::run_fuse_mount(fa);
   if (load->parsed()) return aqueduct::cli::run_load(fa);
   if (worker->parsed()) return aqueduct::cli::run_worker(wk);

@@ -1,4 +1,5 @@
 #include "aqueduct/scheduler/framework.h"
+#include "aqueduct/core/text/suggest.h"
 
 #include <algorithm>
 
@@ -51,9 +52,14 @@ core::Result<Profile> preset_profile(std::string_view name) {
     return p;
   }
   std::string known;
-  for (const auto& n : preset_names()) known += (known.empty() ? "" : ", ") + n;
+  std::vector<std::string> names;
+  for (const auto& n : preset_names()) {
+    known += (known.empty() ? "" : ", ") + n;
+    names.emplace_back(n);
+  }
   return core::invalid_argument("unknown scheduler profile \"" + std::string(name) +
-                                "\": expected one of " + known + " (or a plugin list)");
+                                "\": expected one of " + known + " (or a plugin list)" +
+                                core::did_you_mean(name, names));
 }
 
 core::Result<std::unique_ptr<Framework>> Framework::create(const Profile& profile,

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "aqueduct/core/text/suggest.h"
 #include "aqueduct/sim/csv.h"
 #include "aqueduct/sim/rng.h"
 
@@ -88,9 +89,13 @@ core::Result<std::vector<core::CacheRequest>> read_cache_trace(const std::string
     count_col = "op_count";
   } else if (opts.format != "csv") {
     std::string known;
-    for (const auto& f : cache_trace_formats()) known += (known.empty() ? "" : ", ") + f;
+    std::vector<std::string> names;
+    for (const auto& f : cache_trace_formats()) {
+      known += (known.empty() ? "" : ", ") + f;
+      names.emplace_back(f);
+    }
     return core::invalid_argument("unknown trace format \"" + opts.format + "\": expected one of " +
-                                  known);
+                                  known + core::did_you_mean(opts.format, names));
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) return core::not_found(path + ": cannot open trace file");

@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 
+#include "aqueduct/core/text/suggest.h"
 #include "aqueduct/core/yaml/yaml_reader.h"
 #include "aqueduct/sim/experiment.h"
 
@@ -119,7 +120,8 @@ core::Result<CalibrationCase> load_calibration_file(const std::string& path,
           if (std::find(metrics.begin(), metrics.end(), *m) == metrics.end()) {
             std::string list;
             for (const auto& n : metrics) list += (list.empty() ? "" : ", ") + n;
-            t.error(t.field_path("metric"), "expected one of " + list + ", got \"" + *m + "\"");
+            t.error(t.field_path("metric"), "expected one of " + list + ", got \"" + *m + "\"" +
+                                                core::did_you_mean(*m, metrics));
           }
           tg.metric = *m;
         }

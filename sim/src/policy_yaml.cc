@@ -1,4 +1,5 @@
 #include "aqueduct/sim/policy_yaml.h"
+#include "aqueduct/core/text/suggest.h"
 
 namespace aqueduct::sim {
 using core::YamlCursor;
@@ -35,7 +36,8 @@ void parse_scheduler_profile(YamlCursor& sc, scheduler::Profile& out) {
       pc.finish_unknown("a plugin entry");
       if (!cfg.name.empty() && !known.contains(cfg.name)) {
         pc.error(pc.field_path("name"), "unknown scheduler plugin \"" + cfg.name +
-                                            "\": expected one of " + known.joined_names());
+                                            "\": expected one of " + known.joined_names() +
+                                            core::did_you_mean(cfg.name, known.names()));
         return;
       }
       out.plugins.push_back(std::move(cfg));

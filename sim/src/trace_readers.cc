@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "aqueduct/core/quantity.h"
+#include "aqueduct/core/text/suggest.h"
 #include "aqueduct/sim/csv.h"
 #include "aqueduct/sim/trace.h"
 
@@ -260,9 +261,13 @@ core::Result<TraceData> read_trace(const TraceSpec& spec) {
   }
   if (!def) {
     std::string names;
-    for (const auto& d : defs) names += (names.empty() ? "" : ", ") + d.name;
+    std::vector<std::string> list;
+    for (const auto& d : defs) {
+      names += (names.empty() ? "" : ", ") + d.name;
+      list.emplace_back(d.name);
+    }
     return core::invalid_argument("unknown trace reader \"" + spec.reader + "\": expected one of " +
-                                  names);
+                                  names + core::did_you_mean(spec.reader, list));
   }
   std::ifstream in(spec.file, std::ios::binary);
   if (!in) return core::not_found(spec.file + ": cannot open trace file");

@@ -205,11 +205,13 @@ std::optional<std::string> YamlCursor::one_of(std::string_view key,
   if (!c) return std::nullopt;
   const std::string& s = c->node_.Scalar();
   std::string list;
+  std::vector<std::string> names;
   for (auto a : allowed) {
     if (s == a) return s;
     list += (list.empty() ? "" : ", ") + std::string(a);
+    names.emplace_back(a);
   }
-  c->error("", "expected one of " + list + ", got \"" + s + "\"");
+  c->error("", "expected one of " + list + ", got \"" + s + "\"" + did_you_mean(s, names));
   return std::nullopt;
 }
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "aqueduct/core/status.h"
+#include "aqueduct/core/text/suggest.h"
 
 namespace aqueduct::core {
 
@@ -42,7 +43,8 @@ class Registry {
     auto it = entries_.find(name);
     if (it == entries_.end()) {
       return invalid_argument("unknown " + kind_ + " \"" + std::string(name) +
-                              "\": expected one of " + joined_names());
+                              "\": expected one of " + joined_names() +
+                              did_you_mean(name, names()));
     }
     auto made = it->second.factory(args...);
     if (!made.ok()) return made.status().with_context(kind_ + " \"" + std::string(name) + "\"");
