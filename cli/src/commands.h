@@ -16,6 +16,9 @@ inline constexpr int kExitWarnings = 1;
 inline constexpr int kExitErrors = 2;
 
 // `lenient`: unknown fields in Aqueduct's own files are warnings, not errors.
+// `aqueduct version`: version, commit and build options, as text or JSON.
+int run_version(bool json);
+
 int run_validate(const std::vector<std::string>& files, bool quiet, bool lenient = false);
 
 struct SimRunArgs {

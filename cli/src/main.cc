@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "aqueduct/core/version.h"
 #include "commands.h"
 #include "usage_errors.h"
 
@@ -24,7 +25,11 @@ void add_server_flags(CLI::App* c, int& threads, double& deadline_s, std::size_t
 int main(int argc, char** argv) {
   CLI::App app{"Aqueduct: data-aware scheduling and caching for data-intensive jobs"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "aqueduct 0.1.0");
+  app.set_version_flag("--version", "aqueduct " + aqueduct::core::version_line());
+  auto* version_cmd =
+      app.add_subcommand("version", "Print the version, the git commit and the build options");
+  bool version_json = false;
+  version_cmd->add_flag("--json", version_json, "as a JSON object");
 
   std::vector<std::string> files;
   bool quiet = false;
@@ -264,6 +269,7 @@ int main(int argc, char** argv) {
                    "finished files are listed here and skipped on a rerun");
 
   if (int rc = aqueduct::cli::parse_or_exit(app, argc, argv); rc >= 0) return rc;
+  if (version_cmd->parsed()) return aqueduct::cli::run_version(version_json);
   if (mount->parsed()) return aqueduct::cli::run_fuse_mount(fa);
   if (load->parsed()) return aqueduct::cli::run_load(fa);
   if (worker->parsed()) return aqueduct::cli::run_worker(wk);

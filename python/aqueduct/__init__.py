@@ -22,6 +22,10 @@ from ._aqueduct import NodeView, PodView, Registry
 from ._policies import Autoscaler, EvictionPolicy, ScorePlugin
 from ._progress import progress_callback
 
+__version__: str = _native.__version__
+#: The git commit the extension was built from ("-dirty" if modified; "unknown" outside git).
+__commit__: str = _native.__commit__
+
 __all__ = [
     "Autoscaler", "EvictionPolicy", "Experiment", "NodeView", "PodView", "Registry", "Results",
     "ScorePlugin", "autoscalers", "eviction_policies", "load_experiment", "plugins",

@@ -8,6 +8,9 @@ from ._policies import Autoscaler as Autoscaler
 from ._policies import EvictionPolicy as EvictionPolicy
 from ._policies import ScorePlugin as ScorePlugin
 
+__version__: str
+__commit__: str
+
 Source = Union[str, os.PathLike[str], Mapping[str, Any]]
 Progress = Union[None, bool, Callable[[float, float, int], None]]
 

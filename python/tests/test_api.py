@@ -8,6 +8,11 @@ import pytest
 from conftest import example
 
 
+def test_version_names_the_build(aq):
+    assert aq.__version__.count(".") == 2
+    assert aq.__commit__ == "unknown" or len(aq.__commit__.split("-")[0]) == 12
+
+
 def test_registries_are_visible(aq):
     assert {"NodeResourcesFit", "DataLocality", "Cost"} <= {p["name"] for p in aq.plugins()}
     assert {"lru", "arc", "s3fifo"} <= {p["name"] for p in aq.eviction_policies()}
