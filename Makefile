@@ -8,7 +8,7 @@ AQ := $(BUILD)/cli/aqueduct
 .PHONY: run test deps configure build bench format clean python-path control-plane fuzz sanitize-test
 
 run: build
-	$(AQ) sim run examples/quickstart/experiment.yaml --out out/quickstart
+	$(AQ) sim run examples/quickstart/experiment.yaml --out out/quickstart --force
 
 # The e2e suite's real control plane (built once into ~/.cache/aqueduct, about
 # 10 minutes on 2 cores the first time); `make test E2E=0` skips building it.

@@ -29,6 +29,7 @@ struct SimRunArgs {
   bool quiet = false;
   bool progress = true;
   bool lenient = false;  // unknown experiment fields are warnings
+  bool force = false;    // replace an earlier run's results in out_dir
 };
 int run_sim(const SimRunArgs& args);
 

@@ -56,6 +56,8 @@ int main(int argc, char** argv) {
   run->add_option("--scenario", sargs.scenarios, "run only these scenarios");
   run->add_flag("-q,--quiet", sargs.quiet, "print only the summary table");
   run->add_flag("!--no-progress", sargs.progress, "no progress line");
+  run->add_flag("--force", sargs.force,
+                "replace the results of an earlier run in the output folder");
   run->add_flag("--lenient", sargs.lenient, "unknown experiment fields are warnings, not errors");
 
   aqueduct::cli::SimNodesArgs sn;

@@ -6,12 +6,59 @@
 #include <fstream>
 #include <iostream>
 
+#include <nlohmann/json.hpp>
+
 #include "aqueduct/core/time.h"
+#include "aqueduct/core/version.h"
 #include "aqueduct/sim/cluster_run.h"
 #include "aqueduct/sim/experiment.h"
 #include "commands.h"
 
 namespace aqueduct::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Marks a folder as written by `sim run` and records what wrote it.
+constexpr const char* kRunRecord = "run.json";
+
+// Makes `dir` ready for a run's results: created when missing; an earlier
+// run's results are replaced only with `force`; a folder that holds anything
+// else is never touched. Returns an error message, or "" when ready.
+std::string prepare_output(const std::string& dir, bool force) {
+  std::error_code ec;
+  if (fs::exists(dir, ec) && !fs::is_empty(dir, ec)) {
+    if (!fs::is_directory(dir, ec))
+      return dir + " exists and is not a folder; choose another --out";
+    if (!fs::exists(fs::path(dir) / kRunRecord, ec)) {
+      return dir + " is not empty and holds no results of `aqueduct sim run` (no " +
+             std::string(kRunRecord) + "); choose another --out";
+    }
+    if (!force) {
+      return dir + " already holds the results of an earlier run; pass --force to replace them, " +
+             "or --out for another folder";
+    }
+    for (const auto& entry : fs::directory_iterator(dir, ec)) fs::remove_all(entry.path(), ec);
+    if (ec) return dir + ": cannot remove the earlier results: " + ec.message();
+  }
+  fs::create_directories(dir, ec);
+  if (ec) return dir + ": cannot create the output folder: " + ec.message();
+  return "";
+}
+
+std::string run_record(const SimRunArgs& args, const std::vector<sim::ExperimentSpec>& runs) {
+  nlohmann::ordered_json j;
+  j["aqueduct_version"] = core::version();
+  j["commit"] = core::commit();
+  j["build"] = core::build_info();
+  j["experiment"] = args.experiment;
+  j["seed_override"] = args.seed ? nlohmann::ordered_json(*args.seed) : nlohmann::ordered_json();
+  j["scenarios"] = nlohmann::ordered_json::array();
+  for (const auto& s : runs) j["scenarios"].push_back({{"name", s.scenario}, {"seed", s.seed}});
+  return j.dump(2) + "\n";
+}
+
+}  // namespace
 
 int run_sim(const SimRunArgs& args) {
   core::Diagnostics diags;
@@ -37,6 +84,18 @@ int run_sim(const SimRunArgs& args) {
     return 2;
   }
   std::string out_dir = args.out_dir.empty() ? "out/" + plan->name : args.out_dir;
+  if (std::string why = prepare_output(out_dir, args.force); !why.empty()) {
+    std::cerr << "error: " << why << "\n";
+    return 2;
+  }
+  {
+    std::ofstream record(fs::path(out_dir) / kRunRecord);
+    record << run_record(args, runs);
+    if (!record) {
+      std::cerr << "error: " << out_dir << "/" << kRunRecord << ": cannot write\n";
+      return 2;
+    }
+  }
   const bool tty = args.progress && !args.quiet && isatty(STDERR_FILENO);
   std::vector<sim::RunResult> results;
   for (const auto& spec : runs) {
@@ -60,7 +119,7 @@ int run_sim(const SimRunArgs& args) {
       std::cerr << "error: scenario " << spec.scenario << ": " << r.status().message() << "\n";
       return 2;
     }
-    std::string dir = runs.size() == 1 ? out_dir : out_dir + "/" + spec.scenario;
+    std::string dir = out_dir + "/" + spec.scenario;
     core::Status st = sim::write_results(*r, dir);
     if (!st.is_ok()) {
       std::cerr << "error: " << st.message() << "\n";
@@ -115,7 +174,8 @@ int run_sim(const SimRunArgs& args) {
     }
   }
   if (!args.quiet) {
-    std::cout << "results: " << out_dir << "/ (jobs.csv, timeseries.csv, summary.json, plots.png"
+    std::cout << "results: " << out_dir
+              << "/<scenario>/ (jobs.csv, timeseries.csv, summary.json, plots.png"
               << (results.size() > 1 ? "; comparison.png" : "") << ")\n";
   }
   return 0;

@@ -48,8 +48,51 @@ TEST(SimRun, SeedOverrideAndScenarioFilter) {
   ASSERT_EQ(run_sim(args), 0);
   std::string printed = ::testing::internal::GetCapturedStdout();
   EXPECT_NE(printed.find("(seed 7)"), std::string::npos);
-  EXPECT_EQ(read_file(a.file("jobs.csv")), read_file(b.file("jobs.csv")));
-  EXPECT_NE(read_file(a.file("summary.json")).find("\"seed\": 7"), std::string::npos);
+  EXPECT_EQ(read_file(a.file("cache/jobs.csv")), read_file(b.file("cache/jobs.csv")));
+  EXPECT_NE(read_file(a.file("cache/summary.json")).find("\"seed\": 7"), std::string::npos);
+  EXPECT_NE(read_file(a.file("run.json")).find("\"seed_override\": 7"), std::string::npos);
+}
+
+// One folder per scenario, even for one; an earlier run's results are replaced
+// only with --force, and a folder that holds anything else is never written.
+TEST(SimRun, RefusesToWriteOverEarlierResultsWithoutForce) {
+  TempDir out;
+  SimRunArgs args;
+  args.experiment = source_path("examples/quickstart/experiment.yaml");
+  args.quiet = true;
+  args.scenarios = {"cache"};
+  args.out_dir = (out.path() / "r").string();
+  ::testing::internal::CaptureStdout();
+  ASSERT_EQ(run_sim(args), 0);
+  (void)::testing::internal::GetCapturedStdout();
+  EXPECT_TRUE(std::filesystem::exists(out.path() / "r" / "cache" / "jobs.csv"));
+  const std::string record = read_file((out.path() / "r" / "run.json").string());
+  EXPECT_NE(record.find("\"commit\""), std::string::npos) << record;
+
+  // A stale file from the first run must not survive a forced rerun.
+  out.write("r/cache/stale.csv", "x\n");
+  ::testing::internal::CaptureStderr();
+  EXPECT_EQ(run_sim(args), 2);
+  std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(err.find("already holds the results of an earlier run; pass --force"),
+            std::string::npos)
+      << err;
+  EXPECT_TRUE(std::filesystem::exists(out.path() / "r" / "cache" / "stale.csv"));
+  args.force = true;
+  ::testing::internal::CaptureStdout();
+  ASSERT_EQ(run_sim(args), 0);
+  (void)::testing::internal::GetCapturedStdout();
+  EXPECT_FALSE(std::filesystem::exists(out.path() / "r" / "cache" / "stale.csv"));
+  EXPECT_TRUE(std::filesystem::exists(out.path() / "r" / "cache" / "jobs.csv"));
+
+  // Somebody else's folder: refused even with --force, and left as it was.
+  out.write("mine/notes.txt", "keep\n");
+  args.out_dir = (out.path() / "mine").string();
+  ::testing::internal::CaptureStderr();
+  EXPECT_EQ(run_sim(args), 2);
+  err = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(err.find("holds no results of `aqueduct sim run`"), std::string::npos) << err;
+  EXPECT_EQ(read_file(out.file("mine/notes.txt")), "keep\n");
 }
 
 TEST(SimRun, BadExperimentIsAnErrorWithPosition) {

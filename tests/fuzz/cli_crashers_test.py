@@ -36,7 +36,7 @@ def commands(target, path, tmp):
         # Read next to the quickstart's fluid.yaml and trace, as the fuzz target does.
         exp = os.path.join(tmp, "examples", "quickstart", os.path.basename(path) + ".yaml")
         shutil.copy(path, exp)
-        return [[aq, "validate", exp], [aq, "sim", "run", exp, "--out", os.path.join(tmp, "out"),
+        return [[aq, "validate", exp], [aq, "sim", "run", exp, "--out", os.path.join(tmp, "out"), "--force",
                                         "-q", "--scenario", "no-cache"]], exp
     if target == "pod_yaml":
         return [[aq, "inject", "-f", path, "--objects", objects]], path
@@ -54,7 +54,7 @@ def commands(target, path, tmp):
                     f"{src}/data/traces/philly-derived/gavel_throughputs.csv}}\n"
                     "    defaultApplication: train\n"
                     "    applications: {train: {computePerGpu: 100MiB/s}}\n")
-        return [[aq, "sim", "run", exp, "--out", os.path.join(tmp, "out"), "-q"]], f
+        return [[aq, "sim", "run", exp, "--out", os.path.join(tmp, "out"), "--force", "-q"]], f
     return [], path
 
 
