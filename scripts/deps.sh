@@ -5,7 +5,7 @@ set -euo pipefail
 PKGS=(build-essential cmake ninja-build pkg-config
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libfmt-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev libboost-dev libboost-graph-dev libeigen3-dev
-  libcairo2-dev fonts-dejavu-core libxxhash-dev
+  libxxhash-dev
   libfuse3-dev fuse3 libgrpc++-dev libabsl-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   clang libclang-rt-14-dev
   libssl-dev libcpp-httplib-dev libcurl4-openssl-dev nginx-light util-linux

@@ -1,5 +1,7 @@
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -10,6 +12,7 @@
 #include "aqueduct/sim/results.h"
 #include "aqueduct/sim/rng.h"
 #include "commands.h"
+#include "python_plots.h"
 
 namespace aqueduct::cli {
 namespace {
@@ -175,25 +178,29 @@ int run_cache_sim(const CacheSimArgs& args) {
     }
   }
   if (!args.mrc.empty()) {
-    if (!sim::plotting_available()) {
-      std::cerr << "error: --mrc: built without cairo (install libcairo2-dev and rebuild)\n";
-      return 2;
+    // The curve's data next to the figure (FIGURE.csv), then the figure.
+    const std::string csv = std::filesystem::path(args.mrc).replace_extension(".csv").string();
+    std::ofstream f(csv, std::ios::trunc);
+    f << "policy,cache_size_bytes,requests,misses,miss_ratio,byte_miss_ratio\n";
+    char line[256];
+    for (const auto& r : results) {
+      std::snprintf(line, sizeof line, "%s,%lld,%llu,%llu,%.6f,%.6f\n", r.policy.c_str(),
+                    static_cast<long long>(r.capacity_bytes),
+                    static_cast<unsigned long long>(r.requests),
+                    static_cast<unsigned long long>(r.misses), r.miss_ratio(), r.byte_miss_ratio());
+      f << line;
     }
-    std::vector<sim::LineSeries> series;
-    for (const auto& p : policies) {
-      sim::LineSeries s{p, {}};
-      for (const auto& r : results) {
-        if (r.policy == p)
-          s.points.push_back({static_cast<double>(r.capacity_bytes) / (1 << 20), r.miss_ratio()});
-      }
-      series.push_back(std::move(s));
+    f.close();
+    if (!f) {
+      std::cerr << "error: --mrc: cannot write " << csv << "\n";
+      return 2;
     }
     core::Status st =
-        sim::write_line_plot("miss-ratio curve: " + trace_name.substr(trace_name.rfind('/') + 1),
-                             "cache size (MiB)", "miss ratio", series, args.mrc);
+        run_plots({"mrc", csv, "-o", args.mrc, "--title",
+                   "miss-ratio curve: " + trace_name.substr(trace_name.rfind('/') + 1), "--quiet"});
     if (!st.is_ok()) {
-      std::cerr << "error: " << st.message() << "\n";
-      return 2;
+      std::cerr << "error: --mrc: " << st.message() << " (the data is in " << csv << ")\n";
+      return 1;
     }
   }
   return 0;

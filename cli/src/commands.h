@@ -19,6 +19,17 @@ inline constexpr int kExitErrors = 2;
 // `aqueduct version`: version, commit and build options, as text or JSON.
 int run_version(bool json);
 
+// `aqueduct schema`: the result model; output "table", "json" or "markdown".
+int run_schema(const std::string& output);
+
+struct PlotArgs {
+  std::string dir;              // a `sim run` output folder
+  std::string formats = "png";  // comma-separated: png, pdf, svg
+  bool quiet = false;
+};
+// Exit: 0 drawn, 1 Python/matplotlib missing or the script failed, 2 bad input.
+int run_plot(const PlotArgs& args);
+
 int run_validate(const std::vector<std::string>& files, bool quiet, bool lenient = false);
 
 struct SimRunArgs {
@@ -30,6 +41,8 @@ struct SimRunArgs {
   bool progress = true;
   bool lenient = false;  // unknown experiment fields are warnings
   bool force = false;    // replace an earlier run's results in out_dir
+  bool plots = true;     // draw the figures (aqueduct plot) after the run
+  std::string plot_formats = "png";
 };
 int run_sim(const SimRunArgs& args);
 

@@ -20,6 +20,25 @@ void add_server_flags(CLI::App* c, int& threads, double& deadline_s, std::size_t
       ->check(CLI::Range(1, 1000000));
 }
 
+// Figure formats: a comma-separated list of png, pdf and svg.
+CLI::Validator figure_formats() {
+  return CLI::Validator(
+      [](std::string& v) -> std::string {
+        std::size_t at = 0;
+        while (at <= v.size()) {
+          std::size_t comma = v.find(',', at);
+          std::string f = v.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
+          if (f != "png" && f != "pdf" && f != "svg") {
+            return "unknown figure format \"" + f + "\" (expected png, pdf or svg)";
+          }
+          if (comma == std::string::npos) break;
+          at = comma + 1;
+        }
+        return "";
+      },
+      "png,pdf,svg");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -59,6 +78,23 @@ int main(int argc, char** argv) {
   run->add_flag("--force", sargs.force,
                 "replace the results of an earlier run in the output folder");
   run->add_flag("--lenient", sargs.lenient, "unknown experiment fields are warnings, not errors");
+  run->add_flag("!--no-plots", sargs.plots, "do not draw the figures (see `aqueduct plot`)");
+  run->add_option("--plot-format", sargs.plot_formats, "figure formats: png, pdf, svg (png)")
+      ->check(figure_formats());
+
+  aqueduct::cli::PlotArgs pargs;
+  auto* plot = app.add_subcommand(
+      "plot", "Draw the figures of a `sim run` output folder (needs Python with matplotlib)");
+  plot->add_option("dir", pargs.dir, "the run's output folder")->required();
+  plot->add_option("--format", pargs.formats, "comma-separated: png, pdf, svg (default png)")
+      ->check(figure_formats());
+  plot->add_flag("-q,--quiet", pargs.quiet, "do not list the files written");
+
+  std::string schema_output = "table";
+  auto* schema_cmd = app.add_subcommand(
+      "schema", "Print the result model: every column of the files `sim run` writes");
+  schema_cmd->add_option("-o,--output", schema_output, "table, json or markdown")
+      ->check(CLI::IsMember({"table", "json", "markdown"}));
 
   aqueduct::cli::SimNodesArgs sn;
   auto* simnodes = simc->add_subcommand(
@@ -116,7 +152,9 @@ int main(int argc, char** argv) {
   cache_sim->add_option("--size", cs.sizes,
                         "cache sizes, comma-separated: 64Mi, 1e9 or 10% (default 10%)");
   cache_sim->add_flag("--json", cs.json, "print a JSON array instead of a table");
-  cache_sim->add_option("--mrc", cs.mrc, "draw the miss-ratio curve into this PNG");
+  cache_sim->add_option("--mrc", cs.mrc,
+                        "draw the miss-ratio curve into this figure (.png, .pdf or .svg); its data "
+                        "goes to the same name with .csv");
   cache_sim->add_option("--write-binary", cs.write_binary,
                         "also write the trace in the binary format");
   cache_sim->add_option("--max-requests", cs.max_requests, "replay at most this many requests");
@@ -284,6 +322,8 @@ int main(int argc, char** argv) {
   if (sched->parsed()) return aqueduct::cli::run_schedule(schargs);
   if (validate->parsed()) return aqueduct::cli::run_validate(files, quiet, lenient);
   if (simnodes->parsed()) return aqueduct::cli::run_sim_nodes(sn);
+  if (plot->parsed()) return aqueduct::cli::run_plot(pargs);
+  if (schema_cmd->parsed()) return aqueduct::cli::run_schema(schema_output);
   if (run->parsed()) {
     if (*seed_opt) sargs.seed = seed;
     return aqueduct::cli::run_sim(sargs);

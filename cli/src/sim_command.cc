@@ -13,6 +13,7 @@
 #include "aqueduct/sim/cluster_run.h"
 #include "aqueduct/sim/experiment.h"
 #include "commands.h"
+#include "python_plots.h"
 
 namespace aqueduct::cli {
 namespace {
@@ -158,25 +159,16 @@ int run_sim(const SimRunArgs& args) {
   std::cout << "experiment " << plan->name << " (seed " << results[0].summary.seed << ")\n"
             << table;
   std::ofstream(std::filesystem::path(out_dir) / "summary.txt") << table;
-  if (results.size() > 1 && sim::plotting_available()) {
-    core::Status st = sim::write_comparison_plot(results, out_dir + "/comparison.png");
-    if (!st.is_ok()) std::cerr << "warning: " << st.message() << "\n";
-    // Cost against speed, one point per scenario (the Pareto view).
-    bool any_cost = false;
-    for (const auto& r : results) any_cost = any_cost || r.summary.cache_cost > 0;
-    if (any_cost) {
-      std::vector<sim::LineSeries> pts;
-      for (const auto& r : results)
-        pts.push_back({r.summary.scenario, {{r.summary.cache_cost, r.summary.mean_jct_s}}});
-      st = sim::write_line_plot("cache cost vs mean JCT", "cache cost", "mean JCT (s)", pts,
-                                out_dir + "/cost_vs_jct.png");
-      if (!st.is_ok()) std::cerr << "warning: " << st.message() << "\n";
-    }
+  if (args.plots) {
+    std::vector<std::string> py = {"run", out_dir, "--format", args.plot_formats};
+    if (args.quiet) py.push_back("--quiet");
+    core::Status st = run_plots(py);
+    if (!st.is_ok()) std::cerr << "note: no figures: " << st.message() << "\n";
   }
   if (!args.quiet) {
     std::cout << "results: " << out_dir
-              << "/<scenario>/ (jobs.csv, timeseries.csv, summary.json, plots.png"
-              << (results.size() > 1 ? "; comparison.png" : "") << ")\n";
+              << "/<scenario>/ (jobs.csv, timeseries.csv, cache_status.csv, dataloads.csv, "
+                 "scaling.csv, summary.json, experiment.yaml; `aqueduct schema` describes them)\n";
   }
   return 0;
 }

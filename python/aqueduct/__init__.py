@@ -4,6 +4,10 @@
     exp = aqueduct.load_experiment("examples/quickstart/experiment.yaml")
     res = exp.run("cache")
     res.jobs.jct_s.describe()
+    aqueduct.plots.jct_cdf({"cache": res})
+
+The files ``aqueduct sim run`` writes read back with ``aqueduct.read_run(OUT)``
+into the same Results (``aqueduct schema`` lists every column).
 
 Policies can be written in Python (``ScorePlugin``, ``EvictionPolicy``,
 ``Autoscaler``), registered in a ``Registry`` and used by name; parameter
@@ -21,6 +25,15 @@ from . import _aqueduct as _native
 from ._aqueduct import NodeView, PodView, Registry
 from ._policies import Autoscaler, EvictionPolicy, ScorePlugin
 from ._progress import progress_callback
+from ._results import Results, from_native, read_results, read_run, schema
+
+
+def __getattr__(name: str) -> Any:
+    # aqueduct.plots imports matplotlib: only when first used.
+    if name == "plots":
+        import importlib
+        return importlib.import_module(".plots", __name__)
+    raise AttributeError(f"module 'aqueduct' has no attribute {name!r}")
 
 __version__: str = _native.__version__
 #: The git commit the extension was built from ("-dirty" if modified; "unknown" outside git).
@@ -28,56 +41,11 @@ __commit__: str = _native.__commit__
 
 __all__ = [
     "Autoscaler", "EvictionPolicy", "Experiment", "NodeView", "PodView", "Registry", "Results",
-    "ScorePlugin", "autoscalers", "eviction_policies", "load_experiment", "plugins",
-    "scheduler_presets", "sweep",
+    "ScorePlugin", "autoscalers", "eviction_policies", "load_experiment", "plots", "plugins",
+    "read_results", "read_run", "scheduler_presets", "schema", "sweep",
 ]
 
 Source = Union[str, "os.PathLike[str]", Mapping[str, Any]]
-
-
-class Results:
-    """One scenario's results. DataFrames are built on first access and cached."""
-
-    def __init__(self, raw: Any) -> None:
-        self._raw = raw
-        self._cache: Dict[str, Any] = {}
-
-    def _frame(self, key: str, columns: Callable[[], Dict[str, Any]]) -> pd.DataFrame:
-        if key not in self._cache:
-            self._cache[key] = pd.DataFrame(columns())
-        return self._cache[key]
-
-    @property
-    def jobs(self) -> pd.DataFrame:
-        """One row per job (the columns of jobs.csv, plus ``completed``)."""
-        return self._frame("jobs", self._raw.jobs_columns)
-
-    @property
-    def timeseries(self) -> pd.DataFrame:
-        """The cluster sampled at the experiment's interval (timeseries.csv)."""
-        return self._frame("timeseries", self._raw.timeseries_columns)
-
-    @property
-    def scaling(self) -> pd.DataFrame:
-        """Autoscaler decisions: time, runtime, from, to, reason."""
-        return self._frame("scaling", self._raw.scaling_columns)
-
-    @property
-    def summary_dict(self) -> Dict[str, Any]:
-        """The summary (summary.json's scalars) as a dict."""
-        if "summary_dict" not in self._cache:
-            self._cache["summary_dict"] = self._raw.summary_dict()
-        return dict(self._cache["summary_dict"])
-
-    @property
-    def summary(self) -> pd.DataFrame:
-        """The summary as a one-row DataFrame (concatenate several to compare)."""
-        return self._frame("summary", lambda: {k: [v] for k, v in self.summary_dict.items()})
-
-    def __repr__(self) -> str:
-        s = self.summary_dict
-        return (f"<Results {s['experiment']}/{s['scenario']}: {s['completed']}/{s['jobs']} jobs, "
-                f"mean JCT {s['mean_jct_s']:.0f}s, hit ratio {s['hit_ratio']:.3f}>")
 
 
 class Experiment:
@@ -120,7 +88,7 @@ class Experiment:
         label = scenario or (self.scenarios[0] if self.scenarios else "")
         with progress_callback(progress, f"{self.name}/{label}") as cb:
             raw = self._native.run(scenario, cb, registry, seed)
-        return Results(raw)
+        return from_native(raw)
 
     def run_all(self, *, progress: Any = None, registry: Optional[Registry] = None) -> Dict[str, Results]:
         """Runs every scenario, in order; returns {scenario: Results}."""

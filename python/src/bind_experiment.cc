@@ -4,11 +4,14 @@
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
+#include <limits>
+
 #include "aqueduct/core/diagnostics.h"
 #include "aqueduct/core/yaml/yaml_json.h"
 #include "aqueduct/scheduler/framework.h"
 #include "aqueduct/sim/cluster_run.h"
 #include "aqueduct/sim/experiment.h"
+#include "aqueduct/sim/result_schema.h"
 #include "py_registry.h"
 
 namespace aqueduct::python {
@@ -116,108 +119,87 @@ PyResults run(const PyExperiment& e, std::optional<std::string> scenario, py::ob
   return PyResults{std::move(*result)};
 }
 
-template <typename T, typename Rec, typename Fn>
-py::array_t<T> column(const std::vector<Rec>& rows, Fn fn) {
-  py::array_t<T> a(static_cast<py::ssize_t>(rows.size()));
-  T* p = a.mutable_data();
-  for (std::size_t i = 0; i < rows.size(); ++i) p[i] = fn(rows[i]);
-  return a;
-}
-
-template <typename Rec, typename Fn>
-py::list text(const std::vector<Rec>& rows, Fn fn) {
-  py::list l(rows.size());
-  for (std::size_t i = 0; i < rows.size(); ++i) l[i] = py::str(fn(rows[i]));
-  return l;
-}
-
-py::dict jobs_columns(const PyResults& r) {
-  using J = sim::JobRecord;
-  const auto& v = r.result.jobs;
+// A table's columns from the result model: floats as float64 arrays with NaN
+// where a value is missing, ints and bools as arrays, strings as lists.
+template <typename Row>
+py::dict table_columns(const sim::schema::Table<Row>& t, const std::vector<Row>& rows) {
+  using sim::schema::Cell;
+  using sim::schema::Type;
   py::dict d;
-  d["job_id"] = text(v, [](const J& j) { return j.id; });
-  d["application"] = text(v, [](const J& j) { return j.application; });
-  d["dataset"] = text(v, [](const J& j) { return j.dataset; });
-  d["gpus"] = column<double>(v, [](const J& j) { return j.gpus; });
-  d["pods"] = column<std::int32_t>(v, [](const J& j) { return j.pods; });
-  d["arrival_s"] = column<double>(v, [](const J& j) { return j.arrival_s; });
-  d["start_s"] = column<double>(v, [](const J& j) { return j.start_s; });
-  d["end_s"] = column<double>(v, [](const J& j) { return j.end_s; });
-  d["jct_s"] = column<double>(v, [](const J& j) { return j.jct_s(); });
-  d["queue_s"] = column<double>(v, [](const J& j) { return j.queue_s(); });
-  d["bytes_from_cache"] = column<std::int64_t>(v, [](const J& j) { return j.bytes_from_cache; });
-  d["bytes_from_store"] = column<std::int64_t>(v, [](const J& j) { return j.bytes_from_store; });
-  d["bytes_from_page_cache"] =
-      column<std::int64_t>(v, [](const J& j) { return j.bytes_from_page_cache; });
-  d["nodes"] = text(v, [](const J& j) { return j.nodes; });
-  d["unschedulable_reason"] = text(v, [](const J& j) { return j.last_unschedulable_reason; });
-  d["startup_s"] = column<double>(v, [](const J& j) { return j.startup_s; });
-  d["completed"] = column<bool>(v, [](const J& j) { return j.completed(); });
+  const auto n = static_cast<py::ssize_t>(rows.size());
+  for (const auto& c : t.columns) {
+    py::str name(std::string(c.name));
+    switch (c.type) {
+      case Type::kFloat: {
+        py::array_t<double> a(n);
+        double* p = a.mutable_data();
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+          Cell v = c.get(rows[i]);
+          const double* x = std::get_if<double>(&v);
+          p[i] = x ? *x : std::numeric_limits<double>::quiet_NaN();
+        }
+        d[name] = a;
+        break;
+      }
+      case Type::kInt: {
+        py::array_t<std::int64_t> a(n);
+        std::int64_t* p = a.mutable_data();
+        for (std::size_t i = 0; i < rows.size(); ++i) p[i] = std::get<std::int64_t>(c.get(rows[i]));
+        d[name] = a;
+        break;
+      }
+      case Type::kBool: {
+        py::array_t<bool> a(n);
+        bool* p = a.mutable_data();
+        for (std::size_t i = 0; i < rows.size(); ++i) p[i] = std::get<bool>(c.get(rows[i]));
+        d[name] = a;
+        break;
+      }
+      case Type::kString: {
+        py::list l(rows.size());
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+          Cell v = c.get(rows[i]);
+          const std::string* x = std::get_if<std::string>(&v);
+          l[i] = py::str(x ? *x : std::string());
+        }
+        d[name] = l;
+        break;
+      }
+      case Type::kStringList: {
+        py::list l(rows.size());
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+          Cell v = c.get(rows[i]);
+          const auto* x = std::get_if<std::vector<std::string>>(&v);
+          l[i] = x ? py::cast(*x) : py::list();
+        }
+        d[name] = l;
+        break;
+      }
+    }
+  }
   return d;
 }
 
-py::dict timeseries_columns(const PyResults& r) {
-  using S = sim::Sample;
-  const auto& v = r.result.samples;
-  py::dict d;
-  d["time_s"] = column<double>(v, [](const S& s) { return s.time_s; });
-  d["gpu_utilization"] = column<double>(v, [](const S& s) { return s.gpu_utilization; });
-  d["cpu_utilization"] = column<double>(v, [](const S& s) { return s.cpu_utilization; });
-  d["running_jobs"] = column<std::int32_t>(v, [](const S& s) { return s.running_jobs; });
-  d["pending_jobs"] = column<std::int32_t>(v, [](const S& s) { return s.pending_jobs; });
-  d["cache_used_bytes"] = column<std::int64_t>(v, [](const S& s) { return s.cache_used_bytes; });
-  d["cache_capacity_bytes"] =
-      column<std::int64_t>(v, [](const S& s) { return s.cache_capacity_bytes; });
-  d["hit_ratio"] = column<double>(v, [](const S& s) { return s.hit_ratio; });
-  d["store_throughput"] = column<double>(v, [](const S& s) { return s.store_throughput; });
-  d["cache_throughput"] = column<double>(v, [](const S& s) { return s.cache_throughput; });
-  return d;
-}
-
-py::dict scaling_columns(const PyResults& r) {
-  using S = sim::ScaleRecord;
-  const auto& v = r.result.scale_events;
-  py::dict d;
-  d["time_s"] = column<double>(v, [](const S& s) { return s.time_s; });
-  d["runtime"] = text(v, [](const S& s) { return s.runtime; });
-  d["from"] = column<std::int32_t>(v, [](const S& s) { return s.from; });
-  d["to"] = column<std::int32_t>(v, [](const S& s) { return s.to; });
-  d["reason"] = text(v, [](const S& s) { return s.reason; });
-  return d;
-}
-
+// The summary as a flat dict, in the result model's order; missing floats are NaN.
 py::dict summary_dict(const PyResults& r) {
-  const sim::Summary& s = r.result.summary;
   py::dict d;
-  d["experiment"] = s.experiment;
-  d["scenario"] = s.scenario;
-  d["seed"] = s.seed;
-  d["scheduler"] = s.scheduler;
-  d["eviction"] = s.eviction;
-  d["cache_enabled"] = s.cache_enabled;
-  d["jobs"] = s.jobs;
-  d["completed"] = s.completed;
-  d["never_placed"] = s.never_placed;
-  d["mean_jct_s"] = s.mean_jct_s;
-  d["p50_jct_s"] = s.p50_jct_s;
-  d["p95_jct_s"] = s.p95_jct_s;
-  d["p99_jct_s"] = s.p99_jct_s;
-  d["mean_queue_s"] = s.mean_queue_s;
-  d["makespan_s"] = s.makespan_s;
-  d["bytes_from_cache"] = s.bytes_from_cache;
-  d["bytes_from_store"] = s.bytes_from_store;
-  d["bytes_from_page_cache"] = s.bytes_from_page_cache;
-  d["hit_ratio"] = s.hit_ratio;
-  d["dataload_bytes"] = s.dataload_bytes;
-  d["node_cost"] = s.node_cost;
-  d["cache_cost"] = s.cache_cost;
-  d["eci_cost"] = s.eci_cost;
-  d["sidecar_linger_s"] = s.sidecar_linger_s;
-  d["scale_ups"] = s.scale_ups;
-  d["scale_downs"] = s.scale_downs;
-  d["events"] = s.events;
-  d["simulated_s"] = s.simulated_s;
+  for (const auto& [key, column] :
+       table_columns(sim::schema::summary(), std::vector<sim::Summary>{r.result.summary})) {
+    d[key] = column[py::int_(0)];
+  }
   return d;
+}
+
+py::dict tables(const PyResults& r, const std::string& name) {
+  namespace schema = sim::schema;
+  const auto& x = r.result;
+  if (name == "jobs") return table_columns(schema::jobs(), x.jobs);
+  if (name == "timeseries") return table_columns(schema::timeseries(), x.samples);
+  if (name == "cache_status") return table_columns(schema::cache_status(), x.cache_status);
+  if (name == "dataloads") return table_columns(schema::dataloads(), x.dataloads);
+  if (name == "scaling") return table_columns(schema::scaling(), x.scale_events);
+  throw py::key_error("no table \"" + name +
+                      "\" (jobs, timeseries, cache_status, dataloads, scaling)");
 }
 
 PyExperiment with_policies(const PyExperiment& e, std::optional<std::string> scheduler,
@@ -260,10 +242,9 @@ PyExperiment with_policies(const PyExperiment& e, std::optional<std::string> sch
 
 void bind_experiment(py::module_& m) {
   py::class_<PyResults>(m, "_RawResults")
-      .def("jobs_columns", &jobs_columns)
-      .def("timeseries_columns", &timeseries_columns)
-      .def("scaling_columns", &scaling_columns)
-      .def("summary_dict", &summary_dict);
+      .def("table", &tables, py::arg("name"))
+      .def("summary_dict", &summary_dict)
+      .def("experiment_yaml", [](const PyResults& r) { return r.result.resolved_experiment; });
 
   py::class_<PyExperiment>(m, "_Experiment")
       .def_property_readonly("name", [](const PyExperiment& e) { return e.plan.name; })

@@ -520,6 +520,7 @@ core::Result<RunResult> run_experiment(const ExperimentSpec& spec, const RunOpti
   if (run->stopped()) {
     return core::Status(core::StatusCode::kFailedPrecondition, "the run was stopped early");
   }
+  result.resolved_experiment = resolved_experiment_yaml(spec);
   return result;
 }
 

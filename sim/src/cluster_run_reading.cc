@@ -497,8 +497,8 @@ void ClusterRun::sample() {
     gpu += info.requested.gpu_milli;
     cpu += info.requested.cpu_milli;
   }
-  s.gpu_utilization = total_gpu_milli_ > 0 ? static_cast<double>(gpu) / total_gpu_milli_ : 0;
-  s.cpu_utilization = total_cpu_milli_ > 0 ? static_cast<double>(cpu) / total_cpu_milli_ : 0;
+  s.gpu_allocation = total_gpu_milli_ > 0 ? static_cast<double>(gpu) / total_gpu_milli_ : 0;
+  s.cpu_allocation = total_cpu_milli_ > 0 ? static_cast<double>(cpu) / total_cpu_milli_ : 0;
   for (const auto& st : jobs_) {
     s.running_jobs += st.phase == Phase::kRunning;
     s.pending_jobs += st.phase == Phase::kPending;

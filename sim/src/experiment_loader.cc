@@ -40,6 +40,41 @@ std::string resolve(const std::string& base_dir, const std::string& file) {
   return (fs::path(base_dir) / file).lexically_normal().string();
 }
 
+// `file` resolved as the loader does, then made absolute: the resolved
+// experiment must load from any folder.
+std::string absolute_path(const std::string& base_dir, const std::string& file) {
+  std::string p = resolve(base_dir, file);
+  if (p.empty()) return p;
+  std::error_code ec;
+  fs::path abs = fs::absolute(p, ec);
+  return ec ? p : abs.lexically_normal().string();
+}
+
+// The scenario's merged spec as YAML text, with every file path absolute.
+std::string resolved_spec_text(const YAML::Node& merged, const std::string& base_dir) {
+  YAML::Node spec = YAML::Clone(merged);
+  auto fix = [&](YAML::Node n) {
+    if (n && n.IsScalar()) n = absolute_path(base_dir, n.Scalar());
+  };
+  if (spec.IsMap()) {
+    if (YAML::Node w = spec["workload"]; w && w.IsMap()) {
+      if (YAML::Node t = w["trace"]; t && t.IsMap()) {
+        fix(t["file"]);
+        fix(t["throughputs"]);
+      }
+    }
+    if (YAML::Node f = spec["fluid"]; f && f.IsMap()) {
+      if (YAML::Node files = f["files"]; files && files.IsSequence()) {
+        for (std::size_t i = 0; i < files.size(); ++i) fix(files[i]);
+      }
+    }
+    spec.remove("scenarios");
+  }
+  YAML::Emitter out;
+  out << spec;
+  return out.c_str();
+}
+
 void parse_fluid(YamlCursor& f, const std::string& base_dir, ExperimentSpec& spec,
                  core::Diagnostics& diags) {
   if (!f.expect_map("the fluid section")) return;
@@ -499,6 +534,7 @@ core::Result<ExperimentPlan> load_experiment_yaml(const std::string& text, const
     s.name = plan.name;
     s.scenario = scenarios[i].name;
     s.source_file = file;
+    s.resolved_spec = resolved_spec_text(scenarios[i].node, base_dir);
     core::check_references(s.fluid, local, /*complete=*/true);
     if (i == 0) {
       diags.append(local);
@@ -520,6 +556,30 @@ core::Result<ExperimentPlan> load_experiment_yaml(const std::string& text, const
   }
   if (diags.has_errors()) return diags.to_status();
   return plan;
+}
+
+std::string resolved_experiment_yaml(const ExperimentSpec& spec) {
+  if (spec.resolved_spec.empty()) return "";
+  YAML::Node doc(YAML::NodeType::Map);
+  doc["apiVersion"] = "aqueduct.io/v1alpha1";
+  doc["kind"] = "Experiment";
+  doc["metadata"]["name"] = spec.name;
+  try {
+    YAML::Node body = YAML::Load(spec.resolved_spec);
+    body["seed"] = spec.seed;          // the seed the run used (a --seed override included)
+    if (spec.scenario != "default") {  // rerun under the same name (and output folder)
+      YAML::Node only(YAML::NodeType::Map);
+      only["name"] = spec.scenario;
+      body["scenarios"].push_back(only);
+    }
+    doc["spec"] = body;
+  } catch (const YAML::Exception& e) {  // text this loader emitted: not expected
+    return "# the resolved experiment could not be rendered: " + std::string(e.what()) + "\n";
+  }
+  YAML::Emitter out;
+  out << doc;
+  return "# The experiment as run: scenario \"" + spec.scenario + "\" of " + spec.source_file +
+         ", resolved.\n" + std::string(out.c_str()) + "\n";
 }
 
 core::Result<ExperimentPlan> load_experiment_file(const std::string& path, core::Diagnostics& diags,

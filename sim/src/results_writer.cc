@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "aqueduct/core/quantity.h"
+#include "aqueduct/sim/result_schema.h"
 #include "aqueduct/sim/results.h"
 
 namespace aqueduct::sim {
@@ -38,6 +39,45 @@ core::Status write_file(const std::filesystem::path& p, const std::string& conte
   return core::Status::ok();
 }
 
+template <typename Row>
+std::string to_csv(const schema::Table<Row>& t, const std::vector<Row>& rows) {
+  std::string out;
+  for (const auto& c : t.columns) out += (out.empty() ? "" : ",") + std::string(c.name);
+  out += '\n';
+  for (const auto& r : rows) {
+    bool first = true;
+    for (const auto& c : t.columns) {
+      if (!first) out += ',';
+      first = false;
+      out += csv_field(schema::csv_text(c.get(r), c.decimals));
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+nlohmann::ordered_json summary_json(const Summary& s) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  for (const auto& c : schema::summary().columns) {
+    const schema::Cell v = c.get(s);
+    auto& out = j[std::string(c.name)];
+    if (const auto* x = std::get_if<std::string>(&v)) {
+      out = *x;
+    } else if (const auto* i = std::get_if<std::int64_t>(&v)) {
+      out = *i;
+    } else if (const auto* d = std::get_if<double>(&v)) {
+      out = std::stod(fmt(*d, c.decimals));  // rounded as in the CSVs: byte-identical files
+    } else if (const auto* b = std::get_if<bool>(&v)) {
+      out = *b;
+    } else if (const auto* l = std::get_if<std::vector<std::string>>(&v)) {
+      out = *l;
+    } else {
+      out = nullptr;
+    }
+  }
+  return j;
+}
+
 }  // namespace
 
 core::Status write_results(const RunResult& r, const std::string& dir) {
@@ -45,101 +85,16 @@ core::Status write_results(const RunResult& r, const std::string& dir) {
   std::filesystem::create_directories(dir, ec);
   if (ec) return core::io_error(dir + ": cannot create output folder: " + ec.message());
   std::filesystem::path d(dir);
-
-  std::ostringstream jobs;
-  jobs << "job_id,application,dataset,gpus,pods,arrival_s,start_s,end_s,jct_s,queue_s,"
-          "bytes_from_cache,bytes_from_store,hit_ratio,nodes,unschedulable_reason,startup_s,"
-          "bytes_from_page_cache\n";
-  for (const auto& j : r.jobs) {
-    std::int64_t read = j.bytes_from_cache + j.bytes_from_store + j.bytes_from_page_cache;
-    jobs << csv_field(j.id) << ',' << csv_field(j.application) << ',' << csv_field(j.dataset) << ','
-         << fmt(j.gpus, 3) << ',' << j.pods << ',' << fmt(j.arrival_s) << ','
-         << (j.start_s >= 0 ? fmt(j.start_s) : "") << ',' << (j.completed() ? fmt(j.end_s) : "")
-         << ',' << (j.completed() ? fmt(j.jct_s()) : "") << ','
-         << (j.start_s >= 0 ? fmt(j.queue_s()) : "") << ',' << j.bytes_from_cache << ','
-         << j.bytes_from_store << ','
-         << (read > 0 ? fmt(static_cast<double>(j.bytes_from_cache) / read, 6) : "") << ','
-         << csv_field(j.nodes) << ',' << csv_field(j.last_unschedulable_reason) << ','
-         << fmt(j.startup_s) << ',' << j.bytes_from_page_cache << '\n';
+  AQ_RETURN_IF_ERROR(write_file(d / "jobs.csv", to_csv(schema::jobs(), r.jobs)));
+  AQ_RETURN_IF_ERROR(write_file(d / "timeseries.csv", to_csv(schema::timeseries(), r.samples)));
+  AQ_RETURN_IF_ERROR(
+      write_file(d / "cache_status.csv", to_csv(schema::cache_status(), r.cache_status)));
+  AQ_RETURN_IF_ERROR(write_file(d / "dataloads.csv", to_csv(schema::dataloads(), r.dataloads)));
+  AQ_RETURN_IF_ERROR(write_file(d / "scaling.csv", to_csv(schema::scaling(), r.scale_events)));
+  AQ_RETURN_IF_ERROR(write_file(d / "summary.json", summary_json(r.summary).dump(2) + "\n"));
+  if (!r.resolved_experiment.empty()) {
+    AQ_RETURN_IF_ERROR(write_file(d / "experiment.yaml", r.resolved_experiment));
   }
-  AQ_RETURN_IF_ERROR(write_file(d / "jobs.csv", jobs.str()));
-
-  std::ostringstream ts;
-  ts << "time_s,gpu_utilization,cpu_utilization,running_jobs,pending_jobs,cache_used_bytes,"
-        "cache_capacity_bytes,hit_ratio,store_throughput_Bps,cache_throughput_Bps\n";
-  for (const auto& s : r.samples) {
-    ts << fmt(s.time_s) << ',' << fmt(s.gpu_utilization, 6) << ',' << fmt(s.cpu_utilization, 6)
-       << ',' << s.running_jobs << ',' << s.pending_jobs << ',' << s.cache_used_bytes << ','
-       << s.cache_capacity_bytes << ',' << (s.hit_ratio >= 0 ? fmt(s.hit_ratio, 6) : "") << ','
-       << fmt(s.store_throughput, 1) << ',' << fmt(s.cache_throughput, 1) << '\n';
-  }
-  AQ_RETURN_IF_ERROR(write_file(d / "timeseries.csv", ts.str()));
-
-  std::ostringstream cs;
-  cs << "time_s,dataset,cache_capacity_bytes,cached_bytes,cached_percentage,cache_hit_ratio\n";
-  for (const auto& c : r.cache_status) {
-    cs << fmt(c.time_s) << ',' << csv_field(c.dataset) << ',' << c.capacity_bytes << ','
-       << c.cached_bytes << ',' << fmt(c.cached_percentage, 3) << ','
-       << (c.hit_ratio >= 0 ? fmt(c.hit_ratio, 6) : "") << '\n';
-  }
-  AQ_RETURN_IF_ERROR(write_file(d / "cache_status.csv", cs.str()));
-
-  std::ostringstream dl;
-  dl << "dataload,dataset,policy,run,phase,start_s,end_s,duration_s,bytes_loaded\n";
-  for (const auto& x : r.dataloads) {
-    dl << csv_field(x.name) << ',' << csv_field(x.dataset) << ',' << x.policy << ',' << x.run << ','
-       << x.phase << ',' << fmt(x.start_s) << ',' << (x.end_s >= 0 ? fmt(x.end_s) : "") << ','
-       << (x.end_s >= 0 ? fmt(x.end_s - x.start_s) : "") << ',' << x.bytes_loaded << '\n';
-  }
-  AQ_RETURN_IF_ERROR(write_file(d / "dataloads.csv", dl.str()));
-
-  std::ostringstream se;
-  se << "time_s,runtime,from,to,reason\n";
-  for (const auto& e : r.scale_events) {
-    se << fmt(e.time_s) << ',' << csv_field(e.runtime) << ',' << e.from << ',' << e.to << ','
-       << csv_field(e.reason) << '\n';
-  }
-  AQ_RETURN_IF_ERROR(write_file(d / "scaling.csv", se.str()));
-
-  const Summary& s = r.summary;
-  nlohmann::ordered_json j;
-  j["experiment"] = s.experiment;
-  j["scenario"] = s.scenario;
-  j["seed"] = s.seed;
-  j["policies"] = {{"scheduler", s.scheduler}, {"eviction", s.eviction}};
-  j["cache_enabled"] = s.cache_enabled;
-  j["jobs"] = s.jobs;
-  j["completed"] = s.completed;
-  j["never_placed"] = s.never_placed;
-  j["jct_s"] = {{"mean", std::stod(fmt(s.mean_jct_s))},
-                {"p50", std::stod(fmt(s.p50_jct_s))},
-                {"p95", std::stod(fmt(s.p95_jct_s))},
-                {"p99", std::stod(fmt(s.p99_jct_s))}};
-  j["mean_queue_s"] = std::stod(fmt(s.mean_queue_s));
-  j["makespan_s"] = std::stod(fmt(s.makespan_s));
-  j["bytes_from_cache"] = s.bytes_from_cache;
-  j["bytes_from_store"] = s.bytes_from_store;
-  j["bytes_from_page_cache"] = s.bytes_from_page_cache;
-  j["hit_ratio"] = std::stod(fmt(s.hit_ratio, 6));
-  j["dataload_bytes"] = s.dataload_bytes;
-  j["node_cost"] = std::stod(fmt(s.node_cost, 2));
-  j["events"] = s.events;
-  j["flow_resolve_events"] = s.flow_resolve_events;
-  j["simulated_s"] = std::stod(fmt(s.simulated_s));
-  j["cache_worker_moves"] = s.cache_worker_moves;
-  j["cache_cost"] = std::stod(fmt(s.cache_cost, 2));
-  j["eci_cost"] = std::stod(fmt(s.eci_cost, 2));
-  j["sidecar_linger_s"] = std::stod(fmt(s.sidecar_linger_s));
-  j["elasticity"] = {{"scale_ups", s.scale_ups},
-                     {"scale_downs", s.scale_downs},
-                     {"migrated_bytes", s.migrated_bytes}};
-  j["trace"] = {{"rows", s.trace_rows},
-                {"outside_window", s.trace_rows_outside_window},
-                {"skipped", s.trace_rows_skipped},
-                {"skipped_reasons", s.skipped_reasons}};
-  AQ_RETURN_IF_ERROR(write_file(d / "summary.json", j.dump(2) + "\n"));
-
-  if (plotting_available()) AQ_RETURN_IF_ERROR(write_plot(r, (d / "plots.png").string()));
   return core::Status::ok();
 }
 

@@ -25,6 +25,14 @@ TEST(ClosestMatch, SuggestsANearNameAndNothingFar) {
   EXPECT_EQ(closest_match("x", keys), std::nullopt);
 }
 
+TEST(ClosestMatch, SuggestsAnotherFormOfTheSameWord) {
+  const std::vector<std::string> known = {"--policy", "--size", "--trace"};
+  EXPECT_EQ(closest_match("--policies", known), "--policy");
+  EXPECT_EQ(closest_match("sizes", {"size", "seed"}), "size");
+  EXPECT_FALSE(closest_match("polar", {"policy"}).has_value())
+      << "a short shared start is not a stem";
+}
+
 TEST(ClosestMatch, IgnoresCaseAndSeparators) {
   const std::vector<std::string> keys = {"nodePools", "pageCache"};
   EXPECT_EQ(closest_match("node_pools", keys), "nodePools");

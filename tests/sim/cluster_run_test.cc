@@ -163,8 +163,8 @@ TEST(ClusterRun, SameSeedByteIdenticalOutputs) {
   const ExperimentSpec& s = plan.scenarios[1];
   ASSERT_TRUE(write_results(run_ok(s), a.path().string()).is_ok());
   ASSERT_TRUE(write_results(run_ok(s), b.path().string()).is_ok());
-  for (const char* f : {"jobs.csv", "timeseries.csv", "summary.json", "plots.png"}) {
-    if (std::string(f) == "plots.png" && !plotting_available()) continue;
+  for (const char* f : {"jobs.csv", "timeseries.csv", "cache_status.csv", "dataloads.csv",
+                        "scaling.csv", "summary.json", "experiment.yaml"}) {
     std::string x = read_file(a.file(f)), y = read_file(b.file(f));
     EXPECT_FALSE(x.empty()) << f;
     EXPECT_TRUE(x == y) << f << " differs between identical runs";

@@ -60,6 +60,20 @@ std::optional<std::string> closest_match(std::string_view word,
       best = c;
     }
   }
+  if (best) return best;
+  // Another form of the same word ("policies" for "policy", "seeds" for
+  // "seed"): a long shared stem covering most of both.
+  std::size_t best_stem = 0;
+  for (const auto& c : candidates) {
+    const std::string f = fold(c);
+    std::size_t stem = 0;
+    while (stem < f.size() && stem < w.size() && f[stem] == w[stem]) ++stem;
+    const std::size_t longer = std::max(f.size(), w.size());
+    if (c != word && stem >= 4 && stem * 5 >= longer * 3 && stem > best_stem) {
+      best_stem = stem;
+      best = c;
+    }
+  }
   return best;
 }
 

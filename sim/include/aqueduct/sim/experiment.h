@@ -220,7 +220,14 @@ struct ExperimentSpec {
   ElasticitySpec elasticity;
   ServerlessSpec serverless;
   std::string source_file;
+  // The scenario's spec as loaded (the scenario's `set:` merged in, file
+  // paths made absolute), in YAML; see resolved_experiment_yaml.
+  std::string resolved_spec;
 };
+
+// A complete Experiment document for one scenario: its resolved spec with the
+// seed it runs with. Loading it runs the same simulation from any folder.
+std::string resolved_experiment_yaml(const ExperimentSpec& spec);
 
 // An experiment file: one spec per scenario (a single "default" when the file
 // names none). Scenario `set:` blocks are deep-merged over `spec` before parsing.
@@ -232,8 +239,7 @@ struct ExperimentPlan {
 // Loads and validates an experiment file; every problem is reported in `diags`.
 // Returns an error Status when diags has errors. Unknown fields are errors
 // unless options.lenient (Fluid files it references stay lenient).
-core::Result<ExperimentPlan> load_experiment_file(const std::string& path,
-                                                  core::Diagnostics& diags,
+core::Result<ExperimentPlan> load_experiment_file(const std::string& path, core::Diagnostics& diags,
                                                   const core::LoadOptions& options = {});
 core::Result<ExperimentPlan> load_experiment_yaml(const std::string& text, const std::string& file,
                                                   const std::string& base_dir,

@@ -1,6 +1,7 @@
 // What a simulated run produces: one record per job, a time series sampled at
 // the experiment's interval, and a summary. Writers put them in a folder as
-// jobs.csv, timeseries.csv, summary.json and plots.png; all deterministic.
+// the CSV files and summary.json described by result_schema.h; all
+// deterministic.
 #pragma once
 
 #include <cstdint>
@@ -35,8 +36,8 @@ struct JobRecord {
 
 struct Sample {
   double time_s = 0;
-  double gpu_utilization = 0;  // allocated / allocatable GPUs
-  double cpu_utilization = 0;
+  double gpu_allocation = 0;  // allocated / allocatable GPUs
+  double cpu_allocation = 0;
   std::int32_t running_jobs = 0;
   std::int32_t pending_jobs = 0;
   std::int64_t cache_used_bytes = 0;
@@ -124,25 +125,15 @@ struct RunResult {
   std::vector<CacheStatusSample> cache_status;
   std::vector<Sample> samples;
   Summary summary;
+  // The experiment that produced this run, as one self-contained YAML file
+  // (resolved_experiment_yaml); empty when the run had no source.
+  std::string resolved_experiment;
 };
 
-// Writes jobs.csv, timeseries.csv, cache_status.csv, dataloads.csv,
-// summary.json (and plots.png when built with cairo) into `dir`, creating it.
+// Writes the tables of result_schema.h as CSV files, summary.json and the
+// resolved experiment (experiment.yaml) into `dir`, creating it. Plots are
+// drawn from these files by the Python package (aqueduct.plots).
 core::Status write_results(const RunResult& r, const std::string& dir);
-// The PNG plot (JCT CDF + hit ratio over time); Unavailable without cairo.
-core::Status write_plot(const RunResult& r, const std::string& path);
-bool plotting_available();
-// A generic line chart (e.g. miss-ratio curves): one line per series.
-struct LineSeries {
-  std::string name;
-  std::vector<std::pair<double, double>> points;  // (x, y), x ascending
-};
-core::Status write_line_plot(const std::string& title, const std::string& x_label,
-                             const std::string& y_label, const std::vector<LineSeries>& series,
-                             const std::string& path);
-
-// comparison.png: the JCT CDFs of several runs (scenarios) on one chart.
-core::Status write_comparison_plot(const std::vector<RunResult>& runs, const std::string& path);
 
 // A fixed-width table, one row per run, and speedups of later runs over the first.
 std::string format_summary_table(const std::vector<RunResult>& runs);
