@@ -9,7 +9,7 @@ PKGS=(build-essential cmake ninja-build pkg-config
   libfuse3-dev fuse3 libgrpc++-dev libabsl-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   clang libclang-rt-14-dev
   libssl-dev libcpp-httplib-dev libcurl4-openssl-dev nginx-light util-linux
-  pybind11-dev python3-pybind11 python3-dev python3-numpy python3-pandas python3-matplotlib
+  pybind11-dev python3-pybind11 python3-dev python3-pip python3-venv python3-numpy python3-pandas python3-matplotlib
   python3-pytest python3-nbclient python3-ipykernel jupyter-nbconvert python3-dask python3-distributed)
 missing=()
 for p in "${PKGS[@]}"; do
