@@ -53,7 +53,7 @@ __all__ = ["COLORS", "LINESTYLES", "comparison", "cost_vs_jct", "jct_cdf", "mrc"
 COLORS = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000",
           "#F0E442")
 LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 1)))
-MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "h", "<", ">")  # more than colours: no two series alike
 
 _RC = {
     "font.size": 9, "axes.titlesize": 9, "axes.labelsize": 9, "legend.fontsize": 8,
@@ -307,24 +307,27 @@ def cost_vs_jct(runs: Any) -> Figure:
     """Cost against speed, one point per scenario: the cache workers' cost
     (their share of node prices) plus serverless pods, against mean JCT."""
     runs = _runs(runs)
+    jcts = [r.summary_dict["mean_jct_s"] for r in runs.values()]
+    finite = [v for v in jcts if not missing(v)]
+    scale, unit = time_unit(max(finite) if finite else 0)
     with style():
-        fig, ax = plt.subplots(figsize=(3.4, 2.6))
+        fig, ax = plt.subplots(figsize=(4.6, 2.6))
         for i, (name, r) in enumerate(runs.items()):
             s = r.summary_dict
             if missing(s["mean_jct_s"]):
                 continue
-            scale, unit = time_unit(max(x.summary_dict["mean_jct_s"] for x in runs.values()
-                                        if not missing(x.summary_dict["mean_jct_s"])))
             st = _series_style(i)
+            # A dark edge keeps light colours (yellow) visible on white.
             ax.scatter([s["mean_jct_s"] / scale], [s["cache_cost"] + s["eci_cost"]],
-                       color=st["color"], marker=st["marker"], s=36, label=name, zorder=3)
+                       color=st["color"], marker=st["marker"], s=40, label=name, zorder=3,
+                       edgecolors="#333333", linewidths=0.5)
         ax.set_xlabel(f"mean job completion time ({unit})")
         ax.set_ylabel("cache + serverless cost (USD)")
         ax.set_title("cost against speed")
         # Zero in view with room, so a point at zero cost is not cut in half.
         ax.set_xlim(left=-0.04 * ax.get_xlim()[1])
         ax.set_ylim(bottom=-0.04 * ax.get_ylim()[1])
-        ax.legend(loc="best")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))  # beside: covers no point
     return fig
 
 
