@@ -4,11 +4,11 @@
 set -euo pipefail
 PKGS=(build-essential cmake ninja-build pkg-config
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libfmt-dev libspdlog-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libboost-dev libboost-graph-dev libeigen3-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libboost-dev libboost-graph-dev
   libxxhash-dev
   libfuse3-dev fuse3 libgrpc++-dev libabsl-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   clang libclang-rt-14-dev
-  libssl-dev libcpp-httplib-dev libcurl4-openssl-dev nginx-light util-linux
+  libssl-dev libcpp-httplib-dev nginx-light util-linux
   pybind11-dev python3-pybind11 python3-dev python3-pip python3-venv python3-numpy python3-pandas python3-matplotlib
   python3-pytest python3-nbclient python3-ipykernel jupyter-nbconvert python3-dask python3-distributed)
 missing=()

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "aqueduct/core/log/logger.h"
 #include "aqueduct/core/status.h"
 
 namespace aqueduct::cli {
@@ -18,6 +19,18 @@ inline constexpr int kExitErrors = 2;
 // `lenient`: unknown fields in Aqueduct's own files are warnings, not errors.
 // `aqueduct version`: version, commit and build options, as text or JSON.
 int run_version(bool json);
+
+// --log-level and --log-format of the long-running commands (checked by the
+// command line: debug|info|warn|error|off, text|json).
+struct LogArgs {
+  std::string level = "info";
+  std::string format = "text";
+  core::LogOptions options() const {
+    auto l = core::parse_log_level(level);
+    auto f = core::parse_log_format(format);
+    return {l.ok() ? *l : core::LogLevel::kInfo, f.ok() ? *f : core::LogFormat::kText};
+  }
+};
 
 // `aqueduct schema`: the result model; output "table", "json" or "markdown".
 int run_schema(const std::string& output);
@@ -108,6 +121,7 @@ struct WebhookArgs {
   double deadline_s = 10;  // per request (HttpServer)
   std::size_t max_connections = 1024;
   bool quiet = false;
+  LogArgs log;
 };
 // Serves until SIGTERM/SIGINT. Exit: 0 stopped by a signal, 2 bad input.
 int run_webhook(const WebhookArgs& args);
@@ -123,6 +137,7 @@ struct ExtenderArgs {
   double deadline_s = 10;  // per request (HttpServer)
   std::size_t max_connections = 1024;
   bool quiet = false;
+  LogArgs log;
 };
 // Serves until SIGTERM/SIGINT. Exit: 0 stopped by a signal, 2 bad input.
 int run_extender(const ExtenderArgs& args);
@@ -135,6 +150,7 @@ struct ControllerArgs {
       "AlluxioRuntime,JuiceFSRuntime,JindoRuntime,ThinRuntime,AqueductRuntime";
   int workers = 2;
   std::string elasticity_period = "60s";  // how often runtimes' autoscalers decide
+  LogArgs log;
 };
 // Runs until SIGTERM/SIGINT. Exit: 0 stopped by a signal, 2 bad input.
 int run_controller(const ControllerArgs& args);
@@ -147,6 +163,7 @@ struct SimNodesArgs {
   std::string default_run = "10s";  // batch pods without sim.aqueduct.io/ annotations
   std::uint64_t seed = 1;
   bool lenient = false;  // unknown cluster fields are warnings
+  LogArgs log;
 };
 // Registers the cluster's nodes and runs their pods until SIGTERM/SIGINT.
 // Exit: 0 stopped by a signal, 2 bad input or the apiserver refused the nodes.
@@ -159,6 +176,7 @@ struct WorkerArgs {
   std::string metrics_listen;
   std::string ready_file;
   std::string token_file;  // the shared secret clients must send
+  LogArgs log;
 };
 // Serves until SIGTERM/SIGINT. Exit: 0 stopped by a signal, 2 bad input.
 int run_worker(const WorkerArgs& args);
@@ -177,6 +195,7 @@ struct FuseArgs {
   // load
   std::vector<std::string> paths;
   std::string rate, state_file;
+  LogArgs log;
 };
 // Exit: 0 unmounted cleanly, 2 bad input or mount failure.
 int run_fuse_mount(const FuseArgs& args);

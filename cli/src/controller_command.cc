@@ -20,8 +20,9 @@
 namespace aqueduct::cli {
 
 int run_controller(const ControllerArgs& args) {
-  auto fail = [](const std::string& msg) {
-    std::cerr << "aqueduct controller: " << msg << "\n";
+  const core::Logger log("controller", args.log.options());
+  auto fail = [&log](const std::string& msg) {
+    log.error(msg);
     return kExitErrors;
   };
   auto duration = [](const std::string& flag,
@@ -61,6 +62,7 @@ int run_controller(const ControllerArgs& args) {
   if (!cfg) return fail(cfg.status().message());
   auto client = k8s::ApiClient::create(*cfg);
   if (!client) return fail(client.status().message());
+  (*client)->set_logger(log);
 
   const StopSignals stop_signals;
 
@@ -79,11 +81,11 @@ int run_controller(const ControllerArgs& args) {
   const auto sync = std::chrono::seconds(30);
   if (!datasets.wait_synced(sync) || !runtimes.wait_synced(sync) || !loads.wait_synced(sync) ||
       !sidecars.wait_synced(sync) || !elasticity.wait_synced(sync)) {
-    std::cerr << "aqueduct controller: caches not synced after 30 s; going on\n";
+    log.warn("caches not synced after 30 s; going on");
   }
   k8s::LeaderElector elector(**client, le,
                              {[&] {
-                                std::cerr << "aqueduct controller: leading; reconciling\n";
+                                log.info("leading; reconciling");
                                 datasets.start();
                                 runtimes.start();
                                 loads.start();
@@ -91,19 +93,18 @@ int run_controller(const ControllerArgs& args) {
                                 elasticity.start();
                               },
                               [&] {
-                                std::cerr
-                                    << "aqueduct controller: no longer leading; standing by\n";
+                                log.info("no longer leading; standing by");
                                 datasets.stop();
                                 runtimes.stop();
                                 loads.stop();
                                 sidecars.stop();
                                 elasticity.stop();
                               }});
-  std::cerr << "aqueduct controller: " << elector.identity() << " campaigning for lease "
-            << le.lease_namespace << "/" << le.lease_name << "\n";
+  log.info(elector.identity() + " campaigning for lease " + le.lease_namespace + "/" +
+           le.lease_name);
   elector.start();
   const int sig = stop_signals.wait();
-  std::cerr << "aqueduct controller: signal " << sig << ", stopping\n";
+  log.info("signal " + std::to_string(sig) + ", stopping");
   elector.stop();  // stops the controllers and hands the lease back
   datasets.stop_informers();
   runtimes.stop_informers();

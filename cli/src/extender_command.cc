@@ -46,8 +46,9 @@ core::Result<k8s::SnapshotInput> objects_from_files(const std::vector<std::strin
 }  // namespace
 
 int run_extender(const ExtenderArgs& args) {
-  auto fail = [](const std::string& msg) {
-    std::cerr << "aqueduct extender: " << msg << "\n";
+  const core::Logger log("extender", args.log.options());
+  auto fail = [&log](const std::string& msg) {
+    log.error(msg);
     return kExitErrors;
   };
   auto profile = scheduler::preset_profile(args.profile);
@@ -68,6 +69,7 @@ int run_extender(const ExtenderArgs& args) {
     auto c = k8s::ApiClient::create(*cfg);
     if (!c) return fail(c.status().message());
     client = std::move(*c);
+    client->set_logger(log);
     auto inf = k8s::ClusterInformers::create(*client, k8s::all_runtime_kinds());
     if (!inf) return fail(inf.status().message());
     informers = std::move(*inf);
@@ -76,7 +78,7 @@ int run_extender(const ExtenderArgs& args) {
   if (informers) {
     informers->start();
     if (!informers->wait_synced(std::chrono::seconds(30))) {
-      std::cerr << "aqueduct extender: the caches are not synced after 30 s; serving anyway\n";
+      log.warn("the caches are not synced after 30 s; serving anyway");
     }
   }
   k8s::ClusterInformers* inf = informers.get();
@@ -98,22 +100,16 @@ int run_extender(const ExtenderArgs& args) {
   cfg.threads = args.threads;
   cfg.deadline = std::chrono::milliseconds(static_cast<std::int64_t>(args.deadline_s * 1000));
   cfg.max_connections = args.max_connections;
-  auto log_mutex = std::make_shared<std::mutex>();
-  if (!args.quiet) {
-    cfg.log = [log_mutex](const std::string& line) {
-      std::lock_guard<std::mutex> lock(*log_mutex);
-      std::cerr << "aqueduct extender: " << line << "\n";
-    };
-  }
+  if (!args.quiet) cfg.log = [log](const std::string& line) { log.info(line); };
   auto server = k8s::ExtenderServer::start(**ext, cfg);
   if (!server) return fail(server.status().message());
-  std::cerr << "aqueduct extender: serving POST /filter, POST /prioritize on "
-            << (args.cert.empty() ? "http://" : "https://") << addr->first << ":"
-            << (*server)->port() << " (profile " << args.profile << ")\n";
+  log.info(std::string("serving POST /filter, POST /prioritize on ") +
+           (args.cert.empty() ? "http://" : "https://") + addr->first + ":" +
+           std::to_string((*server)->port()) + " (profile " + args.profile + ")");
   if (!args.ready_file.empty())
     std::ofstream(args.ready_file) << addr->first << ":" << (*server)->port() << "\n";
   const int sig = stop_signals.wait();
-  std::cerr << "aqueduct extender: signal " << sig << ", stopping\n";
+  log.info("signal " + std::to_string(sig) + ", stopping");
   (*server)->stop();
   if (informers) informers->stop();
   return kExitOk;

@@ -60,11 +60,13 @@ core::Result<fuse::ReaderOptions> reader_options(const FuseArgs& a) {
 }  // namespace
 
 int run_fuse_mount(const FuseArgs& args) {
+  const core::Logger log("fuse", args.log.options());
   auto opts = reader_options(args);
   if (!opts) {
-    std::cerr << "aqueduct fuse mount: " << opts.status().message() << "\n";
+    log.error(opts.status().message());
     return kExitErrors;
   }
+  opts->log = log;
   fuse::MountConfig cfg;
   cfg.source = args.source;
   cfg.workers = split_commas(args.workers);
@@ -73,27 +75,30 @@ int run_fuse_mount(const FuseArgs& args) {
   cfg.exit_when_done = args.exit_when_done;
   cfg.recover = args.recover;
   cfg.allow_other = args.allow_other;
-  std::cerr << "aqueduct fuse: mounting " << args.source << " at " << args.mountpoint << " ("
-            << cfg.workers.size() << " workers)\n";
+  cfg.log = log;
+  log.info("mounting " + args.source + " at " + args.mountpoint + " (" +
+           std::to_string(cfg.workers.size()) + " workers)");
   core::Status st = fuse::run_mount(cfg, [&] {
-    std::cerr << "aqueduct fuse: mounted (read-only)\n";
+    log.info("mounted (read-only)");
     if (!args.ready_file.empty()) std::ofstream(args.ready_file) << args.mountpoint << "\n";
   });
   if (!st.is_ok()) {
-    std::cerr << "aqueduct fuse mount: " << st.message() << "\n";
+    log.error(st.message());
     return kExitErrors;
   }
-  std::cerr << "aqueduct fuse: unmounted " << args.mountpoint << "\n";
+  log.info("unmounted " + args.mountpoint);
   return kExitOk;
 }
 
 int run_load(const FuseArgs& args) {
-  auto fail = [](const std::string& m) {
-    std::cerr << "aqueduct load: " << m << "\n";
+  const core::Logger log("load", args.log.options());
+  auto fail = [&log](const std::string& m) {
+    log.error(m);
     return kExitErrors;
   };
   auto opts = reader_options(args);
   if (!opts) return fail(opts.status().message());
+  opts->log = log;
   opts->readahead_blocks = 0;
   double rate = 0;  // bytes/s from the source; 0: unlimited
   if (!args.rate.empty()) {
@@ -173,9 +178,10 @@ int run_load(const FuseArgs& args) {
   (*rd)->flush();
   if (tty) std::fprintf(stderr, "\n");
   auto s = (*rd)->stats();
-  std::cerr << "aqueduct load: " << files.size() << " files (" << skipped << " done earlier), "
-            << (loaded >> 20) << " MiB, " << (s.source_reads - before)
-            << " blocks read from the source, " << s.worker_hits << " already cached\n";
+  log.info(std::to_string(files.size()) + " files (" + std::to_string(skipped) +
+           " done earlier), " + std::to_string(loaded >> 20) + " MiB, " +
+           std::to_string(s.source_reads - before) + " blocks read from the source, " +
+           std::to_string(s.worker_hits) + " already cached");
   return kExitOk;
 }
 

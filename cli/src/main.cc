@@ -20,6 +20,14 @@ void add_server_flags(CLI::App* c, int& threads, double& deadline_s, std::size_t
       ->check(CLI::Range(1, 1000000));
 }
 
+// --log-level and --log-format of a long-running command.
+void add_log_flags(CLI::App* c, aqueduct::cli::LogArgs& log) {
+  c->add_option("--log-level", log.level, "debug, info, warn, error or off (default info)")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error", "off"}));
+  c->add_option("--log-format", log.format, "text, or json: one object per line (default text)")
+      ->check(CLI::IsMember({"text", "json"}));
+}
+
 // Figure formats: a comma-separated list of png, pdf and svg.
 CLI::Validator figure_formats() {
   return CLI::Validator(
@@ -308,6 +316,11 @@ int main(int argc, char** argv) {
   load->add_option("--state-file", fa.state_file,
                    "finished files are listed here and skipped on a rerun");
 
+  for (auto [cmd, log] :
+       {std::pair{webhook, &wa.log}, std::pair{worker, &wk.log}, std::pair{extender, &ea.log},
+        std::pair{controller, &ca.log}, std::pair{mount, &fa.log}, std::pair{load, &fa.log},
+        std::pair{simnodes, &sn.log}})
+    add_log_flags(cmd, *log);
   if (int rc = aqueduct::cli::parse_or_exit(app, argc, argv); rc >= 0) return rc;
   if (version_cmd->parsed()) return aqueduct::cli::run_version(version_json);
   if (mount->parsed()) return aqueduct::cli::run_fuse_mount(fa);

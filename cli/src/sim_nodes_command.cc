@@ -17,8 +17,9 @@
 namespace aqueduct::cli {
 
 int run_sim_nodes(const SimNodesArgs& args) {
-  auto fail = [](const std::string& msg) {
-    std::cerr << "aqueduct sim nodes: " << msg << "\n";
+  const core::Logger log("sim-nodes", args.log.options());
+  auto fail = [&log](const std::string& msg) {
+    log.error(msg);
     return kExitErrors;
   };
   if (!(args.time_scale > 0)) return fail("--time-scale: expected a number > 0");
@@ -30,7 +31,13 @@ int run_sim_nodes(const SimNodesArgs& args) {
     return fail("--default-run \"" + args.default_run + "\": expected a duration like 10s");
   core::Diagnostics diags;
   auto cluster = sim::load_cluster_file(args.cluster, diags, {args.lenient});
-  for (const auto& line : diags.report_lines()) std::cerr << line << "\n";
+  for (const auto& line : diags.report_lines()) {
+    if (line.find(": error: ") != std::string::npos) {
+      log.error(line);
+    } else {
+      log.warn(line);
+    }
+  }
   if (!cluster || diags.has_errors())
     return fail(args.cluster + ": " +
                 (cluster ? std::string("errors above") : cluster.status().message()));
@@ -40,6 +47,7 @@ int run_sim_nodes(const SimNodesArgs& args) {
   if (!cfg) return fail(cfg.status().message());
   auto client = k8s::ApiClient::create(*cfg);
   if (!client) return fail(client.status().message());
+  (*client)->set_logger(log);
 
   const StopSignals stop_signals;
 
@@ -58,8 +66,8 @@ int run_sim_nodes(const SimNodesArgs& args) {
   config.heartbeat = std::chrono::duration_cast<std::chrono::milliseconds>(*heartbeat);
   k8s::SimulatedNodes nodes(**client, cluster->nodes, model, config);
   if (auto st = nodes.register_nodes(); !st.is_ok()) return fail(st.message());
-  std::cerr << "aqueduct sim nodes: " << cluster->nodes.size() << " nodes of " << args.cluster
-            << " registered and Ready\n";
+  log.info(std::to_string(cluster->nodes.size()) + " nodes of " + args.cluster +
+           " registered and Ready");
   nodes.start();
 
   std::atomic<bool> done{false};
@@ -68,19 +76,20 @@ int run_sim_nodes(const SimNodesArgs& args) {
     while (!done) {
       for (int i = 0; i < 10 && !done; ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      for (const auto& line : nodes.take_log()) std::cerr << "aqueduct sim nodes: " << line << "\n";
+      for (const auto& line : nodes.take_log()) log.info(line);
       auto s = nodes.stats();
       if (s.pods_started != last.pods_started || s.pods_succeeded != last.pods_succeeded ||
           s.pods_failed != last.pods_failed || s.pods_deleted != last.pods_deleted) {
-        std::cerr << "aqueduct sim nodes: pods started " << s.pods_started << ", succeeded "
-                  << s.pods_succeeded << ", failed " << s.pods_failed << ", deleted "
-                  << s.pods_deleted << ", sidecars ended " << s.sidecars_ended << "\n";
+        log.info("pods started " + std::to_string(s.pods_started) + ", succeeded " +
+                 std::to_string(s.pods_succeeded) + ", failed " + std::to_string(s.pods_failed) +
+                 ", deleted " + std::to_string(s.pods_deleted) + ", sidecars ended " +
+                 std::to_string(s.sidecars_ended));
         last = s;
       }
     }
   });
   const int sig = stop_signals.wait();
-  std::cerr << "aqueduct sim nodes: signal " << sig << ", stopping (the nodes stay registered)\n";
+  log.info("signal " + std::to_string(sig) + ", stopping (the nodes stay registered)");
   done = true;
   logger.join();
   nodes.stop();

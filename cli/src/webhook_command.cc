@@ -1,5 +1,5 @@
 // `aqueduct webhook`: the mutating admission webhook over HTTPS. Serves until
-// SIGTERM/SIGINT; one log line per request on stderr.
+// SIGTERM/SIGINT; one log line per request (core::Logger: text or JSON).
 
 #include <chrono>
 #include <ctime>
@@ -19,21 +19,10 @@ namespace aqueduct::cli {
 core::Result<core::InjectionOptions> injection_options(const InjectArgs& a);
 core::Result<core::DatasetResolver> resolver_from_files(const std::vector<std::string>& files);
 
-namespace {
-std::string utc_now() {
-  auto now = std::chrono::system_clock::now();
-  std::time_t t = std::chrono::system_clock::to_time_t(now);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-}  // namespace
-
 int run_webhook(const WebhookArgs& args) {
-  auto fail = [](const std::string& msg) {
-    std::cerr << "aqueduct webhook: " << msg << "\n";
+  const core::Logger log("webhook", args.log.options());
+  auto fail = [&log](const std::string& msg) {
+    log.error(msg);
     return kExitErrors;
   };
   auto opts = injection_options(args.inject);
@@ -53,11 +42,11 @@ int run_webhook(const WebhookArgs& args) {
     auto c = k8s::ApiClient::create(*cfg);
     if (!c) return fail(c.status().message());
     client = std::move(*c);
+    client->set_logger(log);
     live_resolver = std::make_unique<k8s::LiveDatasetResolver>(*client, k8s::all_runtime_kinds());
     live_resolver->start();
     if (!live_resolver->wait_synced(std::chrono::seconds(30))) {
-      std::cerr
-          << "aqueduct webhook: the Dataset caches are not synced after 30 s; serving anyway\n";
+      log.warn("the Dataset caches are not synced after 30 s; serving anyway");
     }
     resolve = live_resolver->resolver();
   } else {
@@ -81,25 +70,18 @@ int run_webhook(const WebhookArgs& args) {
   cfg.deadline = std::chrono::milliseconds(static_cast<std::int64_t>(args.deadline_s * 1000));
   cfg.max_connections = args.max_connections;
   cfg.injection = *opts;
-  auto log_mutex = std::make_shared<std::mutex>();
-  if (!args.quiet) {
-    cfg.log = [log_mutex](const std::string& line) {
-      std::lock_guard<std::mutex> lock(*log_mutex);
-      std::cerr << utc_now() << " " << line << "\n";
-    };
-  }
+  if (!args.quiet) cfg.log = [log](const std::string& line) { log.info(line); };
 
   auto server = k8s::WebhookServer::create(std::move(cfg), *resolve);
   if (!server) return fail(server.status().message());
-  std::cerr << "aqueduct webhook: serving POST /mutate-fluid-pods, GET /healthz and GET /metrics "
-               "on https://"
-            << addr->first << ":" << (*server)->port() << "\n";
+  log.info("serving POST /mutate-fluid-pods, GET /healthz and GET /metrics on https://" +
+           addr->first + ":" + std::to_string((*server)->port()));
   if (!args.ready_file.empty()) {
     std::ofstream(args.ready_file) << addr->first << ":" << (*server)->port() << "\n";
   }
   std::thread serving([&] { (*server)->serve(); });
   const int sig = stop_signals.wait();
-  std::cerr << "aqueduct webhook: signal " << sig << ", stopping\n";
+  log.info("signal " + std::to_string(sig) + ", stopping");
   (*server)->stop();
   serving.join();
   if (live_resolver) live_resolver->stop();

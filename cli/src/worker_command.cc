@@ -34,8 +34,9 @@ core::Result<std::string> read_token_file(const std::string& flag, const std::st
 }
 
 int run_worker(const WorkerArgs& args) {
-  auto fail = [](const std::string& msg) {
-    std::cerr << "aqueduct worker: " << msg << "\n";
+  const core::Logger log("worker", args.log.options());
+  auto fail = [&log](const std::string& msg) {
+    log.error(msg);
     return kExitErrors;
   };
   fuse::WorkerConfig cfg;
@@ -47,8 +48,7 @@ int run_worker(const WorkerArgs& args) {
     if (!token) return fail(token.status().message());
     cfg.auth_token = *token;
   } else {
-    std::cerr << "aqueduct worker: warning: no --token-file: anyone who reaches the port can read "
-                 "and write blocks\n";
+    log.warn("no --token-file: anyone who reaches the port can read and write blocks");
   }
   for (const auto& t : args.tiers) {
     auto tier = fuse::parse_tier(t);
@@ -59,15 +59,15 @@ int run_worker(const WorkerArgs& args) {
   auto worker = fuse::Worker::start(cfg);
   if (!worker) return fail(worker.status().message());
   std::string host = cfg.listen.substr(0, cfg.listen.rfind(':'));
-  std::cerr << "aqueduct worker: serving gRPC on " << host << ":" << (*worker)->port();
-  if ((*worker)->metrics_port())
-    std::cerr << ", metrics on :" << (*worker)->metrics_port() << "/metrics";
-  std::cerr << "\n";
+  log.info("serving gRPC on " + host + ":" + std::to_string((*worker)->port()) +
+           ((*worker)->metrics_port()
+                ? ", metrics on :" + std::to_string((*worker)->metrics_port()) + "/metrics"
+                : std::string()));
   if (!args.ready_file.empty()) {
     std::ofstream(args.ready_file) << host << ":" << (*worker)->port() << "\n";
   }
   const int sig = stop_signals.wait();
-  std::cerr << "aqueduct worker: signal " << sig << ", stopping\n";
+  log.info("signal " + std::to_string(sig) + ", stopping");
   (*worker)->stop();
   return kExitOk;
 }

@@ -171,8 +171,8 @@ void DatasetReader::worker_failed(WorkerClient* c, const core::Status& st) {
     bool was_up = std::chrono::steady_clock::now() >= w.down_until;
     w.down_until = std::chrono::steady_clock::now() + opt_.worker_retry;
     if (was_up) {
-      std::cerr << "aqueduct fuse: skipping worker " << c->address() << " for "
-                << opt_.worker_retry.count() << " ms: " << st.message() << "\n";
+      opt_.log.warn("skipping worker " + c->address() + " for " +
+                    std::to_string(opt_.worker_retry.count()) + " ms: " + st.message());
     }
   }
 }

@@ -19,6 +19,7 @@ namespace {
 
 struct MountState {
   DatasetReader* reader = nullptr;
+  const core::Logger* log = nullptr;
   double ttl_s = 5;
 };
 
@@ -71,7 +72,8 @@ int op_readdir(const char* path, void* buf, fuse_fill_dir_t fill, off_t, struct 
 }
 
 int refuse(const char* what, const char* path) {
-  std::cerr << "aqueduct fuse: refused " << what << " on " << path << ": the mount is read-only\n";
+  const auto* state = static_cast<MountState*>(fuse_get_context()->private_data);
+  state->log->info(std::string("refused ") + what + " on " + path + ": the mount is read-only");
   return -EROFS;
 }
 
@@ -152,7 +154,7 @@ bool lazy_unmount(const std::string& path) {
 core::Status run_mount(const MountConfig& config, const std::function<void()>& on_ready) {
   if (config.mountpoint.empty()) return core::invalid_argument("MOUNTPOINT: required");
   if (config.recover && is_dead_mount(config.mountpoint)) {
-    std::cerr << "aqueduct fuse: " << config.mountpoint << " is a dead mount; clearing it\n";
+    config.log.warn(config.mountpoint + " is a dead mount; clearing it");
     if (!lazy_unmount(config.mountpoint)) {
       return core::io_error(config.mountpoint +
                             ": cannot clear the dead mount (fusermount3 -u -z failed)");
@@ -170,7 +172,8 @@ core::Status run_mount(const MountConfig& config, const std::function<void()>& o
   auto root = rd->stat("/");
   if (!root.ok()) return root.status().with_context("--source " + config.source);
 
-  MountState state{rd.get(), std::chrono::duration<double>(config.reader.meta_ttl).count()};
+  MountState state{rd.get(), &config.log,
+                   std::chrono::duration<double>(config.reader.meta_ttl).count()};
   struct fuse_operations ops;
   std::memset(&ops, 0, sizeof ops);
   ops.init = op_init;
@@ -215,7 +218,7 @@ core::Status run_mount(const MountConfig& config, const std::function<void()>& o
       while (!done) {
         struct stat s;
         if (::stat(config.exit_when_done.c_str(), &s) == 0) {
-          std::cerr << "aqueduct fuse: " << config.exit_when_done << " appeared: unmounting\n";
+          config.log.info(config.exit_when_done + " appeared: unmounting");
           fuse_exit(f);
           lazy_unmount(config.mountpoint);  // wakes the loop
           return;

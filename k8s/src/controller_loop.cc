@@ -4,8 +4,11 @@
 
 namespace aqueduct::k8s {
 
-ControllerLoop::ControllerLoop(std::string name, int workers, Reconcile reconcile)
-    : name_(std::move(name)), workers_(std::max(1, workers)), reconcile_(std::move(reconcile)) {}
+ControllerLoop::ControllerLoop(std::string name, int workers, Reconcile reconcile, core::Logger log)
+    : name_(std::move(name)),
+      log_(std::move(log)),
+      workers_(std::max(1, workers)),
+      reconcile_(std::move(reconcile)) {}
 
 ControllerLoop::~ControllerLoop() { stop(); }
 
@@ -34,8 +37,7 @@ void ControllerLoop::worker() {
     core::Status st = reconcile_(*key);
     if (!st.is_ok()) {
       ++errors_;
-      std::cerr << "aqueduct controller: " << name_ << " " << *key << ": " << st.message()
-                << " (will retry)\n";
+      log_.warn(name_ + " " + *key + ": " + st.message() + " (will retry)");
     }
     queue_->done(*key, !st.is_ok());
   }

@@ -28,7 +28,9 @@ std::string str_at(const Json& o, const char* a, const char* b) {
 DataLoadController::DataLoadController(ApiClient& client, std::vector<std::string> runtime_kinds,
                                        int workers)
     : client_(client),
-      loop_("dataload", workers, [this](const std::string& key) { return reconcile(key); }),
+      loop_(
+          "dataload", workers, [this](const std::string& key) { return reconcile(key); },
+          client.log().with_component("controller")),
       clock_(policy_time_now) {
   dataloads_ = std::make_unique<Informer>(client, dataloads().collection());
   jobs_ = std::make_unique<Informer>(

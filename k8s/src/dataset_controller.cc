@@ -23,7 +23,9 @@ std::pair<std::string, std::string> split_key(const std::string& key) {
 DatasetController::DatasetController(ApiClient& client, std::vector<std::string> runtime_kinds,
                                      int workers)
     : client_(client),
-      loop_("dataset", workers, [this](const std::string& key) { return reconcile(key); }) {
+      loop_(
+          "dataset", workers, [this](const std::string& key) { return reconcile(key); },
+          client.log().with_component("controller")) {
   datasets_ = std::make_unique<Informer>(client, resources::datasets().collection());
   for (const auto& kind : runtime_kinds) {
     auto rt = resources::runtime(kind);

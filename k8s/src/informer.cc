@@ -139,8 +139,8 @@ void Informer::run() {
     if (need_list) {
       core::Status st = list_once();
       if (!st.is_ok()) {
-        std::cerr << "aqueduct k8s: " << st.message() << " (retrying in " << backoff.count()
-                  << " ms)\n";
+        client_.log().warn(st.message() + " (retrying in " + std::to_string(backoff.count()) +
+                           " ms)");
         if (!sleep_for(backoff)) return;
         backoff = std::min(backoff * 2, backoff_max_);
         continue;
@@ -174,8 +174,8 @@ void Informer::run() {
     if (stopping_) return;
     if (got_event) backoff = backoff_initial_;
     if (!end.ok()) {
-      std::cerr << "aqueduct k8s: " << end.status().message() << " (reconnecting in "
-                << backoff.count() << " ms)\n";
+      client_.log().warn(end.status().message() + " (reconnecting in " +
+                         std::to_string(backoff.count()) + " ms)");
       {
         std::lock_guard<std::mutex> lock(mu_);
         ++stats_.reconnects;

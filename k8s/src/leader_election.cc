@@ -55,8 +55,8 @@ void LeaderElector::report(const core::Status& st) {
   // Once per distinct problem, not every retry period.
   if (st.message() == last_error_) return;
   last_error_ = st.message();
-  std::cerr << "aqueduct k8s: lease " << config_.lease_namespace << "/" << config_.lease_name
-            << ": " << st.message() << " (retrying)\n";
+  client_.log().warn("lease " + config_.lease_namespace + "/" + config_.lease_name + ": " +
+                     st.message() + " (retrying)");
 }
 
 bool LeaderElector::try_acquire_or_renew() {
@@ -136,8 +136,8 @@ void LeaderElector::run() {
     if (stopping_) return;
     leading_ = true;
     last_error_.clear();
-    std::cerr << "aqueduct k8s: " << config_.identity << " leads " << config_.lease_namespace << "/"
-              << config_.lease_name << "\n";
+    client_.log().info(config_.identity + " leads " + config_.lease_namespace + "/" +
+                       config_.lease_name);
     if (callbacks_.started_leading) callbacks_.started_leading();
     // Leader: renew every retry period; step down past the renew deadline.
     auto last_renew = std::chrono::steady_clock::now();
@@ -146,8 +146,7 @@ void LeaderElector::run() {
       if (try_acquire_or_renew()) {
         last_renew = std::chrono::steady_clock::now();
       } else if (std::chrono::steady_clock::now() - last_renew >= config_.renew_deadline) {
-        std::cerr << "aqueduct k8s: " << config_.identity
-                  << " could not renew the lease; stepping down\n";
+        client_.log().warn(config_.identity + " could not renew the lease; stepping down");
         break;
       }
     }

@@ -8,7 +8,8 @@
 namespace aqueduct::k8s {
 
 LiveDatasetResolver::LiveDatasetResolver(ApiClient& client,
-                                         const std::vector<std::string>& runtime_kinds) {
+                                         const std::vector<std::string>& runtime_kinds)
+    : log_(client.log()) {
   datasets_ = std::make_unique<Informer>(client, resources::datasets().collection());
   auto mark = [this](ChangeType, const Json&, const Json*) { dirty_ = true; };
   datasets_->add_handler(mark);
@@ -50,8 +51,7 @@ std::shared_ptr<const core::DatasetResolver> LiveDatasetResolver::current() {
     }
     auto objs = load_fluid_objects(docs, "Dataset " + key);
     if (!objs.ok()) {
-      std::cerr << "aqueduct webhook: leaving out Dataset " << key << ": "
-                << objs.status().message() << "\n";
+      log_.warn("leaving out Dataset " + key + ": " + objs.status().message());
       continue;
     }
     all.append(std::move(*objs));

@@ -60,7 +60,9 @@ core::Result<std::string> random_token() {
 
 RuntimeController::RuntimeController(ApiClient& client, std::vector<std::string> kinds, int workers)
     : client_(client),
-      loop_("runtime", workers, [this](const std::string& key) { return reconcile(key); }) {
+      loop_(
+          "runtime", workers, [this](const std::string& key) { return reconcile(key); },
+          client.log().with_component("controller")) {
   datasets_ = std::make_unique<Informer>(client, resources::datasets().collection());
   // Worker pods of every runtime carry fluid.io/dataset-id.
   workers_pods_ = std::make_unique<Informer>(
@@ -109,7 +111,7 @@ RuntimeController::~RuntimeController() {
 
 void RuntimeController::maybe_enable(Kind& k) {
   if (!k.enabled.exchange(true)) {
-    std::cerr << "aqueduct controller: the first " << k.kind << " appeared; its controller is on\n";
+    client_.log().info("the first " + k.kind + " appeared; its controller is on");
   }
 }
 

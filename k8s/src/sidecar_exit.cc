@@ -56,7 +56,9 @@ bool sidecar_exit_due(const Json& pod, std::string* why) {
 
 SidecarExitController::SidecarExitController(ApiClient& client, int workers)
     : client_(client),
-      loop_("sidecar-exit", workers, [this](const std::string& key) { return reconcile(key); }) {
+      loop_(
+          "sidecar-exit", workers, [this](const std::string& key) { return reconcile(key); },
+          client.log().with_component("controller")) {
   pods_ = std::make_unique<Informer>(
       client,
       resources::pods().collection() + "?labelSelector=done.sidecar.fluid.io%2Finject%3Dtrue");

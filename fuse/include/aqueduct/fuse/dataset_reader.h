@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "aqueduct/core/cache/hash_ring.h"
+#include "aqueduct/core/log/logger.h"
 #include "aqueduct/core/status.h"
 #include "aqueduct/fuse/block_store.h"
 #include "aqueduct/fuse/source.h"
@@ -34,6 +35,7 @@
 namespace aqueduct::fuse {
 
 struct ReaderOptions {
+  core::Logger log;                 // workers skipped after errors (component "fuse")
   std::string dataset = "default";  // the label blocks are stored under on workers
   std::int64_t block_size = 4 << 20;
   // The local hot tier in memory: whole blocks shared with readers, so reads

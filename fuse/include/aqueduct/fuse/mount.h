@@ -14,6 +14,7 @@
 namespace aqueduct::fuse {
 
 struct MountConfig {
+  core::Logger log;                  // refused writes, recovery, unmounting (component "fuse")
   std::string source;                // local:///... or http(s)://...
   std::vector<std::string> workers;  // HOST:PORT of cache workers
   std::string mountpoint;

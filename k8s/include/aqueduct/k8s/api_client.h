@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "aqueduct/core/log/logger.h"
 #include "aqueduct/core/status.h"
 #include "aqueduct/k8s/kubeconfig.h"
 
@@ -92,12 +93,17 @@ class ApiClient {
                                WatchCancel* cancel = nullptr);
 
   const ClusterConfig& config() const { return config_; }
+  // Where the informers, controllers and leader election built on this
+  // client log (component "k8s"); set it before starting them.
+  const core::Logger& log() const { return log_; }
+  void set_logger(const core::Logger& log) { log_ = log.with_component("k8s"); }
 
  private:
   struct Connection;
   ApiClient() = default;
   core::Result<std::unique_ptr<Connection>> connect(int read_timeout_s) const;
   ClusterConfig config_;
+  core::Logger log_{"k8s"};
   std::string host_;
   int port_ = 0;
   bool tls_ = true;

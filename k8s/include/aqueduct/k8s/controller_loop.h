@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "aqueduct/core/log/logger.h"
 #include "aqueduct/core/status.h"
 #include "aqueduct/k8s/work_queue.h"
 
@@ -18,7 +19,7 @@ namespace aqueduct::k8s {
 class ControllerLoop {
  public:
   using Reconcile = std::function<core::Status(const std::string& key)>;
-  ControllerLoop(std::string name, int workers, Reconcile reconcile);
+  ControllerLoop(std::string name, int workers, Reconcile reconcile, core::Logger log = {});
   ~ControllerLoop();
   // Starts the workers with `initial` keys queued (a fresh list: every object once).
   void start(const std::vector<std::string>& initial);
@@ -30,6 +31,7 @@ class ControllerLoop {
  private:
   void worker();
   std::string name_;
+  core::Logger log_;
   int workers_;
   Reconcile reconcile_;
   std::unique_ptr<WorkQueue> queue_;

@@ -29,6 +29,7 @@ class LiveDatasetResolver {
 
  private:
   std::shared_ptr<const core::DatasetResolver> current();
+  core::Logger log_;
   std::unique_ptr<Informer> datasets_;
   std::vector<std::pair<std::string, std::unique_ptr<Informer>>> runtimes_;
   std::atomic<bool> dirty_{true};
