@@ -271,7 +271,10 @@ int main(int argc, char** argv) {
   controller->add_option("--retry-period", ca.retry_period, "between attempts and renewals (2s)");
   controller->add_option("--runtime-kinds", ca.runtime_kinds,
                          "runtime kinds to watch, comma-separated (default: all five)");
-  controller->add_option("--workers", ca.workers, "datasets reconciled at once (2)");
+  controller
+      ->add_option("--max-concurrent-reconciles", ca.workers,
+                   "objects of each kind reconciled at once (2)")
+      ->check(CLI::Range(1, 64));
   controller->add_option("--elasticity-period", ca.elasticity_period,
                          "how often runtimes' autoscalers (aqueduct.io/autoscaler) decide (60s)");
 

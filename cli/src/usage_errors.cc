@@ -18,6 +18,28 @@ std::vector<std::string> long_options(const CLI::App& app) {
 
 }  // namespace
 
+std::string value_suggestion(const std::string& message) {
+  // CLI11's IsMember: "--log-level: verbose not in {debug,info,warn,error,off}"
+  const auto colon = message.find(": ");
+  const auto not_in = message.rfind(" not in {");
+  if (colon == std::string::npos || not_in == std::string::npos || not_in < colon ||
+      message.back() != '}') {
+    return "";
+  }
+  const std::string option = message.substr(0, colon);
+  const std::string value = message.substr(colon + 2, not_in - colon - 2);
+  const std::string list = message.substr(not_in + 9, message.size() - not_in - 10);
+  std::vector<std::string> allowed;
+  std::string shown;
+  for (std::size_t at = 0; at <= list.size();) {
+    std::size_t comma = std::min(list.find(',', at), list.size());
+    allowed.push_back(list.substr(at, comma - at));
+    shown += (shown.empty() ? "" : ", ") + allowed.back();
+    at = comma + 1;
+  }
+  return option + ": \"" + value + "\" is not one of " + shown + core::did_you_mean(value, allowed);
+}
+
 std::string usage_suggestion(CLI::App& app, const std::vector<std::string>& args) {
   CLI::App* cur = &app;
   for (const auto& arg : args) {
@@ -53,7 +75,8 @@ int parse_or_exit(CLI::App& app, int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
     std::vector<std::string> args(argv + 1, argv + argc);
-    const std::string unknown = usage_suggestion(app, args);
+    std::string unknown = usage_suggestion(app, args);
+    if (unknown.empty()) unknown = value_suggestion(e.what());
     std::cerr << "error: " << (unknown.empty() ? std::string(e.what()) : unknown)
               << "\nRun with --help for more information.\n";
     return kExitUsage;

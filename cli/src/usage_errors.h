@@ -19,6 +19,11 @@ inline constexpr int kExitUsage = 2;
 // known (the error is then CLI11's own message).
 std::string usage_suggestion(CLI::App& app, const std::vector<std::string>& args);
 
+// A value outside an option's allowed set, as CLI11 words it ("--log-level:
+// verbose not in {debug,...}"), reworded with the allowed values and the
+// closest one; empty for any other message.
+std::string value_suggestion(const std::string& message);
+
 // Parses; on --help/--version prints and returns 0; on a usage error prints
 // CLI11's message, the suggestion and a --help hint, and returns kExitUsage.
 // Returns -1 when the arguments parsed and the command should run.

@@ -20,7 +20,7 @@ DOCS = ["README.md"] + sorted(os.path.relpath(p, ROOT) for p in
 
 # Run exactly as written (each takes seconds); every other command is checked
 # without running (services, clusters, mounts, runs of minutes).
-RUN = [r"calibrate$", r"valdiate", r"--seeed", r"cache-sim --shuffled-epochs",
+RUN = [r"calibrate$", r"valdiate", r"--seeed", r"-o jsn", r"cache-sim --shuffled-epochs",
        r"cache-sim --trace data/", r"sim run examples/serverless/",
        r"sim run examples/scheduling/alibaba", r"sim run examples/elasticity/diurnal"]
 

@@ -11,6 +11,7 @@ struct Cli {
   CLI::App app{"test"};
   std::string out;
   int seed = 0;
+  std::string format;
   Cli() {
     app.require_subcommand(1);
     app.set_version_flag("--version", "v1");
@@ -21,6 +22,7 @@ struct Cli {
     run->add_option("experiment", out)->required();
     run->add_option("--seed", seed);
     run->add_option("--out", out);
+    run->add_option("--format", format)->check(CLI::IsMember({"png", "pdf", "svg"}));
     sim->add_subcommand("nodes", "");
   }
   int parse(std::vector<std::string> args, std::string* err) {
@@ -79,6 +81,18 @@ TEST(ParseOrExit, EveryUsageErrorExitsTwoWithTheSuggestion) {
     Cli c;
     EXPECT_EQ(c.parse({}, &err), kExitUsage);  // no subcommand
   }
+}
+
+TEST(ParseOrExit, AValueOutsideItsSetNamesTheAllowedOnesAndTheClosest) {
+  Cli c;
+  std::string err;
+  EXPECT_EQ(c.parse({"sim", "run", "e.yaml", "--format", "pfd"}, &err), kExitUsage);
+  EXPECT_NE(
+      err.find("error: --format: \"pfd\" is not one of png, pdf, svg (did you mean \"pdf\"?)"),
+      std::string::npos)
+      << err;
+  EXPECT_EQ(value_suggestion("--x: apple not in {kiwi,fig}"), "--x: \"apple\" is not one of kiwi, fig");
+  EXPECT_EQ(value_suggestion("something else"), "");
 }
 
 TEST(ParseOrExit, HelpAndVersionExitZeroAndGoodArgumentsRun) {
