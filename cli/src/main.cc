@@ -5,6 +5,7 @@
 
 #include "aqueduct/core/version.h"
 #include "commands.h"
+#include "completion.h"
 #include "usage_errors.h"
 
 namespace {
@@ -97,6 +98,13 @@ int main(int argc, char** argv) {
   plot->add_option("--format", pargs.formats, "comma-separated: png, pdf, svg (default png)")
       ->check(figure_formats());
   plot->add_flag("-q,--quiet", pargs.quiet, "do not list the files written");
+
+  std::string completion_shell;
+  auto* completion = app.add_subcommand(
+      "completion", "Print a shell completion script: eval \"$(aqueduct completion bash)\"");
+  completion->add_option("shell", completion_shell, "bash or zsh")
+      ->required()
+      ->check(CLI::IsMember({"bash", "zsh"}));
 
   std::string schema_output = "table";
   auto* schema_cmd = app.add_subcommand(
@@ -339,6 +347,10 @@ int main(int argc, char** argv) {
   if (validate->parsed()) return aqueduct::cli::run_validate(files, quiet, lenient);
   if (simnodes->parsed()) return aqueduct::cli::run_sim_nodes(sn);
   if (plot->parsed()) return aqueduct::cli::run_plot(pargs);
+  if (completion->parsed()) {
+    std::cout << aqueduct::cli::completion_script(app, completion_shell);
+    return 0;
+  }
   if (schema_cmd->parsed()) return aqueduct::cli::run_schema(schema_output);
   if (run->parsed()) {
     if (*seed_opt) sargs.seed = seed;
