@@ -16,10 +16,9 @@ int run_plot(const PlotArgs& args) {
               << "`aqueduct sim run`)\n";
     return 2;
   }
-  if (!fs::exists(fs::path(args.dir) / "run.json", ec) &&
-      !fs::exists(fs::path(args.dir) / "summary.json", ec)) {
-    std::cerr << "error: " << args.dir << " holds no results of `aqueduct sim run` (no run.json "
-              << "or summary.json)\n";
+  if (!fs::exists(fs::path(args.dir) / "run.json", ec)) {
+    std::cerr << "error: " << args.dir << " holds no results of `aqueduct sim run` (no run.json; "
+              << "give the --out folder, not a scenario's)\n";
     return 2;
   }
   std::vector<std::string> py = {"run", args.dir, "--format", args.formats};

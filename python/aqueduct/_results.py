@@ -59,10 +59,16 @@ def _read_csv(path: str, name: str) -> pd.DataFrame:
     cols: Dict[str, Any] = {}
     for c in spec:
         v = raw[c["name"]]
-        if c["type"] == "float":
-            cols[c["name"]] = pd.to_numeric(v.replace("", float("nan")), errors="raise")
-        elif c["type"] == "int":
-            cols[c["name"]] = pd.to_numeric(v, errors="raise").astype("int64")
+        if c["type"] in ("float", "int"):
+            # Empty is missing for floats; anything else must be a number.
+            numeric = pd.to_numeric(v.replace("", float("nan")), errors="coerce")
+            bad = numeric.isna() & ((v != "") | (c["type"] == "int"))
+            if bad.any():
+                row = int(bad.idxmax())
+                raise ValueError(f"{path}: line {row + 2}, column {c['name']}: expected "
+                                 f"{'an integer' if c['type'] == 'int' else 'a number'}, got "
+                                 f"{v.iloc[row]!r}")
+            cols[c["name"]] = numeric.astype("int64") if c["type"] == "int" else numeric
         elif c["type"] == "bool":
             bad = ~v.isin(["true", "false"])
             if bad.any():

@@ -106,6 +106,16 @@ def test_bad_result_files_are_named(aq, quickstart_run, tmp_path):
     (broken / "jobs.csv").write_text(text)
     with pytest.raises(ValueError, match=r"jobs\.csv: columns .* do not match the result model"):
         aq.read_results(broken).jobs
+    (broken / "jobs.csv").write_text(text.replace("id,", "job_id,", 1))
+    aq.read_results(broken).jobs  # restored: reads again
+    lines = (broken / "timeseries.csv").read_text().splitlines()
+    cells = lines[3].split(",")
+    cells[3] = "many"  # running_jobs
+    lines[3] = ",".join(cells)
+    (broken / "timeseries.csv").write_text("\n".join(lines) + "\n")
+    with pytest.raises(ValueError, match=r"timeseries\.csv: line 4, column running_jobs: "
+                                         r"expected an integer, got 'many'"):
+        aq.read_results(broken).timeseries
     with pytest.raises(FileNotFoundError, match="no summary.json"):
         aq.read_results(tmp_path)
 
@@ -159,6 +169,9 @@ def test_cli_plot_command(quickstart_run):
     none = subprocess.run([AQUEDUCT, "plot", os.path.join(str(quickstart_run), "nope")],
                           capture_output=True, text=True)
     assert none.returncode == 2 and "no such folder" in none.stderr
+    scenario = subprocess.run([AQUEDUCT, "plot", os.path.join(str(quickstart_run), "cache")],
+                              capture_output=True, text=True)
+    assert scenario.returncode == 2 and "give the --out folder" in scenario.stderr
 
 
 def test_stubs_list_every_public_name(aq):
