@@ -10,7 +10,7 @@ PKGS=(build-essential cmake ninja-build pkg-config
   clang libclang-rt-14-dev
   libssl-dev libcpp-httplib-dev nginx-light util-linux
   pybind11-dev python3-pybind11 python3-dev python3-pip python3-venv python3-numpy python3-pandas python3-matplotlib
-  python3-pytest python3-nbclient python3-ipykernel jupyter-nbconvert python3-dask python3-distributed)
+  python3-pytest python3-yaml python3-nbclient python3-ipykernel jupyter-nbconvert python3-dask python3-distributed)
 missing=()
 for p in "${PKGS[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

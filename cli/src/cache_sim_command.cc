@@ -12,6 +12,7 @@
 #include "aqueduct/sim/results.h"
 #include "aqueduct/sim/rng.h"
 #include "commands.h"
+#include "output_format.h"
 #include "python_plots.h"
 
 namespace aqueduct::cli {
@@ -153,7 +154,8 @@ int run_cache_sim(const CacheSimArgs& args) {
       results.push_back(*r);
     }
   }
-  if (args.json) {
+  const OutputFormat format = parse_output_format(args.output);
+  if (format != OutputFormat::kTable) {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
     for (const auto& r : results) {
       out.push_back({{"policy", r.policy},
@@ -163,7 +165,7 @@ int run_cache_sim(const CacheSimArgs& args) {
                      {"miss_ratio", r.miss_ratio()},
                      {"byte_miss_ratio", r.byte_miss_ratio()}});
     }
-    std::cout << out.dump(2) << "\n";
+    write_rows(out, format, std::cout);
   } else {
     std::printf("trace %s: %zu requests, %llu objects, footprint %s\n", trace_name.c_str(),
                 trace->size(), static_cast<unsigned long long>(fp.objects),

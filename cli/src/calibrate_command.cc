@@ -9,6 +9,7 @@
 
 #include "aqueduct/sim/calibration.h"
 #include "commands.h"
+#include "output_format.h"
 
 namespace aqueduct::cli {
 namespace fs = std::filesystem;
@@ -82,8 +83,11 @@ int run_calibrate(const CalibrateArgs& args) {
     cases.push_back(std::move(*c));
   }
   if (bad) return kExitErrors;
-  std::printf("%-26s %-22s %-16s %12s %12s %9s %9s  %s\n", "case", "target", "metric", "published",
-              "measured", "error", "tolerance", "verdict");
+  const OutputFormat format = parse_output_format(args.output);
+  const bool table = format == OutputFormat::kTable;
+  if (table)
+    std::printf("%-26s %-22s %-16s %12s %12s %9s %9s  %s\n", "case", "target", "metric",
+                "published", "measured", "error", "tolerance", "verdict");
   int misses = 0, failures = 0;
   nlohmann::ordered_json rows = nlohmann::ordered_json::array();
   for (const auto& c : cases) {
@@ -96,9 +100,11 @@ int run_calibrate(const CalibrateArgs& args) {
     for (const auto& row : *r) {
       std::string err = row.relative ? figure(100 * row.error) + "%" : figure(row.error);
       std::string tol = row.relative ? figure(100 * row.tolerance) + "%" : figure(row.tolerance);
-      std::printf("%-26s %-22s %-16s %12s %12s %9s %9s  %s\n", row.case_name.c_str(),
-                  row.target.c_str(), row.metric.c_str(), figure(row.published).c_str(),
-                  figure(row.measured).c_str(), err.c_str(), tol.c_str(), row.pass ? "ok" : "MISS");
+      if (table)
+        std::printf("%-26s %-22s %-16s %12s %12s %9s %9s  %s\n", row.case_name.c_str(),
+                    row.target.c_str(), row.metric.c_str(), figure(row.published).c_str(),
+                    figure(row.measured).c_str(), err.c_str(), tol.c_str(),
+                    row.pass ? "ok" : "MISS");
       misses += !row.pass;
       rows.push_back({{"case", row.case_name},
                       {"target", row.target},
@@ -112,16 +118,9 @@ int run_calibrate(const CalibrateArgs& args) {
     }
     std::fflush(stdout);
   }
-  if (!args.json.empty()) {
-    std::ofstream out(args.json);
-    out << rows.dump(2) << "\n";
-    if (!out) {
-      std::cerr << "aqueduct calibrate: cannot write " << args.json << "\n";
-      return kExitErrors;
-    }
-  }
-  std::printf("%zu targets, %d missed%s\n", rows.size(), misses,
-              failures ? (", " + std::to_string(failures) + " cases failed to run").c_str() : "");
+  if (!table) write_rows(rows, format, std::cout);
+  std::fprintf(table ? stdout : stderr, "%zu targets, %d missed%s\n", rows.size(), misses,
+               failures ? (", " + std::to_string(failures) + " cases failed to run").c_str() : "");
   if (failures) return kExitErrors;
   return misses ? 1 : 0;
 }

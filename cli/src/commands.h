@@ -17,8 +17,10 @@ inline constexpr int kExitWarnings = 1;
 inline constexpr int kExitErrors = 2;
 
 // `lenient`: unknown fields in Aqueduct's own files are warnings, not errors.
-// `aqueduct version`: version, commit and build options, as text or JSON.
-int run_version(bool json);
+// `output` of commands whose output has a shape: "table" (for people, the
+// default), "json", "yaml" or "csv" (see output_format.h).
+// `aqueduct version`: version, commit and build options; output table|json|yaml.
+int run_version(const std::string& output = "table");
 
 // --log-level and --log-format of the long-running commands (checked by the
 // command line: debug|info|warn|error|off, text|json).
@@ -32,7 +34,7 @@ struct LogArgs {
   }
 };
 
-// `aqueduct schema`: the result model; output "table", "json" or "markdown".
+// `aqueduct schema`: the result model; output table|json|yaml|csv|markdown.
 int run_schema(const std::string& output);
 
 struct PlotArgs {
@@ -43,11 +45,22 @@ struct PlotArgs {
 // Exit: 0 drawn, 1 Python/matplotlib missing or the script failed, 2 bad input.
 int run_plot(const PlotArgs& args);
 
-int run_validate(const std::vector<std::string>& files, bool quiet, bool lenient = false);
+struct ValidateArgs {
+  std::vector<std::string> files;  // "-": standard input
+  bool quiet = false;
+  bool lenient = false;
+  std::string output = "table";  // table: diagnostics on stderr; json|yaml|csv: rows on stdout
+};
+// Exit: 0 no problems, 1 warnings only, 2 errors.
+int run_validate(const ValidateArgs& args);
+// The same with the defaults (diagnostics on stderr).
+inline int run_validate(const std::vector<std::string>& files, bool quiet, bool lenient = false) {
+  return run_validate(ValidateArgs{files, quiet, lenient});
+}
 
 struct SimRunArgs {
-  std::string experiment;
-  std::string out_dir;  // empty: out/<experiment name>
+  std::string experiment;  // "-": standard input (relative paths from the working folder)
+  std::string out_dir;     // empty: out/<experiment name>
   std::optional<std::uint64_t> seed;
   std::vector<std::string> scenarios;  // empty: all
   bool quiet = false;
@@ -56,36 +69,38 @@ struct SimRunArgs {
   bool force = false;    // replace an earlier run's results in out_dir
   bool plots = true;     // draw the figures (aqueduct plot) after the run
   std::string plot_formats = "png";
+  std::string output = "table";  // the summary on stdout: table|json|yaml|csv
 };
 int run_sim(const SimRunArgs& args);
 
 struct ScheduleArgs {
-  std::string cluster;               // Cluster YAML
-  std::vector<std::string> objects;  // Fluid/workload YAML with the pods to place
+  std::string cluster;               // Cluster YAML ("-": standard input)
+  std::vector<std::string> objects;  // Fluid/workload YAML with the pods to place ("-": stdin)
   bool explain = false;
   bool gang = false;  // each workload's pods all-or-nothing
   std::size_t top = 5;
-  bool lenient = false;  // unknown cluster fields are warnings
+  bool lenient = false;          // unknown cluster fields are warnings
+  std::string output = "table";  // table|json|yaml|csv: one row per pod
 };
 // Exit: 0 all placed, 1 some unschedulable, 2 bad input.
 int run_schedule(const ScheduleArgs& args);
 
 struct CalibrateArgs {
   std::vector<std::string> paths;  // case folders, calibration files, or folders of cases
-  std::string json;                // also write the rows as JSON here
+  std::string output = "table";    // table|json|yaml|csv
 };
 // Exit: 0 every target within tolerance, 1 some missed, 2 bad input or a failed run.
 int run_calibrate(const CalibrateArgs& args);
 
 struct CacheSimArgs {
-  std::string trace;
+  std::string trace;  // "-": standard input (text formats)
   std::string format = "csv";
   std::string key_column, size_column;
-  std::string policies;  // comma-separated, or "all"
-  std::string sizes;     // comma-separated quantities or percentages of the footprint
-  bool json = false;
-  std::string mrc;           // PNG path for the miss-ratio curve
-  std::string write_binary;  // convert the trace to the binary format
+  std::string policies;          // comma-separated, or "all"
+  std::string sizes;             // comma-separated quantities or percentages of the footprint
+  std::string output = "table";  // table|json|yaml|csv
+  std::string mrc;               // PNG path for the miss-ratio curve
+  std::string write_binary;      // convert the trace to the binary format
   std::int64_t max_requests = 0;
   // "BLOCKS:EPOCHS[:SEED]": instead of a trace file, the deep-learning access
   // pattern: BLOCKS equal blocks (1 MiB) read in a fresh random order each epoch.
@@ -95,8 +110,8 @@ struct CacheSimArgs {
 int run_cache_sim(const CacheSimArgs& args);
 
 struct InjectArgs {
-  std::string file;                  // Pod/workload YAML or JSON (several documents allowed)
-  std::vector<std::string> objects;  // Datasets and runtimes
+  std::string file;  // Pod/workload YAML or JSON (several documents allowed); "-": stdin
+  std::vector<std::string> objects;  // Datasets and runtimes ("-": standard input)
   std::string output = "yaml";       // yaml | json
   bool native_sidecar = false;
   bool serverful_opt_in = false;

@@ -14,6 +14,7 @@
 #include "aqueduct/k8s/extender.h"
 #include "aqueduct/k8s/webhook_server.h"
 #include "commands.h"
+#include "input_files.h"
 #include "stop_signals.h"
 
 namespace aqueduct::cli {
@@ -21,13 +22,14 @@ namespace {
 
 // Nodes, Pods, Datasets and runtimes from YAML or JSON files.
 core::Result<k8s::SnapshotInput> objects_from_files(const std::vector<std::string>& files) {
+  AQ_RETURN_IF_ERROR(check_one_stdin(files, "--objects"));
+  InputFiles inputs(std::cin);
   k8s::SnapshotInput in;
   for (const auto& f : files) {
-    std::ifstream file(f);
-    if (!file) return core::not_found("--objects " + f + ": cannot read it");
-    std::stringstream ss;
-    ss << file.rdbuf();
-    AQ_ASSIGN_OR_RETURN(auto docs, core::parse_yaml_documents_as_json(ss.str(), f));
+    auto text = inputs.read(f);
+    if (!text)
+      return core::not_found("--objects " + input_name(f) + ": " + text.status().message());
+    AQ_ASSIGN_OR_RETURN(auto docs, core::parse_yaml_documents_as_json(*text, input_name(f)));
     for (auto& d : docs) {
       const std::string kind = d.is_object() ? d.value("kind", "") : "";
       if (kind == "Node")

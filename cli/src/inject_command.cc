@@ -10,6 +10,7 @@
 #include "aqueduct/core/yaml/yaml_reader.h"
 #include "aqueduct/runtime_adapters/fuse_templates.h"
 #include "commands.h"
+#include "input_files.h"
 
 namespace aqueduct::cli {
 
@@ -31,12 +32,14 @@ core::Result<core::InjectionOptions> injection_options(const InjectArgs& a) {
   return o;
 }
 
-core::Result<core::DatasetResolver> resolver_from_files(const std::vector<std::string>& files) {
+core::Result<core::DatasetResolver> resolver_from_files(const std::vector<std::string>& paths,
+                                                        InputFiles& inputs) {
   core::FluidObjects objs;
   core::Diagnostics diags;
-  for (const auto& f : files) {
+  for (const auto& path : paths) {
     // A file with no documents yet (only comments: an empty ConfigMap) is not an error.
-    auto text = core::read_text_file(f);
+    const std::string f = input_name(path);
+    auto text = inputs.read(path);
     if (!text) return text.status();
     auto docs = core::parse_yaml_documents_as_json(*text, f);
     if (docs.ok() && docs->empty()) {
@@ -57,29 +60,37 @@ int run_inject(const InjectArgs& args) {
     std::cerr << "aqueduct inject: " << opts.status().message() << "\n";
     return kExitErrors;
   }
-  auto resolve = resolver_from_files(args.objects);
+  std::vector<std::string> inputs = args.objects;
+  inputs.push_back(args.file);
+  if (auto st = check_one_stdin(inputs, "-f and --objects"); !st.is_ok()) {
+    std::cerr << "aqueduct inject: " << st.message() << "\n";
+    return kExitErrors;
+  }
+  InputFiles files(std::cin);
+  auto resolve = resolver_from_files(args.objects, files);
   if (!resolve) {
     std::cerr << "aqueduct inject: " << resolve.status().message() << "\n";
     return kExitErrors;
   }
-  auto text = core::read_text_file(args.file);
+  const std::string name = input_name(args.file);
+  auto text = files.read(args.file);
   if (!text) {
     std::cerr << "aqueduct inject: " << text.status().message() << "\n";
     return kExitErrors;
   }
-  auto docs = core::parse_yaml_documents_as_json(*text, args.file);
+  auto docs = core::parse_yaml_documents_as_json(*text, name);
   if (!docs) {
     std::cerr << "aqueduct inject: " << docs.status().message() << "\n";
     return kExitErrors;
   }
   if (docs->empty()) {
-    std::cerr << "aqueduct inject: " << args.file << ": no objects in the file\n";
+    std::cerr << "aqueduct inject: " << name << ": no objects in the file\n";
     return kExitErrors;
   }
   std::vector<nlohmann::ordered_json> outs;
   for (std::size_t i = 0; i < docs->size(); ++i) {
     std::string source =
-        args.file + (docs->size() > 1 ? " (document " + std::to_string(i + 1) + ")" : "");
+        name + (docs->size() > 1 ? " (document " + std::to_string(i + 1) + ")" : "");
     auto r = core::inject_object((*docs)[i], *resolve, *opts, source);
     if (!r) {
       std::cerr << "aqueduct inject: " << r.status().message() << "\n";
@@ -88,10 +99,10 @@ int run_inject(const InjectArgs& args) {
     const auto& obj = (*docs)[i];
     const bool named = obj.contains("metadata") && obj["metadata"].is_object() &&
                        obj["metadata"].contains("name") && obj["metadata"]["name"].is_string();
-    std::string name = named ? obj["metadata"]["name"].get<std::string>() : "";
+    std::string obj_name = named ? obj["metadata"]["name"].get<std::string>() : "";
     for (const auto& p : r->pods) {
       if (args.quiet) break;
-      std::cerr << "# " << obj.value("kind", "?") << " " << name << ": " << p.profile;
+      std::cerr << "# " << obj.value("kind", "?") << " " << obj_name << ": " << p.profile;
       if (!p.reason.empty()) std::cerr << " (" << p.reason << ")";
       if (!p.applied.empty()) {
         std::cerr << ":";

@@ -29,6 +29,17 @@ void add_log_flags(CLI::App* c, aqueduct::cli::LogArgs& log) {
       ->check(CLI::IsMember({"text", "json"}));
 }
 
+// -o/--output of a command whose output has a shape: a table for people,
+// or the same rows as JSON, YAML or CSV (output_format.h).
+void add_output_flag(CLI::App* c, std::string& output,
+                     const std::vector<std::string>& formats = {"table", "json", "yaml", "csv"}) {
+  std::string list;
+  for (std::size_t i = 0; i < formats.size(); ++i)
+    list += (i == 0 ? "" : i + 1 == formats.size() ? " or " : ", ") + formats[i];
+  c->add_option("-o,--output", output, list + " (default " + formats.front() + ")")
+      ->check(CLI::IsMember(formats));
+}
+
 // Figure formats: a comma-separated list of png, pdf and svg.
 CLI::Validator figure_formats() {
   return CLI::Validator(
@@ -56,29 +67,29 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "aqueduct " + aqueduct::core::version_line());
   auto* version_cmd =
       app.add_subcommand("version", "Print the version, the git commit and the build options");
-  bool version_json = false;
-  version_cmd->add_flag("--json", version_json, "as a JSON object");
+  std::string version_output = "table";
+  add_output_flag(version_cmd, version_output, {"table", "json", "yaml"});
 
-  std::vector<std::string> files;
-  bool quiet = false;
+  aqueduct::cli::ValidateArgs va;
   auto* validate = app.add_subcommand(
       "validate",
       "Check Fluid YAML (Dataset, runtimes, DataLoad, workloads) or experiment files.\n"
       "Exit status: 0 no problems, 1 warnings only, 2 errors.");
-  validate->add_option("files", files, "YAML files")
-      ->required()
-      ->check(CLI::ExistingFile | CLI::NonexistentPath);
-  validate->add_flag("-q,--quiet", quiet, "no summary line");
-  bool lenient = false;
-  validate->add_flag("--lenient", lenient,
+  validate->add_option("files,-f,--file", va.files, "YAML files (- for standard input)")
+      ->required();
+  validate->add_flag("-q,--quiet", va.quiet, "no summary line");
+  validate->add_flag("--lenient", va.lenient,
                      "unknown fields in experiment and cluster files are warnings, not errors");
+  add_output_flag(validate, va.output);
 
   auto* simc = app.add_subcommand("sim", "Simulate experiments");
   simc->require_subcommand(1);
   aqueduct::cli::SimRunArgs sargs;
   std::uint64_t seed = 0;
   auto* run = simc->add_subcommand("run", "Run an experiment file (every scenario in it)");
-  run->add_option("experiment", sargs.experiment, "experiment YAML")->required();
+  run->add_option("experiment,-f,--file", sargs.experiment,
+                  "experiment YAML (- for standard input)")
+      ->required();
   run->add_option("--out", sargs.out_dir, "output folder (default out/<experiment name>)");
   auto* seed_opt = run->add_option("--seed", seed, "override the experiment seed");
   run->add_option("--scenario", sargs.scenarios, "run only these scenarios");
@@ -90,6 +101,7 @@ int main(int argc, char** argv) {
   run->add_flag("!--no-plots", sargs.plots, "do not draw the figures (see `aqueduct plot`)");
   run->add_option("--plot-format", sargs.plot_formats, "figure formats: png, pdf, svg (png)")
       ->check(figure_formats());
+  add_output_flag(run, sargs.output);
 
   aqueduct::cli::PlotArgs pargs;
   auto* plot = app.add_subcommand(
@@ -109,8 +121,7 @@ int main(int argc, char** argv) {
   std::string schema_output = "table";
   auto* schema_cmd = app.add_subcommand(
       "schema", "Print the result model: every column of the files `sim run` writes");
-  schema_cmd->add_option("-o,--output", schema_output, "table, json or markdown")
-      ->check(CLI::IsMember({"table", "json", "markdown"}));
+  add_output_flag(schema_cmd, schema_output, {"table", "json", "yaml", "csv", "markdown"});
 
   aqueduct::cli::SimNodesArgs sn;
   auto* simnodes = simc->add_subcommand(
@@ -134,14 +145,19 @@ int main(int argc, char** argv) {
       "Place pods on a described cluster and print each placement (with --explain the per-plugin\n"
       "scores, and the affinity Fluid injects), or why a pod is unschedulable.\n"
       "Exit status: 0 all placed, 1 some unschedulable, 2 bad input.");
-  sched->add_option("--cluster", schargs.cluster, "Cluster YAML (nodes, caches, scheduler profile)")
+  sched
+      ->add_option("--cluster", schargs.cluster,
+                   "Cluster YAML (nodes, caches, scheduler profile; - for standard input)")
       ->required();
-  sched->add_option("-f,--file", schargs.objects, "Fluid/workload YAML with the pods to place")
+  sched
+      ->add_option("files,-f,--file", schargs.objects,
+                   "Fluid/workload YAML with the pods to place (- for standard input)")
       ->required();
   sched->add_flag("--explain", schargs.explain, "show scores per plugin for the best nodes");
   sched->add_flag("--gang", schargs.gang, "place each workload's pods all or none");
   sched->add_option("--top", schargs.top, "nodes shown per pod with --explain (default 5)");
   sched->add_flag("--lenient", schargs.lenient, "unknown cluster fields are warnings, not errors");
+  add_output_flag(sched, schargs.output);
 
   aqueduct::cli::CalibrateArgs cal;
   auto* calibrate = app.add_subcommand(
@@ -152,12 +168,12 @@ int main(int argc, char** argv) {
   calibrate->add_option("paths", cal.paths,
                         "case folders, calibration.yaml files or folders of cases "
                         "(default examples/calibration)");
-  calibrate->add_option("--json", cal.json, "also write the rows as JSON to this file");
+  add_output_flag(calibrate, cal.output);
 
   aqueduct::cli::CacheSimArgs cs;
   auto* cache_sim = app.add_subcommand(
       "cache-sim", "Replay a block/object trace against eviction policies and print miss ratios.");
-  cache_sim->add_option("--trace", cs.trace, "trace file");
+  cache_sim->add_option("trace,-f,--file,--trace", cs.trace, "trace file");
   cache_sim->add_option("--shuffled-epochs", cs.shuffled_epochs,
                         "BLOCKS:EPOCHS[:SEED]: the deep-learning pattern instead of a trace file");
   cache_sim->add_option("--format", cs.format,
@@ -167,7 +183,7 @@ int main(int argc, char** argv) {
   cache_sim->add_option("--policy", cs.policies, "policies, comma-separated, or all (default lru)");
   cache_sim->add_option("--size", cs.sizes,
                         "cache sizes, comma-separated: 64Mi, 1e9 or 10% (default 10%)");
-  cache_sim->add_flag("--json", cs.json, "print a JSON array instead of a table");
+  add_output_flag(cache_sim, cs.output);
   cache_sim->add_option("--mrc", cs.mrc,
                         "draw the miss-ratio curve into this figure (.png, .pdf or .svg); its data "
                         "goes to the same name with .csv");
@@ -181,8 +197,14 @@ int main(int argc, char** argv) {
       "Apply Fluid's pod injection (FUSE sidecar, cache affinity, labels) to a Pod or workload\n"
       "manifest and print the result, as the admission webhook would mutate it.\n"
       "Exit status: 0 ok, 2 bad input.");
-  inject->add_option("-f,--file", ia.file, "Pod/Job/Deployment/... YAML or JSON")->required();
-  inject->add_option("--objects", ia.objects, "YAML with the Datasets and runtimes")->required();
+  inject
+      ->add_option("file,-f,--file", ia.file,
+                   "Pod/Job/Deployment/... YAML or JSON (- for standard input)")
+      ->required();
+  inject
+      ->add_option("--objects", ia.objects,
+                   "YAML with the Datasets and runtimes (- for standard input)")
+      ->required();
   inject->add_option("-o,--output", ia.output, "yaml (default) or json")
       ->check(CLI::IsMember({"yaml", "json"}));
   inject->add_flag("--native-sidecar", ia.native_sidecar,
@@ -205,7 +227,8 @@ int main(int argc, char** argv) {
   webhook->add_option("--tls-key", wa.key, "PEM private key")->required();
   webhook->add_option("--listen", wa.listen, "HOST:PORT or :PORT (default :8443; port 0: any)");
   webhook->add_option("--objects", wa.inject.objects,
-                      "YAML with the Datasets and runtimes (none: only pods without datasets)");
+                      "YAML with the Datasets and runtimes (none: only pods without datasets; "
+                      "- for standard input)");
   webhook->add_option("--kubeconfig", wa.kubeconfig,
                       "resolve Datasets and runtimes live from this cluster instead of --objects");
   webhook->add_flag("--in-cluster", wa.in_cluster,
@@ -252,7 +275,8 @@ int main(int argc, char** argv) {
   extender->add_option("--kubeconfig", ea.kubeconfig,
                        "kubeconfig (default: $KUBECONFIG, in-cluster)");
   extender->add_option("--objects", ea.objects,
-                       "YAML/JSON files with Nodes, Pods, Datasets, runtimes");
+                       "YAML/JSON files with Nodes, Pods, Datasets, runtimes (- for standard "
+                       "input)");
   extender->add_option("--tls-cert", ea.cert, "PEM certificate (with --tls-key: HTTPS)");
   extender->add_option("--tls-key", ea.key, "PEM private key");
   extender->add_option("--ready-file", ea.ready_file, "write HOST:PORT here once listening");
@@ -333,7 +357,7 @@ int main(int argc, char** argv) {
         std::pair{simnodes, &sn.log}})
     add_log_flags(cmd, *log);
   if (int rc = aqueduct::cli::parse_or_exit(app, argc, argv); rc >= 0) return rc;
-  if (version_cmd->parsed()) return aqueduct::cli::run_version(version_json);
+  if (version_cmd->parsed()) return aqueduct::cli::run_version(version_output);
   if (mount->parsed()) return aqueduct::cli::run_fuse_mount(fa);
   if (load->parsed()) return aqueduct::cli::run_load(fa);
   if (worker->parsed()) return aqueduct::cli::run_worker(wk);
@@ -344,7 +368,7 @@ int main(int argc, char** argv) {
   if (cache_sim->parsed()) return aqueduct::cli::run_cache_sim(cs);
   if (calibrate->parsed()) return aqueduct::cli::run_calibrate(cal);
   if (sched->parsed()) return aqueduct::cli::run_schedule(schargs);
-  if (validate->parsed()) return aqueduct::cli::run_validate(files, quiet, lenient);
+  if (validate->parsed()) return aqueduct::cli::run_validate(va);
   if (simnodes->parsed()) return aqueduct::cli::run_sim_nodes(sn);
   if (plot->parsed()) return aqueduct::cli::run_plot(pargs);
   if (completion->parsed()) {

@@ -1,11 +1,13 @@
 // `aqueduct schema`: the result model (sim/result_schema.h) as a table, JSON
-// (what the Python package reads its files with) or Markdown (docs/results.md).
+// (what the Python package reads its files with), YAML, CSV (a row per column)
+// or Markdown (docs/results.md).
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "aqueduct/sim/result_schema.h"
 #include "commands.h"
+#include "output_format.h"
 
 namespace aqueduct::cli {
 namespace {
@@ -55,8 +57,19 @@ std::string markdown(const nlohmann::ordered_json& s) {
 
 int run_schema(const std::string& output) {
   const nlohmann::ordered_json s = schema_json();
-  if (output == "json") {
-    std::cout << s.dump(2) << "\n";
+  if (output == "json" || output == "yaml") {
+    write_object(s, parse_output_format(output), std::cout);
+  } else if (output == "csv") {
+    // One row per column of every file.
+    nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+    for (const auto& t : s["tables"]) {
+      for (const auto& c : t["columns"]) {
+        nlohmann::ordered_json row = {{"file", t["file"]}};
+        for (const auto& item : c.items()) row[item.key()] = item.value();
+        rows.push_back(row);
+      }
+    }
+    write_rows(rows, OutputFormat::kCsv, std::cout);
   } else if (output == "markdown") {
     std::cout << markdown(s);
   } else {

@@ -13,6 +13,8 @@
 #include "aqueduct/sim/cluster_run.h"
 #include "aqueduct/sim/experiment.h"
 #include "commands.h"
+#include "input_files.h"
+#include "output_format.h"
 #include "python_plots.h"
 
 namespace aqueduct::cli {
@@ -63,7 +65,18 @@ std::string run_record(const SimRunArgs& args, const std::vector<sim::Experiment
 
 int run_sim(const SimRunArgs& args) {
   core::Diagnostics diags;
-  auto plan = sim::load_experiment_file(args.experiment, diags, {args.lenient});
+  InputFiles inputs(std::cin);
+  const std::string name = input_name(args.experiment);
+  auto text = inputs.read(args.experiment);
+  if (!text.ok()) {
+    std::cerr << "error: " << name << ": " << text.status().message() << "\n";
+    return 2;
+  }
+  // Relative paths resolve against the file's folder; from stdin, the working folder.
+  const std::string base = args.experiment == kStdinPath
+                               ? std::string()
+                               : fs::path(args.experiment).parent_path().string();
+  auto plan = sim::load_experiment_yaml(*text, name, base, diags, {args.lenient});
   for (const auto& line : diags.report_lines()) std::cerr << line << "\n";
   if (!plan.ok()) {
     if (diags.all().empty()) std::cerr << "error: " << plan.status().message() << "\n";
@@ -156,8 +169,18 @@ int run_sim(const SimRunArgs& args) {
     results.push_back(std::move(*r));
   }
   std::string table = sim::format_summary_table(results);
-  std::cout << "experiment " << plan->name << " (seed " << results[0].summary.seed << ")\n"
-            << table;
+  const OutputFormat format = parse_output_format(args.output);
+  if (format == OutputFormat::kTable) {
+    std::cout << "experiment " << plan->name << " (seed " << results[0].summary.seed << ")\n"
+              << table;
+  } else {
+    // summary.json of every scenario, one row each.
+    nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+    for (const auto& r : results) {
+      rows.push_back(nlohmann::ordered_json::parse(sim::summary_json_text(r.summary)));
+    }
+    write_rows(rows, format, std::cout);
+  }
   std::ofstream(std::filesystem::path(out_dir) / "summary.txt") << table;
   if (args.plots) {
     std::vector<std::string> py = {"run", out_dir, "--format", args.plot_formats};
@@ -166,9 +189,10 @@ int run_sim(const SimRunArgs& args) {
     if (!st.is_ok()) std::cerr << "note: no figures: " << st.message() << "\n";
   }
   if (!args.quiet) {
-    std::cout << "results: " << out_dir
-              << "/<scenario>/ (jobs.csv, timeseries.csv, cache_status.csv, dataloads.csv, "
-                 "scaling.csv, summary.json, experiment.yaml; `aqueduct schema` describes them)\n";
+    (format == OutputFormat::kTable ? std::cout : std::cerr)
+        << "results: " << out_dir
+        << "/<scenario>/ (jobs.csv, timeseries.csv, cache_status.csv, dataloads.csv, "
+           "scaling.csv, summary.json, experiment.yaml; `aqueduct schema` describes them)\n";
   }
   return 0;
 }

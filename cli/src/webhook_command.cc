@@ -12,12 +12,14 @@
 #include "aqueduct/k8s/live_dataset_resolver.h"
 #include "aqueduct/k8s/webhook_server.h"
 #include "commands.h"
+#include "input_files.h"
 #include "stop_signals.h"
 
 namespace aqueduct::cli {
 
 core::Result<core::InjectionOptions> injection_options(const InjectArgs& a);
-core::Result<core::DatasetResolver> resolver_from_files(const std::vector<std::string>& files);
+core::Result<core::DatasetResolver> resolver_from_files(const std::vector<std::string>& paths,
+                                                        InputFiles& inputs);
 
 int run_webhook(const WebhookArgs& args) {
   const core::Logger log("webhook", args.log.options());
@@ -50,7 +52,10 @@ int run_webhook(const WebhookArgs& args) {
     }
     resolve = live_resolver->resolver();
   } else {
-    resolve = resolver_from_files(args.inject.objects);
+    if (auto st = check_one_stdin(args.inject.objects, "--objects"); !st.is_ok())
+      return fail(st.message());
+    InputFiles inputs(std::cin);
+    resolve = resolver_from_files(args.inject.objects, inputs);
   }
   if (!resolve) return fail(resolve.status().message());
   auto addr = k8s::parse_listen_address(args.listen);

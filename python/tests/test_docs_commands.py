@@ -21,7 +21,7 @@ DOCS = ["README.md"] + sorted(os.path.relpath(p, ROOT) for p in
 # Run exactly as written (each takes seconds); every other command is checked
 # without running (services, clusters, mounts, runs of minutes).
 RUN = [r"calibrate$", r"valdiate", r"--seeed", r"-o jsn", r"cache-sim --shuffled-epochs",
-       r"cache-sim --trace data/", r"sim run examples/serverless/",
+       r"cache-sim -f data/", r"sim run examples/serverless/",
        r"sim run examples/scheduling/alibaba", r"sim run examples/elasticity/diurnal"]
 
 
@@ -145,7 +145,7 @@ def test_documented_command(where, cmd, shown, tmp_path):
     # to a scratch folder.
     args = shlex.split(cmd)[1:]
     for i, a in enumerate(args[:-1]):
-        if a in ("--out", "--mrc", "--json"):
+        if a in ("--out", "--mrc"):
             args[i + 1] = str(tmp_path / os.path.basename(args[i + 1]))
     if args[:2] == ["sim", "run"]:
         if "--out" not in args:

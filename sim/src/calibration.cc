@@ -73,7 +73,14 @@ core::Result<CalibrationCase> load_calibration_file(const std::string& path,
     diags.error(core::SourcePos{path, 0, 0}, "", text.status().message());
     return text.status();
   }
-  auto docs = core::parse_yaml_documents(*text, path, diags);
+  return load_calibration_yaml(*text, path, fs::path(path).parent_path().string(), diags);
+}
+
+core::Result<CalibrationCase> load_calibration_yaml(const std::string& text,
+                                                    const std::string& path,
+                                                    const std::string& base_dir,
+                                                    core::Diagnostics& diags) {
+  auto docs = core::parse_yaml_documents(text, path, diags);
   if (docs.size() != 1) {
     if (!diags.has_errors())
       diags.error(core::SourcePos{path, 1, 1}, "",
@@ -95,7 +102,7 @@ core::Result<CalibrationCase> load_calibration_file(const std::string& path,
   root.finish_unknown("a Calibration");
   if (!spec || !spec->expect_map("the calibration spec")) return diags.to_status();
   if (auto e = spec->str("experiment", true)) {
-    out.experiment = (fs::path(path).parent_path() / *e).lexically_normal().string();
+    out.experiment = (fs::path(base_dir) / *e).lexically_normal().string();
     if (!fs::exists(out.experiment))
       spec->error(spec->field_path("experiment"), "experiment file not found: " + out.experiment);
   }

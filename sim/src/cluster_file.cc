@@ -44,7 +44,13 @@ core::Result<ClusterFile> load_cluster_file(const std::string& path, core::Diagn
     diags.error(core::SourcePos{path, 0, 0}, "", text.status().message());
     return text.status();
   }
-  auto docs = core::parse_yaml_documents(*text, path, diags);
+  return load_cluster_yaml(*text, path, diags, options);
+}
+
+core::Result<ClusterFile> load_cluster_yaml(const std::string& text, const std::string& path,
+                                            core::Diagnostics& diags,
+                                            const core::LoadOptions& options) {
+  auto docs = core::parse_yaml_documents(text, path, diags);
   if (docs.size() != 1) {
     if (docs.size() > 1)
       diags.error(core::SourcePos{path, 1, 1}, "", "expected one Cluster document");

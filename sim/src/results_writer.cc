@@ -80,6 +80,8 @@ nlohmann::ordered_json summary_json(const Summary& s) {
 
 }  // namespace
 
+std::string summary_json_text(const Summary& s) { return summary_json(s).dump(2) + "\n"; }
+
 core::Status write_results(const RunResult& r, const std::string& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
@@ -91,7 +93,7 @@ core::Status write_results(const RunResult& r, const std::string& dir) {
       write_file(d / "cache_status.csv", to_csv(schema::cache_status(), r.cache_status)));
   AQ_RETURN_IF_ERROR(write_file(d / "dataloads.csv", to_csv(schema::dataloads(), r.dataloads)));
   AQ_RETURN_IF_ERROR(write_file(d / "scaling.csv", to_csv(schema::scaling(), r.scale_events)));
-  AQ_RETURN_IF_ERROR(write_file(d / "summary.json", summary_json(r.summary).dump(2) + "\n"));
+  AQ_RETURN_IF_ERROR(write_file(d / "summary.json", summary_json_text(r.summary)));
   if (!r.resolved_experiment.empty()) {
     AQ_RETURN_IF_ERROR(write_file(d / "experiment.yaml", r.resolved_experiment));
   }

@@ -19,7 +19,7 @@ TEST(CacheSim, JsonTableAndCurve) {
   a.format = "cloudphysics";
   a.policies = "lru,belady";
   a.sizes = "64Mi,10%";
-  a.json = true;
+  a.output = "json";
   a.mrc = dir.file("mrc.png");
   ::testing::internal::CaptureStdout();
   int rc = run_cache_sim(a);

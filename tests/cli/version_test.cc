@@ -11,7 +11,7 @@ namespace {
 
 TEST(Version, JsonNamesVersionCommitAndBuild) {
   ::testing::internal::CaptureStdout();
-  EXPECT_EQ(run_version(/*json=*/true), 0);
+  EXPECT_EQ(run_version("json"), 0);
   auto j = nlohmann::json::parse(::testing::internal::GetCapturedStdout());
   EXPECT_EQ(j["version"], std::string(core::version()));
   const std::string commit = j["commit"];
@@ -23,6 +23,15 @@ TEST(Version, JsonNamesVersionCommitAndBuild) {
   }
   EXPECT_NE(std::string(j["build"]).find("sanitizers:"), std::string::npos);
   EXPECT_EQ(core::version_line(), std::string(core::version()) + " (commit " + commit + ")");
+}
+
+TEST(Version, YamlHasTheSameKeys) {
+  ::testing::internal::CaptureStdout();
+  EXPECT_EQ(run_version("yaml"), 0);
+  const std::string out = ::testing::internal::GetCapturedStdout();
+  EXPECT_EQ(out.rfind("version: ", 0), 0u) << out;
+  EXPECT_NE(out.find("\ncommit: "), std::string::npos) << out;
+  EXPECT_NE(out.find("\nbuild: "), std::string::npos) << out;
 }
 
 }  // namespace

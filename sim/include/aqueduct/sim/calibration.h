@@ -56,6 +56,12 @@ struct CalibrationRow {
 
 core::Result<CalibrationCase> load_calibration_file(const std::string& path,
                                                     core::Diagnostics& diags);
+// The same from text already read: `path` names it in messages, the
+// experiment it names is found relative to `base_dir`.
+core::Result<CalibrationCase> load_calibration_yaml(const std::string& text,
+                                                    const std::string& path,
+                                                    const std::string& base_dir,
+                                                    core::Diagnostics& diags);
 
 // Runs the scenarios the targets need (each once) and measures every target.
 core::Result<std::vector<CalibrationRow>> run_calibration(const CalibrationCase& c,

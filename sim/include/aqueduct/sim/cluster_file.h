@@ -45,6 +45,10 @@ struct ClusterFile {
 // Unknown fields are errors unless options.lenient.
 core::Result<ClusterFile> load_cluster_file(const std::string& path, core::Diagnostics& diags,
                                             const core::LoadOptions& options = {});
+// The same from text already read; `path` names it in messages.
+core::Result<ClusterFile> load_cluster_yaml(const std::string& text, const std::string& path,
+                                            core::Diagnostics& diags,
+                                            const core::LoadOptions& options = {});
 
 class StaticCluster final : public core::ClusterView, public core::ActionSink {
  public:

@@ -135,6 +135,9 @@ struct RunResult {
 // drawn from these files by the Python package (aqueduct.plots).
 core::Status write_results(const RunResult& r, const std::string& dir);
 
+// summary.json's text: one flat object, the columns of schema::summary().
+std::string summary_json_text(const Summary& s);
+
 // A fixed-width table, one row per run, and speedups of later runs over the first.
 std::string format_summary_table(const std::vector<RunResult>& runs);
 
