@@ -1,3 +1,4 @@
+#include <fmt/core.h>
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -167,16 +168,14 @@ int run_cache_sim(const CacheSimArgs& args) {
     }
     write_rows(out, format, std::cout);
   } else {
-    std::printf("trace %s: %zu requests, %llu objects, footprint %s\n", trace_name.c_str(),
-                trace->size(), static_cast<unsigned long long>(fp.objects),
-                core::format_bytes(static_cast<double>(fp.bytes)).c_str());
-    std::printf("%-8s %14s %12s %12s %10s %10s\n", "policy", "cache size", "requests", "misses",
-                "miss", "byte miss");
+    fmt::print("trace {}: {} requests, {} objects, footprint {}\n", trace_name, trace->size(),
+               fp.objects, core::format_bytes(static_cast<double>(fp.bytes)));
+    fmt::print("{:<8} {:>14} {:>12} {:>12} {:>10} {:>10}\n", "policy", "cache size", "requests",
+               "misses", "miss", "byte miss");
     for (const auto& r : results) {
-      std::printf("%-8s %14s %12llu %12llu %9.4f %10.4f\n", r.policy.c_str(),
-                  core::format_bytes(static_cast<double>(r.capacity_bytes)).c_str(),
-                  static_cast<unsigned long long>(r.requests),
-                  static_cast<unsigned long long>(r.misses), r.miss_ratio(), r.byte_miss_ratio());
+      fmt::print("{:<8} {:>14} {:>12} {:>12} {:>9.4f} {:>10.4f}\n", r.policy,
+                 core::format_bytes(static_cast<double>(r.capacity_bytes)), r.requests, r.misses,
+                 r.miss_ratio(), r.byte_miss_ratio());
     }
   }
   if (!args.mrc.empty()) {
@@ -184,13 +183,9 @@ int run_cache_sim(const CacheSimArgs& args) {
     const std::string csv = std::filesystem::path(args.mrc).replace_extension(".csv").string();
     std::ofstream f(csv, std::ios::trunc);
     f << "policy,cache_size_bytes,requests,misses,miss_ratio,byte_miss_ratio\n";
-    char line[256];
     for (const auto& r : results) {
-      std::snprintf(line, sizeof line, "%s,%lld,%llu,%llu,%.6f,%.6f\n", r.policy.c_str(),
-                    static_cast<long long>(r.capacity_bytes),
-                    static_cast<unsigned long long>(r.requests),
-                    static_cast<unsigned long long>(r.misses), r.miss_ratio(), r.byte_miss_ratio());
-      f << line;
+      f << fmt::format("{},{},{},{},{:.6f},{:.6f}\n", r.policy, r.capacity_bytes, r.requests,
+                       r.misses, r.miss_ratio(), r.byte_miss_ratio());
     }
     f.close();
     if (!f) {

@@ -1,4 +1,5 @@
 // `aqueduct calibrate`: runs calibration cases and prints one row per target.
+#include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -48,14 +49,16 @@ std::vector<std::string> find_cases(const std::vector<std::string>& paths, std::
 }
 
 std::string figure(double v) {
-  char buf[64];
-  double a = std::abs(v);
-  if (a != 0 && (a >= 1e6 || a < 1e-3)) {
-    std::snprintf(buf, sizeof buf, "%.4g", v);
-  } else {
-    std::snprintf(buf, sizeof buf, "%.4f", v);
-  }
-  return buf;
+  const double a = std::abs(v);
+  return a != 0 && (a >= 1e6 || a < 1e-3) ? fmt::format("{:.4g}", v) : fmt::format("{:.4f}", v);
+}
+
+// One line of the table: the header, or a target's row.
+void print_row(const std::string& c, const std::string& target, const std::string& metric,
+               const std::string& published, const std::string& measured, const std::string& error,
+               const std::string& tolerance, const std::string& verdict) {
+  fmt::print("{:<26} {:<22} {:<16} {:>12} {:>12} {:>9} {:>9}  {}\n", c, target, metric, published,
+             measured, error, tolerance, verdict);
 }
 
 }  // namespace
@@ -86,25 +89,23 @@ int run_calibrate(const CalibrateArgs& args) {
   const OutputFormat format = parse_output_format(args.output);
   const bool table = format == OutputFormat::kTable;
   if (table)
-    std::printf("%-26s %-22s %-16s %12s %12s %9s %9s  %s\n", "case", "target", "metric",
-                "published", "measured", "error", "tolerance", "verdict");
+    print_row("case", "target", "metric", "published", "measured", "error", "tolerance", "verdict");
   int misses = 0, failures = 0;
   nlohmann::ordered_json rows = nlohmann::ordered_json::array();
   for (const auto& c : cases) {
     auto r = sim::run_calibration(c);
     if (!r.ok()) {
-      std::fprintf(stderr, "%s: %s\n", c.file.c_str(), r.status().message().c_str());
+      fmt::print(stderr, "{}: {}\n", c.file, r.status().message());
       ++failures;
       continue;
     }
     for (const auto& row : *r) {
       std::string err = row.relative ? figure(100 * row.error) + "%" : figure(row.error);
       std::string tol = row.relative ? figure(100 * row.tolerance) + "%" : figure(row.tolerance);
-      if (table)
-        std::printf("%-26s %-22s %-16s %12s %12s %9s %9s  %s\n", row.case_name.c_str(),
-                    row.target.c_str(), row.metric.c_str(), figure(row.published).c_str(),
-                    figure(row.measured).c_str(), err.c_str(), tol.c_str(),
-                    row.pass ? "ok" : "MISS");
+      if (table) {
+        print_row(row.case_name, row.target, row.metric, figure(row.published),
+                  figure(row.measured), err, tol, row.pass ? "ok" : "MISS");
+      }
       misses += !row.pass;
       rows.push_back({{"case", row.case_name},
                       {"target", row.target},
@@ -119,8 +120,8 @@ int run_calibrate(const CalibrateArgs& args) {
     std::fflush(stdout);
   }
   if (!table) write_rows(rows, format, std::cout);
-  std::fprintf(table ? stdout : stderr, "%zu targets, %d missed%s\n", rows.size(), misses,
-               failures ? (", " + std::to_string(failures) + " cases failed to run").c_str() : "");
+  fmt::print(table ? stdout : stderr, "{} targets, {} missed{}\n", rows.size(), misses,
+             failures ? fmt::format(", {} cases failed to run", failures) : "");
   if (failures) return kExitErrors;
   return misses ? 1 : 0;
 }

@@ -1,6 +1,7 @@
 // `aqueduct fuse mount` (a read-only dataset mount through the cache) and
 // `aqueduct load` (warm the cache: Fluid's DataLoad, resumable and
 // bandwidth-limited).
+#include <fmt/core.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -166,17 +167,16 @@ int run_load(const FuseArgs& args) {
       if (tty) {
         double secs =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        std::fprintf(stderr, "\raqueduct load: %.1f%% (%lld of %lld MiB, %.0f MiB/s)",
-                     total > 0 ? 100.0 * loaded / total : 100.0,
-                     static_cast<long long>(loaded >> 20), static_cast<long long>(total >> 20),
-                     secs > 0 ? loaded / secs / (1 << 20) : 0.0);
+        fmt::print(stderr, "\raqueduct load: {:.1f}% ({} of {} MiB, {:.0f} MiB/s)",
+                   total > 0 ? 100.0 * loaded / total : 100.0, loaded >> 20, total >> 20,
+                   secs > 0 ? loaded / secs / (1 << 20) : 0.0);
       }
       if (size == 0) break;
     }
     if (state.is_open()) state << path << "\n" << std::flush;
   }
   (*rd)->flush();
-  if (tty) std::fprintf(stderr, "\n");
+  if (tty) fmt::print(stderr, "\n");
   auto s = (*rd)->stats();
   log.info(std::to_string(files.size()) + " files (" + std::to_string(skipped) +
            " done earlier), " + std::to_string(loaded >> 20) + " MiB, " +

@@ -1,3 +1,5 @@
+#include <fmt/core.h>
+
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -173,23 +175,21 @@ int run_schedule(const ScheduleArgs& args) {
                             : describe_affinity(pod.node_affinity));
         }
         if (k < d.pods.size() && !d.pods[k].scores.empty()) {
-          std::printf("  %-24s %7s", "node", "total");
+          std::string head = fmt::format("  {:<24} {:>7}", "node", "total");
           for (const auto& n : plugin_names)
-            std::printf(" %*s", static_cast<int>(std::max<std::size_t>(n.size(), 5)), n.c_str());
-          std::printf("\n");
+            head += fmt::format(" {:>{}}", n, std::max<std::size_t>(n.size(), 5));
+          std::cout << head << "\n";
           std::size_t shown = 0;
           for (const auto& ns : d.pods[k].scores) {
             if (shown++ == args.top) break;
-            std::printf("  %-24s %7lld", view.nodes()[ns.node].node->meta.name.c_str(),
-                        static_cast<long long>(ns.total));
+            std::string line =
+                fmt::format("  {:<24} {:>7}", view.nodes()[ns.node].node->meta.name, ns.total);
             for (std::size_t p = 0; p < plugin_names.size(); ++p) {
-              std::printf(" %*lld",
-                          static_cast<int>(std::max<std::size_t>(plugin_names[p].size(), 5)),
-                          static_cast<long long>(ns.by_plugin[p]));
+              line += fmt::format(" {:>{}}", ns.by_plugin[p],
+                                  std::max<std::size_t>(plugin_names[p].size(), 5));
             }
-            std::printf("\n");
+            std::cout << line << "\n";
           }
-          std::fflush(stdout);
         }
       }
       if (!d.placed) unschedulable += static_cast<int>(g.size());

@@ -1,6 +1,7 @@
 // `aqueduct schema`: the result model (sim/result_schema.h) as a table, JSON
 // (what the Python package reads its files with), YAML, CSV (a row per column)
 // or Markdown (docs/results.md).
+#include <fmt/core.h>
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -73,14 +74,13 @@ int run_schema(const std::string& output) {
   } else if (output == "markdown") {
     std::cout << markdown(s);
   } else {
-    std::printf("result model, schema version %d\n", schema::kVersion);
+    fmt::print("result model, schema version {}\n", schema::kVersion);
     for (const auto& t : s["tables"]) {
-      std::printf("\n%s: %s\n", t["file"].get<std::string>().c_str(),
-                  t["doc"].get<std::string>().c_str());
+      fmt::print("\n{}: {}\n", t["file"].get<std::string>(), t["doc"].get<std::string>());
       for (const auto& c : t["columns"]) {
-        std::printf("  %-26s %-12s %-4s %s\n", c["name"].get<std::string>().c_str(),
-                    c["type"].get<std::string>().c_str(), c["unit"].get<std::string>().c_str(),
-                    c["doc"].get<std::string>().c_str());
+        fmt::print("  {:<26} {:<12} {:<4} {}\n", c["name"].get<std::string>(),
+                   c["type"].get<std::string>(), c["unit"].get<std::string>(),
+                   c["doc"].get<std::string>());
       }
     }
   }

@@ -1,3 +1,4 @@
+#include <fmt/core.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -121,14 +122,12 @@ int run_sim(const SimRunArgs& args) {
             std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
         if (wall - last < 0.1 && frac < 1.0) return;  // at most ten updates a second
         last = wall;
-        std::fprintf(stderr, "\r[%s/%s] %5.1f%%  simulated %s  %llu events  %.1fs   ",
-                     plan->name.c_str(), spec.scenario.c_str(), 100 * frac,
-                     core::format_duration(now).c_str(), static_cast<unsigned long long>(events),
-                     wall);
+        fmt::print(stderr, "\r[{}/{}] {:5.1f}%  simulated {}  {} events  {:.1f}s   ", plan->name,
+                   spec.scenario, 100 * frac, core::format_duration(now), events, wall);
       };
     }
     auto r = sim::run_experiment(spec, opts);
-    if (tty) std::fprintf(stderr, "\r\033[K");
+    if (tty) fmt::print(stderr, "\r\033[K");
     if (!r.ok()) {
       std::cerr << "error: scenario " << spec.scenario << ": " << r.status().message() << "\n";
       return 2;

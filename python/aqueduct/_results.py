@@ -156,12 +156,40 @@ class Results:
         """The experiment as run (experiment.yaml): it loads and reruns from anywhere."""
         return self._experiment_yaml()
 
+    _TABLES = ("jobs", "timeseries", "cache_status", "dataloads", "scaling")
+
+    def to_parquet(self, folder: "str | os.PathLike[str]") -> List[str]:
+        """Writes every table as <name>.parquet and the summary as summary.parquet
+        into ``folder`` (created), with the same columns and dtypes as the
+        DataFrames. Needs pyarrow or fastparquet, which Debian 12 does not
+        package: ``pip install pyarrow`` in a virtual environment."""
+        if not _parquet_engine():
+            raise ImportError("Parquet output needs pyarrow or fastparquet, which Debian 12 does "
+                              "not package: pip install pyarrow into a virtual environment "
+                              "(docs/python.md); the CSV files hold the same data")
+        os.makedirs(folder, exist_ok=True)
+        written = []
+        for name in self._TABLES + ("summary",):
+            path = os.path.join(os.fspath(folder), f"{name}.parquet")
+            getattr(self, name).to_parquet(path, index=False)
+            written.append(path)
+        return written
+
     def __repr__(self) -> str:
         s = self.summary_dict
         jct = s["mean_jct_s"]
         jct_text = "n/a" if isinstance(jct, float) and math.isnan(jct) else f"{jct:.0f}s"
         return (f"<Results {s['experiment']}/{s['scenario']}: {s['completed']}/{s['jobs']} jobs, "
                 f"mean JCT {jct_text}, hit ratio {s['hit_ratio']:.3f}>")
+
+
+def _parquet_engine() -> Optional[str]:
+    """The Parquet engine pandas would use, or None."""
+    import importlib.util
+    for engine in ("pyarrow", "fastparquet"):
+        if importlib.util.find_spec(engine) is not None:
+            return engine
+    return None
 
 
 def from_native(raw: Any) -> Results:

@@ -62,6 +62,21 @@ def test_files_and_dataframes_agree(aq, quickstart, quickstart_run):
         assert fs["aqueduct_version"] == aq.__version__ and fs["commit"] == aq.__commit__
 
 
+def test_parquet_keeps_the_frames_or_says_what_is_missing(aq, quickstart_run, tmp_path):
+    from aqueduct._results import _parquet_engine
+    r = aq.read_run(quickstart_run)["cache"]
+    if _parquet_engine() is None:
+        # Debian 12 packages no Parquet engine: the error says what to install.
+        with pytest.raises(ImportError, match="pip install pyarrow"):
+            r.to_parquet(tmp_path / "pq")
+        return
+    written = r.to_parquet(tmp_path / "pq")
+    assert len(written) == 6
+    for table in ("jobs", "timeseries", "cache_status", "dataloads", "scaling", "summary"):
+        back = pd.read_parquet(tmp_path / "pq" / f"{table}.parquet")
+        pd.testing.assert_frame_equal(back, getattr(r, table), check_dtype=True)
+
+
 def test_missing_values_are_nan_never_minus_one(aq, quickstart):
     r = quickstart.run("no-cache")
     hit = r.timeseries["hit_ratio"]
