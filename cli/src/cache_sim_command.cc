@@ -1,14 +1,19 @@
 #include <fmt/core.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "aqueduct/core/cache/cache_replay.h"
 #include "aqueduct/core/quantity.h"
+#include "aqueduct/sim/cache_sim.h"
 #include "aqueduct/sim/cache_trace.h"
 #include "aqueduct/sim/results.h"
 #include "aqueduct/sim/rng.h"
@@ -84,76 +89,109 @@ int run_cache_sim(const CacheSimArgs& args) {
   if (!args.key_column.empty()) opts.key_column = args.key_column;
   if (!args.size_column.empty()) opts.size_column = args.size_column;
   opts.max_requests = args.max_requests;
-  core::Result<std::vector<core::CacheRequest>> trace =
-      core::invalid_argument("give --trace or --shuffled-epochs");
-  std::string trace_name = args.trace;
+  auto fail = [](const std::string& msg) {
+    std::cerr << "error: " << msg << "\n";
+    return 2;
+  };
+  std::unique_ptr<sim::CacheTraceReader> reader;
+  std::string trace_name = args.trace == "-" ? "<stdin>" : args.trace;
   if (!args.shuffled_epochs.empty()) {
     auto parts = split_colon(args.shuffled_epochs);
-    if (parts.size() < 2 || parts.size() > 3) {
-      trace = core::invalid_argument("--shuffled-epochs " + args.shuffled_epochs +
-                                     ": expected BLOCKS:EPOCHS[:SEED]");
-    } else {
-      char* e1 = nullptr;
-      char* e2 = nullptr;
-      long blocks = std::strtol(parts[0].c_str(), &e1, 10),
-           epochs = std::strtol(parts[1].c_str(), &e2, 10);
-      std::uint64_t seed = parts.size() == 3 ? std::strtoull(parts[2].c_str(), nullptr, 10) : 1;
-      if (*e1 != '\0' || *e2 != '\0' || blocks <= 0 || epochs <= 0 ||
-          blocks * epochs > 100'000'000) {
-        trace = core::invalid_argument("--shuffled-epochs " + args.shuffled_epochs +
-                                       ": expected positive BLOCKS and EPOCHS (at most 1e8 reads)");
-      } else {
-        trace = shuffled_epochs(blocks, epochs, seed);
-        trace_name = "shuffled epochs (" + args.shuffled_epochs + ")";
-      }
+    if (parts.size() < 2 || parts.size() > 3)
+      return fail("--shuffled-epochs " + args.shuffled_epochs + ": expected BLOCKS:EPOCHS[:SEED]");
+    char* e1 = nullptr;
+    char* e2 = nullptr;
+    long blocks = std::strtol(parts[0].c_str(), &e1, 10),
+         epochs = std::strtol(parts[1].c_str(), &e2, 10);
+    std::uint64_t seed = parts.size() == 3 ? std::strtoull(parts[2].c_str(), nullptr, 10) : 1;
+    if (*e1 != '\0' || *e2 != '\0' || blocks <= 0 || epochs <= 0 || blocks * epochs > 100'000'000) {
+      return fail("--shuffled-epochs " + args.shuffled_epochs +
+                  ": expected positive BLOCKS and EPOCHS (at most 1e8 reads)");
     }
+    reader = sim::memory_trace_reader(shuffled_epochs(blocks, epochs, seed));
+    trace_name = "shuffled epochs (" + args.shuffled_epochs + ")";
   } else if (!args.trace.empty()) {
-    trace = sim::read_cache_trace(args.trace, opts);
-  }
-  if (!trace.ok()) {
-    std::cerr << "error: " << trace.status().message() << "\n";
-    return 2;
+    auto r = sim::open_cache_trace(args.trace, opts);
+    if (!r.ok()) return fail(r.status().message());
+    reader = std::move(*r);
+  } else {
+    return fail("give a trace (-f FILE) or --shuffled-epochs");
   }
   if (!args.write_binary.empty()) {
-    core::Status st = sim::write_binary_cache_trace(args.write_binary, *trace);
-    if (!st.is_ok()) {
-      std::cerr << "error: " << st.message() << "\n";
-      return 2;
+    // Converting needs the whole trace; then it is replayed from memory.
+    std::vector<core::CacheRequest> all;
+    std::vector<core::CacheRequest> batch(1 << 16);
+    for (;;) {
+      auto n = reader->read(batch);
+      if (!n.ok()) return fail(n.status().message());
+      if (*n == 0) break;
+      all.insert(all.end(), batch.begin(), batch.begin() + static_cast<std::ptrdiff_t>(*n));
     }
-    std::cerr << "wrote " << trace->size() << " requests to " << args.write_binary << "\n";
+    core::Status st = sim::write_binary_cache_trace(args.write_binary, all);
+    if (!st.is_ok()) return fail(st.message());
+    std::cerr << "wrote " << all.size() << " requests to " << args.write_binary << "\n";
     if (args.policies.empty()) return 0;
+    reader = sim::memory_trace_reader(std::move(all));
   }
-  auto fp = core::footprint(*trace);
   auto registry = core::builtin_eviction_policies();
   std::vector<std::string> policies = split(args.policies.empty() ? "lru" : args.policies);
   if (policies.size() == 1 && policies[0] == "all") policies = registry.names();
-  std::vector<std::int64_t> sizes;
-  for (const auto& s : split(args.sizes.empty() ? "10%" : args.sizes)) {
-    auto b = parse_size(s, fp.bytes);
-    if (!b.ok()) {
-      std::cerr << "error: " << b.status().message() << "\n";
-      return 2;
+  for (const auto& p : policies) {
+    auto probe = registry.create(p);
+    if (!probe.ok()) return fail("--policy: " + probe.status().message());
+  }
+  // The footprint only when a size is a share of it (one more pass).
+  const std::vector<std::string> size_args = split(args.sizes.empty() ? "10%" : args.sizes);
+  std::optional<core::Footprint> fp;
+  if (std::any_of(size_args.begin(), size_args.end(),
+                  [](const std::string& s) { return !s.empty() && s.back() == '%'; })) {
+    auto f = sim::trace_footprint(*reader);
+    if (!f.ok()) {
+      if (args.trace == "-") {
+        return fail(
+            "a --size in % needs the footprint, so the trace is read twice, and "
+            "standard input can be read once: give sizes in bytes (64Mi, 1e9)");
+      }
+      return fail(f.status().message());
     }
+    fp = *f;
+  }
+  std::vector<std::int64_t> sizes;
+  for (const auto& s : size_args) {
+    auto b = parse_size(s, fp ? fp->bytes : 0);
+    if (!b.ok()) return fail(b.status().message());
     sizes.push_back(*b);
   }
   std::sort(sizes.begin(), sizes.end());
-  std::vector<std::uint64_t> next;
-  std::vector<core::ReplayResult> results;
+  std::vector<sim::CacheConfig> configs;
   for (const auto& p : policies) {
-    auto probe = registry.create(p);
-    if (!probe.ok()) {
-      std::cerr << "error: --policy: " << probe.status().message() << "\n";
-      return 2;
-    }
-    if ((*probe)->needs_future() && next.empty()) next = core::next_uses(*trace);
-    for (std::int64_t size : sizes) {
-      auto r = core::replay(*trace, p, size, registry, next);
-      if (!r.ok()) {
-        std::cerr << "error: " << r.status().message() << "\n";
-        return 2;
+    for (std::int64_t size : sizes) configs.push_back({p, size});
+  }
+  sim::CacheSimOptions sim_opts;
+  sim_opts.replay.on_hit_size =
+      args.on_hit_size == "update" ? core::OnHitSize::kUpdate : core::OnHitSize::kKeep;
+  sim_opts.threads = args.threads;
+  const bool tty = !args.quiet && isatty(STDERR_FILENO);
+  if (tty) {
+    sim_opts.progress = [last = std::chrono::steady_clock::time_point()](
+                            double frac, std::uint64_t requests) mutable {
+      auto now = std::chrono::steady_clock::now();
+      if (now - last < std::chrono::milliseconds(100)) return;
+      last = now;
+      if (frac >= 0) {
+        fmt::print(stderr, "\r{:5.1f}%  {} requests   ", 100 * frac, requests);
+      } else {
+        fmt::print(stderr, "\r{} requests   ", requests);
       }
-      results.push_back(*r);
-    }
+    };
+  }
+  auto run = sim::simulate_caches(*reader, configs, registry, sim_opts);
+  if (tty) fmt::print(stderr, "\r\033[K");
+  if (!run.ok()) return fail(run.status().message());
+  const std::vector<core::ReplayResult>& results = *run;
+  if (!results.empty() && results[0].zero_byte_requests > 0) {
+    std::cerr << "note: " << results[0].zero_byte_requests
+              << " zero-byte requests skipped (as libCacheSim's readers skip them)\n";
   }
   const OutputFormat format = parse_output_format(args.output);
   if (format != OutputFormat::kTable) {
@@ -168,8 +206,13 @@ int run_cache_sim(const CacheSimArgs& args) {
     }
     write_rows(out, format, std::cout);
   } else {
-    fmt::print("trace {}: {} requests, {} objects, footprint {}\n", trace_name, trace->size(),
-               fp.objects, core::format_bytes(static_cast<double>(fp.bytes)));
+    const std::uint64_t requests = results.empty() ? 0 : results[0].requests;
+    if (fp) {
+      fmt::print("trace {}: {} requests, {} objects, footprint {}\n", trace_name, requests,
+                 fp->objects, core::format_bytes(static_cast<double>(fp->bytes)));
+    } else {
+      fmt::print("trace {}: {} requests\n", trace_name, requests);
+    }
     fmt::print("{:<8} {:>14} {:>12} {:>12} {:>10} {:>10}\n", "policy", "cache size", "requests",
                "misses", "miss", "byte miss");
     for (const auto& r : results) {

@@ -102,6 +102,9 @@ struct CacheSimArgs {
   std::string mrc;               // PNG path for the miss-ratio curve
   std::string write_binary;      // convert the trace to the binary format
   std::int64_t max_requests = 0;
+  std::string on_hit_size = "keep";  // keep | update (core::OnHitSize)
+  int threads = 0;                   // replay threads; 0: one per core
+  bool quiet = false;                // no progress line
   // "BLOCKS:EPOCHS[:SEED]": instead of a trace file, the deep-learning access
   // pattern: BLOCKS equal blocks (1 MiB) read in a fresh random order each epoch.
   std::string shuffled_epochs;

@@ -173,11 +173,23 @@ int main(int argc, char** argv) {
   aqueduct::cli::CacheSimArgs cs;
   auto* cache_sim = app.add_subcommand(
       "cache-sim", "Replay a block/object trace against eviction policies and print miss ratios.");
-  cache_sim->add_option("trace,-f,--file,--trace", cs.trace, "trace file");
+  cache_sim->add_option("trace,-f,--file,--trace", cs.trace, "trace file (- for standard input)");
   cache_sim->add_option("--shuffled-epochs", cs.shuffled_epochs,
                         "BLOCKS:EPOCHS[:SEED]: the deep-learning pattern instead of a trace file");
-  cache_sim->add_option("--format", cs.format,
-                        "csv, cloudphysics, cachelib-block, cachelib-kv, binary");
+  cache_sim
+      ->add_option("--format", cs.format,
+                   "csv (default), cloudphysics, cachelib-block, cachelib-kv, twitter, msr, "
+                   "binary or oracleGeneral; zstd-compressed input is recognised")
+      ->check(CLI::IsMember({"csv", "cloudphysics", "cachelib-block", "cachelib-kv", "twitter",
+                             "msr", "binary", "oracleGeneral"}));
+  cache_sim
+      ->add_option("--on-hit-size", cs.on_hit_size,
+                   "a hit naming another size: keep the admitted size (default, as "
+                   "libCacheSim) or update to the new one")
+      ->check(CLI::IsMember({"keep", "update"}));
+  cache_sim->add_option("--threads", cs.threads, "replay threads (default: one per core)")
+      ->check(CLI::Range(0, 256));
+  cache_sim->add_flag("-q,--quiet", cs.quiet, "no progress line");
   cache_sim->add_option("--key-column", cs.key_column, "csv: the key column (default key)");
   cache_sim->add_option("--size-column", cs.size_column, "csv: the size column (default size)");
   cache_sim->add_option("--policy", cs.policies, "policies, comma-separated, or all (default lru)");

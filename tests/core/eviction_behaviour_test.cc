@@ -138,4 +138,43 @@ TEST(Replay, SizesAndBytes) {
 }
 
 }  // namespace
+TEST(Replay, OnHitSizeKeepOrUpdate) {
+  // a(60) b(30) a(90) b(30), cache 100.
+  std::vector<CacheRequest> t{{k('a'), 60}, {k('b'), 30}, {k('a'), 90}, {k('b'), 30}};
+  // keep (libCacheSim): a stays at 60 bytes, so b still fits and hits.
+  auto keep = replay(t, "lru", 100, builtin_eviction_policies());
+  ASSERT_TRUE(keep.ok());
+  EXPECT_EQ(keep->misses, 2u);
+  // update: a grows to 90, 120 > 100 evicts the LRU block b, which then misses.
+  ReplayOptions update{OnHitSize::kUpdate};
+  auto upd = replay(t, "lru", 100, builtin_eviction_policies(), {}, update);
+  ASSERT_TRUE(upd.ok());
+  EXPECT_EQ(upd->misses, 3u);
+  // A shrinking hit frees room under update: a(90) b(30: miss, evicts a)...
+  std::vector<CacheRequest> shrink{{k('a'), 90}, {k('a'), 10}, {k('b'), 80}, {k('a'), 10}};
+  EXPECT_EQ(replay(shrink, "lru", 100, builtin_eviction_policies(), {}, update)->misses, 2u);
+  EXPECT_EQ(replay(shrink, "lru", 100, builtin_eviction_policies())->misses, 3u);
+  // An object that grows past the whole cache under update evicts itself.
+  std::vector<CacheRequest> grow{{k('a'), 50}, {k('a'), 150}, {k('a'), 50}};
+  EXPECT_EQ(replay(grow, "lru", 100, builtin_eviction_policies(), {}, update)->misses, 2u);
+}
+
+TEST(Replay, LargerThanTheCacheAndZeroBytes) {
+  // c is larger than the cache: a miss every time, never cached, a and b untouched.
+  std::vector<CacheRequest> t{{k('a'), 40}, {k('b'), 40},  {k('c'), 101},
+                              {k('a'), 40}, {k('c'), 101}, {k('b'), 40}};
+  for (const std::string p : {"lru", "fifo", "arc", "s3fifo", "2q", "sieve", "clock", "lfu"}) {
+    auto r = replay(t, p, 100, builtin_eviction_policies());
+    ASSERT_TRUE(r.ok()) << p;
+    EXPECT_EQ(r->misses, 4u) << p;
+  }
+  // Zero-byte requests are skipped and counted apart (as libCacheSim's readers skip them).
+  std::vector<CacheRequest> z{{k('a'), 10}, {k('b'), 0}, {k('a'), 10}, {k('b'), 0}};
+  auto r = replay(z, "lru", 100, builtin_eviction_policies());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->requests, 2u);
+  EXPECT_EQ(r->misses, 1u);
+  EXPECT_EQ(r->zero_byte_requests, 2u);
+}
+
 }  // namespace aqueduct::core

@@ -1,8 +1,12 @@
 #include "aqueduct/core/cache/cache_replay.h"
 
+#include <absl/container/flat_hash_set.h>
+
 #include "aqueduct/core/cache/block_map.h"
 
 namespace aqueduct::core {
+
+std::string_view on_hit_size_name(OnHitSize s) { return s == OnHitSize::kKeep ? "keep" : "update"; }
 
 std::vector<std::uint64_t> next_uses(std::span<const CacheRequest> trace) {
   std::vector<std::uint64_t> next(trace.size(), UINT64_MAX);
@@ -18,75 +22,116 @@ std::vector<std::uint64_t> next_uses(std::span<const CacheRequest> trace) {
   return next;
 }
 
-Result<ReplayResult> replay(std::span<const CacheRequest> trace, std::string_view policy,
-                            std::int64_t capacity_bytes, const EvictionRegistry& registry,
-                            std::span<const std::uint64_t> next) {
+Result<std::unique_ptr<CacheReplayer>> CacheReplayer::create(std::string_view policy,
+                                                             std::int64_t capacity_bytes,
+                                                             const EvictionRegistry& registry,
+                                                             const ReplayOptions& options) {
   if (capacity_bytes <= 0) return invalid_argument("cache size must be positive");
   if (capacity_bytes > kMaxCacheBytes) {
     return invalid_argument("cache size " + std::to_string(capacity_bytes) +
                             " B is over the limit of 4 EiB");
   }
   AQ_ASSIGN_OR_RETURN(auto p, registry.create(policy));
-  if (p->needs_future() && next.size() != trace.size()) {
-    return invalid_argument("policy " + std::string(policy) +
-                            " needs the next use of every request");
-  }
   p->set_capacity(capacity_bytes);
-  const bool future = p->needs_future();
-  ReplayResult r;
-  r.policy = std::string(policy);
-  r.capacity_bytes = capacity_bytes;
-  std::int64_t used = 0;
-  for (std::size_t i = 0; i < trace.size(); ++i) {
-    const CacheRequest& q = trace[i];
-    if (q.bytes < 0 || q.bytes > kMaxRequestBytes) {
-      return invalid_argument("request " + std::to_string(i) + ": size " + std::to_string(q.bytes) +
-                              " B is outside 0 .. 1 PiB");
+  return std::unique_ptr<CacheReplayer>(
+      new CacheReplayer(std::move(p), policy, capacity_bytes, options));
+}
+
+CacheReplayer::CacheReplayer(std::unique_ptr<EvictionPolicy> p, std::string_view name,
+                             std::int64_t capacity, const ReplayOptions& options)
+    : p_(std::move(p)),
+      future_(p_->needs_future()),
+      update_sizes_(options.on_hit_size == OnHitSize::kUpdate) {
+  r_.policy = std::string(name);
+  r_.capacity_bytes = capacity;
+}
+
+void CacheReplayer::make_room(std::int64_t need) {
+  while (need > r_.capacity_bytes - used_) {
+    auto v = p_->victim();
+    if (!v) break;
+    used_ -= p_->bytes_of(*v);
+    p_->on_remove(*v, /*evicted=*/true);
+  }
+}
+
+Status CacheReplayer::replay(std::span<const CacheRequest> batch, std::uint64_t first,
+                             std::span<const std::uint64_t> next) {
+  if (future_ && next.size() != batch.size()) {
+    return invalid_argument("policy " + r_.policy + " needs the next use of every request");
+  }
+  const std::int64_t capacity = r_.capacity_bytes;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const CacheRequest& q = batch[i];
+    if (q.bytes <= 0 || q.bytes > kMaxRequestBytes) [[unlikely]] {
+      if (q.bytes == 0) {
+        ++r_.zero_byte_requests;
+        continue;
+      }
+      return invalid_argument("request " + std::to_string(first + i) + ": size " +
+                              std::to_string(q.bytes) + " B is outside 0 .. 1 PiB");
     }
-    ++r.requests;
-    if (__builtin_add_overflow(r.bytes, q.bytes, &r.bytes)) {
-      return invalid_argument("request " + std::to_string(i) +
+    ++r_.requests;
+    if (__builtin_add_overflow(r_.bytes, q.bytes, &r_.bytes)) [[unlikely]] {
+      return invalid_argument("request " + std::to_string(first + i) +
                               ": the trace's bytes add up to more than 8 EiB");
     }
-    if (future) p->set_next_use(q.key, next[i]);
-    std::int64_t old = p->on_access(q.key, q.bytes);
+    if (future_) p_->set_next_use(q.key, next[i]);
+    const std::int64_t old = p_->on_access(q.key, update_sizes_ ? q.bytes : -1);
     if (old >= 0) {
-      used += q.bytes - old;
-      // A block that grew past the capacity makes room (it may evict itself).
-      while (used > capacity_bytes) {
-        auto v = p->victim();
-        if (!v) break;
-        used -= p->bytes_of(*v);
-        p->on_remove(*v, /*evicted=*/true);
+      if (update_sizes_ && old != q.bytes) {
+        used_ += q.bytes - old;
+        // A grown object makes room (it may evict itself).
+        make_room(0);
       }
       continue;
     }
-    ++r.misses;
-    r.miss_bytes += q.bytes;
-    if (q.bytes > capacity_bytes) continue;
-    // Make room first, then admit (as libCacheSim does).
-    while (q.bytes > capacity_bytes - used) {
-      auto v = p->victim();
-      if (!v) break;
-      used -= p->bytes_of(*v);
-      p->on_remove(*v, /*evicted=*/true);
-    }
-    p->on_insert(q.key, q.bytes);
-    used += q.bytes;
+    ++r_.misses;
+    r_.miss_bytes += q.bytes;
+    p_->on_miss(q.key, q.bytes);
+    if (q.bytes > capacity) continue;
+    make_room(q.bytes);
+    p_->on_insert(q.key, q.bytes);
+    used_ += q.bytes;
   }
-  return r;
+  return Status::ok();
+}
+
+Result<ReplayResult> replay(std::span<const CacheRequest> trace, std::string_view policy,
+                            std::int64_t capacity_bytes, const EvictionRegistry& registry,
+                            std::span<const std::uint64_t> next, const ReplayOptions& options) {
+  AQ_ASSIGN_OR_RETURN(auto r, CacheReplayer::create(policy, capacity_bytes, registry, options));
+  if (r->needs_future() && next.size() != trace.size()) {
+    return invalid_argument("policy " + std::string(policy) +
+                            " needs the next use of every request");
+  }
+  AQ_RETURN_IF_ERROR(
+      r->replay(trace, 0, r->needs_future() ? next : std::span<const std::uint64_t>{}));
+  return r->result();
+}
+
+struct FootprintCounter::Keys {
+  absl::flat_hash_set<BlockKey, BlockKeyHash> keys;
+};
+
+FootprintCounter::FootprintCounter() : seen_(std::make_unique<Keys>()) {}
+FootprintCounter::~FootprintCounter() = default;
+FootprintCounter::FootprintCounter(FootprintCounter&&) noexcept = default;
+FootprintCounter& FootprintCounter::operator=(FootprintCounter&&) noexcept = default;
+
+void FootprintCounter::add(std::span<const CacheRequest> batch) {
+  for (const auto& q : batch) {
+    if (!seen_->keys.insert(q.key).second) continue;
+    ++f_.objects;
+    // Saturates: a footprint past 8 EiB is reported as the largest value.
+    if (__builtin_add_overflow(f_.bytes, q.bytes, &f_.bytes)) f_.bytes = INT64_MAX;
+  }
 }
 
 Footprint footprint(std::span<const CacheRequest> trace) {
-  BlockMap<std::int64_t> sizes;
-  for (const auto& q : trace) sizes[q.key] = q.bytes;
-  Footprint f;
-  f.objects = sizes.size();
-  for (const auto& [k, b] : sizes) {
-    // Saturates: a footprint past 8 EiB is reported as the largest value.
-    if (__builtin_add_overflow(f.bytes, b, &f.bytes)) f.bytes = INT64_MAX;
-  }
-  return f;
+  FootprintCounter c;
+  c.add(trace);
+  return c.result();
 }
 
 }  // namespace aqueduct::core

@@ -4,29 +4,47 @@
 
 namespace aqueduct::core {
 
-void ArcPolicy::on_insert(const BlockKey& key, std::int64_t bytes) {
+void ArcPolicy::on_miss(const BlockKey& key, std::int64_t bytes) {
+  miss_key_ = key;
+  miss_bytes_ = bytes;
+  no_ghost_ = false;
+  const auto size = static_cast<double>(bytes);
   if (std::uint32_t g = b1_.find(key); g != KeyedList::kNil) {
-    // Recency was evicted too soon: grow T1's target.
-    std::int64_t delta =
-        std::max<std::int64_t>(b2_.bytes() / std::max<std::int64_t>(b1_.bytes(), 1), 1) * bytes;
-    p_ = std::min(c_, p_ + delta);
+    // Case II: recency was evicted too soon; grow T1's target.
+    const double delta =
+        std::max(static_cast<double>(b2_.bytes()) / static_cast<double>(b1_.bytes()), 1.0);
+    p_ = std::min(p_ + delta * size, static_cast<double>(c_));
     b1_.erase(g);
-    t2_.push_front(key, bytes);
+    miss_ = Miss::kInB1;
   } else if (std::uint32_t h = b2_.find(key); h != KeyedList::kNil) {
-    std::int64_t delta =
-        std::max<std::int64_t>(b1_.bytes() / std::max<std::int64_t>(b2_.bytes(), 1), 1) * bytes;
-    p_ = std::max<std::int64_t>(0, p_ - delta);
+    // Case III: frequency was evicted too soon; shrink it.
+    const double delta =
+        std::max(static_cast<double>(b1_.bytes()) / static_cast<double>(b2_.bytes()), 1.0);
+    p_ = std::max(p_ - delta * size, 0.0);
     b2_.erase(h);
-    t2_.push_front(key, bytes);
+    miss_ = Miss::kInB2;
   } else {
-    t1_.push_front(key, bytes);
+    miss_ = Miss::kNew;
   }
-  trim_ghosts();
+}
+
+void ArcPolicy::on_insert(const BlockKey& key, std::int64_t bytes) {
+  // A cache that did not report the miss: classify it now.
+  if (miss_ == Miss::kNone || !(miss_key_ == key)) on_miss(key, bytes);
+  if (miss_ == Miss::kNew) {
+    t1_.push_front(key, bytes);
+  } else {
+    t2_.push_front(key, bytes);
+  }
+  miss_ = Miss::kNone;
+  no_ghost_ = false;
 }
 
 std::int64_t ArcPolicy::on_access(const BlockKey& key, std::int64_t new_bytes) {
+  miss_ = Miss::kNone;  // a hit: room made now (a grown object) is no case IV
   std::uint32_t s = t1_.find(key);
   if (s != KeyedList::kNil) {
+    // Case I: seen again; to T2's MRU end.
     std::int64_t old = t1_.at(s).bytes;
     t1_.erase(s);
     t2_.push_front(key, new_bytes >= 0 ? new_bytes : old);
@@ -45,26 +63,42 @@ void ArcPolicy::on_remove(const BlockKey& key, bool evicted) {
   if (s != KeyedList::kNil) {
     std::int64_t b = t1_.at(s).bytes;
     t1_.erase(s);
-    if (evicted) b1_.push_front(key, b);
+    if (evicted && !no_ghost_) b1_.push_front(key, b);
   } else if ((s = t2_.find(key)) != KeyedList::kNil) {
     std::int64_t b = t2_.at(s).bytes;
     t2_.erase(s);
     if (evicted) b2_.push_front(key, b);
   }
-  trim_ghosts();
+  no_ghost_ = false;
 }
 
-void ArcPolicy::trim_ghosts() {
-  // |T1| + |B1| <= c and |T1| + |T2| + |B1| + |B2| <= 2c (in bytes).
-  while (!b1_.empty() && t1_.bytes() + b1_.bytes() > c_) b1_.erase(b1_.tail());
-  while (!b2_.empty() && t1_.bytes() + t2_.bytes() + b1_.bytes() + b2_.bytes() > 2 * c_)
-    b2_.erase(b2_.tail());
+std::optional<BlockKey> ArcPolicy::replace() const {
+  const auto t1 = static_cast<double>(t1_.bytes());
+  if ((!t1_.empty() && (t1 > p_ || (t1 == p_ && miss_ == Miss::kInB2))) || t2_.empty()) {
+    if (t1_.empty()) return std::nullopt;
+    return t1_.at(t1_.tail()).key;
+  }
+  return t2_.at(t2_.tail()).key;
 }
 
 std::optional<BlockKey> ArcPolicy::victim() {
-  if (!t1_.empty() && (t1_.bytes() > p_ || t2_.empty())) return t1_.at(t1_.tail()).key;
-  if (!t2_.empty()) return t2_.at(t2_.tail()).key;
-  return std::nullopt;
+  no_ghost_ = false;
+  if (miss_ == Miss::kNew) {
+    // Case IV: the key is in no list.
+    if (t1_.bytes() + b1_.bytes() + miss_bytes_ > c_) {
+      // A: L1 = T1 + B1 is full.
+      if (!b1_.empty()) {
+        b1_.erase(b1_.tail());
+      } else if (!t1_.empty()) {
+        no_ghost_ = true;  // T1 alone fills L1: its LRU leaves without a ghost
+        return t1_.at(t1_.tail()).key;
+      }
+    } else if (t1_.bytes() + t2_.bytes() + b1_.bytes() + b2_.bytes() >= 2 * c_ && !b2_.empty()) {
+      // B: the directory holds 2c.
+      b2_.erase(b2_.tail());
+    }
+  }
+  return replace();
 }
 
 std::int64_t ArcPolicy::bytes_of(const BlockKey& key) const {

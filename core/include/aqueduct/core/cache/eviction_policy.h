@@ -25,6 +25,13 @@ class EvictionPolicy {
   virtual std::string_view name() const = 0;
   // The capacity (bytes) of the cache this policy serves. Called before use.
   virtual void set_capacity(std::int64_t bytes) { (void)bytes; }
+  // A request for an untracked block that the cache will now try to admit,
+  // before it makes room for it (policies whose choice of victim depends on
+  // the incoming key, such as ARC, learn it here). Optional for caches.
+  virtual void on_miss(const BlockKey& key, std::int64_t bytes) {
+    (void)key;
+    (void)bytes;
+  }
   // A block entered the cache (REQUIRES: not tracked).
   virtual void on_insert(const BlockKey& key, std::int64_t bytes) = 0;
   // A request for `key`: returns the tracked size, or -1 when not tracked (a

@@ -1,9 +1,13 @@
 // ARC (Megiddo and Modha, "ARC: A Self-Tuning, Low Overhead Replacement
-// Cache", FAST 2003): resident lists T1 (seen once) and T2 (seen again), ghost
-// lists B1 and B2 of recently evicted keys, and a target size p for T1 that a
-// ghost hit in B1 raises and one in B2 lowers. Ours counts bytes instead of
-// pages (p, |T1|, ... in bytes), and REPLACE cannot see the incoming key, so
-// it evicts from T1 when |T1| > p (or T2 is empty), else from T2.
+// Cache", FAST 2003), Fig. 4 of the paper in bytes: resident lists T1 (seen
+// once) and T2 (seen again), ghost lists B1 and B2 of recently evicted keys,
+// and a byte target p for T1. A miss that finds its key in B1 raises p by
+// max(|B2|/|B1|, 1) times the object's size, one in B2 lowers it alike (cases
+// II and III: with unit sizes exactly the paper's δ); a miss elsewhere first
+// trims the ghosts as case IV says, and REPLACE evicts T1's LRU when
+// |T1| > p, or |T1| = p and the key was in B2, else T2's. The cache tells ARC
+// about a miss (on_miss) before it makes room, as the paper's cases require.
+// docs/cache.md notes where libCacheSim's ARC differs (p moves by δ bytes).
 #pragma once
 #include "aqueduct/core/cache/eviction_policy.h"
 #include "aqueduct/core/cache/keyed_list.h"
@@ -13,17 +17,25 @@ class ArcPolicy final : public EvictionPolicy {
  public:
   std::string_view name() const override { return "arc"; }
   void set_capacity(std::int64_t bytes) override { c_ = bytes; }
+  void on_miss(const BlockKey& key, std::int64_t bytes) override;
   void on_insert(const BlockKey& key, std::int64_t bytes) override;
   std::int64_t on_access(const BlockKey& key, std::int64_t new_bytes) override;
   void on_remove(const BlockKey& key, bool evicted) override;
   std::optional<BlockKey> victim() override;
   std::size_t size() const override { return t1_.size() + t2_.size(); }
   std::int64_t bytes_of(const BlockKey& key) const override;
-  std::int64_t target_t1() const { return p_; }
+  double target_t1() const { return p_; }
 
  private:
-  void trim_ghosts();
+  // Where the key of the current miss was found (cases II, III and IV).
+  enum class Miss { kNone, kInB1, kInB2, kNew };
+  std::optional<BlockKey> replace() const;
   KeyedList t1_, t2_, b1_, b2_;  // front = MRU
-  std::int64_t c_ = 0, p_ = 0;
+  std::int64_t c_ = 0;
+  double p_ = 0;
+  Miss miss_ = Miss::kNone;
+  BlockKey miss_key_;
+  std::int64_t miss_bytes_ = 0;
+  bool no_ghost_ = false;  // the next eviction leaves no ghost (case IV-A, |T1| = c)
 };
 }  // namespace aqueduct::core
