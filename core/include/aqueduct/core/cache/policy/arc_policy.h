@@ -9,12 +9,14 @@
 // about a miss (on_miss) before it makes room, as the paper's cases require.
 // docs/cache.md notes where libCacheSim's ARC differs (p moves by δ bytes).
 #pragma once
+#include "aqueduct/core/cache/block_map.h"
 #include "aqueduct/core/cache/eviction_policy.h"
 #include "aqueduct/core/cache/keyed_list.h"
 
 namespace aqueduct::core {
 class ArcPolicy final : public EvictionPolicy {
  public:
+  ArcPolicy();
   std::string_view name() const override { return "arc"; }
   void set_capacity(std::int64_t bytes) override { c_ = bytes; }
   void on_miss(const BlockKey& key, std::int64_t bytes) override;
@@ -30,7 +32,16 @@ class ArcPolicy final : public EvictionPolicy {
   // Where the key of the current miss was found (cases II, III and IV).
   enum class Miss { kNone, kInB1, kInB2, kNew };
   std::optional<BlockKey> replace() const;
-  KeyedList t1_, t2_, b1_, b2_;  // front = MRU
+  // One index for the four lists (which list, which slot): one probe per step.
+  enum List : std::uint8_t { kT1, kT2, kB1, kB2 };
+  struct Where {
+    List list;
+    std::uint32_t slot;
+  };
+  KeyedList& list(List l) { return l == kT1 ? t1_ : l == kT2 ? t2_ : l == kB1 ? b1_ : b2_; }
+  void drop_ghost_tail(KeyedList& ghosts);
+  KeyedList t1_, t2_, b1_, b2_;  // front = MRU; unindexed
+  BlockMap<Where> where_;
   std::int64_t c_ = 0;
   double p_ = 0;
   Miss miss_ = Miss::kNone;
