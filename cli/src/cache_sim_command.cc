@@ -171,6 +171,7 @@ int run_cache_sim(const CacheSimArgs& args) {
   sim_opts.replay.on_hit_size =
       args.on_hit_size == "update" ? core::OnHitSize::kUpdate : core::OnHitSize::kKeep;
   sim_opts.threads = args.threads;
+  sim_opts.sample_rate = args.sample;
   const bool tty = !args.quiet && isatty(STDERR_FILENO);
   if (tty) {
     sim_opts.progress = [last = std::chrono::steady_clock::time_point()](
@@ -189,6 +190,13 @@ int run_cache_sim(const CacheSimArgs& args) {
   if (tty) fmt::print(stderr, "\r\033[K");
   if (!run.ok()) return fail(run.status().message());
   const std::vector<core::ReplayResult>& results = *run;
+  for (const auto& r : results) {
+    if (r.method == "shards") {
+      std::cerr << "note: lru: a SHARDS estimate from the keys sampled at rate " << args.sample
+                << " (docs/cache.md gives its measured error)\n";
+      break;
+    }
+  }
   if (!results.empty() && results[0].zero_byte_requests > 0) {
     std::cerr << "note: " << results[0].zero_byte_requests
               << " zero-byte requests skipped (as libCacheSim's readers skip them)\n";

@@ -104,6 +104,7 @@ struct CacheSimArgs {
   std::int64_t max_requests = 0;
   std::string on_hit_size = "keep";  // keep | update (core::OnHitSize)
   int threads = 0;                   // replay threads; 0: one per core
+  double sample = 1.0;               // below 1: LRU's curve sampled with SHARDS at this rate
   bool quiet = false;                // no progress line
   // "BLOCKS:EPOCHS[:SEED]": instead of a trace file, the deep-learning access
   // pattern: BLOCKS equal blocks (1 MiB) read in a fresh random order each epoch.

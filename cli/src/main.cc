@@ -190,6 +190,10 @@ int main(int argc, char** argv) {
   cache_sim->add_option("--threads", cs.threads, "replay threads (default: one per core)")
       ->check(CLI::Range(0, 256));
   cache_sim->add_flag("-q,--quiet", cs.quiet, "no progress line");
+  cache_sim
+      ->add_option("--sample", cs.sample,
+                   "LRU's curve from a sample of the keys at this rate (SHARDS), e.g. 0.01")
+      ->check(CLI::Range(1e-6, 1.0));
   cache_sim->add_option("--key-column", cs.key_column, "csv: the key column (default key)");
   cache_sim->add_option("--size-column", cs.size_column, "csv: the size column (default size)");
   cache_sim->add_option("--policy", cs.policies, "policies, comma-separated, or all (default lru)");

@@ -1,5 +1,7 @@
 #include "aqueduct/sim/cache_sim.h"
 
+#include "aqueduct/core/cache/lru_stack.h"
+
 #include <algorithm>
 #include <barrier>
 #include <memory>
@@ -41,9 +43,13 @@ core::Result<core::Footprint> trace_footprint(CacheTraceReader& reader) {
   return counter.result();
 }
 
-core::Result<std::vector<core::ReplayResult>> simulate_caches(
+namespace {
+
+// One read of the trace feeds every replayer and, when given, the LRU curve.
+core::Result<std::vector<core::ReplayResult>> replay_caches(
     CacheTraceReader& reader, const std::vector<CacheConfig>& configs,
-    const core::EvictionRegistry& registry, const CacheSimOptions& options) {
+    const core::EvictionRegistry& registry, const CacheSimOptions& options,
+    core::LruStackDistance* curve) {
   std::vector<std::unique_ptr<core::CacheReplayer>> caches;
   bool future = false;
   for (const auto& c : configs) {
@@ -94,9 +100,11 @@ core::Result<std::vector<core::ReplayResult>> simulate_caches(
     errors[cache] = caches[cache]->replay(reqs, b.first,
                                           caches[cache]->needs_future() ? next : decltype(next){});
   };
+  // The curve is one more consumer, after the caches.
+  const std::size_t consumers = caches.size() + (curve != nullptr);
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  const int threads =
-      std::clamp(options.threads > 0 ? options.threads : cores, 1, static_cast<int>(caches.size()));
+  const int threads = std::clamp(options.threads > 0 ? options.threads : cores, 1,
+                                 static_cast<int>(std::max<std::size_t>(consumers, 1)));
   // Double buffering: workers replay batch k while this thread reads batch k+1.
   AQ_RETURN_IF_ERROR(fill(batches[0]));
   int current = 0;
@@ -111,9 +119,13 @@ core::Result<std::vector<core::ReplayResult>> simulate_caches(
           sync.arrive_and_wait();  // a batch is ready (or done)
           if (done) return;
           const Batch& b = batches[current];
-          for (std::size_t c = static_cast<std::size_t>(t); c < caches.size();
+          for (std::size_t c = static_cast<std::size_t>(t); c < consumers;
                c += static_cast<std::size_t>(threads)) {
-            replay(b, c);
+            if (c < caches.size()) {
+              replay(b, c);
+            } else {
+              curve->add(std::span(b.requests).first(b.size));
+            }
           }
           sync.arrive_and_wait();  // the batch is replayed
         }
@@ -135,6 +147,61 @@ core::Result<std::vector<core::ReplayResult>> simulate_caches(
   for (std::size_t c = 0; c < caches.size(); ++c) {
     AQ_RETURN_IF_ERROR(errors[c]);
     out.push_back(caches[c]->result());
+  }
+  return out;
+}
+
+}  // namespace
+
+core::Result<std::vector<core::ReplayResult>> simulate_caches(
+    CacheTraceReader& reader, const std::vector<CacheConfig>& configs,
+    const core::EvictionRegistry& registry, const CacheSimOptions& options) {
+  std::vector<std::size_t> lru;  // configs the curve serves
+  for (std::size_t i = 0; i < configs.size(); ++i) {
+    if (configs[i].policy == "lru") lru.push_back(i);
+  }
+  const bool sampled = options.sample_rate < 1.0;
+  if (!(options.lru_stack && (lru.size() >= 2 || (sampled && !lru.empty())))) {
+    return replay_caches(reader, configs, registry, options, nullptr);
+  }
+  std::vector<CacheConfig> others;
+  std::vector<std::int64_t> sizes;
+  for (std::size_t i = 0; i < configs.size(); ++i) {
+    if (configs[i].policy == "lru") {
+      if (configs[i].capacity_bytes <= 0 || configs[i].capacity_bytes > core::kMaxCacheBytes) {
+        return core::invalid_argument("cache size " + std::to_string(configs[i].capacity_bytes) +
+                                      " B is outside 1 B .. 4 EiB");
+      }
+      sizes.push_back(configs[i].capacity_bytes);
+    } else {
+      others.push_back(configs[i]);
+    }
+  }
+  core::LruStackDistance curve(sizes, options.sample_rate, options.replay.on_hit_size);
+  AQ_ASSIGN_OR_RETURN(auto rest, replay_caches(reader, others, registry, options, &curve));
+  std::vector<core::ReplayResult> lru_results = curve.results();
+  for (auto& r : lru_results) r.method = sampled ? "shards" : "stack";
+  if (!sampled && !curve.exact()) {
+    // An object larger than a size, or a key that changed size under
+    // kKeep: replay LRU at each size instead (a second read).
+    core::Status st = reader.rewind();
+    if (!st.is_ok()) {
+      return core::invalid_argument(
+          "LRU's one-pass curve is not exact for this trace (an object larger than a cache "
+          "size, or a key whose size changes), and replaying each size needs a second read: " +
+          st.message());
+    }
+    std::vector<CacheConfig> lru_configs;
+    for (std::size_t i : lru) lru_configs.push_back(configs[i]);
+    CacheSimOptions again = options;
+    again.lru_stack = false;
+    again.progress = nullptr;
+    AQ_ASSIGN_OR_RETURN(lru_results, replay_caches(reader, lru_configs, registry, again, nullptr));
+  }
+  std::vector<core::ReplayResult> out(configs.size());
+  std::size_t li = 0, oi = 0;
+  for (std::size_t i = 0; i < configs.size(); ++i) {
+    out[i] = configs[i].policy == "lru" ? lru_results[li++] : rest[oi++];
   }
   return out;
 }

@@ -25,6 +25,13 @@ struct CacheSimOptions {
   // most one per cache.
   int threads = 0;
   std::size_t batch = 1 << 16;  // requests per batch
+  // LRU at two or more sizes from one pass over stack distances
+  // (core::LruStackDistance) instead of one replay per size; when the curve
+  // cannot be exact for the trace, the LRU sizes are replayed after all
+  // (a second read).
+  bool lru_stack = true;
+  // Below 1: LRU's curve sampled with SHARDS at this rate (an estimate).
+  double sample_rate = 1.0;
   // Called after each batch with the share of the input read (-1 unknown)
   // and the requests so far.
   std::function<void(double, std::uint64_t)> progress;

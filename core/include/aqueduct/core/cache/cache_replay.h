@@ -50,6 +50,9 @@ struct ReplayResult {
   std::int64_t bytes = 0;
   std::int64_t miss_bytes = 0;
   std::uint64_t zero_byte_requests = 0;  // skipped
+  // How it was computed: "replay", "stack" (LRU's exact one-pass curve) or
+  // "shards" (the sampled estimate).
+  std::string method = "replay";
   double miss_ratio() const {
     return requests ? static_cast<double>(misses) / static_cast<double>(requests) : 0;
   }
