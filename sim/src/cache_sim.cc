@@ -46,10 +46,11 @@ core::Result<core::Footprint> trace_footprint(CacheTraceReader& reader) {
 namespace {
 
 // One read of the trace feeds every replayer and, when given, the LRU curve.
-core::Result<std::vector<core::ReplayResult>> replay_caches(
-    CacheTraceReader& reader, const std::vector<CacheConfig>& configs,
-    const core::EvictionRegistry& registry, const CacheSimOptions& options,
-    core::LruStackDistance* curve) {
+core::Result<std::vector<core::ReplayResult>> replay_caches(CacheTraceReader& reader,
+                                                            const std::vector<CacheConfig>& configs,
+                                                            const core::EvictionRegistry& registry,
+                                                            const CacheSimOptions& options,
+                                                            core::LruStackDistance* curve) {
   std::vector<std::unique_ptr<core::CacheReplayer>> caches;
   bool future = false;
   for (const auto& c : configs) {

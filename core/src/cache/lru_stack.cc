@@ -134,9 +134,9 @@ struct LruStackDistance::State {
     if (size > caps.front()) exact = false;  // never cached at the smallest size, yet on the stack
     if (need < 0) return;
     // The first capacity that holds it; hits there and at every larger one.
-    const auto at = std::lower_bound(
-        caps.begin(), caps.end(), need,
-        [](std::int64_t c, double n) { return static_cast<double>(c) < n; });
+    const auto at = std::lower_bound(caps.begin(), caps.end(), need, [](std::int64_t c, double n) {
+      return static_cast<double>(c) < n;
+    });
     const auto k = static_cast<std::size_t>(at - caps.begin());
     if (k < caps.size()) {
       ++hits[k];
