@@ -42,7 +42,6 @@ def zipf_trace(path, requests, objects=1_000_000, alpha=1.0, seed=7):
     rec["sz"] = 1024 + (ids * np.uint64(2654435761)) % np.uint64(63 * 1024)
     rec["nx"] = -1
     rec.tofile(path)
-    first = {}
     uniq, idx = np.unique(ids, return_index=True)
     footprint = int(rec["sz"][idx].astype(np.int64).sum())
     return footprint
@@ -81,7 +80,13 @@ def main():
     ap.add_argument("--trace", default="/tmp/aqueduct-zipf.oracleGeneral.bin")
     ap.add_argument("--policies", default=",".join(POLICIES))
     args = ap.parse_args()
-    footprint = zipf_trace(args.trace, args.requests)
+    # In a child process, so that this one stays small: a forked child's peak
+    # memory counts what it inherited.
+    footprint = int(subprocess.run(
+        [sys.executable, "-c", "import sys; sys.path.insert(0, %r); import "
+         "cache_sim_vs_libcachesim as b; print(b.zipf_trace(%r, %d))"
+         % (os.path.dirname(os.path.abspath(__file__)), args.trace, args.requests)],
+        check=True, capture_output=True, text=True).stdout)
     size = footprint // 10
     theirs = None
     if args.libcachesim_src and os.path.isdir(args.libcachesim_src):
@@ -110,17 +115,20 @@ def main():
             else:
                 row += " - | - | - | - | - |"
             print(row, flush=True)
-    # The LRU miss-ratio curve at 100 sizes against one LRU replay.
+    # The LRU miss-ratio curve at 100 sizes (exact, and SHARDS at 1%) against
+    # one LRU replay at 10% and at 100% of the footprint.
     sizes = ",".join(str(footprint * k // 100) for k in range(1, 101))
     print("\n| run | round | wall s | CPU s | max RSS MiB |\n|---|---|---|---|---|")
+    base = [AQUEDUCT, "cache-sim", "-f", args.trace, "--format", "oracleGeneral", "--policy",
+            "lru", "-q", "-o", "csv", "--size"]
     for rnd in range(1, args.rounds + 1):
-        w, c, m, _ = run([AQUEDUCT, "cache-sim", "-f", args.trace, "--format", "oracleGeneral",
-                          "--policy", "lru", "--size", str(size), "-q"])
-        print(f"| one LRU replay | {rnd} | {w:.2f} | {c:.2f} | {m:.0f} |")
-        w, c, m, _ = run([AQUEDUCT, "cache-sim", "-f", args.trace, "--format", "oracleGeneral",
-                          "--mrc-lru", "--size", sizes, "-q", "-o", "csv"])
-        print(f"| exact LRU curve, 100 sizes | {rnd} | {w:.2f} | {c:.2f} | {m:.0f} |", flush=True)
-
+        for label, extra in (("one LRU replay, 10% of the footprint", [str(size)]),
+                             ("one LRU replay, 100% of the footprint", [str(footprint)]),
+                             ("exact LRU curve, 100 sizes", [sizes]),
+                             ("SHARDS LRU curve at rate 0.01, 100 sizes", [sizes, "--sample",
+                                                                          "0.01"])):
+            w, c, m, _ = run(base + extra)
+            print(f"| {label} | {rnd} | {w:.2f} | {c:.2f} | {m:.0f} |", flush=True)
 
 if __name__ == "__main__":
     main()

@@ -48,10 +48,9 @@ CacheReplayer::CacheReplayer(std::unique_ptr<EvictionPolicy> p, std::string_view
 
 void CacheReplayer::make_room(std::int64_t need) {
   while (need > r_.capacity_bytes - used_) {
-    auto v = p_->victim();
-    if (!v) break;
-    used_ -= p_->bytes_of(*v);
-    p_->on_remove(*v, /*evicted=*/true);
+    const std::int64_t b = p_->evict_one();
+    if (b < 0) break;
+    used_ -= b;
   }
 }
 

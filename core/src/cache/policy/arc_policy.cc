@@ -89,33 +89,64 @@ void ArcPolicy::on_remove(const BlockKey& key, bool evicted) {
   no_ghost_ = false;
 }
 
-std::optional<BlockKey> ArcPolicy::replace() const {
+std::optional<std::uint8_t> ArcPolicy::replace_list() const {
   const auto t1 = static_cast<double>(t1_.bytes());
   if ((!t1_.empty() && (t1 > p_ || (t1 == p_ && miss_ == Miss::kInB2))) || t2_.empty()) {
     if (t1_.empty()) return std::nullopt;
-    return t1_.at(t1_.tail()).key;
+    return kT1;
   }
-  return t2_.at(t2_.tail()).key;
+  return kT2;
+}
+
+std::optional<BlockKey> ArcPolicy::replace() const {
+  auto l = replace_list();
+  if (!l) return std::nullopt;
+  const KeyedList& from = *l == kT1 ? t1_ : t2_;
+  return from.at(from.tail()).key;
+}
+
+bool ArcPolicy::trim_for_new() {
+  if (miss_ != Miss::kNew) return false;
+  // Case IV: the key is in no list.
+  if (t1_.bytes() + b1_.bytes() + miss_bytes_ > c_) {
+    // A: L1 = T1 + B1 is full.
+    if (!b1_.empty()) {
+      drop_ghost_tail(b1_);
+    } else if (!t1_.empty()) {
+      return true;  // T1 alone fills L1: its LRU leaves without a ghost
+    }
+  } else if (t1_.bytes() + t2_.bytes() + b1_.bytes() + b2_.bytes() >= 2 * c_ && !b2_.empty()) {
+    // B: the directory holds 2c.
+    drop_ghost_tail(b2_);
+  }
+  return false;
 }
 
 std::optional<BlockKey> ArcPolicy::victim() {
-  no_ghost_ = false;
-  if (miss_ == Miss::kNew) {
-    // Case IV: the key is in no list.
-    if (t1_.bytes() + b1_.bytes() + miss_bytes_ > c_) {
-      // A: L1 = T1 + B1 is full.
-      if (!b1_.empty()) {
-        drop_ghost_tail(b1_);
-      } else if (!t1_.empty()) {
-        no_ghost_ = true;  // T1 alone fills L1: its LRU leaves without a ghost
-        return t1_.at(t1_.tail()).key;
-      }
-    } else if (t1_.bytes() + t2_.bytes() + b1_.bytes() + b2_.bytes() >= 2 * c_ && !b2_.empty()) {
-      // B: the directory holds 2c.
-      drop_ghost_tail(b2_);
-    }
-  }
+  no_ghost_ = trim_for_new();
+  if (no_ghost_) return t1_.at(t1_.tail()).key;
   return replace();
+}
+
+std::int64_t ArcPolicy::evict_one() {
+  // victim() and on_remove() without looking the victim up: it is a tail.
+  const bool no_ghost = trim_for_new();
+  no_ghost_ = false;
+  std::optional<std::uint8_t> l = no_ghost ? std::optional<std::uint8_t>(kT1) : replace_list();
+  if (!l) return -1;
+  KeyedList& from = *l == kT1 ? t1_ : t2_;
+  const std::uint32_t s = from.tail();
+  const BlockKey key = from.at(s).key;
+  const std::int64_t b = from.at(s).bytes;
+  from.erase(s);
+  if (no_ghost) {
+    where_.erase(key);
+  } else if (*l == kT1) {
+    where_[key] = Where{kB1, b1_.push_front(key, b)};
+  } else {
+    where_[key] = Where{kB2, b2_.push_front(key, b)};
+  }
+  return b;
 }
 
 std::int64_t ArcPolicy::bytes_of(const BlockKey& key) const {

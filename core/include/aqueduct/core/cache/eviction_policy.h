@@ -44,6 +44,16 @@ class EvictionPolicy {
   // The block to evict next (the policy may reorganize its queues to find it,
   // but keeps tracking it until on_remove); nullopt when empty.
   virtual std::optional<BlockKey> victim() = 0;
+  // victim(), then on_remove(victim, /*evicted=*/true), in one call (a
+  // policy that knows where its victim sits skips the lookups): the evicted
+  // block's size, or -1 when nothing is tracked.
+  virtual std::int64_t evict_one() {
+    auto v = victim();
+    if (!v) return -1;
+    const std::int64_t b = bytes_of(*v);
+    on_remove(*v, /*evicted=*/true);
+    return b;
+  }
   virtual std::size_t size() const = 0;
   // Size of a tracked block (0 if untracked).
   virtual std::int64_t bytes_of(const BlockKey& key) const = 0;

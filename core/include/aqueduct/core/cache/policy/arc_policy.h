@@ -24,6 +24,7 @@ class ArcPolicy final : public EvictionPolicy {
   std::int64_t on_access(const BlockKey& key, std::int64_t new_bytes) override;
   void on_remove(const BlockKey& key, bool evicted) override;
   std::optional<BlockKey> victim() override;
+  std::int64_t evict_one() override;
   std::size_t size() const override { return t1_.size() + t2_.size(); }
   std::int64_t bytes_of(const BlockKey& key) const override;
   double target_t1() const { return p_; }
@@ -32,6 +33,11 @@ class ArcPolicy final : public EvictionPolicy {
   // Where the key of the current miss was found (cases II, III and IV).
   enum class Miss { kNone, kInB1, kInB2, kNew };
   std::optional<BlockKey> replace() const;
+  // Case IV's ghost trimming before an eviction; true when T1's LRU must
+  // leave without a ghost.
+  bool trim_for_new();
+  // The list REPLACE takes from (kT1 or kT2), or nothing when both are empty.
+  std::optional<std::uint8_t> replace_list() const;
   // One index for the four lists (which list, which slot): one probe per step.
   enum List : std::uint8_t { kT1, kT2, kB1, kB2 };
   struct Where {
