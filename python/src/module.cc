@@ -9,6 +9,7 @@ PYBIND11_MODULE(_aqueduct, m) {
   m.doc() = "Aqueduct's simulator and policy registries (the compiled part of `aqueduct`).";
   aqueduct::python::bind_registry(m);
   aqueduct::python::bind_experiment(m);
+  aqueduct::python::bind_cache(m);
   m.attr("__version__") = std::string(aqueduct::core::version());
   m.attr("__commit__") = std::string(aqueduct::core::commit());
   m.attr("__build__") = std::string(aqueduct::core::build_info());

@@ -65,5 +65,6 @@ struct PyRegistry {
 
 void bind_registry(py::module_& m);
 void bind_experiment(py::module_& m);
+void bind_cache(py::module_& m);
 
 }  // namespace aqueduct::python
