@@ -1,7 +1,12 @@
 // Cache traces, every format, and a replay of what loads: the first line
 // names the format (an unknown name picks by its first byte), the rest is
-// the trace file. Replays the first 2,000 requests with LRU, ARC and Belady.
+// the trace file (any format may be zstd-compressed). Replays the first 2,000
+// requests with LRU, ARC and Belady, and checks LRU's one-pass curve against
+// the replays wherever it claims to be exact.
+#include <cstdlib>
+
 #include "aqueduct/core/cache/cache_replay.h"
+#include "aqueduct/core/cache/lru_stack.h"
 #include "aqueduct/sim/cache_trace.h"
 #include "fuzz_support.h"
 
@@ -20,6 +25,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (const char* policy : {"lru", "arc", "belady"}) {
     auto r = aqueduct::core::replay(*trace, policy, capacity, registry, next);
     (void)r;
+  }
+  const std::vector<std::int64_t> sizes = {capacity, 2 * capacity, 5 * capacity};
+  aqueduct::core::LruStackDistance curve(sizes);
+  curve.add(*trace);
+  if (curve.exact()) {
+    auto got = curve.results();
+    for (std::size_t i = 0; i < sizes.size(); ++i) {
+      auto want = aqueduct::core::replay(*trace, "lru", sizes[i], registry);
+      if (want.ok() && want->misses != got[i].misses) std::abort();  // the curve lied
+    }
   }
   return 0;
 }
