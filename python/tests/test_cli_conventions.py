@@ -163,6 +163,18 @@ def test_stdin_gives_what_the_file_gives(tmp_path):
         assert a == b, name
 
 
+def test_cache_sim_reads_a_trace_from_stdin():
+    with open(CLOUDPHYSICS) as f:
+        text = f.read()
+    args = ["cache-sim", "--format", "cloudphysics", "--policy", "lru,s3fifo", "--size", "64Mi",
+            "-q", "-o", "csv"]
+    want = aq(*args, "-f", CLOUDPHYSICS).stdout
+    assert aq(*args, "-f", "-", stdin=text).stdout == want
+    # A share of the footprint needs two reads; standard input has one.
+    r = aq("cache-sim", "-", "--format", "cloudphysics", "--size", "10%", stdin=text, ok=(2,))
+    assert "standard input can be read once" in r.stderr
+
+
 def test_stdin_once_per_command(tmp_path):
     r = aq("inject", "-f", "-", "--objects", "-", stdin=POD, ok=(2,))
     assert "standard input (-) can be given only once" in r.stderr
