@@ -7,7 +7,10 @@ std::optional<BlockKey> ClockPolicy::victim() {
   // At most one full sweep clears every bit, so this ends.
   while (true) {
     std::uint32_t s = list_.tail();
-    if (list_.at(s).counter == 0) return list_.at(s).key;
+    if (list_.at(s).counter == 0) {
+      last_victim_ = s;
+      return list_.at(s).key;
+    }
     list_.at(s).counter = 0;
     list_.move_to_front(s);
   }

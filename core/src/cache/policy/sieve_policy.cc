@@ -11,6 +11,7 @@ std::optional<BlockKey> SievePolicy::victim() {
     if (s == KeyedList::kNil) s = list_.tail();
   }
   hand_ = s;
+  last_victim_ = s;
   return list_.at(s).key;
 }
 

@@ -96,6 +96,7 @@ class KeyedList {
   std::uint32_t head() const { return head_; }  // front
   std::uint32_t tail() const { return tail_; }  // back
   std::size_t size() const { return size_; }
+  std::size_t slots() const { return nodes_.size(); }  // slots ever allocated
   bool empty() const { return size_ == 0; }
   std::int64_t bytes() const { return bytes_; }
   void reserve(std::size_t n) {

@@ -9,7 +9,8 @@ class FifoPolicy final : public ListPolicy {
   std::string_view name() const override { return "fifo"; }
   std::optional<BlockKey> victim() override {
     if (list_.empty()) return std::nullopt;
-    return list_.at(list_.tail()).key;
+    last_victim_ = list_.tail();
+    return list_.at(last_victim_).key;
   }
 };
 

@@ -34,6 +34,20 @@ class ListPolicy : public EvictionPolicy {
     if (s != KeyedList::kNil) remove_slot(s, evicted);
   }
 
+  // victim() names the slot it chose (last_victim_): evicting it needs no lookup.
+  std::int64_t evict_one() final {
+    auto v = victim();
+    if (!v) return -1;
+    std::uint32_t s = last_victim_;
+    if (s == KeyedList::kNil || s >= list_capacity_hint() || !(list_.at(s).key == *v)) {
+      s = list_.find(*v);
+    }
+    last_victim_ = KeyedList::kNil;
+    const std::int64_t b = list_.at(s).bytes;
+    remove_slot(s, /*evicted=*/true);
+    return b;
+  }
+
   bool enable_handles() final {
     list_.set_indexed(false);
     return true;
@@ -68,6 +82,9 @@ class ListPolicy : public EvictionPolicy {
     list_.erase(s);
   }
 
+  // The slot victim() chose, when it says so (kNil: look the key up).
+  std::uint32_t last_victim_ = KeyedList::kNil;
+  std::size_t list_capacity_hint() const { return list_.slots(); }
   KeyedList list_;
   std::int64_t capacity_ = 0;
 };

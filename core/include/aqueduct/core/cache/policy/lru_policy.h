@@ -10,7 +10,8 @@ class LruPolicy final : public ListPolicy {
   std::string_view name() const override { return "lru"; }
   std::optional<BlockKey> victim() override {
     if (list_.empty()) return std::nullopt;
-    return list_.at(list_.tail()).key;
+    last_victim_ = list_.tail();
+    return list_.at(last_victim_).key;
   }
 
  protected:
