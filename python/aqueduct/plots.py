@@ -409,7 +409,8 @@ def save(fig: Figure, path: "str | os.PathLike[str]", formats: Iterable[str] = (
         meta = {"Software": None} if f == "png" else ({"CreationDate": None} if f == "pdf"
                                                       else {"Date": None})
         with style():  # svg.hashsalt: the same ids in every SVG
-            fig.savefig(out, metadata=meta)
+            # tight: a legend wider than the axes never clips the axis labels
+            fig.savefig(out, metadata=meta, bbox_inches="tight", pad_inches=0.04)
         written.append(out)
     plt.close(fig)
     return written
