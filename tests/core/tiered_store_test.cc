@@ -130,6 +130,7 @@ class KeysOnly final : public EvictionPolicy {
   explicit KeysOnly(std::unique_ptr<EvictionPolicy> p) : p_(std::move(p)) {}
   std::string_view name() const override { return p_->name(); }
   void set_capacity(std::int64_t b) override { p_->set_capacity(b); }
+  void on_miss(const BlockKey& key, std::int64_t b) override { p_->on_miss(key, b); }
   void on_insert(const BlockKey& key, std::int64_t b) override { p_->on_insert(key, b); }
   std::int64_t on_access(const BlockKey& key, std::int64_t nb) override {
     return p_->on_access(key, nb);

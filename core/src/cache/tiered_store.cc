@@ -140,6 +140,9 @@ void TieredStore::place(const BlockKey& key, std::int64_t bytes, int level, int 
       return;
     }
   }
+  // The policy learns of the incoming block before it picks victims (ARC's
+  // cases depend on whether the key is one of its ghosts).
+  l.policy->on_miss(key, bytes);
   // Hard limit first: the block must fit under the quota.
   if (l.used + bytes > l.spec.quota_bytes) shrink(level, l.spec.quota_bytes - bytes);
   l.used += bytes;
