@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "aqueduct/core/text/csv_quote.h"
 #include "aqueduct/core/yaml/yaml_json.h"
 
 namespace aqueduct::cli {
@@ -27,13 +28,7 @@ std::string csv_cell(const nlohmann::ordered_json& value) {
   } else {
     s = value.dump();
   }
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string quoted = "\"";
-  for (char c : s) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
+  return core::csv_quote(s);
 }
 
 void write_rows(const nlohmann::ordered_json& rows, OutputFormat format, std::ostream& out,

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "aqueduct/core/quantity.h"
+#include "aqueduct/core/text/csv_quote.h"
 #include "aqueduct/sim/result_schema.h"
 #include "aqueduct/sim/results.h"
 
@@ -18,16 +19,6 @@ std::string fmt(double v, int decimals = 3) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
   return buf;
-}
-
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
 }
 
 core::Status write_file(const std::filesystem::path& p, const std::string& content) {
@@ -49,7 +40,7 @@ std::string to_csv(const schema::Table<Row>& t, const std::vector<Row>& rows) {
     for (const auto& c : t.columns) {
       if (!first) out += ',';
       first = false;
-      out += csv_field(schema::csv_text(c.get(r), c.decimals));
+      out += core::csv_quote(schema::csv_text(c.get(r), c.decimals));
     }
     out += '\n';
   }
