@@ -1,169 +1,217 @@
 #include "aqueduct/core/cache/lru_stack.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 
-#include "aqueduct/core/cache/block_map.h"
+#include "last_use_table.h"
+#include "slot_sums.h"
 
 namespace aqueduct::core {
 namespace {
 
-// Fenwick (binary indexed) tree of byte counts over time slots.
-class Fenwick {
- public:
-  void assign(const std::vector<std::int64_t>& values) {
-    // Linear-time construction.
-    t_ = values;
-    for (std::size_t i = 0; i < t_.size(); ++i) {
-      const std::size_t j = i | (i + 1);
-      if (j < t_.size()) t_[j] += t_[i];
-    }
-  }
-  void add(std::size_t i, std::int64_t v) {
-    for (; i < t_.size(); i |= i + 1) t_[i] += v;
-  }
-  // Sum of slots [0, i].
-  std::int64_t prefix(std::size_t i) const {
-    std::int64_t s = 0;
-    for (std::size_t k = i + 1; k > 0; k &= k - 1) s += t_[k - 1];
-    return s;
-  }
-  std::size_t size() const { return t_.size(); }
+// Each request is handled in two passes, each with one independent cache
+// miss per request that is prefetched well ahead, instead of one pass with
+// two dependent misses (the key's entry, then its slot):
+//   KeyPass   the key's last slot from the table, and its new one;
+//   SlotPass  the byte distance from the old slot, then the move.
+// Slots are numbered in arrival order, so both passes agree on them without
+// talking; when the slots fill up both compact, at the same request, to the
+// same numbering.
 
- private:
-  std::vector<std::int64_t> t_;
+// One request as the key pass hands it to the slot pass.
+struct Moved {
+  std::uint32_t old;  // the key's last slot; LastUseTable::kEmpty: first use
+  std::int64_t bytes;
 };
 
-// Slots are grouped in blocks of kBlock: a Fenwick tree over block sums (small
-// enough to stay in the CPU's caches) plus a scan inside one block.
-constexpr std::size_t kBlock = 64;
+// The slot count after a compaction that keeps `m` live slots.
+std::size_t grown(std::size_t m, std::size_t cap) {
+  const std::size_t want = std::max<std::size_t>({4096, 4 * m, cap});
+  return (want + SlotSums::kBlock - 1) / SlotSums::kBlock * SlotSums::kBlock;
+}
+
+class KeyPass {
+ public:
+  explicit KeyPass(std::size_t cap) : cap_(cap), alive_(cap / 64, 0) {}
+
+  [[gnu::always_inline]] void prefetch(std::uint64_t hash) const { last_.prefetch(hash); }
+  bool full() const { return next_ == cap_; }
+
+  Moved take(const CacheRequest& q, std::uint64_t hash) {
+    bool fresh = false;
+    LastUseTable::Entry& e = last_.find_or_insert(q.key, hash, fresh);
+    const Moved m{fresh ? LastUseTable::kEmpty : e.slot, q.bytes};
+    if (!fresh) alive_[e.slot / 64] &= ~(std::uint64_t{1} << (e.slot % 64));
+    e.slot = next_++;
+    alive_[e.slot / 64] |= std::uint64_t{1} << (e.slot % 64);
+    return m;
+  }
+
+  // Renumbers the live slots 0..m-1 in time order (a slot's new number is
+  // the count of live slots before it); every key in the table owns one.
+  void compact() {
+    rank_.resize(alive_.size());
+    std::uint32_t r = 0;
+    for (std::size_t w = 0; w < alive_.size(); ++w) {
+      rank_[w] = r;
+      r += static_cast<std::uint32_t>(std::popcount(alive_[w]));
+    }
+    last_.for_each([&](LastUseTable::Entry& e) {
+      const std::uint64_t below = alive_[e.slot / 64] & ((std::uint64_t{1} << (e.slot % 64)) - 1);
+      e.slot = rank_[e.slot / 64] + static_cast<std::uint32_t>(std::popcount(below));
+    });
+    cap_ = grown(r, cap_);
+    alive_.assign(cap_ / 64, 0);
+    for (std::uint32_t s = 0; s < r; ++s) alive_[s / 64] |= std::uint64_t{1} << (s % 64);
+    next_ = r;
+  }
+
+ private:
+  LastUseTable last_;
+  std::size_t cap_;
+  std::uint32_t next_ = 0;
+  std::vector<std::uint64_t> alive_;  // one bit per slot: its key's last use
+  std::vector<std::uint32_t> rank_;
+};
+
+class SlotPass {
+ public:
+  SlotPass(std::vector<std::int64_t> caps, double rate, bool update, std::size_t cap)
+      : caps_(std::move(caps)),
+        hits_(caps_.size(), 0),
+        hit_bytes_(caps_.size(), 0),
+        rate_(rate),
+        update_(update) {
+    slots_.reset(cap);
+  }
+
+  void run(std::span<const Moved> moved) {
+    constexpr std::size_t kAhead = 8;
+    for (std::size_t i = 0; i < moved.size(); ++i) {
+      if (i + kAhead < moved.size() && moved[i + kAhead].old != LastUseTable::kEmpty)
+        slots_.prefetch(moved[i + kAhead].old);
+      move(moved[i]);
+    }
+  }
+
+  // Renumbers the live slots as KeyPass::compact() does.
+  void compact() {
+    spare_.resize(std::max(spare_.size(), slots_.size()));
+    std::uint32_t j = 0;
+    for (std::size_t s = 0; s < next_; ++s)
+      if (slots_[s] != 0) spare_[j++] = slots_[s];
+    spare_.resize(grown(j, slots_.size()));
+    std::fill(spare_.begin() + j, spare_.end(), 0);
+    slots_.adopt(spare_);
+    next_ = j;
+  }
+
+  const std::vector<std::int64_t>& caps() const { return caps_; }
+  const std::vector<std::uint64_t>& hits() const { return hits_; }
+  const std::vector<std::int64_t>& hit_bytes() const { return hit_bytes_; }
+  bool exact() const { return exact_; }
+
+ private:
+  // A sampled distance scaled to the whole trace, rounded up: an integer
+  // capacity c holds it exactly when c >= the result. Unsampled: as is.
+  std::int64_t scaled(std::int64_t distance) const {
+    if (rate_ == 1.0) return distance;
+    const double d = std::ceil(static_cast<double>(distance) / rate_);
+    return d >= 0x1p62 ? std::int64_t{1} << 62 : static_cast<std::int64_t>(d);
+  }
+
+  void move(const Moved& m) {
+    const std::int64_t size = m.bytes;
+    std::int64_t need = -1;  // the cache size this request needs to hit; <0: a cold miss
+    if (m.old != LastUseTable::kEmpty) {
+      const std::int64_t cached = slots_[m.old];
+      // Bytes of the distinct objects used since, then this object's own (as cached).
+      const std::int64_t since = live_ - slots_.prefix(m.old);
+      need = scaled(since + cached);
+      // keep: the cached size depends on C; update: a block that shrinks
+      // leaves room the replay does not refill from below, unlike the stack.
+      if (cached != size && (!update_ || size < cached)) exact_ = false;
+      slots_.add(m.old, -cached);
+      live_ -= cached;
+    }
+    slots_.add(next_++, size);
+    live_ += size;
+    if (size > caps_.front())
+      exact_ = false;  // never cached at the smallest size, yet on the stack
+    if (need < 0) return;
+    // The first capacity that holds it (hits there and at every larger
+    // one), by a binary search without branches to mispredict.
+    const std::int64_t* base = caps_.data();
+    for (std::size_t len = caps_.size(); len > 1;) {
+      const std::size_t half = len / 2;
+      base = base[half - 1] < need ? base + half : base;
+      len -= half;
+    }
+    const auto k = static_cast<std::size_t>(base - caps_.data()) + (*base < need);
+    if (k < caps_.size()) {
+      ++hits_[k];
+      hit_bytes_[k] += size;
+    }
+  }
+
+  std::vector<std::int64_t> caps_;   // sorted ascending
+  std::vector<std::uint64_t> hits_;  // per capacity: requests whose distance first fits it
+  std::vector<std::int64_t> hit_bytes_;
+  double rate_;
+  bool update_;
+  bool exact_ = true;
+  SlotSums slots_;  // bytes per slot (0: its object moved on)
+  std::int64_t live_ = 0;
+  std::uint32_t next_ = 0;
+  SlotSums::Vector<std::int64_t> spare_;  // reused by every compaction
+};
+
+constexpr std::size_t kFirstSlots = 4096;
 
 }  // namespace
 
 struct LruStackDistance::State {
-  std::vector<std::int64_t> caps;   // sorted ascending
-  std::vector<std::size_t> order;   // caps[order[i]] is the i-th capacity as given
-  std::vector<std::uint64_t> hits;  // per capacity index: requests whose distance first fits it
-  std::vector<std::int64_t> hit_bytes;
+  State(std::vector<std::int64_t> sorted_caps, double rate, bool update)
+      : rate(rate), keys(kFirstSlots), slots(std::move(sorted_caps), rate, update, kFirstSlots) {
+    threshold = static_cast<std::uint64_t>(std::ldexp(rate, 32));
+    run.reserve(kRun);
+  }
+
+  // Requests pass the key pass in runs of kRun (a few hundred KiB, in the
+  // CPU's caches) before the slot pass takes the run.
+  static constexpr std::size_t kRun = 4096;
+  std::vector<std::size_t> order;  // caps[order[i]] is the i-th capacity as given
   double rate = 1;
   std::uint64_t threshold = 0;  // sampled when hash < threshold (of 2^32)
-  bool update = false;
-  bool exact = true;
   std::uint64_t requests = 0, sampled = 0, zero = 0;
   std::int64_t bytes = 0, sampled_bytes = 0;
-  // Each object's last-use slot and cached size (one probe finds both), and
-  // the object and bytes in each slot (0 bytes: it moved on).
-  struct Entry {
-    std::uint32_t slot;
-    std::int64_t bytes;
-  };
-  BlockMap<Entry> last;
-  std::vector<BlockKey> slot_key;
-  std::vector<std::int64_t> slot_bytes;
-  Fenwick blocks;
-  std::int64_t live = 0;  // bytes in the slots
-  std::uint32_t next = 0;
+  KeyPass keys;
+  SlotPass slots;
+  std::vector<Moved> run;  // through the key pass, not yet the slot pass
 
-  void resize_slots(std::size_t cap) {
-    slot_key.assign(cap, BlockKey{});
-    slot_bytes.assign(cap, 0);
-    blocks.assign(std::vector<std::int64_t>((cap + kBlock - 1) / kBlock, 0));
-  }
-
-  // Spare slot arrays, reused by every compaction (no allocation or page
-  // faults once the live set stops growing).
-  std::vector<BlockKey> spare_keys;
-  std::vector<std::int64_t> spare_bytes, block_sums;
-
-  void compact() {
-    // Renumber the live slots 0..m-1 in time order, with room to grow.
-    std::size_t m = 0;
-    for (std::size_t s = 0; s < next; ++s) m += slot_bytes[s] > 0;
-    const std::size_t cap = std::max<std::size_t>({4096, 4 * m, slot_bytes.size()});
-    spare_keys.resize(cap);
-    spare_bytes.assign(cap, 0);
-    std::uint32_t j = 0;
-    for (std::size_t s = 0; s < next; ++s) {
-      if (slot_bytes[s] == 0) continue;
-      spare_keys[j] = slot_key[s];
-      spare_bytes[j] = slot_bytes[s];
-      last[slot_key[s]].slot = j;
-      ++j;
-    }
-    block_sums.assign((cap + kBlock - 1) / kBlock, 0);
-    for (std::size_t k = 0; k < j; ++k) block_sums[k / kBlock] += spare_bytes[k];
-    slot_key.swap(spare_keys);
-    slot_bytes.swap(spare_bytes);
-    blocks.assign(block_sums);
-    next = j;
-  }
-
-  // Bytes in slots [0, slot].
-  std::int64_t prefix(std::uint32_t slot) const {
-    const std::size_t b = slot / kBlock;
-    std::int64_t sum = b > 0 ? blocks.prefix(b - 1) : 0;
-    const std::int64_t* p = slot_bytes.data() + b * kBlock;
-    for (std::size_t k = 0, n = slot - b * kBlock + 1; k < n; ++k) sum += p[k];
-    return sum;
-  }
-
-  void access(const CacheRequest& q) {
-    const auto size = q.bytes;
-    double need = -1;  // the cache size this request needs to hit; <0: a cold miss
-    auto [it, fresh] = last.try_emplace(q.key, Entry{0, size});
-    if (!fresh) {
-      const std::uint32_t slot = it->second.slot;
-      const std::int64_t cached = it->second.bytes;
-      // Bytes of the distinct objects used since, then this object's own (as cached).
-      const std::int64_t since = live - prefix(slot);
-      need = static_cast<double>(since + cached) / rate;
-      // keep: the cached size depends on C; update: a block that shrinks
-      // leaves room the replay does not refill from below, unlike the stack.
-      if (cached != size && (!update || size < cached)) exact = false;
-      blocks.add(slot / kBlock, -cached);
-      slot_bytes[slot] = 0;
-      live -= cached;
-    }
-    if (next == slot_bytes.size()) compact();  // moves slots, not `it`'s entry
-    const std::uint32_t slot = next++;
-    slot_key[slot] = q.key;
-    slot_bytes[slot] = size;
-    it->second = Entry{slot, size};
-    blocks.add(slot / kBlock, size);
-    live += size;
-    if (size > caps.front()) exact = false;  // never cached at the smallest size, yet on the stack
-    if (need < 0) return;
-    // The first capacity that holds it; hits there and at every larger one.
-    const auto at = std::lower_bound(caps.begin(), caps.end(), need, [](std::int64_t c, double n) {
-      return static_cast<double>(c) < n;
-    });
-    const auto k = static_cast<std::size_t>(at - caps.begin());
-    if (k < caps.size()) {
-      ++hits[k];
-      hit_bytes[k] += size;
-    }
+  void flush() {
+    slots.run(run);
+    run.clear();
   }
 };
 
 LruStackDistance::LruStackDistance(std::vector<std::int64_t> capacities, double sample_rate,
-                                   OnHitSize on_hit_size)
-    : s_(std::make_unique<State>()) {
+                                   OnHitSize on_hit_size) {
   std::vector<std::size_t> idx(capacities.size());
   for (std::size_t i = 0; i < idx.size(); ++i) idx[i] = i;
   std::sort(idx.begin(), idx.end(),
             [&](std::size_t a, std::size_t b) { return capacities[a] < capacities[b]; });
-  s_->order.resize(idx.size());
+  std::vector<std::int64_t> sorted;
+  std::vector<std::size_t> order(idx.size());
   for (std::size_t r = 0; r < idx.size(); ++r) {
-    s_->caps.push_back(capacities[idx[r]]);
-    s_->order[idx[r]] = r;
+    sorted.push_back(capacities[idx[r]]);
+    order[idx[r]] = r;
   }
-  if (s_->caps.empty()) s_->caps.push_back(1);
-  s_->hits.assign(s_->caps.size(), 0);
-  s_->hit_bytes.assign(s_->caps.size(), 0);
-  s_->rate = std::clamp(sample_rate, 1e-6, 1.0);
-  s_->threshold = static_cast<std::uint64_t>(std::ldexp(s_->rate, 32));
-  s_->update = on_hit_size == OnHitSize::kUpdate;
-  s_->resize_slots(4096);
+  if (sorted.empty()) sorted.push_back(1);
+  s_ = std::make_unique<State>(std::move(sorted), std::clamp(sample_rate, 1e-6, 1.0),
+                               on_hit_size == OnHitSize::kUpdate);
+  s_->order = std::move(order);
 }
 
 LruStackDistance::~LruStackDistance() = default;
@@ -173,13 +221,23 @@ LruStackDistance& LruStackDistance::operator=(LruStackDistance&&) noexcept = def
 void LruStackDistance::add(std::span<const CacheRequest> batch) {
   State& s = *s_;
   const bool sampling = s.rate < 1.0;
-  const BlockKeyHash hash;
-  // The map probe is the first of a request's dependent loads: fetch it a
-  // few requests ahead.
-  constexpr std::size_t kAhead = 12;
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    if (i + kAhead < batch.size()) s.last.prefetch(batch[i + kAhead].key);
+  // The key pass's miss is the key's table line: fetched kAhead requests
+  // ahead, with the hashes computed once, into a ring.
+  constexpr std::size_t kAhead = 16, kRing = 32;
+  std::uint64_t ring[kRing];
+  const std::size_t n = batch.size();
+  for (std::size_t i = 0; i < std::min(n, kAhead); ++i) {
+    ring[i % kRing] = LastUseTable::hash(batch[i].key);
+    s.keys.prefetch(ring[i % kRing]);
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i + kAhead < n) {
+      const std::uint64_t h = LastUseTable::hash(batch[i + kAhead].key);
+      ring[(i + kAhead) % kRing] = h;
+      s.keys.prefetch(h);
+    }
     const CacheRequest& q = batch[i];
+    const std::uint64_t h = ring[i % kRing];
     if (q.bytes <= 0) {
       s.zero += q.bytes == 0;
       continue;
@@ -187,28 +245,37 @@ void LruStackDistance::add(std::span<const CacheRequest> batch) {
     ++s.requests;
     s.bytes += q.bytes;
     // Spatial sampling: a key is in or out for the whole trace.
-    if (sampling && (hash(q.key) & 0xffffffffu) >= s.threshold) continue;
+    if (sampling && (h & 0xffffffffu) >= s.threshold) continue;
     ++s.sampled;
     s.sampled_bytes += q.bytes;
-    s.access(q);
+    if (s.keys.full()) {
+      s.flush();
+      s.keys.compact();
+      s.slots.compact();
+    } else if (s.run.size() == State::kRun) {
+      s.flush();
+    }
+    s.run.push_back(s.keys.take(q, h));
   }
+  s.flush();
 }
 
 std::vector<ReplayResult> LruStackDistance::results() const {
   const State& s = *s_;
-  std::vector<ReplayResult> sorted(s.caps.size());
+  const std::vector<std::int64_t>& caps = s.slots.caps();
+  std::vector<ReplayResult> sorted(caps.size());
   std::uint64_t hits = 0;
   std::int64_t hit_bytes = 0;
   // SHARDS-adj: the sampled requests expected at this rate, minus those seen,
   // count as hits (the first bucket of the distance histogram).
   const double expected = s.rate * static_cast<double>(s.requests);
   const double expected_bytes = s.rate * static_cast<double>(s.bytes);
-  for (std::size_t k = 0; k < s.caps.size(); ++k) {
-    hits += s.hits[k];
-    hit_bytes += s.hit_bytes[k];
+  for (std::size_t k = 0; k < caps.size(); ++k) {
+    hits += s.slots.hits()[k];
+    hit_bytes += s.slots.hit_bytes()[k];
     ReplayResult& r = sorted[k];
     r.policy = "lru";
-    r.capacity_bytes = s.caps[k];
+    r.capacity_bytes = caps[k];
     r.requests = s.requests;
     r.bytes = s.bytes;
     r.zero_byte_requests = s.zero;
@@ -230,7 +297,7 @@ std::vector<ReplayResult> LruStackDistance::results() const {
   return out;
 }
 
-bool LruStackDistance::exact() const { return s_->exact; }
+bool LruStackDistance::exact() const { return s_->slots.exact(); }
 std::uint64_t LruStackDistance::sampled_requests() const { return s_->sampled; }
 
 }  // namespace aqueduct::core

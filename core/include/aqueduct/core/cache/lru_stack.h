@@ -3,9 +3,12 @@
 // hits an LRU cache of C bytes exactly when the bytes of the distinct objects
 // used since its last request, plus its own, fit in C, because LRU keeps the
 // longest prefix of the recency stack that fits. Those byte stack distances
-// come from a Fenwick tree over the objects' last-use times (compacted to the
-// live objects when full), so each request costs O(log objects) whatever the
-// number of sizes. The curve equals one replay per size (tested) unless an
+// are prefix sums over the objects' last-use times (slots, compacted to the
+// live objects when full): a Fenwick tree over blocks of slots plus one cache
+// line of slots and one of group sums (slot_sums.h), so each request costs
+// O(log objects) whatever the number of sizes. A request is taken in two
+// passes, key to slot (last_use_table.h) and slot to distance, so that each
+// has one cache miss that is prefetched well ahead. The curve equals one replay per size (tested) unless an
 // object is larger than the smallest size, or a key changes size (with
 // OnHitSize::kKeep) or shrinks (kUpdate: the freed room is not refilled from
 // below the stack's cut, as the stack assumes): exact() then says false and
