@@ -5,6 +5,9 @@
 
 #include <malloc.h>
 
+#include <fstream>
+#include <string>
+
 #include "aqueduct/core/cache/cache_replay.h"
 #include "aqueduct/sim/cache_trace.h"
 
@@ -40,12 +43,33 @@ void BM_Policy(benchmark::State& state, std::string policy) {
   state.counters["miss_ratio"] = miss;
 }
 
-// Bytes of heap per cached block: fill a policy with 1M blocks, measure the heap.
+// Private data mappings of this process in bytes (VmData: the malloc heap, its
+// mmapped chunks and the huge-page tables that HugePageAllocator maps itself).
+double data_mapping_bytes() {
+  std::ifstream in("/proc/self/status");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("VmData:", 0) == 0) return std::stod(line.substr(7)) * 1024;
+  }
+  return 0;
+}
+
+// Memory used by the allocations made since `before`: malloc's small chunks in
+// use plus every private mapping except the brk heap's own growth (mmapped
+// chunks and HugePageAllocator's tables, which mallinfo does not see).
+double used_since(const struct mallinfo2& before, double vm_before) {
+  struct mallinfo2 after = mallinfo2();
+  return static_cast<double>(after.uordblks) - static_cast<double>(before.uordblks) +
+         (data_mapping_bytes() - vm_before) -
+         (static_cast<double>(after.arena) - static_cast<double>(before.arena));
+}
+
+// Bytes per cached block: fill a policy with 1M blocks, measure what it holds.
 void BM_MemoryPerBlock(benchmark::State& state, std::string policy) {
   auto reg = core::builtin_eviction_policies();
   double per_block = 0;
   for (auto _ : state) {
     struct mallinfo2 before = mallinfo2();
+    const double vm_before = data_mapping_bytes();
     auto p = std::move(reg.create(policy)).value();
     p->set_capacity(1LL << 40);
     const int n = 1 << 20;
@@ -54,11 +78,7 @@ void BM_MemoryPerBlock(benchmark::State& state, std::string policy) {
                       static_cast<std::uint64_t>(i));
       p->on_insert(core::BlockKey{0, static_cast<std::uint64_t>(i)}, 4096);
     }
-    struct mallinfo2 after = mallinfo2();
-    // Heap in use: small chunks (uordblks) and mmapped large ones (hblkhd).
-    per_block = (static_cast<double>(after.uordblks + after.hblkhd) -
-                 static_cast<double>(before.uordblks + before.hblkhd)) /
-                n;
+    per_block = used_since(before, vm_before) / n;
     benchmark::DoNotOptimize(p);
   }
   state.counters["bytes_per_block"] = per_block;

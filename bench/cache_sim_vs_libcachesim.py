@@ -16,7 +16,9 @@ import argparse
 import os
 import re
 import shutil
+import statistics
 import subprocess
+import tempfile
 import sys
 import time
 
@@ -47,10 +49,13 @@ def zipf_trace(path, requests, objects=1_000_000, alpha=1.0, seed=7):
     return footprint
 
 
-def run(cmd):
-    """Wall seconds, CPU seconds (user + system), max RSS in MiB and stdout."""
+def run(cmd, cwd=None):
+    """Wall seconds, CPU seconds (user + system), max RSS in MiB and stdout.
+    Runs in `cwd` (a scratch directory): libCacheSim writes a result file into
+    its working directory."""
     start = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            cwd=cwd)
     out = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.monotonic() - start
@@ -80,6 +85,8 @@ def main():
     ap.add_argument("--trace", default="/tmp/aqueduct-zipf.oracleGeneral.bin")
     ap.add_argument("--policies", default=",".join(POLICIES))
     args = ap.parse_args()
+    args.trace = os.path.abspath(args.trace)
+    scratch = tempfile.TemporaryDirectory(prefix="cache-sim-vs-libcachesim-")
     # In a child process, so that this one stays small: a forked child's peak
     # memory counts what it inherited.
     footprint = int(subprocess.run(
@@ -99,6 +106,7 @@ def main():
     print("| policy | round | Aqueduct wall s | CPU s | max RSS MiB | miss ratio | "
           "libCacheSim wall s | CPU s | max RSS MiB | miss ratio | time ratio |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
+    ratios = {}  # policy -> [(wall ratio, CPU ratio)] over rounds
     for rnd in range(1, args.rounds + 1):
         for ours in args.policies.split(","):
             w, c, m, out = run([AQUEDUCT, "cache-sim", "-f", args.trace, "--format",
@@ -108,13 +116,21 @@ def main():
             row = f"| {ours} | {rnd} | {w:.2f} | {c:.2f} | {m:.0f} | {mr:.4f} |"
             if theirs:
                 tw, tc, tm, tout = run([theirs, args.trace, "oracleGeneralBin", POLICIES[ours],
-                                        str(size)])
+                                        str(size)], cwd=scratch.name)
                 tmr = re.search(r"miss ratio (\d+\.\d+)", tout)
                 row += (f" {tw:.2f} | {tc:.2f} | {tm:.0f} | "
                         f"{float(tmr.group(1)) if tmr else float('nan'):.4f} | {w / tw:.2f} |")
+                ratios.setdefault(ours, []).append((w / tw, c / tc))
             else:
                 row += " - | - | - | - | - |"
             print(row, flush=True)
+    if ratios:
+        # Each round's pair ran back to back; the median over rounds damps a
+        # round that a busy neighbour slowed on one side only.
+        print("\n| policy | median time ratio (wall) | median CPU ratio | rounds |\n|---|---|---|---|")
+        for ours, rs in ratios.items():
+            print(f"| {ours} | {statistics.median(r[0] for r in rs):.2f} | "
+                  f"{statistics.median(r[1] for r in rs):.2f} | {len(rs)} |")
     # The LRU miss-ratio curve at 100 sizes (exact, and SHARDS at 1%) against
     # one LRU replay at 10% and at 100% of the footprint.
     sizes = ",".join(str(footprint * k // 100) for k in range(1, 101))
