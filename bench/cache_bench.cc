@@ -44,13 +44,14 @@ void BM_Policy(benchmark::State& state, std::string policy) {
 }
 
 // Private data mappings of this process in bytes (VmData: the malloc heap, its
-// mmapped chunks and the huge-page tables that HugePageAllocator maps itself).
+// mmapped chunks and the huge-page tables that HugePageAllocator maps itself);
+// -1 where /proc/self/status has no VmData line.
 double data_mapping_bytes() {
   std::ifstream in("/proc/self/status");
   for (std::string line; std::getline(in, line);) {
     if (line.rfind("VmData:", 0) == 0) return std::stod(line.substr(7)) * 1024;
   }
-  return 0;
+  return -1;
 }
 
 // Memory used by the allocations made since `before`: malloc's small chunks in
@@ -70,6 +71,10 @@ void BM_MemoryPerBlock(benchmark::State& state, std::string policy) {
   for (auto _ : state) {
     struct mallinfo2 before = mallinfo2();
     const double vm_before = data_mapping_bytes();
+    if (vm_before < 0) {
+      state.SkipWithError("/proc/self/status: no VmData line, mapped memory cannot be measured");
+      return;
+    }
     auto p = std::move(reg.create(policy)).value();
     p->set_capacity(1LL << 40);
     const int n = 1 << 20;
