@@ -14,35 +14,66 @@
 namespace aqueduct::core {
 namespace {
 
-TEST(SlotSums, PrefixEqualsAPlainSumAtEverySlot) {
-  SlotSums sums;
+// Appends values in order, checking every prefix after each block and
+// partway through one (the block being filled is outside the tree), then
+// changes appended slots at random and checks again.
+template <class Slot>
+void check_prefix_sums() {
+  using Sums = SlotSums<Slot>;
+  Sums sums;
   sums.reset(1000);  // rounded up to whole blocks
-  ASSERT_EQ(sums.size() % SlotSums::kBlock, 0u);
-  std::vector<std::int64_t> plain(sums.size(), 0);
+  ASSERT_EQ(sums.size() % Sums::kBlock, 0u);
+  ASSERT_EQ(sums.size(), 1024u);
+  std::vector<std::int64_t> plain;
   std::uint64_t x = 9;
-  for (int round = 0; round < 3; ++round) {
-    for (std::size_t s = 0; s < plain.size(); ++s) {
-      x = x * 6364136223846793005ULL + 1;
-      const std::int64_t v = static_cast<std::int64_t>(x >> 40) - (round == 2 ? plain[s] : 0);
-      sums.add(s, v);
-      plain[s] += v;
-    }
+  const auto next = [&] {
+    x = x * 6364136223846793005ULL + 1;
+    return static_cast<std::int64_t>(x >> 44);  // under 2^20
+  };
+  const auto check = [&](const char* when) {
     std::int64_t want = 0;
     for (std::size_t s = 0; s < plain.size(); ++s) {
       want += plain[s];
-      ASSERT_EQ(sums.prefix(s), want) << "slot " << s << " round " << round;
+      ASSERT_EQ(sums.prefix(s), want) << "slot " << s << " " << when << " of " << plain.size();
       ASSERT_EQ(sums[s], plain[s]);
     }
+  };
+  for (std::size_t s = 0; s < sums.size(); ++s) {
+    const std::int64_t v = next();
+    sums.append(s, v);
+    plain.push_back(v);
+    // A few changes to slots already appended, some in the open block.
+    for (int k = 0; k < 2; ++k) {
+      const std::size_t t = static_cast<std::size_t>(next()) % plain.size();
+      const std::int64_t d = next() - plain[t] / 2;
+      sums.add(t, d);
+      plain[t] += d;
+    }
+    if (s % Sums::kBlock == Sums::kBlock - 1 || s % Sums::kBlock == 100) check("after append");
   }
-  // adopt() rebuilds the sums from given values.
-  SlotSums::Vector<std::int64_t> values(700);
-  std::iota(values.begin(), values.end(), 1);
-  sums.adopt(values);
+  // Slots emptied as the stack empties them.
+  for (std::size_t s = 0; s < plain.size(); s += 3) {
+    sums.add(s, -plain[s]);
+    plain[s] = 0;
+  }
+  check("after emptying");
+  // adopt() rebuilds the sums from given values, of which the first
+  // `filled` count as appended; the rest can be appended after.
+  typename Sums::template Vector<Slot> values(700);
+  std::iota(values.begin(), values.end(), Slot{1});
+  sums.adopt(values, 700);
   EXPECT_EQ(sums.size(), 768u);
   EXPECT_EQ(sums.prefix(699), 700 * 701 / 2);
-  EXPECT_EQ(sums.prefix(767), 700 * 701 / 2);
   EXPECT_EQ(sums.prefix(255), 256 * 257 / 2);
+  for (std::size_t s = 700; s < 768; ++s) sums.append(s, 1);
+  EXPECT_EQ(sums.prefix(767), 700 * 701 / 2 + 68);
+  sums.add(10, -11);  // slot 10 held 11
+  EXPECT_EQ(sums.prefix(767), 700 * 701 / 2 + 68 - 11);
+  EXPECT_EQ(sums.prefix(9), 10 * 11 / 2);
 }
+
+TEST(SlotSums, PrefixEqualsAPlainSumWith32BitSlots) { check_prefix_sums<std::int32_t>(); }
+TEST(SlotSums, PrefixEqualsAPlainSumWith64BitSlots) { check_prefix_sums<std::int64_t>(); }
 
 TEST(LastUseTable, FindsEveryKeyThroughGrowth) {
   LastUseTable t;

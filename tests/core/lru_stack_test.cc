@@ -67,6 +67,17 @@ TEST(LruStack, EqualsOneReplayPerSizeAtTwentySizes) {
   expect_equal_to_replays(t, sizes, OnHitSize::kKeep);
 }
 
+TEST(LruStack, ObjectsPast32BitsMidTrace) {
+  // Sizes fit 32-bit slots for the first half, then some keys take sizes
+  // of 2-4 GiB: the slots widen mid-trace (after compactions) and the curve
+  // still equals one replay per size.
+  auto t = skewed(120'000, 12'000, /*vary=*/false, 3);
+  for (std::size_t i = t.size() / 2; i < t.size(); ++i)
+    if (t[i].key.index % 7 == 0) t[i].bytes = (std::int64_t{2} << 30) + t[i].bytes * 500'000;
+  const Footprint f = footprint(t);
+  expect_equal_to_replays(t, sizes_between(std::int64_t{5} << 30, f.bytes, 20), OnHitSize::kUpdate);
+}
+
 TEST(LruStack, ExactUnderUpdateWhenSizesGrow) {
   // Each key grows by 8 bytes at each request, up to 64 times.
   auto t = skewed(200'000, 20'000, /*vary=*/false);

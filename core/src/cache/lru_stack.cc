@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <limits>
+#include <variant>
 
 #include "last_use_table.h"
 #include "slot_sums.h"
@@ -28,7 +30,8 @@ struct Moved {
 // The slot count after a compaction that keeps `m` live slots.
 std::size_t grown(std::size_t m, std::size_t cap) {
   const std::size_t want = std::max<std::size_t>({4096, 4 * m, cap});
-  return (want + SlotSums::kBlock - 1) / SlotSums::kBlock * SlotSums::kBlock;
+  constexpr std::size_t kBlock = SlotSums<std::int64_t>::kBlock;
+  return (want + kBlock - 1) / kBlock * kBlock;
 }
 
 class KeyPass {
@@ -75,23 +78,33 @@ class KeyPass {
   std::vector<std::uint32_t> rank_;
 };
 
+// `Slot`: the slots' value type (SlotSums); 32-bit until a request needs more.
+template <class Slot>
 class SlotPass {
  public:
   SlotPass(std::vector<std::int64_t> caps, double rate, bool update, std::size_t cap)
       : caps_(std::move(caps)),
-        hits_(caps_.size(), 0),
-        hit_bytes_(caps_.size(), 0),
+        hits_(caps_.size() + 1, 0),
+        hit_bytes_(caps_.size() + 1, 0),
         rate_(rate),
         update_(update) {
     slots_.reset(cap);
   }
 
   void run(std::span<const Moved> moved) {
+    // First every request's distance, then the capacities they first fit:
+    // the searches, apart from the rest, overlap in the CPU.
     constexpr std::size_t kAhead = 8;
+    need_.resize(moved.size());
     for (std::size_t i = 0; i < moved.size(); ++i) {
       if (i + kAhead < moved.size() && moved[i + kAhead].old != LastUseTable::kEmpty)
         slots_.prefetch(moved[i + kAhead].old);
-      move(moved[i]);
+      need_[i] = move(moved[i]);
+    }
+    for (std::size_t i = 0; i < moved.size(); ++i) {
+      const std::size_t k = first_fit(need_[i]);
+      ++hits_[k];
+      hit_bytes_[k] += moved[i].bytes;
     }
   }
 
@@ -103,8 +116,22 @@ class SlotPass {
       if (slots_[s] != 0) spare_[j++] = slots_[s];
     spare_.resize(grown(j, slots_.size()));
     std::fill(spare_.begin() + j, spare_.end(), 0);
-    slots_.adopt(spare_);
+    slots_.adopt(spare_, j);
     next_ = j;
+  }
+
+  // The same state with 64-bit slots, for a request too large for Slot.
+  SlotPass<std::int64_t> widened() {
+    SlotPass<std::int64_t> w(std::move(caps_), rate_, update_, 0);
+    w.hits_ = std::move(hits_);
+    w.hit_bytes_ = std::move(hit_bytes_);
+    w.exact_ = exact_;
+    w.live_ = live_;
+    w.next_ = next_;
+    typename SlotSums<std::int64_t>::template Vector<std::int64_t> values(slots_.size());
+    for (std::size_t i = 0; i < values.size(); ++i) values[i] = slots_[i];
+    w.slots_.adopt(values, next_);
+    return w;
   }
 
   const std::vector<std::int64_t>& caps() const { return caps_; }
@@ -121,9 +148,10 @@ class SlotPass {
     return d >= 0x1p62 ? std::int64_t{1} << 62 : static_cast<std::int64_t>(d);
   }
 
-  void move(const Moved& m) {
+  // The cache size this request needs to hit; kCold for a first use.
+  std::int64_t move(const Moved& m) {
     const std::int64_t size = m.bytes;
-    std::int64_t need = -1;  // the cache size this request needs to hit; <0: a cold miss
+    std::int64_t need = kCold;
     if (m.old != LastUseTable::kEmpty) {
       const std::int64_t cached = slots_[m.old];
       // Bytes of the distinct objects used since, then this object's own (as cached).
@@ -135,36 +163,43 @@ class SlotPass {
       slots_.add(m.old, -cached);
       live_ -= cached;
     }
-    slots_.add(next_++, size);
+    slots_.append(next_++, size);
     live_ += size;
     if (size > caps_.front())
       exact_ = false;  // never cached at the smallest size, yet on the stack
-    if (need < 0) return;
-    // The first capacity that holds it (hits there and at every larger
-    // one), by a binary search without branches to mispredict.
+    return need;
+  }
+
+  // The first capacity that holds `need` (it hits there and at every larger
+  // one), caps_.size() when none does, by a binary search without branches.
+  std::size_t first_fit(std::int64_t need) const {
     const std::int64_t* base = caps_.data();
     for (std::size_t len = caps_.size(); len > 1;) {
       const std::size_t half = len / 2;
-      base = base[half - 1] < need ? base + half : base;
+      base += static_cast<std::size_t>(base[half - 1] < need) * half;
       len -= half;
     }
-    const auto k = static_cast<std::size_t>(base - caps_.data()) + (*base < need);
-    if (k < caps_.size()) {
-      ++hits_[k];
-      hit_bytes_[k] += size;
-    }
+    return static_cast<std::size_t>(base - caps_.data()) + (*base < need);
   }
 
-  std::vector<std::int64_t> caps_;   // sorted ascending
-  std::vector<std::uint64_t> hits_;  // per capacity: requests whose distance first fits it
+  static constexpr std::int64_t kCold = std::numeric_limits<std::int64_t>::max();
+
+  std::vector<std::int64_t> caps_;  // sorted ascending
+  // Per capacity: requests whose distance first fits it; the last entry
+  // counts those that fit none (cold misses among them).
+  std::vector<std::uint64_t> hits_;
   std::vector<std::int64_t> hit_bytes_;
   double rate_;
   bool update_;
   bool exact_ = true;
-  SlotSums slots_;  // bytes per slot (0: its object moved on)
+  template <class>
+  friend class SlotPass;
+
+  SlotSums<Slot> slots_;  // bytes per slot (0: its object moved on)
   std::int64_t live_ = 0;
   std::uint32_t next_ = 0;
-  SlotSums::Vector<std::int64_t> spare_;  // reused by every compaction
+  typename SlotSums<Slot>::template Vector<Slot> spare_;  // reused by every compaction
+  std::vector<std::int64_t> need_;                        // per request of a run: move()'s result
 };
 
 constexpr std::size_t kFirstSlots = 4096;
@@ -173,7 +208,9 @@ constexpr std::size_t kFirstSlots = 4096;
 
 struct LruStackDistance::State {
   State(std::vector<std::int64_t> sorted_caps, double rate, bool update)
-      : rate(rate), keys(kFirstSlots), slots(std::move(sorted_caps), rate, update, kFirstSlots) {
+      : rate(rate),
+        keys(kFirstSlots),
+        slots(std::in_place_index<0>, std::move(sorted_caps), rate, update, kFirstSlots) {
     threshold = static_cast<std::uint64_t>(std::ldexp(rate, 32));
     run.reserve(kRun);
   }
@@ -187,12 +224,23 @@ struct LruStackDistance::State {
   std::uint64_t requests = 0, sampled = 0, zero = 0;
   std::int64_t bytes = 0, sampled_bytes = 0;
   KeyPass keys;
-  SlotPass slots;
+  std::variant<SlotPass<std::int32_t>, SlotPass<std::int64_t>> slots;
   std::vector<Moved> run;  // through the key pass, not yet the slot pass
 
   void flush() {
-    slots.run(run);
+    std::visit([&](auto& p) { p.run(run); }, slots);
     run.clear();
+  }
+  void compact() {
+    flush();
+    keys.compact();
+    std::visit([](auto& p) { p.compact(); }, slots);
+  }
+  // Before a request whose bytes do not fit 32-bit slots.
+  void widen() {
+    if (slots.index() != 0) return;
+    flush();
+    slots = std::get<0>(slots).widened();
   }
 };
 
@@ -248,10 +296,9 @@ void LruStackDistance::add(std::span<const CacheRequest> batch) {
     if (sampling && (h & 0xffffffffu) >= s.threshold) continue;
     ++s.sampled;
     s.sampled_bytes += q.bytes;
+    if (q.bytes > std::numeric_limits<std::int32_t>::max()) s.widen();
     if (s.keys.full()) {
-      s.flush();
-      s.keys.compact();
-      s.slots.compact();
+      s.compact();
     } else if (s.run.size() == State::kRun) {
       s.flush();
     }
@@ -262,7 +309,12 @@ void LruStackDistance::add(std::span<const CacheRequest> batch) {
 
 std::vector<ReplayResult> LruStackDistance::results() const {
   const State& s = *s_;
-  const std::vector<std::int64_t>& caps = s.slots.caps();
+  const std::vector<std::int64_t>& caps = std::visit(
+      [](const auto& p) -> const std::vector<std::int64_t>& { return p.caps(); }, s.slots);
+  const std::vector<std::uint64_t>& counts = std::visit(
+      [](const auto& p) -> const std::vector<std::uint64_t>& { return p.hits(); }, s.slots);
+  const std::vector<std::int64_t>& counted_bytes = std::visit(
+      [](const auto& p) -> const std::vector<std::int64_t>& { return p.hit_bytes(); }, s.slots);
   std::vector<ReplayResult> sorted(caps.size());
   std::uint64_t hits = 0;
   std::int64_t hit_bytes = 0;
@@ -271,8 +323,8 @@ std::vector<ReplayResult> LruStackDistance::results() const {
   const double expected = s.rate * static_cast<double>(s.requests);
   const double expected_bytes = s.rate * static_cast<double>(s.bytes);
   for (std::size_t k = 0; k < caps.size(); ++k) {
-    hits += s.slots.hits()[k];
-    hit_bytes += s.slots.hit_bytes()[k];
+    hits += counts[k];
+    hit_bytes += counted_bytes[k];
     ReplayResult& r = sorted[k];
     r.policy = "lru";
     r.capacity_bytes = caps[k];
@@ -297,7 +349,9 @@ std::vector<ReplayResult> LruStackDistance::results() const {
   return out;
 }
 
-bool LruStackDistance::exact() const { return s_->slots.exact(); }
+bool LruStackDistance::exact() const {
+  return std::visit([](const auto& p) { return p.exact(); }, s_->slots);
+}
 std::uint64_t LruStackDistance::sampled_requests() const { return s_->sampled; }
 
 }  // namespace aqueduct::core

@@ -4,11 +4,14 @@
 // used since its last request, plus its own, fit in C, because LRU keeps the
 // longest prefix of the recency stack that fits. Those byte stack distances
 // are prefix sums over the objects' last-use times (slots, compacted to the
-// live objects when full): a Fenwick tree over blocks of slots plus one cache
-// line of slots and one of group sums (slot_sums.h), so each request costs
-// O(log objects) whatever the number of sizes. A request is taken in two
-// passes, key to slot (last_use_table.h) and slot to distance, so that each
-// has one cache miss that is prefetched well ahead. The curve equals one replay per size (tested) unless an
+// live objects when full): a Fenwick tree over blocks of slots plus a group's
+// slots and a block's group sums, read under masks (slot_sums.h; 32-bit slots
+// until an object needs more), so each request costs O(log objects) whatever
+// the number of sizes, with no branch that depends on the data. A request is
+// taken in two passes, key to slot (last_use_table.h) and slot to distance,
+// so that each has its cache misses prefetched well ahead; the sizes a run
+// of distances first fits are searched apart, so those searches overlap.
+// The curve equals one replay per size (tested) unless an
 // object is larger than the smallest size, or a key changes size (with
 // OnHitSize::kKeep) or shrinks (kUpdate: the freed room is not refilled from
 // below the stack's cut, as the stack assumes): exact() then says false and
