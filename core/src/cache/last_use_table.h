@@ -64,6 +64,19 @@ class LastUseTable {
 
   std::size_t size() const { return size_; }
 
+  // Replaces every entry's slot with f(slot), visiting the whole table
+  // without a branch on which entries are in use (f also sees slot 0 for
+  // each free entry, and that result is dropped), since about a quarter of
+  // the entries are free, at random.
+  template <class F>
+  void remap_slots(F&& f) {
+    for (Entry& e : table_) {
+      const bool used = !e.empty();
+      const std::uint32_t next = f(used ? e.slot : 0);
+      e.slot = used ? next : kEmpty;
+    }
+  }
+
   // Calls f(entry) for every entry, in table order.
   template <class F>
   void for_each(F&& f) {

@@ -60,9 +60,9 @@ class KeyPass {
       rank_[w] = r;
       r += static_cast<std::uint32_t>(std::popcount(alive_[w]));
     }
-    last_.for_each([&](LastUseTable::Entry& e) {
-      const std::uint64_t below = alive_[e.slot / 64] & ((std::uint64_t{1} << (e.slot % 64)) - 1);
-      e.slot = rank_[e.slot / 64] + static_cast<std::uint32_t>(std::popcount(below));
+    last_.remap_slots([&](std::uint32_t slot) {
+      const std::uint64_t below = alive_[slot / 64] & ((std::uint64_t{1} << (slot % 64)) - 1);
+      return rank_[slot / 64] + static_cast<std::uint32_t>(std::popcount(below));
     });
     cap_ = grown(r, cap_);
     alive_.assign(cap_ / 64, 0);
@@ -112,8 +112,10 @@ class SlotPass {
   void compact() {
     spare_.resize(std::max(spare_.size(), slots_.size()));
     std::uint32_t j = 0;
-    for (std::size_t s = 0; s < next_; ++s)
-      if (slots_[s] != 0) spare_[j++] = slots_[s];
+    for (std::size_t s = 0; s < next_; ++s) {  // without a branch on which are live
+      spare_[j] = static_cast<Slot>(slots_[s]);
+      j += slots_[s] != 0;
+    }
     spare_.resize(grown(j, slots_.size()));
     std::fill(spare_.begin() + j, spare_.end(), 0);
     slots_.adopt(spare_, j);
