@@ -15,7 +15,6 @@ figures are printed, and the script says so.
 import argparse
 import os
 import re
-import shutil
 import statistics
 import subprocess
 import sys
@@ -137,14 +136,24 @@ def main():
     print("\n| run | round | wall s | CPU s | max RSS MiB |\n|---|---|---|---|---|")
     base = [AQUEDUCT, "cache-sim", "-f", args.trace, "--format", "oracleGeneral", "--policy",
             "lru", "-q", "-o", "csv", "--size"]
+    curve = {}  # (run, round) -> (wall, CPU)
     for rnd in range(1, args.rounds + 1):
-        for label, extra in (("one LRU replay, 10% of the footprint", [str(size)]),
-                             ("one LRU replay, 100% of the footprint", [str(footprint)]),
-                             ("exact LRU curve, 100 sizes", [sizes]),
-                             ("SHARDS LRU curve at rate 0.01, 100 sizes", [sizes, "--sample",
-                                                                          "0.01"])):
+        for key, label, extra in (
+                ("10%", "one LRU replay, 10% of the footprint", [str(size)]),
+                ("100%", "one LRU replay, 100% of the footprint", [str(footprint)]),
+                ("exact", "exact LRU curve, 100 sizes", [sizes]),
+                ("shards", "SHARDS LRU curve at rate 0.01, 100 sizes", [sizes, "--sample", "0.01"])):
             w, c, m, _ = run(base + extra)
+            curve[(key, rnd)] = (w, c)
             print(f"| {label} | {rnd} | {w:.2f} | {c:.2f} | {m:.0f} |", flush=True)
+    # The exact curve's time over one replay's, within each round.
+    print("\n| exact curve / one LRU replay | median wall ratio | median CPU ratio | rounds |\n"
+          "|---|---|---|---|")
+    for label, key in (("replay at 10% of the footprint", "10%"),
+                       ("replay at 100% of the footprint", "100%")):
+        pairs = [(curve[("exact", r)], curve[(key, r)]) for r in range(1, args.rounds + 1)]
+        print(f"| {label} | {statistics.median(a[0] / b[0] for a, b in pairs):.2f} | "
+              f"{statistics.median(a[1] / b[1] for a, b in pairs):.2f} | {args.rounds} |")
 
 if __name__ == "__main__":
     main()
