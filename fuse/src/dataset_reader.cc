@@ -395,16 +395,11 @@ core::Result<std::size_t> DatasetReader::read(const std::string& path, std::int6
   std::size_t done = 0;
   std::int64_t pos = offset;
   std::uint64_t last = 0;
-  // A small read that does not continue the previous one is random access:
+  // A small read that is not part of a sequential stream is random access:
   // when its block is not held locally, ask its worker for just the bytes
   // instead of moving the whole block (Alluxio/JuiceFS position reads).
-  bool random = false;
-  if (end - offset <= opt_.block_size / 8) {
-    std::lock_guard<std::mutex> lock(seq_mu_);
-    auto it = last_block_.find(path);
-    const auto first = static_cast<std::uint64_t>(offset / opt_.block_size);
-    random = it == last_block_.end() || (it->second != first && it->second + 1 != first);
-  }
+  const bool sequential = note_read(path, offset, end);
+  const bool random = !sequential && end - offset <= opt_.block_size / 8;
   if (random && offset / opt_.block_size == (end - 1) / opt_.block_size) {  // within one block
     const auto index = static_cast<std::uint64_t>(offset / opt_.block_size);
     const BlockRef ref{opt_.dataset, path, index, info.version};
@@ -499,19 +494,27 @@ core::Result<std::size_t> DatasetReader::read(const std::string& path, std::int6
     last = index;
   }
   // Sequential access: fetch the next blocks in the background.
-  if (opt_.readahead_blocks > 0) {
-    bool sequential = false;
-    {
-      std::lock_guard<std::mutex> lock(seq_mu_);
-      auto it = last_block_.find(path);
-      const auto first = static_cast<std::uint64_t>(offset / opt_.block_size);
-      sequential = it != last_block_.end() && (it->second == first || it->second + 1 == first);
-      last_block_[path] = last;
-      if (last_block_.size() > 4096) last_block_.clear();
-    }
-    if (sequential) readahead(path, last + 1, info, opt_.readahead_blocks);
-  }
+  if (opt_.readahead_blocks > 0 && sequential)
+    readahead(path, last + 1, info, opt_.readahead_blocks);
   return done;
+}
+
+bool DatasetReader::note_read(const std::string& path, std::int64_t offset, std::int64_t end) {
+  std::lock_guard<std::mutex> lock(seq_mu_);
+  if (streams_.size() > 4096) streams_.clear();
+  std::vector<Stream>& streams = streams_[path];
+  for (std::size_t i = streams.size(); i-- > 0;) {
+    Stream s = streams[i];
+    if (offset < s.end - kStreamSlack || offset > s.end + kStreamSlack) continue;
+    s.end = std::max(s.end, end);
+    ++s.reads;
+    streams.erase(streams.begin() + static_cast<std::ptrdiff_t>(i));
+    streams.push_back(s);
+    return s.reads >= 3;
+  }
+  if (streams.size() == kStreamsPerPath) streams.erase(streams.begin());
+  streams.push_back({end, 1});
+  return false;
 }
 
 void DatasetReader::readahead(const std::string& path, std::uint64_t next, const FileInfo& file,

@@ -425,9 +425,11 @@ TEST(Reader, RandomSmallReadsMoveOnlyTheirBytes) {
     ASSERT_EQ(buf, data.substr(static_cast<std::size_t>(off), 4096));
   }
   const std::uint64_t moved = w->store().stats().bytes_served - before;
-  // Whole blocks would move 100 x 1 MiB; reads that land in the block just read
-  // (or the next) count as sequential and may move it whole.
-  EXPECT_LT(moved, 100u * kBlock / 4) << "position reads, not whole blocks";
+  // Whole blocks would move 100 x 1 MiB. Each read moves the 64 KiB chunks
+  // around it (the reader checks them against its own reading from the
+  // source), one or two; a read that lands next to an earlier one is still
+  // random, not a stream.
+  EXPECT_LE(moved, 100u * 2 * (64u << 10)) << "position reads, not whole blocks";
 }
 
 TEST(Reader, ColdRandomReadsTakeTheirBytesFromTheSourceAndCacheTheBlock) {

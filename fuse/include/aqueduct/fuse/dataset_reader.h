@@ -189,8 +189,24 @@ class DatasetReader {
   std::map<std::string, MetaEntry> meta_;
   std::map<std::string, ListEntry> lists_;
 
+  // Sequential streams per path: where each recent stream's reads ended and
+  // how many contiguous reads it has had. A read continues a stream when it
+  // starts within kStreamSlack of the stream's end (the kernel sends a
+  // stream's reads from several threads, a little out of order); a stream
+  // counts as sequential from its third read, so that random reads, which
+  // now and then land next to an earlier one, never fetch whole blocks and
+  // read ahead.
+  struct Stream {
+    std::int64_t end = 0;
+    int reads = 0;
+  };
+  static constexpr std::int64_t kStreamSlack = 128 << 10;
+  static constexpr std::size_t kStreamsPerPath = 8;
+  // Records the read [offset, end) of `path`; true when it continues an
+  // established sequential stream.
+  bool note_read(const std::string& path, std::int64_t offset, std::int64_t end);
   std::mutex seq_mu_;
-  std::map<std::string, std::uint64_t> last_block_;  // per path: the last block read
+  std::unordered_map<std::string, std::vector<Stream>> streams_;  // most recent last
 
   std::mutex ra_mu_;
   std::condition_variable ra_cv_, ra_idle_;
