@@ -194,11 +194,20 @@ struct WorkerArgs {
   std::string eviction = "lru";
   std::string metrics_listen;
   std::string ready_file;
-  std::string token_file;  // the shared secret clients must send
+  std::string token_file;                 // the shared secret clients must send
+  std::string tls_ca, tls_cert, tls_key;  // mutual TLS (all three, or none)
   LogArgs log;
 };
 // Serves until SIGTERM/SIGINT. Exit: 0 stopped by a signal, 2 bad input.
 int run_worker(const WorkerArgs& args);
+struct WorkerTlsArgs {
+  std::string out;
+  std::vector<std::string> dns_names, ip_addresses;
+  int days = 3650;
+};
+// `aqueduct worker-tls`: a CA and one certificate for workers and clients,
+// as OUT/ca.crt, OUT/tls.crt, OUT/tls.key. Exit: 0 written, 2 bad input.
+int run_worker_tls(const WorkerTlsArgs& args);
 // A shared secret from a file (trailing whitespace dropped); errors name the
 // flag and file, and refuse an empty secret or one the world may read.
 core::Result<std::string> read_token_file(const std::string& flag, const std::string& path);
@@ -209,6 +218,9 @@ struct FuseArgs {
   int readahead = 4;
   bool no_short_circuit = false;
   std::string worker_token_file;  // the workers' shared secret
+  // Mutual TLS with the workers (all three, or none), and the name their
+  // certificates carry when it is not the host in --workers.
+  std::string worker_tls_ca, worker_tls_cert, worker_tls_key, worker_tls_server_name;
   std::string mountpoint, exit_when_done, ready_file;
   bool recover = false, allow_other = false;
   // load

@@ -55,6 +55,15 @@ core::Result<fuse::ReaderOptions> reader_options(const FuseArgs& a) {
     AQ_ASSIGN_OR_RETURN(o.worker_token,
                         read_token_file("--worker-token-file", a.worker_token_file));
   }
+  if (!a.worker_tls_ca.empty() || !a.worker_tls_cert.empty() || !a.worker_tls_key.empty()) {
+    AQ_ASSIGN_OR_RETURN(auto tls, fuse::load_worker_tls("--worker-tls", a.worker_tls_ca,
+                                                        a.worker_tls_cert, a.worker_tls_key));
+    tls.server_name = a.worker_tls_server_name;
+    o.worker_tls = std::move(tls);
+  } else if (!a.worker_tls_server_name.empty()) {
+    return core::invalid_argument(
+        "--worker-tls-server-name needs --worker-tls-ca, --worker-tls-cert and --worker-tls-key");
+  }
   return o;
 }
 
@@ -101,7 +110,8 @@ int run_load(const FuseArgs& args) {
   if (!opts) return fail(opts.status().message());
   opts->log = log;
   opts->readahead_blocks = 0;
-  double rate = 0;  // bytes/s from the source; 0: unlimited
+  opts->wait_for_puts = true;  // every block must reach its worker
+  double rate = 0;             // bytes/s from the source; 0: unlimited
   if (!args.rate.empty()) {
     auto r = core::parse_bandwidth(args.rate);
     if (!r || *r <= 0)
@@ -148,16 +158,19 @@ int run_load(const FuseArgs& args) {
   const auto start = std::chrono::steady_clock::now();
   std::int64_t loaded = 0;
   std::uint64_t before = (*rd)->stats().source_reads;
+  std::uint64_t blocks = 0;
   for (const auto& [path, size] : files) {
     if (done.count(path)) {
       ++skipped;
       continue;
     }
+    const std::uint64_t lost_before = (*rd)->stats().puts_lost;
     const std::int64_t bs = opts->block_size;
     for (std::int64_t off = 0; off < size || (size == 0 && off == 0); off += bs) {
       auto b = (*rd)->block(path, static_cast<std::uint64_t>(off / bs));
       if (!b) return fail(path + ": " + b.status().message());
       loaded += static_cast<std::int64_t>((*b)->size());
+      ++blocks;
       if (rate > 0) {  // hold the average at or below --rate
         double ahead =
             loaded / rate -
@@ -173,11 +186,22 @@ int run_load(const FuseArgs& args) {
       }
       if (size == 0) break;
     }
-    if (state.is_open()) state << path << "\n" << std::flush;
+    if (state.is_open()) {
+      // Listed as done only once all its blocks are on their workers.
+      (*rd)->flush();
+      if ((*rd)->stats().puts_lost == lost_before) state << path << "\n" << std::flush;
+    }
   }
   (*rd)->flush();
   if (tty) fmt::print(stderr, "\n");
   auto s = (*rd)->stats();
+  if (s.puts_lost > 0) {
+    // A load that left blocks out of the cache has not done its job: say so
+    // (and how many), instead of reporting success.
+    return fail(std::to_string(s.puts_lost) + " of " + std::to_string(blocks) +
+                " blocks were read but not stored on the workers (first: " + s.first_put_error +
+                "); run it again to load the rest");
+  }
   log.info(std::to_string(files.size()) + " files (" + std::to_string(skipped) +
            " done earlier), " + std::to_string(loaded >> 20) + " MiB, " +
            std::to_string(s.source_reads - before) + " blocks read from the source, " +

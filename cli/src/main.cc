@@ -280,6 +280,23 @@ int main(int argc, char** argv) {
   worker->add_option("--ready-file", wk.ready_file, "write HOST:PORT here once serving");
   worker->add_option("--token-file", wk.token_file,
                      "a file holding the shared secret every client must send (recommended)");
+  worker->add_option("--tls-ca", wk.tls_ca,
+                     "mutual TLS: the CA (PEM) that must have signed every client's certificate");
+  worker->add_option("--tls-cert", wk.tls_cert, "mutual TLS: this worker's certificate (PEM)");
+  worker->add_option("--tls-key", wk.tls_key,
+                     "mutual TLS: its private key (PEM, not world-readable)");
+
+  aqueduct::cli::WorkerTlsArgs wt;
+  auto* worker_tls = app.add_subcommand(
+      "worker-tls",
+      "Issue mutual-TLS files for workers and their clients: a new CA and one certificate it\n"
+      "signs, as OUT/ca.crt, OUT/tls.crt and OUT/tls.key (owner-only). Live clusters get them\n"
+      "from the runtime controller instead.");
+  worker_tls->add_option("--out", wt.out, "the folder to write them to")->required();
+  worker_tls->add_option("--dns", wt.dns_names, "a name the workers are reached by (repeatable)");
+  worker_tls->add_option("--ip", wt.ip_addresses, "an address they are reached by (repeatable)");
+  worker_tls->add_option("--days", wt.days, "how long the certificates are valid (3650)")
+      ->check(CLI::Range(1, 36500));
 
   aqueduct::cli::ExtenderArgs ea;
   auto* extender = app.add_subcommand(
@@ -342,6 +359,14 @@ int main(int argc, char** argv) {
                 "always read through gRPC, also from a worker on this node");
     c->add_option("--worker-token-file", fa.worker_token_file,
                   "a file holding the workers' shared secret (their --token-file)");
+    c->add_option("--worker-tls-ca", fa.worker_tls_ca,
+                  "mutual TLS: the CA (PEM) that signed the workers' certificates");
+    c->add_option("--worker-tls-cert", fa.worker_tls_cert,
+                  "mutual TLS: the certificate (PEM) this client presents to workers");
+    c->add_option("--worker-tls-key", fa.worker_tls_key,
+                  "mutual TLS: its private key (PEM, not world-readable)");
+    c->add_option("--worker-tls-server-name", fa.worker_tls_server_name,
+                  "the name the workers' certificates carry (default: the host in --workers)");
   };
   auto* fusec = app.add_subcommand("fuse", "The dataset FUSE mount");
   fusec->require_subcommand(1);
@@ -377,6 +402,7 @@ int main(int argc, char** argv) {
   if (mount->parsed()) return aqueduct::cli::run_fuse_mount(fa);
   if (load->parsed()) return aqueduct::cli::run_load(fa);
   if (worker->parsed()) return aqueduct::cli::run_worker(wk);
+  if (worker_tls->parsed()) return aqueduct::cli::run_worker_tls(wt);
   if (webhook->parsed()) return aqueduct::cli::run_webhook(wa);
   if (extender->parsed()) return aqueduct::cli::run_extender(ea);
   if (controller->parsed()) return aqueduct::cli::run_controller(ca);

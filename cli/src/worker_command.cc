@@ -1,5 +1,5 @@
 // `aqueduct worker`: a cache worker (gRPC) with Prometheus metrics; serves
-// until SIGTERM/SIGINT.
+// until SIGTERM/SIGINT. `aqueduct worker-tls`: certificates for its mutual TLS.
 
 #include <sys/stat.h>
 
@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "aqueduct/fuse/worker.h"
+#include "aqueduct/k8s/certificates.h"
 #include "commands.h"
 #include "stop_signals.h"
 
@@ -33,6 +34,22 @@ core::Result<std::string> read_token_file(const std::string& flag, const std::st
   return token;
 }
 
+int run_worker_tls(const WorkerTlsArgs& args) {
+  auto issued = k8s::issue_mutual_tls(args.dns_names, args.ip_addresses, args.days);
+  if (!issued) {
+    std::cerr << "error: worker-tls: " << issued.status().message()
+              << " (give --dns NAME or --ip ADDRESS)\n";
+    return kExitErrors;
+  }
+  if (auto st = k8s::write_tls_files(args.out, *issued); !st.is_ok()) {
+    std::cerr << "error: worker-tls: " << st.message() << "\n";
+    return kExitErrors;
+  }
+  std::cout << "wrote " << args.out << "/ca.crt, " << args.out << "/tls.crt and " << args.out
+            << "/tls.key (owner-only)\n";
+  return kExitOk;
+}
+
 int run_worker(const WorkerArgs& args) {
   const core::Logger log("worker", args.log.options());
   auto fail = [&log](const std::string& msg) {
@@ -49,6 +66,13 @@ int run_worker(const WorkerArgs& args) {
     cfg.auth_token = *token;
   } else {
     log.warn("no --token-file: anyone who reaches the port can read and write blocks");
+  }
+  if (!args.tls_ca.empty() || !args.tls_cert.empty() || !args.tls_key.empty()) {
+    auto tls = fuse::load_worker_tls("--tls", args.tls_ca, args.tls_cert, args.tls_key);
+    if (!tls) return fail(tls.status().message());
+    cfg.tls = *tls;
+  } else if (!args.token_file.empty()) {
+    log.warn("no --tls-cert: the token and blocks travel in clear text (see docs/data-plane.md)");
   }
   for (const auto& t : args.tiers) {
     auto tier = fuse::parse_tier(t);

@@ -23,8 +23,8 @@ core::Result<std::unique_ptr<DatasetReader>> DatasetReader::create(std::unique_p
   for (std::size_t i = 0; i < workers.size(); ++i) {
     if (workers[i].empty()) continue;
     Worker w;
-    w.client =
-        std::make_unique<WorkerClient>(workers[i], options.worker_timeout, options.worker_token);
+    w.client = std::make_unique<WorkerClient>(workers[i], options.worker_timeout,
+                                              options.worker_token, options.worker_tls);
     r->ring_.add(static_cast<std::uint32_t>(r->workers_.size()), workers[i]);
     r->workers_.push_back(std::move(w));
   }
@@ -58,6 +58,7 @@ DatasetReader::~DatasetReader() {
     ra_stop_ = true;
   }
   put_cv_.notify_all();
+  put_room_.notify_all();
   for (auto& t : put_threads_) t.join();
 }
 
@@ -100,11 +101,13 @@ void DatasetReader::put_loop() {
     if (st.is_ok()) {
       ++worker_puts_;
       set_absent(block_name(ref), false);
-    } else if (st.code() == core::StatusCode::kUnavailable) {
-      worker_failed(client, st);
+    } else {
+      put_lost(client->address() + ": " + st.message());
+      if (st.code() == core::StatusCode::kUnavailable) worker_failed(client, st);
     }
     std::lock_guard<std::mutex> lock(put_mu_);
     --puts_running_;
+    put_room_.notify_all();
     if (put_queue_.empty() && puts_running_ == 0) put_idle_.notify_all();
   }
 }
@@ -165,6 +168,10 @@ WorkerClient* DatasetReader::owner_of(const std::string& name) {
 
 void DatasetReader::worker_failed(WorkerClient* c, const core::Status& st) {
   ++worker_errors_;
+  {
+    std::lock_guard<std::mutex> lock(put_error_mu_);
+    last_worker_error_ = c->address() + ": " + st.message();
+  }
   std::lock_guard<std::mutex> lock(workers_mu_);
   for (auto& w : workers_) {
     if (w.client.get() != c) continue;
@@ -376,11 +383,25 @@ core::Result<DatasetReader::BlockPtr> DatasetReader::fetch(const std::string& na
   hot_put(name, data);
   if (local_) (void)local_->put(name, *data, 0);
   if (owner) {
-    std::lock_guard<std::mutex> lock(put_mu_);
-    if (put_queue_.size() < 64) {  // a backlog beyond that is dropped: the cache is best effort
+    constexpr std::size_t kPutBacklog = 64;
+    std::unique_lock<std::mutex> lock(put_mu_);
+    if (opt_.wait_for_puts) {
+      put_room_.wait(lock, [&] { return put_queue_.size() < kPutBacklog || ra_stop_; });
+    }
+    if (put_queue_.size() < kPutBacklog) {
       put_queue_.emplace_back(owner, ref, data);
       put_cv_.notify_one();
+    } else {  // the mount's cache is best effort: a backlog beyond that is dropped
+      lock.unlock();
+      put_lost("the put queue was full (" + std::to_string(kPutBacklog) + " blocks)");
     }
+  } else if (!workers_.empty()) {
+    std::string why;
+    {
+      std::lock_guard<std::mutex> lock(put_error_mu_);
+      why = last_worker_error_;
+    }
+    put_lost("its worker is skipped after an error: " + why);
   }
   return BlockPtr(data);
 }
@@ -595,8 +616,19 @@ bool DatasetReader::chunks_agree(const OwnRead& own, std::int64_t at, std::strin
   return true;
 }
 
+void DatasetReader::put_lost(const std::string& why) {
+  ++puts_lost_;
+  std::lock_guard<std::mutex> lock(put_error_mu_);
+  if (first_put_error_.empty()) first_put_error_ = why;
+}
+
 ReaderStats DatasetReader::stats() const {
   ReaderStats s;
+  s.puts_lost = puts_lost_;
+  {
+    std::lock_guard<std::mutex> lock(put_error_mu_);
+    s.first_put_error = first_put_error_;
+  }
   s.local_hits = local_hits_;
   s.worker_hits = worker_hits_;
   s.source_reads = source_reads_;

@@ -230,7 +230,15 @@ core::Result<std::unique_ptr<Worker>> Worker::start(WorkerConfig config) {
   impl->store = std::move(*store);
   impl->service = std::make_unique<Service>(*impl->store, impl->cfg, impl->latency);
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(impl->cfg.listen, grpc::InsecureServerCredentials(), &impl->port);
+  std::shared_ptr<grpc::ServerCredentials> creds = grpc::InsecureServerCredentials();
+  if (impl->cfg.tls) {
+    grpc::SslServerCredentialsOptions ssl(
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+    ssl.pem_root_certs = impl->cfg.tls->ca_cert_pem;
+    ssl.pem_key_cert_pairs.push_back({impl->cfg.tls->key_pem, impl->cfg.tls->cert_pem});
+    creds = grpc::SslServerCredentials(ssl);
+  }
+  builder.AddListeningPort(impl->cfg.listen, creds, &impl->port);
   builder.RegisterService(impl->service.get());
   builder.SetMaxReceiveMessageSize(static_cast<int>(impl->cfg.chunk_bytes) * 4 + (1 << 20));
   impl->server = builder.BuildAndStart();

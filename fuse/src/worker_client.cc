@@ -63,12 +63,21 @@ struct WorkerClient::Impl {
 };
 
 WorkerClient::WorkerClient(const std::string& address, std::chrono::milliseconds timeout,
-                           std::string token)
+                           std::string token, std::optional<WorkerTls> tls)
     : address_(address), impl_(std::make_unique<Impl>()) {
   impl_->token = std::move(token);
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(64 << 20);
-  impl_->channel = grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  std::shared_ptr<grpc::ChannelCredentials> creds = grpc::InsecureChannelCredentials();
+  if (tls) {
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = tls->ca_cert_pem;
+    ssl.pem_private_key = tls->key_pem;
+    ssl.pem_cert_chain = tls->cert_pem;
+    creds = grpc::SslCredentials(ssl);
+    if (!tls->server_name.empty()) args.SetSslTargetNameOverride(tls->server_name);
+  }
+  impl_->channel = grpc::CreateCustomChannel(address, creds, args);
   impl_->stub = v1::CacheWorker::NewStub(impl_->channel);
   impl_->timeout = timeout;
 }

@@ -12,6 +12,7 @@
 #include "aqueduct/core/fluid/fluid_loader.h"
 #include "aqueduct/core/hash.h"
 #include "aqueduct/core/yaml/yaml_json.h"
+#include "aqueduct/k8s/certificates.h"
 #include "aqueduct/k8s/leader_election.h"
 #include "aqueduct/runtime_adapters/runtime_workloads.h"
 
@@ -39,6 +40,23 @@ std::int64_t int_at(const Json& o, const char* a, const char* b) {
       !o[a][b].is_number())
     return 0;
   return o[a][b].get<std::int64_t>();
+}
+
+// Whether a Secret holds `key` (in data as the API server keeps it, or in
+// stringData as it was written).
+bool has_key(const Json& secret, const std::string& key) {
+  for (const char* field : {"data", "stringData"}) {
+    auto f = secret.find(field);
+    if (f != secret.end() && f->is_object() && f->contains(key)) return true;
+  }
+  return false;
+}
+
+// The workers' mutual-TLS files for the Secret's stringData: a CA made for
+// this runtime alone and one certificate for the workers' names.
+core::Result<Json> worker_tls_data(const std::vector<std::string>& names) {
+  AQ_ASSIGN_OR_RETURN(IssuedTls tls, issue_mutual_tls(names, {}));
+  return Json{{"ca.crt", tls.ca_cert_pem}, {"tls.crt", tls.cert_pem}, {"tls.key", tls.key_pem}};
 }
 
 // 32 random bytes from the system's CSPRNG, as hex (the workers' token).
@@ -292,7 +310,9 @@ core::Status RuntimeController::reconcile(const std::string& key) {
     auto got = client_.get(resources::secrets().object(k.ns, name));
     if (!got.ok() && got.status().code() == core::StatusCode::kNotFound) {
       AQ_ASSIGN_OR_RETURN(std::string token, random_token());
-      secret["stringData"] = {{"token", token}};
+      AQ_ASSIGN_OR_RETURN(Json tls, worker_tls_data(w->worker_tls_names));
+      secret["stringData"] = tls;
+      secret["stringData"]["token"] = token;
       auto made = client_.create(resources::secrets().collection(k.ns), secret);
       if (made.ok()) ++created_;
       if (!made.ok() && made.status().code() != core::StatusCode::kAlreadyExists) {
@@ -300,6 +320,14 @@ core::Status RuntimeController::reconcile(const std::string& key) {
       }
     } else if (!got.ok()) {
       return got.status();
+    } else if (!has_key(*got, "tls.crt")) {
+      // A Secret made before the workers used mutual TLS: add the files and
+      // keep its token.
+      AQ_ASSIGN_OR_RETURN(Json tls, worker_tls_data(w->worker_tls_names));
+      auto patched =
+          client_.patch(resources::secrets().object(k.ns, name), Json{{"stringData", tls}});
+      if (!patched.ok()) return patched.status();
+      ++updated_;
     }
   }
   if (w->worker_service) {

@@ -28,7 +28,9 @@ def test_subcommands_and_flags_at_each_level():
     assert complete("sim", "run", "--se") == ["--seed"]
     assert complete("sim", "run", "examples/quickstart/experiment.yaml", "--no-p") == \
         ["--no-progress", "--no-plots"]
-    assert complete("fuse", "mount", "--work") == ["--workers", "--worker-token-file"]
+    assert complete("fuse", "mount", "--work") == [
+        "--workers", "--worker-token-file", "--worker-tls-ca", "--worker-tls-cert",
+        "--worker-tls-key", "--worker-tls-server-name"]
     assert "--log-format" in complete("worker", "--log")
 
 

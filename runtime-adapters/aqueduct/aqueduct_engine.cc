@@ -63,4 +63,21 @@ nlohmann::ordered_json token_mount() {
   return {{"name", kTokenVolume}, {"mountPath", kTokenDir}, {"readOnly", true}};
 }
 
+std::vector<std::string> worker_tls_names(const core::Runtime& rt) {
+  const std::string svc = "*." + rt.meta.name + "-worker." + rt.meta.namespace_ + ".svc";
+  return {svc, svc + ".cluster.local"};
+}
+
+std::vector<std::string> worker_credential_flags() {
+  const std::string dir = kTokenDir;
+  return {"--token-file", token_file(),     "--tls-ca",  dir + "/ca.crt",
+          "--tls-cert",   dir + "/tls.crt", "--tls-key", dir + "/tls.key"};
+}
+
+std::vector<std::string> client_credential_flags() {
+  const std::string dir = kTokenDir;
+  return {"--worker-token-file", token_file(),     "--worker-tls-ca",  dir + "/ca.crt",
+          "--worker-tls-cert",   dir + "/tls.crt", "--worker-tls-key", dir + "/tls.key"};
+}
+
 }  // namespace aqueduct::runtime_adapters::aqueduct_engine

@@ -44,4 +44,16 @@ std::string token_file();  // kTokenDir + "/token"
 nlohmann::ordered_json token_volume(const core::Runtime& rt);
 nlohmann::ordered_json token_mount();
 
+// Mutual TLS: the same Secret also holds ca.crt, tls.crt and tls.key (a CA
+// made for this runtime alone and one certificate it signed, which workers
+// and clients both present). The controller adds them when it creates the
+// Secret, or to a Secret made before it did.
+// The names the certificate carries: every worker's name under the headless
+// Service ("*.<rt>-worker.<ns>.svc", and the cluster.local form).
+std::vector<std::string> worker_tls_names(const core::Runtime& rt);
+// `aqueduct worker`: --token-file and the --tls-ca/-cert/-key files.
+std::vector<std::string> worker_credential_flags();
+// Clients (`fuse mount`, `load`): --worker-token-file and --worker-tls-*.
+std::vector<std::string> client_credential_flags();
+
 }  // namespace aqueduct::runtime_adapters::aqueduct_engine

@@ -2,7 +2,8 @@
 // reading the dataset's local:// or http(s):// source on a miss; one
 // multi-arch image (amd64, arm64). Arguments from spec.fuse.args follow ours
 // (e.g. --block-size 8Mi, --meta-ttl 30s). The workers' token comes from the
-// runtime's token Secret, mounted read-only.
+// runtime's token Secret, mounted read-only, with the mutual-TLS
+// certificate the mount presents to the workers.
 #include "../common/fuse_common.h"
 #include "aqueduct/runtime_adapters/fuse_templates.h"
 #include "aqueduct_engine.h"
@@ -34,8 +35,7 @@ core::Result<core::FuseTemplate> render_aqueduct_fuse(const core::Dataset& ds,
   if (!workers.empty()) {
     command.push_back("--workers");
     command.push_back(workers);
-    command.push_back("--worker-token-file");
-    command.push_back(aqueduct_engine::token_file());
+    for (const auto& f : aqueduct_engine::client_credential_flags()) command.push_back(f);
   }
   t.container =
       fc::fuse_container("aqueduct-fuse", fc::fuse_image(rt, aqueduct_engine::kImage), rt, command,

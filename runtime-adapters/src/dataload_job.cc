@@ -91,8 +91,8 @@ Json render_dataload_job(const core::DataLoad& load, const core::Dataset& ds,
     Json& pod = job["spec"]["template"]["spec"];
     Json cmd =
         Json::array({"aqueduct", "load", "--source", aqueduct_engine::source_uri(ds).value_or(""),
-                     "--workers", aqueduct_engine::worker_endpoints(rt), "--worker-token-file",
-                     aqueduct_engine::token_file()});
+                     "--workers", aqueduct_engine::worker_endpoints(rt)});
+    for (const auto& f : aqueduct_engine::client_credential_flags()) cmd.push_back(f);
     for (const auto& t : load.targets) cmd.push_back(t.path.empty() ? "/" : t.path);
     pod["containers"][0]["command"] = cmd;
     pod["containers"][0]["volumeMounts"] = Json::array({aqueduct_engine::token_mount()});

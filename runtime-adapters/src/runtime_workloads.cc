@@ -157,13 +157,13 @@ core::Result<RuntimeWorkloads> render_runtime_workloads(const core::Dataset& ds,
         cmd.push_back("--tier");
         cmd.push_back(tier);
       }
-      cmd.push_back("--token-file");
-      cmd.push_back(aqueduct_engine::token_file());
+      for (const auto& f : aqueduct_engine::worker_credential_flags()) cmd.push_back(f);
       c["command"] = cmd;
       if (rt.worker.args.empty()) c.erase("args");
       c["volumeMounts"].push_back(aqueduct_engine::token_mount());
       worker_vols.push_back(aqueduct_engine::token_volume(rt));
-      // The token Secret; the controller fills in a random token when it creates it.
+      // The token Secret; the controller fills in a random token and the
+      // mutual-TLS files when it creates it.
       out.worker_token_secret = Json{{"apiVersion", "v1"},
                                      {"kind", "Secret"},
                                      {"metadata",
@@ -172,6 +172,7 @@ core::Result<RuntimeWorkloads> render_runtime_workloads(const core::Dataset& ds,
                                        {"labels", worker_labels},
                                        {"ownerReferences", owners}}},
                                      {"type", "Opaque"}};
+      out.worker_tls_names = aqueduct_engine::worker_tls_names(rt);
       c["ports"] = Json::array({{{"name", "rpc"}, {"containerPort", port}},
                                 {{"name", "metrics"}, {"containerPort", port + 1}}});
       c["readinessProbe"] = {{"tcpSocket", {{"port", port}}}, {"periodSeconds", 5}};

@@ -6,8 +6,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -18,6 +20,7 @@
 #include "aqueduct/fuse/dataset_reader.h"
 #include "aqueduct/fuse/worker.h"
 #include "aqueduct/fuse/worker_client.h"
+#include "cache_worker.grpc.pb.h"
 #include "support/temp_dir.h"
 
 namespace aqueduct::fuse {
@@ -430,6 +433,80 @@ TEST(Reader, RandomSmallReadsMoveOnlyTheirBytes) {
   // source), one or two; a read that lands next to an earlier one is still
   // random, not a stream.
   EXPECT_LE(moved, 100u * 2 * (64u << 10)) << "position reads, not whole blocks";
+}
+
+// A worker that holds nothing and takes 20 ms to store a block: reads
+// outrun its puts, as a slow or busy worker's do.
+class SlowPutsWorker final : public v1::CacheWorker::Service {
+ public:
+  grpc::Status Get(grpc::ServerContext*, const v1::GetRequest*,
+                   grpc::ServerWriter<v1::GetChunk>* out) override {
+    v1::GetChunk miss;
+    miss.set_found(false);
+    out->Write(miss);
+    return grpc::Status::OK;
+  }
+  grpc::Status Put(grpc::ServerContext*, grpc::ServerReader<v1::PutChunk>* in,
+                   v1::PutReply* reply) override {
+    v1::PutChunk chunk;
+    while (in->Read(&chunk)) {
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    ++stored;
+    reply->set_stored(true);
+    return grpc::Status::OK;
+  }
+  grpc::Status Locate(grpc::ServerContext*, const v1::LocateRequest*, v1::LocateReply*) override {
+    return grpc::Status::OK;
+  }
+  grpc::Status Health(grpc::ServerContext*, const v1::HealthRequest*, v1::HealthReply*) override {
+    return grpc::Status::OK;
+  }
+  std::atomic<std::uint64_t> stored{0};
+};
+
+// Regression: `aqueduct load` could read blocks faster than a worker stored
+// them, and the put queue dropped the backlog (64 blocks) without a word: a
+// load reported success with part of the dataset not cached. With
+// wait_for_puts (load) every block reaches its worker; without it (the
+// mount, whose cache is best effort) each block is stored or counted as
+// lost, with the reason, never silently gone.
+TEST(Reader, EveryBlockReadIsStoredOrCountedAsLost) {
+  TempDir dir;
+  fs::create_directories(dir.file("data"));
+  constexpr int kBlocks = 100;
+  constexpr std::int64_t kSmall = 4096;
+  dir.write("data/f", random_bytes(kBlocks * kSmall, 3));
+  for (bool wait : {true, false}) {
+    SlowPutsWorker service;
+    int port = 0;
+    grpc::ServerBuilder builder;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    builder.RegisterService(&service);
+    auto server = builder.BuildAndStart();
+    ASSERT_TRUE(server && port > 0);
+    ReaderOptions o = no_mem();
+    o.readahead_blocks = 0;
+    o.wait_for_puts = wait;
+    o.block_size = kSmall;
+    auto src = open_source("local://" + dir.file("data"));
+    ASSERT_TRUE(src.ok());
+    auto r = DatasetReader::create(std::move(*src), {"127.0.0.1:" + std::to_string(port)}, o);
+    ASSERT_TRUE(r.ok());
+    for (int b = 0; b < kBlocks; ++b) ASSERT_TRUE((*r)->block("/f", b).ok());
+    (*r)->flush();
+    const ReaderStats s = (*r)->stats();
+    EXPECT_EQ(s.worker_puts, service.stored.load());
+    EXPECT_EQ(service.stored + s.puts_lost, static_cast<std::uint64_t>(kBlocks)) << wait;
+    if (wait) {
+      EXPECT_EQ(s.puts_lost, 0u);
+    } else {
+      EXPECT_GT(s.puts_lost, 0u) << "100 reads outrun 20 ms puts two at a time";
+      EXPECT_NE(s.first_put_error.find("the put queue was full (64 blocks)"), std::string::npos)
+          << s.first_put_error;
+    }
+    server->Shutdown();
+  }
 }
 
 TEST(Reader, ColdRandomReadsTakeTheirBytesFromTheSourceAndCacheTheBlock) {

@@ -1,7 +1,11 @@
 // The runtime controllers against the fake API server.
 #include <gtest/gtest.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include <chrono>
+#include <memory>
 #include <thread>
 
 #include "aqueduct/k8s/runtime_controller.h"
@@ -145,6 +149,37 @@ TEST(RuntimeController, AnUnreadableRuntimeIsReportedInItsStatus) {
   ctl.stop();
 }
 
+// The Secret's TLS files: PEM, a certificate for `worker_name` that the CA
+// in the same Secret verifies, and its key.
+void expect_worker_tls(const Json& data, const std::string& worker_name) {
+  ASSERT_TRUE(data.contains("ca.crt") && data.contains("tls.crt") && data.contains("tls.key"))
+      << data.dump();
+  auto pem = [](const std::string& text) {
+    return std::unique_ptr<BIO, decltype(&BIO_free)>(
+        BIO_new_mem_buf(text.data(), static_cast<int>(text.size())), &BIO_free);
+  };
+  const std::string ca_pem = data["ca.crt"], cert_pem = data["tls.crt"], key_pem = data["tls.key"];
+  auto ca_bio = pem(ca_pem), cert_bio = pem(cert_pem), key_bio = pem(key_pem);
+  std::unique_ptr<X509, decltype(&X509_free)> ca(
+      PEM_read_bio_X509(ca_bio.get(), nullptr, nullptr, nullptr), &X509_free),
+      cert(PEM_read_bio_X509(cert_bio.get(), nullptr, nullptr, nullptr), &X509_free);
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
+      PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, nullptr), &EVP_PKEY_free);
+  ASSERT_TRUE(ca && cert && key);
+  EXPECT_EQ(X509_check_private_key(cert.get(), key.get()), 1);
+  EXPECT_EQ(X509_check_host(cert.get(), worker_name.data(), worker_name.size(), 0, nullptr), 1)
+      << worker_name;
+  const std::string stranger = "x.other-worker.default.svc";
+  EXPECT_NE(X509_check_host(cert.get(), stranger.data(), stranger.size(), 0, nullptr), 1);
+  std::unique_ptr<X509_STORE, decltype(&X509_STORE_free)> store(X509_STORE_new(), &X509_STORE_free);
+  X509_STORE_add_cert(store.get(), ca.get());
+  std::unique_ptr<X509_STORE_CTX, decltype(&X509_STORE_CTX_free)> ctx(X509_STORE_CTX_new(),
+                                                                      &X509_STORE_CTX_free);
+  X509_STORE_CTX_init(ctx.get(), store.get(), cert.get(), nullptr);
+  EXPECT_EQ(X509_verify_cert(ctx.get()), 1)
+      << X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx.get()));
+}
+
 TEST(RuntimeController, AqueductsOwnEngineGetsWorkersAServiceAndAFuseDaemonSet) {
   FakeApiServer api;
   auto client = client_for(api);
@@ -171,6 +206,10 @@ TEST(RuntimeController, AqueductsOwnEngineGetsWorkersAServiceAndAFuseDaemonSet) 
   const std::string token = secret["stringData"]["token"];
   EXPECT_EQ(token.size(), 64u);
   EXPECT_EQ(token.find_first_not_of("0123456789abcdef"), std::string::npos);
+  // ... and the workers' mutual TLS: a CA for this runtime alone, and a
+  // certificate every worker's name matches that the CA verifies.
+  expect_worker_tls(secret["stringData"], "shards-worker-2.shards-worker.default.svc");
+  const std::string cert = secret["stringData"]["tls.crt"];
 
   // Scaled to 4: the FUSE clients are re-rendered to name the fourth worker.
   Json rt = api.get("data.fluid.io/v1alpha1/aqueductruntimes", "default", "shards");
@@ -189,6 +228,36 @@ TEST(RuntimeController, AqueductsOwnEngineGetsWorkersAServiceAndAFuseDaemonSet) 
   ctl.stop();
   // Never rewritten: the running workers and clients keep their token.
   EXPECT_EQ(api.get("v1/secrets", "default", "shards-worker-token")["stringData"]["token"], token);
+  EXPECT_EQ(api.get("v1/secrets", "default", "shards-worker-token")["stringData"]["tls.crt"], cert);
+}
+
+// A token Secret from before the workers used mutual TLS gets the TLS files
+// added, and keeps its token (running clients keep working with it).
+TEST(RuntimeController, AnOlderTokenSecretGainsTlsAndKeepsItsToken) {
+  FakeApiServer api;
+  auto client = client_for(api);
+  Json ds = dataset("shards");
+  ds["spec"]["mounts"][0]["mountPoint"] = "http://data.local/shards";
+  api.put(kDatasets, ds);
+  api.put("data.fluid.io/v1alpha1/aqueductruntimes", runtime("AqueductRuntime", "shards", 2));
+  api.put("v1/secrets",
+          Json{{"apiVersion", "v1"},
+               {"kind", "Secret"},
+               {"metadata", {{"name", "shards-worker-token"}, {"namespace", "default"}}},
+               {"type", "Opaque"},
+               {"stringData", {{"token", "the-old-token"}}}});
+  RuntimeController ctl(*client, {"AqueductRuntime"});
+  ctl.start_informers();
+  ASSERT_TRUE(ctl.wait_synced(5s));
+  ctl.start();
+  ASSERT_TRUE(eventually([&] {
+    return api.get("v1/secrets", "default", "shards-worker-token")["stringData"].contains(
+        "tls.crt");
+  }));
+  ctl.stop();
+  Json secret = api.get("v1/secrets", "default", "shards-worker-token");
+  EXPECT_EQ(secret["stringData"]["token"], "the-old-token");
+  expect_worker_tls(secret["stringData"], "shards-worker-1.shards-worker.default.svc");
 }
 
 }  // namespace

@@ -53,6 +53,25 @@ TEST(AqueductEngine, TheFluidLoaderKnowsTheKind) {
   EXPECT_TRUE(engine_supports(core::RuntimeEngine::kAqueduct, core::Arch::kArm64));
 }
 
+// The value after `flag` in a rendered command; "" when the flag is absent.
+template <class C>
+std::string flag_value(const C& cmd, const std::string& flag) {
+  for (std::size_t i = 0; i + 1 < cmd.size(); ++i) {
+    if (cmd[i] == flag) return cmd[i + 1];
+  }
+  return "";
+}
+
+// A client's credentials: the token and the mutual-TLS files, all from the
+// runtime's Secret.
+template <class C>
+void expect_client_credentials(const C& cmd) {
+  EXPECT_EQ(flag_value(cmd, "--worker-token-file"), "/etc/aqueduct/worker-token/token");
+  EXPECT_EQ(flag_value(cmd, "--worker-tls-ca"), "/etc/aqueduct/worker-token/ca.crt");
+  EXPECT_EQ(flag_value(cmd, "--worker-tls-cert"), "/etc/aqueduct/worker-token/tls.crt");
+  EXPECT_EQ(flag_value(cmd, "--worker-tls-key"), "/etc/aqueduct/worker-token/tls.key");
+}
+
 // The pod mounts the token Secret read-only, owner-only, where the flags say.
 template <class V, class M>
 void expect_token_volume(const V& volumes, const M& mounts, const std::string& secret) {
@@ -87,12 +106,9 @@ TEST(AqueductEngine, FuseMountsThroughTheWorkers) {
   EXPECT_EQ(cmd[3], "/runtime-mnt/aqueduct/team/shards/aqueduct-fuse");
   EXPECT_EQ(cmd[4], "--source");
   EXPECT_EQ(cmd[5], "http://data.local:8080/shards");
-  ASSERT_GE(cmd.size(), 4u);
-  const std::string workers = cmd[cmd.size() - 3];
-  EXPECT_EQ(cmd[cmd.size() - 4], "--workers");
-  // The workers' token, from the runtime's Secret mounted read-only.
-  EXPECT_EQ(cmd[cmd.size() - 2], "--worker-token-file");
-  EXPECT_EQ(cmd.back(), "/etc/aqueduct/worker-token/token");
+  const std::string workers = flag_value(cmd, "--workers");
+  // The workers' token and TLS files, from the runtime's Secret mounted read-only.
+  expect_client_credentials(cmd);
   expect_token_volume(t->volumes, c["volumeMounts"], "shards-worker-token");
   EXPECT_NE(workers.find("shards-worker-0.shards-worker.team.svc:"), std::string::npos);
   EXPECT_NE(workers.find(",shards-worker-1.shards-worker.team.svc:"), std::string::npos);
@@ -145,6 +161,14 @@ TEST(AqueductEngine, WorkersServeTheTieredStoreBehindAHeadlessService) {
   // creates the Secret (its data filled in then, never rendered).
   EXPECT_EQ(cmd[12], "--token-file");
   EXPECT_EQ(cmd[13], "/etc/aqueduct/worker-token/token");
+  // ... and mutual TLS, with the certificate the controller issues into it
+  // for every worker's name under the headless Service.
+  EXPECT_EQ(flag_value(cmd, "--tls-ca"), "/etc/aqueduct/worker-token/ca.crt");
+  EXPECT_EQ(flag_value(cmd, "--tls-cert"), "/etc/aqueduct/worker-token/tls.crt");
+  EXPECT_EQ(flag_value(cmd, "--tls-key"), "/etc/aqueduct/worker-token/tls.key");
+  EXPECT_EQ(w->worker_tls_names,
+            (std::vector<std::string>{"*.shards-worker.team.svc",
+                                      "*.shards-worker.team.svc.cluster.local"}));
   expect_token_volume(pod["volumes"], c["volumeMounts"], "shards-worker-token");
   ASSERT_TRUE(w->worker_token_secret.has_value());
   const auto& secret = *w->worker_token_secret;
@@ -169,10 +193,10 @@ TEST(AqueductEngine, DataLoadsLoadTheWorkersDirectly) {
   EXPECT_EQ(cmd[0], "aqueduct");
   EXPECT_EQ(cmd[1], "load");
   EXPECT_EQ(cmd[3], "local:///data/shards");
-  EXPECT_EQ(cmd[6], "--worker-token-file");
-  EXPECT_EQ(cmd[7], "/etc/aqueduct/worker-token/token");
-  EXPECT_EQ(cmd[8], "/train");
-  EXPECT_EQ(cmd[9], "/val");
+  expect_client_credentials(cmd);
+  ASSERT_EQ(cmd.size(), 16u);
+  EXPECT_EQ(cmd[14], "/train");
+  EXPECT_EQ(cmd[15], "/val");
   // No claim: the only volume is the workers' token.
   ASSERT_EQ(pod["volumes"].size(), 1u);
   expect_token_volume(pod["volumes"], pod["containers"][0]["volumeMounts"], "shards-worker-token");

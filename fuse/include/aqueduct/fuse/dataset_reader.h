@@ -18,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -51,13 +52,18 @@ struct ReaderOptions {
   // Blocks a worker on this node keeps as files (tmpfs MEM, SSD, HDD levels)
   // are read from those files, without a network hop (short-circuit).
   bool short_circuit = true;
-  std::string worker_token;  // the workers' shared secret (WorkerConfig::auth_token)
+  std::string worker_token;             // the workers' shared secret (WorkerConfig::auth_token)
+  std::optional<WorkerTls> worker_tls;  // mutual TLS with the workers; nullopt: plain TCP
   // Checksums of the blocks this reader read from the source itself (the
   // newest this many; the whole block's and one per 64 KiB): a worker's copy
   // of such a block, or a slice of it, is served only when it matches, so a
   // block rewritten on a worker, even by a holder of the token, is never
   // served to the reader that knows better. About 0.6 KiB per 4 MiB block.
   std::size_t verified_blocks = 16384;
+  // A full put queue (64 blocks) makes the reader wait for room instead of
+  // dropping the block: `aqueduct load`, whose job is to store every block.
+  // The mount leaves it off: its cache is best effort and reads never wait.
+  bool wait_for_puts = false;
 };
 
 struct ReaderStats {
@@ -65,6 +71,10 @@ struct ReaderStats {
                 worker_puts = 0, readaheads = 0, short_circuit_reads = 0,
                 short_circuit_rejects = 0,  // block files that failed their checksum
       rejected_blocks = 0;  // worker blocks unlike what this reader read from the source
+  // Blocks read from the source that did not reach their worker: the put was
+  // refused or failed, the owner was skipped as down, or the queue was full.
+  std::uint64_t puts_lost = 0;
+  std::string first_put_error;  // why the first of those was lost
 };
 
 class DatasetReader {
@@ -172,7 +182,7 @@ class DatasetReader {
   // soon as the source has answered.
   void put_loop();
   std::mutex put_mu_;
-  std::condition_variable put_cv_, put_idle_;
+  std::condition_variable put_cv_, put_idle_, put_room_;
   std::deque<std::tuple<WorkerClient*, BlockRef, BlockPtr>> put_queue_;
   int puts_running_ = 0;
   std::vector<std::thread> put_threads_;
@@ -217,7 +227,10 @@ class DatasetReader {
 
   std::atomic<std::uint64_t> local_hits_{0}, worker_hits_{0}, source_reads_{0}, worker_errors_{0},
       worker_puts_{0}, readaheads_{0}, short_circuit_reads_{0}, short_circuit_rejects_{0},
-      rejected_blocks_{0};
+      rejected_blocks_{0}, puts_lost_{0};
+  mutable std::mutex put_error_mu_;
+  std::string first_put_error_, last_worker_error_;
+  void put_lost(const std::string& why);
 };
 
 }  // namespace aqueduct::fuse

@@ -6,11 +6,13 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "aqueduct/core/status.h"
 #include "aqueduct/fuse/block_store.h"
+#include "aqueduct/fuse/worker_tls.h"
 
 namespace aqueduct::fuse {
 
@@ -26,6 +28,10 @@ struct WorkerConfig {
   // TOKEN"); calls without it get UNAUTHENTICATED. Empty: no check (anyone
   // who reaches the port may read and write blocks).
   std::string auth_token;
+  // Mutual TLS: serve over TLS with tls->cert_pem and require every client to
+  // present a certificate signed by tls->ca_cert_pem (handshakes without one
+  // fail). nullopt: plain TCP.
+  std::optional<WorkerTls> tls;
 };
 
 class Worker {

@@ -12,6 +12,7 @@
 
 #include "aqueduct/core/status.h"
 #include "aqueduct/fuse/block_store.h"
+#include "aqueduct/fuse/worker_tls.h"
 
 namespace aqueduct::fuse {
 
@@ -24,10 +25,11 @@ struct BlockRef {
 class WorkerClient {
  public:
   // `token`: the worker's shared secret (WorkerConfig::auth_token), sent with
-  // every call; empty: none.
+  // every call; empty: none. `tls`: connect with mutual TLS (the worker's
+  // WorkerConfig::tls); nullopt: plain TCP.
   explicit WorkerClient(const std::string& address,
                         std::chrono::milliseconds timeout = std::chrono::milliseconds(2000),
-                        std::string token = "");
+                        std::string token = "", std::optional<WorkerTls> tls = std::nullopt);
   ~WorkerClient();
   // nullopt: not cached. Unavailable/DeadlineExceeded-style errors as Status.
   core::Result<std::optional<BlockStore::Block>> get(const BlockRef& id);

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "aqueduct/core/model/dataset.h"
 #include "aqueduct/core/model/runtime.h"
@@ -30,6 +31,9 @@ struct RuntimeWorkloads {
   // its data (the controller creates it once with a random token and leaves
   // an existing one alone; docs/data-plane.md).
   std::optional<nlohmann::ordered_json> worker_token_secret;
+  // The names the workers' mutual-TLS certificate must carry (the controller
+  // issues it into the same Secret: ca.crt, tls.crt, tls.key).
+  std::vector<std::string> worker_tls_names;
   nlohmann::ordered_json fuse;  // a DaemonSet
   // The worker pods' label selector ("k=v,k=v"): the runtime's status.selector,
   // which the scale subresource exposes so an HPA can target the runtime.
