@@ -487,13 +487,16 @@ core::Result<std::size_t> DatasetReader::read(const std::string& path, std::int6
         if (absent) set_absent(name, true);
       }
       // Cached nowhere: read just these bytes from the source, and have the
-      // whole block cached in the background (Alluxio's passive caching).
+      // whole block cached in the background (Alluxio's passive caching)
+      // when the background has room for it: a burst of random reads must
+      // not turn into a backlog of whole-block reads that the workers cannot
+      // store as fast (each would then be read again on the next miss).
       if (!ra_threads_.empty()) {
         auto bytes = source_->read(path, offset, end - offset);
         if (bytes.ok() && static_cast<std::int64_t>(bytes->size()) == end - offset) {
           ++source_reads_;
           std::memcpy(out, bytes->data(), bytes->size());
-          readahead(path, index, info, 1);
+          passive_cache(path, index, info);
           return bytes->size();
         }
       }
@@ -545,11 +548,33 @@ void DatasetReader::readahead(const std::string& path, std::uint64_t next, const
   for (int k = 0; k < count; ++k) {
     std::uint64_t idx = next + static_cast<std::uint64_t>(k);
     if (static_cast<std::int64_t>(idx) * opt_.block_size >= file_size) break;
-    if (!ra_pending_.insert({path, idx}).second) continue;
+    // A full queue takes nothing more (checked before the block is marked
+    // pending: a pending mark without a queued fetch would never clear, and
+    // flush() would wait for it forever).
     if (ra_queue_.size() > 64) break;
+    if (!ra_pending_.insert({path, idx}).second) continue;
     ra_queue_.emplace_back(path, idx, file);
   }
   ra_cv_.notify_all();
+}
+
+void DatasetReader::passive_cache(const std::string& path, std::uint64_t index,
+                                  const FileInfo& file) {
+  {
+    std::lock_guard<std::mutex> lock(put_mu_);
+    if (put_queue_.size() >= kPassiveCachePuts) {
+      ++passive_skipped_;
+      return;
+    }
+  }
+  {
+    std::lock_guard<std::mutex> lock(ra_mu_);
+    if (ra_queue_.size() >= ra_threads_.size()) {
+      ++passive_skipped_;
+      return;
+    }
+  }
+  readahead(path, index, file, 1);
 }
 
 void DatasetReader::readahead_loop() {
@@ -625,6 +650,7 @@ void DatasetReader::put_lost(const std::string& why) {
 ReaderStats DatasetReader::stats() const {
   ReaderStats s;
   s.puts_lost = puts_lost_;
+  s.passive_skipped = passive_skipped_;
   {
     std::lock_guard<std::mutex> lock(put_error_mu_);
     s.first_put_error = first_put_error_;

@@ -10,8 +10,11 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <future>
+#include <mutex>
 #include <random>
 #include <thread>
 
@@ -507,6 +510,114 @@ TEST(Reader, EveryBlockReadIsStoredOrCountedAsLost) {
     }
     server->Shutdown();
   }
+}
+
+// A local source whose whole-block reads of blocks past the first wait at a
+// gate until the test opens it, and that counts them: background fetches
+// pile up while the foreground's small reads and first blocks go through.
+class GatedSource final : public Source {
+ public:
+  GatedSource(std::unique_ptr<Source> inner, std::int64_t block)
+      : inner_(std::move(inner)), block_(block) {}
+  std::string uri() const override { return inner_->uri(); }
+  core::Result<FileInfo> stat(const std::string& path) override { return inner_->stat(path); }
+  core::Result<std::vector<FileInfo>> list(const std::string& dir) override {
+    return inner_->list(dir);
+  }
+  core::Result<std::string> read(const std::string& path, std::int64_t offset,
+                                 std::int64_t length) override {
+    if (length > 4096 && offset >= block_) {
+      ++whole_reads;
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [&] { return open_; });
+    }
+    return inner_->read(path, offset, length);
+  }
+  void open() {
+    std::lock_guard<std::mutex> lock(mu_);
+    open_ = true;
+    cv_.notify_all();
+  }
+  std::atomic<int> whole_reads{0};
+
+ private:
+  std::unique_ptr<Source> inner_;
+  std::int64_t block_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool open_ = false;
+};
+
+// Waits for flush() at most 60 s; a flush that never returns fails the test.
+void expect_flush_returns(DatasetReader& r) {
+  auto done = std::async(std::launch::async, [&r] { r.flush(); });
+  ASSERT_EQ(done.wait_for(std::chrono::seconds(60)), std::future_status::ready)
+      << "flush() waits for a readahead that will never run";
+}
+
+// Regression: a readahead request beyond the 64 queued was marked pending but
+// never queued, so the mark never cleared and flush() (as `aqueduct load`
+// and unmount call it) waited forever.
+TEST(Reader, ReadaheadBeyondAFullQueueNeverHangsFlush) {
+  TempDir dir;
+  fs::create_directories(dir.file("data"));
+  constexpr std::int64_t kSmall = 64 << 10;
+  for (int f = 0; f < 30; ++f) dir.write("data/f" + std::to_string(f), random_bytes(5 * kSmall, f));
+  auto local = open_source("local://" + dir.file("data"));
+  ASSERT_TRUE(local.ok());
+  auto gated = std::make_unique<GatedSource>(std::move(*local), kSmall);
+  GatedSource& gate = *gated;
+  ReaderOptions o = no_mem();
+  o.block_size = kSmall;
+  o.readahead_threads = 1;
+  auto r = DatasetReader::create(std::move(gated), {}, o);
+  ASSERT_TRUE(r.ok());
+  std::string buf(4096, '\0');
+  // Three contiguous reads make a stream: the third asks for blocks 1-4 of
+  // each file, 120 in all, while the one readahead thread waits at the gate.
+  for (int f = 0; f < 30; ++f) {
+    for (int k = 0; k < 3; ++k) {
+      ASSERT_TRUE((*r)->read("/f" + std::to_string(f), k * 4096, 4096, buf.data()).ok());
+    }
+  }
+  gate.open();
+  expect_flush_returns(**r);
+}
+
+// A burst of cold random reads while the background is busy caches only the
+// blocks the background has room for: without the bound, each read queued a
+// whole-block read (64 at a time), which the workers could not store as
+// fast, and the next miss read the block again.
+TEST(Reader, ColdRandomBurstsQueueNoMoreWholeBlocksThanTheBackgroundTakes) {
+  TempDir dir;
+  fs::create_directories(dir.file("data"));
+  constexpr std::int64_t kSmall = 64 << 10;
+  constexpr int kBlocks = 201;
+  dir.write("data/f", random_bytes(kBlocks * kSmall, 9));
+  auto local = open_source("local://" + dir.file("data"));
+  ASSERT_TRUE(local.ok());
+  auto gated = std::make_unique<GatedSource>(std::move(*local), kSmall);
+  GatedSource& gate = *gated;
+  ReaderOptions o = no_mem();
+  o.block_size = kSmall;
+  o.readahead_threads = 2;
+  auto r = DatasetReader::create(std::move(gated), {}, o);
+  ASSERT_TRUE(r.ok());
+  std::string buf(4096, '\0');
+  const std::string data = pread_file(dir.file("data/f"), 0, kBlocks * kSmall);
+  for (int i = 1; i < kBlocks; ++i) {
+    const std::int64_t block = 1 + (i * 37) % (kBlocks - 1);  // jumps: never a stream
+    const std::int64_t off = block * kSmall + 100;
+    auto n = (*r)->read("/f", off, 4096, buf.data());
+    ASSERT_TRUE(n.ok());
+    ASSERT_EQ(buf, data.substr(static_cast<std::size_t>(off), 4096));
+  }
+  gate.open();
+  expect_flush_returns(**r);
+  const ReaderStats s = (*r)->stats();
+  // Two fetches at the gate and two queued behind them, at most.
+  EXPECT_LE(gate.whole_reads.load(), 4);
+  EXPECT_GE(s.passive_skipped, static_cast<std::uint64_t>(kBlocks - 1 - 4));
 }
 
 TEST(Reader, ColdRandomReadsTakeTheirBytesFromTheSourceAndCacheTheBlock) {

@@ -75,6 +75,9 @@ struct ReaderStats {
   // refused or failed, the owner was skipped as down, or the queue was full.
   std::uint64_t puts_lost = 0;
   std::string first_put_error;  // why the first of those was lost
+  // Cold random reads whose block was not cached in the background because
+  // the background was busy (readahead queue or puts full).
+  std::uint64_t passive_skipped = 0;
 };
 
 class DatasetReader {
@@ -227,7 +230,11 @@ class DatasetReader {
 
   std::atomic<std::uint64_t> local_hits_{0}, worker_hits_{0}, source_reads_{0}, worker_errors_{0},
       worker_puts_{0}, readaheads_{0}, short_circuit_reads_{0}, short_circuit_rejects_{0},
-      rejected_blocks_{0}, puts_lost_{0};
+      rejected_blocks_{0}, puts_lost_{0}, passive_skipped_{0};
+  // A cold random read's block is cached in the background only while fewer
+  // puts than this wait (and a readahead thread is free).
+  static constexpr std::size_t kPassiveCachePuts = 16;
+  void passive_cache(const std::string& path, std::uint64_t index, const FileInfo& file);
   mutable std::mutex put_error_mu_;
   std::string first_put_error_, last_worker_error_;
   void put_lost(const std::string& why);
