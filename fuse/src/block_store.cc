@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -120,21 +121,27 @@ core::Status BlockStore::write_level(int level, std::uint64_t index, Content& c,
   return core::Status::ok();
 }
 
+std::string BlockStore::read_fd(int fd, std::uint64_t offset, std::uint64_t length) {
+  std::string data(length, '\0');
+  std::size_t got = 0;
+  while (got < length) {
+    ssize_t n = ::pread(fd, data.data() + got, length - got, static_cast<off_t>(offset + got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  data.resize(got);
+  return data;
+}
+
 std::string BlockStore::read_level(int level, std::uint64_t index, const Content& c,
                                    std::uint64_t offset, std::uint64_t length) const {
   if (tiers_[level].path.empty()) return c.mem;
   if (length == 0) length = static_cast<std::uint64_t>(c.size);
-  std::string data(length, '\0');
   int fd = ::open(file_of(level, index).c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return {};
-  std::size_t got = 0;
-  while (got < length) {
-    ssize_t n = ::pread(fd, data.data() + got, length - got, static_cast<off_t>(offset + got));
-    if (n <= 0) break;
-    got += static_cast<std::size_t>(n);
-  }
+  std::string data = read_fd(fd, offset, length);
   ::close(fd);
-  data.resize(got);
   return data;
 }
 
@@ -217,58 +224,78 @@ core::Status BlockStore::put(const std::string& name, std::string data, std::uin
 
 std::optional<BlockStore::Block> BlockStore::get(const std::string& name, std::uint64_t offset,
                                                  std::uint64_t length) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = index_of_.find(name);
-  if (it == index_of_.end()) {
-    ++misses_;
-    return std::nullopt;
-  }
-  const std::uint64_t index = it->second;
-  auto level = store_->lookup({0, index});  // records the hit; may promote
-  auto c = content_.find(index);
-  if (!level || c == content_.end()) {
-    ++misses_;
-    return std::nullopt;
-  }
-  const int now = *store_->peek({0, index});
-  const auto size = static_cast<std::uint64_t>(c->second.size);
-  const std::uint64_t off = std::min(offset, size);
-  const std::uint64_t len = length == 0 ? size - off : std::min(length, size - off);
+  // Under the lock: find the block and, on a file level, open its file. The
+  // read and the checksum run after it, so Gets of different blocks (and of
+  // block files) proceed in parallel; an open file stays readable even when
+  // the block is evicted or moved meanwhile.
+  std::uint64_t index = 0, size = 0, sum = 0, off = 0, len = 0;
+  bool verified = false, on_file = false;
+  int fd = -1;
   Block b;
-  b.tier = *level;
-  if (tiers_[now].path.empty()) {
-    b.data = c->second.mem.substr(off, len);
-    b.xxh64 = (off == 0 && len == size) ? c->second.xxh64 : xxh64(b.data);
-  } else if (c->second.verified && !(off == 0 && len == size)) {
-    // A slice of a block file already read back and checked: just its bytes.
-    b.data = read_level(now, index, c->second, off, len);
-    b.xxh64 = xxh64(b.data);
-    if (b.data.size() != len) {
-      ++corrupt_;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = index_of_.find(name);
+    if (it == index_of_.end()) {
       ++misses_;
-      store_->erase({0, index});
       return std::nullopt;
     }
-  } else {
-    std::string whole = read_level(now, index, c->second);
-    if (whole.size() != size || xxh64(whole) != c->second.xxh64) {
-      ++corrupt_;
+    index = it->second;
+    auto level = store_->lookup({0, index});  // records the hit; may promote
+    auto c = content_.find(index);
+    if (!level || c == content_.end()) {
       ++misses_;
-      store_->erase({0, index});
       return std::nullopt;
     }
-    c->second.verified = true;
-    if (off == 0 && len == size) {
-      b.data = std::move(whole);
-      b.xxh64 = c->second.xxh64;
+    const int now = *store_->peek({0, index});
+    size = static_cast<std::uint64_t>(c->second.size);
+    sum = c->second.xxh64;
+    off = std::min(offset, size);
+    len = length == 0 ? size - off : std::min(length, size - off);
+    b.tier = *level;
+    if (tiers_[now].path.empty()) {
+      b.data = c->second.mem.substr(off, len);
     } else {
-      b.data = whole.substr(off, len);
-      b.xxh64 = xxh64(b.data);
+      verified = c->second.verified;
+      on_file = true;
+      fd = ::open(file_of(now, index).c_str(), O_RDONLY | O_CLOEXEC);
     }
   }
+  const bool whole = off == 0 && len == size;
+  if (on_file && fd < 0) return drop_corrupt(name, index);  // its file would not open
+  if (on_file) {
+    // A slice of a block file already read back and checked: just its bytes;
+    // otherwise the whole file, checked against the block's checksum.
+    const bool slice_only = verified && !whole;
+    b.data = read_fd(fd, slice_only ? off : 0, slice_only ? len : size);
+    ::close(fd);
+    if (slice_only ? b.data.size() != len : (b.data.size() != size || xxh64(b.data) != sum)) {
+      return drop_corrupt(name, index);
+    }
+    if (!slice_only) {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        auto c = content_.find(index);
+        if (c != content_.end()) c->second.verified = true;
+      }
+      if (!whole) b.data = b.data.substr(off, len);
+    }
+  }
+  b.xxh64 = whole ? sum : xxh64(b.data);
   ++hits_;
   bytes_served_ += b.data.size();
   return b;
+}
+
+std::optional<BlockStore::Block> BlockStore::drop_corrupt(const std::string& name,
+                                                          std::uint64_t index) {
+  ++corrupt_;
+  ++misses_;
+  std::lock_guard<std::mutex> lock(mu_);
+  // Only if the name still maps to the block that was read (a Put may have
+  // replaced it meanwhile).
+  auto it = index_of_.find(name);
+  if (it != index_of_.end() && it->second == index) store_->erase({0, index});
+  return std::nullopt;
 }
 
 std::optional<BlockStore::Location> BlockStore::locate(const std::string& name) {

@@ -92,7 +92,11 @@ class Service final : public v1::CacheWorker::Service {
     first.set_tier(block->tier);
     const std::size_t n = block->data.size(), chunk = std::max<std::size_t>(cfg_.chunk_bytes, 1);
     std::size_t off = std::min(n, chunk);
-    first.set_data(block->data.substr(0, off));
+    if (off == n) {
+      *first.mutable_data() = std::move(block->data);  // one message: no copy of the bytes here
+    } else {
+      first.set_data(block->data.substr(0, off));
+    }
     if (!out->Write(first)) return {grpc::StatusCode::CANCELLED, "client went away"};
     while (off < n) {
       v1::GetChunk c;

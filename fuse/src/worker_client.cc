@@ -112,8 +112,12 @@ core::Result<std::optional<BlockStore::Block>> WorkerClient::get_range(const Blo
   b.xxh64 = chunk.xxh64();
   b.tier = chunk.tier();
   const std::uint64_t size = chunk.size();
-  b.data.reserve(size);
-  b.data += chunk.data();
+  if (chunk.data().size() == size) {
+    b.data = std::move(*chunk.mutable_data());  // the whole block in one message
+  } else {
+    b.data.reserve(size);
+    b.data += chunk.data();
+  }
   while (reader->Read(&chunk)) b.data += chunk.data();
   grpc::Status st = reader->Finish();
   if (!st.ok()) return from_grpc(address_, st);

@@ -96,6 +96,10 @@ class BlockStore {
   std::string read_level(int level, std::uint64_t index, const Content& c, std::uint64_t offset = 0,
                          std::uint64_t length = 0) const;
   void drop_level(int level, std::uint64_t index, Content& c);
+  // `length` bytes at `offset` of an open file (fewer if it is short).
+  static std::string read_fd(int fd, std::uint64_t offset, std::uint64_t length);
+  // Counts a damaged block and drops it, if `name` still maps to `index`.
+  std::optional<Block> drop_corrupt(const std::string& name, std::uint64_t index);
 
   mutable std::mutex mu_;
   std::vector<TierConfig> tiers_;
