@@ -6,8 +6,11 @@
 
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <sstream>
+
+#include <map>
 
 #include "aqueduct/core/yaml/yaml_json.h"
 #include "aqueduct/k8s/cluster_informers.h"
@@ -20,8 +23,12 @@
 namespace aqueduct::cli {
 namespace {
 
-// Nodes, Pods, Datasets and runtimes from YAML or JSON files.
-core::Result<k8s::SnapshotInput> objects_from_files(const std::vector<std::string>& files) {
+// Nodes, Pods, Datasets and runtimes from YAML or JSON files. A document
+// that is not an object with a kind is an error naming the file and the
+// document; documents of other kinds (a bundle's Services, ConfigMaps) are
+// skipped, and each file's skipped kinds come back in `skipped` to be logged.
+core::Result<k8s::SnapshotInput> objects_from_files(const std::vector<std::string>& files,
+                                                    std::vector<std::string>& skipped) {
   AQ_RETURN_IF_ERROR(check_one_stdin(files, "--objects"));
   InputFiles inputs(std::cin);
   k8s::SnapshotInput in;
@@ -30,8 +37,17 @@ core::Result<k8s::SnapshotInput> objects_from_files(const std::vector<std::strin
     if (!text)
       return core::not_found("--objects " + input_name(f) + ": " + text.status().message());
     AQ_ASSIGN_OR_RETURN(auto docs, core::parse_yaml_documents_as_json(*text, input_name(f)));
-    for (auto& d : docs) {
-      const std::string kind = d.is_object() ? d.value("kind", "") : "";
+    std::map<std::string, int> other;
+    for (std::size_t i = 0; i < docs.size(); ++i) {
+      auto& d = docs[i];
+      if (d.is_null()) continue;  // an empty document (a trailing ---)
+      const auto kind_field = d.is_object() ? d.find("kind") : d.end();
+      if (!d.is_object() || kind_field == d.end() || !kind_field->is_string()) {
+        return core::invalid_argument("--objects " + input_name(f) + ": document " +
+                                      std::to_string(i + 1) +
+                                      ": expected a Kubernetes object with a string kind");
+      }
+      const std::string kind = *kind_field;
       if (kind == "Node")
         in.nodes.push_back(d);
       else if (kind == "Pod")
@@ -40,6 +56,20 @@ core::Result<k8s::SnapshotInput> objects_from_files(const std::vector<std::strin
         in.datasets.push_back(d);
       else if (kind.size() > 7 && kind.substr(kind.size() - 7) == "Runtime")
         in.runtimes.push_back(d);
+      else
+        ++other[kind];
+    }
+    if (!other.empty()) {
+      std::string list;
+      int count = 0;
+      for (const auto& [kind, n] : other) {
+        list += (list.empty() ? "" : ", ") + kind + (n > 1 ? " x" + std::to_string(n) : "");
+        count += n;
+      }
+      skipped.push_back("--objects " + input_name(f) + ": skipped " + std::to_string(count) +
+                        " document(s) of kinds the extender does not use (it reads Node, Pod, "
+                        "Dataset and *Runtime): " +
+                        list);
     }
   }
   return in;
@@ -61,8 +91,10 @@ int run_extender(const ExtenderArgs& args) {
   std::unique_ptr<k8s::ClusterInformers> informers;
   k8s::SnapshotInput files;
   if (!args.objects.empty()) {
-    auto in = objects_from_files(args.objects);
+    std::vector<std::string> skipped;
+    auto in = objects_from_files(args.objects, skipped);
     if (!in) return fail(in.status().message());
+    for (const auto& line : skipped) log.warn(line);
     files = std::move(*in);
   }
   if (!args.kubeconfig.empty() || args.objects.empty()) {
