@@ -221,7 +221,7 @@ struct FuseArgs {
   // Mutual TLS with the workers (all three, or none), and the name their
   // certificates carry when it is not the host in --workers.
   std::string worker_tls_ca, worker_tls_cert, worker_tls_key, worker_tls_server_name;
-  std::string mountpoint, exit_when_done, ready_file;
+  std::string mountpoint, exit_when_done, ready_file, metrics_listen;
   bool recover = false, allow_other = false;
   // load
   std::vector<std::string> paths;

@@ -85,6 +85,7 @@ int run_fuse_mount(const FuseArgs& args) {
   cfg.exit_when_done = args.exit_when_done;
   cfg.recover = args.recover;
   cfg.allow_other = args.allow_other;
+  cfg.metrics_listen = args.metrics_listen;
   cfg.log = log;
   log.info("mounting " + args.source + " at " + args.mountpoint + " (" +
            std::to_string(cfg.workers.size()) + " workers)");

@@ -382,6 +382,8 @@ int main(int argc, char** argv) {
   mount->add_flag("--recover", fa.recover, "clear a dead mount at MOUNTPOINT first, then mount");
   mount->add_flag("--allow-other", fa.allow_other, "let other users read the mount");
   mount->add_option("--ready-file", fa.ready_file, "written once the mount is live");
+  mount->add_option("--metrics-listen", fa.metrics_listen,
+                    "HOST:PORT for GET /metrics: the mount's read, cache and put counters");
   auto* load = app.add_subcommand(
       "load",
       "Warm the cache workers with a dataset's blocks (DataLoad): resumable with\n"

@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "aqueduct/core/hash.h"
+#include "aqueduct/fuse/metrics_server.h"
 
 namespace aqueduct::fuse {
 
@@ -639,6 +640,32 @@ bool DatasetReader::chunks_agree(const OwnRead& own, std::int64_t at, std::strin
     }
   }
   return true;
+}
+
+std::string reader_metrics_text(const ReaderStats& s) {
+  std::string o;
+  auto counter = [&o](const char* name, const char* help, std::uint64_t v) {
+    prometheus_metric(o, "counter", std::string("aqueduct_fuse_") + name + "_total", help,
+                      static_cast<double>(v));
+  };
+  counter("local_hits", "Blocks served from the mount's own tiers.", s.local_hits);
+  counter("worker_hits", "Blocks or slices served by a cache worker over gRPC.", s.worker_hits);
+  counter("short_circuit_reads", "Blocks or slices read from a co-located worker's files.",
+          s.short_circuit_reads);
+  counter("short_circuit_rejects", "Co-located block files that failed their checksum.",
+          s.short_circuit_rejects);
+  counter("source_reads", "Reads from the dataset's source.", s.source_reads);
+  counter("readaheads", "Blocks fetched ahead of sequential reads or cached passively.",
+          s.readaheads);
+  counter("passive_skipped", "Cold random reads whose block was not cached (background busy).",
+          s.passive_skipped);
+  counter("worker_puts", "Blocks stored on their worker.", s.worker_puts);
+  counter("puts_lost", "Blocks read from the source that did not reach their worker.", s.puts_lost);
+  counter("worker_errors", "Failed calls to workers (each skips the worker for a while).",
+          s.worker_errors);
+  counter("rejected_blocks", "Worker copies unlike what this mount read from the source.",
+          s.rejected_blocks);
+  return o;
 }
 
 void DatasetReader::put_lost(const std::string& why) {

@@ -12,7 +12,10 @@
 #include <chrono>
 #include <cstring>
 #include <iostream>
+#include <memory>
 #include <thread>
+
+#include "aqueduct/fuse/metrics_server.h"
 
 namespace aqueduct::fuse {
 namespace {
@@ -172,6 +175,14 @@ core::Status run_mount(const MountConfig& config, const std::function<void()>& o
   auto root = rd->stat("/");
   if (!root.ok()) return root.status().with_context("--source " + config.source);
 
+  std::unique_ptr<MetricsServer> metrics;
+  if (!config.metrics_listen.empty()) {
+    DatasetReader* reader = rd.get();
+    AQ_ASSIGN_OR_RETURN(
+        metrics, MetricsServer::start("--metrics-listen", config.metrics_listen,
+                                      [reader] { return reader_metrics_text(reader->stats()); }));
+    config.log.info("serving GET /metrics on port " + std::to_string(metrics->port()));
+  }
   MountState state{rd.get(), &config.log,
                    std::chrono::duration<double>(config.reader.meta_ttl).count()};
   struct fuse_operations ops;
@@ -236,6 +247,7 @@ core::Status run_mount(const MountConfig& config, const std::function<void()>& o
   done = true;
   if (watcher.joinable()) watcher.join();
   fuse_remove_signal_handlers(se);
+  if (metrics) metrics->stop();
   fuse_unmount(f);
   fuse_destroy(f);
   fuse_opt_free_args(&args);

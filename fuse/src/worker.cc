@@ -1,7 +1,6 @@
 #include "aqueduct/fuse/worker.h"
 
 #include <grpcpp/grpcpp.h>
-#include <httplib.h>
 
 #include <array>
 #include <atomic>
@@ -11,6 +10,7 @@
 #include <string_view>
 #include <thread>
 
+#include "aqueduct/fuse/metrics_server.h"
 #include "aqueduct/fuse/worker_client.h"
 #include "cache_worker.grpc.pb.h"
 
@@ -219,9 +219,7 @@ struct Worker::Impl {
   std::unique_ptr<Service> service;
   std::unique_ptr<grpc::Server> server;
   int port = 0;
-  std::unique_ptr<httplib::Server> metrics;
-  std::thread metrics_thread;
-  int metrics_port = 0;
+  std::unique_ptr<MetricsServer> metrics;
   std::atomic<bool> stopped{false};
 };
 
@@ -252,30 +250,10 @@ core::Result<std::unique_ptr<Worker>> Worker::start(WorkerConfig config) {
   }
   std::unique_ptr<Worker> w(new Worker(std::move(impl)));
   if (!w->impl_->cfg.metrics_listen.empty()) {
-    const std::string& m = w->impl_->cfg.metrics_listen;
-    auto colon = m.rfind(':');
-    std::string host = colon == std::string::npos ? "" : m.substr(0, colon);
-    int port = colon == std::string::npos ? -1 : std::atoi(m.c_str() + colon + 1);
-    if (host.empty()) host = "0.0.0.0";
-    if (port < 0 || port > 65535) {
-      return core::invalid_argument("--metrics-listen " + m + ": expected HOST:PORT");
-    }
-    auto& srv = w->impl_->metrics = std::make_unique<httplib::Server>();
     Worker* self = w.get();
-    srv->Get("/metrics", [self](const httplib::Request&, httplib::Response& res) {
-      res.set_content(self->metrics_text(), "text/plain; version=0.0.4");
-    });
-    srv->Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
-      res.set_content("ok\n", "text/plain");
-    });
-    int bound = port == 0 ? srv->bind_to_any_port(host.c_str())
-                          : (srv->bind_to_port(host.c_str(), port) ? port : -1);
-    if (bound <= 0) {
-      return core::Status(core::StatusCode::kUnavailable,
-                          "--metrics-listen " + m + ": cannot bind");
-    }
-    w->impl_->metrics_port = bound;
-    w->impl_->metrics_thread = std::thread([srv = srv.get()] { srv->listen_after_bind(); });
+    AQ_ASSIGN_OR_RETURN(w->impl_->metrics,
+                        MetricsServer::start("--metrics-listen", w->impl_->cfg.metrics_listen,
+                                             [self] { return self->metrics_text(); }));
   }
   return w;
 }
@@ -283,16 +261,13 @@ core::Result<std::unique_ptr<Worker>> Worker::start(WorkerConfig config) {
 Worker::Worker(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Worker::~Worker() { stop(); }
 int Worker::port() const { return impl_->port; }
-int Worker::metrics_port() const { return impl_->metrics_port; }
+int Worker::metrics_port() const { return impl_->metrics ? impl_->metrics->port() : 0; }
 BlockStore& Worker::store() { return *impl_->store; }
 
 void Worker::stop() {
   if (impl_->stopped.exchange(true)) return;
   impl_->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
-  if (impl_->metrics) {
-    impl_->metrics->stop();
-    if (impl_->metrics_thread.joinable()) impl_->metrics_thread.join();
-  }
+  if (impl_->metrics) impl_->metrics->stop();
 }
 
 void Worker::wait() { impl_->server->Wait(); }

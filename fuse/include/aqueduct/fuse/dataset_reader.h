@@ -80,6 +80,11 @@ struct ReaderStats {
   std::uint64_t passive_skipped = 0;
 };
 
+// The counters as Prometheus text (aqueduct_fuse_*_total), for the mount's
+// --metrics-listen: where reads were served from, what reached the workers
+// and what did not.
+std::string reader_metrics_text(const ReaderStats& s);
+
 class DatasetReader {
  public:
   static core::Result<std::unique_ptr<DatasetReader>> create(std::unique_ptr<Source> source,

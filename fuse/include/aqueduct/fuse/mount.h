@@ -23,6 +23,8 @@ struct MountConfig {
   bool recover = false;        // first clear a dead mount at the mountpoint (ENOTCONN)
   bool allow_other = false;    // let other users (the app container) read the mount
   int max_threads = 16;
+  // HOST:PORT for GET /metrics (reader_metrics_text) while mounted; empty: none.
+  std::string metrics_listen;
 };
 
 // Mounts, serves until unmounted / signalled / exit_when_done, then unmounts.

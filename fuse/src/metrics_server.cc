@@ -1,0 +1,69 @@
+// MetricsServer on cpp-httplib (metrics_server.h).
+#include "aqueduct/fuse/metrics_server.h"
+
+#include <httplib.h>
+
+#include <cstdlib>
+#include <sstream>
+#include <thread>
+
+namespace aqueduct::fuse {
+
+struct MetricsServer::Impl {
+  httplib::Server server;
+  std::thread thread;
+  int port = 0;
+  bool stopped = false;
+};
+
+core::Result<std::unique_ptr<MetricsServer>> MetricsServer::start(
+    const std::string& flag, const std::string& listen, std::function<std::string()> text) {
+  const auto colon = listen.rfind(':');
+  std::string host = colon == std::string::npos ? "" : listen.substr(0, colon);
+  char* end = nullptr;
+  const long port =
+      colon == std::string::npos ? -1 : std::strtol(listen.c_str() + colon + 1, &end, 10);
+  if (port < 0 || port > 65535 || end == nullptr || *end != '\0' || colon + 1 == listen.size()) {
+    return core::invalid_argument(flag + " " + listen + ": expected HOST:PORT");
+  }
+  if (host.empty()) host = "0.0.0.0";
+  auto impl = std::make_unique<Impl>();
+  impl->server.Get("/metrics",
+                   [text = std::move(text)](const httplib::Request&, httplib::Response& res) {
+                     res.set_content(text(), "text/plain; version=0.0.4");
+                   });
+  impl->server.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("ok\n", "text/plain");
+  });
+  const int bound = port == 0 ? impl->server.bind_to_any_port(host.c_str())
+                              : (impl->server.bind_to_port(host.c_str(), static_cast<int>(port))
+                                     ? static_cast<int>(port)
+                                     : -1);
+  if (bound <= 0) {
+    return core::Status(core::StatusCode::kUnavailable, flag + " " + listen + ": cannot bind");
+  }
+  impl->port = bound;
+  impl->thread = std::thread([s = &impl->server] { s->listen_after_bind(); });
+  return std::unique_ptr<MetricsServer>(new MetricsServer(std::move(impl)));
+}
+
+MetricsServer::MetricsServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+MetricsServer::~MetricsServer() { stop(); }
+int MetricsServer::port() const { return impl_->port; }
+
+void MetricsServer::stop() {
+  if (impl_->stopped) return;
+  impl_->stopped = true;
+  impl_->server.stop();
+  if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+void prometheus_metric(std::string& out, const char* type, const std::string& name,
+                       const char* help, double value) {
+  std::ostringstream o;
+  o << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n"
+    << name << " " << value << "\n";
+  out += o.str();
+}
+
+}  // namespace aqueduct::fuse
