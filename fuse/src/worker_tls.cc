@@ -12,19 +12,14 @@
 #include <iterator>
 #include <memory>
 
+#include "aqueduct/core/c_handle.h"
+
 namespace aqueduct::fuse {
 namespace {
 
-template <auto Fn>
-struct Deleter {
-  template <typename T>
-  void operator()(T* p) const {
-    Fn(p);
-  }
-};
-using BioPtr = std::unique_ptr<BIO, Deleter<BIO_free>>;
-using X509Ptr = std::unique_ptr<X509, Deleter<X509_free>>;
-using PkeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY_free>>;
+using BioPtr = core::CHandle<BIO, BIO_free>;
+using X509Ptr = core::CHandle<X509, X509_free>;
+using PkeyPtr = core::CHandle<EVP_PKEY, EVP_PKEY_free>;
 
 core::Result<std::string> read_file(const std::string& flag, const std::string& path) {
   std::ifstream in(path, std::ios::binary);

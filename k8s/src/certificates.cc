@@ -21,22 +21,16 @@
 #include <memory>
 #include <utility>
 
+#include "aqueduct/core/c_handle.h"
 #include "aqueduct/k8s/webhook_server.h"
 
 namespace aqueduct::k8s {
 namespace {
 
-template <auto Fn>
-struct Deleter {
-  template <typename T>
-  void operator()(T* p) const {
-    Fn(p);
-  }
-};
-using PkeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY_free>>;
-using X509Ptr = std::unique_ptr<X509, Deleter<X509_free>>;
-using BioPtr = std::unique_ptr<BIO, Deleter<BIO_free>>;
-using BnPtr = std::unique_ptr<BIGNUM, Deleter<BN_free>>;
+using PkeyPtr = core::CHandle<EVP_PKEY, EVP_PKEY_free>;
+using X509Ptr = core::CHandle<X509, X509_free>;
+using BioPtr = core::CHandle<BIO, BIO_free>;
+using BnPtr = core::CHandle<BIGNUM, BN_free>;
 
 core::Status openssl_error(const std::string& what) {
   return core::internal_error("OpenSSL: " + what + " failed");

@@ -555,6 +555,27 @@ void expect_flush_returns(DatasetReader& r) {
       << "flush() waits for a readahead that will never run";
 }
 
+// A reader of dir/data through a GatedSource, without workers or a memory
+// tier; the gate stays with the test.
+struct GatedReader {
+  std::unique_ptr<DatasetReader> reader;
+  GatedSource* gate = nullptr;
+};
+GatedReader gated_reader(const TempDir& dir, std::int64_t block, int readahead_threads) {
+  auto local = open_source("local://" + dir.file("data"));
+  EXPECT_TRUE(local.ok());
+  auto gated = std::make_unique<GatedSource>(std::move(*local), block);
+  GatedReader out;
+  out.gate = gated.get();
+  ReaderOptions o = no_mem();
+  o.block_size = block;
+  o.readahead_threads = readahead_threads;
+  auto r = DatasetReader::create(std::move(gated), {}, o);
+  EXPECT_TRUE(r.ok());
+  out.reader = std::move(*r);
+  return out;
+}
+
 // Regression: a readahead request beyond the 64 queued was marked pending but
 // never queued, so the mark never cleared and flush() (as `aqueduct load`
 // and unmount call it) waited forever.
@@ -563,25 +584,18 @@ TEST(Reader, ReadaheadBeyondAFullQueueNeverHangsFlush) {
   fs::create_directories(dir.file("data"));
   constexpr std::int64_t kSmall = 64 << 10;
   for (int f = 0; f < 30; ++f) dir.write("data/f" + std::to_string(f), random_bytes(5 * kSmall, f));
-  auto local = open_source("local://" + dir.file("data"));
-  ASSERT_TRUE(local.ok());
-  auto gated = std::make_unique<GatedSource>(std::move(*local), kSmall);
-  GatedSource& gate = *gated;
-  ReaderOptions o = no_mem();
-  o.block_size = kSmall;
-  o.readahead_threads = 1;
-  auto r = DatasetReader::create(std::move(gated), {}, o);
-  ASSERT_TRUE(r.ok());
+  auto [r, gate] = gated_reader(dir, kSmall, 1);
+  ASSERT_TRUE(r);
   std::string buf(4096, '\0');
   // Three contiguous reads make a stream: the third asks for blocks 1-4 of
   // each file, 120 in all, while the one readahead thread waits at the gate.
   for (int f = 0; f < 30; ++f) {
     for (int k = 0; k < 3; ++k) {
-      ASSERT_TRUE((*r)->read("/f" + std::to_string(f), k * 4096, 4096, buf.data()).ok());
+      ASSERT_TRUE(r->read("/f" + std::to_string(f), k * 4096, 4096, buf.data()).ok());
     }
   }
-  gate.open();
-  expect_flush_returns(**r);
+  gate->open();
+  expect_flush_returns(*r);
 }
 
 // A burst of cold random reads while the background is busy caches only the
@@ -594,29 +608,22 @@ TEST(Reader, ColdRandomBurstsQueueNoMoreWholeBlocksThanTheBackgroundTakes) {
   constexpr std::int64_t kSmall = 64 << 10;
   constexpr int kBlocks = 201;
   dir.write("data/f", random_bytes(kBlocks * kSmall, 9));
-  auto local = open_source("local://" + dir.file("data"));
-  ASSERT_TRUE(local.ok());
-  auto gated = std::make_unique<GatedSource>(std::move(*local), kSmall);
-  GatedSource& gate = *gated;
-  ReaderOptions o = no_mem();
-  o.block_size = kSmall;
-  o.readahead_threads = 2;
-  auto r = DatasetReader::create(std::move(gated), {}, o);
-  ASSERT_TRUE(r.ok());
+  auto [r, gate] = gated_reader(dir, kSmall, 2);
+  ASSERT_TRUE(r);
   std::string buf(4096, '\0');
   const std::string data = pread_file(dir.file("data/f"), 0, kBlocks * kSmall);
   for (int i = 1; i < kBlocks; ++i) {
     const std::int64_t block = 1 + (i * 37) % (kBlocks - 1);  // jumps: never a stream
     const std::int64_t off = block * kSmall + 100;
-    auto n = (*r)->read("/f", off, 4096, buf.data());
+    auto n = r->read("/f", off, 4096, buf.data());
     ASSERT_TRUE(n.ok());
     ASSERT_EQ(buf, data.substr(static_cast<std::size_t>(off), 4096));
   }
-  gate.open();
-  expect_flush_returns(**r);
-  const ReaderStats s = (*r)->stats();
+  gate->open();
+  expect_flush_returns(*r);
+  const ReaderStats s = r->stats();
   // Two fetches at the gate and two queued behind them, at most.
-  EXPECT_LE(gate.whole_reads.load(), 4);
+  EXPECT_LE(gate->whole_reads.load(), 4);
   EXPECT_GE(s.passive_skipped, static_cast<std::uint64_t>(kBlocks - 1 - 4));
 }
 

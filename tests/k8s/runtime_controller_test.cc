@@ -180,13 +180,19 @@ void expect_worker_tls(const Json& data, const std::string& worker_name) {
       << X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx.get()));
 }
 
-TEST(RuntimeController, AqueductsOwnEngineGetsWorkersAServiceAndAFuseDaemonSet) {
-  FakeApiServer api;
-  auto client = client_for(api);
+// A Dataset "shards" over HTTP with an AqueductRuntime of `replicas` workers.
+void put_aqueduct_world(FakeApiServer& api, int replicas) {
   Json ds = dataset("shards");
   ds["spec"]["mounts"][0]["mountPoint"] = "http://data.local/shards";
   api.put(kDatasets, ds);
-  api.put("data.fluid.io/v1alpha1/aqueductruntimes", runtime("AqueductRuntime", "shards", 3));
+  api.put("data.fluid.io/v1alpha1/aqueductruntimes",
+          runtime("AqueductRuntime", "shards", replicas));
+}
+
+TEST(RuntimeController, AqueductsOwnEngineGetsWorkersAServiceAndAFuseDaemonSet) {
+  FakeApiServer api;
+  auto client = client_for(api);
+  put_aqueduct_world(api, 3);
   RuntimeController ctl(*client, {"AqueductRuntime"});
   ctl.start_informers();
   ASSERT_TRUE(ctl.wait_synced(5s));
@@ -236,10 +242,7 @@ TEST(RuntimeController, AqueductsOwnEngineGetsWorkersAServiceAndAFuseDaemonSet) 
 TEST(RuntimeController, AnOlderTokenSecretGainsTlsAndKeepsItsToken) {
   FakeApiServer api;
   auto client = client_for(api);
-  Json ds = dataset("shards");
-  ds["spec"]["mounts"][0]["mountPoint"] = "http://data.local/shards";
-  api.put(kDatasets, ds);
-  api.put("data.fluid.io/v1alpha1/aqueductruntimes", runtime("AqueductRuntime", "shards", 2));
+  put_aqueduct_world(api, 2);
   api.put("v1/secrets",
           Json{{"apiVersion", "v1"},
                {"kind", "Secret"},
