@@ -5,6 +5,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <sstream>
+#include <unordered_set>
 #include <vector>
 
 namespace aqueduct::core {
@@ -18,6 +19,7 @@ std::optional<YamlLimitViolation> find_yaml_limit_violation(const YAML::Node& ro
     YAML::Node node;
     std::vector<YAML::Node> children;
     std::size_t next = 0;
+    bool aliased = false;  // this container, or one above it, is a repeat visit
   };
   auto children_of = [](const YAML::Node& n) {
     std::vector<YAML::Node> out;
@@ -36,8 +38,13 @@ std::optional<YamlLimitViolation> find_yaml_limit_violation(const YAML::Node& ro
     return YamlLimitViolation{n.Mark().line + 1, std::move(what)};
   };
   std::vector<Frame> stack;
-  stack.push_back(Frame{root, children_of(root), 0});
-  std::size_t nodes = 1;
+  stack.push_back(Frame{root, children_of(root), 0, false});
+  std::size_t nodes = 1, alias_nodes = 0;
+  // Where each container visited so far was written: an alias is the very
+  // node it names, with the anchor's position, so a second visit of a
+  // position is an expansion through an alias.
+  std::unordered_set<int> seen;
+  if (root.Mark().pos >= 0) seen.insert(root.Mark().pos);
   while (!stack.empty()) {
     Frame& top = stack.back();
     if (top.next == top.children.size()) {
@@ -45,11 +52,20 @@ std::optional<YamlLimitViolation> find_yaml_limit_violation(const YAML::Node& ro
       continue;
     }
     YAML::Node child = top.children[top.next++];
+    const bool container = child.IsMap() || child.IsSequence();
+    const int pos = child.Mark().pos;
+    const bool aliased = top.aliased || (container && pos >= 0 && !seen.insert(pos).second);
     if (++nodes > limits.max_nodes) {
       return at(child, "the document expands to more than " + std::to_string(limits.max_nodes) +
                            " nodes through its aliases (an alias bomb?)");
     }
-    if (!child.IsMap() && !child.IsSequence()) continue;
+    if (aliased && ++alias_nodes > limits.max_alias_nodes) {
+      return at(child,
+                "the document's aliases expand to more than " +
+                    std::to_string(limits.max_alias_nodes) +
+                    " nodes (an alias bomb?); this line holds an anchor copied past the limit");
+    }
+    if (!container) continue;
     if (static_cast<int>(stack.size()) >= limits.max_depth) {
       for (const auto& f : stack) {
         if (f.node.is(child)) {
@@ -60,7 +76,7 @@ std::optional<YamlLimitViolation> find_yaml_limit_violation(const YAML::Node& ro
       }
       return at(child, "nesting deeper than " + std::to_string(limits.max_depth) + " levels");
     }
-    stack.push_back(Frame{child, children_of(child), 0});
+    stack.push_back(Frame{child, children_of(child), 0, aliased});
   }
   return std::nullopt;
 }

@@ -20,8 +20,12 @@ class Exception;
 namespace aqueduct::core {
 
 struct InputLimits {
-  int max_depth = 512;                        // nested mappings/sequences/objects/arrays
-  std::size_t max_nodes = 1'000'000;          // nodes after alias expansion (YAML)
+  int max_depth = 512;                // nested mappings/sequences/objects/arrays
+  std::size_t max_nodes = 1'000'000;  // nodes after alias expansion (YAML)
+  // Nodes reached again through an alias (each re-expansion of an anchored
+  // mapping or sequence counts all it holds): what a file costs beyond its
+  // own text. Plain documents never reach it; a bomb of 3 KB does at once.
+  std::size_t max_alias_nodes = 100'000;
   std::size_t max_bytes = 64u * 1024 * 1024;  // one document or request body
 };
 
