@@ -230,7 +230,7 @@ std::optional<BlockStore::Block> BlockStore::get(const std::string& name, std::u
   // the block is evicted or moved meanwhile.
   std::uint64_t index = 0, size = 0, sum = 0, off = 0, len = 0;
   bool verified = false, on_file = false;
-  int fd = -1;
+  int fd = -1, level_read = -1;
   Block b;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -257,6 +257,7 @@ std::optional<BlockStore::Block> BlockStore::get(const std::string& name, std::u
     } else {
       verified = c->second.verified;
       on_file = true;
+      level_read = now;
       fd = ::open(file_of(now, index).c_str(), O_RDONLY | O_CLOEXEC);
     }
   }
@@ -273,9 +274,12 @@ std::optional<BlockStore::Block> BlockStore::get(const std::string& name, std::u
     }
     if (!slice_only) {
       {
+        // Marked only if the block is still in the file that was checked
+        // (a move to another level writes a new, unchecked file).
         std::lock_guard<std::mutex> lock(mu_);
         auto c = content_.find(index);
-        if (c != content_.end()) c->second.verified = true;
+        const auto still = store_->peek({0, index});
+        if (c != content_.end() && still && *still == level_read) c->second.verified = true;
       }
       if (!whole) b.data = b.data.substr(off, len);
     }
