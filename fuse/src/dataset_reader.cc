@@ -645,8 +645,7 @@ bool DatasetReader::chunks_agree(const OwnRead& own, std::int64_t at, std::strin
 std::string reader_metrics_text(const ReaderStats& s) {
   std::string o;
   auto counter = [&o](const char* name, const char* help, std::uint64_t v) {
-    prometheus_metric(o, "counter", std::string("aqueduct_fuse_") + name + "_total", help,
-                      static_cast<double>(v));
+    prometheus_metric(o, "counter", std::string("aqueduct_fuse_") + name + "_total", help, v);
   };
   counter("local_hits", "Blocks served from the mount's own tiers.", s.local_hits);
   counter("worker_hits", "Blocks or slices served by a cache worker over gRPC.", s.worker_hits);

@@ -4,7 +4,6 @@
 #include <httplib.h>
 
 #include <cstdlib>
-#include <sstream>
 #include <thread>
 
 namespace aqueduct::fuse {
@@ -59,11 +58,9 @@ void MetricsServer::stop() {
 }
 
 void prometheus_metric(std::string& out, const char* type, const std::string& name,
-                       const char* help, double value) {
-  std::ostringstream o;
-  o << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n"
-    << name << " " << value << "\n";
-  out += o.str();
+                       const char* help, std::uint64_t value) {
+  out += "# HELP " + name + " " + help + "\n# TYPE " + name + " " + type + "\n" + name + " " +
+         std::to_string(value) + "\n";
 }
 
 }  // namespace aqueduct::fuse

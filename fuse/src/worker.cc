@@ -274,10 +274,9 @@ void Worker::wait() { impl_->server->Wait(); }
 
 std::string Worker::metrics_text() const {
   BlockStoreStats s = impl_->store->stats();
-  std::ostringstream o;
-  auto counter = [&](const char* name, const char* help, std::uint64_t v) {
-    o << "# HELP " << name << " " << help << "\n# TYPE " << name << " counter\n"
-      << name << " " << v << "\n";
+  std::string text;
+  auto counter = [&text](const char* name, const char* help, std::uint64_t v) {
+    prometheus_metric(text, "counter", name, help, v);
   };
   counter("aqueduct_worker_hits_total", "Block reads served from the cache.", s.hits);
   counter("aqueduct_worker_misses_total", "Block reads of blocks not cached.", s.misses);
@@ -286,8 +285,8 @@ std::string Worker::metrics_text() const {
   counter("aqueduct_worker_evictions_total", "Blocks that left the cache.", s.evictions);
   counter("aqueduct_worker_corrupt_blocks_total", "Blocks dropped on a checksum mismatch.",
           s.corrupt_blocks);
-  o << "# HELP aqueduct_worker_blocks Blocks held.\n# TYPE aqueduct_worker_blocks gauge\n"
-    << "aqueduct_worker_blocks " << s.blocks << "\n";
+  prometheus_metric(text, "gauge", "aqueduct_worker_blocks", "Blocks held.", s.blocks);
+  std::ostringstream o;
   o << "# HELP aqueduct_worker_tier_used_bytes Bytes held per tier.\n"
     << "# TYPE aqueduct_worker_tier_used_bytes gauge\n";
   for (std::size_t i = 0; i < s.tiers.size(); ++i) {
@@ -311,7 +310,7 @@ std::string Worker::metrics_text() const {
   o << "aqueduct_worker_get_latency_seconds_bucket{le=\"+Inf\"} " << cum << "\n"
     << "aqueduct_worker_get_latency_seconds_sum " << impl_->latency.sum_ns / 1e9 << "\n"
     << "aqueduct_worker_get_latency_seconds_count " << cum << "\n";
-  return o.str();
+  return text + o.str();
 }
 
 }  // namespace aqueduct::fuse

@@ -8,11 +8,10 @@
 #include <openssl/x509.h>
 #include <sys/stat.h>
 
-#include <fstream>
-#include <iterator>
 #include <memory>
 
 #include "aqueduct/core/c_handle.h"
+#include "aqueduct/core/yaml/yaml_reader.h"
 
 namespace aqueduct::fuse {
 namespace {
@@ -22,11 +21,9 @@ using X509Ptr = core::CHandle<X509, X509_free>;
 using PkeyPtr = core::CHandle<EVP_PKEY, EVP_PKEY_free>;
 
 core::Result<std::string> read_file(const std::string& flag, const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return core::not_found(flag + " " + path + ": cannot read it");
-  std::string text((std::istreambuf_iterator<char>(in)), {});
-  if (in.bad()) return core::io_error(flag + " " + path + ": cannot read it");
-  if (text.empty()) return core::invalid_argument(flag + " " + path + ": the file is empty");
+  auto text = core::read_text_file(path);
+  if (!text) return core::Status(text.status().code(), flag + " " + path + ": cannot read it");
+  if (text->empty()) return core::invalid_argument(flag + " " + path + ": the file is empty");
   return text;
 }
 

@@ -43,6 +43,14 @@ TEST(MetricsServer, BadAddressesAreNamed) {
   }
 }
 
+// Regression: values went through a double and printed with six digits
+// (12345678901 as 1.23457e+10), so byte counters lost their precision.
+TEST(MetricsServer, LargeCountersAreExact) {
+  std::string text;
+  prometheus_metric(text, "counter", "x_total", "Help.", 12'345'678'901ULL);
+  EXPECT_EQ(text, "# HELP x_total Help.\n# TYPE x_total counter\nx_total 12345678901\n");
+}
+
 TEST(ReaderMetrics, CountWhatTheReaderDid) {
   TempDir dir;
   std::filesystem::create_directories(dir.file("data"));

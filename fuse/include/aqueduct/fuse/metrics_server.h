@@ -3,6 +3,7 @@
 // FUSE mount each run one (--metrics-listen).
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -31,8 +32,9 @@ class MetricsServer {
   std::unique_ptr<Impl> impl_;
 };
 
-// Prometheus text helpers: one counter or gauge with its HELP and TYPE lines.
+// One counter or gauge in Prometheus text, with its HELP and TYPE lines; the
+// value is written as an exact integer (no exponent, however large).
 void prometheus_metric(std::string& out, const char* type, const std::string& name,
-                       const char* help, double value);
+                       const char* help, std::uint64_t value);
 
 }  // namespace aqueduct::fuse
