@@ -192,7 +192,7 @@ struct WorkerArgs {
   std::string listen = "127.0.0.1:7070";
   std::vector<std::string> tiers;  // mem:4Gi, ssd:/path:100Gi, ...
   std::string eviction = "lru";
-  std::string metrics_listen;
+  std::string metrics_listen, data_listen;
   std::string ready_file;
   std::string token_file;                 // the shared secret clients must send
   std::string tls_ca, tls_cert, tls_key;  // mutual TLS (all three, or none)

@@ -277,6 +277,9 @@ int main(int argc, char** argv) {
       ->required();
   worker->add_option("--eviction", wk.eviction, "eviction policy (default lru)");
   worker->add_option("--metrics-listen", wk.metrics_listen, "HOST:PORT for GET /metrics");
+  worker->add_option("--data-listen", wk.data_listen,
+                     "HOST:PORT of the data port for small reads (default: the --listen host, any "
+                     "port; off: none; always off with TLS)");
   worker->add_option("--ready-file", wk.ready_file, "write HOST:PORT here once serving");
   worker->add_option("--token-file", wk.token_file,
                      "a file holding the shared secret every client must send (recommended)");

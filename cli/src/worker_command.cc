@@ -60,6 +60,7 @@ int run_worker(const WorkerArgs& args) {
   cfg.listen = args.listen;
   cfg.eviction = args.eviction;
   cfg.metrics_listen = args.metrics_listen;
+  cfg.data_listen = args.data_listen;
   if (!args.token_file.empty()) {
     auto token = read_token_file("--token-file", args.token_file);
     if (!token) return fail(token.status().message());

@@ -6,6 +6,8 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <mutex>
+#include <set>
 #include <sstream>
 #include <string_view>
 #include <thread>
@@ -13,6 +15,8 @@
 #include "aqueduct/fuse/metrics_server.h"
 #include "aqueduct/fuse/worker_client.h"
 #include "cache_worker.grpc.pb.h"
+#include "data_port.h"
+#include "secret.h"
 
 namespace aqueduct::fuse {
 namespace {
@@ -41,15 +45,6 @@ grpc::Status check_id(const v1::BlockId& id) {
   return grpc::Status::OK;
 }
 
-// Compares in time independent of where the strings differ.
-bool same_secret(std::string_view a, std::string_view b) {
-  unsigned char diff = a.size() == b.size() ? 0 : 1;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    diff |= static_cast<unsigned char>(a[i] ^ (i < b.size() ? b[i] : 0));
-  }
-  return diff == 0;
-}
-
 BlockRef ref_of(const v1::BlockId& id) {
   return {id.dataset(), id.path(), id.index(), id.version()};
 }
@@ -58,6 +53,8 @@ class Service final : public v1::CacheWorker::Service {
  public:
   Service(BlockStore& store, const WorkerConfig& cfg, Latency& latency)
       : store_(store), cfg_(cfg), latency_(latency) {}
+  void set_data_port(int port) { data_port_ = port; }
+  std::uint64_t session_reads() const { return session_reads_.load(); }
 
   // The shared token, when the worker has one.
   grpc::Status authorize(const grpc::ServerContext* ctx) const {
@@ -107,6 +104,31 @@ class Service final : public v1::CacheWorker::Service {
     }
     latency_.observe(std::chrono::steady_clock::now() - t0);
     return grpc::Status::OK;
+  }
+
+  // One session of slice reads: requests answered in order until the client
+  // ends the stream. Holds a server thread while open, so the number of open
+  // sessions is bounded (clients then fall back to Get).
+  grpc::Status ReadSlices(
+      grpc::ServerContext* ctx,
+      grpc::ServerReaderWriter<v1::SliceReply, v1::SliceRequest>* stream) override {
+    if (auto st = authorize(ctx); !st.ok()) return st;
+    if (!open_session(ctx)) {
+      return {grpc::StatusCode::RESOURCE_EXHAUSTED,
+              "the worker has " + std::to_string(cfg_.max_slice_sessions) +
+                  " slice sessions open (its limit): use Get"};
+    }
+    grpc::Status result = serve_slices(stream);
+    close_session(ctx);
+    return result;
+  }
+
+  // Ends every open session (the worker is stopping): their threads wait in
+  // Read, which only a cancellation ends.
+  void cancel_sessions() {
+    std::lock_guard<std::mutex> lock(sessions_mu_);
+    stopping_ = true;
+    for (auto* c : sessions_) c->TryCancel();
   }
 
   grpc::Status Put(grpc::ServerContext* ctx, grpc::ServerReader<v1::PutChunk>* in,
@@ -185,6 +207,7 @@ class Service final : public v1::CacheWorker::Service {
   grpc::Status Health(grpc::ServerContext*, const v1::HealthRequest*, v1::HealthReply* r) override {
     r->set_status("SERVING");
     r->set_host_id(cfg_.host_id.empty() ? local_host_id() : cfg_.host_id);
+    r->set_data_port(data_port_.load());
     return grpc::Status::OK;
   }
 
@@ -205,6 +228,46 @@ class Service final : public v1::CacheWorker::Service {
   }
 
  private:
+  grpc::Status serve_slices(grpc::ServerReaderWriter<v1::SliceReply, v1::SliceRequest>* stream) {
+    v1::SliceRequest req;
+    while (stream->Read(&req)) {
+      const auto t0 = std::chrono::steady_clock::now();
+      if (auto st = check_id(req.id()); !st.ok()) return st;
+      if (req.length() == 0 || req.length() > cfg_.chunk_bytes) {
+        return {grpc::StatusCode::INVALID_ARGUMENT,
+                "length: expected 1.." + std::to_string(cfg_.chunk_bytes) + " bytes, got " +
+                    std::to_string(req.length())};
+      }
+      v1::SliceReply reply;
+      if (auto block = store_.get(block_name(ref_of(req.id())), req.offset(), req.length())) {
+        reply.set_found(true);
+        reply.set_xxh64(block->xxh64);
+        reply.set_tier(block->tier);
+        *reply.mutable_data() = std::move(block->data);
+      }
+      ++session_reads_;  // before the reply: a client that has it sees the count
+      if (!stream->Write(reply)) return {grpc::StatusCode::CANCELLED, "client went away"};
+      latency_.observe(std::chrono::steady_clock::now() - t0);
+    }
+    return grpc::Status::OK;
+  }
+  bool open_session(grpc::ServerContext* ctx) {
+    std::lock_guard<std::mutex> lock(sessions_mu_);
+    if (stopping_ || sessions_.size() >= static_cast<std::size_t>(cfg_.max_slice_sessions))
+      return false;
+    sessions_.insert(ctx);
+    return true;
+  }
+  void close_session(grpc::ServerContext* ctx) {
+    std::lock_guard<std::mutex> lock(sessions_mu_);
+    sessions_.erase(ctx);
+  }
+
+  std::mutex sessions_mu_;
+  std::set<grpc::ServerContext*> sessions_;
+  bool stopping_ = false;
+  std::atomic<int> data_port_{0};
+  std::atomic<std::uint64_t> session_reads_{0};
   BlockStore& store_;
   const WorkerConfig& cfg_;
   Latency& latency_;
@@ -220,6 +283,7 @@ struct Worker::Impl {
   std::unique_ptr<grpc::Server> server;
   int port = 0;
   std::unique_ptr<MetricsServer> metrics;
+  std::unique_ptr<DataPort> data;
   std::atomic<bool> stopped{false};
 };
 
@@ -231,6 +295,33 @@ core::Result<std::unique_ptr<Worker>> Worker::start(WorkerConfig config) {
   if (!store) return store.status();
   impl->store = std::move(*store);
   impl->service = std::make_unique<Service>(*impl->store, impl->cfg, impl->latency);
+  if (impl->cfg.data_listen != "off" && !(impl->cfg.tls && impl->cfg.data_listen.empty())) {
+    if (impl->cfg.tls) {
+      return core::invalid_argument("--data-listen " + impl->cfg.data_listen +
+                                    ": the data port is plain TCP; with TLS it is off");
+    }
+    DataPort::Options o;
+    if (impl->cfg.data_listen.empty()) {
+      AQ_ASSIGN_OR_RETURN(auto hp, split_host_port(impl->cfg.listen, "--listen"));
+      o.host = hp.first;
+    } else {
+      AQ_ASSIGN_OR_RETURN(auto hp, split_host_port(impl->cfg.data_listen, "--data-listen"));
+      o.host = hp.first;
+      o.port = hp.second;
+    }
+    o.token = impl->cfg.auth_token;
+    o.max_length = static_cast<std::uint32_t>(
+        std::min<std::size_t>(impl->cfg.chunk_bytes, std::uint32_t{1} << 30));
+    o.max_connections = impl->cfg.max_slice_sessions;
+    Latency* latency = &impl->latency;
+    auto data = DataPort::start(o, *impl->store,
+                                [latency](std::chrono::nanoseconds d) { latency->observe(d); });
+    if (!data.ok()) {
+      return core::Status(data.status().code(), "--data-listen: " + data.status().message());
+    }
+    impl->data = std::move(*data);
+    impl->service->set_data_port(impl->data->port());
+  }
   grpc::ServerBuilder builder;
   std::shared_ptr<grpc::ServerCredentials> creds = grpc::InsecureServerCredentials();
   if (impl->cfg.tls) {
@@ -262,10 +353,13 @@ Worker::Worker(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Worker::~Worker() { stop(); }
 int Worker::port() const { return impl_->port; }
 int Worker::metrics_port() const { return impl_->metrics ? impl_->metrics->port() : 0; }
+int Worker::data_port() const { return impl_->data ? impl_->data->port() : 0; }
 BlockStore& Worker::store() { return *impl_->store; }
 
 void Worker::stop() {
   if (impl_->stopped.exchange(true)) return;
+  impl_->service->cancel_sessions();
+  if (impl_->data) impl_->data->stop();
   impl_->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
   if (impl_->metrics) impl_->metrics->stop();
 }
@@ -286,6 +380,10 @@ std::string Worker::metrics_text() const {
   counter("aqueduct_worker_corrupt_blocks_total", "Blocks dropped on a checksum mismatch.",
           s.corrupt_blocks);
   prometheus_metric(text, "gauge", "aqueduct_worker_blocks", "Blocks held.", s.blocks);
+  counter("aqueduct_worker_data_port_reads_total", "Slice reads answered on the data port.",
+          impl_->data ? impl_->data->reads() : 0);
+  counter("aqueduct_worker_session_reads_total", "Slice reads answered in ReadSlices sessions.",
+          impl_->service->session_reads());
   std::ostringstream o;
   o << "# HELP aqueduct_worker_tier_used_bytes Bytes held per tier.\n"
     << "# TYPE aqueduct_worker_tier_used_bytes gauge\n";

@@ -2,14 +2,25 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <atomic>
 #include <fstream>
+#include <limits>
 
 #include "cache_worker.grpc.pb.h"
+#include "data_port_client.h"
+#include "slice_sessions.h"
+#include "tcp_socket.h"
 
 namespace aqueduct::fuse {
 namespace {
 
-namespace v1 = aqueduct::v1;
+// Slices at most this long go over a ReadSlices session (the worker's
+// default WorkerConfig::chunk_bytes); longer ones over Get.
+constexpr std::uint64_t kMaxSliceBytes = 4 << 20;
+
+std::int64_t steady_ticks(std::chrono::seconds s) {
+  return std::chrono::duration_cast<std::chrono::steady_clock::duration>(s).count();
+}
 
 void fill(v1::BlockId* out, const BlockRef& id) {
   out->set_dataset(id.dataset);
@@ -55,6 +66,17 @@ struct WorkerClient::Impl {
   std::unique_ptr<v1::CacheWorker::Stub> stub;
   std::chrono::milliseconds timeout;
   std::string token;
+  std::unique_ptr<SliceSessions> slices;
+  // Slices go over Get until then: the worker has no sessions (an older
+  // worker: forever) or no more of them (for a while).
+  std::atomic<std::int64_t> slices_off_until{0};
+  // The worker's data port, asked for once (Health); skipped until
+  // data_port_off_until after it could not be reached.
+  bool tls = false;
+  std::mutex data_port_mu;
+  bool data_port_known = false;
+  std::unique_ptr<DataPortClient> data_port;
+  std::atomic<std::int64_t> data_port_off_until{0};
   // Every call: its deadline and, when there is one, the worker's token.
   void deadline(grpc::ClientContext& ctx) const {
     ctx.set_deadline(std::chrono::system_clock::now() + timeout);
@@ -66,6 +88,7 @@ WorkerClient::WorkerClient(const std::string& address, std::chrono::milliseconds
                            std::string token, std::optional<WorkerTls> tls)
     : address_(address), impl_(std::make_unique<Impl>()) {
   impl_->token = std::move(token);
+  impl_->tls = tls.has_value();
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(64 << 20);
   std::shared_ptr<grpc::ChannelCredentials> creds = grpc::InsecureChannelCredentials();
@@ -80,9 +103,32 @@ WorkerClient::WorkerClient(const std::string& address, std::chrono::milliseconds
   impl_->channel = grpc::CreateCustomChannel(address, creds, args);
   impl_->stub = v1::CacheWorker::NewStub(impl_->channel);
   impl_->timeout = timeout;
+  impl_->slices =
+      std::make_unique<SliceSessions>(*impl_->stub, address_, impl_->token, impl_->timeout);
 }
 
 WorkerClient::~WorkerClient() = default;
+
+DataPortClient* WorkerClient::data_port(std::int64_t now) {
+  if (impl_->tls || now < impl_->data_port_off_until.load()) return nullptr;
+  std::lock_guard<std::mutex> lock(impl_->data_port_mu);
+  if (!impl_->data_port_known) {
+    grpc::ClientContext ctx;
+    impl_->deadline(ctx);
+    v1::HealthReply r;
+    if (!impl_->stub->Health(&ctx, v1::HealthRequest(), &r).ok()) {
+      impl_->data_port_off_until = now + steady_ticks(std::chrono::seconds(5));
+      return nullptr;
+    }
+    impl_->data_port_known = true;
+    auto hp = split_host_port(address_, "worker");
+    if (r.data_port() > 0 && hp.ok()) {
+      impl_->data_port =
+          std::make_unique<DataPortClient>(hp->first, r.data_port(), impl_->token, impl_->timeout);
+    }
+  }
+  return impl_->data_port.get();
+}
 
 core::Result<std::optional<BlockStore::Block>> WorkerClient::get(const BlockRef& id) {
   return get_range(id, 0, 0);
@@ -91,6 +137,48 @@ core::Result<std::optional<BlockStore::Block>> WorkerClient::get(const BlockRef&
 core::Result<std::optional<BlockStore::Block>> WorkerClient::get_range(const BlockRef& id,
                                                                        std::uint64_t offset,
                                                                        std::uint64_t length) {
+  if (length > 0 && length <= kMaxSliceBytes) {
+    const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+    if (DataPortClient* port = data_port(now)) {
+      SliceRequestFrame req{id.dataset, id.path, id.version,
+                            id.index,   offset,  static_cast<std::uint32_t>(length)};
+      auto got = port->read(req);
+      if (got.ok()) {
+        if (*got && xxh64((*got)->data) != (*got)->xxh64) {
+          return core::Status(core::StatusCode::kUnavailable,
+                              "worker " + address_ + ": slice arrived damaged (checksum)");
+        }
+        return got;
+      }
+      if (got.status().code() != core::StatusCode::kUnavailable)
+        return core::Status(got.status().code(),
+                            "worker " + address_ + ": " + got.status().message());
+      // No connection to the port (a firewall, a busy worker): gRPC for a while.
+      impl_->data_port_off_until = now + steady_ticks(std::chrono::seconds(30));
+    }
+    if (now >= impl_->slices_off_until.load()) {
+      v1::SliceRequest req;
+      fill(req.mutable_id(), id);
+      req.set_offset(offset);
+      req.set_length(length);
+      std::optional<BlockStore::Block> got;
+      grpc::Status st = impl_->slices->read(req, &got);
+      if (st.ok()) {
+        if (got && xxh64(got->data) != got->xxh64) {
+          return core::Status(core::StatusCode::kUnavailable,
+                              "worker " + address_ + ": slice arrived damaged (checksum)");
+        }
+        return got;
+      }
+      if (st.error_code() == grpc::StatusCode::UNIMPLEMENTED) {
+        impl_->slices_off_until = std::numeric_limits<std::int64_t>::max();
+      } else if (st.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
+        impl_->slices_off_until = now + steady_ticks(std::chrono::seconds(5));
+      } else {
+        return from_grpc(address_, st);
+      }
+    }
+  }
   grpc::ClientContext ctx;
   impl_->deadline(ctx);
   v1::GetRequest req;

@@ -25,6 +25,13 @@ struct WorkerConfig {
   // Get streams blocks in chunks of this size; a block that fits in one goes
   // out as one message, without copying its bytes.
   std::size_t chunk_bytes = 4 << 20;
+  // Open ReadSlices sessions (random reads) at most; each holds a server
+  // thread. Clients beyond it are told to use Get.
+  int max_slice_sessions = 128;
+  // The data port for small reads (docs/data-plane.md): "" listens on the
+  // host of `listen`, any free port; "HOST:PORT" there; "off" none. Always
+  // off with `tls` (the port is plain TCP). Health reports its port.
+  std::string data_listen;
   std::string host_id;  // what Health reports as the node; empty: local_host_id()
   // A shared secret every call but Health must carry ("authorization: Bearer
   // TOKEN"); calls without it get UNAUTHENTICATED. Empty: no check (anyone
@@ -46,6 +53,7 @@ class Worker {
 
   int port() const;
   int metrics_port() const;  // 0 without metrics
+  int data_port() const;     // 0 without a data port
   BlockStore& store();
   std::string metrics_text() const;  // what GET /metrics answers
   void stop();                       // stops both servers; idempotent

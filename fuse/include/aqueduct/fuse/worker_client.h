@@ -16,6 +16,8 @@
 
 namespace aqueduct::fuse {
 
+class DataPortClient;
+
 struct BlockRef {
   std::string dataset, path;
   std::uint64_t index = 0;
@@ -34,6 +36,8 @@ class WorkerClient {
   // nullopt: not cached. Unavailable/DeadlineExceeded-style errors as Status.
   core::Result<std::optional<BlockStore::Block>> get(const BlockRef& id);
   // `length` bytes of the block from `offset` (fewer at its end); checksummed.
+  // Slices go over the worker's data port when it has one, else over a
+  // ReadSlices session, else Get.
   core::Result<std::optional<BlockStore::Block>> get_range(const BlockRef& id, std::uint64_t offset,
                                                            std::uint64_t length);
   core::Status put(const BlockRef& id, const std::string& data);
@@ -51,6 +55,8 @@ class WorkerClient {
 
  private:
   struct Impl;
+  // The worker's data port client, or null (none, TLS, or skipped for now).
+  DataPortClient* data_port(std::int64_t now);
   std::string address_;
   std::unique_ptr<Impl> impl_;
 };
