@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "aqueduct/core/quantity.h"
+#include "aqueduct/fuse/block_allocator.h"
 #include "aqueduct/fuse/mount.h"
 #include "commands.h"
 
@@ -70,6 +71,7 @@ core::Result<fuse::ReaderOptions> reader_options(const FuseArgs& a) {
 }  // namespace
 
 int run_fuse_mount(const FuseArgs& args) {
+  fuse::keep_block_memory();
   const core::Logger log("fuse", args.log.options());
   auto opts = reader_options(args);
   if (!opts) {
@@ -102,6 +104,7 @@ int run_fuse_mount(const FuseArgs& args) {
 }
 
 int run_load(const FuseArgs& args) {
+  fuse::keep_block_memory();
   const core::Logger log("load", args.log.options());
   auto fail = [&log](const std::string& m) {
     log.error(m);

@@ -8,6 +8,7 @@
 #include <iostream>
 #include <thread>
 
+#include "aqueduct/fuse/block_allocator.h"
 #include "aqueduct/fuse/worker.h"
 #include "aqueduct/k8s/certificates.h"
 #include "commands.h"
@@ -51,6 +52,7 @@ int run_worker_tls(const WorkerTlsArgs& args) {
 }
 
 int run_worker(const WorkerArgs& args) {
+  fuse::keep_block_memory();
   const core::Logger log("worker", args.log.options());
   auto fail = [&log](const std::string& msg) {
     log.error(msg);

@@ -1,5 +1,7 @@
 #include "aqueduct/fuse/block_store.h"
 
+#include "aqueduct/core/c_handle.h"
+
 #include <xxhash.h>
 
 #include <fcntl.h>
@@ -19,6 +21,16 @@ namespace aqueduct::fuse {
 namespace fs = std::filesystem;
 
 std::uint64_t xxh64(std::string_view data) { return XXH64(data.data(), data.size(), 0); }
+
+struct XxHash64::State {
+  core::CHandle<XXH64_state_t, XXH64_freeState> s{XXH64_createState()};
+};
+XxHash64::XxHash64() : state_(std::make_unique<State>()) { XXH64_reset(state_->s.get(), 0); }
+XxHash64::~XxHash64() = default;
+void XxHash64::update(std::string_view part) {
+  XXH64_update(state_->s.get(), part.data(), part.size());
+}
+std::uint64_t XxHash64::digest() const { return XXH64_digest(state_->s.get()); }
 
 core::Result<TierConfig> parse_tier(const std::string& text) {
   std::vector<std::string> parts;

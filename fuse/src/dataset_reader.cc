@@ -44,16 +44,23 @@ core::Result<std::unique_ptr<DatasetReader>> DatasetReader::create(std::unique_p
   for (int i = 0; i < options.readahead_threads && options.readahead_blocks > 0; ++i) {
     r->ra_threads_.emplace_back([p = r.get()] { p->readahead_loop(); });
   }
+  if (!r->ra_threads_.empty()) r->passive_thread_ = std::thread([p = r.get()] { p->passive_loop(); });
   return r;
 }
 
 DatasetReader::~DatasetReader() {
+  stopping_ = true;
   {
     std::lock_guard<std::mutex> lock(ra_mu_);
     ra_stop_ = true;
   }
   ra_cv_.notify_all();
+  {
+    std::lock_guard<std::mutex> lock(put_mu_);  // the passive thread may wait for room
+  }
+  put_room_.notify_all();
   for (auto& t : ra_threads_) t.join();
+  if (passive_thread_.joinable()) passive_thread_.join();
   {
     std::lock_guard<std::mutex> lock(put_mu_);
     ra_stop_ = true;
@@ -455,7 +462,10 @@ core::Result<std::size_t> DatasetReader::read(const std::string& path, std::int6
         bool absent = false;
         if (co_located(owner)) {
           if (auto f = block_file(name, ref, owner, &absent)) {
-            if (!own) {
+            // The file was checked whole when opened: when that checksum is
+            // the one of this reader's own reading, its bytes are, and a
+            // slice needs no chunks around it.
+            if (!own || own->whole == f->xxh64) {
               if (::pread(f->fd, out, want, static_cast<off_t>(in_block)) ==
                   static_cast<ssize_t>(want)) {
                 ++short_circuit_reads_;
@@ -561,21 +571,42 @@ void DatasetReader::readahead(const std::string& path, std::uint64_t next, const
 
 void DatasetReader::passive_cache(const std::string& path, std::uint64_t index,
                                   const FileInfo& file) {
-  {
-    std::lock_guard<std::mutex> lock(put_mu_);
-    if (put_queue_.size() >= kPassiveCachePuts) {
-      ++passive_skipped_;
-      return;
-    }
+  std::lock_guard<std::mutex> lock(ra_mu_);
+  if (passive_queue_.size() >= kPassiveQueue) {
+    ++passive_skipped_;
+    return;
   }
-  {
+  if (!ra_pending_.insert({path, index}).second) return;  // queued or being fetched
+  passive_queue_.emplace_back(path, index, file);
+  ra_cv_.notify_all();
+}
+
+void DatasetReader::passive_loop() {
+  for (;;) {
+    std::tuple<std::string, std::uint64_t, FileInfo> job;
+    {
+      std::unique_lock<std::mutex> lock(ra_mu_);
+      ra_cv_.wait(lock, [&] { return ra_stop_ || !passive_queue_.empty(); });
+      if (ra_stop_) return;
+      job = passive_queue_.front();
+      passive_queue_.pop_front();
+    }
+    {
+      std::unique_lock<std::mutex> lock(put_mu_);
+      put_room_.wait(lock, [&] {
+        return stopping_.load() ||
+               put_queue_.size() + static_cast<std::size_t>(puts_running_) < kPassiveCachePuts;
+      });
+    }
+    const auto& [path, idx, file] = job;
+    if (!stopping_ && !hot_get(block_name({opt_.dataset, path, idx, file.version}))) {
+      (void)block_of(path, idx, file);
+      ++readaheads_;
+    }
     std::lock_guard<std::mutex> lock(ra_mu_);
-    if (ra_queue_.size() >= ra_threads_.size()) {
-      ++passive_skipped_;
-      return;
-    }
+    ra_pending_.erase({path, idx});
+    if (ra_pending_.empty()) ra_idle_.notify_all();
   }
-  readahead(path, index, file, 1);
 }
 
 void DatasetReader::readahead_loop() {
@@ -604,10 +635,15 @@ void DatasetReader::readahead_loop() {
 void DatasetReader::record_source_read(const std::string& name, const std::string& bytes) {
   if (opt_.verified_blocks == 0) return;
   auto own = std::make_shared<OwnRead>();
-  own->whole = xxh64(bytes);
+  // One pass over the block: each chunk is hashed on its own and, while it
+  // is still in the CPU's cache, into the whole block's sum.
+  XxHash64 whole;
   for (std::size_t at = 0; at < bytes.size(); at += kOwnChunk) {
-    own->chunks.push_back(xxh64(std::string_view(bytes).substr(at, kOwnChunk)));
+    const auto chunk = std::string_view(bytes).substr(at, kOwnChunk);
+    own->chunks.push_back(xxh64(chunk));
+    whole.update(chunk);
   }
+  own->whole = whole.digest();
   std::lock_guard<std::mutex> lock(own_mu_);
   const bool inserted = own_reads_.insert_or_assign(name, std::move(own)).second;
   if (!inserted) return;

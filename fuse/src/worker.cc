@@ -144,7 +144,10 @@ class Service final : public v1::CacheWorker::Service {
                                                         " bytes exceeds the worker's limit of " +
                                                         std::to_string(cfg_.max_block_bytes)};
     }
-    std::string data = chunk.data();
+    // The declared size is within the limit: room for all of it at once, so
+    // the chunks are appended without reallocating (and the first is moved).
+    std::string data = std::move(*chunk.mutable_data());
+    if (data.size() < size) data.reserve(size);
     while (in->Read(&chunk)) {
       if (data.size() + chunk.data().size() > size) {
         return {grpc::StatusCode::INVALID_ARGUMENT,

@@ -39,6 +39,17 @@ std::unique_ptr<Worker> start(std::vector<TierConfig> tiers, std::string metrics
 
 std::string addr(const Worker& w) { return "127.0.0.1:" + std::to_string(w.port()); }
 
+TEST(Checksums, PartsGiveTheSumOfTheWhole) {
+  const std::string data = random_bytes(300000, 5);
+  for (std::size_t part : {std::size_t{1}, std::size_t{4096}, std::size_t{65536}, data.size()}) {
+    XxHash64 h;
+    for (std::size_t at = 0; at < data.size(); at += part)
+      h.update(std::string_view(data).substr(at, part));
+    EXPECT_EQ(h.digest(), xxh64(data)) << part;
+  }
+  EXPECT_EQ(XxHash64().digest(), xxh64({}));
+}
+
 TEST(TierFlag, Parses) {
   auto m = parse_tier("mem:4Gi");
   ASSERT_TRUE(m.ok());

@@ -35,6 +35,21 @@ core::Result<TierConfig> parse_tier(const std::string& text);
 
 std::uint64_t xxh64(std::string_view data);
 
+// xxh64 over data given in parts (the same sum as xxh64 of them joined).
+class XxHash64 {
+ public:
+  XxHash64();
+  ~XxHash64();
+  XxHash64(const XxHash64&) = delete;
+  XxHash64& operator=(const XxHash64&) = delete;
+  void update(std::string_view part);
+  std::uint64_t digest() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
 struct BlockStoreStats {
   struct Tier {
     std::string medium;

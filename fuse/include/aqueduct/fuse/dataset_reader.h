@@ -236,10 +236,19 @@ class DatasetReader {
   std::atomic<std::uint64_t> local_hits_{0}, worker_hits_{0}, source_reads_{0}, worker_errors_{0},
       worker_puts_{0}, readaheads_{0}, short_circuit_reads_{0}, short_circuit_rejects_{0},
       rejected_blocks_{0}, puts_lost_{0}, passive_skipped_{0};
-  // A cold random read's block is cached in the background only while fewer
-  // puts than this wait (and a readahead thread is free).
-  static constexpr std::size_t kPassiveCachePuts = 16;
+  // Cold random reads' blocks are cached whole in the background (Alluxio's
+  // passive caching) by one thread, one block at a time, each once fewer
+  // puts than kPassiveCachePuts wait or run: caching a block moves 4 MiB
+  // through the source, the checksums and a put, and several at once took
+  // the cores from the reads waiting meanwhile. At most kPassiveQueue blocks
+  // wait; a read finding the queue full leaves its block uncached
+  // (passive_skipped).
+  static constexpr std::size_t kPassiveCachePuts = 2, kPassiveQueue = 8;
   void passive_cache(const std::string& path, std::uint64_t index, const FileInfo& file);
+  void passive_loop();
+  std::deque<std::tuple<std::string, std::uint64_t, FileInfo>> passive_queue_;  // under ra_mu_
+  std::thread passive_thread_;
+  std::atomic<bool> stopping_{false};
   mutable std::mutex put_error_mu_;
   std::string first_put_error_, last_worker_error_;
   void put_lost(const std::string& why);
