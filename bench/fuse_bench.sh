@@ -118,7 +118,11 @@ row "source, page cache" "$(fio_bw "$work/data" seq)" "$(fio_bw "$work/data" ran
 
 fill_workers() {  # every block onto the workers: a mount's cache is best effort (it drops puts
   # it cannot send fast enough), `load` stores every block ($@: credentials)
-  "$bin" load --source "local://$work/data" --workers "$workers" "$@" >/dev/null 2>&1
+  if ! "$bin" load --source "local://$work/data" --workers "$workers" "$@" >"$work/load.log" 2>&1; then
+    echo "aqueduct load failed:" >&2
+    cat "$work/load.log" >&2
+    exit 1
+  fi
 }
 start_workers
 mount_aq --no-short-circuit

@@ -119,7 +119,18 @@ std::string BlockStore::file_of(int level, std::uint64_t index) const {
   return (fs::path(tiers_[level].path) / name).string();
 }
 
+BlockStore::OpenFile::~OpenFile() {
+  if (fd >= 0) ::close(fd);
+}
+
+void BlockStore::forget_file(Content& c) {
+  if (!c.file) return;
+  c.file.reset();
+  --open_files_;
+}
+
 core::Status BlockStore::write_level(int level, std::uint64_t index, Content& c, std::string data) {
+  forget_file(c);  // a file written anew is another file
   if (tiers_[level].path.empty()) {
     c.mem = std::move(data);
     return core::Status::ok();
@@ -158,6 +169,7 @@ std::string BlockStore::read_level(int level, std::uint64_t index, const Content
 }
 
 void BlockStore::drop_level(int level, std::uint64_t index, Content& c) {
+  forget_file(c);
   if (tiers_[level].path.empty()) {
     c.mem.clear();
     c.mem.shrink_to_fit();
@@ -242,7 +254,8 @@ std::optional<BlockStore::Block> BlockStore::get(const std::string& name, std::u
   // the block is evicted or moved meanwhile.
   std::uint64_t index = 0, size = 0, sum = 0, off = 0, len = 0;
   bool verified = false, on_file = false;
-  int fd = -1, level_read = -1;
+  int level_read = -1;
+  std::shared_ptr<OpenFile> file;
   Block b;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -270,17 +283,26 @@ std::optional<BlockStore::Block> BlockStore::get(const std::string& name, std::u
       verified = c->second.verified;
       on_file = true;
       level_read = now;
-      fd = ::open(file_of(now, index).c_str(), O_RDONLY | O_CLOEXEC);
+      file = c->second.file;
+      if (!file) {
+        const int fd = ::open(file_of(now, index).c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) {
+          file = std::make_shared<OpenFile>(fd);
+          if (open_files_ < kMaxOpenFiles) {
+            c->second.file = file;
+            ++open_files_;
+          }
+        }
+      }
     }
   }
   const bool whole = off == 0 && len == size;
-  if (on_file && fd < 0) return drop_corrupt(name, index);  // its file would not open
+  if (on_file && !file) return drop_corrupt(name, index);  // its file would not open
   if (on_file) {
     // A slice of a block file already read back and checked: just its bytes;
     // otherwise the whole file, checked against the block's checksum.
     const bool slice_only = verified && !whole;
-    b.data = read_fd(fd, slice_only ? off : 0, slice_only ? len : size);
-    ::close(fd);
+    b.data = read_fd(file->fd, slice_only ? off : 0, slice_only ? len : size);
     if (slice_only ? b.data.size() != len : (b.data.size() != size || xxh64(b.data) != sum)) {
       return drop_corrupt(name, index);
     }

@@ -135,6 +135,53 @@ TEST(Worker, EvictionUnderASmallQuotaKeepsServingCorrectData) {
   EXPECT_LE(st->tiers[1].used_bytes, 6 << 20);
 }
 
+// Block files stay open between reads (a slice is one pread); a block that
+// leaves its level, or more blocks than files kept open, still read right.
+TEST(Worker, OpenBlockFilesFollowEvictionAndTheirLimit) {
+  TempDir dir;
+  auto w = start({{core::MediumType::kSsd, dir.file("ssd"), 4 << 20}});
+  ASSERT_TRUE(w);
+  WorkerClient c(addr(*w));
+  const BlockRef a{"d", "/a", 0, "v1"};
+  const std::string first = random_bytes(1 << 20, 1);
+  ASSERT_TRUE(c.put(a, first).is_ok());
+  for (int i = 0; i < 3; ++i) {
+    auto s = c.get_range(a, 1000, 4096);
+    ASSERT_TRUE(s.ok() && s->has_value());
+    EXPECT_EQ((*s)->data, first.substr(1000, 4096));
+  }
+  // Four more blocks evict the first (a 4 MiB level).
+  for (int i = 1; i <= 4; ++i) {
+    ASSERT_TRUE(
+        c.put({"d", "/b", static_cast<std::uint64_t>(i), "v1"}, random_bytes(1 << 20, 10 + i))
+            .is_ok());
+  }
+  auto gone = c.get_range(a, 1000, 4096);
+  ASSERT_TRUE(gone.ok());
+  EXPECT_FALSE(gone->has_value()) << "an evicted block is not served from its open file";
+  const std::string second = random_bytes(1 << 20, 2);
+  ASSERT_TRUE(c.put(a, second).is_ok());
+  auto again = c.get_range(a, 1000, 4096);
+  ASSERT_TRUE(again.ok() && again->has_value());
+  EXPECT_EQ((*again)->data, second.substr(1000, 4096));
+
+  // More blocks than files kept open (512): every one reads right, twice.
+  TempDir many_dir;
+  auto many = start({{core::MediumType::kSsd, many_dir.file("ssd"), 64 << 20}});
+  ASSERT_TRUE(many);
+  WorkerClient m(addr(*many));
+  for (std::uint64_t i = 0; i < 600; ++i) {
+    ASSERT_TRUE(m.put({"d", "/m", i, "v1"}, "block " + std::to_string(i)).is_ok());
+  }
+  for (int pass = 0; pass < 2; ++pass) {
+    for (std::uint64_t i = 0; i < 600; ++i) {
+      auto s = m.get_range({"d", "/m", i, "v1"}, 6, 8);
+      ASSERT_TRUE(s.ok() && s->has_value()) << i;
+      ASSERT_EQ((*s)->data, std::to_string(i).substr(0, 8)) << i;
+    }
+  }
+}
+
 TEST(Worker, CorruptedBlockIsDetectedDroppedAndRepaired) {
   TempDir dir;
   auto w = start({{core::MediumType::kSsd, dir.file("ssd"), 16 << 20}});

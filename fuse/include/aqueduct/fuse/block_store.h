@@ -98,12 +98,28 @@ class BlockStore {
 
  private:
   BlockStore() = default;
+  // A block file kept open for reads: slices then cost one pread, not an
+  // open, a path lookup and a close. Closed when the last read using it is
+  // done, also after the block left the level.
+  struct OpenFile {
+    int fd = -1;
+    explicit OpenFile(int f) : fd(f) {}
+    OpenFile(const OpenFile&) = delete;
+    OpenFile& operator=(const OpenFile&) = delete;
+    ~OpenFile();
+  };
   struct Content {
     std::string mem;  // the bytes, when the block is on a MEM level
     std::uint64_t xxh64 = 0;
     std::int64_t size = 0;
     bool verified = false;  // a block file read back whole and checked since it was written
+    std::shared_ptr<OpenFile> file;  // its current level's file, open; null: not kept open
   };
+  // Block files kept open at most (each a descriptor; the usual limit per
+  // process is 1024); blocks read beyond them open their file per read.
+  static constexpr int kMaxOpenFiles = 512;
+  int open_files_ = 0;           // under mu_
+  void forget_file(Content& c);  // closes c.file (once no read uses it)
   void on_move(const core::BlockKey& key, int from, int to);
   std::string file_of(int level, std::uint64_t index) const;
   core::Status write_level(int level, std::uint64_t index, Content& c, std::string data);
