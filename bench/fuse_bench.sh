@@ -83,7 +83,7 @@ PY
 shm="/dev/shm/aqueduct-bench-$$"
 start_workers() {  # memory tiers on a tmpfs: co-located mounts can read them directly; $@: TLS flags
   for n in 0 1; do
-    rm -rf "$shm-w$n"
+    rm -rf "$shm-w$n" "$work/w$n"  # a ready file left by an earlier run would name a dead worker
     "${pin_workers[@]}" "$bin" worker --listen 127.0.0.1:0 --tier "mem:$shm-w$n:2Gi" \
       --ready-file "$work/w$n" "$@" 2>/dev/null &
     pids+=($!)
