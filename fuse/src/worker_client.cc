@@ -75,7 +75,7 @@ struct WorkerClient::Impl {
   bool tls = false;
   std::mutex data_port_mu;
   bool data_port_known = false;
-  std::unique_ptr<DataPortClient> data_port;
+  std::shared_ptr<DataPortClient> data_port;
   std::atomic<std::int64_t> data_port_off_until{0};
   // Every call: its deadline and, when there is one, the worker's token.
   void deadline(grpc::ClientContext& ctx) const {
@@ -109,7 +109,7 @@ WorkerClient::WorkerClient(const std::string& address, std::chrono::milliseconds
 
 WorkerClient::~WorkerClient() = default;
 
-DataPortClient* WorkerClient::data_port(std::int64_t now) {
+std::shared_ptr<DataPortClient> WorkerClient::data_port(std::int64_t now) {
   if (impl_->tls || now < impl_->data_port_off_until.load()) return nullptr;
   std::lock_guard<std::mutex> lock(impl_->data_port_mu);
   if (!impl_->data_port_known) {
@@ -124,10 +124,16 @@ DataPortClient* WorkerClient::data_port(std::int64_t now) {
     auto hp = split_host_port(address_, "worker");
     if (r.data_port() > 0 && hp.ok()) {
       impl_->data_port =
-          std::make_unique<DataPortClient>(hp->first, r.data_port(), impl_->token, impl_->timeout);
+          std::make_shared<DataPortClient>(hp->first, r.data_port(), impl_->token, impl_->timeout);
     }
   }
-  return impl_->data_port.get();
+  return impl_->data_port;
+}
+
+void WorkerClient::forget_data_port() {
+  std::lock_guard<std::mutex> lock(impl_->data_port_mu);
+  impl_->data_port_known = false;
+  impl_->data_port.reset();  // its connections close once no read uses them
 }
 
 core::Result<std::optional<BlockStore::Block>> WorkerClient::get(const BlockRef& id) {
@@ -139,7 +145,7 @@ core::Result<std::optional<BlockStore::Block>> WorkerClient::get_range(const Blo
                                                                        std::uint64_t length) {
   if (length > 0 && length <= kMaxSliceBytes) {
     const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
-    if (DataPortClient* port = data_port(now)) {
+    if (auto port = data_port(now)) {
       SliceRequestFrame req{id.dataset, id.path, id.version,
                             id.index,   offset,  static_cast<std::uint32_t>(length)};
       auto got = port->read(req);
@@ -150,9 +156,17 @@ core::Result<std::optional<BlockStore::Block>> WorkerClient::get_range(const Blo
         }
         return got;
       }
-      if (got.status().code() != core::StatusCode::kUnavailable)
-        return core::Status(got.status().code(),
-                            "worker " + address_ + ": " + got.status().message());
+      const core::StatusCode code = got.status().code();
+      // A port that failed may belong to a worker that has since restarted
+      // (on another port, its old connections dead): ask Health again next
+      // time. A refused token or request is the same on any port.
+      if (code != core::StatusCode::kPermissionDenied &&
+          code != core::StatusCode::kInvalidArgument) {
+        forget_data_port();
+      }
+      if (code != core::StatusCode::kUnavailable) {
+        return core::Status(code, "worker " + address_ + ": " + got.status().message());
+      }
       // No connection to the port (a firewall, a busy worker): gRPC for a while.
       impl_->data_port_off_until = now + steady_ticks(std::chrono::seconds(30));
     }

@@ -284,6 +284,44 @@ TEST(DataPort, StoppingTheWorkerEndsOpenConnectionsAndSessions) {
   EXPECT_FALSE(b.get_range(id, 0, 1).ok());
 }
 
+// A worker restarted at the same address has a new data port and none of
+// the old connections: after the one read that finds them dead, reads go to
+// the new port.
+TEST(DataPort, ARestartedWorkerIsFoundOnItsNewPort) {
+  auto first = start();
+  ASSERT_TRUE(first);
+  const int grpc_port = first->port();
+  WorkerClient c("127.0.0.1:" + std::to_string(grpc_port));
+  const BlockRef id{"d", "/f", 0, "v"};
+  ASSERT_TRUE(c.put(id, "first life").is_ok());
+  ASSERT_TRUE(c.get_range(id, 0, 5).ok());  // a pooled connection to the first port
+  const int old_data_port = first->data_port();
+  first->stop();
+  first.reset();
+
+  WorkerConfig cfg;
+  cfg.listen = "127.0.0.1:" + std::to_string(grpc_port);
+  cfg.tiers = {{core::MediumType::kMem, "", 8 << 20}};
+  auto second = Worker::start(cfg);
+  ASSERT_TRUE(second.ok()) << second.status().to_string();
+  ASSERT_NE((*second)->data_port(), old_data_port);
+  ASSERT_TRUE(c.put(id, "second life").is_ok());
+  int failures = 0;
+  std::optional<BlockStore::Block> got;
+  for (int i = 0; i < 3 && !got; ++i) {
+    auto r = c.get_range(id, 0, 6);
+    if (!r.ok()) {
+      ++failures;
+      continue;
+    }
+    got = std::move(*r);
+  }
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->data, "second");
+  EXPECT_LE(failures, 1);
+  EXPECT_EQ(metric(**second, "aqueduct_worker_data_port_reads_total"), 1u);
+}
+
 TEST(DataPort, NotWithTls) {
   WorkerConfig cfg;
   cfg.listen = "127.0.0.1:0";

@@ -56,7 +56,8 @@ class WorkerClient {
  private:
   struct Impl;
   // The worker's data port client, or null (none, TLS, or skipped for now).
-  DataPortClient* data_port(std::int64_t now);
+  std::shared_ptr<DataPortClient> data_port(std::int64_t now);
+  void forget_data_port();  // asks Health for the port again next time
   std::string address_;
   std::unique_ptr<Impl> impl_;
 };
