@@ -129,7 +129,17 @@ grpc::Status SliceSessions::read(const v1::SliceRequest& req,
   auto s = take();
   v1::SliceReply reply;
   grpc::Status st = s->exchange(req, &reply, std::chrono::system_clock::now() + timeout_);
-  if (!st.ok()) return st;  // the session is dropped
+  if (!st.ok()) {
+    // The session is dropped, and the idle ones with it: when one broke
+    // (the worker restarted, the connection failed) they all did, and each
+    // would cost a failed read.
+    std::vector<std::unique_ptr<Session>> idle;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      idle.swap(idle_);
+    }
+    return st;
+  }
   give_back(std::move(s));
   if (!reply.found()) {
     out->reset();

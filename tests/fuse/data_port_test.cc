@@ -322,6 +322,48 @@ TEST(DataPort, ARestartedWorkerIsFoundOnItsNewPort) {
   EXPECT_EQ(metric(**second, "aqueduct_worker_data_port_reads_total"), 1u);
 }
 
+// The same for sessions (no data port): the pooled sessions of the worker
+// that went away are all dropped after the first read that finds one dead.
+TEST(DataPort, SessionsOfARestartedWorkerAreDroppedTogether) {
+  auto first = start("off");
+  ASSERT_TRUE(first);
+  const int grpc_port = first->port();
+  WorkerClient c("127.0.0.1:" + std::to_string(grpc_port));
+  const BlockRef id{"d", "/f", 0, "v"};
+  ASSERT_TRUE(c.put(id, "first life").is_ok());
+  {  // several sessions at once, so that several go back to the pool
+    std::vector<std::thread> ts;
+    for (int t = 0; t < 4; ++t)
+      ts.emplace_back([&] {
+        for (int i = 0; i < 20; ++i) (void)c.get_range(id, 0, 5);
+      });
+    for (auto& t : ts) t.join();
+  }
+  first->stop();
+  first.reset();
+  WorkerConfig cfg;
+  cfg.listen = "127.0.0.1:" + std::to_string(grpc_port);
+  cfg.tiers = {{core::MediumType::kMem, "", 8 << 20}};
+  cfg.data_listen = "off";
+  auto second = Worker::start(cfg);
+  ASSERT_TRUE(second.ok()) << second.status().to_string();
+  ASSERT_TRUE(c.put(id, "second life").is_ok());
+  int failures = 0, reads = 0;
+  for (int i = 0; i < 10; ++i) {
+    auto r = c.get_range(id, 0, 6);
+    if (!r.ok()) {
+      ++failures;
+    } else {
+      ASSERT_TRUE(r->has_value());
+      EXPECT_EQ((*r)->data, "second");
+      ++reads;
+    }
+  }
+  EXPECT_LE(failures, 1);
+  EXPECT_EQ(metric(**second, "aqueduct_worker_session_reads_total"),
+            static_cast<std::uint64_t>(reads));
+}
+
 TEST(DataPort, NotWithTls) {
   WorkerConfig cfg;
   cfg.listen = "127.0.0.1:0";
