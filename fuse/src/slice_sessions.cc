@@ -19,14 +19,15 @@ class SliceSessions::Session {
   }
 
   ~Session() {
-    if (!finished_) {
-      ctx_.TryCancel();
-      drain();
-      grpc::Status ignored;
-      rw_->Finish(&ignored, tag(kFinish));
-      ++pending_;
-    }
+    // Operations still pending (a reply or a status that did not come in
+    // time) complete once the call is cancelled.
+    if (pending_ > 0 || !finished_) ctx_.TryCancel();
     drain();
+    if (!finished_) {
+      rw_->Finish(&finish_status_, tag(kFinish));
+      ++pending_;
+      drain();
+    }
     cq_.Shutdown();
     void* t = nullptr;
     bool ok = false;
@@ -51,9 +52,9 @@ class SliceSessions::Session {
       all_ok = all_ok && ok;
     }
     if (all_ok) return grpc::Status::OK;
-    // The stream ended: the worker's status says why.
-    grpc::Status st;
-    rw_->Finish(&st, tag(kFinish));
+    // The stream ended: the worker's status says why. (A member: if it does
+    // not come before the deadline, the destructor waits for it.)
+    rw_->Finish(&finish_status_, tag(kFinish));
     ++pending_;
     finished_ = true;
     void* t = nullptr;
@@ -62,8 +63,9 @@ class SliceSessions::Session {
       return {grpc::StatusCode::DEADLINE_EXCEEDED, "the stream ended without a status"};
     }
     --pending_;
-    return st.ok() ? grpc::Status(grpc::StatusCode::UNAVAILABLE, "the worker ended the session")
-                   : st;
+    return finish_status_.ok()
+               ? grpc::Status(grpc::StatusCode::UNAVAILABLE, "the worker ended the session")
+               : finish_status_;
   }
 
   std::chrono::steady_clock::time_point last_used() const { return last_used_; }
@@ -84,6 +86,7 @@ class SliceSessions::Session {
   grpc::ClientContext ctx_;
   grpc::CompletionQueue cq_;
   std::unique_ptr<grpc::ClientAsyncReaderWriter<v1::SliceRequest, v1::SliceReply>> rw_;
+  grpc::Status finish_status_;  // filled by Finish, which may complete in the destructor
   int pending_ = 0;
   bool finished_ = false;
   std::chrono::steady_clock::time_point last_used_ = std::chrono::steady_clock::now();

@@ -1,6 +1,7 @@
 // Slice reads off the gRPC path: the worker's data port (plain TCP frames)
 // and ReadSlices sessions, with the token, limits, malformed frames, stalls
 // and fallbacks; all on 127.0.0.1.
+#include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <sys/socket.h>
@@ -12,6 +13,7 @@
 #include "aqueduct/fuse/slice_frames.h"
 #include "aqueduct/fuse/worker.h"
 #include "aqueduct/fuse/worker_client.h"
+#include "cache_worker.grpc.pb.h"
 #include "data_port_client.h"
 #include "tcp_socket.h"
 
@@ -19,6 +21,7 @@ namespace aqueduct::fuse {
 namespace {
 
 using namespace std::chrono_literals;
+namespace v1 = aqueduct::v1;
 
 std::string random_bytes(std::size_t n, std::uint32_t seed) {
   std::mt19937 rng(seed);
@@ -362,6 +365,45 @@ TEST(DataPort, SessionsOfARestartedWorkerAreDroppedTogether) {
   EXPECT_LE(failures, 1);
   EXPECT_EQ(metric(**second, "aqueduct_worker_session_reads_total"),
             static_cast<std::uint64_t>(reads));
+}
+
+// A worker whose sessions never answer (and a Health without a data port):
+// a slice read is an error within the client's timeout, and the client's
+// end (cancelling the stalled session) does not hang.
+class StalledSessions final : public v1::CacheWorker::Service {
+ public:
+  grpc::Status Health(grpc::ServerContext*, const v1::HealthRequest*, v1::HealthReply* r) override {
+    r->set_status("SERVING");
+    return grpc::Status::OK;
+  }
+  grpc::Status ReadSlices(
+      grpc::ServerContext* ctx,
+      grpc::ServerReaderWriter<v1::SliceReply, v1::SliceRequest>* stream) override {
+    v1::SliceRequest req;
+    while (stream->Read(&req)) {
+      while (!ctx->IsCancelled()) std::this_thread::sleep_for(5ms);
+    }
+    return grpc::Status::CANCELLED;
+  }
+};
+
+TEST(DataPort, AStalledSessionIsAnErrorWithinTheTimeout) {
+  StalledSessions service;
+  grpc::ServerBuilder b;
+  int port = 0;
+  b.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  b.RegisterService(&service);
+  auto server = b.BuildAndStart();
+  ASSERT_TRUE(server && port > 0);
+  const auto t0 = std::chrono::steady_clock::now();
+  {
+    WorkerClient c("127.0.0.1:" + std::to_string(port), 300ms);
+    auto got = c.get_range({"d", "/f", 0, "v"}, 0, 4096);
+    ASSERT_FALSE(got.ok());
+    EXPECT_EQ(got.status().code(), core::StatusCode::kUnavailable) << got.status().to_string();
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s);
+  server->Shutdown(std::chrono::system_clock::now() + 1s);
 }
 
 TEST(DataPort, NotWithTls) {
