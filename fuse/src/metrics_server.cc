@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <thread>
 
+#include "tcp_socket.h"
+
 namespace aqueduct::fuse {
 
 struct MetricsServer::Impl {
@@ -17,14 +19,8 @@ struct MetricsServer::Impl {
 
 core::Result<std::unique_ptr<MetricsServer>> MetricsServer::start(
     const std::string& flag, const std::string& listen, std::function<std::string()> text) {
-  const auto colon = listen.rfind(':');
-  std::string host = colon == std::string::npos ? "" : listen.substr(0, colon);
-  char* end = nullptr;
-  const long port =
-      colon == std::string::npos ? -1 : std::strtol(listen.c_str() + colon + 1, &end, 10);
-  if (port < 0 || port > 65535 || end == nullptr || *end != '\0' || colon + 1 == listen.size()) {
-    return core::invalid_argument(flag + " " + listen + ": expected HOST:PORT");
-  }
+  AQ_ASSIGN_OR_RETURN(auto host_port, split_host_port(listen, flag));
+  auto [host, port] = host_port;
   if (host.empty()) host = "0.0.0.0";
   auto impl = std::make_unique<Impl>();
   impl->server.Get("/metrics",

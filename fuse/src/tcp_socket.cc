@@ -27,19 +27,20 @@ UniqueFd::~UniqueFd() {
 
 core::Result<std::pair<std::string, int>> split_host_port(const std::string& address,
                                                           const std::string& what) {
+  const auto bad = [&] {
+    return core::invalid_argument(what + " " + address + ": expected HOST:PORT");
+  };
   const auto colon = address.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == address.size())
-    return core::invalid_argument(what + " '" + address + "': expected HOST:PORT");
+  if (colon == std::string::npos || colon + 1 == address.size()) return bad();
   std::string host = address.substr(0, colon);
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
     host = host.substr(1, host.size() - 2);
   int port = 0;
   for (char c : address.substr(colon + 1)) {
-    if (c < '0' || c > '9' || port > 65535)
-      return core::invalid_argument(what + " '" + address + "': the port is not a number");
+    if (c < '0' || c > '9') return bad();
     port = port * 10 + (c - '0');
+    if (port > 65535) return bad();
   }
-  if (port > 65535) return core::invalid_argument(what + " '" + address + "': port over 65535");
   return std::make_pair(host, port);
 }
 

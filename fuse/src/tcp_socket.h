@@ -31,7 +31,8 @@ class UniqueFd {
   int fd_ = -1;
 };
 
-// "HOST:PORT" or "[V6]:PORT" split in two; an error names `what`.
+// "HOST:PORT", "[V6]:PORT" or ":PORT" (no host: every address) split in
+// two; otherwise "`what` ADDRESS: expected HOST:PORT".
 core::Result<std::pair<std::string, int>> split_host_port(const std::string& address,
                                                           const std::string& what);
 
