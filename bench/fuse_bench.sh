@@ -147,6 +147,15 @@ sc_rand=$(fio_bw "$work/mnt" rand)
 hot_rand=$(fio_bw "$work/mnt" rand)
 umount_aq
 stop_workers
+# No workers at all: what this machine's FUSE path gives a read-through with
+# nothing to cache into (the ceiling of the cold rows).
+workers=""
+mount_aq
+thru=$(fio_bw "$work/mnt" seq)
+umount_aq
+mount_aq
+thru_rand=$(fio_bw "$work/mnt" rand)
+umount_aq
 start_workers  # cold random: fresh, empty workers
 mount_aq
 cold_rand=$(fio_bw "$work/mnt" rand)
@@ -167,6 +176,7 @@ if "$bin" worker-tls --out "$work/certs" --ip 127.0.0.1 >/dev/null 2>&1; then
   umount_aq
   stop_workers
 fi
+row "aqueduct mount, no workers (read-through)" "$thru" "$thru_rand"
 row "aqueduct mount, cold (from the source)" "$cold" "$cold_rand"
 row "aqueduct mount, warm over gRPC (remote workers)" "$warm" "$warm_rand"
 row "aqueduct mount, warm over gRPC with mutual TLS" "$tls_warm" "$tls_rand"
@@ -182,5 +192,13 @@ rc_cold=$(fio_bw "$work/rc" seq)
 rc_cached=$(fio_bw "$work/rc" seq)
 rc_rand=$(fio_bw "$work/rc" rand)
 fusermount3 -u "$work/rc"
+sleep 0.5
+"${pin_client[@]}" rclone mount "$work/data" "$work/rc" --vfs-cache-mode off --read-only --daemon 2>/dev/null
+sleep 1
+serving=($(pgrep -f "rclone mount $work/data" || true))
+rc_off=$(fio_bw "$work/rc" seq)
+rc_off_rand=$(fio_bw "$work/rc" rand)
+fusermount3 -u "$work/rc"
+row "rclone mount --vfs-cache-mode off (read-through)" "$rc_off" "$rc_off_rand"
 row "rclone mount --vfs-cache-mode full, 1st pass" "$rc_cold" "- -"
 row "rclone mount --vfs-cache-mode full, cached" "$rc_cached" "$rc_rand"
