@@ -1,0 +1,65 @@
+// The built-in job-level policies (job_policy.h). Each states its paper and
+// the arguments it takes (all optional; strings as in YAML).
+#pragma once
+
+#include <vector>
+
+#include "aqueduct/core/jobs/job_policy.h"
+
+namespace aqueduct::core {
+
+// First in, first out by arrival; queued jobs start while they fit (later
+// jobs backfill around one that does not fit). No preemption. The baseline of
+// Tiresias' and Gavel's evaluations (YARN-CS-style).
+class FifoJobPolicy final : public JobPolicy {
+ public:
+  static Result<std::unique_ptr<JobPolicy>> create(const JobPolicyArgs& args);
+  std::string_view name() const override { return "fifo"; }
+  Result<JobDecision> decide(const JobSnapshot& s) override;
+};
+
+// Shortest job first (non-preemptive) or shortest remaining time first
+// (preemptive), by GPU-time: gpus x duration (SJF) or gpus x remaining
+// duration (SRTF), as in Tiresias' SRTF baseline (Gu et al., NSDI'19, §6).
+// Needs known durations; jobs without one sort after those with one, by
+// arrival. Args: `by` = "gpu-time" (default) or "time".
+class ShortestJobPolicy final : public JobPolicy {
+ public:
+  static Result<std::unique_ptr<JobPolicy>> create(const JobPolicyArgs& args, bool preemptive);
+  std::string_view name() const override { return preemptive_ ? "srtf" : "sjf"; }
+  Result<JobDecision> decide(const JobSnapshot& s) override;
+
+ private:
+  bool preemptive_ = false;
+  bool gpu_time_ = true;
+};
+
+// Tiresias' discretized two-dimensional least-attained-service (2D-LAS;
+// Gu et al., "Tiresias: A GPU Cluster Manager for Distributed Deep
+// Learning", NSDI'19, §4.2): a job's priority queue is the number of
+// `thresholds` its attained service (GPU-seconds) has reached; lower queues
+// first, FIFO by arrival within a queue; preemptive. Starvation guard (the
+// paper's PromoteKnob): a queued job that has waited `promote` times its
+// executed time since it last ran goes back to the first queue (0 = off).
+// Needs no job durations. Args: thresholds (GPU-seconds, comma-separated,
+// ascending; default "3600"), promote (default 0), by ("gpu-time" for 2D-LAS,
+// "time" for Tiresias' 1D LAS on executed time).
+class TiresiasLasPolicy final : public JobPolicy {
+ public:
+  static Result<std::unique_ptr<JobPolicy>> create(const JobPolicyArgs& args);
+  std::string_view name() const override { return "las"; }
+  Result<JobDecision> decide(const JobSnapshot& s) override;
+  // The queue a job is in now (0 = highest priority).
+  int queue_of(const JobObservation& j) const;
+
+ private:
+  double service(const JobObservation& j) const;
+  std::vector<double> thresholds_{3600};
+  double promote_ = 0;
+  bool gpu_time_ = true;
+  // Service a job had when it was last promoted to the first queue: its
+  // queue counts service from there (Tiresias resets it on promotion).
+  std::map<std::string, double, std::less<>> promoted_at_;
+};
+
+}  // namespace aqueduct::core

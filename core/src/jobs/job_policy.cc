@@ -1,0 +1,97 @@
+#include "aqueduct/core/jobs/job_policy.h"
+
+#include <unordered_map>
+#include <unordered_set>
+
+#include "aqueduct/core/jobs/job_policies.h"
+
+namespace aqueduct::core {
+
+std::string_view job_status_name(JobStatus s) {
+  switch (s) {
+    case JobStatus::kQueued:
+      return "queued";
+    case JobStatus::kRunning:
+      return "running";
+    case JobStatus::kSuspending:
+      return "suspending";
+  }
+  return "?";
+}
+
+Status validate_job_decision(std::string_view policy, const JobSnapshot& snapshot,
+                             const JobDecision& decision) {
+  std::unordered_map<std::string_view, const JobObservation*> by_id;
+  for (const auto& j : snapshot.jobs) by_id.emplace(j.id, &j);
+  auto fail = [&](const std::string& job, const std::string& what) {
+    return failed_precondition("job policy \"" + std::string(policy) + "\": job \"" + job + "\" " +
+                               what);
+  };
+  std::unordered_set<std::string_view> seen;
+  for (const auto& id : decision.run_order) {
+    auto it = by_id.find(id);
+    if (it == by_id.end()) return fail(id, "in run_order is not a waiting or running job");
+    if (!seen.insert(id).second) return fail(id, "appears twice in run_order");
+    if (it->second->gpus > snapshot.total_gpus) {
+      return fail(id, "in run_order asks for " + std::to_string(it->second->gpus) +
+                          " GPUs; the cluster has " + std::to_string(snapshot.total_gpus));
+    }
+  }
+  seen.clear();
+  for (const auto& id : decision.preempt) {
+    auto it = by_id.find(id);
+    if (it == by_id.end()) return fail(id, "in preempt is not a waiting or running job");
+    if (!seen.insert(id).second) return fail(id, "appears twice in preempt");
+    if (it->second->status != JobStatus::kRunning) {
+      return fail(id, "in preempt is " + std::string(job_status_name(it->second->status)) +
+                          ", not running");
+    }
+  }
+  if (decision.wake_at && *decision.wake_at < snapshot.now) {
+    return failed_precondition("job policy \"" + std::string(policy) +
+                               "\": wake_at is in the past");
+  }
+  return Status::ok();
+}
+
+JobDecision decision_from_priority(const JobSnapshot& snapshot, const std::vector<int>& order,
+                                   bool preemptive) {
+  JobDecision d;
+  if (!preemptive) {
+    for (int i : order) d.run_order.push_back(snapshot.jobs[i].id);
+    return d;
+  }
+  double room = snapshot.total_gpus;
+  for (const auto& j : snapshot.jobs) {
+    if (j.status == JobStatus::kSuspending) room -= j.gpus;
+  }
+  std::vector<bool> keep(snapshot.jobs.size(), false);
+  for (int i : order) {
+    const auto& j = snapshot.jobs[i];
+    if (j.status == JobStatus::kSuspending || j.gpus > room) continue;
+    room -= j.gpus;
+    keep[i] = true;
+    d.run_order.push_back(j.id);
+  }
+  for (std::size_t i = 0; i < snapshot.jobs.size(); ++i) {
+    if (snapshot.jobs[i].status == JobStatus::kRunning && !keep[i]) {
+      d.preempt.push_back(snapshot.jobs[i].id);
+    }
+  }
+  return d;
+}
+
+JobPolicyRegistry builtin_job_policies() {
+  JobPolicyRegistry r("job policy");
+  r.add("fifo", "first in, first out; no preemption (the YARN-CS baseline)",
+        [](const JobPolicyArgs& a) { return FifoJobPolicy::create(a); });
+  r.add("sjf", "shortest job first by GPU-time, known durations; no preemption",
+        [](const JobPolicyArgs& a) { return ShortestJobPolicy::create(a, false); });
+  r.add("srtf", "shortest remaining GPU-time first, known durations; preemptive",
+        [](const JobPolicyArgs& a) { return ShortestJobPolicy::create(a, true); });
+  r.add("las", "Tiresias' discretized 2D least-attained-service; preemptive, no durations",
+        [](const JobPolicyArgs& a) { return TiresiasLasPolicy::create(a); });
+  return r;
+}
+
+}  // namespace aqueduct::core

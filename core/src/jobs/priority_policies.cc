@@ -1,0 +1,130 @@
+// FIFO, SJF/SRTF and Tiresias' LAS (job_policies.h).
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <unordered_set>
+
+#include "aqueduct/core/jobs/job_policies.h"
+#include "job_args.h"
+
+namespace aqueduct::core {
+
+using jobs_detail::ascending_list_arg;
+using jobs_detail::check_known_args;
+using jobs_detail::choice_arg;
+using jobs_detail::number_arg;
+
+namespace {
+
+// Indexes of the snapshot's jobs sorted by `key` (lower first), ties by
+// arrival and then by position (the snapshot is in arrival order).
+template <typename Key>
+std::vector<int> sorted_by(const JobSnapshot& s, Key key) {
+  std::vector<int> order(s.jobs.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+    auto ka = key(s.jobs[a]), kb = key(s.jobs[b]);
+    if (ka != kb) return ka < kb;
+    return s.jobs[a].arrival < s.jobs[b].arrival;
+  });
+  return order;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<JobPolicy>> FifoJobPolicy::create(const JobPolicyArgs& args) {
+  AQ_RETURN_IF_ERROR(check_known_args(args, {}));
+  return std::unique_ptr<JobPolicy>(new FifoJobPolicy());
+}
+
+Result<JobDecision> FifoJobPolicy::decide(const JobSnapshot& s) {
+  return decision_from_priority(s, sorted_by(s, [](const JobObservation&) { return 0; }), false);
+}
+
+Result<std::unique_ptr<JobPolicy>> ShortestJobPolicy::create(const JobPolicyArgs& args,
+                                                             bool preemptive) {
+  AQ_RETURN_IF_ERROR(check_known_args(args, {"by"}));
+  AQ_ASSIGN_OR_RETURN(int by, choice_arg(args, "by", {"gpu-time", "time"}));
+  auto p = std::make_unique<ShortestJobPolicy>();
+  p->preemptive_ = preemptive;
+  p->gpu_time_ = by == 0;
+  return std::unique_ptr<JobPolicy>(std::move(p));
+}
+
+Result<JobDecision> ShortestJobPolicy::decide(const JobSnapshot& s) {
+  constexpr double kUnknown = std::numeric_limits<double>::infinity();
+  auto key = [this](const JobObservation& j) {
+    if (j.duration_s < 0) return kUnknown;
+    double t = preemptive_ ? j.duration_s * (1 - std::clamp(j.progress, 0.0, 1.0)) : j.duration_s;
+    return gpu_time_ ? t * j.gpus : t;
+  };
+  return decision_from_priority(s, sorted_by(s, key), preemptive_);
+}
+
+Result<std::unique_ptr<JobPolicy>> TiresiasLasPolicy::create(const JobPolicyArgs& args) {
+  AQ_RETURN_IF_ERROR(check_known_args(args, {"thresholds", "promote", "by"}));
+  auto p = std::make_unique<TiresiasLasPolicy>();
+  AQ_ASSIGN_OR_RETURN(p->thresholds_, ascending_list_arg(args, "thresholds", {3600}));
+  AQ_ASSIGN_OR_RETURN(p->promote_, number_arg(args, "promote", 0, 0, 1e6));
+  AQ_ASSIGN_OR_RETURN(int by, choice_arg(args, "by", {"gpu-time", "time"}));
+  p->gpu_time_ = by == 0;
+  return std::unique_ptr<JobPolicy>(std::move(p));
+}
+
+double TiresiasLasPolicy::service(const JobObservation& j) const {
+  double s = gpu_time_ ? j.attained_gpu_s : j.executed_s;
+  auto it = promoted_at_.find(j.id);
+  return it == promoted_at_.end() ? s : s - it->second;
+}
+
+int TiresiasLasPolicy::queue_of(const JobObservation& j) const {
+  const double s = service(j);
+  return static_cast<int>(std::upper_bound(thresholds_.begin(), thresholds_.end(), s) -
+                          thresholds_.begin());
+}
+
+Result<JobDecision> TiresiasLasPolicy::decide(const JobSnapshot& s) {
+  const double now = to_seconds(s.now);
+  // Forget finished jobs.
+  std::unordered_set<std::string_view> live;
+  for (const auto& j : s.jobs) live.insert(j.id);
+  std::erase_if(promoted_at_, [&](const auto& e) { return !live.count(e.first); });
+  // Starvation guard: back to the first queue after waiting `promote` times
+  // the time it has run.
+  if (promote_ > 0) {
+    for (const auto& j : s.jobs) {
+      if (j.status != JobStatus::kQueued || j.executed_s <= 0 || queue_of(j) == 0) continue;
+      if (now - j.queued_since_s >= promote_ * j.executed_s) {
+        promoted_at_[j.id] = gpu_time_ ? j.attained_gpu_s : j.executed_s;
+      }
+    }
+  }
+  JobDecision d = decision_from_priority(
+      s, sorted_by(s, [this](const JobObservation& j) { return queue_of(j); }), true);
+  // Be called back when a running job reaches its next threshold, or a
+  // queued one its promotion.
+  double wake = std::numeric_limits<double>::infinity();
+  for (const auto& j : s.jobs) {
+    if (j.status == JobStatus::kRunning) {
+      const int q = queue_of(j);
+      const double rate = gpu_time_ ? j.gpus : 1.0;
+      if (q < static_cast<int>(thresholds_.size()) && rate > 0) {
+        wake = std::min(wake, now + (thresholds_[q] - service(j)) / rate);
+      }
+    } else if (j.status == JobStatus::kQueued && promote_ > 0 && j.executed_s > 0 &&
+               queue_of(j) > 0) {
+      wake = std::min(wake, j.queued_since_s + promote_ * j.executed_s);
+    }
+  }
+  if (wake < std::numeric_limits<double>::infinity()) {
+    // Rounded up (and a microsecond past): at exactly the computed instant
+    // the job's service may still be a rounding error short of the threshold.
+    d.wake_at = std::max(s.now + std::chrono::microseconds(1),
+                         from_seconds(std::ceil(wake * 1e6) / 1e6 + 1e-6));
+  }
+  return d;
+}
+
+}  // namespace aqueduct::core
