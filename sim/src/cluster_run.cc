@@ -363,6 +363,7 @@ double percentile(std::vector<double> v, double p) {
 
 RunResult ClusterRun::run(const RunOptions& options) {
   core::Time horizon = spec_.horizon.count() > 0 ? spec_.horizon : core::Time::max();
+  schedule_round();
   const std::uint64_t kChunk = 20000;
   const double total = static_cast<double>(std::max<std::size_t>(jobs_.size(), 1));
   while (!finished_ && sim_.pending() > 0) {
@@ -407,6 +408,9 @@ RunResult ClusterRun::run(const RunOptions& options) {
     }
     if (st.phase == Phase::kPending) rec.last_unschedulable_reason = st.reason;
     rec.startup_s = core::to_seconds(st.startup);
+    rec.preemptions = st.preemptions;
+    rec.preemption_overhead_s = st.overhead_s;
+    out.summary.preemptions += st.preemptions;
     if (rec.completed()) {
       jcts.push_back(rec.jct_s());
       makespan = std::max(makespan, rec.end_s);
@@ -422,6 +426,7 @@ RunResult ClusterRun::run(const RunOptions& options) {
   s.scenario = spec_.scenario;
   s.seed = spec_.seed;
   s.scheduler = scheduler_->profile().name;
+  s.job_policy = job_policy_ ? std::string(job_policy_->name()) : "";
   s.eviction = spec_.policies.eviction;
   s.cache_enabled = spec_.cache.enabled;
   s.jobs = static_cast<std::int64_t>(jobs_.size());
@@ -512,11 +517,26 @@ core::Result<RunResult> run_experiment(const ExperimentSpec& spec, const RunOpti
   AQ_ASSIGN_OR_RETURN(auto scaler_probe,
                       autoscalers.create(spec.elasticity.policy, spec.elasticity.args));
   (void)scaler_probe;
+  std::unique_ptr<core::JobPolicy> job_policy;
+  if (!spec.policies.jobs.policy.empty()) {
+    const core::JobPolicyRegistry jobs =
+        options.job_policies ? *options.job_policies : core::builtin_job_policies();
+    if (spec.policies.placement == "joint") {
+      return core::invalid_argument(
+          "policies.jobs and policies.placement joint cannot be combined: the job policy "
+          "decides which jobs start, the joint placer would start others");
+    }
+    auto made = jobs.create(spec.policies.jobs.policy, spec.policies.jobs.args);
+    if (!made.ok()) return made.status().with_context("policies.jobs.policy");
+    job_policy = std::move(*made);
+  }
   AQ_ASSIGN_OR_RETURN(auto workload, build_workload(spec));
   auto run = std::make_unique<ClusterRun>(spec, std::move(workload), std::move(sched));
   run->use_registries(evictions, autoscalers);
+  run->use_job_policy(std::move(job_policy));
   AQ_RETURN_IF_ERROR(run->init());
   RunResult result = run->run(options);
+  if (!run->failure().is_ok()) return run->failure();
   if (run->stopped()) {
     return core::Status(core::StatusCode::kFailedPrecondition, "the run was stopped early");
   }

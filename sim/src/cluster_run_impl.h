@@ -18,6 +18,7 @@
 #include "aqueduct/core/fluid/fluid_affinity.h"
 #include "aqueduct/core/fluid/fluid_labels.h"
 #include "aqueduct/core/injection/pod_injection.h"
+#include "aqueduct/core/jobs/job_policy.h"
 #include "aqueduct/core/ports.h"
 #include "aqueduct/core/scheduling/node_matching.h"
 #include "aqueduct/runtime_adapters/engine_profile.h"
@@ -38,7 +39,9 @@ namespace aqueduct::sim::detail {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-enum class Phase { kNotArrived, kPending, kRunning, kDone };
+// kSuspending: preempted by the job policy, still holding its GPUs while it
+// checkpoints; then kPending again.
+enum class Phase { kNotArrived, kPending, kRunning, kSuspending, kDone };
 enum class Source { kNone, kStore, kWorker, kPageCache };
 
 // A reader of a dataset: a job's input pipeline, or a DataLoad warming the
@@ -61,6 +64,8 @@ struct Reader {
   std::int32_t in_flight = 0;
   std::deque<std::int64_t> ready;  // fetched blocks' sizes, waiting for compute
   bool computing = false;
+  bool paused = false;          // its job is preempted: no new fetches, no new compute
+  std::int64_t consumed = 0;    // bytes compute has finished, over all epochs
   std::uint64_t next_node = 0;  // loaders' fetches go round-robin over the job's pods
   std::int64_t bytes_cache = 0;
   std::int64_t bytes_store = 0;
@@ -123,6 +128,18 @@ struct JobState {
   int reader = -1;
   std::string reason;
   core::Duration startup{0};  // image pull / cold start before the work began
+  // Job-level policies (cluster_run_jobs.cc): service and preemption.
+  core::Time held_since{-1};   // since when it holds its GPUs (start or restart)
+  double attained_gpu_s = 0;   // GPU-seconds held before held_since
+  double executed_s = 0;       // seconds held before held_since
+  core::Time queued_since{0};  // arrival, or the end of its last checkpoint
+  std::int32_t preemptions = 0;
+  core::TimerId begin_timer;    // its pods' start, until begin_work
+  core::TimerId finish_timer;   // a job without input data: its end
+  double work_left_ref_s = -1;  // a job without input data: reference seconds left (-1: all)
+  core::Time work_since{-1};    // a job without input data: since when it works
+  double speed = 1;             // of its slowest node, while it runs
+  double overhead_s = 0;        // checkpoint and restart time it paid
 };
 
 class ClusterRun final : public core::ClusterView, public core::ActionSink {
@@ -137,6 +154,11 @@ class ClusterRun final : public core::ClusterView, public core::ActionSink {
     autoscalers_ = autoscalers;
   }
   bool stopped() const { return stopped_; }
+  // Set when the job policy failed or decided something impossible; the run
+  // stopped there and its results must not be written.
+  const core::Status& failure() const { return failure_; }
+  // The job-level policy (before init()); null: none.
+  void use_job_policy(std::unique_ptr<core::JobPolicy> policy) { job_policy_ = std::move(policy); }
 
   core::Status init();
   RunResult run(const RunOptions& options);
@@ -183,6 +205,20 @@ class ClusterRun final : public core::ClusterView, public core::ActionSink {
   std::vector<std::pair<int, int>> lingering_pods_;  // (job, pod) whose sidecar never exits
   double eci_pod_price_per_hour(int j, int p) const;
   void finish_job(int j);
+  // Returns the job's pods' resources to their nodes and unbinds them.
+  void release_pods(int j);
+  // Job-level policy (cluster_run_jobs.cc).
+  void job_policy_pass();
+  core::JobSnapshot job_snapshot() const;
+  void preempt_job(int j);     // stop its work; release after the checkpoint
+  void end_checkpoint(int j);  // back to the queue
+  void schedule_round();
+  void fail_run(core::Status st);
+  std::unique_ptr<core::JobPolicy> job_policy_;
+  core::JobSnapshot::Trigger trigger_ = core::JobSnapshot::Trigger::kArrival;
+  core::TimerId job_wake_, round_timer_;
+  core::Status failure_;
+  std::int64_t preemptions_ = 0;
   int new_reader(int dataset, int job, std::int32_t loaders, std::int32_t buffer,
                  double compute_rate, std::int32_t epochs, bool shuffle, std::uint64_t seed_tag);
   // The input pipeline (docs/simulation-model.md, Reading).
@@ -244,6 +280,7 @@ class ClusterRun final : public core::ClusterView, public core::ActionSink {
   std::vector<core::NodeInfo> infos_;
   std::vector<JobState> jobs_;
   std::vector<int> pending_;  // job indexes in arrival order
+  std::vector<int> active_;   // arrived and not done, in arrival order
   mutable std::vector<const core::Pod*> pending_view_;
   std::unordered_map<std::string, std::pair<int, int>> pod_index_;  // key -> (job, pod)
   mutable std::vector<core::CacheState> cache_states_;

@@ -29,10 +29,14 @@ void ClusterRun::start_job(int j) {
   JobState& st = jobs_[j];
   const JobSpec& js = workload_.jobs[j];
   st.phase = Phase::kRunning;
-  st.start = sim_.now();
+  const bool resumed = st.start.count() >= 0;  // after a preemption
+  if (!resumed) st.start = sim_.now();
+  st.held_since = sim_.now();
   // Pods start after their node's image pull (ECS) or cold start (ECI): a
   // log-normal draw per pod from the job's own stream; the gang waits for the slowest.
-  Rng rng = Rng::stream(spec_.seed, "podstart/" + js.id);
+  Rng rng =
+      Rng::stream(spec_.seed, resumed ? "podstart/" + js.id + "/" + std::to_string(st.preemptions)
+                                      : "podstart/" + js.id);
   double delay = 0;
   for (std::size_t n : st.nodes) {
     const core::Node& node = nodes_[n];
@@ -42,8 +46,17 @@ void ClusterRun::start_job(int j) {
         node.pod_start_sigma > 0 ? median * std::exp(node.pod_start_sigma * rng.normal()) : median;
     delay = std::max(delay, d);
   }
-  st.startup = core::from_seconds(delay);
-  sim_.schedule_after(st.startup, [this, j] { begin_work(j); });
+  core::Duration wait = core::from_seconds(delay);
+  if (resumed) {  // a restored checkpoint, then the work goes on
+    wait += spec_.policies.jobs.restart;
+    st.overhead_s += core::to_seconds(spec_.policies.jobs.restart);
+  } else {
+    st.startup = wait;
+  }
+  st.begin_timer = sim_.schedule_after(wait, [this, j] {
+    jobs_[j].begin_timer = core::TimerId{};
+    begin_work(j);
+  });
 }
 
 void ClusterRun::begin_work(int j) {
@@ -51,9 +64,24 @@ void ClusterRun::begin_work(int j) {
   const JobSpec& js = workload_.jobs[j];
   double speed = kInf;
   for (std::size_t n : st.nodes) speed = std::min(speed, nodes_[n].speed_factor);
+  st.speed = speed;
   if (js.dataset < 0) {
-    core::Duration d = core::from_seconds(core::to_seconds(js.compute_duration) / speed);
-    sim_.schedule_after(d, [this, j] { finish_job(j); });
+    if (st.work_left_ref_s < 0) st.work_left_ref_s = core::to_seconds(js.compute_duration);
+    st.work_since = sim_.now();
+    core::Duration d = core::from_seconds(st.work_left_ref_s / speed);
+    st.finish_timer = sim_.schedule_after(d, [this, j] {
+      jobs_[j].finish_timer = core::TimerId{};
+      finish_job(j);
+    });
+    return;
+  }
+  if (st.reader >= 0) {  // resumed after a preemption: on its new nodes, from where it was
+    Reader& rd = readers_[st.reader];
+    rd.nodes = st.nodes;
+    rd.compute_rate = js.compute_rate * speed;
+    rd.paused = false;
+    consume(st.reader);
+    pump(st.reader);
     return;
   }
   st.reader = new_reader(js.dataset, j, js.loaders, js.buffer_blocks, js.compute_rate * speed,
@@ -190,7 +218,7 @@ std::uint32_t ClusterRun::new_fetch() {
 void ClusterRun::pump(int r) {
   for (;;) {
     Reader& rd = readers_[r];
-    if (rd.done_fetching || rd.in_flight >= rd.loaders) return;
+    if (rd.paused || rd.done_fetching || rd.in_flight >= rd.loaders) return;
     const auto held = static_cast<std::int64_t>(rd.in_flight) +
                       static_cast<std::int64_t>(rd.ready.size()) + (rd.computing ? 1 : 0);
     if (held >= rd.buffer) return;
@@ -406,7 +434,7 @@ void ClusterRun::end_fetch(std::uint32_t f) {
 // every epoch the job is done.
 void ClusterRun::consume(int r) {
   Reader& rd = readers_[r];
-  if (rd.computing) return;
+  if (rd.computing || rd.paused) return;
   if (rd.ready.empty()) {
     if (rd.done_fetching && rd.in_flight == 0 && !rd.order.empty()) finish_reader(r);
     return;
@@ -415,8 +443,9 @@ void ClusterRun::consume(int r) {
   rd.ready.pop_front();
   rd.computing = true;
   core::Duration dt = core::from_seconds(static_cast<double>(bytes) / rd.compute_rate);
-  sim_.schedule_after(dt, [this, r] {
+  sim_.schedule_after(dt, [this, r, bytes] {
     readers_[r].computing = false;
+    readers_[r].consumed += bytes;
     consume(r);
     pump(r);
   });
@@ -443,6 +472,11 @@ void ClusterRun::finish_job(int j) {
   JobState& st = jobs_[j];
   st.phase = Phase::kDone;
   st.end = sim_.now();
+  const double held_s = core::to_seconds(st.end - st.held_since);
+  st.attained_gpu_s += held_s * workload_.jobs[j].gpus;
+  st.executed_s += held_s;
+  st.held_since = core::Time{-1};
+  std::erase(active_, j);
   // Serverless pods are billed per second of their life on their requests;
   // the life ends when the FUSE sidecar ends too (ServerlessSpec).
   for (std::size_t p = 0; p < st.pods.size(); ++p) {
@@ -470,21 +504,27 @@ void ClusterRun::finish_job(int j) {
       }
     }
     core::Resources r = st.pods[p].requests();
-    double hours = (core::to_seconds(st.end - st.start) + linger) / 3600.0;
+    double hours = (st.executed_s + linger) / 3600.0;
     sidecar_linger_s_ += linger;
     eci_cost_ += hours * (static_cast<double>(r.cpu_milli) / 1000.0 * n.price_per_cpu_hour +
                           static_cast<double>(r.memory_bytes) / (1LL << 30) * n.price_per_gib_hour +
                           static_cast<double>(r.gpu_milli) / 1000.0 * n.price_per_gpu_hour);
   }
+  release_pods(j);
+  ++done_jobs_;
+  queue_.on_cluster_change(sim_.now());
+  trigger_ = core::JobSnapshot::Trigger::kCompletion;
+  request_scheduling();
+}
+
+void ClusterRun::release_pods(int j) {
+  JobState& st = jobs_[j];
   for (std::size_t p = 0; p < st.pods.size(); ++p) {
     core::Resources req = st.pods[p].requests();
     infos_[st.nodes[p]].requested -= req;
     --infos_[st.nodes[p]].pod_count;
     refresh_page_cache(st.nodes[p]);
   }
-  ++done_jobs_;
-  queue_.on_cluster_change(sim_.now());
-  request_scheduling();
 }
 
 void ClusterRun::sample() {
@@ -500,7 +540,7 @@ void ClusterRun::sample() {
   s.gpu_allocation = total_gpu_milli_ > 0 ? static_cast<double>(gpu) / total_gpu_milli_ : 0;
   s.cpu_allocation = total_cpu_milli_ > 0 ? static_cast<double>(cpu) / total_cpu_milli_ : 0;
   for (const auto& st : jobs_) {
-    s.running_jobs += st.phase == Phase::kRunning;
+    s.running_jobs += st.phase == Phase::kRunning || st.phase == Phase::kSuspending;
     s.pending_jobs += st.phase == Phase::kPending;
   }
   for (const auto& c : caches_) {
@@ -562,7 +602,10 @@ bool ClusterRun::stalled(core::Time now) {
   bool quiet = active_loaders_ == 0;
   bool any_pending = false;
   for (const auto& st : jobs_) {
-    if (st.phase == Phase::kRunning || st.phase == Phase::kNotArrived) quiet = false;
+    if (st.phase == Phase::kRunning || st.phase == Phase::kSuspending ||
+        st.phase == Phase::kNotArrived) {
+      quiet = false;
+    }
     any_pending |= st.phase == Phase::kPending;
   }
   const std::array<std::int64_t, 5> print{done_jobs_, scale_ups_, scale_downs_, worker_moves_,

@@ -4,9 +4,12 @@ namespace aqueduct::sim::detail {
 
 void ClusterRun::arrive(int j) {
   jobs_[j].phase = Phase::kPending;
+  jobs_[j].queued_since = sim_.now();
   pending_.push_back(j);
+  active_.push_back(j);
   if (spec_.policies.injection == "fluid") inject_fluid(j);
-  queue_.add(j, j);
+  if (!job_policy_) queue_.add(j, j);
+  trigger_ = core::JobSnapshot::Trigger::kArrival;
   request_scheduling();
 }
 
@@ -222,6 +225,10 @@ std::vector<std::int64_t> ClusterRun::joint_pass(std::vector<std::int64_t> ready
 void ClusterRun::schedule_pass() {
   core::Time now = sim_.now();
   refresh_io();
+  if (job_policy_) {
+    job_policy_pass();
+    return;
+  }
   std::vector<std::int64_t> ready = queue_.pop_ready(now);
   if (spec_.policies.placement == "joint") ready = joint_pass(std::move(ready));
   // Jobs identical in shape to one that just failed would fail too: skip them

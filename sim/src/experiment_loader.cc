@@ -393,6 +393,7 @@ ExperimentSpec parse_spec(YamlCursor& spec, const std::string& base_dir, core::D
           p->one_of("placement", {"pod-by-pod", "joint"}).value_or("pod-by-pod");
       if (auto tl = p->child("tieredLocality"))
         parse_tiered_locality(*tl, out.policies.tiered_locality);
+      if (auto jc = p->child("jobs")) parse_job_policy(*jc, out.policies.jobs);
       p->finish_unknown("the policies section");
     }
   }

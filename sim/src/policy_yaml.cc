@@ -1,4 +1,5 @@
 #include "aqueduct/sim/policy_yaml.h"
+#include "aqueduct/core/jobs/job_policy.h"
 #include "aqueduct/core/text/suggest.h"
 
 namespace aqueduct::sim {
@@ -66,6 +67,27 @@ void parse_tiered_locality(YamlCursor& tl, core::TieredLocality& out) {
   }
   if (tl.has("required")) out.required = tl.string_list("required");
   tl.finish_unknown("tieredLocality");
+}
+
+void parse_job_policy(YamlCursor& jc, PolicySpec::Jobs& out) {
+  if (!jc.expect_map("{policy, args, round, checkpoint, restart}")) return;
+  out.policy = jc.str("policy", true).value_or("");
+  out.args = jc.string_map("args");
+  for (auto [key, field] :
+       {std::pair{"round", &out.round}, std::pair{"checkpoint", &out.checkpoint},
+        std::pair{"restart", &out.restart}}) {
+    if (auto d = jc.duration(key)) {
+      if (d->count() < 0) {
+        jc.error(jc.field_path(key), "expected a duration of 0 or more");
+      } else {
+        *field = *d;
+      }
+    }
+  }
+  jc.finish_unknown("the jobs section");
+  if (out.policy.empty()) return;
+  auto probe = core::builtin_job_policies().create(out.policy, out.args);
+  if (!probe.ok()) jc.error(jc.field_path("policy"), probe.status().message());
 }
 
 }  // namespace aqueduct::sim

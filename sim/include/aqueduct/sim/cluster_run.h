@@ -10,6 +10,7 @@
 
 #include "aqueduct/core/cache/eviction_policy.h"
 #include "aqueduct/core/elasticity/autoscaler.h"
+#include "aqueduct/core/jobs/job_policy.h"
 #include "aqueduct/core/status.h"
 #include "aqueduct/core/time.h"
 #include "aqueduct/scheduler/plugin.h"
@@ -30,6 +31,7 @@ struct RunOptions {
   const scheduler::PluginRegistry* plugins = nullptr;
   const core::EvictionRegistry* evictions = nullptr;
   const core::AutoscalerRegistry* autoscalers = nullptr;
+  const core::JobPolicyRegistry* job_policies = nullptr;
 };
 
 core::Result<RunResult> run_experiment(const ExperimentSpec& spec, const RunOptions& options = {});

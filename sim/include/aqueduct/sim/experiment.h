@@ -178,6 +178,17 @@ struct PolicySpec {
   // single-pod jobs ready at the same instant are placed together with the
   // cache workers of datasets that hold no data yet (scheduler/joint_placement.h).
   std::string placement = "pod-by-pod";
+  // Job-level scheduling (docs/job-policies.md): which jobs run and which
+  // running jobs are preempted, decided by a core::JobPolicy on every
+  // arrival, completion and round. Empty `policy`: none (jobs are placed in
+  // the scheduling queue's order and never preempted).
+  struct Jobs {
+    std::string policy;
+    std::map<std::string, std::string> args;
+    core::Duration round{0};       // 0: no periodic rounds
+    core::Duration checkpoint{0};  // a preempted job holds its GPUs this long while it saves
+    core::Duration restart{0};     // a resumed job restores this long before its work goes on
+  } jobs;
 };
 
 // Cache elasticity (docs/elasticity.md): an autoscaler from core's registry

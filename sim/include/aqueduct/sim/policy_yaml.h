@@ -6,10 +6,14 @@
 #include "aqueduct/core/fluid/fluid_affinity.h"
 #include "aqueduct/core/yaml/yaml_reader.h"
 #include "aqueduct/scheduler/framework.h"
+#include "aqueduct/sim/experiment.h"
 
 namespace aqueduct::sim {
 
 void parse_scheduler_profile(core::YamlCursor& sc, scheduler::Profile& out);
 void parse_tiered_locality(core::YamlCursor& tl, core::TieredLocality& out);
+// policies.jobs: {policy, args, round, checkpoint, restart}; the policy and its
+// arguments are checked against core's built-in job policies.
+void parse_job_policy(core::YamlCursor& jc, PolicySpec::Jobs& out);
 
 }  // namespace aqueduct::sim

@@ -27,7 +27,9 @@ struct JobRecord {
   std::int64_t bytes_from_page_cache = 0;  // file-server blocks a node's page cache held
   std::string nodes;                       // node names, ';'-separated, one per pod
   std::string last_unschedulable_reason;
-  double startup_s = 0;  // image pull (ECS) or cold start (ECI) before the work began
+  double startup_s = 0;              // image pull (ECS) or cold start (ECI) before the work began
+  std::int32_t preemptions = 0;      // times the job policy stopped it
+  double preemption_overhead_s = 0;  // checkpoint and restart time those cost
 
   bool completed() const { return end_s >= 0; }
   double jct_s() const { return completed() ? end_s - arrival_s : -1; }
@@ -52,6 +54,8 @@ struct Summary {
   std::string scenario;
   std::uint64_t seed = 0;
   std::string scheduler;
+  std::string job_policy;  // "" when none
+  std::int64_t preemptions = 0;
   std::string eviction;
   bool cache_enabled = false;
   std::int64_t jobs = 0;
