@@ -10,7 +10,7 @@ The files ``aqueduct sim run`` writes read back with ``aqueduct.read_run(OUT)``
 into the same Results (``aqueduct schema`` lists every column).
 
 Policies can be written in Python (``ScorePlugin``, ``EvictionPolicy``,
-``Autoscaler``), registered in a ``Registry`` and used by name; parameter
+``Autoscaler``, ``JobPolicy``), registered in a ``Registry`` and used by name; parameter
 sweeps run on Dask with ``aqueduct.sweep``. See docs/python.md.
 """
 from __future__ import annotations
@@ -23,7 +23,7 @@ import pandas as pd
 
 from . import _aqueduct as _native
 from ._aqueduct import NodeView, PodView, Registry
-from ._policies import Autoscaler, EvictionPolicy, ScorePlugin
+from ._policies import Autoscaler, EvictionPolicy, JobPolicy, ScorePlugin
 from ._progress import progress_callback
 from ._results import Results, from_native, read_results, read_run, schema
 
@@ -40,8 +40,8 @@ __version__: str = _native.__version__
 __commit__: str = _native.__commit__
 
 __all__ = [
-    "Autoscaler", "EvictionPolicy", "Experiment", "NodeView", "PodView", "Registry", "Results",
-    "ScorePlugin", "autoscalers", "eviction_policies", "load_experiment", "plots", "plugins",
+    "Autoscaler", "EvictionPolicy", "Experiment", "JobPolicy", "NodeView", "PodView", "Registry", "Results",
+    "ScorePlugin", "autoscalers", "eviction_policies", "job_policies", "load_experiment", "plots", "plugins",
     "read_results", "read_run", "scheduler_presets", "schema", "sweep",
 ]
 
@@ -98,14 +98,19 @@ class Experiment:
                       score_plugins: Optional[Mapping[str, int]] = None,
                       eviction: Optional[str] = None, autoscaler: Optional[str] = None,
                       autoscaler_args: Optional[Mapping[str, Any]] = None,
-                      injection: Optional[str] = None) -> "Experiment":
+                      injection: Optional[str] = None, job_policy: Optional[str] = None,
+                      job_policy_args: Optional[Mapping[str, Any]] = None,
+                      job_round_s: Optional[float] = None) -> "Experiment":
         """A copy with policies replaced in every scenario: ``scheduler`` (a preset),
         ``score_plugins`` ({name: weight} added to the profile), ``eviction``,
-        ``autoscaler`` (+ ``autoscaler_args``), ``injection`` ("none" or "fluid").
+        ``autoscaler`` (+ ``autoscaler_args``), ``injection`` ("none" or "fluid"),
+        ``job_policy`` (+ ``job_policy_args``, ``job_round_s``: seconds between rounds).
         Names are checked against the registry when the experiment runs."""
         args = None if autoscaler_args is None else {str(k): str(v) for k, v in autoscaler_args.items()}
+        jargs = None if job_policy_args is None else {str(k): str(v) for k, v in job_policy_args.items()}
         native = self._native.with_policies(scheduler, None if score_plugins is None else dict(score_plugins),
-                                            eviction, autoscaler, args, injection)
+                                            eviction, autoscaler, args, injection, job_policy, jargs,
+                                            job_round_s)
         return Experiment(native, self._source, self._base_dir)
 
     def __repr__(self) -> str:
@@ -157,6 +162,11 @@ def eviction_policies() -> List[Dict[str, str]]:
 def autoscalers() -> List[Dict[str, str]]:
     """The built-in autoscalers and their arguments: [{'name', 'description'}]."""
     return Registry().autoscalers
+
+
+def job_policies() -> List[Dict[str, str]]:
+    """The built-in job-level policies: [{'name', 'description'}]."""
+    return Registry().job_policies
 
 
 def scheduler_presets() -> List[str]:

@@ -47,3 +47,20 @@ class Autoscaler:
 
     def decide(self, metrics: Dict[str, Union[int, float]]) -> Union[int, Tuple[int, str]]:
         raise NotImplementedError("Autoscaler.decide() must be implemented")
+
+
+class JobPolicy:
+    """A job-level policy: which jobs run and which running jobs to preempt.
+    ``decide(snapshot)`` is called on every arrival, completion and round
+    (``policies.jobs.round``) with a dict: now_s, trigger ("arrival",
+    "completion", "round", "wake"), total_gpus, free_gpus and jobs, a list of
+    dicts in arrival order (id, status "queued"/"running"/"suspending",
+    arrival_s, gpus, pods, dataset, attained_gpu_s, executed_s, progress,
+    duration_s or None, queued_since_s, preemptions, io_demand_bps). It returns
+    the run order (a list of job ids, highest priority first: queued jobs
+    start in this order while they fit) or a dict with ``run_order``,
+    ``preempt`` (running jobs to stop) and ``wake_at_s`` (when to be called
+    again even if nothing happens)."""
+
+    def decide(self, snapshot: Dict[str, Any]) -> Union[List[str], Dict[str, Any]]:
+        raise NotImplementedError("JobPolicy.decide() must be implemented")

@@ -63,6 +63,8 @@ def _run_point(task: Tuple[Dict[str, Any], str, Dict[str, Any], Optional[List[st
             registry.add_eviction_policy(name, cls)
         for name, cls in (policies.get("autoscalers") or {}).items():
             registry.add_autoscaler(name, cls)
+        for name, cls in (policies.get("job_policies") or {}).items():
+            registry.add_job_policy(name, cls)
     exp = aqueduct.load_experiment(data, base_dir=base_dir)
     rows = []
     for scenario in (scenarios or exp.scenarios):
@@ -88,7 +90,7 @@ def sweep(base: Any, grid: Mapping[str, Sequence[Any]], client: Any = None, *,
     summary. ``client``: a ``distributed.Client`` to run on (any Dask deployment);
     ``None`` starts a local cluster (2 workers, processes) for this call; ``False``
     runs in this process, one point after another. ``python_policies``:
-    {"score_plugins"|"eviction_policies"|"autoscalers": {name: class}}, registered
+    {"score_plugins"|"eviction_policies"|"autoscalers"|"job_policies": {name: class}}, registered
     on the workers (the classes must be picklable by Dask's cloudpickle).
     """
     if not isinstance(grid, Mapping) or not grid:

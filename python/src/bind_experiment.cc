@@ -82,6 +82,7 @@ PyResults run(const PyExperiment& e, std::optional<std::string> scenario, py::ob
   opts.plugins = &reg->plugins;
   opts.evictions = &reg->evictions;
   opts.autoscalers = &reg->autoscalers;
+  opts.job_policies = &reg->job_policies;
   opts.progress = [progress_fn, errors](double fraction, core::Time now, std::uint64_t events) {
     if (progress_fn->obj.is_none() || errors->failed) return;
     py::gil_scoped_acquire gil;
@@ -207,7 +208,10 @@ PyExperiment with_policies(const PyExperiment& e, std::optional<std::string> sch
                            std::optional<std::string> eviction,
                            std::optional<std::string> autoscaler,
                            std::optional<std::map<std::string, std::string>> autoscaler_args,
-                           std::optional<std::string> injection) {
+                           std::optional<std::string> injection,
+                           std::optional<std::string> job_policy,
+                           std::optional<std::map<std::string, std::string>> job_policy_args,
+                           std::optional<double> job_round_s) {
   PyExperiment out = e;
   for (auto& s : out.plan.scenarios) {
     if (scheduler) {
@@ -227,6 +231,12 @@ PyExperiment with_policies(const PyExperiment& e, std::optional<std::string> sch
     if (eviction) s.policies.eviction = *eviction;
     if (autoscaler) s.elasticity.policy = *autoscaler;
     if (autoscaler_args) s.elasticity.args = *autoscaler_args;
+    if (job_policy) s.policies.jobs.policy = *job_policy;
+    if (job_policy_args) s.policies.jobs.args = *job_policy_args;
+    if (job_round_s) {
+      if (!(*job_round_s >= 0)) throw py::value_error("job_round_s: expected 0 or more seconds");
+      s.policies.jobs.round = core::from_seconds(*job_round_s);
+    }
     if (injection) {
       if (*injection != "none" && *injection != "fluid") {
         throw py::value_error("injection: expected \"none\" or \"fluid\", got \"" + *injection +
@@ -263,7 +273,8 @@ void bind_experiment(py::module_& m) {
       .def("with_policies", &with_policies, py::arg("scheduler") = py::none(),
            py::arg("score_plugins") = py::none(), py::arg("eviction") = py::none(),
            py::arg("autoscaler") = py::none(), py::arg("autoscaler_args") = py::none(),
-           py::arg("injection") = py::none());
+           py::arg("injection") = py::none(), py::arg("job_policy") = py::none(),
+           py::arg("job_policy_args") = py::none(), py::arg("job_round_s") = py::none());
 
   m.def("_load_experiment", &load, py::arg("source"), py::arg("base_dir") = py::none(),
         py::arg("lenient") = false);

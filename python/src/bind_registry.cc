@@ -205,6 +205,82 @@ class PyAutoscaler final : public core::Autoscaler {
   std::shared_ptr<PyHandle> inst_, decide_;
 };
 
+// A job-level policy: decide(snapshot: dict) -> list of job ids (the run
+// order) or {"run_order": [...], "preempt": [...], "wake_at_s": float}.
+class PyJobPolicy final : public core::JobPolicy {
+ public:
+  PyJobPolicy(std::string name, py::object inst, std::shared_ptr<ErrorSlot> errors)
+      : name_(std::move(name)), errors_(std::move(errors)) {
+    decide_ = std::make_shared<PyHandle>(inst.attr("decide"));
+    inst_ = std::make_shared<PyHandle>(std::move(inst));
+  }
+  std::string_view name() const override { return name_; }
+  core::Result<core::JobDecision> decide(const core::JobSnapshot& s) override {
+    const std::string what = "decide() of job policy " + name_ +
+                             " must return a list of job ids or a dict with run_order, "
+                             "preempt (lists of job ids) and wake_at_s (a number or None)";
+    bool ok = false;
+    core::JobDecision out = guarded<core::JobDecision>(*errors_, what, {}, [&] {
+      py::dict snap;
+      snap["now_s"] = core::to_seconds(s.now);
+      static constexpr const char* kTriggers[] = {"arrival", "completion", "round", "wake"};
+      snap["trigger"] = kTriggers[static_cast<int>(s.trigger)];
+      snap["total_gpus"] = s.total_gpus;
+      snap["free_gpus"] = s.free_gpus;
+      py::list jobs(s.jobs.size());
+      for (std::size_t i = 0; i < s.jobs.size(); ++i) {
+        const auto& j = s.jobs[i];
+        py::dict d;
+        d["id"] = j.id;
+        d["status"] = std::string(core::job_status_name(j.status));
+        d["arrival_s"] = core::to_seconds(j.arrival);
+        d["gpus"] = j.gpus;
+        d["pods"] = j.pods;
+        d["dataset"] = j.dataset;
+        d["attained_gpu_s"] = j.attained_gpu_s;
+        d["executed_s"] = j.executed_s;
+        d["progress"] = j.progress;
+        d["duration_s"] = j.duration_s < 0 ? py::object(py::none()) : py::float_(j.duration_s);
+        d["queued_since_s"] = j.queued_since_s;
+        d["preemptions"] = j.preemptions;
+        d["io_demand_bps"] = j.io_demand_bps;
+        jobs[i] = std::move(d);
+      }
+      snap["jobs"] = std::move(jobs);
+      py::object r = decide_->obj(snap);
+      core::JobDecision d;
+      if (py::isinstance<py::dict>(r)) {
+        py::dict rd = r.cast<py::dict>();
+        for (auto item : rd) {
+          std::string key = item.first.cast<std::string>();
+          if (key != "run_order" && key != "preempt" && key != "wake_at_s") {
+            throw py::cast_error("key " + key);
+          }
+        }
+        if (rd.contains("run_order"))
+          d.run_order = rd["run_order"].cast<std::vector<std::string>>();
+        if (rd.contains("preempt")) d.preempt = rd["preempt"].cast<std::vector<std::string>>();
+        if (rd.contains("wake_at_s") && !rd["wake_at_s"].is_none()) {
+          d.wake_at = core::from_seconds(rd["wake_at_s"].cast<double>());
+        }
+      } else if (py::isinstance<py::str>(r)) {
+        throw py::cast_error("a string");
+      } else {
+        d.run_order = r.cast<std::vector<std::string>>();
+      }
+      ok = true;
+      return d;
+    });
+    if (!ok) return core::failed_precondition("the Python policy raised (see the exception)");
+    return out;
+  }
+
+ private:
+  std::string name_;
+  std::shared_ptr<ErrorSlot> errors_;
+  std::shared_ptr<PyHandle> inst_, decide_;
+};
+
 // Instantiates a Python class (or calls a factory) with the GIL; a raise is a
 // Status for the registry, with the exception kept in the slot.
 template <typename Adapter, typename Base>
@@ -346,6 +422,30 @@ void bind_registry(py::module_& m) {
           py::arg("name"), py::arg("cls"), py::arg("description") = "",
           "Adds an autoscaler: `cls()` (or `cls(args)`) must return an object with\n"
           "decide(metrics: dict) -> int | (int, reason).")
+      .def(
+          "add_job_policy",
+          [](PyRegistry& r, const std::string& name, py::object cls,
+             const std::string& description) {
+            if (name.empty()) throw py::value_error("name: must not be empty");
+            require_method(cls, "decide", "a job policy");
+            auto handle = std::make_shared<PyHandle>(std::move(cls));
+            auto errors = r.errors;
+            r.job_policies.add(name, description.empty() ? "Python job policy" : description,
+                               [handle, name, errors](const core::JobPolicyArgs& args) {
+                                 return make_adapter<PyJobPolicy, core::JobPolicy>(handle, name,
+                                                                                   args, errors);
+                               });
+          },
+          py::arg("name"), py::arg("cls"), py::arg("description") = "",
+          "Adds a job-level policy: `cls()` (or `cls(args)`) must return an object with\n"
+          "decide(snapshot: dict) -> list of job ids (the run order) or a dict with\n"
+          "run_order, preempt and wake_at_s. Called on every arrival, completion and round.")
+      .def_property_readonly("job_policies",
+                             [](const PyRegistry& r) {
+                               return describe(r.job_policies.names(), [&](const std::string& n) {
+                                 return r.job_policies.description(n);
+                               });
+                             })
       .def_property_readonly("plugins",
                              [](const PyRegistry& r) {
                                return describe(r.plugins.names(), [&](const std::string& n) {

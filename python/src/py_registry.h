@@ -14,6 +14,7 @@
 
 #include "aqueduct/core/cache/eviction_policy.h"
 #include "aqueduct/core/elasticity/autoscaler.h"
+#include "aqueduct/core/jobs/job_policy.h"
 #include "aqueduct/scheduler/plugin.h"
 
 namespace aqueduct::python {
@@ -60,6 +61,7 @@ struct PyRegistry {
   scheduler::PluginRegistry plugins = scheduler::builtin_plugins();
   core::EvictionRegistry evictions = core::builtin_eviction_policies();
   core::AutoscalerRegistry autoscalers = core::builtin_autoscalers();
+  core::JobPolicyRegistry job_policies = core::builtin_job_policies();
   std::shared_ptr<ErrorSlot> errors = std::make_shared<ErrorSlot>();
 };
 

@@ -1,0 +1,85 @@
+"""Job-level policies from Python: the same port as the built-in ones."""
+import os
+import sys
+
+import pytest
+
+import aqueduct
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "examples", "jobs"))
+from las_policy import PyLas  # noqa: E402
+
+TRACE = os.path.join(ROOT, "data", "traces", "philly-derived", "gavel_msr_seed0", "0e4a51.csv")
+THROUGHPUTS = os.path.join(ROOT, "data", "traces", "philly-derived", "gavel_throughputs.csv")
+
+
+def philly(jobs_section, max_jobs=300):
+    return {
+        "apiVersion": "aqueduct.io/v1alpha1", "kind": "Experiment", "metadata": {"name": "jobs"},
+        "spec": {
+            "seed": 3,
+            "cluster": {"nodePools": [{"name": "v100", "count": 4, "cpu": "64", "memory": "512Gi",
+                                       "gpu": 8}]},
+            "workload": {
+                "trace": {"file": TRACE, "reader": "philly-gavel", "throughputs": THROUGHPUTS,
+                          "maxJobs": max_jobs, "onBadRow": "skip"},
+                "maxGpusPerPod": 8,
+                "applications": {"default": {"computePerGpu": "100MiB/s"}},
+                "defaultApplication": "default",
+            },
+            "policies": {"jobs": jobs_section},
+        },
+    }
+
+
+def test_a_python_policy_and_its_cpp_twin_give_identical_results():
+    exp = aqueduct.load_experiment(philly({"policy": "las", "checkpoint": "30s", "restart": "60s"}))
+    cpp = exp.run()
+    reg = aqueduct.Registry()
+    reg.add_job_policy("py-las", PyLas)
+    py = exp.with_policies(job_policy="py-las").run(registry=reg)
+    assert cpp.summary["preemptions"].iloc[0] > 0  # the comparison exercises preemption
+    assert py.summary["job_policy"].iloc[0] == "py-las"
+    for col in ("start_s", "end_s", "preemptions", "preemption_overhead_s", "nodes"):
+        assert cpp.jobs[col].equals(py.jobs[col]), col
+
+
+def test_a_list_is_a_run_order_and_errors_name_the_policy():
+    class Fifo(aqueduct.JobPolicy):
+        def decide(self, s):
+            return [j["id"] for j in s["jobs"]]
+
+    class Ghost(aqueduct.JobPolicy):
+        def decide(self, s):
+            return {"run_order": ["no-such-job"]}
+
+    class Raises(aqueduct.JobPolicy):
+        def decide(self, s):
+            raise RuntimeError("policy bug")
+
+    class Wrong(aqueduct.JobPolicy):
+        def decide(self, s):
+            return 42
+
+    reg = aqueduct.Registry()
+    for name, cls in (("py-fifo", Fifo), ("ghost", Ghost), ("raises", Raises), ("wrong", Wrong)):
+        reg.add_job_policy(name, cls)
+    assert "py-fifo" in [p["name"] for p in reg.job_policies]
+    exp = aqueduct.load_experiment(philly({"policy": "fifo"}, max_jobs=40))
+    base = exp.run()
+    mine = exp.with_policies(job_policy="py-fifo").run(registry=reg)
+    assert base.jobs["end_s"].equals(mine.jobs["end_s"])
+    with pytest.raises(ValueError, match='job policy "ghost": job "no-such-job"'):
+        exp.with_policies(job_policy="ghost").run(registry=reg)
+    with pytest.raises(RuntimeError, match="policy bug"):
+        exp.with_policies(job_policy="raises").run(registry=reg)
+    with pytest.raises(TypeError, match="decide\\(\\) of job policy wrong must return"):
+        exp.with_policies(job_policy="wrong").run(registry=reg)
+    with pytest.raises(ValueError, match="unknown job policy"):
+        exp.with_policies(job_policy="nope").run(registry=reg)
+
+
+def test_builtin_job_policies_are_listed():
+    names = [p["name"] for p in aqueduct.job_policies()]
+    assert names == ["fifo", "las", "sjf", "srtf"]
