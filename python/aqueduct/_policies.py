@@ -59,8 +59,9 @@ class JobPolicy:
     duration_s or None, queued_since_s, preemptions, io_demand_bps). It returns
     the run order (a list of job ids, highest priority first: queued jobs
     start in this order while they fit) or a dict with ``run_order``,
-    ``preempt`` (running jobs to stop) and ``wake_at_s`` (when to be called
-    again even if nothing happens)."""
+    ``preempt`` (running jobs to stop), ``wake_at_s`` (when to be called
+    again even if nothing happens) and ``in_order`` (True: the first queued
+    job that cannot be placed stops the ones after it; no backfilling)."""
 
     def decide(self, snapshot: Dict[str, Any]) -> Union[List[str], Dict[str, Any]]:
         raise NotImplementedError("JobPolicy.decide() must be implemented")

@@ -218,7 +218,8 @@ class PyJobPolicy final : public core::JobPolicy {
   core::Result<core::JobDecision> decide(const core::JobSnapshot& s) override {
     const std::string what = "decide() of job policy " + name_ +
                              " must return a list of job ids or a dict with run_order, "
-                             "preempt (lists of job ids) and wake_at_s (a number or None)";
+                             "preempt (lists of job ids), wake_at_s (a number or None) and "
+                             "in_order (a bool)";
     bool ok = false;
     core::JobDecision out = guarded<core::JobDecision>(*errors_, what, {}, [&] {
       py::dict snap;
@@ -253,13 +254,14 @@ class PyJobPolicy final : public core::JobPolicy {
         py::dict rd = r.cast<py::dict>();
         for (auto item : rd) {
           std::string key = item.first.cast<std::string>();
-          if (key != "run_order" && key != "preempt" && key != "wake_at_s") {
+          if (key != "run_order" && key != "preempt" && key != "wake_at_s" && key != "in_order") {
             throw py::cast_error("key " + key);
           }
         }
         if (rd.contains("run_order"))
           d.run_order = rd["run_order"].cast<std::vector<std::string>>();
         if (rd.contains("preempt")) d.preempt = rd["preempt"].cast<std::vector<std::string>>();
+        if (rd.contains("in_order")) d.in_order = rd["in_order"].cast<bool>();
         if (rd.contains("wake_at_s") && !rd["wake_at_s"].is_none()) {
           d.wake_at = core::from_seconds(rd["wake_at_s"].cast<double>());
         }

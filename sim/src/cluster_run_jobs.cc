@@ -90,12 +90,16 @@ void ClusterRun::job_policy_pass() {
     if (jobs_[j].phase != Phase::kPending) continue;
     const JobSpec& js = workload_.jobs[j];
     const auto want = static_cast<std::int64_t>(std::llround(js.gpus * 1000));
-    if (want > free_milli) continue;  // fits nowhere now
+    if (want > free_milli) {  // fits nowhere now
+      if (decided->in_order) break;
+      continue;
+    }
     std::vector<const core::Pod*> pods;
     for (const auto& p : jobs_[j].pods) pods.push_back(&p);
     scheduler::GangDecision d = scheduler_->place(*this, pods);
     if (!d.placed) {
       jobs_[j].reason = d.reason;
+      if (decided->in_order) break;
       continue;
     }
     AQ_CHECK(scheduler_->bind(*this, *this, pods, d).is_ok());

@@ -60,6 +60,23 @@ TEST(JobPolicyRun, FifoRunsTheLongJobFirst) {
   EXPECT_EQ(r->summary.job_policy, "fifo");
 }
 
+TEST(JobPolicyRun, FifoWithoutBackfillLetsTheHeadOfTheQueueBlock) {
+  // 4 GPUs: "a" (2 GPUs, 0-100) runs; "big" (4 GPUs) waits for it; "small"
+  // (2 GPUs) fits beside "a" but may only start after "big" without backfill.
+  const char* trace =
+      "job_id,arrival_s,gpus,duration_s,application\n"
+      "a,0,2,100,train\n"
+      "big,10,4,100,train\n"
+      "small,20,2,10,train\n";
+  TempDir d1, d2;
+  auto backfill = run(d1, experiment("{policy: fifo}"), trace);
+  auto strict = run(d2, experiment("{policy: fifo, args: {backfill: \"false\"}}"), trace);
+  ASSERT_TRUE(backfill.ok() && strict.ok());
+  EXPECT_DOUBLE_EQ(by_id(*backfill)["small"].start_s, 20);
+  EXPECT_DOUBLE_EQ(by_id(*strict)["big"].start_s, 100);
+  EXPECT_DOUBLE_EQ(by_id(*strict)["small"].start_s, 200);
+}
+
 TEST(JobPolicyRun, SrtfPreemptsAndTheLongJobResumesWhereItStopped) {
   TempDir dir;
   auto r = run(dir, experiment("{policy: srtf}"), kLongThenShort);

@@ -35,12 +35,18 @@ std::vector<int> sorted_by(const JobSnapshot& s, Key key) {
 }  // namespace
 
 Result<std::unique_ptr<JobPolicy>> FifoJobPolicy::create(const JobPolicyArgs& args) {
-  AQ_RETURN_IF_ERROR(check_known_args(args, {}));
-  return std::unique_ptr<JobPolicy>(new FifoJobPolicy());
+  AQ_RETURN_IF_ERROR(check_known_args(args, {"backfill"}));
+  auto p = std::make_unique<FifoJobPolicy>();
+  AQ_ASSIGN_OR_RETURN(int backfill, choice_arg(args, "backfill", {"true", "false"}));
+  p->backfill_ = backfill == 0;
+  return std::unique_ptr<JobPolicy>(std::move(p));
 }
 
 Result<JobDecision> FifoJobPolicy::decide(const JobSnapshot& s) {
-  return decision_from_priority(s, sorted_by(s, [](const JobObservation&) { return 0; }), false);
+  JobDecision d =
+      decision_from_priority(s, sorted_by(s, [](const JobObservation&) { return 0; }), false);
+  d.in_order = !backfill_;
+  return d;
 }
 
 Result<std::unique_ptr<JobPolicy>> ShortestJobPolicy::create(const JobPolicyArgs& args,

@@ -8,14 +8,18 @@
 
 namespace aqueduct::core {
 
-// First in, first out by arrival; queued jobs start while they fit (later
-// jobs backfill around one that does not fit). No preemption. The baseline of
-// Tiresias' and Gavel's evaluations (YARN-CS-style).
+// First in, first out by arrival; no preemption. With `backfill` (default
+// true) later jobs start around one that does not fit; without, the first job
+// that does not fit blocks the queue (the YARN-CS baseline of Tiresias'
+// evaluation, Gu et al., NSDI'19, §6.1). Args: backfill (true/false).
 class FifoJobPolicy final : public JobPolicy {
  public:
   static Result<std::unique_ptr<JobPolicy>> create(const JobPolicyArgs& args);
   std::string_view name() const override { return "fifo"; }
   Result<JobDecision> decide(const JobSnapshot& s) override;
+
+ private:
+  bool backfill_ = true;
 };
 
 // Shortest job first (non-preemptive) or shortest remaining time first

@@ -61,6 +61,9 @@ struct JobDecision {
   // started in this order while they fit; running ones keep running whether
   // listed or not (unless preempted).
   std::vector<std::string> run_order;
+  // True: queued jobs start strictly in run_order; the first that cannot be
+  // placed stops the ones after it (no backfilling, as YARN-CS's FIFO).
+  bool in_order = false;
   // Running jobs to stop: they checkpoint, release their GPUs and return to
   // the queue with their progress.
   std::vector<std::string> preempt;
