@@ -83,3 +83,15 @@ def test_a_list_is_a_run_order_and_errors_name_the_policy():
 def test_builtin_job_policies_are_listed():
     names = [p["name"] for p in aqueduct.job_policies()]
     assert names == ["fifo", "las", "sjf", "srtf"]
+
+
+def test_the_derived_philly_workloads_match_their_script(tmp_path):
+    import shutil
+    import subprocess
+    src = os.path.join(ROOT, "data", "traces", "philly-derived")
+    work = tmp_path / "philly-derived"
+    shutil.copytree(src, work, ignore=shutil.ignore_patterns("philly_*.csv"))
+    subprocess.run([sys.executable, str(work / "derive_workloads.py")], check=True)
+    for name in ("philly_10k_256gpu.csv", "philly_480_60gpu.csv"):
+        with open(os.path.join(src, name), "rb") as a, open(work / name, "rb") as b:
+            assert a.read() == b.read(), name

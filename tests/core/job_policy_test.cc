@@ -120,26 +120,49 @@ TEST(JobPolicy, LasWithinAQueueIsFifoAndBackfillsWhatFits) {
   EXPECT_EQ(d->run_order, (Ids{"a", "c"}));  // b does not fit beside a; c does
 }
 
-TEST(JobPolicy, LasPromotesAStarvedJobBackToTheFirstQueue) {
-  auto policy = make("las", {{"promote", "2"}});
+TEST(JobPolicy, LasPromotesAStarvedJobBehindTheRunningJobsOfTheFirstQueue) {
+  auto policy = make("las", {{"promote", "1"}});
   auto starved = job("starved", 0, 8);
   starved.attained_gpu_s = 8 * 600.0;  // queue 1
   starved.executed_s = 600;
   starved.queued_since_s = 1000;
-  auto runner = job("runner", 900, 8, JobStatus::kRunning);  // queue 0 until 3,600 GPU-s
-  runner.attained_gpu_s = 8 * 100.0;
-  runner.executed_s = 100;
+  auto runner = job("runner", 900, 1, JobStatus::kRunning);  // queue 0 until 3,600 GPU-s
+  runner.attained_gpu_s = 200;
+  runner.executed_s = 200;
   auto d = policy->decide(snapshot(1100, 8, {starved, runner}));
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(d->run_order, (Ids{"runner"}));
-  // Promotion is due at 1,000 + 2 x 600 = 2,200 s; the runner's threshold at 1,100 + 350.
-  EXPECT_NEAR(to_seconds(*d->wake_at), 1450, 1e-3);
-  runner.attained_gpu_s = 8 * 200.0;
-  d = policy->decide(snapshot(2200, 8, {starved, runner}));
+  // Promotion is due at 1,000 + 1 x 600 = 1,600 s; the runner's threshold at 1,100 + 3,400.
+  EXPECT_NEAR(to_seconds(*d->wake_at), 1600, 1e-3);
+  // Promoted, it enters the first queue behind the running job, which a
+  // queue never preempts for its own waiting jobs (Tiresias' queue order).
+  runner.attained_gpu_s = runner.executed_s = 700;
+  d = policy->decide(snapshot(1600, 8, {starved, runner}));
   ASSERT_TRUE(d.ok());
-  // Both in the first queue now: the starved one arrived first.
+  EXPECT_EQ(d->run_order, (Ids{"runner"}));
+  EXPECT_TRUE(d->preempt.empty());
+  EXPECT_NEAR(to_seconds(*d->wake_at), 1600 + 2900, 1e-3);
+  // Demoted, the runner leaves the first queue to the promoted job.
+  runner.attained_gpu_s = runner.executed_s = 3600;
+  d = policy->decide(snapshot(4500.001, 8, {starved, runner}));
   EXPECT_EQ(d->run_order, (Ids{"starved"}));
   EXPECT_EQ(d->preempt, (Ids{"runner"}));
+}
+
+TEST(JobPolicy, LasPutsADemotedJobBehindTheJobsAlreadyInItsQueue) {
+  auto policy = make("las");
+  auto old_job = job("old", 0, 8);
+  old_job.attained_gpu_s = 8 * 1000.0;  // queue 1, waiting
+  old_job.executed_s = 1000;
+  auto young = job("young", 50, 8, JobStatus::kRunning);
+  young.attained_gpu_s = 8 * 400.0;  // queue 0 until 450 s
+  young.executed_s = 400;
+  auto d = policy->decide(snapshot(2000, 8, {old_job, young}));
+  EXPECT_EQ(d->run_order, (Ids{"young"}));
+  young.attained_gpu_s = 8 * 450.0;
+  d = policy->decide(snapshot(2050, 8, {old_job, young}));
+  EXPECT_EQ(d->run_order, (Ids{"old"}));
+  EXPECT_EQ(d->preempt, (Ids{"young"}));
 }
 
 TEST(JobPolicy, SuspendingJobsHoldTheirGpus) {

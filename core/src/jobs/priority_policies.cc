@@ -93,22 +93,58 @@ int TiresiasLasPolicy::queue_of(const JobObservation& j) const {
 
 Result<JobDecision> TiresiasLasPolicy::decide(const JobSnapshot& s) {
   const double now = to_seconds(s.now);
+  queues_.resize(thresholds_.size() + 1);
+  std::unordered_map<std::string_view, int> at;  // id -> index in the snapshot
+  for (std::size_t i = 0; i < s.jobs.size(); ++i) at.emplace(s.jobs[i].id, static_cast<int>(i));
   // Forget finished jobs.
-  std::unordered_set<std::string_view> live;
-  for (const auto& j : s.jobs) live.insert(j.id);
-  std::erase_if(promoted_at_, [&](const auto& e) { return !live.count(e.first); });
-  // Starvation guard: back to the first queue after waiting `promote` times
-  // the time it has run.
-  if (promote_ > 0) {
-    for (const auto& j : s.jobs) {
-      if (j.status != JobStatus::kQueued || j.executed_s <= 0 || queue_of(j) == 0) continue;
-      if (now - j.queued_since_s >= promote_ * j.executed_s) {
-        promoted_at_[j.id] = gpu_time_ ? j.attained_gpu_s : j.executed_s;
+  std::erase_if(promoted_at_, [&](const auto& e) { return !at.count(e.first); });
+  std::erase_if(where_, [&](const auto& e) { return !at.count(e.first); });
+  for (auto& q : queues_) std::erase_if(q, [&](const std::string& id) { return !at.count(id); });
+  auto move_to = [&](const std::string& id, int q) {
+    auto it = where_.find(id);
+    if (it != where_.end()) {
+      if (it->second == q) return;
+      std::erase(queues_[it->second], id);
+    }
+    queues_[q].push_back(id);
+    where_[id] = q;
+  };
+  for (const auto& j : s.jobs) {
+    // New jobs enter the first queue; a starved one returns there (service
+    // counted from now); the others move down as their service grows.
+    if (!where_.count(j.id)) move_to(j.id, 0);
+    if (promote_ > 0 && j.status == JobStatus::kQueued && j.executed_s > 0 && queue_of(j) > 0 &&
+        now - j.queued_since_s >= promote_ * j.executed_s) {
+      promoted_at_[j.id] = gpu_time_ ? j.attained_gpu_s : j.executed_s;
+    }
+    move_to(j.id, queue_of(j));
+  }
+  // The running set: queue by queue, in each queue's order, while GPUs last.
+  JobDecision d;
+  double room = s.total_gpus;
+  for (const auto& j : s.jobs) {
+    if (j.status == JobStatus::kSuspending) room -= j.gpus;
+  }
+  std::vector<bool> keep(s.jobs.size(), false);
+  for (const auto& q : queues_) {
+    for (const auto& id : q) {
+      const int i = at.at(id);
+      const auto& j = s.jobs[i];
+      if (j.status == JobStatus::kSuspending) continue;
+      if (j.gpus <= room) {
+        room -= j.gpus;
+        keep[i] = true;
+        d.run_order.push_back(j.id);
+      } else if (j.status == JobStatus::kRunning) {
+        d.preempt.push_back(j.id);
       }
     }
   }
-  JobDecision d = decision_from_priority(
-      s, sorted_by(s, [this](const JobObservation& j) { return queue_of(j); }), true);
+  // Jobs that run after this decision go ahead of those that wait.
+  for (auto& q : queues_) {
+    std::stable_partition(q.begin(), q.end(),
+                          [&](const std::string& id) { return keep[at.at(id)]; });
+  }
   // Be called back when a running job reaches its next threshold, or a
   // queued one its promotion.
   double wake = std::numeric_limits<double>::infinity();

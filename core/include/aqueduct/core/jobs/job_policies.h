@@ -42,11 +42,14 @@ class ShortestJobPolicy final : public JobPolicy {
 // Gu et al., "Tiresias: A GPU Cluster Manager for Distributed Deep
 // Learning", NSDI'19, §4.2): a job's priority queue is the number of
 // `thresholds` its attained service (GPU-seconds) has reached; lower queues
-// first, FIFO by arrival within a queue; preemptive. Starvation guard (the
-// paper's PromoteKnob): a queued job that has waited `promote` times its
-// executed time since it last ran goes back to the first queue (0 = off).
-// Needs no job durations. Args: thresholds (GPU-seconds, comma-separated,
-// ascending; default "3600"), promote (default 0), by ("gpu-time" for 2D-LAS,
+// first; preemptive across queues. Within a queue, as in Tiresias' own
+// simulator: jobs in the order they entered it (arrival, demotion or
+// promotion), running jobs ahead of waiting ones, so a queue never preempts
+// its own jobs. Starvation guard (the paper's PromoteKnob): a queued job that
+// has waited `promote` times its executed time goes back to the first queue
+// with its service counted from there (0 = off). Needs no job durations.
+// Args: thresholds (GPU-seconds, comma-separated, ascending; default "3600",
+// Tiresias' two queues), promote (default 0), by ("gpu-time" for 2D-LAS,
 // "time" for Tiresias' 1D LAS on executed time).
 class TiresiasLasPolicy final : public JobPolicy {
  public:
@@ -64,6 +67,9 @@ class TiresiasLasPolicy final : public JobPolicy {
   // Service a job had when it was last promoted to the first queue: its
   // queue counts service from there (Tiresias resets it on promotion).
   std::map<std::string, double, std::less<>> promoted_at_;
+  // Each queue's jobs in order; where each job is.
+  std::vector<std::vector<std::string>> queues_;
+  std::map<std::string, int, std::less<>> where_;
 };
 
 }  // namespace aqueduct::core
