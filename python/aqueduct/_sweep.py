@@ -50,10 +50,12 @@ def _base_data(base: Any) -> Tuple[Dict[str, Any], str]:
     raise TypeError(f"sweep() base: expected a path, a dict or an Experiment, got {type(base).__name__}")
 
 
-def _run_point(task: Tuple[Dict[str, Any], str, Dict[str, Any], Optional[List[str]], Optional[Dict[str, Any]]]) -> List[Dict[str, Any]]:
-    """Runs one grid point (every selected scenario); module-level so Dask can ship it."""
+def _run_point(task: Tuple[Dict[str, Any], str, Dict[str, Any], Optional[List[str]], Optional[Dict[str, Any]], bool]
+               ) -> Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]:
+    """Runs one grid point (every selected scenario); module-level so Dask can ship it.
+    Returns the summary rows and, when asked, the per-job rows."""
     import aqueduct
-    data, base_dir, point, scenarios, policies = task
+    data, base_dir, point, scenarios, policies, with_jobs = task
     registry = None
     if policies:
         registry = aqueduct.Registry()
@@ -66,11 +68,13 @@ def _run_point(task: Tuple[Dict[str, Any], str, Dict[str, Any], Optional[List[st
         for name, cls in (policies.get("job_policies") or {}).items():
             registry.add_job_policy(name, cls)
     exp = aqueduct.load_experiment(data, base_dir=base_dir)
-    rows = []
+    rows, jobs = [], []
     for scenario in (scenarios or exp.scenarios):
-        summary = exp.run(scenario, registry=registry).summary_dict
-        rows.append({**point, **summary})
-    return rows
+        res = exp.run(scenario, registry=registry)
+        rows.append({**point, **res.summary_dict})
+        if with_jobs:
+            jobs.extend({**point, "scenario": scenario, **j} for j in res.jobs.to_dict("records"))
+    return rows, jobs
 
 
 def _add_sys_path(path: str) -> None:
@@ -80,7 +84,7 @@ def _add_sys_path(path: str) -> None:
 
 def sweep(base: Any, grid: Mapping[str, Sequence[Any]], client: Any = None, *,
           scenarios: Optional[Sequence[str]] = None, python_policies: Optional[Mapping[str, Any]] = None,
-          progress: bool = True) -> pd.DataFrame:
+          progress: bool = True, jobs: bool = False) -> Any:
     """Runs every point of ``grid`` over ``base`` and returns one DataFrame.
 
     ``base``: an experiment path, dict, or Experiment. ``grid``: {dotted path under
@@ -92,6 +96,8 @@ def sweep(base: Any, grid: Mapping[str, Sequence[Any]], client: Any = None, *,
     runs in this process, one point after another. ``python_policies``:
     {"score_plugins"|"eviction_policies"|"autoscalers"|"job_policies": {name: class}}, registered
     on the workers (the classes must be picklable by Dask's cloudpickle).
+    ``jobs=True`` returns ``(summaries, jobs)``: the summaries as above and one row per
+    job of every run (the point's values, ``scenario``, then the jobs.csv columns).
     """
     if not isinstance(grid, Mapping) or not grid:
         raise ValueError("grid: expected a non-empty mapping of dotted paths to value lists")
@@ -110,17 +116,17 @@ def sweep(base: Any, grid: Mapping[str, Sequence[Any]], client: Any = None, *,
         for k, v in point.items():
             _set_path(d, k, v)
         tasks.append((d, base_dir, point, list(scenarios) if scenarios else None,
-                      dict(python_policies) if python_policies else None))
+                      dict(python_policies) if python_policies else None, bool(jobs)))
     # Fail fast, in the caller, on a point that does not load.
     from . import load_experiment
-    for d, bd, point, _, _ in tasks:
+    for d, bd, point, _, _, _ in tasks:
         try:
             load_experiment(d, base_dir=bd)
         except ValueError as e:
             raise ValueError(f"grid point {point}: {e}") from None
 
     show = progress and sys.stderr.isatty()
-    results: List[Optional[List[Dict[str, Any]]]] = [None] * len(tasks)
+    results: List[Optional[Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]]] = [None] * len(tasks)
     if client is False:
         for i, t in enumerate(tasks):
             results[i] = _run_point(t)
@@ -150,5 +156,7 @@ def sweep(base: Any, grid: Mapping[str, Sequence[Any]], client: Any = None, *,
                 cluster.close()
     if show:
         sys.stderr.write("\n")
-    rows = [row for r in results for row in (r or [])]
-    return pd.DataFrame(rows)
+    rows = [row for r in results if r for row in r[0]]
+    if not jobs:
+        return pd.DataFrame(rows)
+    return pd.DataFrame(rows), pd.DataFrame([row for r in results if r for row in r[1]])

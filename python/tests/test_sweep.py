@@ -50,3 +50,28 @@ def test_sweep_bad_grids(aq):
         aq.sweep(path, {"polcies.eviction": ["lru"]}, client=False)
     with pytest.raises(ValueError, match=r'spec\.policies\.evictoin: unknown field.*did you mean "eviction"'):
         aq.sweep(path, {"policies.evictoin": ["lru"]}, client=False)
+
+
+def test_sweep_returns_per_job_rows_and_takes_python_job_policies(aq):
+    import os
+    import sys
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    sys.path.insert(0, os.path.join(root, "examples", "jobs"))
+    from las_policy import PyLas
+    trace = os.path.join(root, "data", "traces", "philly-derived", "philly_480_60gpu.csv")
+    base = {"apiVersion": "aqueduct.io/v1alpha1", "kind": "Experiment", "metadata": {"name": "s"},
+            "spec": {"cluster": {"nodePools": [{"name": "g", "count": 15, "cpu": "64", "memory": "512Gi",
+                                                "gpu": 4}]},
+                     "workload": {"trace": {"file": trace, "reader": "generic-csv", "maxJobs": 200},
+                                  "maxGpusPerPod": 4,
+                                  "applications": {"t": {"computePerGpu": "100MiB/s"}},
+                                  "defaultApplication": "t"},
+                     "policies": {"jobs": {"policy": "fifo"}}}}
+    summaries, jobs = aq.sweep(base, {"policies.jobs.policy": ["las", "py-las"]}, client=False,
+                               python_policies={"job_policies": {"py-las": PyLas}}, jobs=True)
+    assert list(summaries["job_policy"]) == ["las", "py-las"]
+    assert summaries.loc[0, "mean_jct_s"] == summaries.loc[1, "mean_jct_s"]
+    assert len(jobs) == 2 * 200
+    assert {"policies.jobs.policy", "scenario", "job_id", "jct_s", "preemptions"} <= set(jobs.columns)
+    by = jobs.groupby("policies.jobs.policy")["jct_s"].mean()
+    assert by["las"] == pytest.approx(summaries.loc[0, "mean_jct_s"])

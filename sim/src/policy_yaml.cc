@@ -85,8 +85,11 @@ void parse_job_policy(YamlCursor& jc, PolicySpec::Jobs& out) {
     }
   }
   jc.finish_unknown("the jobs section");
-  if (out.policy.empty()) return;
-  auto probe = core::builtin_job_policies().create(out.policy, out.args);
+  // A built-in policy's arguments are checked here, with the position; other
+  // names may be Python policies, resolved against the run's registry.
+  auto builtin = core::builtin_job_policies();
+  if (out.policy.empty() || !builtin.contains(out.policy)) return;
+  auto probe = builtin.create(out.policy, out.args);
   if (!probe.ok()) jc.error(jc.field_path("policy"), probe.status().message());
 }
 

@@ -12,8 +12,9 @@ namespace aqueduct::sim {
 
 void parse_scheduler_profile(core::YamlCursor& sc, scheduler::Profile& out);
 void parse_tiered_locality(core::YamlCursor& tl, core::TieredLocality& out);
-// policies.jobs: {policy, args, round, checkpoint, restart}; the policy and its
-// arguments are checked against core's built-in job policies.
+// policies.jobs: {policy, args, round, checkpoint, restart}; a built-in
+// policy's arguments are checked here (other names are resolved at run time
+// against the run's registry, which may hold Python policies).
 void parse_job_policy(core::YamlCursor& jc, PolicySpec::Jobs& out);
 
 }  // namespace aqueduct::sim
