@@ -54,7 +54,7 @@ metadata: {{name: bench}}
 spec:
   sampleInterval: 24h
   cluster:
-    nodePools: [{{name: all, count: 1, cpu: "{gpus * 4}", memory: {gpus * 64}Gi, gpu: {gpus}}}]
+    nodePools: [{{name: all, count: 1, cpu: "{gpus * 4}", memory: {gpus * 64}Gi, gpu: {gpus}, maxPods: 100000}}]
   workload:
     trace: {{file: {trace}, reader: generic-csv}}
     maxGpusPerPod: {gpus}

@@ -82,7 +82,7 @@ def test_a_list_is_a_run_order_and_errors_name_the_policy():
 
 def test_builtin_job_policies_are_listed():
     names = [p["name"] for p in aqueduct.job_policies()]
-    assert names == ["fifo", "las", "sjf", "srtf"]
+    assert names == ["fifo", "las", "sjf", "srtf", "themis"]
 
 
 def test_the_derived_philly_workloads_match_their_script(tmp_path):

@@ -165,6 +165,36 @@ TEST(JobPolicy, LasPutsADemotedJobBehindTheJobsAlreadyInItsQueue) {
   EXPECT_EQ(d->preempt, (Ids{"young"}));
 }
 
+TEST(JobPolicy, ThemisFinishTimeFairnessByHand) {
+  // 8 GPUs, 2 jobs: the fair share is 4 GPUs. A 1-GPU job of 100 s that has
+  // waited 300 s: rho = (300 + 100) / 100 = 4. An 8-GPU job of 1,000 s, half
+  // done, 600 s after arrival: T_ideal = 1,000 x 8/4 = 2,000, rho = (600 +
+  // 500) / 2,000 = 0.55.
+  auto small = job("small", 0, 1);
+  small.duration_s = 100;
+  auto big = job("big", 0, 8, JobStatus::kRunning);
+  big.duration_s = 1000;
+  big.progress = 0.5;
+  auto s = snapshot(300, 8, {big, small});
+  s.jobs[1].arrival = from_seconds(0);
+  s.jobs[0].arrival = from_seconds(-300);
+  EXPECT_NEAR(ThemisPolicy::rho(s.jobs[1], 300, 2, 8), 4.0, 1e-9);
+  EXPECT_NEAR(ThemisPolicy::rho(s.jobs[0], 300, 2, 8), 0.55, 1e-9);
+  auto policy = make("themis", {{"f", "0.5"}});
+  // Between rounds the lease holds: no preemption, the small job waits.
+  s.trigger = JobSnapshot::Trigger::kArrival;
+  auto d = policy->decide(s);
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->run_order, (Ids{"small", "big"}));
+  EXPECT_TRUE(d->preempt.empty());
+  // At a round the worst-off job gets the GPUs and the big one is preempted.
+  s.trigger = JobSnapshot::Trigger::kRound;
+  d = policy->decide(s);
+  EXPECT_EQ(d->run_order, (Ids{"small"}));
+  EXPECT_EQ(d->preempt, (Ids{"big"}));
+  EXPECT_FALSE(builtin_job_policies().create("themis", {{"f", "1.5"}}).ok());
+}
+
 TEST(JobPolicy, SuspendingJobsHoldTheirGpus) {
   auto s = snapshot(0, 8, {job("s", 0, 4, JobStatus::kSuspending), job("a", 1, 4), job("b", 2, 4)});
   auto d = decision_from_priority(s, {0, 1, 2}, true);

@@ -91,6 +91,8 @@ JobPolicyRegistry builtin_job_policies() {
         [](const JobPolicyArgs& a) { return ShortestJobPolicy::create(a, true); });
   r.add("las", "Tiresias' discretized 2D least-attained-service; preemptive, no durations",
         [](const JobPolicyArgs& a) { return TiresiasLasPolicy::create(a); });
+  r.add("themis", "Themis-style finish-time fairness; preempts at rounds (leases)",
+        [](const JobPolicyArgs& a) { return ThemisPolicy::create(a); });
   return r;
 }
 

@@ -169,4 +169,45 @@ Result<JobDecision> TiresiasLasPolicy::decide(const JobSnapshot& s) {
   return d;
 }
 
+Result<std::unique_ptr<JobPolicy>> ThemisPolicy::create(const JobPolicyArgs& args) {
+  AQ_RETURN_IF_ERROR(check_known_args(args, {"f"}));
+  auto p = std::make_unique<ThemisPolicy>();
+  AQ_ASSIGN_OR_RETURN(p->f_, number_arg(args, "f", 0.8, 0, 1));
+  return std::unique_ptr<JobPolicy>(std::move(p));
+}
+
+double ThemisPolicy::rho(const JobObservation& j, double now_s, std::size_t n, double total_gpus) {
+  double ideal = j.duration_s;
+  if (ideal < 0 && j.progress > 0) ideal = j.executed_s / j.progress;  // estimated
+  if (ideal <= 0) return 1;
+  const double left = ideal * (1 - std::clamp(j.progress, 0.0, 1.0));
+  const double shared = now_s - to_seconds(j.arrival) + left;
+  const double share = total_gpus / static_cast<double>(std::max<std::size_t>(n, 1));
+  const double isolated = ideal * std::max(1.0, j.gpus / std::max(share, 1e-9));
+  return shared / isolated;
+}
+
+Result<JobDecision> ThemisPolicy::decide(const JobSnapshot& s) {
+  const double now = to_seconds(s.now);
+  std::vector<double> r(s.jobs.size());
+  for (std::size_t i = 0; i < s.jobs.size(); ++i) {
+    r[i] = rho(s.jobs[i], now, s.jobs.size(), s.total_gpus);
+  }
+  // Worst fairness first; the 1 - f share of them is offered the cluster first.
+  std::vector<int> order = sorted_by(s, [](const JobObservation&) { return 0; });
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return r[a] > r[b]; });
+  const auto offered = std::min(
+      order.size(),
+      std::max<std::size_t>(
+          1, static_cast<std::size_t>(std::ceil((1 - f_) * static_cast<double>(s.jobs.size())))));
+  // Within the offer, the auction's efficiency: the GPUs go to as many of the
+  // worst-off jobs as they can serve (fewest GPUs first, then worst rho).
+  std::vector<int> first(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(offered));
+  std::stable_sort(first.begin(), first.end(),
+                   [&](int a, int b) { return s.jobs[a].gpus < s.jobs[b].gpus; });
+  first.insert(first.end(), order.begin() + static_cast<std::ptrdiff_t>(offered), order.end());
+  // Leases end at rounds: only then may running jobs lose their GPUs.
+  return decision_from_priority(s, first, s.trigger == JobSnapshot::Trigger::kRound);
+}
+
 }  // namespace aqueduct::core

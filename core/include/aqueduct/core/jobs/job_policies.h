@@ -72,4 +72,31 @@ class TiresiasLasPolicy final : public JobPolicy {
   std::map<std::string, int, std::less<>> where_;
 };
 
+// Themis-style finish-time fairness (Mahajan et al., "Themis: Fair and
+// Efficient GPU Cluster Scheduling", NSDI'20). A job's finish-time fairness
+// is rho = T_shared / T_ideal: T_shared is its time since arrival plus the run
+// time it has left, T_ideal its run time alone scaled by how far its GPUs
+// exceed a 1/N share of the cluster (N: jobs present). At every round (the
+// lease: policies.jobs.round) the GPUs are offered to the 1 - f share of jobs
+// with the worst rho (at least one job), then to the rest in falling rho,
+// while GPUs last; jobs left out are preempted. Themis' partial-allocation
+// auction is replaced by a greedy stand-in for its efficiency objective:
+// within the offer, fewest GPUs first (as many worst-off jobs served as the
+// GPUs allow), then worst rho. f = 1 is pure finish-time-fairness order; f = 0
+// offers every job. Between rounds it only fills free GPUs, in the same
+// order, and never preempts.
+// Needs known durations (jobs without one are estimated from their progress;
+// unknown and unstarted jobs count rho = 1). Args: f (0..1, default 0.8).
+class ThemisPolicy final : public JobPolicy {
+ public:
+  static Result<std::unique_ptr<JobPolicy>> create(const JobPolicyArgs& args);
+  std::string_view name() const override { return "themis"; }
+  Result<JobDecision> decide(const JobSnapshot& s) override;
+  // Finish-time fairness of job `j` among `n` jobs on `total_gpus`.
+  static double rho(const JobObservation& j, double now_s, std::size_t n, double total_gpus);
+
+ private:
+  double f_ = 0.8;
+};
+
 }  // namespace aqueduct::core

@@ -83,8 +83,8 @@ class JobPolicy {
 using JobPolicyArgs = std::map<std::string, std::string>;
 using JobPolicyRegistry = Registry<JobPolicy, const JobPolicyArgs&>;
 
-// "fifo", "sjf", "srtf", "las" (Tiresias 2D-LAS). Each class below cites its
-// paper; docs/job-policies.md says what each does.
+// "fifo", "sjf", "srtf", "las" (Tiresias 2D-LAS), "themis". Each class in
+// job_policies.h cites its paper; docs/job-policies.md says what each does.
 JobPolicyRegistry builtin_job_policies();
 
 // Checks a decision against the snapshot: every job named exists (not
