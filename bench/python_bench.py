@@ -2,7 +2,9 @@
 """Python-side benchmarks (run with PYTHONPATH=build/python):
 1. a Python score plugin vs the same plugin in C++ (the Cost plugin), per
    scoring decision, on examples/scheduling/alibaba-locality.yaml (first scenario);
-2. a 16-point sweep (4 seeds x 4 eviction policies) of
+2. a Python job policy (examples/jobs/las_policy.py, Tiresias' 2D-LAS) vs the
+   built-in las, per decision, on examples/jobs/tiresias.yaml (las-2q);
+3. a 16-point sweep (4 seeds x 4 eviction policies) of
    examples/serverless/burst.yaml (eci-cache) sequentially in this process vs
    on a local Dask cluster of 2 worker processes.
 
@@ -56,6 +58,31 @@ def plugin_overhead():
           f"-> {(t_py - t_cpp) / calls * 1e6:.2f} us extra per decision (same results: {same})")
 
 
+def job_policy_overhead():
+    sys.path.insert(0, os.path.join(ROOT, "examples", "jobs"))
+    from las_policy import PyLas
+
+    class Counted(PyLas):
+        calls = 0
+
+        def decide(self, s):
+            Counted.calls += 1
+            return super().decide(s)
+
+    exp = aqueduct.load_experiment(os.path.join(ROOT, "examples", "jobs", "tiresias.yaml"))
+    reg = aqueduct.Registry()
+    reg.add_job_policy("py-las", Counted)
+    py = exp.with_policies(job_policy="py-las")
+    t_cpp = best_of(7, lambda: exp.run("las-2q", registry=reg))
+    Counted.calls = 0
+    py.run("las-2q", registry=reg)
+    calls = Counted.calls
+    t_py = best_of(7, lambda: py.run("las-2q", registry=reg))
+    same = exp.run("las-2q").jobs.equals(py.run("las-2q", registry=reg).jobs)
+    print(f"job policy: C++ run {t_cpp:.3f}s, Python run {t_py:.3f}s, {calls} decisions "
+          f"-> {(t_py - t_cpp) / calls * 1e6:.1f} us extra per decision (same results: {same})")
+
+
 def sweep_speed():
     path = os.path.join(ROOT, "examples", "serverless", "burst.yaml")
     grid = {"seed": [1, 2, 3, 4], "policies.eviction": ["lru", "fifo", "s3fifo", "arc"]}
@@ -81,4 +108,5 @@ def sweep_speed():
 if __name__ == "__main__":
     print(f"{os.cpu_count()} cores, Python {sys.version.split()[0]}")
     plugin_overhead()
+    job_policy_overhead()
     sweep_speed()

@@ -35,5 +35,5 @@ def test_notebook_runs(path):
 
 def test_there_are_five_notebooks():
     names = {os.path.basename(p) for p in NOTEBOOKS}
-    assert {"quickstart.ipynb", "scheduling.ipynb", "cache.ipynb", "elasticity.ipynb",
+    assert {"quickstart.ipynb", "scheduling.ipynb", "cache.ipynb", "elasticity.ipynb", "job_policies.ipynb",
             "serverless.ipynb"} <= names
