@@ -197,6 +197,9 @@ class ClusterRun final : public core::ClusterView, public core::ActionSink {
   std::vector<std::int64_t> joint_pass(std::vector<std::int64_t> ready);
   std::int64_t worker_moves_ = 0;
   void start_job(int j);
+  // Places job j's pods as a gang through the framework; when they fit, binds
+  // them and starts the job, else records the framework's reason.
+  bool place_and_start(int j);
   void begin_work(int j);
   std::vector<std::optional<core::FuseTemplate>> fuse_templates_;  // by dataset
   std::vector<std::string> fuse_template_errors_;                  // by dataset

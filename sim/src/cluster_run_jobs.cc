@@ -94,18 +94,11 @@ void ClusterRun::job_policy_pass() {
       if (decided->in_order) break;
       continue;
     }
-    std::vector<const core::Pod*> pods;
-    for (const auto& p : jobs_[j].pods) pods.push_back(&p);
-    scheduler::GangDecision d = scheduler_->place(*this, pods);
-    if (!d.placed) {
-      jobs_[j].reason = d.reason;
+    if (!place_and_start(j)) {
       if (decided->in_order) break;
       continue;
     }
-    AQ_CHECK(scheduler_->bind(*this, *this, pods, d).is_ok());
-    std::erase(pending_, j);
     free_milli -= want;
-    start_job(j);
   }
   if (job_wake_) sim_.cancel(job_wake_);
   job_wake_ = core::TimerId{};

@@ -249,20 +249,12 @@ void ClusterRun::schedule_pass() {
       queue_.mark_unschedulable(id, now);
       continue;
     }
-    std::vector<const core::Pod*> pods;
-    for (const auto& p : jobs_[j].pods) pods.push_back(&p);
-    scheduler::GangDecision d = scheduler_->place(*this, pods);
-    if (!d.placed) {
-      jobs_[j].reason = d.reason;
+    if (!place_and_start(j)) {
       failed_shapes.push_back({js.per_pod, js.pods});
       queue_.mark_unschedulable(id, now);
       continue;
     }
-    core::Status bound = scheduler_->bind(*this, *this, pods, d);
-    AQ_CHECK(bound.is_ok());
     queue_.done(id);
-    std::erase(pending_, j);
-    start_job(j);
   }
   // Wake up for backoff expiries and the unschedulable flush.
   if (wakeup_) sim_.cancel(wakeup_);
@@ -273,6 +265,20 @@ void ClusterRun::schedule_pass() {
       request_scheduling();
     });
   }
+}
+
+bool ClusterRun::place_and_start(int j) {
+  std::vector<const core::Pod*> pods;
+  for (const auto& p : jobs_[j].pods) pods.push_back(&p);
+  scheduler::GangDecision d = scheduler_->place(*this, pods);
+  if (!d.placed) {
+    jobs_[j].reason = d.reason;
+    return false;
+  }
+  AQ_CHECK(scheduler_->bind(*this, *this, pods, d).is_ok());
+  std::erase(pending_, j);
+  start_job(j);
+  return true;
 }
 
 int ClusterRun::find_pod(std::string_view key, int* pod_index) const {
