@@ -245,9 +245,10 @@ def _line(i: int) -> Dict[str, Any]:
 
 def _name_ticks(ax: Axes, x: Any, names: List[str]) -> None:
     """Scenario names under bars, slanted when they would run into each other."""
-    crowded = sum(len(n) for n in names) > 24
-    ax.set_xticks(x, names, rotation=25 if crowded else 0, ha="right" if crowded else "center",
-                  rotation_mode="anchor")
+    chars = sum(len(n) for n in names)
+    crowded = chars > 24
+    ax.set_xticks(x, names, rotation=(40 if chars > 32 else 25) if crowded else 0,
+                  ha="right" if crowded else "center", rotation_mode="anchor")
     ax.grid(axis="x", visible=False)
 
 
@@ -260,12 +261,20 @@ def _legend_above_bars(ax: Axes, ncol: int) -> None:
 
 def comparison(runs: Any) -> Figure:
     """Several scenarios side by side: JCT distributions, mean and 95th
-    percentile JCT, and where the bytes jobs read came from."""
+    percentile JCT, and where the bytes jobs read came from (or, when no job
+    read any data, the job policy's preemptions; neither: two panels)."""
     runs = _runs(runs)
     names = list(runs)
     sums = [runs[n].summary_dict for n in names]
+    reads = any(s["bytes_from_cache"] + s["bytes_from_page_cache"] + s["bytes_from_store"] > 0
+                for s in sums)
+    preemptions = [s.get("preemptions", 0) or 0 for s in sums]
+    third = "reads" if reads else ("preemptions" if any(preemptions) else None)
     with style():
-        fig, axes = plt.subplots(1, 3, figsize=(7.0, 2.6), width_ratios=(1.3, 1, 1))
+        if third:
+            fig, axes = plt.subplots(1, 3, figsize=(7.0, 2.6), width_ratios=(1.3, 1, 1))
+        else:
+            fig, axes = plt.subplots(1, 2, figsize=(5.2, 2.6), width_ratios=(1.3, 1))
         jct_cdf(runs, axes[0], legend_below=True)
         ax = axes[1]
         means = [s["mean_jct_s"] for s in sums]
@@ -279,9 +288,18 @@ def comparison(runs: Any) -> Figure:
         ax.bar(x + w / 2, [np.nan if missing(v) else v / scale for v in p95], w, label="p95",
                color=COLORS[1], hatch="//", edgecolor="white", linewidth=0)
         _name_ticks(ax, x, names)
-        ax.set_ylabel(f"job completion time ({unit})")
+        ax.set_ylabel(f"JCT ({unit})")
         ax.set_title("JCT")
         _legend_above_bars(ax, 2)
+        if third == "preemptions":
+            ax = axes[2]
+            ax.bar(x, preemptions, 0.6, color=COLORS[2])
+            _name_ticks(ax, x, names)
+            ax.set_ylabel("preemptions (all jobs)")
+            ax.set_title("preemptions")
+            return fig
+        if third is None:
+            return fig
         ax = axes[2]
         parts = (("bytes_from_cache", "cache", COLORS[0], ""),
                  ("bytes_from_page_cache", "page cache", COLORS[2], ".."),
