@@ -2,6 +2,7 @@
 // sees, its decisions applied (preemption with checkpoint and restart costs,
 // then gang placement in the policy's order), rounds and wake-ups.
 // docs/job-policies.md.
+#include <cstdio>
 #include <unordered_map>
 
 #include "cluster_run_impl.h"
@@ -78,7 +79,16 @@ void ClusterRun::job_policy_pass() {
     return;
   }
   std::unordered_map<std::string_view, int> index;
-  for (int j : active_) index.emplace(workload_.jobs[j].id, j);
+  for (int j : active_) {
+    index.emplace(workload_.jobs[j].id, j);
+    const JobSpec& js = workload_.jobs[j];
+    if (jobs_[j].phase == Phase::kPending && js.gpus > snap.total_gpus) {
+      char text[96];
+      std::snprintf(text, sizeof text, "asks for %g GPUs; the cluster has %g", js.gpus,
+                    snap.total_gpus);
+      jobs_[j].reason = text;
+    }
+  }
   for (const auto& id : decided->preempt) {
     preempt_job(index.at(id));
     if (!failure_.is_ok()) return;

@@ -77,6 +77,22 @@ TEST(JobPolicyRun, FifoWithoutBackfillLetsTheHeadOfTheQueueBlock) {
   EXPECT_DOUBLE_EQ(by_id(*strict)["small"].start_s, 200);
 }
 
+TEST(JobPolicyRun, AJobLargerThanTheClusterIsNeverPlacedAndSaysWhy) {
+  for (const char* policy : {"fifo", "sjf", "srtf", "las", "themis"}) {
+    TempDir dir;
+    auto r = run(dir, experiment(std::string("{policy: ") + policy + ", round: 60s}"),
+                 "job_id,arrival_s,gpus,duration_s,application\n"
+                 "ok,0,4,100,train\n"
+                 "huge,10,16,100,train\n");
+    ASSERT_TRUE(r.ok()) << policy << ": " << r.status().message();
+    auto j = by_id(*r);
+    EXPECT_DOUBLE_EQ(j["ok"].end_s, 100) << policy;
+    EXPECT_LT(j["huge"].start_s, 0) << policy;
+    EXPECT_EQ(j["huge"].last_unschedulable_reason, "asks for 16 GPUs; the cluster has 4") << policy;
+    EXPECT_EQ(r->summary.never_placed, 1) << policy;
+  }
+}
+
 TEST(JobPolicyRun, SrtfPreemptsAndTheLongJobResumesWhereItStopped) {
   TempDir dir;
   auto r = run(dir, experiment("{policy: srtf}"), kLongThenShort);

@@ -58,7 +58,10 @@ JobDecision decision_from_priority(const JobSnapshot& snapshot, const std::vecto
                                    bool preemptive) {
   JobDecision d;
   if (!preemptive) {
-    for (int i : order) d.run_order.push_back(snapshot.jobs[i].id);
+    for (int i : order) {
+      // A job larger than the cluster can never run: it stays queued.
+      if (snapshot.jobs[i].gpus <= snapshot.total_gpus) d.run_order.push_back(snapshot.jobs[i].id);
+    }
     return d;
   }
   double room = snapshot.total_gpus;

@@ -99,7 +99,8 @@ Status validate_job_decision(std::string_view policy, const JobSnapshot& snapsho
 // job whose GPUs still fit in the cluster (suspending jobs' GPUs are taken).
 // Returns run_order = that set in priority order and, when `preemptive`,
 // preempt = running jobs outside it. Without preemption, run_order is the
-// whole order (queued jobs start while they fit; nothing is stopped).
+// whole order (queued jobs start while they fit; nothing is stopped). Jobs
+// asking for more GPUs than the cluster has are left out either way.
 JobDecision decision_from_priority(const JobSnapshot& snapshot, const std::vector<int>& order,
                                    bool preemptive);
 
