@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "aqueduct/core/elasticity/autoscaler.h"
+#include "aqueduct/core/policy_args.h"
 #include "aqueduct/core/quantity.h"
 
 namespace aqueduct::core {
@@ -21,19 +22,6 @@ Result<std::int32_t> int_arg(const AutoscalerArgs& a, const std::string& k, std:
   return static_cast<std::int32_t>(v);
 }
 
-Result<double> num_arg(const AutoscalerArgs& a, const std::string& k, double def, double lo,
-                       double hi) {
-  auto it = a.find(k);
-  if (it == a.end()) return def;
-  char* end = nullptr;
-  double v = std::strtod(it->second.c_str(), &end);
-  if (it->second.empty() || *end != '\0' || v < lo || v > hi) {
-    return invalid_argument(k + ": expected a number in [" + std::to_string(lo) + ", " +
-                            std::to_string(hi) + "], got \"" + it->second + "\"");
-  }
-  return v;
-}
-
 Result<Duration> dur_arg(const AutoscalerArgs& a, const std::string& k, Duration def) {
   auto it = a.find(k);
   if (it == a.end()) return def;
@@ -42,24 +30,13 @@ Result<Duration> dur_arg(const AutoscalerArgs& a, const std::string& k, Duration
   return *d;
 }
 
-Status check_known(const AutoscalerArgs& a, std::initializer_list<const char*> known,
-                   bool prefixed = false) {
-  for (const auto& [k, v] : a) {
-    bool ok = false;
-    for (const char* n : known) ok = ok || k == n;
-    if (prefixed && (k.rfind("cron.", 0) == 0 || k.rfind("replicas.", 0) == 0)) ok = true;
-    if (!ok) return invalid_argument("unknown argument \"" + k + "\"");
-  }
-  return Status::ok();
-}
-
 }  // namespace
 
 Result<std::unique_ptr<Autoscaler>> FluidHpaAutoscaler::create(const AutoscalerArgs& a) {
-  AQ_RETURN_IF_ERROR(check_known(a, {"target", "minReplicas", "maxReplicas", "scaleUpPods",
-                                     "scaleUpPeriod", "scaleDown", "scaleDownStabilization"}));
+  AQ_RETURN_IF_ERROR(check_known_args(a, {"target", "minReplicas", "maxReplicas", "scaleUpPods",
+                                          "scaleUpPeriod", "scaleDown", "scaleDownStabilization"}));
   auto p = std::make_unique<FluidHpaAutoscaler>();
-  AQ_ASSIGN_OR_RETURN(p->target_, num_arg(a, "target", 90, 1, 100));
+  AQ_ASSIGN_OR_RETURN(p->target_, number_arg(a, "target", 90, 1, 100));
   AQ_ASSIGN_OR_RETURN(p->min_, int_arg(a, "minReplicas", 1, 0, 10000));
   AQ_ASSIGN_OR_RETURN(p->max_, int_arg(a, "maxReplicas", 4, 1, 10000));
   AQ_ASSIGN_OR_RETURN(p->up_pods_, int_arg(a, "scaleUpPods", 2, 1, 10000));
@@ -110,11 +87,12 @@ ScaleDecision FluidHpaAutoscaler::decide(const RuntimeMetrics& m) {
 }
 
 Result<std::unique_ptr<Autoscaler>> DemandAutoscaler::create(const AutoscalerArgs& a) {
-  AQ_RETURN_IF_ERROR(check_known(a, {"minReplicas", "maxReplicas", "valuePerGBps", "idleAfter"}));
+  AQ_RETURN_IF_ERROR(
+      check_known_args(a, {"minReplicas", "maxReplicas", "valuePerGBps", "idleAfter"}));
   auto p = std::make_unique<DemandAutoscaler>();
   AQ_ASSIGN_OR_RETURN(p->min_, int_arg(a, "minReplicas", 1, 0, 10000));
   AQ_ASSIGN_OR_RETURN(p->max_, int_arg(a, "maxReplicas", 8, 1, 10000));
-  AQ_ASSIGN_OR_RETURN(p->value_per_gbps_, num_arg(a, "valuePerGBps", 50, 0, 1e9));
+  AQ_ASSIGN_OR_RETURN(p->value_per_gbps_, number_arg(a, "valuePerGBps", 50, 0, 1e9));
   AQ_ASSIGN_OR_RETURN(p->idle_after_, dur_arg(a, "idleAfter", from_seconds(600)));
   if (p->min_ > p->max_) return invalid_argument("minReplicas must not exceed maxReplicas");
   return std::unique_ptr<Autoscaler>(std::move(p));
@@ -157,7 +135,7 @@ ScaleDecision DemandAutoscaler::decide(const RuntimeMetrics& m) {
 }
 
 Result<std::unique_ptr<Autoscaler>> ScheduleAutoscaler::create(const AutoscalerArgs& a) {
-  AQ_RETURN_IF_ERROR(check_known(a, {"initial"}, /*prefixed=*/true));
+  AQ_RETURN_IF_ERROR(check_known_args(a, {"initial"}, {"cron.", "replicas."}));
   auto p = std::make_unique<ScheduleAutoscaler>();
   AQ_ASSIGN_OR_RETURN(p->initial_, int_arg(a, "initial", 1, 0, 10000));
   for (const auto& [k, v] : a) {

@@ -7,14 +7,9 @@
 #include <unordered_set>
 
 #include "aqueduct/core/jobs/job_policies.h"
-#include "job_args.h"
+#include "aqueduct/core/policy_args.h"
 
 namespace aqueduct::core {
-
-using jobs_detail::ascending_list_arg;
-using jobs_detail::check_known_args;
-using jobs_detail::choice_arg;
-using jobs_detail::number_arg;
 
 namespace {
 

@@ -1,21 +1,27 @@
-#include "job_args.h"
+#include "aqueduct/core/policy_args.h"
 
 #include <cmath>
 #include <cstdlib>
 
-namespace aqueduct::core::jobs_detail {
+namespace aqueduct::core {
 
-Status check_known_args(const JobPolicyArgs& a, std::initializer_list<const char*> known) {
+Status check_known_args(const PolicyArgs& a, std::initializer_list<const char*> known,
+                        std::initializer_list<const char*> prefixes) {
   for (const auto& [k, v] : a) {
     bool ok = false;
+    for (const char* p : prefixes) ok = ok || k.rfind(p, 0) == 0;
     std::string names;
     for (const char* n : known) {
       ok = ok || k == n;
       names += (names.empty() ? "" : ", ") + std::string(n);
     }
     if (!ok) {
-      return invalid_argument("unknown argument \"" + k + "\": expected " +
-                              (names.empty() ? std::string("none") : "one of " + names));
+      std::string starts;
+      for (const char* p : prefixes) starts += (starts.empty() ? "" : ", ") + std::string(p);
+      return invalid_argument(
+          "unknown argument \"" + k + "\": expected " +
+          (names.empty() ? std::string("none") : "one of " + names) +
+          (starts.empty() ? std::string() : " or a key starting with " + starts));
     }
   }
   return Status::ok();
@@ -29,7 +35,7 @@ bool parse_number(const std::string& s, double* out) {
 }
 }  // namespace
 
-Result<double> number_arg(const JobPolicyArgs& a, const std::string& key, double def, double lo,
+Result<double> number_arg(const PolicyArgs& a, const std::string& key, double def, double lo,
                           double hi) {
   auto it = a.find(key);
   if (it == a.end()) return def;
@@ -41,7 +47,7 @@ Result<double> number_arg(const JobPolicyArgs& a, const std::string& key, double
   return v;
 }
 
-Result<int> choice_arg(const JobPolicyArgs& a, const std::string& key,
+Result<int> choice_arg(const PolicyArgs& a, const std::string& key,
                        std::initializer_list<const char*> choices) {
   auto it = a.find(key);
   if (it == a.end()) return 0;
@@ -55,7 +61,7 @@ Result<int> choice_arg(const JobPolicyArgs& a, const std::string& key,
   return invalid_argument(key + ": expected one of " + names + ", got \"" + it->second + "\"");
 }
 
-Result<std::vector<double>> ascending_list_arg(const JobPolicyArgs& a, const std::string& key,
+Result<std::vector<double>> ascending_list_arg(const PolicyArgs& a, const std::string& key,
                                                std::vector<double> def) {
   auto it = a.find(key);
   if (it == a.end()) return def;
@@ -81,4 +87,4 @@ Result<std::vector<double>> ascending_list_arg(const JobPolicyArgs& a, const std
   return out;
 }
 
-}  // namespace aqueduct::core::jobs_detail
+}  // namespace aqueduct::core
