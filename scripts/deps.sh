@@ -5,7 +5,7 @@ set -euo pipefail
 PKGS=(build-essential cmake ninja-build pkg-config
   libyaml-cpp-dev libzstd-dev nlohmann-json3-dev libcli11-dev libfmt-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev libboost-dev libboost-graph-dev
-  libxxhash-dev
+  libxxhash-dev libglpk-dev
   libfuse3-dev fuse3 libgrpc++-dev libabsl-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   clang libclang-rt-14-dev
   libssl-dev libcpp-httplib-dev nginx-light util-linux

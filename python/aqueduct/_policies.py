@@ -53,15 +53,18 @@ class JobPolicy:
     """A job-level policy: which jobs run and which running jobs to preempt.
     ``decide(snapshot)`` is called on every arrival, completion and round
     (``policies.jobs.round``) with a dict: now_s, trigger ("arrival",
-    "completion", "round", "wake"), total_gpus, free_gpus and jobs, a list of
-    dicts in arrival order (id, status "queued"/"running"/"suspending",
+    "completion", "round", "wake"), total_gpus, free_gpus, gpu_types (a list
+    of dicts name, total, free: the nodes' aqueduct.io/gpu-type) and jobs, a
+    list of dicts in arrival order (id, status "queued"/"running"/"suspending",
     arrival_s, gpus, pods, dataset, attained_gpu_s, executed_s, progress,
-    duration_s or None, queued_since_s, preemptions, io_demand_bps). It returns
-    the run order (a list of job ids, highest priority first: queued jobs
-    start in this order while they fit) or a dict with ``run_order``,
+    duration_s or None, queued_since_s, preemptions, io_demand_bps, gpu_type
+    of the nodes it holds, speed_by_type: its speed on each GPU type). It
+    returns the run order (a list of job ids, highest priority first: queued
+    jobs start in this order while they fit) or a dict with ``run_order``,
     ``preempt`` (running jobs to stop), ``wake_at_s`` (when to be called
-    again even if nothing happens) and ``in_order`` (True: the first queued
-    job that cannot be placed stops the ones after it; no backfilling)."""
+    again even if nothing happens), ``in_order`` (True: the first queued
+    job that cannot be placed stops the ones after it; no backfilling) and
+    ``gpu_type`` (job id -> the GPU type a queued job must start on)."""
 
     def decide(self, snapshot: Dict[str, Any]) -> Union[List[str], Dict[str, Any]]:
         raise NotImplementedError("JobPolicy.decide() must be implemented")

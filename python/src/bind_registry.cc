@@ -218,8 +218,8 @@ class PyJobPolicy final : public core::JobPolicy {
   core::Result<core::JobDecision> decide(const core::JobSnapshot& s) override {
     const std::string what = "decide() of job policy " + name_ +
                              " must return a list of job ids or a dict with run_order, "
-                             "preempt (lists of job ids), wake_at_s (a number or None) and "
-                             "in_order (a bool)";
+                             "preempt (lists of job ids), wake_at_s (a number or None), "
+                             "in_order (a bool) and gpu_type (a dict of job id to GPU type)";
     bool ok = false;
     core::JobDecision out = guarded<core::JobDecision>(*errors_, what, {}, [&] {
       py::dict snap;
@@ -245,16 +245,30 @@ class PyJobPolicy final : public core::JobPolicy {
         d["queued_since_s"] = j.queued_since_s;
         d["preemptions"] = j.preemptions;
         d["io_demand_bps"] = j.io_demand_bps;
+        d["gpu_type"] = j.gpu_type;
+        py::dict speeds;
+        for (const auto& [type, v] : j.speed_by_type) speeds[py::str(type)] = v;
+        d["speed_by_type"] = std::move(speeds);
         jobs[i] = std::move(d);
       }
       snap["jobs"] = std::move(jobs);
+      py::list types;
+      for (const auto& t : s.gpu_types) {
+        py::dict d;
+        d["name"] = t.name;
+        d["total"] = t.total;
+        d["free"] = t.free;
+        types.append(std::move(d));
+      }
+      snap["gpu_types"] = std::move(types);
       py::object r = decide_->obj(snap);
       core::JobDecision d;
       if (py::isinstance<py::dict>(r)) {
         py::dict rd = r.cast<py::dict>();
         for (auto item : rd) {
           std::string key = item.first.cast<std::string>();
-          if (key != "run_order" && key != "preempt" && key != "wake_at_s" && key != "in_order") {
+          if (key != "run_order" && key != "preempt" && key != "wake_at_s" && key != "in_order" &&
+              key != "gpu_type") {
             throw py::cast_error("key " + key);
           }
         }
@@ -262,6 +276,11 @@ class PyJobPolicy final : public core::JobPolicy {
           d.run_order = rd["run_order"].cast<std::vector<std::string>>();
         if (rd.contains("preempt")) d.preempt = rd["preempt"].cast<std::vector<std::string>>();
         if (rd.contains("in_order")) d.in_order = rd["in_order"].cast<bool>();
+        if (rd.contains("gpu_type")) {
+          for (auto [k, v] : rd["gpu_type"].cast<std::map<std::string, std::string>>()) {
+            d.gpu_type[k] = v;
+          }
+        }
         if (rd.contains("wake_at_s") && !rd["wake_at_s"].is_none()) {
           d.wake_at = core::from_seconds(rd["wake_at_s"].cast<double>());
         }

@@ -82,7 +82,62 @@ def test_a_list_is_a_run_order_and_errors_name_the_policy():
 
 def test_builtin_job_policies_are_listed():
     names = [p["name"] for p in aqueduct.job_policies()]
-    assert names == ["fifo", "las", "sjf", "srtf", "themis"]
+    assert names == ["fifo", "gavel", "las", "sjf", "srtf", "themis"]
+
+
+def typed_cluster(doc):
+    doc["spec"]["cluster"]["nodePools"] = [
+        {"name": "v100", "count": 1, "cpu": "64", "memory": "512Gi", "gpu": 8, "gpuType": "v100"},
+        {"name": "k80", "count": 3, "cpu": "64", "memory": "512Gi", "gpu": 8, "gpuType": "k80"},
+    ]
+    return doc
+
+
+def test_a_python_policy_sees_gpu_types_and_pins_jobs_to_them():
+    seen = {}
+
+    class FastFirst(aqueduct.JobPolicy):
+        """Queued jobs go to the type they run fastest on, if it has room."""
+
+        def decide(self, s):
+            seen["types"] = s["gpu_types"]
+            free = {t["name"]: t["free"] for t in s["gpu_types"]}
+            order, types = [], {}
+            for j in s["jobs"]:
+                if j["status"] != "queued":
+                    continue
+                for t in sorted(j["speed_by_type"], key=lambda t: -j["speed_by_type"][t]):
+                    if free[t] >= j["gpus"]:
+                        free[t] -= j["gpus"]
+                        order.append(j["id"])
+                        types[j["id"]] = t
+                        break
+            return {"run_order": order, "gpu_type": types}
+
+    class Ghost(aqueduct.JobPolicy):
+        def decide(self, s):
+            return {"run_order": [j["id"] for j in s["jobs"]],
+                    "gpu_type": {j["id"]: "a100" for j in s["jobs"]}}
+
+    reg = aqueduct.Registry()
+    reg.add_job_policy("fast-first", FastFirst)
+    reg.add_job_policy("ghost", Ghost)
+    exp = aqueduct.load_experiment(typed_cluster(philly({"policy": "fifo"}, max_jobs=60)))
+    r = exp.with_policies(job_policy="fast-first").run(registry=reg)
+    assert sorted(t["name"] for t in seen["types"]) == ["k80", "v100"]
+    assert {t["name"]: t["total"] for t in seen["types"]} == {"v100": 8.0, "k80": 24.0}
+    done = r.jobs[r.jobs["end_s"] >= 0]
+    assert len(done) > 0
+    # Every job ran on one type only, and some went to each.
+    kinds = {n.split("-")[0] for nodes in done["nodes"] for n in nodes.split(";")}
+    assert kinds == {"v100", "k80"}
+    with pytest.raises(ValueError, match='"a100", which no node has'):
+        exp.with_policies(job_policy="ghost").run(registry=reg)
+    # Gavel on the same cluster: heterogeneity-aware beats agnostic here.
+    aware = exp.with_policies(job_policy="gavel", job_round_s=360).run()
+    agnostic = exp.with_policies(job_policy="gavel", job_policy_args={"aware": "false"},
+                                 job_round_s=360).run()
+    assert aware.summary["mean_jct_s"].iloc[0] < agnostic.summary["mean_jct_s"].iloc[0]
 
 
 def test_the_derived_philly_workloads_match_their_script(tmp_path):

@@ -140,6 +140,7 @@ struct JobState {
   core::Time work_since{-1};    // a job without input data: since when it works
   double speed = 1;             // of its slowest node, while it runs
   double overhead_s = 0;        // checkpoint and restart time it paid
+  bool type_pinned = false;     // its pods select aqueduct.io/gpu-type (a job policy's choice)
 };
 
 class ClusterRun final : public core::ClusterView, public core::ActionSink {
@@ -213,6 +214,12 @@ class ClusterRun final : public core::ClusterView, public core::ActionSink {
   // Job-level policy (cluster_run_jobs.cc).
   void job_policy_pass();
   core::JobSnapshot job_snapshot() const;
+  // Job j's speed on node n: its per-type speed there, else the node's speedFactor.
+  double job_speed_on(int j, std::size_t n) const;
+  // The GPU type of the nodes job j holds ("" if none or mixed).
+  std::string job_gpu_type(int j) const;
+  // Pins job j's pods to a GPU type with a node selector ("" removes it).
+  void set_type_pin(int j, const std::string& type);
   void preempt_job(int j);     // stop its work; release after the checkpoint
   void end_checkpoint(int j);  // back to the queue
   void schedule_round();

@@ -2,12 +2,38 @@
 // sees, its decisions applied (preemption with checkpoint and restart costs,
 // then gang placement in the policy's order), rounds and wake-ups.
 // docs/job-policies.md.
+#include <algorithm>
 #include <cstdio>
+#include <map>
 #include <unordered_map>
 
 #include "cluster_run_impl.h"
 
 namespace aqueduct::sim::detail {
+
+double ClusterRun::job_speed_on(int j, std::size_t n) const {
+  const auto& by_type = workload_.jobs[j].speed_by_type;
+  if (!by_type.empty()) {
+    auto label = nodes_[n].meta.labels.find(core::kGpuTypeLabel);
+    if (label != nodes_[n].meta.labels.end()) {
+      auto it = by_type.find(label->second);
+      if (it != by_type.end()) return it->second;
+    }
+  }
+  return nodes_[n].speed_factor;
+}
+
+std::string ClusterRun::job_gpu_type(int j) const {
+  std::string type;
+  for (std::size_t k = 0; k < jobs_[j].nodes.size(); ++k) {
+    const auto& labels = nodes_[jobs_[j].nodes[k]].meta.labels;
+    auto it = labels.find(core::kGpuTypeLabel);
+    const std::string here = it == labels.end() ? "" : it->second;
+    if (here.empty() || (k > 0 && here != type)) return "";
+    type = here;
+  }
+  return type;
+}
 
 core::JobSnapshot ClusterRun::job_snapshot() const {
   core::JobSnapshot s;
@@ -15,6 +41,19 @@ core::JobSnapshot ClusterRun::job_snapshot() const {
   s.trigger = trigger_;
   s.total_gpus = static_cast<double>(total_gpu_milli_) / 1000.0;
   s.free_gpus = s.total_gpus;
+  // GPU types: capacity and free GPUs from the typed nodes; each type's
+  // speed factor for jobs without per-type speeds (the fastest pool's).
+  std::map<std::string, std::pair<core::GpuTypeCapacity, double>> types;
+  for (std::size_t n = 0; n < nodes_.size(); ++n) {
+    auto it = nodes_[n].meta.labels.find(core::kGpuTypeLabel);
+    if (it == nodes_[n].meta.labels.end()) continue;
+    auto& [cap, speed] = types[it->second];
+    cap.name = it->second;
+    cap.total += static_cast<double>(nodes_[n].allocatable.gpu_milli) / 1000.0;
+    cap.free += static_cast<double>(infos_[n].free().gpu_milli) / 1000.0;
+    speed = std::max(speed, nodes_[n].speed_factor);
+  }
+  for (const auto& [name, t] : types) s.gpu_types.push_back(t.first);
   s.jobs.reserve(active_.size());
   for (int j : active_) {
     const JobState& st = jobs_[j];
@@ -50,6 +89,11 @@ core::JobSnapshot ClusterRun::job_snapshot() const {
     }
     o.queued_since_s = core::to_seconds(st.queued_since);
     o.preemptions = st.preemptions;
+    if (o.status != core::JobStatus::kQueued) o.gpu_type = job_gpu_type(j);
+    for (const auto& [name, t] : types) {
+      auto it = js.speed_by_type.find(name);
+      o.speed_by_type[name] = it != js.speed_by_type.end() ? it->second : t.second;
+    }
     s.jobs.push_back(std::move(o));
   }
   return s;
@@ -104,7 +148,10 @@ void ClusterRun::job_policy_pass() {
       if (decided->in_order) break;
       continue;
     }
+    auto pin = decided->gpu_type.find(id);
+    if (pin != decided->gpu_type.end()) set_type_pin(j, pin->second);
     if (!place_and_start(j)) {
+      if (pin != decided->gpu_type.end()) set_type_pin(j, "");
       if (decided->in_order) break;
       continue;
     }
@@ -161,6 +208,7 @@ void ClusterRun::end_checkpoint(int j) {
   st.executed_s += held_s;
   st.held_since = core::Time{-1};
   release_pods(j);
+  set_type_pin(j, "");
   for (auto& p : st.pods) p.node_name.clear();
   st.nodes.clear();
   st.phase = Phase::kPending;
@@ -168,6 +216,19 @@ void ClusterRun::end_checkpoint(int j) {
   pending_.insert(std::lower_bound(pending_.begin(), pending_.end(), j), j);
   trigger_ = core::JobSnapshot::Trigger::kCompletion;
   request_scheduling();
+}
+
+void ClusterRun::set_type_pin(int j, const std::string& type) {
+  JobState& st = jobs_[j];
+  if (type.empty() && !st.type_pinned) return;
+  for (auto& pod : st.pods) {
+    if (type.empty()) {
+      pod.node_selector.erase(core::kGpuTypeLabel);
+    } else {
+      pod.node_selector[core::kGpuTypeLabel] = type;
+    }
+  }
+  st.type_pinned = !type.empty();
 }
 
 void ClusterRun::schedule_round() {

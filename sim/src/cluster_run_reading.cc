@@ -63,7 +63,7 @@ void ClusterRun::begin_work(int j) {
   JobState& st = jobs_[j];
   const JobSpec& js = workload_.jobs[j];
   double speed = kInf;
-  for (std::size_t n : st.nodes) speed = std::min(speed, nodes_[n].speed_factor);
+  for (std::size_t n : st.nodes) speed = std::min(speed, job_speed_on(j, n));
   st.speed = speed;
   if (js.dataset < 0) {
     if (st.work_left_ref_s < 0) st.work_left_ref_s = core::to_seconds(js.compute_duration);

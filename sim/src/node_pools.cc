@@ -1,5 +1,6 @@
 #include "aqueduct/sim/node_pools.h"
 
+#include "aqueduct/core/jobs/job_policy.h"
 #include "aqueduct/core/scheduling/node_matching.h"
 
 #include <algorithm>
@@ -68,6 +69,17 @@ NodePoolSpec parse_node_pool(YamlCursor& p, bool single,
             "per-pod prices apply to ECI pools; ECS nodes have pricePerHour");
   }
   pool.labels = p.string_map("labels");
+  if (auto g = p.str("gpuType")) {
+    auto have = pool.labels.find(core::kGpuTypeLabel);
+    if (g->empty()) {
+      p.error(p.field_path("gpuType"), "expected a GPU type name, e.g. v100");
+    } else if (have != pool.labels.end() && have->second != *g) {
+      p.error(p.field_path("gpuType"), "\"" + *g + "\" differs from label " + core::kGpuTypeLabel +
+                                           ": \"" + have->second + "\"");
+    } else {
+      pool.labels[core::kGpuTypeLabel] = *g;
+    }
+  }
   p.each("taints", [&](YamlCursor& t) {
     if (!t.expect_map("a taint")) return;
     core::Taint taint;

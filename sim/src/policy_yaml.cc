@@ -85,6 +85,10 @@ void parse_job_policy(YamlCursor& jc, PolicySpec::Jobs& out) {
     }
   }
   jc.finish_unknown("the jobs section");
+  if (out.policy == "gavel" && out.round.count() == 0) {
+    jc.error(jc.field_path("round"),
+             "job policy gavel reallocates at rounds: set policies.jobs.round (Gavel's is 6m)");
+  }
   // A built-in policy's arguments are checked here, with the position; other
   // names may be Python policies, resolved against the run's registry.
   auto builtin = core::builtin_job_policies();

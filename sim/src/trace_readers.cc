@@ -201,7 +201,8 @@ std::vector<ReaderDef> reader_defs() {
 
 // Gavel's throughput table: (job_type, scale_factor) -> steps/s of one
 // worker type, run in isolation.
-using ThroughputTable = std::map<std::pair<std::string, int>, double>;
+// (job type, scale factor) -> steps/s on each worker type.
+using ThroughputTable = std::map<std::pair<std::string, int>, std::map<std::string, double>>;
 
 core::Result<ThroughputTable> read_throughputs(const std::string& file,
                                                const std::string& worker_type) {
@@ -226,17 +227,16 @@ core::Result<ThroughputTable> read_throughputs(const std::string& file,
                                     " fields, got " + std::to_string(fields.size()));
     const std::string& wt = fields[*header.find("worker_type")];
     types.insert(wt);
-    if (wt != worker_type) continue;
     auto sf = parse_double(fields[*header.find("scale_factor")]);
     auto tp = parse_double(fields[*header.find("steps_per_s")]);
     if (!sf || *sf < 1 || *sf != std::floor(*sf))
       return core::invalid_argument(where + "scale_factor: expected a positive integer");
     if (!tp || !(*tp >= 0))
       return core::invalid_argument(where + "steps_per_s: expected a number >= 0");
-    table[{fields[*header.find("job_type")], static_cast<int>(*sf)}] = *tp;
+    table[{fields[*header.find("job_type")], static_cast<int>(*sf)}][wt] = *tp;
   }
   if (!csv.status().is_ok()) return core::invalid_argument(file + ": " + csv.status().message());
-  if (table.empty()) {
+  if (!types.contains(worker_type)) {
     std::string have;
     for (const auto& t : types) have += (have.empty() ? "" : ", ") + t;
     return core::invalid_argument(file + ": no rows for worker type \"" + worker_type +
@@ -316,12 +316,16 @@ core::Result<TraceData> read_trace(const TraceSpec& spec) {
       job.duration_s = 0;
     } else if (row.error.empty() && job.steps >= 0) {
       auto it = throughputs.find({job.job_type, static_cast<int>(job.gpus)});
-      if (it == throughputs.end() || it->second <= 0 || job.gpus != std::floor(job.gpus)) {
+      const double ref = it == throughputs.end() || !it->second.contains(spec.worker_type)
+                             ? 0.0
+                             : it->second.at(spec.worker_type);
+      if (ref <= 0 || job.gpus != std::floor(job.gpus)) {
         row.error = "no " + spec.worker_type + " throughput for \"" + job.job_type + "\" on " +
                     std::to_string(static_cast<int>(job.gpus)) + " GPUs in " + spec.throughputs;
       } else {
         job.has_duration = true;
-        job.duration_s = job.steps / it->second;
+        job.duration_s = job.steps / ref;
+        for (const auto& [type, tp] : it->second) job.speed_by_type[type] = tp / ref;
       }
     }
     if (job.id.empty()) job.id = def->name + "-" + std::to_string(csv.line());

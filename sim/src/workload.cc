@@ -88,6 +88,7 @@ core::Result<JobSpec> resolve(const ExperimentSpec& spec, const TraceJob& tj,
   j.per_pod.pods = 1;
   j.serverless = app->serverless;
   j.image_arches = app->image_arches;
+  j.speed_by_type = tj.speed_by_type;
   if (tj.has_duration) {
     if (j.dataset >= 0) {
       // The trace's run time is the compute-bound time: input at that pace

@@ -47,6 +47,30 @@ Status validate_job_decision(std::string_view policy, const JobSnapshot& snapsho
                           ", not running");
     }
   }
+  std::unordered_set<std::string_view> preempted(decision.preempt.begin(), decision.preempt.end());
+  for (const auto& [id, type] : decision.gpu_type) {
+    auto it = by_id.find(id);
+    if (it == by_id.end()) return fail(id, "in gpu_type is not a waiting or running job");
+    const JobObservation& j = *it->second;
+    const GpuTypeCapacity* cap = nullptr;
+    for (const auto& t : snapshot.gpu_types) {
+      if (t.name == type) cap = &t;
+    }
+    if (cap == nullptr) {
+      std::string have;
+      for (const auto& t : snapshot.gpu_types) have += (have.empty() ? "" : ", ") + t.name;
+      return fail(id, "is given GPU type \"" + type + "\", which no node has (the cluster has: " +
+                          (have.empty() ? "no typed nodes" : have) + ")");
+    }
+    if (j.gpus > cap->total) {
+      return fail(id, "asks for " + std::to_string(j.gpus) + " GPUs; GPU type \"" + type +
+                          "\" has " + std::to_string(cap->total));
+    }
+    if (j.status == JobStatus::kRunning && !preempted.contains(j.id) && j.gpu_type != type) {
+      return fail(id, "runs on GPU type \"" + j.gpu_type + "\" and is given \"" + type +
+                          "\": preempt it to move it");
+    }
+  }
   if (decision.wake_at && *decision.wake_at < snapshot.now) {
     return failed_precondition("job policy \"" + std::string(policy) +
                                "\": wake_at is in the past");
@@ -96,6 +120,8 @@ JobPolicyRegistry builtin_job_policies() {
         [](const JobPolicyArgs& a) { return TiresiasLasPolicy::create(a); });
   r.add("themis", "Themis-style finish-time fairness; preempts at rounds (leases)",
         [](const JobPolicyArgs& a) { return ThemisPolicy::create(a); });
+  r.add("gavel", "Gavel's heterogeneity-aware max-min fairness (an LP) with rounds",
+        [](const JobPolicyArgs& a) { return GavelPolicy::create(a); });
   return r;
 }
 

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,9 @@ struct TraceJob {
   double duration_s = 0;          // that compute-bound run time (may be 0)
   std::string job_type;           // philly-gavel: Gavel's job type with its batch size
   double steps = -1;              // philly-gavel: total_steps (-1: not given)
+  // philly-gavel: its throughput on each worker type of the table over the
+  // reference type's (workload.trace.workerType).
+  std::map<std::string, double> speed_by_type;
   std::int64_t line = 0;
 };
 

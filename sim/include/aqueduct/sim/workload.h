@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,9 @@ struct JobSpec {
   core::Duration compute_duration{0};
   bool serverless = false;
   std::vector<core::Arch> image_arches;
+  // Its speed on nodes of each GPU type (aqueduct.io/gpu-type) relative to
+  // the reference; types not listed run at the nodes' speedFactor.
+  std::map<std::string, double> speed_by_type;
 };
 
 struct Workload {

@@ -99,4 +99,55 @@ class ThemisPolicy final : public JobPolicy {
   double f_ = 0.8;
 };
 
+// Gavel's heterogeneity-aware max-min fairness (Narayanan et al.,
+// "Heterogeneity-Aware Cluster Scheduling Policies for Deep Learning
+// Workloads", OSDI'20; its LAS policy). The allocation X[m][j], the share of
+// time job m should run on GPU type j, maximizes the worst job's throughput
+// relative to an equal 1/N share of every type (max_min_lp.h), weighted by
+// its GPUs so jobs get equal GPU-time, and is recomputed at the first round
+// after the set of jobs changed. Gavel's round mechanism then turns X into
+// placements: at every round (policies.jobs.round), job m's priority on type
+// j is X[m][j] over the share of time it got there since the allocation was
+// computed (X x 1e9 while it got none); type by type (fastest first), jobs
+// are taken in falling priority while the type's GPUs last, each job on at
+// most one type. Running jobs left out or given another type are preempted;
+// queued jobs start pinned to their type. Between rounds it only fills free
+// GPUs, in the same order, and never preempts (Gavel leaves them idle until
+// the round ends; `fill: false` does too).
+// Args: aware (true: the jobs' per-type speeds; false: every type counts the
+// same, Gavel's heterogeneity-agnostic max-min, with the types' order
+// shuffled every round as Gavel does), fill (true/false), seed (for that
+// shuffle, default 0).
+class GavelPolicy final : public JobPolicy {
+ public:
+  static Result<std::unique_ptr<JobPolicy>> create(const JobPolicyArgs& args);
+  std::string_view name() const override { return "gavel"; }
+  Result<JobDecision> decide(const JobSnapshot& s) override;
+  // The LP's allocation for the jobs of `s`: per job (snapshot order), the
+  // share of time on each of s.gpu_types (one column "" when it has none).
+  static Result<std::vector<std::vector<double>>> allocation(const JobSnapshot& s, bool aware);
+
+ private:
+  struct TypeView {
+    std::string name;  // "" when the cluster has no typed nodes
+    double total = 0;
+    double free = 0;
+  };
+  static std::vector<TypeView> types_of(const JobSnapshot& s);
+  static double speed(const JobObservation& j, const std::string& type);
+  void account(const JobSnapshot& s, const std::vector<TypeView>& types);
+  std::vector<int> type_order(const JobSnapshot& s, const std::vector<TypeView>& types);
+
+  bool aware_ = true;
+  bool fill_ = true;
+  std::uint64_t rng_state_ = 0;
+  bool stale_ = true;  // the set of jobs changed since the allocation
+  std::vector<std::string> type_names_;
+  std::map<std::string, std::vector<double>, std::less<>> alloc_;    // per job, per type
+  std::map<std::string, std::vector<double>, std::less<>> time_on_;  // seconds per type since reset
+  std::map<std::string, double, std::less<>> last_executed_;
+  std::map<std::string, std::string, std::less<>> plan_;  // the last round's placements
+  double reset_at_ = 0;
+};
+
 }  // namespace aqueduct::core

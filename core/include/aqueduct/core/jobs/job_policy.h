@@ -45,6 +45,21 @@ struct JobObservation {
   double queued_since_s = 0;  // when it last entered the queue (arrival or preemption)
   std::int32_t preemptions = 0;
   double io_demand_bps = 0;  // input bytes/s it consumes at full speed (0: no input data)
+  // The GPU type of the nodes it holds (running or suspending; "" when queued,
+  // when its nodes carry no type or when they mix types).
+  std::string gpu_type;
+  // Its speed on each GPU type of the cluster, relative to its reference run
+  // time (1 = as fast as the trace's run time says): from the trace's
+  // per-type throughputs (Gavel's table) where it has them, else the speed
+  // factor of that type's nodes.
+  std::map<std::string, double, std::less<>> speed_by_type;
+};
+
+// GPUs of one type (the nodes' aqueduct.io/gpu-type label).
+struct GpuTypeCapacity {
+  std::string name;
+  double total = 0;
+  double free = 0;  // not held by running or suspending jobs
 };
 
 struct JobSnapshot {
@@ -54,6 +69,8 @@ struct JobSnapshot {
   double free_gpus = 0;  // not held by running or suspending jobs
   // Jobs that have arrived and not finished, in arrival order.
   std::vector<JobObservation> jobs;
+  // The cluster's GPU types by name; empty when no node carries one.
+  std::vector<GpuTypeCapacity> gpu_types;
 };
 
 struct JobDecision {
@@ -70,7 +87,15 @@ struct JobDecision {
   // Ask to be called again at this time even if nothing happens (e.g. when a
   // running job crosses a priority threshold).
   std::optional<Time> wake_at;
+  // Queued jobs to start only on nodes of this GPU type (job id -> type; the
+  // node-level scheduler then places them with a node selector on
+  // aqueduct.io/gpu-type). A running job stays where it is: to move it, a
+  // policy preempts it and names its new type on a later decision.
+  std::map<std::string, std::string, std::less<>> gpu_type;
 };
+
+// The node label that names a node's GPU type (e.g. "v100").
+inline constexpr const char* kGpuTypeLabel = "aqueduct.io/gpu-type";
 
 class JobPolicy {
  public:
@@ -83,14 +108,15 @@ class JobPolicy {
 using JobPolicyArgs = std::map<std::string, std::string>;
 using JobPolicyRegistry = Registry<JobPolicy, const JobPolicyArgs&>;
 
-// "fifo", "sjf", "srtf", "las" (Tiresias 2D-LAS), "themis". Each class in
+// "fifo", "sjf", "srtf", "las" (Tiresias 2D-LAS), "themis", "gavel". Each class in
 // job_policies.h cites its paper; docs/job-policies.md says what each does.
 JobPolicyRegistry builtin_job_policies();
 
 // Checks a decision against the snapshot: every job named exists (not
 // finished), each at most once per list, preempted jobs are running, no
-// listed job asks for more GPUs than the cluster has. The error names the
-// policy and the job.
+// listed job asks for more GPUs than the cluster has, every gpu_type names a
+// type the cluster has with room for the job and is not a move of a running
+// job. The error names the policy and the job.
 Status validate_job_decision(std::string_view policy, const JobSnapshot& snapshot,
                              const JobDecision& decision);
 
