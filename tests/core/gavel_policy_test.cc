@@ -72,7 +72,8 @@ TEST(MaxMinLp, NoGridAllocationBeatsTheLpOnTinyProblems) {
   for (const auto& p : problems) {
     auto a = solve_max_min(p);
     ASSERT_TRUE(a.ok()) << a.status().message();
-    SCOPED_TRACE(::testing::Message() << "problem with " << p.jobs << " jobs, values " << p.value[0] << "," << p.value[1]);
+    SCOPED_TRACE(::testing::Message() << "problem with " << p.jobs << " jobs, values " << p.value[0]
+                                      << "," << p.value[1]);
     ASSERT_TRUE(feasible(p, a->x));
     EXPECT_NEAR(worst(p, a->x), a->min_value, 1e-7);
     const int steps = p.value.size() <= 4 ? 40 : 10;
