@@ -239,6 +239,7 @@ void parse_workload(YamlCursor& w, const std::string& base_dir, WorkloadSpec& ou
       if (auto b = t->one_of("onBadRow", {"error", "skip"})) ts.skip_bad_rows = *b == "skip";
       ts.max_jobs = t->integer("maxJobs", false, 0).value_or(0);
       ts.time_scale = t->number("timeScale", false, 1e-9, 1e9).value_or(1.0);
+      ts.arrival_scale = t->number("arrivalScale", false, 1e-9, 1e9).value_or(1.0);
       if (auto d = t->duration("start")) ts.start_s = core::to_seconds(*d);
       if (auto d = t->duration("end")) ts.end_s = core::to_seconds(*d);
       if (auto tp = t->str("throughputs")) {

@@ -349,7 +349,7 @@ core::Result<TraceData> read_trace(const TraceSpec& spec) {
       ++out.outside_window;
       continue;
     }
-    job.arrival_s = (job.arrival_s - spec.start_s) * spec.time_scale;
+    job.arrival_s = (job.arrival_s - spec.start_s) * spec.time_scale * spec.arrival_scale;
     job.duration_s *= spec.time_scale;
     out.jobs.push_back(std::move(job));
   }

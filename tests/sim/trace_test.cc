@@ -89,6 +89,39 @@ TEST(TraceReaders, PhillyGavelTakesRunTimesFromStepsAndThroughputs) {
   for (const auto& j : arrivals->jobs) EXPECT_FALSE(j.has_duration);
 }
 
+TEST(TraceReaders, ArrivalScaleChangesTheRateAndKeepsRunTimesTimeScaleChangesBoth) {
+  TraceSpec s;
+  s.file = source_path("data/traces/philly-derived/gavel_continuous_single.csv");
+  s.reader = "philly-gavel";
+  s.throughputs = source_path("data/traces/philly-derived/gavel_throughputs.csv");
+  s.max_jobs = 50;
+  auto base = read_trace(s);
+  ASSERT_TRUE(base.ok()) << base.status().message();
+  s.arrival_scale = 0.25;
+  auto faster = read_trace(s);
+  ASSERT_TRUE(faster.ok()) << faster.status().message();
+  s.arrival_scale = 1;
+  s.time_scale = 2;
+  auto slower = read_trace(s);
+  ASSERT_TRUE(slower.ok()) << slower.status().message();
+  ASSERT_EQ(base->jobs.size(), 50u);
+  ASSERT_EQ(faster->jobs.size(), 50u);
+  ASSERT_EQ(slower->jobs.size(), 50u);
+  EXPECT_GT(base->jobs.back().arrival_s, 0);
+  for (std::size_t i = 0; i < 50; ++i) {
+    EXPECT_DOUBLE_EQ(faster->jobs[i].arrival_s, base->jobs[i].arrival_s * 0.25);
+    EXPECT_DOUBLE_EQ(faster->jobs[i].duration_s, base->jobs[i].duration_s);
+    EXPECT_DOUBLE_EQ(slower->jobs[i].arrival_s, base->jobs[i].arrival_s * 2);
+    EXPECT_DOUBLE_EQ(slower->jobs[i].duration_s, base->jobs[i].duration_s * 2);
+    EXPECT_DOUBLE_EQ(base->jobs[i].speed_by_type.at("v100"), 1.0);  // the reference type
+    EXPECT_EQ(base->jobs[i].speed_by_type.size(), 3u);
+  }
+  // The first job, LM (batch size 80) on one GPU: Gavel's K80 throughput over
+  // its V100 throughput.
+  EXPECT_EQ(base->jobs[0].job_type, "LM (batch size 80)");
+  EXPECT_NEAR(base->jobs[0].speed_by_type.at("k80"), 6.054204218128158 / 28.239955054085122, 1e-12);
+}
+
 TEST(TraceReaders, AlibabaGpuV2023) {
   TraceData t = read_ok(source_path("data/traces/alibaba-gpu-v2023/openb_pod_list_default.csv"),
                         "alibaba-gpu-v2023");

@@ -147,15 +147,22 @@ Result<JobDecision> GavelPolicy::decide(const JobSnapshot& s) {
     stale_ = false;
   }
   const double elapsed = to_seconds(s.now) - reset_at_;
-  auto share = [&](const std::string& id, std::size_t t) {
-    auto it = alloc_.find(id);
-    return it == alloc_.end() || t >= it->second.size() ? 0.0 : it->second[t];
+  // Each job's share and time per type, looked up once per call (the sorts
+  // below compare them many times).
+  const std::vector<double> none;
+  std::vector<const std::vector<double>*> shares(s.jobs.size(), &none);
+  std::vector<const std::vector<double>*> times(s.jobs.size(), &none);
+  for (std::size_t m = 0; m < s.jobs.size(); ++m) {
+    if (auto it = alloc_.find(s.jobs[m].id); it != alloc_.end()) shares[m] = &it->second;
+    if (auto it = time_on_.find(s.jobs[m].id); it != time_on_.end()) times[m] = &it->second;
+  }
+  auto share = [&](std::size_t m, std::size_t t) {
+    return t < shares[m]->size() ? (*shares[m])[t] : 0.0;
   };
-  auto priority = [&](const std::string& id, std::size_t t) {
-    const double x = share(id, t);
+  auto priority = [&](std::size_t m, std::size_t t) {
+    const double x = share(m, t);
     if (x <= 0) return 0.0;
-    auto it = time_on_.find(id);
-    const double got = it == time_on_.end() || t >= it->second.size() ? 0.0 : it->second[t];
+    const double got = t < times[m]->size() ? (*times[m])[t] : 0.0;
     const double fraction = elapsed > 0 ? got / elapsed : 0.0;
     return fraction > 0 ? x / fraction : x * 1e9;
   };
@@ -172,42 +179,45 @@ Result<JobDecision> GavelPolicy::decide(const JobSnapshot& s) {
       }
     }
   }
-  std::map<std::string, std::string, std::less<>> placed;  // job -> type
+  std::vector<int> placed(s.jobs.size(), -1);  // job position -> type index
   std::vector<std::string> order;
-  auto take = [&](const JobObservation& j, std::size_t t) {
-    left[t] -= j.gpus;
-    placed[j.id] = types[t].name;
-    order.push_back(j.id);
+  auto take = [&](std::size_t m, std::size_t t) {
+    left[t] -= s.jobs[m].gpus;
+    placed[m] = static_cast<int>(t);
+    order.push_back(s.jobs[m].id);
   };
-  auto can_take = [&](const JobObservation& j, std::size_t t) {
-    if (placed.contains(j.id) || j.status == JobStatus::kSuspending) return false;
+  auto can_take = [&](std::size_t m, std::size_t t) {
+    const JobObservation& j = s.jobs[m];
+    if (placed[m] >= 0 || j.status == JobStatus::kSuspending) return false;
     if (!round && j.status != JobStatus::kQueued) return false;
     return j.gpus <= left[t] && speed(j, types[t].name) > 0;
   };
   if (!round) {  // the round's plan first: jobs that waited for a checkpoint to end
-    for (const auto& j : s.jobs) {
-      auto p = plan_.find(j.id);
-      if (p == plan_.end() || j.status != JobStatus::kQueued) continue;
-      auto t = std::find(names.begin(), names.end(), p->second) - names.begin();
-      if (static_cast<std::size_t>(t) < types.size() && can_take(j, static_cast<std::size_t>(t))) {
-        take(j, static_cast<std::size_t>(t));
-      }
+    for (std::size_t m = 0; m < s.jobs.size(); ++m) {
+      auto p = plan_.find(s.jobs[m].id);
+      if (p == plan_.end() || s.jobs[m].status != JobStatus::kQueued) continue;
+      auto t = static_cast<std::size_t>(std::find(names.begin(), names.end(), p->second) -
+                                        names.begin());
+      if (t < types.size() && can_take(m, t)) take(m, t);
     }
   }
   if (round || fill_) {
     for (int t : type_order(s, types)) {
-      std::vector<int> idx(s.jobs.size());
-      std::iota(idx.begin(), idx.end(), 0);
-      std::vector<double> prio(s.jobs.size());
-      for (std::size_t m = 0; m < s.jobs.size(); ++m)
-        prio[m] = priority(s.jobs[m].id, static_cast<std::size_t>(t));
+      const auto tt = static_cast<std::size_t>(t);
+      std::vector<int> idx;
+      std::vector<double> prio(s.jobs.size()), x(s.jobs.size());
+      for (std::size_t m = 0; m < s.jobs.size(); ++m) {
+        if (placed[m] >= 0) continue;
+        idx.push_back(static_cast<int>(m));
+        prio[m] = priority(m, tt);
+        x[m] = share(m, tt);
+      }
       std::stable_sort(idx.begin(), idx.end(), [&](int a, int b) {
         if (prio[a] != prio[b]) return prio[a] > prio[b];
-        return share(s.jobs[a].id, t) > share(s.jobs[b].id, t);
+        return x[a] > x[b];
       });
       for (int m : idx) {
-        if (can_take(s.jobs[m], static_cast<std::size_t>(t)))
-          take(s.jobs[m], static_cast<std::size_t>(t));
+        if (can_take(static_cast<std::size_t>(m), tt)) take(static_cast<std::size_t>(m), tt);
       }
     }
   }
@@ -215,17 +225,17 @@ Result<JobDecision> GavelPolicy::decide(const JobSnapshot& s) {
   JobDecision d;
   d.run_order = order;
   if (round) plan_.clear();
-  for (const auto& j : s.jobs) {
-    auto p = placed.find(j.id);
+  for (std::size_t m = 0; m < s.jobs.size(); ++m) {
+    const JobObservation& j = s.jobs[m];
+    const std::string* type =
+        placed[m] >= 0 ? &types[static_cast<std::size_t>(placed[m])].name : nullptr;
     if (j.status == JobStatus::kRunning && round &&
-        (p == placed.end() || (types.size() > 1 && p->second != j.gpu_type))) {
+        (type == nullptr || (types.size() > 1 && *type != j.gpu_type))) {
       d.preempt.push_back(j.id);
     }
-    if (p == placed.end()) continue;
-    if (round) plan_[j.id] = p->second;
-    if (!p->second.empty() && (j.status != JobStatus::kRunning || round)) {
-      d.gpu_type[j.id] = p->second;
-    }
+    if (type == nullptr) continue;
+    if (round) plan_[j.id] = *type;
+    if (!type->empty() && (j.status != JobStatus::kRunning || round)) d.gpu_type[j.id] = *type;
   }
   for (auto it = plan_.begin(); it != plan_.end();) {  // started or gone
     it = ids.contains(it->first) ? std::next(it) : plan_.erase(it);

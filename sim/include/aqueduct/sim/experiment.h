@@ -127,7 +127,10 @@ struct TraceSpec {
   std::string reader;
   bool skip_bad_rows = false;  // false: the first malformed row is an error
   std::int64_t max_jobs = 0;   // 0: all
-  double time_scale = 1.0;     // arrival times are multiplied by this
+  double time_scale = 1.0;     // arrival times and trace run times are multiplied by this
+  // Arrival times only are multiplied by this (with time_scale): the offered
+  // load's knob, e.g. 0.5 doubles the input rate and keeps every job's length.
+  double arrival_scale = 1.0;
   // A window of the trace (seconds, before scaling): rows arriving before
   // `start_s` or at/after `end_s` (when > 0) are left out and counted; the
   // window's start becomes time 0.
