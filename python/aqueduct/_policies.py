@@ -54,7 +54,9 @@ class JobPolicy:
     ``decide(snapshot)`` is called on every arrival, completion and round
     (``policies.jobs.round``) with a dict: now_s, trigger ("arrival",
     "completion", "round", "wake"), total_gpus, free_gpus, gpu_types (a list
-    of dicts name, total, free: the nodes' aqueduct.io/gpu-type) and jobs, a
+    of dicts name, total, free: the nodes' aqueduct.io/gpu-type), datasets
+    (a list of dicts dataset, size_bytes, cache_bytes, cached_bytes, full_bytes: the
+    datasets with a cache), cache_budget_bytes, store_bandwidth_bps and jobs, a
     list of dicts in arrival order (id, status "queued"/"running"/"suspending",
     arrival_s, gpus, pods, dataset, attained_gpu_s, executed_s, progress,
     duration_s or None, queued_since_s, preemptions, io_demand_bps, gpu_type
@@ -63,8 +65,10 @@ class JobPolicy:
     jobs start in this order while they fit) or a dict with ``run_order``,
     ``preempt`` (running jobs to stop), ``wake_at_s`` (when to be called
     again even if nothing happens), ``in_order`` (True: the first queued
-    job that cannot be placed stops the ones after it; no backfilling) and
-    ``gpu_type`` (job id -> the GPU type a queued job must start on)."""
+    job that cannot be placed stops the ones after it; no backfilling),
+    ``gpu_type`` (job id -> the GPU type a queued job must start on) and
+    ``cache_bytes`` (dataset -> its cache's new capacity in bytes; all
+    together within cache_budget_bytes)."""
 
     def decide(self, snapshot: Dict[str, Any]) -> Union[List[str], Dict[str, Any]]:
         raise NotImplementedError("JobPolicy.decide() must be implemented")

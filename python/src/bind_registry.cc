@@ -2,6 +2,7 @@
 // interfaces by calling Python objects (taking the GIL for each call), the
 // read-only views those calls receive, and the Registry class.
 #include <pybind11/stl.h>
+#include <cmath>
 
 #include <unordered_map>
 
@@ -219,7 +220,8 @@ class PyJobPolicy final : public core::JobPolicy {
     const std::string what = "decide() of job policy " + name_ +
                              " must return a list of job ids or a dict with run_order, "
                              "preempt (lists of job ids), wake_at_s (a number or None), "
-                             "in_order (a bool) and gpu_type (a dict of job id to GPU type)";
+                             "in_order (a bool), gpu_type (a dict of job id to GPU type) and "
+                             "cache_bytes (a dict of dataset to bytes)";
     bool ok = false;
     core::JobDecision out = guarded<core::JobDecision>(*errors_, what, {}, [&] {
       py::dict snap;
@@ -261,6 +263,19 @@ class PyJobPolicy final : public core::JobPolicy {
         types.append(std::move(d));
       }
       snap["gpu_types"] = std::move(types);
+      py::list datasets;
+      for (const auto& c : s.datasets) {
+        py::dict d;
+        d["dataset"] = c.dataset;
+        d["size_bytes"] = c.size_bytes;
+        d["cache_bytes"] = c.cache_bytes;
+        d["cached_bytes"] = c.cached_bytes;
+        d["full_bytes"] = c.full_bytes;
+        datasets.append(std::move(d));
+      }
+      snap["datasets"] = std::move(datasets);
+      snap["cache_budget_bytes"] = s.cache_budget_bytes;
+      snap["store_bandwidth_bps"] = s.store_bandwidth_bps;
       py::object r = decide_->obj(snap);
       core::JobDecision d;
       if (py::isinstance<py::dict>(r)) {
@@ -268,7 +283,7 @@ class PyJobPolicy final : public core::JobPolicy {
         for (auto item : rd) {
           std::string key = item.first.cast<std::string>();
           if (key != "run_order" && key != "preempt" && key != "wake_at_s" && key != "in_order" &&
-              key != "gpu_type") {
+              key != "gpu_type" && key != "cache_bytes") {
             throw py::cast_error("key " + key);
           }
         }
@@ -279,6 +294,12 @@ class PyJobPolicy final : public core::JobPolicy {
         if (rd.contains("gpu_type")) {
           for (auto [k, v] : rd["gpu_type"].cast<std::map<std::string, std::string>>()) {
             d.gpu_type[k] = v;
+          }
+        }
+        if (rd.contains("cache_bytes")) {
+          for (auto [k, v] : rd["cache_bytes"].cast<std::map<std::string, double>>()) {
+            if (!(std::fabs(v) < 9e18)) throw py::cast_error("cache_bytes[" + k + "] out of range");
+            d.cache_bytes[k] = static_cast<std::int64_t>(std::llround(v));
           }
         }
         if (rd.contains("wake_at_s") && !rd["wake_at_s"].is_none()) {

@@ -82,7 +82,7 @@ def test_a_list_is_a_run_order_and_errors_name_the_policy():
 
 def test_builtin_job_policies_are_listed():
     names = [p["name"] for p in aqueduct.job_policies()]
-    assert names == ["fifo", "gavel", "las", "sjf", "srtf", "themis"]
+    assert names == ["fifo", "gavel", "las", "silod", "sjf", "srtf", "themis"]
 
 
 def typed_cluster(doc):
@@ -151,3 +151,46 @@ def test_the_derived_philly_workloads_match_their_script(tmp_path):
     for name in ("philly_10k_256gpu.csv", "philly_480_60gpu.csv", "gavel_continuous_single.csv"):
         with open(os.path.join(src, name), "rb") as a, open(work / name, "rb") as b:
             assert a.read() == b.read(), name
+
+
+def test_a_python_policy_sizes_dataset_caches():
+    """The cache budget handed out by a Python policy: all of it to the
+    datasets its running jobs read, in proportion to their I/O demand."""
+    seen = {}
+
+    class ByDemand(aqueduct.JobPolicy):
+        def decide(self, s):
+            seen["budget"] = s["cache_budget_bytes"]
+            seen["datasets"] = {d["dataset"]: d for d in s["datasets"]}
+            demand = {}
+            for j in s["jobs"]:
+                if j["status"] == "running" and j["dataset"]:
+                    demand[j["dataset"]] = demand.get(j["dataset"], 0) + j["io_demand_bps"]
+            total = sum(demand.values())
+            shares = {d["dataset"]: 0 for d in s["datasets"]}
+            for ds, v in demand.items():
+                shares[ds] = int(s["cache_budget_bytes"] * v / total)
+            return {"run_order": [j["id"] for j in s["jobs"]], "cache_bytes": shares}
+
+    class TooMuch(aqueduct.JobPolicy):
+        def decide(self, s):
+            return {"run_order": [], "cache_bytes": {"default/imagenet": s["cache_budget_bytes"] + 1}}
+
+    reg = aqueduct.Registry()
+    reg.add_job_policy("by-demand", ByDemand)
+    reg.add_job_policy("too-much", TooMuch)
+    exp = aqueduct.load_experiment(os.path.join(ROOT, "examples", "jobs", "silod.yaml"))
+    r = exp.with_policies(job_policy="by-demand").run("sjf-uniform", registry=reg)
+    assert seen["budget"] == 6 * 2 * 8 * 2**30  # six runtimes x 2 workers x 8Gi
+    assert seen["datasets"]["default/imagenet"]["size_bytes"] == 140 * 2**30
+    assert seen["datasets"]["default/imagenet"]["full_bytes"] > 140 * 2**30
+    assert (r.jobs["end_s"] >= 0).all()
+    caps = r.cache_status.groupby("time_s")["cache_capacity_bytes"].sum()
+    assert (caps <= seen["budget"]).all()
+    assert r.cache_status["cache_capacity_bytes"].nunique() > 2  # the shares moved
+    with pytest.raises(ValueError, match="cache budget is"):
+        exp.with_policies(job_policy="too-much").run("sjf-uniform", registry=reg)
+    # SiloD on the same experiment reads less from the store than SJF alone.
+    silod = exp.run("silod")
+    sjf = exp.run("sjf-lru")
+    assert silod.jobs["bytes_from_store"].sum() < sjf.jobs["bytes_from_store"].sum()

@@ -132,13 +132,48 @@ std::int64_t ClusterRun::block_count(int dataset) const {
   return (size + b - 1) / b;
 }
 
-core::Status ClusterRun::add_worker(CacheRuntimeSim& c, std::size_t node) {
+core::Result<core::TieredStore> ClusterRun::new_worker_store(const CacheRuntimeSim& c,
+                                                             std::size_t node) {
   std::vector<core::TierSpec> tiers;
   for (const auto& t : c.runtime->tiers) {
     tiers.push_back(core::TierSpec{t.medium, t.quota_bytes, t.high, t.low});
   }
   AQ_ASSIGN_OR_RETURN(auto store,
                       core::TieredStore::create(tiers, evictions_, spec_.policies.eviction));
+  if (c.quota_scale != 1.0) {
+    for (std::size_t l = 0; l < tiers.size(); ++l) {
+      const auto want = static_cast<std::int64_t>(
+          std::floor(static_cast<double>(tiers[l].quota_bytes) * c.quota_scale));
+      store.set_quota(
+          static_cast<int>(l),
+          std::min<std::int64_t>(
+              want, nodes_[node].cache_capacity_bytes[static_cast<int>(tiers[l].medium)]));
+    }
+  }
+  return store;
+}
+
+void ClusterRun::set_cache_capacity(CacheRuntimeSim& c, std::int64_t bytes) {
+  std::int64_t live = 0;
+  for (const auto& w : c.workers) live += w.live;
+  const std::int64_t configured = c.runtime->worker_quota_bytes() * live;
+  if (configured <= 0) return;  // no workers: nothing to size
+  c.quota_scale = static_cast<double>(bytes) / static_cast<double>(configured);
+  for (auto& w : c.workers) {
+    if (!w.live) continue;
+    for (int l = 0; l < w.store.level_count(); ++l) {
+      const auto& t = c.runtime->tiers[static_cast<std::size_t>(l)];
+      const auto want =
+          static_cast<std::int64_t>(std::floor(static_cast<double>(t.quota_bytes) * c.quota_scale));
+      w.store.set_quota(l,
+                        std::min<std::int64_t>(
+                            want, nodes_[w.node].cache_capacity_bytes[static_cast<int>(t.medium)]));
+    }
+  }
+}
+
+core::Status ClusterRun::add_worker(CacheRuntimeSim& c, std::size_t node) {
+  AQ_ASSIGN_OR_RETURN(auto store, new_worker_store(c, node));
   auto id = static_cast<std::uint32_t>(c.workers.size());
   c.workers.push_back(CacheWorker{node, nodes_[node].meta.name, std::move(store), 0, true});
   c.add_to_ring(id, nodes_[node].meta.name);

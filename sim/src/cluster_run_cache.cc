@@ -190,11 +190,7 @@ core::Status ClusterRun::remove_cache_worker(std::string_view runtime_key, std::
     }
     cache.remove_from_ring(w);
     // Its blocks are lost; the slot stays so worker ids remain stable.
-    auto tiers = cache.runtime->tiers;
-    std::vector<core::TierSpec> specs;
-    for (const auto& t : tiers)
-      specs.push_back(core::TierSpec{t.medium, t.quota_bytes, t.high, t.low});
-    auto fresh = core::TieredStore::create(specs, evictions_, spec_.policies.eviction);
+    auto fresh = new_worker_store(cache, cache.workers[w].node);
     if (fresh.ok()) cache.workers[w].store = std::move(*fresh);
     infos_[cache.workers[w].node].requested -= cache.runtime->worker.requests;
     core::unlabel_node_for_worker(nodes_[cache.workers[w].node],

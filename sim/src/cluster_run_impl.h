@@ -278,6 +278,13 @@ class ClusterRun final : public core::ClusterView, public core::ActionSink {
   int find_pod(std::string_view key, int* pod_index) const;
   int find_runtime_cache(std::string_view runtime_key) const;
   core::Status add_worker(CacheRuntimeSim& c, std::size_t node);
+  // A fresh store for a worker of `c` on `node`: the runtime's tiers times
+  // c.quota_scale (rounded down, so the workers never exceed a policy's
+  // share), each at most what the node's medium holds.
+  core::Result<core::TieredStore> new_worker_store(const CacheRuntimeSim& c, std::size_t node);
+  // Gives cache `c` `bytes` in all (its live workers evenly), from a job
+  // policy's decision.
+  void set_cache_capacity(CacheRuntimeSim& c, std::int64_t bytes);
 
   const ExperimentSpec& spec_;
   Workload workload_;

@@ -54,6 +54,40 @@ core::JobSnapshot ClusterRun::job_snapshot() const {
     speed = std::max(speed, nodes_[n].speed_factor);
   }
   for (const auto& [name, t] : types) s.gpu_types.push_back(t.first);
+  // Caches: each dataset's capacity and holdings; the budget is what the
+  // runtimes hold as configured, for the workers they have now.
+  for (const auto& c : caches_) {
+    core::DatasetCacheObservation d;
+    d.dataset = core::object_key(spec_.fluid.datasets[c.dataset_id].meta);
+    d.size_bytes = dataset_sizes_[c.dataset_id];
+    std::int64_t live = 0;
+    for (const auto& w : c.workers) {
+      if (!w.live) continue;
+      ++live;
+      d.cache_bytes += w.store.capacity_bytes();
+      d.cached_bytes += w.store.dataset_bytes(c.dataset_id);
+    }
+    s.cache_budget_bytes += c.runtime->worker_quota_bytes() * live;
+    if (live > 0 && !c.ring.empty()) {
+      // The fullest worker's share of the blocks, under the lowest high
+      // watermark, plus a block per level; every worker gets as much.
+      std::vector<std::int64_t> owned(c.workers.size(), 0);
+      const std::int64_t blocks = block_count(static_cast<int>(c.dataset_id));
+      for (std::int64_t b = 0; b < blocks; ++b) {
+        const std::int64_t bytes = std::min(c.block_size, d.size_bytes - b * c.block_size);
+        owned[c.ring.owner(core::BlockKey{c.dataset_id, static_cast<std::uint64_t>(b)})] += bytes;
+      }
+      double high = 1.0;
+      for (const auto& t : c.runtime->tiers) high = std::min(high, t.high);
+      const double most = static_cast<double>(*std::max_element(owned.begin(), owned.end()));
+      d.full_bytes = live * (static_cast<std::int64_t>(std::ceil(most / std::max(high, 0.05))) +
+                             c.block_size * static_cast<std::int64_t>(c.runtime->tiers.size()));
+    }
+    s.datasets.push_back(std::move(d));
+  }
+  std::sort(s.datasets.begin(), s.datasets.end(),
+            [](const auto& a, const auto& b) { return a.dataset < b.dataset; });
+  s.store_bandwidth_bps = spec_.object_store.aggregate_bandwidth;
   s.jobs.reserve(active_.size());
   for (int j : active_) {
     const JobState& st = jobs_[j];
@@ -121,6 +155,20 @@ void ClusterRun::job_policy_pass() {
   if (!valid.is_ok()) {
     fail_run(valid.with_context(at));
     return;
+  }
+  if (!decided->cache_bytes.empty()) {
+    if (spec_.cache.fidelity == "analytical") {
+      fail_run(core::failed_precondition(
+          "job policy \"" + std::string(job_policy_->name()) + "\" " + at +
+          " sized dataset caches, but cache.fidelity analytical does not model cache "
+          "capacity block by block: use cache.fidelity block"));
+      return;
+    }
+    for (auto& c : caches_) {
+      auto it =
+          decided->cache_bytes.find(core::object_key(spec_.fluid.datasets[c.dataset_id].meta));
+      if (it != decided->cache_bytes.end()) set_cache_capacity(c, it->second);
+    }
   }
   std::unordered_map<std::string_view, int> index;
   for (int j : active_) {

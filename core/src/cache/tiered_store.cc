@@ -179,6 +179,12 @@ void TieredStore::shrink(int level, std::int64_t target) {
   }
 }
 
+void TieredStore::set_quota(int level, std::int64_t bytes) {
+  Level& l = levels_[level];
+  l.spec.quota_bytes = std::max<std::int64_t>(0, bytes);
+  if (l.used > l.spec.quota_bytes) shrink(level, l.spec.quota_bytes);
+}
+
 bool TieredStore::erase(const BlockKey& key) {
   auto it = where_.find(key);
   if (it == where_.end()) return false;

@@ -71,6 +71,35 @@ Status validate_job_decision(std::string_view policy, const JobSnapshot& snapsho
                           "\": preempt it to move it");
     }
   }
+  if (!decision.cache_bytes.empty()) {
+    auto fail_ds = [&](const std::string& ds, const std::string& what) {
+      return failed_precondition("job policy \"" + std::string(policy) + "\": dataset \"" + ds +
+                                 "\" " + what);
+    };
+    std::int64_t total = 0;
+    for (const auto& d : snapshot.datasets) {
+      auto it = decision.cache_bytes.find(d.dataset);
+      total += it == decision.cache_bytes.end() ? d.cache_bytes : it->second;
+    }
+    for (const auto& [ds, bytes] : decision.cache_bytes) {
+      bool known = false;
+      for (const auto& d : snapshot.datasets) known = known || d.dataset == ds;
+      if (!known) {
+        std::string have;
+        for (const auto& d : snapshot.datasets) have += (have.empty() ? "" : ", ") + d.dataset;
+        return fail_ds(ds, "in cache_bytes has no cache (datasets with one: " +
+                               (have.empty() ? "none" : have) + ")");
+      }
+      if (bytes < 0)
+        return fail_ds(ds, "in cache_bytes is given " + std::to_string(bytes) + " bytes");
+    }
+    if (total > snapshot.cache_budget_bytes) {
+      return failed_precondition("job policy \"" + std::string(policy) +
+                                 "\": cache_bytes give the datasets " + std::to_string(total) +
+                                 " bytes in all; the cluster's cache budget is " +
+                                 std::to_string(snapshot.cache_budget_bytes));
+    }
+  }
   if (decision.wake_at && *decision.wake_at < snapshot.now) {
     return failed_precondition("job policy \"" + std::string(policy) +
                                "\": wake_at is in the past");
@@ -122,6 +151,8 @@ JobPolicyRegistry builtin_job_policies() {
         [](const JobPolicyArgs& a) { return ThemisPolicy::create(a); });
   r.add("gavel", "Gavel's heterogeneity-aware max-min fairness (an LP) with rounds",
         [](const JobPolicyArgs& a) { return GavelPolicy::create(a); });
+  r.add("silod", "SiloD-style joint cache and GPU allocation from jobs' I/O demand",
+        [](const JobPolicyArgs& a) { return SiloDPolicy::create(a); });
   return r;
 }
 

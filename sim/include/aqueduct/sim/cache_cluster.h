@@ -36,6 +36,9 @@ struct CacheRuntimeSim {
   core::Duration engine_latency{0};
   std::vector<CacheWorker> workers;
   HashRing ring;  // change it through add_to_ring / remove_from_ring
+  // Each worker's tier quotas are the runtime's times this: a job policy's
+  // share of the cluster's cache for this dataset (JobDecision::cache_bytes).
+  double quota_scale = 1.0;
 
   void add_to_ring(std::uint32_t worker, std::string_view name) {
     ring.add(worker, name);

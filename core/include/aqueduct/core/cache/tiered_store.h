@@ -75,6 +75,10 @@ class TieredStore {
   Status insert(const BlockKey& key, std::int64_t bytes);
   // Removes a block if present; returns whether it was.
   bool erase(const BlockKey& key);
+  // Changes a level's quota (0 allowed: the level then admits nothing). A
+  // smaller quota than the level holds evicts (demotes) down to it at once,
+  // in the level policy's order.
+  void set_quota(int level, std::int64_t bytes);
 
   int level_count() const { return static_cast<int>(levels_.size()); }
   const TierSpec& spec(int level) const { return levels_[level].spec; }

@@ -150,4 +150,43 @@ class GavelPolicy final : public JobPolicy {
   double reset_at_ = 0;
 };
 
+// SiloD-style joint cache and GPU allocation (Zhao et al., "SiloD: A
+// Co-design of Caching and Scheduling for Deep Learning Clusters",
+// EuroSys'23). SiloD's estimator for a job reading dataset k under uniform
+// caching (cached blocks stay for the job's life, so each epoch hits a
+// c_k / d_k share): it needs remote I/O demand x (1 - c_k / d_k), and when the
+// remote store's bandwidth B cannot carry all jobs' remote I/O, every job
+// that reads remotely slows by B / (their total). With it:
+// - cache: every cached dataset is given a share of the cluster's cache
+//   budget, greedily by remote bytes/s saved per cached byte (the running
+//   and starting jobs' I/O demand on it over its size), each up to its size;
+//   datasets no running job reads keep what they hold, most-demanded first,
+//   while the budget lasts;
+// - GPUs: the base policy's order with the estimator's speeds (each job's
+//   dataset cached as a plan for every job's demand would cache it, the
+//   store shared by the jobs the base order runs): `base: sjf` (default)
+//   runs the job with the least estimated GPU-time left first, so jobs whose
+//   data are cached go ahead of ones the store would slow; `base: fifo`
+//   keeps arrival order. Non-preemptive, as the base policies.
+// The cache-oblivious baseline is the base policy alone (`sjf`, `fifo`),
+// with each runtime's configured quota. Args: base (sjf/fifo).
+class SiloDPolicy final : public JobPolicy {
+ public:
+  static Result<std::unique_ptr<JobPolicy>> create(const JobPolicyArgs& args);
+  std::string_view name() const override { return "silod"; }
+  Result<JobDecision> decide(const JobSnapshot& s) override;
+  // Cache capacities (every dataset of s.datasets) for the jobs of
+  // `running` (indexes into s.jobs) reading now, within s.cache_budget_bytes.
+  static std::map<std::string, std::int64_t, std::less<>> cache_plan(
+      const JobSnapshot& s, const std::vector<int>& running);
+  // The estimator: each job's speed (0..1 of its I/O-bound full speed) when
+  // the jobs of `running` read with caches `cache` (jobs without input: 1).
+  static std::vector<double> speeds(const JobSnapshot& s, const std::vector<int>& running,
+                                    const std::map<std::string, std::int64_t, std::less<>>& cache);
+
+ private:
+  std::vector<int> order(const JobSnapshot& s, const std::vector<double>& speed) const;
+  bool sjf_ = true;
+};
+
 }  // namespace aqueduct::core

@@ -62,6 +62,18 @@ struct GpuTypeCapacity {
   double free = 0;  // not held by running or suspending jobs
 };
 
+// The cache of one dataset (its cache runtime's workers together).
+struct DatasetCacheObservation {
+  std::string dataset;            // "namespace/name"
+  std::int64_t size_bytes = 0;    // the dataset's size
+  std::int64_t cache_bytes = 0;   // the cache's capacity now (all workers, all tiers)
+  std::int64_t cached_bytes = 0;  // of the dataset, held now
+  // The capacity that would hold all of it: more than size_bytes, since
+  // blocks are spread unevenly over the workers and a level evicts above
+  // its high watermark.
+  std::int64_t full_bytes = 0;
+};
+
 struct JobSnapshot {
   Time now{0};
   enum class Trigger { kArrival, kCompletion, kRound, kWake } trigger = Trigger::kRound;
@@ -71,6 +83,14 @@ struct JobSnapshot {
   std::vector<JobObservation> jobs;
   // The cluster's GPU types by name; empty when no node carries one.
   std::vector<GpuTypeCapacity> gpu_types;
+  // Datasets with a cache, by name, and the cache capacity a policy may
+  // divide among them (JobDecision::cache_bytes): what their runtimes hold
+  // as configured, all workers together.
+  std::vector<DatasetCacheObservation> datasets;
+  std::int64_t cache_budget_bytes = 0;
+  // Bytes/s all readers together can fetch from remote storage (the object
+  // store's aggregate bandwidth; 0 when unknown).
+  double store_bandwidth_bps = 0;
 };
 
 struct JobDecision {
@@ -92,6 +112,10 @@ struct JobDecision {
   // aqueduct.io/gpu-type). A running job stays where it is: to move it, a
   // policy preempts it and names its new type on a later decision.
   std::map<std::string, std::string, std::less<>> gpu_type;
+  // New cache capacities (dataset -> bytes, all its workers together);
+  // datasets not named keep theirs. The capacities after the change may not
+  // exceed snapshot.cache_budget_bytes. A smaller capacity evicts at once.
+  std::map<std::string, std::int64_t, std::less<>> cache_bytes;
 };
 
 // The node label that names a node's GPU type (e.g. "v100").
@@ -116,7 +140,9 @@ JobPolicyRegistry builtin_job_policies();
 // finished), each at most once per list, preempted jobs are running, no
 // listed job asks for more GPUs than the cluster has, every gpu_type names a
 // type the cluster has with room for the job and is not a move of a running
-// job. The error names the policy and the job.
+// job, every cache_bytes entry names a cached dataset with bytes >= 0 and the
+// capacities fit in the budget. The error names the policy and the job (or
+// dataset).
 Status validate_job_decision(std::string_view policy, const JobSnapshot& snapshot,
                              const JobDecision& decision);
 
