@@ -7,12 +7,14 @@
 
 #include "aqueduct/core/jobs/job_policies.h"
 #include "aqueduct/sim/cluster_run.h"
+#include "support/experiment_run.h"
 #include "support/temp_dir.h"
 
 namespace aqueduct::sim {
 namespace {
 
 using aqueduct::testing::TempDir;
+constexpr auto by_id = aqueduct::testing::jobs_by_id;
 
 constexpr std::int64_t kGi = 1LL << 30;
 
@@ -76,16 +78,7 @@ core::Result<RunResult> run(TempDir& dir, std::string text, const RunOptions& op
                          "job_id,arrival_s,gpus,duration_s,application\n"
                          "h,0,1,,h\n"
                          "b,0,1,,b\n"));
-  core::Diagnostics d;
-  auto plan = load_experiment_yaml(text, dir.file("e.yaml"), dir.path().string(), d);
-  if (!plan.ok()) return plan.status();
-  return run_experiment(plan->scenarios[0], options);
-}
-
-std::map<std::string, JobRecord> by_id(const RunResult& r) {
-  std::map<std::string, JobRecord> out;
-  for (const auto& j : r.jobs) out[j.id] = j;
-  return out;
+  return aqueduct::testing::run_first_scenario(dir, text, options);
 }
 
 // Gives the datasets fixed capacities at every decision.

@@ -7,12 +7,14 @@
 
 #include "aqueduct/core/jobs/job_policies.h"
 #include "aqueduct/sim/cluster_run.h"
+#include "support/experiment_run.h"
 #include "support/temp_dir.h"
 
 namespace aqueduct::sim {
 namespace {
 
 using aqueduct::testing::TempDir;
+constexpr auto by_id = aqueduct::testing::jobs_by_id;
 
 // A 1-GPU v100 node and a 1-GPU k80 node; two jobs from a philly-gavel trace.
 // "Fast" does 4 steps/s on a v100 and 1 on a k80; "Flat" 1 on both.
@@ -49,16 +51,7 @@ std::string experiment(TempDir& dir, const std::string& jobs, const std::string&
 }
 
 core::Result<RunResult> run(TempDir& dir, const std::string& text, const RunOptions& o = {}) {
-  core::Diagnostics d;
-  auto plan = load_experiment_yaml(text, dir.file("e.yaml"), dir.path().string(), d);
-  if (!plan.ok()) return plan.status();
-  return run_experiment(plan->scenarios[0], o);
-}
-
-std::map<std::string, JobRecord> by_id(const RunResult& r) {
-  std::map<std::string, JobRecord> out;
-  for (const auto& j : r.jobs) out[j.id] = j;
-  return out;
+  return aqueduct::testing::run_first_scenario(dir, text, o);
 }
 
 TEST(GpuTypeRun, GavelPutsEachJobOnTheTypeItGainsFromAndItRunsAtThatSpeed) {

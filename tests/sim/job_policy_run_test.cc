@@ -6,12 +6,14 @@
 
 #include "aqueduct/core/jobs/job_policies.h"
 #include "aqueduct/sim/cluster_run.h"
+#include "support/experiment_run.h"
 #include "support/temp_dir.h"
 
 namespace aqueduct::sim {
 namespace {
 
 using aqueduct::testing::TempDir;
+constexpr auto by_id = aqueduct::testing::jobs_by_id;
 
 // One node with 4 GPUs; jobs without input data, run for their duration_s.
 // JOBS is the policies.jobs mapping.
@@ -36,16 +38,7 @@ const char* kLongThenShort =
 core::Result<RunResult> run(TempDir& dir, std::string text, const std::string& trace,
                             const RunOptions& options = {}) {
   text.replace(text.find("TRACE"), 5, dir.write("t.csv", trace));
-  core::Diagnostics d;
-  auto plan = load_experiment_yaml(text, dir.file("e.yaml"), dir.path().string(), d);
-  if (!plan.ok()) return plan.status();
-  return run_experiment(plan->scenarios[0], options);
-}
-
-std::map<std::string, JobRecord> by_id(const RunResult& r) {
-  std::map<std::string, JobRecord> out;
-  for (const auto& j : r.jobs) out[j.id] = j;
-  return out;
+  return aqueduct::testing::run_first_scenario(dir, text, options);
 }
 
 TEST(JobPolicyRun, FifoRunsTheLongJobFirst) {
