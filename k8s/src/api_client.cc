@@ -130,6 +130,7 @@ core::Result<std::unique_ptr<ApiClient>> ApiClient::create(ClusterConfig config)
     X509_STORE_free(s);
   }
   c->config_ = std::move(config);
+  if (c->config_.exec) AQ_RETURN_IF_ERROR(c->refresh_credential());
   AQ_ASSIGN_OR_RETURN(auto first, c->connect(60));  // checks the TLS material once
   c->idle_.push_back(std::move(first));
   c->open_ = 1;
@@ -138,17 +139,55 @@ core::Result<std::unique_ptr<ApiClient>> ApiClient::create(ClusterConfig config)
 
 ApiClient::~ApiClient() = default;
 
+core::Status ApiClient::refresh_credential() {
+  AQ_ASSIGN_OR_RETURN(ExecCredential fresh,
+                      run_exec_plugin(*config_.exec, config_.server, config_.ca_pem));
+  {
+    std::lock_guard<std::mutex> lock(cred_mu_);
+    cred_ = std::move(fresh);
+  }
+  // Kept connections carry the old credential.
+  std::lock_guard<std::mutex> lock(mu_);
+  open_ -= idle_.size();
+  idle_.clear();
+  free_cv_.notify_all();
+  return core::Status::ok();
+}
+
+void ApiClient::refresh_if_expiring() {
+  if (!config_.exec) return;
+  {
+    std::lock_guard<std::mutex> lock(cred_mu_);
+    // A little early, so a request in flight does not carry a stale token.
+    if (!cred_.expires ||
+        std::chrono::system_clock::now() + std::chrono::seconds(10) < *cred_.expires) {
+      return;
+    }
+  }
+  core::Status st = refresh_credential();
+  if (!st.is_ok()) log_.warn("exec credential: " + st.message());
+}
+
 core::Result<std::unique_ptr<ApiClient::Connection>> ApiClient::connect(int read_timeout_s) const {
   auto conn = std::make_unique<Connection>();
+  // The kubeconfig's credential, or the exec plugin's when it gave one.
+  std::string token = config_.token, cert_pem = config_.client_cert_pem,
+              key_pem = config_.client_key_pem;
+  if (config_.exec) {
+    std::lock_guard<std::mutex> lock(cred_mu_);
+    if (!cred_.token.empty()) token = cred_.token;
+    if (!cred_.client_cert_pem.empty()) {
+      cert_pem = cred_.client_cert_pem;
+      key_pem = cred_.client_key_pem;
+    }
+  }
   if (tls_) {
     std::unique_ptr<httplib::SSLClient> ssl;
-    if (!config_.client_cert_pem.empty()) {
-      BIO* cb = BIO_new_mem_buf(config_.client_cert_pem.data(),
-                                static_cast<int>(config_.client_cert_pem.size()));
+    if (!cert_pem.empty()) {
+      BIO* cb = BIO_new_mem_buf(cert_pem.data(), static_cast<int>(cert_pem.size()));
       std::unique_ptr<X509, X509Deleter> cert(PEM_read_bio_X509(cb, nullptr, nullptr, nullptr));
       BIO_free(cb);
-      BIO* kb = BIO_new_mem_buf(config_.client_key_pem.data(),
-                                static_cast<int>(config_.client_key_pem.size()));
+      BIO* kb = BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size()));
       std::unique_ptr<EVP_PKEY, KeyDeleter> key(
           PEM_read_bio_PrivateKey(kb, nullptr, nullptr, nullptr));
       BIO_free(kb);
@@ -174,7 +213,7 @@ core::Result<std::unique_ptr<ApiClient::Connection>> ApiClient::connect(int read
   conn->http->set_keep_alive(true);
   conn->headers.emplace("Accept", "application/json");
   conn->headers.emplace("User-Agent", "aqueduct");
-  if (!config_.token.empty()) conn->headers.emplace("Authorization", "Bearer " + config_.token);
+  if (!token.empty()) conn->headers.emplace("Authorization", "Bearer " + token);
   return conn;
 }
 
@@ -205,28 +244,35 @@ void ApiClient::give_back(std::unique_ptr<Connection> c) {
 core::Result<ApiResponse> ApiClient::request(const std::string& method, const std::string& path,
                                              const std::string& body,
                                              const std::string& content_type) {
+  refresh_if_expiring();
   httplib::Request req;
   req.method = method;
   req.path = path;
   req.body = body;
-  std::unique_ptr<Connection> conn = take_connection();
-  if (!conn) {
-    return core::Status(core::StatusCode::kUnavailable,
-                        method + " " + config_.server + path + ": cannot set up a connection");
-  }
-  req.headers = conn->headers;
-  if (!body.empty()) req.headers.emplace("Content-Type", content_type);
   httplib::Response res;
-  httplib::Error err = httplib::Error::Success;
-  // One retry on a broken keep-alive connection.
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    res = httplib::Response();
-    if (conn->http->send(req, res, err)) break;
-  }
-  give_back(std::move(conn));
-  if (err != httplib::Error::Success) {
-    return core::Status(core::StatusCode::kUnavailable,
-                        method + " " + config_.server + path + ": " + httplib::to_string(err));
+  // A 401 with an exec plugin: its credential was revoked or rotated early;
+  // fetch a new one and try once more.
+  for (int auth = 0; auth < 2; ++auth) {
+    std::unique_ptr<Connection> conn = take_connection();
+    if (!conn) {
+      return core::Status(core::StatusCode::kUnavailable,
+                          method + " " + config_.server + path + ": cannot set up a connection");
+    }
+    req.headers = conn->headers;
+    if (!body.empty()) req.headers.emplace("Content-Type", content_type);
+    httplib::Error err = httplib::Error::Success;
+    // One retry on a broken keep-alive connection.
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      res = httplib::Response();
+      if (conn->http->send(req, res, err)) break;
+    }
+    give_back(std::move(conn));
+    if (err != httplib::Error::Success) {
+      return core::Status(core::StatusCode::kUnavailable,
+                          method + " " + config_.server + path + ": " + httplib::to_string(err));
+    }
+    if (res.status != 401 || !config_.exec || auth == 1) break;
+    AQ_RETURN_IF_ERROR(refresh_credential());
   }
   return ApiResponse{res.status, parse_body(res.body)};
 }
@@ -294,6 +340,7 @@ core::Result<WatchEnd> ApiClient::watch(const std::string& collection_path,
                                         const std::string& resource_version, int timeout_seconds,
                                         const std::function<bool(const WatchEvent&)>& on_event,
                                         WatchCancel* cancel) {
+  refresh_if_expiring();
   AQ_ASSIGN_OR_RETURN(auto conn, connect(timeout_seconds + 30));
   const std::string path =
       collection_path + (collection_path.find('?') == std::string::npos ? "?" : "&") +

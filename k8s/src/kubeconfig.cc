@@ -64,6 +64,59 @@ core::Result<std::string> pem_of(const YAML::Node& n, const std::string& field, 
   return std::string();
 }
 
+// users[].user.exec: the credential plugin, checked as kubectl checks it.
+core::Result<ExecPlugin> exec_plugin(const YAML::Node& e, const fs::path& dir,
+                                     const std::string& where) {
+  ExecPlugin p;
+  p.where = where;
+  if (!e.IsMap()) return core::invalid_argument(where + ": expected a map");
+  p.api_version = e["apiVersion"].as<std::string>("");
+  if (p.api_version != "client.authentication.k8s.io/v1" &&
+      p.api_version != "client.authentication.k8s.io/v1beta1") {
+    return core::invalid_argument(where +
+                                  ".apiVersion: expected client.authentication.k8s.io/v1 or "
+                                  "/v1beta1, got \"" +
+                                  p.api_version + "\"");
+  }
+  p.command = e["command"].as<std::string>("");
+  if (p.command.empty()) return core::invalid_argument(where + ".command: missing");
+  // A relative path with a slash is relative to the kubeconfig (as kubectl does).
+  if (p.command.find('/') != std::string::npos && fs::path(p.command).is_relative()) {
+    p.command = (dir / p.command).string();
+  }
+  if (e["args"]) {
+    if (!e["args"].IsSequence()) return core::invalid_argument(where + ".args: expected a list");
+    for (const auto& a : e["args"]) p.args.push_back(a.as<std::string>());
+  }
+  if (e["env"]) {
+    if (!e["env"].IsSequence()) return core::invalid_argument(where + ".env: expected a list");
+    for (std::size_t i = 0; i < e["env"].size(); ++i) {
+      const YAML::Node& v = e["env"][i];
+      const std::string name = v["name"].as<std::string>("");
+      if (name.empty() || name.find('=') != std::string::npos) {
+        return core::invalid_argument(where + ".env[" + std::to_string(i) +
+                                      "].name: expected a variable name");
+      }
+      p.env.emplace_back(name, v["value"].as<std::string>(""));
+    }
+  }
+  p.install_hint = e["installHint"].as<std::string>("");
+  p.provide_cluster_info = e["provideClusterInfo"].as<bool>(false);
+  const std::string mode = e["interactiveMode"].as<std::string>("IfAvailable");
+  if (mode == "Always") {
+    return core::invalid_argument(where +
+                                  ".interactiveMode: Always needs a terminal; a controller has "
+                                  "none (use Never or IfAvailable)");
+  }
+  if (mode != "Never" && mode != "IfAvailable") {
+    return core::invalid_argument(where +
+                                  ".interactiveMode: expected Never, IfAvailable or "
+                                  "Always, got \"" +
+                                  mode + "\"");
+  }
+  return p;
+}
+
 }  // namespace
 
 // The loader proper; load_kubeconfig turns yaml-cpp's conversion errors
@@ -122,11 +175,14 @@ static core::Result<ClusterConfig> load_checked(const std::string& path,
     if (c.client_cert_pem.empty() != c.client_key_pem.empty()) {
       return core::invalid_argument(uwhere + ": client-certificate and client-key go together");
     }
-    if (user["exec"] || user["auth-provider"]) {
+    if (user["exec"]) {
+      AQ_ASSIGN_OR_RETURN(c.exec, exec_plugin(user["exec"], dir, uwhere + ".exec"));
+    } else if (user["auth-provider"]) {
       if (c.token.empty() && c.token_file.empty() && c.client_cert_pem.empty()) {
-        return core::invalid_argument(uwhere +
-                                      ": exec and auth-provider credentials are not supported; "
-                                      "use a token or a client certificate");
+        return core::invalid_argument(
+            uwhere +
+            ": auth-provider credentials were removed from Kubernetes (1.26); use an exec "
+            "plugin (e.g. gke-gcloud-auth-plugin, kubelogin), a token or a client certificate");
       }
     }
   }

@@ -102,6 +102,12 @@ class ApiClient {
   struct Connection;
   ApiClient() = default;
   core::Result<std::unique_ptr<Connection>> connect(int read_timeout_s) const;
+  // Exec credential plugins: the current credential, fetched again when it
+  // expires (checked before each request) or the server answers 401.
+  core::Status refresh_credential();
+  void refresh_if_expiring();
+  mutable std::mutex cred_mu_;
+  ExecCredential cred_;
   ClusterConfig config_;
   core::Logger log_{"k8s"};
   std::string host_;

@@ -1,11 +1,14 @@
 // How to reach a Kubernetes API server: from a kubeconfig file (token,
 // client certificate, CA, insecure-skip-tls-verify; inline *-data or file
-// paths) or from inside a pod (the service account's token and CA).
+// paths; exec credential plugins) or from inside a pod (the service
+// account's token and CA).
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "aqueduct/core/status.h"
+#include "aqueduct/k8s/exec_credential.h"
 
 namespace aqueduct::k8s {
 
@@ -17,6 +20,10 @@ struct ClusterConfig {
   std::string token;
   std::string token_file;  // re-read on every client start (bound SA tokens rotate)
   std::string client_cert_pem, client_key_pem;
+  // A credential plugin (users[].user.exec): the client runs it for a token
+  // or certificate before connecting, again when that expires, and once
+  // more when the server answers 401.
+  std::optional<ExecPlugin> exec;
   std::string default_namespace = "default";
 };
 
