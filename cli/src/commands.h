@@ -169,6 +169,7 @@ struct ControllerArgs {
       "AlluxioRuntime,JuiceFSRuntime,JindoRuntime,ThinRuntime,AqueductRuntime";
   int workers = 2;
   std::string elasticity_period = "60s";  // how often runtimes' autoscalers decide
+  std::string metrics_listen;             // HOST:PORT for GET /metrics and /healthz; "" off
   LogArgs log;
 };
 // Runs until SIGTERM/SIGINT. Exit: 0 stopped by a signal, 2 bad input.

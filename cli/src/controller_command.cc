@@ -8,12 +8,15 @@
 #include <sstream>
 
 #include "aqueduct/core/quantity.h"
+#include "aqueduct/k8s/controller_metrics.h"
 #include "aqueduct/k8s/dataload_controller.h"
 #include "aqueduct/k8s/dataset_controller.h"
 #include "aqueduct/k8s/elasticity_controller.h"
+#include "aqueduct/k8s/http_server.h"
 #include "aqueduct/k8s/leader_election.h"
 #include "aqueduct/k8s/runtime_controller.h"
 #include "aqueduct/k8s/sidecar_exit.h"
+#include "aqueduct/k8s/webhook_server.h"
 #include "commands.h"
 #include "stop_signals.h"
 
@@ -100,12 +103,35 @@ int run_controller(const ControllerArgs& args) {
                                 sidecars.stop();
                                 elasticity.stop();
                               }});
+  std::unique_ptr<k8s::HttpServer> metrics;
+  if (!args.metrics_listen.empty()) {
+    auto addr = k8s::parse_listen_address(args.metrics_listen);
+    if (!addr) return fail("--metrics-listen: " + addr.status().message());
+    k8s::HttpServerConfig hc;
+    hc.name = "controller";
+    hc.host = addr->first;
+    hc.port = addr->second;
+    hc.extra_metrics = [&] {
+      return k8s::controller_metrics_text({datasets.loop().stats(), runtimes.loop().stats(),
+                                           loads.loop().stats(), sidecars.loop().stats()},
+                                          elector.is_leader());
+    };
+    auto server = k8s::HttpServer::start(std::move(hc),
+                                         {{"GET", "/healthz", [](const k8s::HttpRequest&) {
+                                             return k8s::HttpResponse{200, "ok\n", "text/plain"};
+                                           }}});
+    if (!server) return fail("--metrics-listen: " + server.status().message());
+    metrics = std::move(*server);
+    log.info("serving GET /metrics and /healthz on http://" + addr->first + ":" +
+             std::to_string(metrics->port()));
+  }
   log.info(elector.identity() + " campaigning for lease " + le.lease_namespace + "/" +
            le.lease_name);
   elector.start();
   const int sig = stop_signals.wait();
   log.info("signal " + std::to_string(sig) + ", stopping");
   elector.stop();  // stops the controllers and hands the lease back
+  if (metrics) metrics->stop();
   datasets.stop_informers();
   runtimes.stop_informers();
   loads.stop_informers();

@@ -345,6 +345,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 64));
   controller->add_option("--elasticity-period", ca.elasticity_period,
                          "how often runtimes' autoscalers (aqueduct.io/autoscaler) decide (60s)");
+  controller->add_option("--metrics-listen", ca.metrics_listen,
+                         "serve Prometheus metrics (GET /metrics) and GET /healthz over plain "
+                         "HTTP on HOST:PORT (default: off)");
 
   aqueduct::cli::FuseArgs fa;
   auto add_reader_flags = [&](CLI::App* c) {

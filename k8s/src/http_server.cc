@@ -191,6 +191,7 @@ struct HttpServer::Impl {
     out += "# TYPE aqueduct_http_connections_total counter\n";
     out +=
         "aqueduct_http_connections_total{" + s + "} " + std::to_string(connections.load()) + "\n";
+    if (config.extra_metrics) out += config.extra_metrics();
     return out;
   }
 

@@ -43,6 +43,9 @@ class DataLoadController {
   // How often Cron DataLoads are looked at while running (default 10 s).
   void set_cron_tick(std::chrono::milliseconds d) { cron_tick_ = d; }
 
+  // Its reconcile loop, for metrics.
+  const ControllerLoop& loop() const { return loop_; }
+
  private:
   using SetPhase =
       std::function<core::Status(const std::string& phase, const std::string& type,

@@ -42,6 +42,9 @@ class DatasetController {
   core::Status reconcile(const std::string& key);
   DatasetControllerStats stats() const;
 
+  // Its reconcile loop, for metrics.
+  const ControllerLoop& loop() const { return loop_; }
+
  private:
   struct RuntimeInformer {
     std::string kind;

@@ -55,6 +55,8 @@ struct HttpServerConfig {
   std::function<std::string(const std::string& message)> error_body;
   // One line per rejection (deadline, limits, malformed); null: silent.
   std::function<void(const std::string&)> log;
+  // More Prometheus text appended to GET /metrics (e.g. a controller's).
+  std::function<std::string()> extra_metrics;
 };
 
 // Counters since start (also exported at GET /metrics).

@@ -39,6 +39,9 @@ class RuntimeController {
   core::Status reconcile(const std::string& key);
   RuntimeControllerStats stats() const;
 
+  // Its reconcile loop, for metrics.
+  const ControllerLoop& loop() const { return loop_; }
+
  private:
   struct Kind {
     std::string kind;

@@ -37,6 +37,9 @@ class SidecarExitController {
   core::Status reconcile(const std::string& key);  // "namespace/name"
   std::uint64_t exits_requested() const { return exits_; }
 
+  // Its reconcile loop, for metrics.
+  const ControllerLoop& loop() const { return loop_; }
+
  private:
   ApiClient& client_;
   std::unique_ptr<Informer> pods_;
