@@ -11,9 +11,11 @@
 #include "aqueduct/core/fluid/fluid_labels.h"
 #include "aqueduct/core/fluid/fluid_loader.h"
 #include "aqueduct/core/hash.h"
+#include "aqueduct/core/injection/pod_injection.h"
 #include "aqueduct/core/yaml/yaml_json.h"
 #include "aqueduct/k8s/certificates.h"
 #include "aqueduct/k8s/leader_election.h"
+#include "aqueduct/runtime_adapters/fuse_templates.h"
 #include "aqueduct/runtime_adapters/runtime_workloads.h"
 
 namespace aqueduct::k8s {
@@ -343,6 +345,31 @@ core::Status RuntimeController::reconcile(const std::string& key) {
   }
   auto fuse = ensure(resources::daemon_sets(), w->fuse, false);
   if (!fuse.ok()) return fuse.status();
+  // The script the injected FUSE sidecar's post-start hook runs
+  // ("<fs_type>-check-mount"): one per namespace and engine, shared by the
+  // runtimes of that engine, so it has no owner. Without it a pod with the
+  // sidecar would wait in ContainerCreating.
+  if (auto tmpl = runtime_adapters::render_fuse_template(objs.datasets.front(), rt); tmpl.ok()) {
+    Json cm = core::check_mount_config_map(k.ns, tmpl->fs_type);
+    const std::string cm_name = cm["metadata"]["name"];
+    auto got = client_.get(resources::config_maps().object(k.ns, cm_name));
+    if (!got.ok() && got.status().code() == core::StatusCode::kNotFound) {
+      auto made = client_.create(resources::config_maps().collection(k.ns), cm);
+      if (made.ok()) ++created_;
+      if (!made.ok() && made.status().code() != core::StatusCode::kAlreadyExists) {
+        return made.status();
+      }
+    } else if (!got.ok()) {
+      return got.status();
+    } else if (!got->contains("data") || (*got)["data"] != cm["data"]) {
+      auto put = client_.update(resources::config_maps().object(k.ns, cm_name), [&](Json& cur) {
+        cur["data"] = cm["data"];
+        return core::Status::ok();
+      });
+      if (!put.ok()) return put.status();
+      ++updated_;
+    }
+  }
   AQ_RETURN_IF_ERROR(
       label_nodes(k.ns, k.name, core::runtime_engine_name(rt.engine), w->worker_selector));
 

@@ -68,6 +68,22 @@ TEST(RuntimeController, RendersWorkersAndLazyFuseFollowsReplicasAndReportsStatus
             std::string::npos);
   EXPECT_EQ(ctl.stats().enabled_kinds, std::vector<std::string>{"JuiceFSRuntime"})
       << "AlluxioRuntime's controller stays off until one appears";
+  // The check-mount script the injected sidecar mounts exists in the namespace.
+  ASSERT_TRUE(eventually(
+      [&] { return !api.get("v1/configmaps", "default", "juicefs-check-mount").is_null(); }));
+  Json cm = api.get("v1/configmaps", "default", "juicefs-check-mount");
+  EXPECT_NE(cm["data"]["check-mount.sh"].get<std::string>().find("#!/bin/bash"), std::string::npos)
+      << cm.dump();
+  // An edited script is put back.
+  cm["data"]["check-mount.sh"] = "#!/bin/sh\nexit 0\n";
+  api.put("v1/configmaps", cm);
+  Json poke = api.get(kJuiceFs, "default", "images");
+  poke["metadata"]["labels"]["poke"] = "1";
+  api.put(kJuiceFs, poke);
+  ASSERT_TRUE(eventually([&] {
+    return api.get("v1/configmaps", "default", "juicefs-check-mount")["data"]["check-mount.sh"] !=
+           "#!/bin/sh\nexit 0\n";
+  }));
 
   // Scaling the runtime (its scale subresource) scales the workers.
   Json rt = api.get(kJuiceFs, "default", "images");
