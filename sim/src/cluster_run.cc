@@ -132,6 +132,15 @@ std::int64_t ClusterRun::block_count(int dataset) const {
   return (size + b - 1) / b;
 }
 
+std::int64_t ClusterRun::scaled_quota(const CacheRuntimeSim& c, std::size_t level,
+                                      std::size_t node) const {
+  const auto& t = c.runtime->tiers[level];
+  const auto want =
+      static_cast<std::int64_t>(std::floor(static_cast<double>(t.quota_bytes) * c.quota_scale));
+  return std::min<std::int64_t>(want,
+                                nodes_[node].cache_capacity_bytes[static_cast<int>(t.medium)]);
+}
+
 core::Result<core::TieredStore> ClusterRun::new_worker_store(const CacheRuntimeSim& c,
                                                              std::size_t node) {
   std::vector<core::TierSpec> tiers;
@@ -142,12 +151,7 @@ core::Result<core::TieredStore> ClusterRun::new_worker_store(const CacheRuntimeS
                       core::TieredStore::create(tiers, evictions_, spec_.policies.eviction));
   if (c.quota_scale != 1.0) {
     for (std::size_t l = 0; l < tiers.size(); ++l) {
-      const auto want = static_cast<std::int64_t>(
-          std::floor(static_cast<double>(tiers[l].quota_bytes) * c.quota_scale));
-      store.set_quota(
-          static_cast<int>(l),
-          std::min<std::int64_t>(
-              want, nodes_[node].cache_capacity_bytes[static_cast<int>(tiers[l].medium)]));
+      store.set_quota(static_cast<int>(l), scaled_quota(c, l, node));
     }
   }
   return store;
@@ -162,12 +166,7 @@ void ClusterRun::set_cache_capacity(CacheRuntimeSim& c, std::int64_t bytes) {
   for (auto& w : c.workers) {
     if (!w.live) continue;
     for (int l = 0; l < w.store.level_count(); ++l) {
-      const auto& t = c.runtime->tiers[static_cast<std::size_t>(l)];
-      const auto want =
-          static_cast<std::int64_t>(std::floor(static_cast<double>(t.quota_bytes) * c.quota_scale));
-      w.store.set_quota(l,
-                        std::min<std::int64_t>(
-                            want, nodes_[w.node].cache_capacity_bytes[static_cast<int>(t.medium)]));
+      w.store.set_quota(l, scaled_quota(c, static_cast<std::size_t>(l), w.node));
     }
   }
 }

@@ -282,6 +282,8 @@ class ClusterRun final : public core::ClusterView, public core::ActionSink {
   // c.quota_scale (rounded down, so the workers never exceed a policy's
   // share), each at most what the node's medium holds.
   core::Result<core::TieredStore> new_worker_store(const CacheRuntimeSim& c, std::size_t node);
+  // Tier `level`'s quota for a worker of `c` on `node` under c.quota_scale.
+  std::int64_t scaled_quota(const CacheRuntimeSim& c, std::size_t level, std::size_t node) const;
   // Gives cache `c` `bytes` in all (its live workers evenly), from a job
   // policy's decision.
   void set_cache_capacity(CacheRuntimeSim& c, std::int64_t bytes);
