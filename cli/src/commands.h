@@ -175,6 +175,21 @@ struct ControllerArgs {
 // Runs until SIGTERM/SIGINT. Exit: 0 stopped by a signal, 2 bad input.
 int run_controller(const ControllerArgs& args);
 
+struct CsiArgs {
+  std::string endpoint = "unix:///csi/csi.sock";
+  std::string node_id;  // this node's name (the DaemonSet passes spec.nodeName)
+  std::string driver_name = "fuse.csi.fluid.io";
+  std::string kubeconfig;
+  std::string kubelet_dir = "/var/lib/kubelet";
+  std::string state_dir;  // default: <kubelet-dir>/plugins/<driver>/published
+  std::string mount_timeout = "60s";
+  std::string recover_period = "5s";
+  std::string metrics_listen;
+  LogArgs log;
+};
+// The CSI node plugin until SIGTERM/SIGINT. Exit: 0 stopped by a signal, 2 bad input.
+int run_csi(const CsiArgs& args);
+
 struct SimNodesArgs {
   std::string kubeconfig;
   std::string cluster;      // Cluster YAML (nodes or pools)

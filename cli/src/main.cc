@@ -349,6 +349,28 @@ int main(int argc, char** argv) {
                          "serve Prometheus metrics (GET /metrics) and GET /healthz over plain "
                          "HTTP on HOST:PORT (default: off)");
 
+  aqueduct::cli::CsiArgs csa;
+  auto* csi = app.add_subcommand(
+      "csi",
+      "Serve the CSI node plugin (fuse.csi.fluid.io) for the kubelet: NodeStage labels the\n"
+      "node for the dataset's lazy FUSE, NodePublish bind-mounts the dataset into the pod;\n"
+      "pods' mounts are bound again when the FUSE restarts.");
+  csi->add_option("--endpoint", csa.endpoint, "unix:///path of the socket (unix:///csi/csi.sock)");
+  csi->add_option("--node-id", csa.node_id, "this node's name (e.g. from spec.nodeName)")
+      ->required();
+  csi->add_option("--driver-name", csa.driver_name, "the CSI driver name (fuse.csi.fluid.io)");
+  csi->add_option("--kubeconfig", csa.kubeconfig, "kubeconfig (default: $KUBECONFIG, in-cluster)");
+  csi->add_option("--kubelet-dir", csa.kubelet_dir, "the kubelet's root folder (/var/lib/kubelet)");
+  csi->add_option("--state-dir", csa.state_dir,
+                  "where published targets are recorded (default: KUBELET-DIR/plugins/DRIVER/"
+                  "published)");
+  csi->add_option("--mount-timeout", csa.mount_timeout,
+                  "how long NodePublish waits for the dataset's FUSE (60s)");
+  csi->add_option("--recover-period", csa.recover_period,
+                  "how often pods' mounts are checked against a restarted FUSE (5s; 0: off)");
+  csi->add_option("--metrics-listen", csa.metrics_listen,
+                  "serve Prometheus metrics (GET /metrics) and GET /healthz on HOST:PORT");
+
   aqueduct::cli::FuseArgs fa;
   auto add_reader_flags = [&](CLI::App* c) {
     c->add_option("--source", fa.source, "local:///path or http(s)://host[:port]/prefix")
@@ -403,7 +425,7 @@ int main(int argc, char** argv) {
   for (auto [cmd, log] :
        {std::pair{webhook, &wa.log}, std::pair{worker, &wk.log}, std::pair{extender, &ea.log},
         std::pair{controller, &ca.log}, std::pair{mount, &fa.log}, std::pair{load, &fa.log},
-        std::pair{simnodes, &sn.log}})
+        std::pair{simnodes, &sn.log}, std::pair{csi, &csa.log}})
     add_log_flags(cmd, *log);
   if (int rc = aqueduct::cli::parse_or_exit(app, argc, argv); rc >= 0) return rc;
   if (version_cmd->parsed()) return aqueduct::cli::run_version(version_output);
@@ -414,6 +436,7 @@ int main(int argc, char** argv) {
   if (webhook->parsed()) return aqueduct::cli::run_webhook(wa);
   if (extender->parsed()) return aqueduct::cli::run_extender(ea);
   if (controller->parsed()) return aqueduct::cli::run_controller(ca);
+  if (csi->parsed()) return aqueduct::cli::run_csi(csa);
   if (inject->parsed()) return aqueduct::cli::run_inject(ia);
   if (cache_sim->parsed()) return aqueduct::cli::run_cache_sim(cs);
   if (calibrate->parsed()) return aqueduct::cli::run_calibrate(cal);

@@ -4,6 +4,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "http_client_pool.h"
 #include "source_impl.h"
 
 namespace aqueduct::fuse {
@@ -22,12 +23,6 @@ std::string encode_path(const std::string& path) {
     }
   }
   return out;
-}
-
-std::int64_t parse_http_time(const std::string& s) {
-  std::tm tm{};
-  if (!strptime(s.c_str(), "%a, %d %b %Y %H:%M:%S", &tm)) return 0;
-  return static_cast<std::int64_t>(timegm(&tm));
 }
 
 class HttpSource final : public Source {
@@ -130,30 +125,11 @@ class HttpSource final : public Source {
   // A small pool: httplib clients serialize their requests, readers should not.
   template <typename Fn>
   httplib::Result with_client(Fn fn) {
-    std::unique_ptr<httplib::Client> c;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (!pool_.empty()) {
-        c = std::move(pool_.back());
-        pool_.pop_back();
-      }
-    }
-    if (!c) {
-      c = std::make_unique<httplib::Client>(scheme_ + "://" + host_port_);
-      c->set_keep_alive(true);
-      c->set_connection_timeout(5);
-      c->set_read_timeout(30);
-      c->set_follow_location(true);
-    }
-    auto res = fn(*c);
-    std::lock_guard<std::mutex> lock(mu_);
-    if (res && pool_.size() < 16) pool_.push_back(std::move(c));
-    return res;
+    return pool_.with_client(fn);
   }
 
   std::string scheme_, host_port_, prefix_;
-  std::mutex mu_;
-  std::vector<std::unique_ptr<httplib::Client>> pool_;
+  HttpClientPool pool_{scheme_ + "://" + host_port_, /*follow_redirects=*/true};
 };
 
 }  // namespace
@@ -170,8 +146,9 @@ core::Result<std::unique_ptr<Source>> open_http_source(const std::string& scheme
 core::Result<std::unique_ptr<Source>> open_source(const std::string& uri) {
   auto sep = uri.find("://");
   if (sep == std::string::npos) {
-    return core::invalid_argument("--source \"" + uri +
-                                  "\": expected local:///path or http(s)://host[:port]/prefix");
+    return core::invalid_argument(
+        "--source \"" + uri +
+        "\": expected local:///path, http(s)://host[:port]/prefix or s3://bucket/prefix");
   }
   std::string scheme = uri.substr(0, sep), rest = uri.substr(sep + 3);
   if (scheme == "local" || scheme == "file") return open_local_source(rest);
@@ -181,8 +158,12 @@ core::Result<std::unique_ptr<Source>> open_source(const std::string& uri) {
     std::string prefix = slash == std::string::npos ? "" : rest.substr(slash);
     return open_http_source(scheme, host, prefix);
   }
+  if (scheme == "s3") {
+    AQ_ASSIGN_OR_RETURN(auto cfg, parse_s3_uri(uri));
+    return open_s3_source(cfg);
+  }
   return core::invalid_argument("--source \"" + uri + "\": unknown scheme \"" + scheme +
-                                "\" (local, http, https; S3 is not supported yet)");
+                                "\" (local, http, https, s3)");
 }
 
 }  // namespace aqueduct::fuse

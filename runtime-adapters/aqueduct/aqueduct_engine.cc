@@ -1,8 +1,35 @@
 #include "aqueduct_engine.h"
 
+#include "../common/fuse_common.h"
 #include "aqueduct/core/hash.h"
 
 namespace aqueduct::runtime_adapters::aqueduct_engine {
+
+namespace {
+// The first of `keys` set in the mount's options (then the dataset's shared ones).
+std::string option(const core::Dataset& ds, std::initializer_list<const char*> keys) {
+  for (const char* k : keys) {
+    if (auto it = ds.mounts.front().options.find(k); it != ds.mounts.front().options.end())
+      return it->second;
+    if (auto it = ds.shared_options.find(k); it != ds.shared_options.end()) return it->second;
+  }
+  return "";
+}
+bool has_secret(const core::Dataset& ds, const char* name) {
+  for (const auto& eo : ds.mounts.front().encrypt_options)
+    if (eo.name == name) return true;
+  for (const auto& eo : ds.shared_encrypt_options)
+    if (eo.name == name) return true;
+  return false;
+}
+// S3 credentials: Alluxio's option names, or JuiceFS's.
+constexpr std::pair<const char*, const char*> kS3Secrets[] = {
+    {"AWS_ACCESS_KEY_ID", "aws.accessKeyId"},
+    {"AWS_ACCESS_KEY_ID", "access-key"},
+    {"AWS_SECRET_ACCESS_KEY", "aws.secretKey"},
+    {"AWS_SECRET_ACCESS_KEY", "secret-key"},
+    {"AWS_SESSION_TOKEN", "aws.sessionToken"}};
+}  // namespace
 
 core::Result<std::string> source_uri(const core::Dataset& ds) {
   const std::string where = "Dataset " + ds.meta.namespace_ + "/" + ds.meta.name;
@@ -11,8 +38,44 @@ core::Result<std::string> source_uri(const core::Dataset& ds) {
   for (const char* scheme : {"local://", "http://", "https://"}) {
     if (mp.rfind(scheme, 0) == 0) return mp;
   }
+  if (mp.rfind("s3://", 0) == 0) {
+    if (mp.find('?') != std::string::npos)
+      return core::invalid_argument(where + ": spec.mounts[0].mountPoint \"" + mp +
+                                    "\": give the endpoint and region as mount options "
+                                    "(s3.endpoint, s3.region), not in the URI");
+    std::string uri = mp, sep = "?";
+    if (auto e = option(ds, {"s3.endpoint", "alluxio.underfs.s3.endpoint"}); !e.empty()) {
+      if (e.find("://") == std::string::npos) e = "https://" + e;  // Alluxio's form: a host
+      uri += sep + "endpoint=" + e;
+      sep = "&";
+    }
+    if (auto r = option(ds, {"s3.region", "alluxio.underfs.s3.region"}); !r.empty())
+      uri += sep + "region=" + r;
+    const bool id = has_secret(ds, "aws.accessKeyId") || has_secret(ds, "access-key");
+    const bool secret = has_secret(ds, "aws.secretKey") || has_secret(ds, "secret-key");
+    if (id != secret)
+      return core::invalid_argument(
+          where + ": spec.mounts[0].encryptOptions: " +
+          (id ? "an access key id without a secret key" : "a secret key without an access key id") +
+          " (aws.accessKeyId and aws.secretKey go together)");
+    return uri;
+  }
   return core::invalid_argument(where + ": spec.mounts[0].mountPoint \"" + mp +
-                                "\": AqueductRuntime reads local:// and http(s):// sources");
+                                "\": AqueductRuntime reads local://, http(s):// and s3:// sources");
+}
+
+nlohmann::ordered_json source_env(const core::Dataset& ds) {
+  nlohmann::ordered_json env = nlohmann::ordered_json::array();
+  if (ds.mounts.empty() || ds.mounts.front().mount_point.rfind("s3://", 0) != 0) return env;
+  std::string done;
+  for (const auto& [var, opt] : kS3Secrets) {
+    if (done.find(std::string(var) + ";") != std::string::npos) continue;
+    auto e = fuse_common::secret_env(ds, var, opt);
+    if (e.is_null()) continue;
+    env.push_back(std::move(e));
+    done += std::string(var) + ";";
+  }
+  return env;
 }
 
 int worker_port(const core::Runtime& rt) {

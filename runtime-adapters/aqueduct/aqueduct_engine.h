@@ -20,8 +20,16 @@ namespace aqueduct::runtime_adapters::aqueduct_engine {
 inline constexpr const char* kImage = "aqueduct/aqueduct:0.1.0";
 
 // The dataset's source for the mount and loader: its first mount's
-// mountPoint, which must be local:// or http(s):// (what the data plane reads).
+// mountPoint, which must be local://, http(s):// or s3:// (what the data
+// plane reads). For S3 the mount options `s3.endpoint` and `s3.region` (or
+// Alluxio's `alluxio.underfs.s3.endpoint`/`.region`) become the URI's
+// endpoint= and region=.
 core::Result<std::string> source_uri(const core::Dataset& ds);
+// For an s3:// source: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
+// AWS_SESSION_TOKEN from the mount's encryptOptions (`aws.accessKeyId`,
+// `aws.secretKey`, `aws.sessionToken`, or JuiceFS's `access-key`,
+// `secret-key`) as secretKeyRefs; values are never read. Empty otherwise.
+nlohmann::ordered_json source_env(const core::Dataset& ds);
 // The workers' gRPC port: fixed per runtime (20000-29999, from its namespace
 // and name), so workers of several datasets can share a node's host network.
 int worker_port(const core::Runtime& rt);

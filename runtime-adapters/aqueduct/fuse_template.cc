@@ -1,5 +1,5 @@
 // Aqueduct: `aqueduct fuse mount` over the runtime's `aqueduct worker`s,
-// reading the dataset's local:// or http(s):// source on a miss; one
+// reading the dataset's local://, http(s):// or s3:// source on a miss; one
 // multi-arch image (amd64, arm64). Arguments from spec.fuse.args follow ours
 // (e.g. --block-size 8Mi, --meta-ttl 30s). The workers' token comes from the
 // runtime's token Secret, mounted read-only, with the mutual-TLS
@@ -20,6 +20,7 @@ core::Result<core::FuseTemplate> render_aqueduct_fuse(const core::Dataset& ds,
                                {"FLUID_RUNTIME_NAMESPACE", ds.meta.namespace_},
                                {"FLUID_RUNTIME_NAME", ds.meta.name}},
                               rt);
+  for (auto& e : aqueduct_engine::source_env(ds)) env.push_back(std::move(e));
   fc::Json mounts = fc::Json::array({{{"name", "aqueduct-fuse-device"}, {"mountPath", "/dev/fuse"}},
                                      {{"name", "aqueduct-fuse-mount"},
                                       {"mountPath", root},

@@ -96,6 +96,7 @@ Json render_dataload_job(const core::DataLoad& load, const core::Dataset& ds,
     for (const auto& t : load.targets) cmd.push_back(t.path.empty() ? "/" : t.path);
     pod["containers"][0]["command"] = cmd;
     pod["containers"][0]["volumeMounts"] = Json::array({aqueduct_engine::token_mount()});
+    if (auto env = aqueduct_engine::source_env(ds); !env.empty()) pod["containers"][0]["env"] = env;
     pod["volumes"] = Json::array({aqueduct_engine::token_volume(rt)});
   }
   return job;

@@ -49,34 +49,38 @@ std::string dataset_volume_name(const core::Dataset& ds) {
 
 Json render_dataset_pv(const core::Dataset& ds, const core::Runtime& rt) {
   const std::string engine = core::runtime_engine_name(rt.engine);
-  Json pv = {
-      {"apiVersion", "v1"},
-      {"kind", "PersistentVolume"},
-      {"metadata", {{"name", dataset_volume_name(ds)}, {"labels", labels(ds)}}},
-      {"spec",
-       {{"capacity", {{"storage", "100Pi"}}},
-        {"accessModes", access_modes(ds)},
-        {"persistentVolumeReclaimPolicy", "Retain"},
-        {"storageClassName", kFluidStorageClass},
-        {"claimRef", {{"namespace", ds.meta.namespace_}, {"name", ds.meta.name}}},
-        {"csi",
-         {{"driver", kFluidCsiDriver},
-          {"volumeHandle", dataset_volume_name(ds)},
-          {"volumeAttributes",
-           {{"fluid_path", fuse_common::mount_point(engine, ds)},
-            {"mount_type", mount_type(rt.engine)},
-            {"runtime_name", rt.meta.name},
-            {"runtime_namespace", rt.meta.namespace_}}}}},
-        // Fluid's lazy FUSE: the FUSE DaemonSet runs only on nodes with this label,
-        // which the CSI plugin sets when a pod using the volume lands there.
-        {"nodeAffinity",
-         {{"required",
-           {{"nodeSelectorTerms",
-             Json::array(
-                 {{{"matchExpressions",
-                    Json::array({{{"key", core::fuse_label(ds.meta.namespace_, ds.meta.name)},
-                                  {"operator", "In"},
-                                  {"values", Json::array({"true"})}}})}}})}}}}}}}};
+  Json pv = {{"apiVersion", "v1"},
+             {"kind", "PersistentVolume"},
+             {"metadata", {{"name", dataset_volume_name(ds)}, {"labels", labels(ds)}}},
+             {"spec",
+              {{"capacity", {{"storage", "100Pi"}}},
+               {"accessModes", access_modes(ds)},
+               {"persistentVolumeReclaimPolicy", "Retain"},
+               {"storageClassName", kFluidStorageClass},
+               {"claimRef", {{"namespace", ds.meta.namespace_}, {"name", ds.meta.name}}},
+               {"csi",
+                {{"driver", kFluidCsiDriver},
+                 {"volumeHandle", dataset_volume_name(ds)},
+                 {"volumeAttributes",
+                  {{"fluid_path", fuse_common::mount_point(engine, ds)},
+                   {"mount_type", mount_type(rt.engine)},
+                   {"runtime_name", rt.meta.name},
+                   {"runtime_namespace", rt.meta.namespace_},
+                   // The node label the CSI plugin's NodeStage sets (and an
+                   // OnDemand NodeUnstage removes) so the lazy FUSE starts there.
+                   {"mount_pod_node_selector_key",
+                    core::fuse_label(ds.meta.namespace_, ds.meta.name)}}}}}}}};
+  // Only a runtime whose FUSE is pinned by `fuse.nodeSelector` limits where the
+  // volume can be used. The lazy FUSE label itself must not be required here:
+  // NodeStage sets it after the pod is placed, so requiring it would leave
+  // every first pod unschedulable.
+  if (!rt.fuse.node_selector.empty()) {
+    Json exprs = Json::array();
+    for (const auto& [k, v] : rt.fuse.node_selector)
+      exprs.push_back({{"key", k}, {"operator", "In"}, {"values", Json::array({v})}});
+    pv["spec"]["nodeAffinity"] = {
+        {"required", {{"nodeSelectorTerms", Json::array({{{"matchExpressions", exprs}}})}}}};
+  }
   return pv;
 }
 

@@ -127,6 +127,76 @@ TEST(AqueductEngine, SourcesItCannotReadAreRefusedNamingTheField) {
   EXPECT_FALSE(w.ok());
 }
 
+// An S3 dataset as a Fluid user writes it for Alluxio: the endpoint and region
+// as mount options, the keys as encryptOptions from a Secret.
+core::FluidObjects load_s3(const std::string& secret_options) {
+  core::Diagnostics diags;
+  auto objs = core::load_fluid_yaml(R"(apiVersion: data.fluid.io/v1alpha1
+kind: Dataset
+metadata: {name: shards, namespace: team}
+spec:
+  mounts:
+    - mountPoint: s3://training/shards
+      name: shards
+      options: {alluxio.underfs.s3.endpoint: "minio.storage:9000", s3.region: eu-west-1}
+      encryptOptions:
+)" + secret_options + R"(
+---
+apiVersion: data.fluid.io/v1alpha1
+kind: AqueductRuntime
+metadata: {name: shards, namespace: team}
+spec:
+  replicas: 1
+  tieredstore: {levels: [{mediumtype: MEM, path: /dev/shm/aq, quota: 1Gi}]}
+---
+apiVersion: data.fluid.io/v1alpha1
+kind: DataLoad
+metadata: {name: warm, namespace: team}
+spec:
+  dataset: {name: shards, namespace: team}
+)",
+                                    "s3.yaml", diags);
+  EXPECT_FALSE(diags.has_errors()) << diags.to_status().to_string();
+  return objs;
+}
+
+constexpr const char* kS3Keys = R"(        - name: aws.accessKeyId
+          valueFrom: {secretKeyRef: {name: s3-keys, key: id}}
+        - name: aws.secretKey
+          valueFrom: {secretKeyRef: {name: s3-keys, key: secret}})";
+
+template <class E>
+std::string env_secret(const E& env, const std::string& name) {
+  for (const auto& e : env)
+    if (e.value("name", "") == name && e.contains("valueFrom"))
+      return e["valueFrom"]["secretKeyRef"]["name"].template get<std::string>() + "/" +
+             e["valueFrom"]["secretKeyRef"]["key"].template get<std::string>();
+  return "";
+}
+
+TEST(AqueductEngine, S3SourcesGetTheirEndpointAndKeysFromTheDataset) {
+  auto objs = load_s3(kS3Keys);
+  auto t = render_fuse_template(objs.datasets[0], objs.runtimes[0]);
+  ASSERT_TRUE(t.ok()) << t.status().to_string();
+  EXPECT_EQ(flag_value(t->container["command"], "--source"),
+            "s3://training/shards?endpoint=https://minio.storage:9000&region=eu-west-1");
+  EXPECT_EQ(env_secret(t->container["env"], "AWS_ACCESS_KEY_ID"), "s3-keys/id");
+  EXPECT_EQ(env_secret(t->container["env"], "AWS_SECRET_ACCESS_KEY"), "s3-keys/secret");
+  EXPECT_EQ(env_secret(t->container["env"], "AWS_SESSION_TOKEN"), "");
+  auto job = render_dataload_job(objs.dataloads[0], objs.datasets[0], objs.runtimes[0], "dl");
+  const auto& c = job["spec"]["template"]["spec"]["containers"][0];
+  EXPECT_EQ(flag_value(c["command"], "--source"),
+            "s3://training/shards?endpoint=https://minio.storage:9000&region=eu-west-1");
+  EXPECT_EQ(env_secret(c["env"], "AWS_SECRET_ACCESS_KEY"), "s3-keys/secret");
+
+  auto half = load_s3(R"(        - name: aws.accessKeyId
+          valueFrom: {secretKeyRef: {name: s3-keys, key: id}})");
+  auto bad = render_fuse_template(half.datasets[0], half.runtimes[0]);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("encryptOptions"), std::string::npos)
+      << bad.status().message();
+}
+
 TEST(AqueductEngine, WorkersServeTheTieredStoreBehindAHeadlessService) {
   auto objs = load("local:///data/shards");
   auto w = render_runtime_workloads(objs.datasets[0], objs.runtimes[0], "AqueductRuntime", "uid");

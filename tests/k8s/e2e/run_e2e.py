@@ -349,7 +349,7 @@ spec:
         assert bad.returncode != 0 and "spec.replicas" in bad.stderr and "mediumtype" in bad.stderr, bad.stderr
         # The deploy manifests are accepted by the apiserver as they are.
         kubectl("create", "namespace", "aqueduct-system")
-        for manifest in ("webhook.yaml", "extender.yaml", "controller.yaml"):
+        for manifest in ("webhook.yaml", "extender.yaml", "controller.yaml", "csi.yaml"):
             kubectl("apply", "--dry-run=server", "-f", os.path.join(src, "k8s", "manifests", manifest))
         # The controllers' RBAC grants every call they make (the tests below run them as admin).
         kubectl("apply", "-f", os.path.join(src, "k8s", "manifests", "controller.yaml"))
@@ -374,6 +374,17 @@ spec:
                              ok=False).stdout.strip() != "yes"]
         assert not denied, f"controller.yaml does not grant: {denied}"
         print(f"rbac e2e: the controller's ClusterRole grants all {len(needed)} calls checked")
+        # The CSI node plugin's RBAC grants its calls too.
+        kubectl("apply", "-f", os.path.join(src, "k8s", "manifests", "csi.yaml"))
+        kubectl("-n", "aqueduct-system", "delete", "daemonset", "aqueduct-csi")  # RBAC only here
+        csi_sa = "--as=system:serviceaccount:aqueduct-system:aqueduct-csi"
+        csi_needed = [("patch", "nodes"), ("get", "nodes"), ("get", "persistentvolumes"),
+                      ("get", "juicefsruntimes.data.fluid.io"), ("get", "aqueductruntimes.data.fluid.io"),
+                      ("create", "events")]
+        csi_denied = [f"{v} {r}" for v, r in csi_needed
+                      if kubectl("auth", "can-i", v, r, csi_sa, "-A", ok=False).stdout.strip() != "yes"]
+        assert not csi_denied, f"csi.yaml does not grant: {csi_denied}"
+        print(f"rbac e2e: the CSI plugin's ClusterRole grants all {len(csi_needed)} calls checked")
         r = subprocess.run([binary], env=env)
         if r.returncode != 0:
             return r.returncode

@@ -1,7 +1,8 @@
 // The PersistentVolume and PersistentVolumeClaim through which pods mount a
 // bound dataset, as Fluid's dataset controller makes them: a PV `<ns>-<name>`
 // on the fluid CSI driver pointing at the engine's FUSE mount point on the
-// node (with the lazy FUSE node label as its node affinity), and a PVC
+// node (naming the lazy FUSE node label the CSI plugin sets at NodeStage; node
+// affinity only from the runtime's `fuse.nodeSelector`), and a PVC
 // `<name>` in the dataset's namespace bound to it.
 #pragma once
 
