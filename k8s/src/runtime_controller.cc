@@ -350,26 +350,10 @@ core::Status RuntimeController::reconcile(const std::string& key) {
   // runtimes of that engine, so it has no owner. Without it a pod with the
   // sidecar would wait in ContainerCreating.
   if (auto tmpl = runtime_adapters::render_fuse_template(objs.datasets.front(), rt); tmpl.ok()) {
-    Json cm = core::check_mount_config_map(k.ns, tmpl->fs_type);
-    const std::string cm_name = cm["metadata"]["name"];
-    auto got = client_.get(resources::config_maps().object(k.ns, cm_name));
-    if (!got.ok() && got.status().code() == core::StatusCode::kNotFound) {
-      auto made = client_.create(resources::config_maps().collection(k.ns), cm);
-      if (made.ok()) ++created_;
-      if (!made.ok() && made.status().code() != core::StatusCode::kAlreadyExists) {
-        return made.status();
-      }
-    } else if (!got.ok()) {
-      return got.status();
-    } else if (!got->contains("data") || (*got)["data"] != cm["data"]) {
-      auto put = client_.update(resources::config_maps().object(k.ns, cm_name), [&](Json& cur) {
-        cur["data"] = cm["data"];
-        return core::Status::ok();
-      });
-      if (!put.ok()) return put.status();
-      ++updated_;
-    }
+    AQ_RETURN_IF_ERROR(ensure_config_map(k.ns, core::check_mount_config_map(k.ns, tmpl->fs_type)));
   }
+  // The engine's own ConfigMaps (JuiceFS: the format-and-mount scripts).
+  for (const auto& cm : w->config_maps) AQ_RETURN_IF_ERROR(ensure_config_map(k.ns, cm));
   AQ_RETURN_IF_ERROR(
       label_nodes(k.ns, k.name, core::runtime_engine_name(rt.engine), w->worker_selector));
 
@@ -388,6 +372,27 @@ core::Status RuntimeController::reconcile(const std::string& key) {
       ready >= desired ? "WorkersReady" : "WorkersStarting",
       std::to_string(ready) + " of " + std::to_string(desired) + " cache workers ready")});
   return write_status(status);
+}
+
+core::Status RuntimeController::ensure_config_map(const std::string& ns, const Json& cm) {
+  const std::string name = cm["metadata"]["name"];
+  auto got = client_.get(resources::config_maps().object(ns, name));
+  if (!got.ok() && got.status().code() == core::StatusCode::kNotFound) {
+    auto made = client_.create(resources::config_maps().collection(ns), cm);
+    if (made.ok()) ++created_;
+    if (!made.ok() && made.status().code() != core::StatusCode::kAlreadyExists)
+      return made.status();
+    return core::Status::ok();
+  }
+  if (!got.ok()) return got.status();
+  if (got->contains("data") && (*got)["data"] == cm["data"]) return core::Status::ok();
+  auto put = client_.update(resources::config_maps().object(ns, name), [&](Json& cur) {
+    cur["data"] = cm["data"];
+    return core::Status::ok();
+  });
+  if (!put.ok()) return put.status();
+  ++updated_;
+  return core::Status::ok();
 }
 
 RuntimeControllerStats RuntimeController::stats() const {

@@ -17,11 +17,9 @@ std::string fuse_image(const core::Runtime& rt, const std::string& default_image
   return rt.fuse.image_tag.empty() ? rt.fuse.image : rt.fuse.image + ":" + rt.fuse.image_tag;
 }
 
-Json env_list(const std::vector<std::pair<std::string, std::string>>& base,
-              const core::Runtime& rt) {
+Json env_vars(const std::vector<core::EnvVar>& env) {
   Json out = Json::array();
-  for (const auto& [k, v] : base) out.push_back({{"name", k}, {"value", v}});
-  for (const auto& e : rt.fuse.env) {
+  for (const auto& e : env) {
     Json v = {{"name", e.name}};
     const std::string secret = "secretKeyRef:", cm = "configMapKeyRef:";
     auto ref = [&](const std::string& prefix, const char* kind) {
@@ -38,6 +36,14 @@ Json env_list(const std::vector<std::pair<std::string, std::string>>& base,
     }
     out.push_back(std::move(v));
   }
+  return out;
+}
+
+Json env_list(const std::vector<std::pair<std::string, std::string>>& base,
+              const core::Runtime& rt) {
+  Json out = Json::array();
+  for (const auto& [k, v] : base) out.push_back({{"name", k}, {"value", v}});
+  for (auto& v : env_vars(rt.fuse.env)) out.push_back(std::move(v));
   return out;
 }
 

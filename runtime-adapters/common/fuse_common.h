@@ -20,6 +20,8 @@ std::string mount_point(const std::string& engine, const core::Dataset& ds);
 
 // "image:tag" from the runtime's fuse spec, or the engine default.
 std::string fuse_image(const core::Runtime& rt, const std::string& default_image);
+// Env entries as a pod spec writes them (values, or secret/ConfigMap references).
+Json env_vars(const std::vector<core::EnvVar>& env);
 // A v1.EnvVar list: `base` then the runtime's fuse env (secret references kept as references).
 Json env_list(const std::vector<std::pair<std::string, std::string>>& base,
               const core::Runtime& rt);

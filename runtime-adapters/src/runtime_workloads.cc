@@ -1,6 +1,8 @@
 #include "aqueduct/runtime_adapters/runtime_workloads.h"
 
 #include "../aqueduct/aqueduct_engine.h"
+#include "../common/fuse_common.h"
+#include "../juicefs/juicefs_plan.h"
 #include "aqueduct/core/fluid/fluid_labels.h"
 #include "aqueduct/runtime_adapters/fuse_templates.h"
 
@@ -191,6 +193,53 @@ core::Result<RuntimeWorkloads> render_runtime_workloads(const core::Dataset& ds,
             {"selector", worker_labels},
             {"ports", Json::array({{{"name", "rpc"}, {"port", port}, {"targetPort", port}}})}}}};
     }
+    if (rt.engine == core::RuntimeEngine::kJuiceFs) {
+      // JuiceFS workers are clients that mount the volume and keep its cache
+      // for the others: the worker script formats (or authenticates) first.
+      AQ_ASSIGN_OR_RETURN(juicefs::Plan plan, juicefs::plan(ds, rt));
+      if (rt.worker.image.empty()) c["image"] = plan.image;
+      c["command"] = Json::array({"sh", std::string(juicefs::kScriptDir) + "/script.sh"});
+      c.erase("args");
+      Json env = plan.env;
+      for (auto& e : fuse_common::env_vars(rt.worker.env)) env.push_back(std::move(e));
+      c["env"] = env;
+      c["securityContext"] = {{"runAsUser", 0}, {"privileged", true}};
+      c["lifecycle"] = {
+          {"preStop",
+           {{"exec",
+             {{"command",
+               Json::array(
+                   {"sh", "-c", "umount " + juicefs::shell_word(fuse.host_mount_path)})}}}}}};
+      c["ports"] = Json::array({{{"name", "metrics"}, {"containerPort", 9567}}});
+      Json mounts = Json::array({{{"name", "script"}, {"mountPath", juicefs::kScriptDir}}});
+      worker_vols = Json::array(
+          {{{"name", "script"},
+            {"configMap",
+             {{"name", juicefs::worker_script_config_map(rt)}, {"defaultMode", 0755}}}}});
+      int n = 0;
+      for (const auto& dir : plan.cache_dirs) {
+        const std::string name = "cache-dir-" + std::to_string(++n);
+        worker_vols.push_back(
+            {{"name", name}, {"hostPath", {{"path", dir}, {"type", "DirectoryOrCreate"}}}});
+        mounts.push_back({{"name", name}, {"mountPath", dir}});
+      }
+      c["volumeMounts"] = mounts;
+      auto script_map = [&](const std::string& name, const std::string& role,
+                            const std::string& script) {
+        return Json{{"apiVersion", "v1"},
+                    {"kind", "ConfigMap"},
+                    {"metadata",
+                     {{"name", name},
+                      {"namespace", ds.meta.namespace_},
+                      {"labels", labels(engine, role, ds)},
+                      {"ownerReferences", owners}}},
+                    {"data", {{"script.sh", script}}}};
+      };
+      out.config_maps.push_back(
+          script_map(juicefs::worker_script_config_map(rt), "worker", plan.worker_script()));
+      out.config_maps.push_back(
+          script_map(juicefs::fuse_script_config_map(rt), "fuse", plan.fuse_script()));
+    }
     // One cache worker of a dataset per node, as Fluid places them.
     Json anti = {{"podAntiAffinity",
                   {{"requiredDuringSchedulingIgnoredDuringExecution",
@@ -218,7 +267,10 @@ core::Result<RuntimeWorkloads> render_runtime_workloads(const core::Dataset& ds,
   // The workers' cache folders at the same paths: short-circuit reads.
   Json& mounts = container["volumeMounts"];
   if (!mounts.is_array()) mounts = Json::array();
-  for (std::size_t i = 0; i < tier_vols.size(); ++i) {
+  // (JuiceFS's FUSE mounts its own cache folders: its template has them.)
+  const std::size_t shared_tiers =
+      rt.engine == core::RuntimeEngine::kJuiceFs ? 0 : tier_vols.size();
+  for (std::size_t i = 0; i < shared_tiers; ++i) {
     bool present = false;
     for (const auto& m : mounts)
       present = present || m.value("mountPath", "") == tier_mounts[i]["mountPath"];

@@ -85,6 +85,18 @@ TEST(RuntimeController, RendersWorkersAndLazyFuseFollowsReplicasAndReportsStatus
            "#!/bin/sh\nexit 0\n";
   }));
 
+  // JuiceFS's format-and-mount scripts, which the workers and FUSE run.
+  for (const char* name : {"images-worker-script", "images-fuse-script"}) {
+    Json script = api.get("v1/configmaps", "default", name);
+    ASSERT_FALSE(script.is_null()) << name;
+    EXPECT_NE(script["data"]["script.sh"].get<std::string>().find("juicefs format"),
+              std::string::npos)
+        << script.dump();
+    EXPECT_EQ(script["metadata"]["ownerReferences"][0]["kind"], "JuiceFSRuntime");
+  }
+  EXPECT_EQ(worker["spec"]["template"]["spec"]["containers"][0]["command"][1],
+            "/root/script/script.sh");
+
   // Scaling the runtime (its scale subresource) scales the workers.
   Json rt = api.get(kJuiceFs, "default", "images");
   rt["spec"]["replicas"] = 2;

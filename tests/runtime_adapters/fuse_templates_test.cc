@@ -60,10 +60,12 @@ spec:
   EXPECT_EQ(t->arches, (std::vector<core::Arch>{core::Arch::kAmd64, core::Arch::kArm64}));
   EXPECT_EQ(t->container["image"], "registry.local/juicefs-fuse:v1.2");
   EXPECT_EQ(t->container["securityContext"]["privileged"], true);
-  std::string cmd = t->container["command"][2];
-  EXPECT_NE(cmd.find("juicefs mount ${METAURL} /runtime-mnt/juicefs/team/imagenet/juicefs-fuse"),
-            std::string::npos);
-  EXPECT_NE(cmd.find("--cache-dir=/mnt/jfs --cache-size=40960"), std::string::npos);
+  // The FUSE runs its script (format, then mount) from the runtime's ConfigMap.
+  EXPECT_EQ(t->container["command"], core::Json::array({"sh", "/root/script/script.sh"}));
+  bool script = false;
+  for (const auto& v : t->volumes)
+    script |= v.contains("configMap") && v["configMap"]["name"] == "imagenet-fuse-script";
+  EXPECT_TRUE(script);
   bool metaurl = false, extra = false;
   for (const auto& e : t->container["env"]) {
     if (e["name"] == "METAURL") {
@@ -175,7 +177,7 @@ TEST(FuseTemplates, StaticResolverAndInjection) {
   ASSERT_TRUE(r.ok()) << r.status().to_string();
   const auto& fuse = r->pod["spec"]["containers"][0];
   EXPECT_EQ(fuse["name"], "fluid-fuse-0");
-  EXPECT_EQ(fuse["image"], "juicedata/juicefs-fuse:ce-v1.1.0");
+  EXPECT_EQ(fuse["image"], "juicedata/juicefs-fuse:ce-v1.3.0");
   EXPECT_FALSE(fuse.contains("ports"));  // the metrics port is dropped, as Fluid does
   EXPECT_EQ(r->pod["spec"]["volumes"][0]["hostPath"]["path"],
             "/runtime-mnt/juicefs/team/d/juicefs-fuse");

@@ -188,6 +188,7 @@ ComponentSpec parse_component(YamlCursor& c, std::string_view what) {
   out.args = c.string_list("args");
   out.node_selector = c.string_map("nodeSelector");
   out.properties = c.string_map("properties");
+  out.options = c.string_map("options");
   out.disabled = c.boolean("disabled").value_or(false);
   out.clean_policy = c.one_of("cleanPolicy", {"OnDemand", "OnRuntimeDeleted"}).value_or("");
   // Engine-specific component fields are valid Fluid; accept them unmodeled.
@@ -243,7 +244,10 @@ Runtime parse_runtime(YamlCursor& obj, const RuntimeKindInfo& info) {
                   "missing required field: a tier level needs quota or quotaList");
         }
         if (auto h = l.ratio("high")) lvl.high = *h;
-        if (auto lo = l.ratio("low")) lvl.low = *lo;
+        if (auto lo = l.ratio("low")) {
+          lvl.low = *lo;
+          lvl.low_text = l.str("low").value_or("");
+        }
         if (lvl.low > lvl.high) {
           l.error(l.field_path("low"), "expected low <= high (low " + std::to_string(lvl.low) +
                                            ", high " + std::to_string(lvl.high) + ")");
@@ -266,6 +270,7 @@ Runtime parse_runtime(YamlCursor& obj, const RuntimeKindInfo& info) {
   if (auto w = spec->child("worker")) rt.worker = parse_component(*w, "worker");
   if (auto f = spec->child("fuse")) rt.fuse = parse_component(*f, "fuse");
   rt.properties = spec->string_map("properties");
+  if (info.engine == RuntimeEngine::kJuiceFs) rt.configs = spec->string_list("configs");
   rt.network_mode =
       spec->one_of("networkmode", {"HostNetwork", "ContainerNetwork", ""}).value_or("");
   spec->accept(kCommonRuntimeFields);

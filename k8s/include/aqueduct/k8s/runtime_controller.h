@@ -51,6 +51,8 @@ class RuntimeController {
   void maybe_enable(Kind& k);
   core::Status label_nodes(const std::string& ns, const std::string& name,
                            const std::string& engine, const std::string& selector);
+  // Creates the ConfigMap, or puts its data back when it was edited.
+  core::Status ensure_config_map(const std::string& ns, const Json& cm);
 
   ApiClient& client_;
   std::vector<std::unique_ptr<Kind>> kinds_;

@@ -35,6 +35,10 @@ struct RuntimeWorkloads {
   // issues it into the same Secret: ca.crt, tls.crt, tls.key).
   std::vector<std::string> worker_tls_names;
   nlohmann::ordered_json fuse;  // a DaemonSet
+  // ConfigMaps the pods mount, owned by the runtime (JuiceFS: the FUSE and
+  // worker scripts that format the volume and mount it). The controller keeps
+  // their data as rendered.
+  std::vector<nlohmann::ordered_json> config_maps;
   // The worker pods' label selector ("k=v,k=v"): the runtime's status.selector,
   // which the scale subresource exposes so an HPA can target the runtime.
   std::string worker_selector;

@@ -36,6 +36,7 @@ struct TierLevel {
   std::vector<std::int64_t> quota_list;
   double high = 0.95;       // start evicting above this fraction of quota
   double low = 0.7;         // evict down to this fraction
+  std::string low_text;     // `low` as written ("" when not given): JuiceFS free-space-ratio
   std::string volume_type;  // hostPath (default), emptyDir, ...
 };
 
@@ -50,6 +51,7 @@ struct ComponentSpec {
   std::vector<std::string> args;
   std::map<std::string, std::string> node_selector;
   std::map<std::string, std::string> properties;
+  std::map<std::string, std::string> options;  // engine mount options (JuiceFS: -o k=v)
   bool disabled = false;
   std::string clean_policy;  // fuse.cleanPolicy
 };
@@ -63,7 +65,8 @@ struct Runtime {
   ComponentSpec worker;
   ComponentSpec fuse;
   std::map<std::string, std::string> properties;
-  std::string network_mode;  // HostNetwork (default) or ContainerNetwork
+  std::string network_mode;          // HostNetwork (default) or ContainerNetwork
+  std::vector<std::string> configs;  // JuiceFS spec.configs: extra `juicefs format` flags
   // Total cache quota of one worker over all levels.
   std::int64_t worker_quota_bytes() const;
 };
