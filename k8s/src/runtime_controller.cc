@@ -332,6 +332,10 @@ core::Status RuntimeController::reconcile(const std::string& key) {
       ++updated_;
     }
   }
+  if (w->master_service) {
+    auto svc = ensure(resources::services(), *w->master_service, false);
+    if (!svc.ok()) return svc.status();
+  }
   if (w->worker_service) {
     auto svc = ensure(resources::services(), *w->worker_service, false);
     if (!svc.ok()) return svc.status();

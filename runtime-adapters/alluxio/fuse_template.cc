@@ -1,6 +1,8 @@
 // Alluxio: alluxio-fuse mounts the Alluxio namespace root through the
-// dataset's master; amd64 images only.
+// runtime's master (alluxio_plan.h: its Service name, the tiered store and
+// under-storage properties); amd64 images only.
 #include "../common/fuse_common.h"
+#include "alluxio_plan.h"
 #include "aqueduct/runtime_adapters/fuse_templates.h"
 
 namespace aqueduct::runtime_adapters {
@@ -10,17 +12,19 @@ core::Result<core::FuseTemplate> render_alluxio_fuse(const core::Dataset& ds,
                                                      const core::Runtime& rt) {
   core::FuseTemplate t = fc::base_template("alluxio", ds, rt);
   const std::string root = fc::mount_root("alluxio", ds), mp = fc::mount_point("alluxio", ds);
-  const std::string master = ds.meta.name + "-master-0." + ds.meta.namespace_;
-  std::string java_opts = "-Dalluxio.master.hostname=" + master +
-                          " -Dalluxio.master.rpc.port=19998 -Dalluxio.user.hostname=${NODE_IP}";
-  for (const auto& [k, v] : rt.properties) java_opts += " -D" + k + "=" + v;
-  fc::Json env = fc::env_list({{"FLUID_RUNTIME_TYPE", "alluxio"},
+  AQ_ASSIGN_OR_RETURN(alluxio::Plan plan, alluxio::plan(ds, rt));
+  // NODE_IP and the secrets come first: the Java options refer to them as
+  // $(NAME), which Kubernetes expands.
+  fc::Json env = plan.secret_env;
+  env.push_back(
+      {{"name", "NODE_IP"}, {"valueFrom", {{"fieldRef", {{"fieldPath", "status.hostIP"}}}}}});
+  const std::string java_opts = plan.java_opts() + " -Dalluxio.user.hostname=$(NODE_IP)";
+  for (auto& e : fc::env_list({{"FLUID_RUNTIME_TYPE", "alluxio"},
                                {"FLUID_RUNTIME_NAMESPACE", ds.meta.namespace_},
                                {"FLUID_RUNTIME_NAME", ds.meta.name},
                                {"ALLUXIO_FUSE_JAVA_OPTS", java_opts}},
-                              rt);
-  env.push_back(
-      {{"name", "NODE_IP"}, {"valueFrom", {{"fieldRef", {{"fieldPath", "status.hostIP"}}}}}});
+                              rt))
+    env.push_back(std::move(e));
   fc::Json args = fc::Json::array(
       {"fuse",
        "--fuse-opts=kernel_cache,ro,max_read=131072,attr_timeout=7200,entry_timeout=7200,"

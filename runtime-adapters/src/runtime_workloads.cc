@@ -1,5 +1,6 @@
 #include "aqueduct/runtime_adapters/runtime_workloads.h"
 
+#include "../alluxio/alluxio_plan.h"
 #include "../aqueduct/aqueduct_engine.h"
 #include "../common/fuse_common.h"
 #include "../juicefs/juicefs_plan.h"
@@ -134,7 +135,33 @@ core::Result<RuntimeWorkloads> render_runtime_workloads(const core::Dataset& ds,
               {"resources",
                {{"requests", quantity_map(rt.master.requests)},
                 {"limits", quantity_map(rt.master.limits)}}}};
-    Json spec = {{"hostNetwork", host_network}, {"containers", Json::array({c})}};
+    Json containers = Json::array();
+    if (rt.engine == core::RuntimeEngine::kAlluxio) {
+      AQ_ASSIGN_OR_RETURN(alluxio::Plan plan, alluxio::plan(ds, rt));
+      Json env = plan.secret_env;  // first: the options refer to them
+      env.push_back({{"name", "ALLUXIO_JAVA_OPTS"}, {"value", plan.java_opts()}});
+      c["env"] = env;
+      c["ports"] = Json::array({{{"name", "rpc"}, {"containerPort", alluxio::kMasterRpcPort}},
+                                {{"name", "web"}, {"containerPort", 19999}}});
+      containers.push_back(c);
+      if (!plan.mount_script.empty()) {
+        // Mounts the under-storage once the master answers, then stays.
+        containers.push_back({{"name", "alluxio-mount"},
+                              {"image", c["image"]},
+                              {"command", Json::array({"bash", "-c", plan.mount_script})},
+                              {"env", env}});
+      }
+      out.master_service = alluxio::master_service(ds, rt, lbls, owners);
+    } else {
+      containers.push_back(c);
+    }
+    Json spec = {{"hostNetwork", host_network}, {"containers", containers}};
+    if (rt.engine == core::RuntimeEngine::kAlluxio) {
+      // The UFS journal in an emptyDir, as Fluid's chart keeps it.
+      spec["containers"][0]["volumeMounts"] =
+          Json::array({{{"name", "journal"}, {"mountPath", "/journal"}}});
+      spec["volumes"] = Json::array({{{"name", "journal"}, {"emptyDir", Json::object()}}});
+    }
     if (!rt.master.node_selector.empty()) spec["nodeSelector"] = rt.master.node_selector;
     out.master = stateful_set(rt.meta.name + "-master", ds, lbls, owners, 1, spec);
   }
@@ -192,6 +219,18 @@ core::Result<RuntimeWorkloads> render_runtime_workloads(const core::Dataset& ds,
             {"publishNotReadyAddresses", true},
             {"selector", worker_labels},
             {"ports", Json::array({{{"name", "rpc"}, {"port", port}, {"targetPort", port}}})}}}};
+    }
+    if (rt.engine == core::RuntimeEngine::kAlluxio) {
+      // Workers find the master by name and keep blocks in the tiered store.
+      AQ_ASSIGN_OR_RETURN(alluxio::Plan plan, alluxio::plan(ds, rt));
+      Json env = plan.secret_env;  // first: the options refer to them
+      env.push_back({{"name", "ALLUXIO_JAVA_OPTS"}, {"value", plan.java_opts()}});
+      env.push_back({{"name", "ALLUXIO_WORKER_HOSTNAME"},
+                     {"valueFrom", {{"fieldRef", {{"fieldPath", "status.hostIP"}}}}}});
+      env.push_back({{"name", "ALLUXIO_WORKER_JAVA_OPTS"},
+                     {"value", "-Dalluxio.worker.hostname=$(ALLUXIO_WORKER_HOSTNAME)"}});
+      for (auto& e : fuse_common::env_vars(rt.worker.env)) env.push_back(std::move(e));
+      c["env"] = env;
     }
     if (rt.engine == core::RuntimeEngine::kJuiceFs) {
       // JuiceFS workers are clients that mount the volume and keep its cache

@@ -113,6 +113,11 @@ TEST(RuntimeController, RendersWorkersAndLazyFuseFollowsReplicasAndReportsStatus
   api.put(kAlluxio, runtime("AlluxioRuntime", "logs", 1, "ContainerNetwork"));
   ASSERT_TRUE(eventually([&] { return !api.get(kSts, "default", "logs-master").is_null(); }));
   ASSERT_TRUE(eventually([&] { return !api.get(kDs, "default", "logs-fuse").is_null(); }));
+  // The master's headless Service: "logs-master-0.default" resolves to it.
+  Json master_svc = api.get("v1/services", "default", "logs-master-0");
+  ASSERT_FALSE(master_svc.is_null());
+  EXPECT_EQ(master_svc["spec"]["clusterIP"], "None");
+  EXPECT_EQ(master_svc["spec"]["selector"]["statefulset.kubernetes.io/pod-name"], "logs-master-0");
   EXPECT_EQ(api.get(kSts, "default", "logs-worker")["spec"]["template"]["spec"]["hostNetwork"],
             false);
   EXPECT_EQ(api.get(kDs, "default", "logs-fuse")["spec"]["template"]["spec"]["hostNetwork"], false);
