@@ -64,31 +64,22 @@ std::string worker_script_config_map(const core::Runtime& rt) {
   return rt.meta.name + "-worker-script";
 }
 
+// Format (community) or, once, auth (enterprise) before the mount.
+std::string Plan::prepare_lines() const {
+  if (format_cmd.empty()) return "";
+  if (community) return timestamped("format") + format_cmd + "\n";
+  return "if [ ! -f /root/.juicefs/" + shell_word(name) + ".conf ]; then\n" + timestamped("auth") +
+         format_cmd + "\nfi\n";
+}
+
 std::string Plan::fuse_script() const {
-  std::string s = "#!/bin/bash\nset -e\n";
-  if (!format_cmd.empty()) {
-    if (community) {
-      s += timestamped("format") + format_cmd + "\n";
-    } else {
-      s += "if [ ! -f /root/.juicefs/" + shell_word(name) + ".conf ]; then\n" +
-           timestamped("auth") + format_cmd + "\nfi\n";
-    }
-  }
+  std::string s = "#!/bin/bash\nset -e\n" + prepare_lines();
   if (!quota_cmd.empty()) s += timestamped("set quota") + quota_cmd + "\n";
   return s + timestamped("mount") + fuse_cmd + "\n";
 }
 
 std::string Plan::worker_script() const {
-  std::string s = "#!/bin/bash\n";
-  if (!format_cmd.empty()) {
-    if (community) {
-      s += timestamped("format") + format_cmd + "\n";
-    } else {
-      s += "if [ ! -f /root/.juicefs/" + shell_word(name) + ".conf ]; then\n" +
-           timestamped("auth") + format_cmd + "\nfi\n";
-    }
-  }
-  return s + timestamped("mount") + worker_cmd + "\n";
+  return "#!/bin/bash\n" + prepare_lines() + timestamped("mount") + worker_cmd + "\n";
 }
 
 core::Result<Plan> plan(const core::Dataset& ds, const core::Runtime& rt) {

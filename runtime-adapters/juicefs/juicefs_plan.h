@@ -42,14 +42,17 @@ struct Plan {
   // <runtime>-fuse-script and <runtime>-worker-script.
   std::string fuse_script() const;
   std::string worker_script() const;
+
+ private:
+  std::string prepare_lines() const;
 };
 
 inline constexpr const char* kScriptDir = "/root/script";
 std::string fuse_script_config_map(const core::Runtime& rt);    // "<rt>-fuse-script"
 std::string worker_script_config_map(const core::Runtime& rt);  // "<rt>-worker-script"
 
-// Errors name the dataset or runtime field (an encryptOption whose name cannot be an env variable, a quota
-// without a sub path, neither metaurl nor token).
+// Errors name the dataset or runtime field (an encryptOption whose name cannot be an env variable,
+// a quota without a sub path, neither metaurl nor token).
 core::Result<Plan> plan(const core::Dataset& ds, const core::Runtime& rt);
 
 // `s` as one shell word: unchanged when it holds only safe characters,
