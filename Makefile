@@ -62,6 +62,7 @@ build: deps $(BUILD)/build.ninja
 
 bench: build
 	$(BUILD)/bench/aqueduct_bench
+	$(BUILD)/bench/aqueduct_csi_bench
 
 # Makes `import aqueduct` work in every /usr/bin/python3 (and its Jupyter kernel).
 python-path: build
