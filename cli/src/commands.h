@@ -170,6 +170,9 @@ struct ControllerArgs {
   int workers = 2;
   std::string elasticity_period = "60s";  // how often runtimes' autoscalers decide
   std::string metrics_listen;             // HOST:PORT for GET /metrics and /healthz; "" off
+  // "instead" (of Fluid: every runtime kind) or "alongside" (an installed
+  // Fluid keeps its kinds: only AqueductRuntime, and only its datasets).
+  std::string profile = "instead";
   LogArgs log;
 };
 // Runs until SIGTERM/SIGINT. Exit: 0 stopped by a signal, 2 bad input.

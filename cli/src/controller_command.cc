@@ -53,8 +53,21 @@ int run_controller(const ControllerArgs& args) {
   if (!(le.retry_period < le.renew_deadline && le.renew_deadline < le.lease_duration)) {
     return fail("expected --retry-period < --renew-deadline < --lease-duration");
   }
+  if (args.profile != "instead" && args.profile != "alongside")
+    return fail("--profile \"" + args.profile + "\": expected instead or alongside");
+  const bool alongside = args.profile == "alongside";
+  std::string runtime_kinds = args.runtime_kinds;
+  if (alongside) {
+    // Fluid's controllers own its runtime kinds; this one takes only its own.
+    if (runtime_kinds == ControllerArgs{}.runtime_kinds) runtime_kinds = "AqueductRuntime";
+    if (runtime_kinds != "AqueductRuntime")
+      return fail(
+          "--profile alongside: --runtime-kinds must be AqueductRuntime (Fluid's "
+          "controllers own the others), got \"" +
+          runtime_kinds + "\"");
+  }
   std::vector<std::string> kinds;
-  std::stringstream ss(args.runtime_kinds);
+  std::stringstream ss(runtime_kinds);
   for (std::string k; std::getline(ss, k, ',');) {
     if (k.empty()) continue;
     if (!k8s::resources::runtime(k).ok())
@@ -69,9 +82,9 @@ int run_controller(const ControllerArgs& args) {
 
   const StopSignals stop_signals;
 
-  k8s::DatasetController datasets(**client, kinds, args.workers);
+  k8s::DatasetController datasets(**client, kinds, args.workers, alongside);
   k8s::RuntimeController runtimes(**client, kinds, args.workers);
-  k8s::DataLoadController loads(**client, kinds, args.workers);
+  k8s::DataLoadController loads(**client, kinds, args.workers, alongside);
   k8s::SidecarExitController sidecars(**client, args.workers);
   auto period = duration("--elasticity-period", args.elasticity_period);
   if (!period) return fail(period.status().message());

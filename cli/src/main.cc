@@ -345,6 +345,11 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 64));
   controller->add_option("--elasticity-period", ca.elasticity_period,
                          "how often runtimes' autoscalers (aqueduct.io/autoscaler) decide (60s)");
+  controller
+      ->add_option("--profile", ca.profile,
+                   "instead (of Fluid: all runtime kinds, the default) or alongside (an installed "
+                   "Fluid keeps its kinds and datasets; only AqueductRuntime here)")
+      ->check(CLI::IsMember({"instead", "alongside"}));
   controller->add_option("--metrics-listen", ca.metrics_listen,
                          "serve Prometheus metrics (GET /metrics) and GET /healthz over plain "
                          "HTTP on HOST:PORT (default: off)");

@@ -26,8 +26,9 @@ std::string str_at(const Json& o, const char* a, const char* b) {
 }  // namespace
 
 DataLoadController::DataLoadController(ApiClient& client, std::vector<std::string> runtime_kinds,
-                                       int workers)
+                                       int workers, bool only_own)
     : client_(client),
+      only_own_(only_own),
       loop_(
           "dataload", workers, [this](const std::string& key) { return reconcile(key); },
           client.log().with_component("controller")),
@@ -125,6 +126,16 @@ core::Status DataLoadController::reconcile(const std::string& key) {
   const bool cron = dl->contains("spec") && (*dl)["spec"].is_object() &&
                     (*dl)["spec"].value("policy", "") == "Cron";
   if ((phase == "Complete" || phase == "Failed") && !cron) return core::Status::ok();  // Once: done
+  if (only_own_) {
+    // Alongside Fluid: only DataLoads of datasets with one of our runtimes.
+    const Json spec = dl->value("spec", Json::object());
+    const Json ref = spec.is_object() ? spec.value("dataset", Json::object()) : Json::object();
+    const std::string ds_ns = ref.is_object() ? ref.value("namespace", ns) : ns;
+    const std::string ds_name = ref.is_object() ? ref.value("name", "") : "";
+    bool ours = false;
+    for (auto& [k, inf] : runtimes_) ours = ours || inf->get(ds_ns + "/" + ds_name).has_value();
+    if (!ours) return core::Status::ok();
+  }
   const std::string now = time_now();
   auto set_phase = [&](const std::string& p, const std::string& type, const std::string& reason,
                        const std::string& message) -> core::Status {

@@ -21,8 +21,9 @@ std::pair<std::string, std::string> split_key(const std::string& key) {
 }  // namespace
 
 DatasetController::DatasetController(ApiClient& client, std::vector<std::string> runtime_kinds,
-                                     int workers)
+                                     int workers, bool only_own)
     : client_(client),
+      only_own_(only_own),
       loop_(
           "dataset", workers, [this](const std::string& key) { return reconcile(key); },
           client.log().with_component("controller")) {
@@ -100,12 +101,20 @@ core::Status DatasetController::reconcile(const std::string& key) {
   const std::string volume = ns + "-" + name;
   auto ds_json = datasets_->get(key);
   if (!ds_json) {
-    // Gone: its claim (owned by it) and its volume go too.
-    AQ_RETURN_IF_ERROR(client_.remove(resources::persistent_volume_claims().object(ns, name)));
+    // Gone: its claim (owned by it) and its volume go too; alongside Fluid,
+    // only those this controller made.
+    if (!only_own_) {
+      AQ_RETURN_IF_ERROR(client_.remove(resources::persistent_volume_claims().object(ns, name)));
+    }
     auto pv = client_.get(resources::persistent_volumes().object("", volume));
+    const bool ours = pv.ok() && (*pv)["metadata"]
+                                         .value("annotations", Json::object())
+                                         .value(runtime_adapters::kManagedByAnnotation, "") ==
+                                     runtime_adapters::kManagedBy;
     if (pv.ok() &&
         (*pv)["metadata"].value("labels", Json::object()).value("fluid.io/dataset-id", "") ==
-            volume) {
+            volume &&
+        (ours || !only_own_)) {
       AQ_RETURN_IF_ERROR(client_.remove(resources::persistent_volumes().object("", volume)));
       ++deleted_;
     }
@@ -120,6 +129,7 @@ core::Status DatasetController::reconcile(const std::string& key) {
   // Read it as the simulator does; a malformed dataset is reported, not retried.
   std::string kind;
   auto rt_json = runtime_for(key, &kind);
+  if (!rt_json && only_own_) return core::Status::ok();  // Fluid's dataset: not ours to touch
   std::vector<std::pair<Json, std::string>> docs = {{*ds_json, "Dataset"}};
   if (rt_json) docs.emplace_back(*rt_json, kind);
   auto loaded = load_fluid_objects(docs, "Dataset " + key);

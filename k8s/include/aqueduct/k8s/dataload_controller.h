@@ -29,7 +29,10 @@ namespace aqueduct::k8s {
 
 class DataLoadController {
  public:
-  DataLoadController(ApiClient& client, std::vector<std::string> runtime_kinds, int workers = 2);
+  // `only_own` (alongside Fluid): DataLoads of datasets without a runtime of
+  // these kinds are Fluid's, and left alone.
+  DataLoadController(ApiClient& client, std::vector<std::string> runtime_kinds, int workers = 2,
+                     bool only_own = false);
   ~DataLoadController();
   void start_informers();
   bool wait_synced(std::chrono::milliseconds timeout);
@@ -53,6 +56,7 @@ class DataLoadController {
   core::Status reconcile_cron(const Json& dl, const core::CronSchedule& schedule, Json job,
                               Json& status, const SetPhase& set_phase);
   ApiClient& client_;
+  bool only_own_ = false;
   std::unique_ptr<Informer> dataloads_, jobs_, datasets_;
   std::vector<std::pair<std::string, std::unique_ptr<Informer>>> runtimes_;
   ControllerLoop loop_;

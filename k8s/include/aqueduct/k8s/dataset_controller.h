@@ -27,7 +27,11 @@ struct DatasetControllerStats {
 class DatasetController {
  public:
   // Watches Datasets and the given runtime kinds through its own informers.
-  DatasetController(ApiClient& client, std::vector<std::string> runtime_kinds, int workers = 2);
+  // `only_own` (the "alongside Fluid" install): a Dataset without a runtime
+  // of these kinds is left alone (no status, no volume, no Event), and only
+  // volumes this controller made are deleted, so nothing Fluid owns is written.
+  DatasetController(ApiClient& client, std::vector<std::string> runtime_kinds, int workers = 2,
+                    bool only_own = false);
   ~DatasetController();
 
   // Informers: start early (a standby replica keeps warm caches).
@@ -56,6 +60,7 @@ class DatasetController {
              const std::string& message);
 
   ApiClient& client_;
+  bool only_own_ = false;
   std::unique_ptr<Informer> datasets_;
   std::vector<RuntimeInformer> runtimes_;
   ControllerLoop loop_;

@@ -18,6 +18,10 @@ using Json = nlohmann::ordered_json;
 
 inline constexpr const char* kFluidCsiDriver = "fuse.csi.fluid.io";
 inline constexpr const char* kFluidStorageClass = "fluid";
+// Marks the PV and PVC this project's dataset controller made, so a controller
+// running alongside Fluid deletes only its own.
+inline constexpr const char* kManagedByAnnotation = "aqueduct.io/managed-by";
+inline constexpr const char* kManagedBy = "aqueduct";
 
 std::string dataset_volume_name(const core::Dataset& ds);  // "<ns>-<name>"
 Json render_dataset_pv(const core::Dataset& ds, const core::Runtime& rt);
