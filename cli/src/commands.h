@@ -140,6 +140,9 @@ struct WebhookArgs {
   double deadline_s = 10;  // per request (HttpServer)
   std::size_t max_connections = 1024;
   bool quiet = false;
+  // "instead" (of Fluid's webhook: every dataset) or "alongside" (Fluid's
+  // webhook keeps its datasets; only AqueductRuntime datasets here).
+  std::string profile = "instead";
   LogArgs log;
 };
 // Serves until SIGTERM/SIGINT. Exit: 0 stopped by a signal, 2 bad input.

@@ -253,6 +253,11 @@ int main(int argc, char** argv) {
                     "first write a self-signed certificate and key to --tls-cert/--tls-key");
   webhook->add_option("--dns-name", wa.dns_names, "DNS names for --self-signed");
   webhook->add_option("--ready-file", wa.ready_file, "write HOST:PORT here once listening");
+  webhook
+      ->add_option("--profile", wa.profile,
+                   "instead (of Fluid's webhook: every dataset, the default) or alongside (only "
+                   "AqueductRuntime datasets; Fluid's webhook keeps the others)")
+      ->check(CLI::IsMember({"instead", "alongside"}));
   add_server_flags(webhook, wa.threads, wa.deadline_s, wa.max_connections);
   webhook->add_option("--max-body", wa.max_body_bytes, "largest request body in bytes (6 MiB)");
   webhook->add_flag("--native-sidecar", wa.inject.native_sidecar,

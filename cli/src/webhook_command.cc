@@ -58,6 +58,12 @@ int run_webhook(const WebhookArgs& args) {
     resolve = resolver_from_files(args.inject.objects, inputs);
   }
   if (!resolve) return fail(resolve.status().message());
+  if (args.profile == "alongside") {
+    // Fluid's own webhook mutates pods of its datasets; this one only Aqueduct's.
+    resolve = core::restrict_to_engine(*resolve, "aqueduct");
+  } else if (args.profile != "instead") {
+    return fail("--profile \"" + args.profile + "\": expected instead or alongside");
+  }
   auto addr = k8s::parse_listen_address(args.listen);
   if (!addr) return fail(addr.status().message());
   if (args.self_signed) {

@@ -510,3 +510,33 @@ TEST(InjectObject, CheckMountConfigMapNamesTheEngine) {
 
 }  // namespace
 }  // namespace aqueduct::core
+
+namespace aqueduct::core {
+namespace {
+
+// Alongside Fluid's own webhook: only the engine's datasets are ours.
+TEST(Injection, RestrictedToAnEngineOtherDatasetsAreLeftAlone) {
+  World w;
+  FuseTemplate aq = demo_template();
+  aq.fs_type = "aqueduct";
+  w.add("ours", true, aq);
+  w.add("fluids");  // fs_type "demo": another engine's
+  w.add("bare", false);
+  const DatasetResolver only = restrict_to_engine(w.resolver(), "aqueduct");
+  ASSERT_TRUE(only("default", "ours").has_value());
+  EXPECT_EQ(only("default", "ours")->fuse->fs_type, "aqueduct");
+  EXPECT_FALSE(only("default", "fluids").has_value());
+  EXPECT_FALSE(only("default", "bare").has_value());
+  EXPECT_FALSE(only("default", "unknown").has_value());
+  // A serverless pod on another engine's dataset passes through unchanged.
+  auto pod = parse(R"({"apiVersion": "v1", "kind": "Pod",
+    "metadata": {"name": "p", "namespace": "default", "labels": {"serverless.fluid.io/inject": "true"}},
+    "spec": {"containers": [{"name": "c", "image": "i", "volumeMounts": [{"name": "v", "mountPath": "/d"}]}],
+             "volumes": [{"name": "v", "persistentVolumeClaim": {"claimName": "fluids"}}]}})");
+  auto r = inject_pod(pod, only, {});
+  ASSERT_TRUE(r.ok()) << r.status().to_string();
+  EXPECT_EQ(r->pod, pod);
+}
+
+}  // namespace
+}  // namespace aqueduct::core

@@ -264,4 +264,14 @@ Result<InjectionResult> inject_pod_unchecked(const Json& pod, const DatasetResol
 }
 }  // namespace
 
+DatasetResolver restrict_to_engine(DatasetResolver inner, std::string fs_type) {
+  return [inner = std::move(inner), fs_type = std::move(fs_type)](
+             std::string_view ns, std::string_view claim) -> std::optional<DatasetBinding> {
+    auto b = inner(ns, claim);
+    if (!b || !b->mounted.has_runtime || !b->fuse || b->fuse->fs_type != fs_type)
+      return std::nullopt;
+    return b;
+  };
+}
+
 }  // namespace aqueduct::core

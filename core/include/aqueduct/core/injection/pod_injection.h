@@ -39,6 +39,11 @@ struct DatasetBinding {
 using DatasetResolver =
     std::function<std::optional<DatasetBinding>(std::string_view ns, std::string_view claim)>;
 
+// Alongside another Fluid installation's webhook: only datasets whose runtime
+// renders a FUSE of `fs_type` ("aqueduct") are resolved; every other claim is
+// reported as not a dataset, so its pods are left to the other webhook.
+DatasetResolver restrict_to_engine(DatasetResolver inner, std::string fs_type);
+
 enum class SidecarMode {
   kContainer,      // prepended to containers (Fluid's default)
   kNativeSidecar,  // an init container with restartPolicy Always (Kubernetes >= 1.29)
