@@ -8,8 +8,12 @@
 #include <ctime>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "aqueduct/core/status.h"
+#include "aqueduct/fuse/source.h"
 
 namespace aqueduct::fuse {
 
@@ -54,6 +58,31 @@ inline std::int64_t parse_http_time(const std::string& s) {
   std::tm tm{};
   if (!strptime(s.c_str(), "%a, %d %b %Y %H:%M:%S", &tm)) return 0;
   return static_cast<std::int64_t>(timegm(&tm));
+}
+
+// "bytes=OFFSET-LAST" for `length` bytes at `offset` (length > 0).
+inline std::string range_header(std::int64_t offset, std::int64_t length) {
+  return "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + length - 1);
+}
+
+// The bytes of a ranged GET's answer: 206 its body, 200 (the server ignored
+// Range) the slice of the whole body, 416 nothing (at or past the end), 404
+// NotFound naming `where`. nullopt for any other status: the caller words it.
+inline std::optional<core::Result<std::string>> ranged_body(httplib::Response& res,
+                                                            std::int64_t offset,
+                                                            std::int64_t length,
+                                                            const std::string& where) {
+  if (res.status == 416) return core::Result<std::string>(std::string());
+  if (res.status == 404)
+    return core::Result<std::string>(core::not_found(where + ": no such file"));
+  if (res.status == 206) return core::Result<std::string>(std::move(res.body));
+  if (res.status == 200) {
+    if (offset >= static_cast<std::int64_t>(res.body.size()))
+      return core::Result<std::string>(std::string());
+    return core::Result<std::string>(
+        res.body.substr(static_cast<std::size_t>(offset), static_cast<std::size_t>(length)));
+  }
+  return std::nullopt;
 }
 
 }  // namespace aqueduct::fuse

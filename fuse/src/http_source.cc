@@ -94,8 +94,7 @@ class HttpSource final : public Source {
       f.version = std::to_string(f.size) + "-" + mtime;
       out.push_back(std::move(f));
     }
-    std::sort(out.begin(), out.end(),
-              [](const FileInfo& a, const FileInfo& b) { return a.name < b.name; });
+    sort_by_name(out);
     return out;
   }
 
@@ -104,19 +103,12 @@ class HttpSource final : public Source {
     AQ_RETURN_IF_ERROR(check_dataset_path(path));
     if (length <= 0) return std::string();
     std::string url = prefix_ + encode_path(path);
-    httplib::Headers h = {
-        {"Range", "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + length - 1)}};
+    httplib::Headers h = {{"Range", range_header(offset, length)}};
     auto res = with_client([&](httplib::Client& c) { return c.Get(url.c_str(), h); });
     if (!res)
       return core::Status(core::StatusCode::kUnavailable,
                           uri() + path + ": " + httplib::to_string(res.error()));
-    if (res->status == 416) return std::string();  // offset at or past the end
-    if (res->status == 404) return core::not_found(uri() + path + ": no such file");
-    if (res->status == 206) return std::move(res->body);
-    if (res->status == 200) {  // the server ignored Range: slice the whole body
-      if (offset >= static_cast<std::int64_t>(res->body.size())) return std::string();
-      return res->body.substr(static_cast<std::size_t>(offset), static_cast<std::size_t>(length));
-    }
+    if (auto bytes = ranged_body(*res, offset, length, uri() + path)) return std::move(*bytes);
     return core::Status(core::StatusCode::kUnavailable,
                         uri() + path + ": read answered HTTP " + std::to_string(res->status));
   }

@@ -66,8 +66,7 @@ class LocalSource final : public Source {
       if (!f.ok()) continue;
       if (f->is_dir || f->size >= 0) out.push_back(*f);
     }
-    std::sort(out.begin(), out.end(),
-              [](const FileInfo& a, const FileInfo& b) { return a.name < b.name; });
+    sort_by_name(out);
     return out;
   }
 

@@ -96,8 +96,7 @@ class S3Source final : public Source {
       token = page.next_token;
     }
     if (out.empty() && dir != "/") return core::not_found(uri() + dir + ": no such directory");
-    std::sort(out.begin(), out.end(),
-              [](const FileInfo& a, const FileInfo& b) { return a.name < b.name; });
+    sort_by_name(out);
     return out;
   }
 
@@ -105,18 +104,10 @@ class S3Source final : public Source {
                                  std::int64_t length) override {
     AQ_RETURN_IF_ERROR(check_dataset_path(path));
     if (length <= 0) return std::string();
-    const std::string range =
-        "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + length - 1);
     auto res = send("GET", "/" + cfg_.bucket + "/" + uri_encode(key_for(path), true), {},
-                    {{"range", range}});
+                    {{"range", range_header(offset, length)}});
     if (!res) return transport_error(path, res);
-    if (res->status == 416) return std::string();  // offset at or past the end
-    if (res->status == 404) return core::not_found(uri() + path + ": no such file");
-    if (res->status == 206) return std::move(res->body);
-    if (res->status == 200) {  // the store ignored Range: slice the whole body
-      if (offset >= static_cast<std::int64_t>(res->body.size())) return std::string();
-      return res->body.substr(static_cast<std::size_t>(offset), static_cast<std::size_t>(length));
-    }
+    if (auto bytes = ranged_body(*res, offset, length, uri() + path)) return std::move(*bytes);
     return http_error("GET", path, *res);
   }
 

@@ -1,10 +1,19 @@
 // Source implementations (private to fuse/).
 #pragma once
 
+#include <algorithm>
+#include <vector>
+
 #include "aqueduct/fuse/source.h"
 #include "sigv4.h"
 
 namespace aqueduct::fuse {
+
+// Listings are returned in name order.
+inline void sort_by_name(std::vector<FileInfo>& files) {
+  std::sort(files.begin(), files.end(),
+            [](const FileInfo& a, const FileInfo& b) { return a.name < b.name; });
+}
 
 core::Result<std::unique_ptr<Source>> open_local_source(const std::string& root);
 // scheme "http" or "https"; host_port "host[:port]"; prefix "/..." (may be "").

@@ -22,35 +22,11 @@
 
 namespace {
 
+using aqueduct::fuzz::Cursor;
+using aqueduct::fuzz::parse_or_default;
+
 namespace fs = std::filesystem;
 namespace k8s = aqueduct::k8s;
-
-struct Cursor {
-  const std::uint8_t* p;
-  std::size_t n;
-  bool byte(std::uint8_t* b) {
-    if (n == 0) return false;
-    *b = *p++;
-    --n;
-    return true;
-  }
-  std::string_view message() {
-    std::uint8_t hi = 0, lo = 0;
-    if (!byte(&hi) || !byte(&lo)) return {};
-    std::size_t len = std::min(n, (static_cast<std::size_t>(hi) << 8) | lo);
-    std::string_view m(reinterpret_cast<const char*>(p), len);
-    p += len;
-    n -= len;
-    return m;
-  }
-};
-
-template <class M>
-M parse(std::string_view bytes) {
-  M m;
-  if (!m.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) m.Clear();
-  return m;
-}
 
 struct World {
   fs::path root = aqueduct::fuzz::scratch_dir();
@@ -134,7 +110,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     deadline(ctx);
     switch (op % 8) {
       case 0: {
-        auto req = parse<csi::v1::NodeStageVolumeRequest>(in.message());
+        auto req = parse_or_default<csi::v1::NodeStageVolumeRequest>(in.message());
         confine_context(req);
         csi::v1::NodeStageVolumeResponse out;
         (void)w.node->NodeStageVolume(&ctx, req, &out);
@@ -143,11 +119,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       case 1: {
         csi::v1::NodeUnstageVolumeResponse out;
         (void)w.node->NodeUnstageVolume(
-            &ctx, parse<csi::v1::NodeUnstageVolumeRequest>(in.message()), &out);
+            &ctx, parse_or_default<csi::v1::NodeUnstageVolumeRequest>(in.message()), &out);
         break;
       }
       case 2: {
-        auto req = parse<csi::v1::NodePublishVolumeRequest>(in.message());
+        auto req = parse_or_default<csi::v1::NodePublishVolumeRequest>(in.message());
         confine_context(req);
         place_target(req);
         csi::v1::NodePublishVolumeResponse out;
@@ -155,7 +131,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         break;
       }
       case 3: {
-        auto req = parse<csi::v1::NodeUnpublishVolumeRequest>(in.message());
+        auto req = parse_or_default<csi::v1::NodeUnpublishVolumeRequest>(in.message());
         place_target(req);
         csi::v1::NodeUnpublishVolumeResponse out;
         (void)w.node->NodeUnpublishVolume(&ctx, req, &out);

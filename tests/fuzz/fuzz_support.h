@@ -72,4 +72,40 @@ inline std::pair<std::string, std::string_view> pick_by_first_line(
   return {picked, rest};
 }
 
+// Inputs that are a sequence of calls: opcode bytes and (u16 big-endian
+// length, message) pairs; a length past the end takes what is left.
+struct Cursor {
+  const std::uint8_t* p;
+  std::size_t n;
+  bool take(std::size_t k, std::string_view* out) {
+    if (k > n) return false;
+    *out = {reinterpret_cast<const char*>(p), k};
+    p += k;
+    n -= k;
+    return true;
+  }
+  bool byte(std::uint8_t* b) {
+    if (n == 0) return false;
+    *b = *p++;
+    --n;
+    return true;
+  }
+  std::string_view message() {
+    std::uint8_t hi = 0, lo = 0;
+    std::string_view m;
+    if (!byte(&hi) || !byte(&lo)) return {};
+    std::size_t len = (static_cast<std::size_t>(hi) << 8) | lo;
+    if (!take(len, &m)) take(n, &m);
+    return m;
+  }
+};
+
+// A protobuf message from bytes; the default message when they do not parse.
+template <class M>
+M parse_or_default(std::string_view bytes) {
+  M m;
+  if (!m.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) m.Clear();
+  return m;
+}
+
 }  // namespace aqueduct::fuzz

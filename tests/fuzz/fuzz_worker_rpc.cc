@@ -19,40 +19,10 @@
 
 namespace {
 
+using aqueduct::fuzz::Cursor;
+using aqueduct::fuzz::parse_or_default;
+
 namespace v1 = aqueduct::v1;
-
-struct Cursor {
-  const std::uint8_t* p;
-  std::size_t n;
-  bool take(std::size_t k, std::string_view* out) {
-    if (k > n) return false;
-    *out = {reinterpret_cast<const char*>(p), k};
-    p += k;
-    n -= k;
-    return true;
-  }
-  bool byte(std::uint8_t* b) {
-    if (n == 0) return false;
-    *b = *p++;
-    --n;
-    return true;
-  }
-  std::string_view message() {
-    std::uint8_t hi = 0, lo = 0;
-    std::string_view m;
-    if (!byte(&hi) || !byte(&lo)) return {};
-    std::size_t len = (static_cast<std::size_t>(hi) << 8) | lo;
-    if (!take(len, &m)) take(n, &m);
-    return m;
-  }
-};
-
-template <class M>
-M parse(std::string_view bytes) {
-  M m;
-  if (!m.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) m.Clear();
-  return m;
-}
 
 aqueduct::fuse::Worker& worker() {
   static std::unique_ptr<aqueduct::fuse::Worker> w = [] {
@@ -116,7 +86,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     deadline(ctx);
     switch (op % 8) {
       case 0: {
-        auto reader = stub().Get(&ctx, parse<v1::GetRequest>(in.message()));
+        auto reader = stub().Get(&ctx, parse_or_default<v1::GetRequest>(in.message()));
         v1::GetChunk chunk;
         while (reader->Read(&chunk)) {
         }
@@ -129,7 +99,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         v1::PutReply reply;
         auto writer = stub().Put(&ctx, &reply);
         for (int c = 0; c < chunks % 5; ++c) {
-          if (!writer->Write(parse<v1::PutChunk>(in.message()))) break;
+          if (!writer->Write(parse_or_default<v1::PutChunk>(in.message()))) break;
         }
         writer->WritesDone();
         (void)writer->Finish();
@@ -137,7 +107,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       }
       case 2: {
         v1::HasReply reply;
-        (void)stub().Has(&ctx, parse<v1::HasRequest>(in.message()), &reply);
+        (void)stub().Has(&ctx, parse_or_default<v1::HasRequest>(in.message()), &reply);
         break;
       }
       case 3: {
@@ -156,7 +126,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         auto stream = stub().ReadSlices(&ctx);
         v1::SliceReply reply;
         for (int m = 0; m < n % 4; ++m) {
-          if (!stream->Write(parse<v1::SliceRequest>(in.message())) || !stream->Read(&reply)) break;
+          if (!stream->Write(parse_or_default<v1::SliceRequest>(in.message())) ||
+              !stream->Read(&reply))
+            break;
         }
         stream->WritesDone();
         (void)stream->Finish();
@@ -167,7 +139,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         break;
       default: {
         v1::LocateReply reply;
-        (void)stub().Locate(&ctx, parse<v1::LocateRequest>(in.message()), &reply);
+        (void)stub().Locate(&ctx, parse_or_default<v1::LocateRequest>(in.message()), &reply);
         break;
       }
     }
