@@ -10,8 +10,9 @@ AQ := $(BUILD)/cli/aqueduct
 run: build
 	$(AQ) sim run examples/quickstart/experiment.yaml --out out/quickstart --force
 
-# The e2e suite's real control plane (built once into ~/.cache/aqueduct, about
-# 10 minutes on 2 cores the first time); `make test E2E=0` skips building it.
+# The e2e suite's real control plane and node's kubelet (built once into
+# ~/.cache/aqueduct, about 15 minutes on 2 cores the first time); `make test
+# E2E=0` skips building them.
 E2E ?= 1
 control-plane:
 	@if [ "$(E2E)" = 1 ]; then bash scripts/control-plane.sh build; fi

@@ -11,7 +11,9 @@
 # Debian's Go. The cache lives in $AQUEDUCT_CACHE (default ~/.cache/aqueduct).
 # `start` writes DIR/kubeconfig (token auth, admin) and DIR/env; extra
 # kube-apiserver flags can be passed in $APISERVER_EXTRA_FLAGS and extra
-# kube-scheduler flags in $SCHEDULER_EXTRA_FLAGS.
+# kube-scheduler flags in $SCHEDULER_EXTRA_FLAGS; $KCM_CONTROLLERS replaces the
+# controller manager's --controllers list (the node lifecycle controller is
+# off unless a real kubelet runs: it would taint simulated nodes).
 set -euo pipefail
 
 CACHE="${AQUEDUCT_CACHE:-$HOME/.cache/aqueduct}"
@@ -50,9 +52,17 @@ EOF
   as_root apt-get update -qq
 }
 
-built() {
-  [ -x "$BIN/kube-apiserver" ] && [ -x "$BIN/kube-scheduler" ] && [ -x "$BIN/kube-controller-manager" ]
+# The node's kubelet and pause binary come from the same source tree.
+COMPONENTS="kube-apiserver kube-scheduler kube-controller-manager kubelet"
+
+missing_components() {
+  local c out=()
+  for c in $COMPONENTS; do [ -x "$BIN/$c" ] || out+=("$c"); done
+  [ -x "$BIN/pause" ] || out+=(pause)
+  echo "${out[*]}"
 }
+
+built() { [ -z "$(missing_components)" ]; }
 
 build() {
   if built; then
@@ -76,12 +86,27 @@ build() {
   rm -f "$vend"/*.go
   cp "$deb"/*.go "$vend"/
   rm -f "$vend"/*_test.go
-  log "building kube-apiserver, kube-scheduler, kube-controller-manager (about 8 minutes on 2 cores)"
-  (cd "$tree" && make WHAT="cmd/kube-apiserver cmd/kube-scheduler cmd/kube-controller-manager" >"$CACHE/kube-1.20/build.log" 2>&1) ||
-    die "build failed; see $CACHE/kube-1.20/build.log"
-  local out="$tree/_output/bin"
-  [ -d "$out" ] || out="$(find "$tree/_output" -type d -name bin | head -1)"
-  cp "$out/kube-apiserver" "$out/kube-scheduler" "$out/kube-controller-manager" "$BIN/"
+  local missing what="" c
+  missing="$(missing_components)"
+  for c in $missing; do [ "$c" = pause ] || what="$what cmd/$c"; done
+  if [ -n "$what" ]; then
+    log "building$what (about 10 minutes on 2 cores)"
+    # shellcheck disable=SC2086
+    (cd "$tree" && make WHAT="${what# }" >"$CACHE/kube-1.20/build.log" 2>&1) ||
+      die "build failed; see $CACHE/kube-1.20/build.log"
+    local out="$tree/_output/bin"
+    [ -d "$out" ] || out="$(find "$tree/_output" -type d -name bin | head -1)"
+    for c in $missing; do [ "$c" = pause ] || cp "$out/$c" "$BIN/"; done
+  fi
+  # The pod sandbox's pause process, from the tree's own pause.c, static so
+  # that its image needs no libraries.
+  if [ ! -x "$BIN/pause" ]; then
+    local pause_c="$tree/build/pause/linux/pause.c"
+    [ -f "$pause_c" ] || pause_c="$(find "$tree/build/pause" -name pause.c | head -1)"
+    [ -f "$pause_c" ] || die "no pause.c in $tree/build/pause"
+    gcc -Os -static -DVERSION=v3.4.1-aqueduct -o "$BIN/pause" "$pause_c" ||
+      die "could not build the pause binary from $pause_c"
+  fi
   # The source tree is 2.7 GB; only the binaries are kept.
   rm -rf "$SRC"
   log "built into $BIN"
@@ -135,6 +160,7 @@ start() {
     --service-account-key-file "$dir/sa.pub" --service-account-signing-key-file "$dir/sa.key" \
     --service-account-issuer https://kubernetes.default.svc \
     --service-cluster-ip-range 10.96.0.0/16 --allow-privileged=true \
+    --kubelet-preferred-address-types InternalIP,Hostname \
     --enable-admission-plugins NamespaceLifecycle,ServiceAccount,MutatingAdmissionWebhook,ValidatingAdmissionWebhook \
     ${APISERVER_EXTRA_FLAGS:-} >"$dir/apiserver.log" 2>&1 &
   echo $! >"$dir/apiserver.pid"
@@ -167,7 +193,7 @@ EOF
   "$BIN/kube-controller-manager" --kubeconfig "$dir/kubeconfig" --leader-elect=false \
     --bind-address 127.0.0.1 --secure-port 0 --port 0 \
     --service-account-private-key-file "$dir/sa.key" --use-service-account-credentials=false \
-    --controllers '*,-nodeipam,-nodelifecycle,-attachdetach,-persistentvolume-expander,-csrsigning,-csrapproving' \
+    --controllers "${KCM_CONTROLLERS:-*,-nodeipam,-nodelifecycle,-attachdetach,-persistentvolume-expander,-csrsigning,-csrapproving}" \
     >"$dir/controller-manager.log" 2>&1 &
   echo $! >"$dir/controller-manager.pid"
   {

@@ -78,6 +78,30 @@ nlohmann::ordered_json source_env(const core::Dataset& ds) {
   return env;
 }
 
+namespace {
+std::string local_source_path(const core::Dataset& ds) {
+  if (ds.mounts.empty()) return "";
+  const std::string& mp = ds.mounts.front().mount_point;
+  if (mp.rfind("local://", 0) != 0) return "";
+  std::string path = mp.substr(8);
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  return path;
+}
+constexpr const char* kLocalSourceVolume = "aqueduct-local-source";
+}  // namespace
+
+nlohmann::ordered_json local_source_volume(const core::Dataset& ds) {
+  const std::string path = local_source_path(ds);
+  if (path.empty()) return nullptr;
+  return {{"name", kLocalSourceVolume}, {"hostPath", {{"path", path}, {"type", "Directory"}}}};
+}
+
+nlohmann::ordered_json local_source_mount(const core::Dataset& ds) {
+  const std::string path = local_source_path(ds);
+  if (path.empty()) return nullptr;
+  return {{"name", kLocalSourceVolume}, {"mountPath", path}, {"readOnly", true}};
+}
+
 int worker_port(const core::Runtime& rt) {
   return 20000 + static_cast<int>(core::fnv1a64(rt.meta.namespace_ + "/" + rt.meta.name) % 10000);
 }

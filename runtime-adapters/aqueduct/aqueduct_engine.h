@@ -30,6 +30,12 @@ core::Result<std::string> source_uri(const core::Dataset& ds);
 // `aws.secretKey`, `aws.sessionToken`, or JuiceFS's `access-key`,
 // `secret-key`) as secretKeyRefs; values are never read. Empty otherwise.
 nlohmann::ordered_json source_env(const core::Dataset& ds);
+// For a local:///path source: the node's folder as a read-only hostPath
+// volume, mounted at the same path so that the source URI reads the same
+// inside the pod (Fluid mounts local:// mount points into its pods the same
+// way). Null for other sources.
+nlohmann::ordered_json local_source_volume(const core::Dataset& ds);
+nlohmann::ordered_json local_source_mount(const core::Dataset& ds);
 // The workers' gRPC port: fixed per runtime (20000-29999, from its namespace
 // and name), so workers of several datasets can share a node's host network.
 int worker_port(const core::Runtime& rt);

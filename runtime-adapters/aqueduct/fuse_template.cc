@@ -29,6 +29,10 @@ core::Result<core::FuseTemplate> render_aqueduct_fuse(const core::Dataset& ds,
   t.volumes.push_back(fc::host_path_volume("aqueduct-fuse-device", "/dev/fuse", "CharDevice"));
   t.volumes.push_back(fc::host_path_volume("aqueduct-fuse-mount", root, "DirectoryOrCreate"));
   t.volumes.push_back(aqueduct_engine::token_volume(rt));
+  if (auto v = aqueduct_engine::local_source_volume(ds); !v.is_null()) {
+    t.volumes.push_back(std::move(v));
+    mounts.push_back(aqueduct_engine::local_source_mount(ds));
+  }
   fc::Json command =
       fc::Json::array({"aqueduct", "fuse", "mount", mp, "--source", source, "--dataset",
                        ds.meta.namespace_ + "/" + ds.meta.name, "--allow-other", "--recover"});

@@ -98,6 +98,10 @@ Json render_dataload_job(const core::DataLoad& load, const core::Dataset& ds,
     pod["containers"][0]["volumeMounts"] = Json::array({aqueduct_engine::token_mount()});
     if (auto env = aqueduct_engine::source_env(ds); !env.empty()) pod["containers"][0]["env"] = env;
     pod["volumes"] = Json::array({aqueduct_engine::token_volume(rt)});
+    if (auto v = aqueduct_engine::local_source_volume(ds); !v.is_null()) {
+      pod["volumes"].push_back(std::move(v));
+      pod["containers"][0]["volumeMounts"].push_back(aqueduct_engine::local_source_mount(ds));
+    }
   }
   return job;
 }

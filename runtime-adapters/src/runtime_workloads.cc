@@ -9,6 +9,9 @@
 
 namespace aqueduct::runtime_adapters {
 namespace {
+// Pods on the host network still resolve cluster names (the workers'
+// headless Service) through the cluster DNS, as Fluid's charts set it.
+constexpr const char* kHostNetworkDns = "ClusterFirstWithHostNet";
 
 using Json = nlohmann::ordered_json;
 
@@ -156,6 +159,7 @@ core::Result<RuntimeWorkloads> render_runtime_workloads(const core::Dataset& ds,
       containers.push_back(c);
     }
     Json spec = {{"hostNetwork", host_network}, {"containers", containers}};
+    if (host_network) spec["dnsPolicy"] = kHostNetworkDns;
     if (rt.engine == core::RuntimeEngine::kAlluxio) {
       // The UFS journal in an emptyDir, as Fluid's chart keeps it.
       spec["containers"][0]["volumeMounts"] =
@@ -288,6 +292,7 @@ core::Result<RuntimeWorkloads> render_runtime_workloads(const core::Dataset& ds,
                  {"affinity", anti},
                  {"containers", Json::array({c})},
                  {"volumes", worker_vols}};
+    if (host_network) spec["dnsPolicy"] = kHostNetworkDns;
     if (!rt.worker.node_selector.empty()) spec["nodeSelector"] = rt.worker.node_selector;
     out.worker =
         stateful_set(rt.meta.name + "-worker", ds, worker_labels, owners, rt.replicas, spec);
@@ -336,6 +341,7 @@ core::Result<RuntimeWorkloads> render_runtime_workloads(const core::Dataset& ds,
                      {{"metadata", {{"labels", fuse_labels}}},
                       {"spec",
                        {{"hostNetwork", host_network},
+                        {"dnsPolicy", host_network ? kHostNetworkDns : "ClusterFirst"},
                         {"nodeSelector", node_selector},
                         {"containers", Json::array({container})},
                         {"volumes", volumes}}}}}}}};

@@ -267,10 +267,62 @@ TEST(AqueductEngine, DataLoadsLoadTheWorkersDirectly) {
   ASSERT_EQ(cmd.size(), 16u);
   EXPECT_EQ(cmd[14], "/train");
   EXPECT_EQ(cmd[15], "/val");
-  // No claim: the only volume is the workers' token.
-  ASSERT_EQ(pod["volumes"].size(), 1u);
+  // No claim: the volumes are the workers' token and the local:// folder it reads.
+  ASSERT_EQ(pod["volumes"].size(), 2u);
   expect_token_volume(pod["volumes"], pod["containers"][0]["volumeMounts"], "shards-worker-token");
+  EXPECT_EQ(pod["volumes"][1]["hostPath"]["path"], "/data/shards");
   EXPECT_EQ(pod["containers"][0]["image"], "aqueduct/aqueduct:0.1.0");
+}
+
+// A local:// source is a folder on the node: the pods that read it (the FUSE
+// client and the loader) get it as a read-only hostPath at the same path, so
+// the URI means the same inside the pod. Other sources add no volume.
+TEST(AqueductEngine, LocalSourcesAreMountedReadOnlyWhereTheyAreRead) {
+  auto objs = load("local:///data/shards/");
+  auto t = render_fuse_template(objs.datasets[0], objs.runtimes[0]);
+  ASSERT_TRUE(t.ok()) << t.status().to_string();
+  const core::Json* volume = nullptr;
+  for (const auto& v : t->volumes)
+    if (v["name"] == "aqueduct-local-source") volume = &v;
+  ASSERT_NE(volume, nullptr);
+  EXPECT_EQ((*volume)["hostPath"]["path"], "/data/shards");
+  EXPECT_EQ((*volume)["hostPath"]["type"], "Directory");  // a missing folder fails the pod
+  bool mounted = false;
+  for (const auto& m : t->container["volumeMounts"]) {
+    if (m["name"] != "aqueduct-local-source") continue;
+    mounted = true;
+    EXPECT_EQ(m["mountPath"], "/data/shards");
+    EXPECT_EQ(m["readOnly"], true);
+  }
+  EXPECT_TRUE(mounted);
+  auto job = render_dataload_job(objs.dataloads[0], objs.datasets[0], objs.runtimes[0], "dl");
+  const auto& mounts = job["spec"]["template"]["spec"]["containers"][0]["volumeMounts"];
+  ASSERT_EQ(mounts.size(), 2u);
+  EXPECT_EQ(mounts[1]["mountPath"], "/data/shards");
+  EXPECT_EQ(mounts[1]["readOnly"], true);
+
+  auto remote = load("http://data.local:8080/shards");
+  auto rt = render_fuse_template(remote.datasets[0], remote.runtimes[0]);
+  ASSERT_TRUE(rt.ok());
+  for (const auto& v : rt->volumes) EXPECT_NE(v["name"], "aqueduct-local-source");
+}
+
+// Pods on the host network resolve the workers' names through the cluster
+// DNS (ClusterFirstWithHostNet, as Fluid's charts set it); in the container
+// network they keep the default.
+TEST(AqueductEngine, HostNetworkPodsStillUseTheClusterDns) {
+  auto objs = load("http://data.local:8080/shards");
+  auto w = render_runtime_workloads(objs.datasets[0], objs.runtimes[0], "AqueductRuntime", "u");
+  ASSERT_TRUE(w.ok()) << w.status().to_string();
+  EXPECT_EQ((*w->worker)["spec"]["template"]["spec"]["hostNetwork"], true);
+  EXPECT_EQ((*w->worker)["spec"]["template"]["spec"]["dnsPolicy"], "ClusterFirstWithHostNet");
+  EXPECT_EQ(w->fuse["spec"]["template"]["spec"]["dnsPolicy"], "ClusterFirstWithHostNet");
+  objs.runtimes[0].network_mode = "ContainerNetwork";
+  auto c = render_runtime_workloads(objs.datasets[0], objs.runtimes[0], "AqueductRuntime", "u");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ((*c->worker)["spec"]["template"]["spec"]["hostNetwork"], false);
+  EXPECT_FALSE((*c->worker)["spec"]["template"]["spec"].contains("dnsPolicy"));
+  EXPECT_EQ(c->fuse["spec"]["template"]["spec"]["dnsPolicy"], "ClusterFirst");
 }
 
 }  // namespace

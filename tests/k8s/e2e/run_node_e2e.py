@@ -1,0 +1,262 @@
+#!/usr/bin/env python3
+"""The end-to-end suite on a real node: the control plane of run_e2e.py plus a
+kubelet (built from the same source) over containerd and runc from Debian,
+with the pause and aqueduct images built locally and imported (no registry),
+pod networking from Debian's CNI bridge plugin, and the cluster DNS of
+cluster_dns.py. On that node:
+
+  1. an AqueductRuntime's worker pod, started by the kubelet and Ready;
+  2. a DataLoad Job that warms the worker from the dataset's local:// folder;
+  3. an app pod with the FUSE sidecar injected by the webhook, which reads
+     every file of the dataset through the mount and checks every byte,
+     while the worker pod is killed between two passes; the sidecar ends by
+     the controller's rule when the app ends, and the pod Succeeds.
+
+Prints the pod-start-to-first-byte time of the sidecar path. Exit 77
+(skipped) with the reason when the node cannot run here (not root, no
+cgroups, no /dev/fuse, kubelet not built).
+
+usage: run_node_e2e.py SOURCE_DIR AQUEDUCT_BINARY
+"""
+import hashlib
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from run_e2e import stop_processes, wait_for, webhook  # noqa: E402
+
+IMAGE = "aqueduct/aqueduct:0.1.0"
+TIER_DIR = "/dev/shm/aqueduct-node-e2e"  # the worker's MEM tier, a hostPath on the node
+
+
+def uptime():
+    """Seconds since boot: the clock the node's containers read too."""
+    return float(open("/proc/uptime").read().split()[0])
+
+
+def make_dataset(root):
+    """A few files of seeded random bytes; their SHA-256 by path."""
+    rng = random.Random(20261207)
+    sizes = {"train/part-0000.bin": 6 << 20, "train/part-0001.bin": (3 << 20) + 7,
+             "train/nested/part-0002.bin": 65537, "README": 300}
+    digests = {}
+    for rel, size in sizes.items():
+        path = os.path.join(root, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        data = rng.randbytes(size)
+        with open(path, "wb") as f:
+            f.write(data)
+        digests[rel] = hashlib.sha256(data).hexdigest()
+    return digests
+
+
+def node_scenario(src, aqueduct, work, env, kubectl, node_env, digests, data_dir):
+    def get(*args):
+        return kubectl("get", *args, ok=False).stdout.strip()
+
+    def dump(*names):
+        print(get("pods", "-A", "-o", "wide"))
+        print(kubectl("describe", "pods", ok=False).stdout[-6000:])
+        for name in names:
+            path = os.path.join(work, name)
+            if os.path.exists(path):
+                print(f"--- {name}\n" + open(path, errors="replace").read()[-4000:])
+
+    node = node_env["NODE_NAME"]
+    procs = []
+    try:
+        log = open(os.path.join(work, "controller.log"), "w")
+        procs.append(subprocess.Popen([aqueduct, "controller", "--identity", "node-e2e"], env=env,
+                                      stderr=log, stdout=log))
+        kubectl("apply", "-f", "-", stdin=f"""apiVersion: data.fluid.io/v1alpha1
+kind: Dataset
+metadata: {{name: shards}}
+spec:
+  mounts: [{{mountPoint: "local://{data_dir}", name: shards}}]
+---
+apiVersion: data.fluid.io/v1alpha1
+kind: AqueductRuntime
+metadata: {{name: shards}}
+spec:
+  replicas: 1
+  tieredstore: {{levels: [{{mediumtype: MEM, path: {TIER_DIR}, quota: 256Mi}}]}}
+""")
+        started = time.monotonic()
+        try:
+            wait_for("dataset shards Bound", lambda: get("dataset", "shards", "-o", "jsonpath={.status.phase}") == "Bound")
+            wait_for("the worker pod Ready on the node", lambda: get(
+                "pod", "shards-worker-0", "-o",
+                "jsonpath={.spec.nodeName} {.status.conditions[?(@.type==\"Ready\")].status}") == f"{node} True",
+                timeout=120)
+        except SystemExit:
+            dump("controller.log", "node/kubelet.log")
+            raise
+        print(f"node e2e: AqueductRuntime shards: worker pod shards-worker-0 started by the kubelet on "
+              f"{node} and Ready {time.monotonic() - started:.1f} s after apply")
+
+        kubectl("apply", "-f", "-", stdin="""apiVersion: data.fluid.io/v1alpha1
+kind: DataLoad
+metadata: {name: shards-warmup}
+spec:
+  dataset: {name: shards, namespace: default}
+""")
+        started = time.monotonic()
+        try:
+            wait_for("the DataLoad Complete", lambda: get(
+                "dataload", "shards-warmup", "-o", "jsonpath={.status.phase}") in ("Complete", "Failed"), timeout=120)
+        except SystemExit:
+            dump("controller.log")
+            raise
+        phase = get("dataload", "shards-warmup", "-o", "jsonpath={.status.phase}")
+        if phase != "Complete":
+            dump("controller.log")
+            raise SystemExit(f"DataLoad shards-warmup ended {phase}")
+        port = json.loads(get("pod", "shards-worker-0", "-o", "json"))["spec"]["containers"][0]["ports"][1]["containerPort"]
+        metrics = urllib.request.urlopen(f"http://{node_env['NODE_IP']}:{port}/metrics", timeout=10).read().decode()
+        puts = next(float(line.split()[-1]) for line in metrics.splitlines()
+                    if line.startswith("aqueduct_worker_puts_total"))
+        assert puts > 0, metrics
+        print(f"node e2e: DataLoad shards-warmup Complete in {time.monotonic() - started:.1f} s; "
+              f"the worker holds {puts:.0f} blocks")
+
+        files = " ".join(sorted(digests))
+        script = (
+            "set -e; cd /data; head -c 1 train/part-0000.bin >/dev/null; "
+            "echo FIRST $(cut -d' ' -f1 /proc/uptime); "
+            f"sha256sum {files} | sed 's/^/PASS1 /'; echo PASS1-DONE; "
+            "sleep 8; "
+            f"sha256sum {files} | sed 's/^/PASS2 /'; echo PASS2-DONE")
+        with webhook(aqueduct, work, env, kubectl):
+            t0 = uptime()
+            kubectl("apply", "-f", "-", stdin=f"""apiVersion: v1
+kind: Pod
+metadata:
+  name: reader
+  labels: {{serverless.fluid.io/inject: "true"}}
+spec:
+  restartPolicy: Never
+  automountServiceAccountToken: false
+  containers:
+    - name: app
+      image: {IMAGE}
+      imagePullPolicy: Never
+      command: [sh, -c, "{script}"]
+      volumeMounts: [{{name: data, mountPath: /data}}]
+  volumes:
+    - name: data
+      persistentVolumeClaim: {{claimName: shards}}
+""")
+            logs = lambda: kubectl("logs", "reader", "-c", "app", ok=False).stdout  # noqa: E731
+            try:
+                wait_for("the app's first pass", lambda: "PASS1-DONE" in logs(), timeout=120)
+            except SystemExit:
+                dump("controller.log", "webhook.log", "node/kubelet.log")
+                print(kubectl("logs", "reader", "--all-containers", ok=False).stdout[-4000:])
+                raise
+            kubectl("delete", "pod", "shards-worker-0", "--grace-period=0", "--force", ok=False)
+            killed = True
+            try:
+                wait_for("the pod Succeeded", lambda: get("pod", "reader", "-o", "jsonpath={.status.phase}")
+                         in ("Succeeded", "Failed"), timeout=120)
+            except SystemExit:
+                dump("controller.log", "webhook.log")
+                print(kubectl("logs", "reader", "--all-containers", ok=False).stdout[-4000:])
+                raise
+        out = logs()
+        pod = json.loads(get("pod", "reader", "-o", "json"))
+        states = {c["name"]: c["state"] for c in pod["status"]["containerStatuses"]}
+        if pod["status"]["phase"] != "Succeeded":
+            print(out)
+            print(kubectl("logs", "reader", "--all-containers", ok=False).stdout[-4000:])
+            raise SystemExit(f"pod reader ended {pod['status']['phase']}: {states}")
+        first = next(float(line.split()[1]) for line in out.splitlines() if line.startswith("FIRST "))
+        for n in ("PASS1", "PASS2"):
+            got = {line.split()[2]: line.split()[1] for line in out.splitlines() if line.startswith(n + " ")
+                   and len(line.split()) == 3}
+            assert got == digests, f"{n}: read {got}, expected {digests}"
+        sidecars = [c for c in pod["spec"]["containers"] if c["name"] != "app"]
+        assert sidecars and all(states[c["name"]]["terminated"]["exitCode"] == 0 for c in sidecars), states
+        total = sum(os.path.getsize(os.path.join(data_dir, f)) for f in digests)
+        print(f"node e2e: pod reader (FUSE sidecar {sidecars[0]['name']} injected by the webhook) read all "
+              f"{len(digests)} files ({total} bytes) twice with every byte right, the worker pod "
+              f"{'killed' if killed else 'kept'} between the passes; the sidecar exited 0 and the pod Succeeded")
+        print(f"node e2e: pod start to first byte (sidecar path): {first - t0:.2f} s")
+        return 0
+    finally:
+        stop_processes(procs)
+
+
+def main() -> int:
+    src, aqueduct = sys.argv[1], sys.argv[2]
+    cp = os.path.join(src, "scripts", "control-plane.sh")
+    node_sh = os.path.join(src, "scripts", "node.sh")
+    if shutil.which("kubectl") is None:
+        print("SKIPPED: kubectl is not installed")
+        return 77
+    if subprocess.run(["bash", cp, "path"], capture_output=True).returncode != 0:
+        print("SKIPPED: the control plane and kubelet are not built; run: bash scripts/control-plane.sh build")
+        return 77
+    why = subprocess.run(["bash", node_sh, "check"], capture_output=True, text=True)
+    if why.returncode != 0:
+        print(f"SKIPPED: no real node on this machine: {why.stdout.strip() or why.stderr.strip()}")
+        return 77
+    work = tempfile.mkdtemp(prefix="aqueduct-node-e2e-")
+    node_dir = os.path.join(work, "node")
+    procs = []
+    try:
+        data_dir = os.path.join(work, "data")
+        digests = make_dataset(data_dir)
+        # With the node lifecycle controller, which lifts the kubelet's not-ready taint.
+        subprocess.run(["bash", cp, "start", work], check=True, env=dict(
+            os.environ, KCM_CONTROLLERS="*,-nodeipam,-attachdetach,-persistentvolume-expander,-csrsigning,-csrapproving"))
+        kc = os.path.join(work, "kubeconfig")
+        env = dict(os.environ, KUBECONFIG=kc)
+
+        def kubectl(*args, ok=True, stdin=None):
+            r = subprocess.run(["kubectl", *args], env=env, capture_output=True, text=True, input=stdin)
+            if ok and r.returncode != 0:
+                raise SystemExit(f"kubectl {' '.join(args)} failed:\n{r.stdout}{r.stderr}")
+            return r
+
+        subprocess.run(["bash", node_sh, "images", node_dir, aqueduct], check=True)
+        r = subprocess.run(["bash", node_sh, "start", node_dir, kc])
+        if r.returncode != 0:
+            print(open(os.path.join(node_dir, "kubelet.log"), errors="replace").read()[-5000:]
+                  if os.path.exists(os.path.join(node_dir, "kubelet.log")) else "")
+            return 1
+        node_env = dict(line.strip().split("=", 1) for line in open(os.path.join(node_dir, "env")))
+        wait_for("the node's not-ready taint lifted", lambda: kubectl(
+            "get", "node", node_env["NODE_NAME"], "-o", "jsonpath={.spec.taints}", ok=False).stdout.strip() == "",
+            timeout=60)
+        dns_log = open(os.path.join(work, "dns.log"), "w")
+        procs.append(subprocess.Popen(
+            [sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "cluster_dns.py"),
+             "--listen", f"{node_env['NODE_IP']}:53", "--kubeconfig", kc], stderr=dns_log, stdout=dns_log))
+        kubectl("apply", "-f", os.path.join(src, "k8s", "manifests", "crds"))
+        kubectl("create", "namespace", "aqueduct-system")  # the controller's lease
+        kubectl("wait", "--for", "condition=Established", "--timeout=60s",
+                "crd/datasets.data.fluid.io", "crd/aqueductruntimes.data.fluid.io", "crd/dataloads.data.fluid.io")
+        # The default ServiceAccount the pods run as (created by the controller manager).
+        wait_for("the default ServiceAccount", lambda: kubectl("get", "serviceaccount", "default",
+                                                              ok=False).returncode == 0)
+        return node_scenario(src, aqueduct, work, env, kubectl, node_env, digests, data_dir)
+    finally:
+        stop_processes(procs)
+        subprocess.run(["bash", node_sh, "stop", node_dir])
+        subprocess.run(["bash", cp, "stop", work])
+        if os.environ.get("AQ_KEEP_E2E"):
+            print(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(TIER_DIR, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
