@@ -166,6 +166,10 @@ start() {
       die "could not make /runtime-mnt a shared mount"
     touch "$dir/runtime-mnt.bound"
   fi
+  # The same for the kubelet's folder: CSI volumes mounted into pods with
+  # HostToContainer propagation (to see a restarted FUSE) need it shared.
+  mount --bind "$dir/kubelet" "$dir/kubelet" && mount --make-rshared "$dir/kubelet" ||
+    die "could not make $dir/kubelet a shared mount"
   local runc
   runc="$(runc_binary "$dir")"
   cat >"$dir/containerd/config.toml" <<EOF

@@ -191,6 +191,9 @@ struct CsiArgs {
   std::string mount_timeout = "60s";
   std::string recover_period = "5s";
   std::string metrics_listen;
+  // Registers with the kubelet itself (no node-driver-registrar) when set.
+  std::string registration_dir;
+  std::string kubelet_registration_path;  // default: the --endpoint socket's path
   LogArgs log;
 };
 // The CSI node plugin until SIGTERM/SIGINT. Exit: 0 stopped by a signal, 2 bad input.

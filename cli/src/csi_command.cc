@@ -7,6 +7,7 @@
 #include "aqueduct/core/version.h"
 #include "aqueduct/k8s/csi_server.h"
 #include "aqueduct/k8s/http_server.h"
+#include "aqueduct/k8s/plugin_registration.h"
 #include "aqueduct/k8s/webhook_server.h"  // parse_listen_address
 #include "commands.h"
 #include "stop_signals.h"
@@ -64,6 +65,8 @@ int run_csi(const CsiArgs& args) {
   auto period = duration_flag("--recover-period", args.recover_period, true);
   if (!period) return fail(period.status().message());
   if (auto sock = k8s::csi_socket_path(args.endpoint); !sock) return fail(sock.status().message());
+  if (args.registration_dir.empty() && !args.kubelet_registration_path.empty())
+    return fail("--kubelet-registration-path needs --registration-dir");
 
   auto cfg = k8s::resolve_cluster_config(args.kubeconfig);
   if (!cfg) return fail(cfg.status().message());
@@ -84,6 +87,19 @@ int run_csi(const CsiArgs& args) {
            (*server)->socket_path() +
            (period->count() > 0 ? "; FUSE recovery every " + args.recover_period
                                 : "; FUSE recovery off"));
+
+  std::unique_ptr<k8s::PluginRegistration> registration;
+  if (!args.registration_dir.empty()) {
+    k8s::PluginRegistrationConfig rc;
+    rc.registration_dir = args.registration_dir;
+    rc.driver_name = nc.driver_name;
+    rc.endpoint = args.kubelet_registration_path.empty() ? (*server)->socket_path()
+                                                         : args.kubelet_registration_path;
+    auto reg = k8s::PluginRegistration::start(rc, log);
+    if (!reg) return fail(reg.status().message());
+    registration = std::move(*reg);
+    log.info("registering with the kubelet through " + registration->socket_path());
+  }
 
   std::unique_ptr<k8s::HttpServer> metrics;
   if (!args.metrics_listen.empty()) {
@@ -107,6 +123,7 @@ int run_csi(const CsiArgs& args) {
   const int sig = stop_signals.wait();
   log.info("signal " + std::to_string(sig) + ", stopping");
   if (metrics) metrics->stop();
+  if (registration) registration->stop();
   (*server)->stop();
   return kExitOk;
 }

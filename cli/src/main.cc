@@ -378,6 +378,12 @@ int main(int argc, char** argv) {
                   "how long NodePublish waits for the dataset's FUSE (60s)");
   csi->add_option("--recover-period", csa.recover_period,
                   "how often pods' mounts are checked against a restarted FUSE (5s; 0: off)");
+  csi->add_option("--registration-dir", csa.registration_dir,
+                  "register with the kubelet through its plugins_registry folder, mounted here\n"
+                  "(instead of a node-driver-registrar sidecar)");
+  csi->add_option("--kubelet-registration-path", csa.kubelet_registration_path,
+                  "the CSI socket's path on the node, as the kubelet dials it (default: the\n"
+                  "--endpoint path)");
   csi->add_option("--metrics-listen", csa.metrics_listen,
                   "serve Prometheus metrics (GET /metrics) and GET /healthz on HOST:PORT");
 

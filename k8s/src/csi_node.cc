@@ -427,6 +427,10 @@ core::Status CsiNodePlugin::unpublish(const std::string& volume_id,
   return core::Status::ok();
 }
 
+namespace {
+constexpr int kMaxRecoveryLayers = 8;
+}  // namespace
+
 RecoveryReport CsiNodePlugin::recover_once() {
   RecoveryReport rep;
   auto table = read_mount_table();
@@ -452,7 +456,14 @@ RecoveryReport CsiNodePlugin::recover_once() {
     }
     const MountEntry* cur = find_mount(*table, t.target_path);
     if (cur && same_device(*cur, *fuse) && stat_errno(t.target_path) == 0) continue;
-    if (cur) (void)::umount2(t.target_path.c_str(), MNT_DETACH);
+    // The new bind goes on top of the dead one, which stays: a pod that
+    // mounted the volume with HostToContainer propagation holds a copy of
+    // the old layer that only a mount stacked on it reaches (Fluid recovers
+    // the same way). Only past kMaxRecoveryLayers is the top dead layer taken
+    // away first, so that repeated restarts cannot pile mounts up forever.
+    int layers = 0;
+    for (const auto& m : *table) layers += m.mount_point == t.target_path ? 1 : 0;
+    if (cur && layers >= kMaxRecoveryLayers) (void)::umount2(t.target_path.c_str(), MNT_DETACH);
     if (auto s = bind(t); !s) {
       ++rep.failed;
       log_.warn("FUSE recovery: " + s.message());

@@ -1,13 +1,11 @@
 // The CSI node plugin's gRPC API over its unix socket, as the kubelet calls
-// it, and the mountinfo parser it reads the node's mounts with. The input is
-// a sequence of calls: an opcode byte, then (u16 length, message). Messages
-// that do not parse are sent as default messages. The process first takes a
-// mount namespace of its own; volume contexts' fluid_path is kept inside the
-// scratch folder (where a tmpfs stands in for a dataset's FUSE) and the
-// kubelet's folder is the scratch folder's, so no input can bind anything
-// over the machine's own files. A target_path starting with "@/" has the "@"
-// replaced by that kubelet folder (no other change, so ".." still reaches
-// the plugin's checks), which lets seeds publish for real.
+// it, its plugin-registration socket, and the mountinfo parser it reads the node's mounts with. The
+// input is a sequence of calls: an opcode byte, then (u16 length, message). Messages that do not
+// parse are sent as default messages. The process first takes a mount namespace of its own; volume
+// contexts' fluid_path is kept inside the scratch folder (where a tmpfs stands in for a dataset's
+// FUSE) and the kubelet's folder is the scratch folder's, so no input can bind anything over the
+// machine's own files. A target_path starting with "@/" has the "@" replaced by that kubelet folder
+// (no other change, so ".." still reaches the plugin's checks), which lets seeds publish for real.
 #include <grpcpp/grpcpp.h>
 #include <sched.h>
 #include <sys/mount.h>
@@ -17,8 +15,10 @@
 
 #include "aqueduct/k8s/csi_server.h"
 #include "aqueduct/k8s/mount_table.h"
+#include "aqueduct/k8s/plugin_registration.h"
 #include "csi.grpc.pb.h"
 #include "fuzz_support.h"
+#include "plugin_registration.grpc.pb.h"
 
 namespace {
 
@@ -35,6 +35,8 @@ struct World {
   std::unique_ptr<k8s::CsiServer> server;
   std::unique_ptr<csi::v1::Identity::Stub> identity;
   std::unique_ptr<csi::v1::Node::Stub> node;
+  std::unique_ptr<k8s::PluginRegistration> registration;
+  std::unique_ptr<pluginregistration::Registration::Stub> registration_stub;
   World() {
     if (::unshare(CLONE_NEWNS) == 0) ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr);
     fs::create_directories(fuse / "ds" / "sub");
@@ -59,9 +61,20 @@ struct World {
         grpc::CreateChannel("unix://" + server->socket_path(), grpc::InsecureChannelCredentials());
     identity = csi::v1::Identity::NewStub(ch);
     node = csi::v1::Node::NewStub(ch);
+    k8s::PluginRegistrationConfig rc;
+    rc.registration_dir = root.string();
+    rc.driver_name = "fuse.csi.fluid.io";
+    rc.endpoint = server->socket_path();
+    auto r = k8s::PluginRegistration::start(
+        rc, aqueduct::core::Logger("csi", {aqueduct::core::LogLevel::kOff}));
+    if (!r.ok()) std::abort();
+    registration = std::move(*r);
+    registration_stub = pluginregistration::Registration::NewStub(grpc::CreateChannel(
+        "unix://" + registration->socket_path(), grpc::InsecureChannelCredentials()));
   }
   // Whatever is still mounted under the scratch folder goes before the folder.
   ~World() {
+    registration.reset();
     server.reset();
     auto table = k8s::read_mount_table();
     if (!table.ok()) return;
@@ -108,7 +121,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (int calls = 0; calls < 16 && in.byte(&op); ++calls) {
     grpc::ClientContext ctx;
     deadline(ctx);
-    switch (op % 8) {
+    switch (op % 10) {
       case 0: {
         auto req = parse_or_default<csi::v1::NodeStageVolumeRequest>(in.message());
         confine_context(req);
@@ -153,6 +166,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           (void)k8s::find_mount(*table, table->back().mount_point);
           (void)k8s::pod_mounts_of_volume(*table, "/var/lib/kubelet", "default-images");
         }
+        break;
+      }
+      case 7: {
+        pluginregistration::PluginInfo info;
+        (void)w.registration_stub->GetInfo(&ctx, {}, &info);
+        break;
+      }
+      case 8: {
+        pluginregistration::RegistrationStatusResponse out;
+        (void)w.registration_stub->NotifyRegistrationStatus(
+            &ctx, parse_or_default<pluginregistration::RegistrationStatus>(in.message()), &out);
         break;
       }
       default:

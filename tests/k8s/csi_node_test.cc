@@ -505,6 +505,44 @@ TEST_F(CsiMount, RecoveryRebindsPodsAfterTheFuseRestarts) {
   EXPECT_FALSE(fs::exists(b));
 }
 
+// A pod that mounts the volume with HostToContainer propagation holds a
+// slave copy of the target. Recovery stacks the new bind on the dead one, so
+// the copy sees the restarted FUSE without the pod restarting; repeated
+// restarts keep the stack bounded.
+TEST_F(CsiMount, PodsWithHostToContainerPropagationSeeTheRestartedFuse) {
+  CsiWorld w(dir_.path());
+  const std::string kubelet = dir_.path().string() + "/kubelet";
+  fs::create_directories(kubelet);
+  ASSERT_EQ(::mount(kubelet.c_str(), kubelet.c_str(), nullptr, MS_BIND, nullptr), 0);
+  ASSERT_EQ(::mount(nullptr, kubelet.c_str(), nullptr, MS_REC | MS_SHARED, nullptr), 0);
+  mount_fuse(w.fluid_path(), {{"gen", "1"}});
+  const std::string t = w.target("pod-prop");
+  ASSERT_TRUE(w.publish(t).ok());
+  // The container runtime's view: a bind of the target, a slave of it.
+  const std::string view = dir_.path().string() + "/container-data";
+  fs::create_directories(view);
+  ASSERT_EQ(::mount(t.c_str(), view.c_str(), nullptr, MS_BIND, nullptr), 0);
+  ASSERT_EQ(::mount(nullptr, view.c_str(), nullptr, MS_REC | MS_SLAVE, nullptr), 0);
+  EXPECT_EQ(read_all(view + "/gen"), "1");
+
+  for (int gen = 2; gen <= 12; ++gen) {
+    kill_fuse(w.fluid_path());
+    mount_fuse(w.fluid_path(), {{"gen", std::to_string(gen)}});
+    auto rep = w.plugin().recover_once();
+    ASSERT_EQ(rep.rebound, 1) << "restart " << gen;
+    EXPECT_EQ(read_all(t + "/gen"), std::to_string(gen));
+    EXPECT_EQ(read_all(view + "/gen"), std::to_string(gen)) << "restart " << gen;
+  }
+  auto table = read_mount_table();
+  ASSERT_TRUE(table.ok());
+  int layers = 0;
+  for (const auto& m : *table) layers += m.mount_point == t ? 1 : 0;
+  EXPECT_LE(layers, 8) << "the stack of dead layers stays bounded";
+  (void)::umount2(view.c_str(), MNT_DETACH);
+  ASSERT_TRUE(w.unpublish(t).ok());
+  EXPECT_FALSE(mounted(t));
+}
+
 TEST_F(CsiMount, ATargetGoneWithoutUnpublishIsForgotten) {
   CsiWorld w(dir_.path());
   mount_fuse(w.fluid_path(), {{"f", "x"}});

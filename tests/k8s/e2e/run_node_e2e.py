@@ -126,13 +126,15 @@ spec:
         print(f"node e2e: DataLoad shards-warmup Complete in {time.monotonic() - started:.1f} s; "
               f"the worker holds {puts:.0f} blocks")
 
-        files = " ".join(sorted(digests))
+        # Absolute paths: a shell whose cwd is in the mount would keep the old
+        # FUSE's directory after a restart.
+        files = " ".join("/data/" + f for f in sorted(digests))
         script = (
-            "set -e; cd /data; head -c 1 train/part-0000.bin >/dev/null; "
+            "set -e -o pipefail; head -c 1 /data/train/part-0000.bin >/dev/null; "
             "echo FIRST $(cut -d' ' -f1 /proc/uptime); "
-            f"sha256sum {files} | sed 's/^/PASS1 /'; echo PASS1-DONE; "
+            f"sha256sum {files} | sed 's,^,PASS1 ,; s, /data/, ,'; echo PASS1-DONE; "
             "sleep 8; "
-            f"sha256sum {files} | sed 's/^/PASS2 /'; echo PASS2-DONE")
+            f"sha256sum {files} | sed 's,^,PASS2 ,; s, /data/, ,'; echo PASS2-DONE")
         with webhook(aqueduct, work, env, kubectl):
             t0 = uptime()
             kubectl("apply", "-f", "-", stdin=f"""apiVersion: v1
@@ -188,9 +190,117 @@ spec:
               f"{len(digests)} files ({total} bytes) twice with every byte right, the worker pod "
               f"{'killed' if killed else 'kept'} between the passes; the sidecar exited 0 and the pod Succeeded")
         print(f"node e2e: pod start to first byte (sidecar path): {first - t0:.2f} s")
-        return 0
+        return csi_scenario(aqueduct, work, env, kubectl, node_env, digests, get, dump)
     finally:
         stop_processes(procs)
+
+
+def csi_scenario(aqueduct, work, env, kubectl, node_env, digests, get, dump):
+    """An ordinary pod mounts the dataset's PVC: the kubelet calls `aqueduct
+    csi` (registered through the plugin-registration socket), NodeStage labels
+    the node, the lazy FUSE DaemonSet starts there, NodePublish binds the
+    mount into the pod. The FUSE pod is then killed between two passes; the
+    plugin's recovery binds the restarted mount again."""
+    node, root = node_env["NODE_NAME"], node_env["KUBELET_ROOT"]
+    kubectl("apply", "-f", "-", stdin="""apiVersion: storage.k8s.io/v1
+kind: CSIDriver
+metadata: {name: fuse.csi.fluid.io}
+spec: {attachRequired: false, podInfoOnMount: false, volumeLifecycleModes: [Persistent]}
+""")
+    log = open(os.path.join(work, "csi.log"), "w")
+    csi = subprocess.Popen([aqueduct, "csi", "--endpoint", f"unix://{root}/plugins/fuse.csi.fluid.io/csi.sock",
+                            "--node-id", node, "--kubelet-dir", root, "--registration-dir",
+                            f"{root}/plugins_registry", "--recover-period", "1s"],
+                           env=env, stderr=log, stdout=log)
+    try:
+        try:
+            wait_for("the kubelet to register the CSI driver", lambda: "fuse.csi.fluid.io" in get(
+                "csinode", node, "-o", "jsonpath={.spec.drivers[*].name}"), timeout=60)
+        except SystemExit:
+            dump("csi.log")
+            raise
+        print(f"node e2e: the kubelet registered fuse.csi.fluid.io through {root}/plugins_registry "
+              f"(CSINode {node})")
+        # Absolute paths: a shell whose cwd is in the mount would keep the old
+        # FUSE's directory after a restart.
+        files = " ".join("/data/" + f for f in sorted(digests))
+        script = (
+            "set -e -o pipefail; head -c 1 /data/train/part-0000.bin >/dev/null; "
+            "echo FIRST $(cut -d' ' -f1 /proc/uptime); "
+            f"sha256sum {files} | sed 's,^,PASS1 ,; s, /data/, ,'; echo PASS1-DONE; "
+            "while [ ! -e /tmp/go ]; do sleep 0.5; done; "
+            f"sha256sum {files} | sed 's,^,PASS2 ,; s, /data/, ,'; echo PASS2-DONE")
+        t0 = uptime()
+        kubectl("apply", "-f", "-", stdin=f"""apiVersion: v1
+kind: Pod
+metadata: {{name: csi-reader}}
+spec:
+  restartPolicy: Never
+  automountServiceAccountToken: false
+  containers:
+    - name: app
+      image: {IMAGE}
+      imagePullPolicy: Never
+      command: [sh, -c, "{script}"]
+      volumeMounts: [{{name: data, mountPath: /data, mountPropagation: HostToContainer}}]
+  volumes:
+    - name: data
+      persistentVolumeClaim: {{claimName: shards}}
+""")
+        logs = lambda: kubectl("logs", "csi-reader", ok=False).stdout  # noqa: E731
+        try:
+            wait_for("the CSI pod's first pass", lambda: "PASS1-DONE" in logs(), timeout=120)
+        except SystemExit:
+            dump("controller.log", "csi.log", "node/kubelet.log")
+            raise
+        first = next(float(line.split()[1]) for line in logs().splitlines() if line.startswith("FIRST "))
+        label = get("node", node, "-o", "jsonpath={.metadata.labels}")
+        assert '"fluid.io/f-default-shards":"true"' in label, label
+        # The FUSE restarts: its pod is deleted and the DaemonSet starts another.
+        fuse_pods = [p for p in get("pods", "-o", "jsonpath={.items[*].metadata.name}").split()
+                     if p.startswith("shards-fuse-")]
+        assert len(fuse_pods) == 1, fuse_pods
+        kubectl("delete", "pod", fuse_pods[0], "--grace-period=0", "--force", ok=False)
+        wait_for("a new FUSE pod Running", lambda: any(
+            p.startswith("shards-fuse-") and p != fuse_pods[0] for p in get(
+                "pods", "--field-selector", "status.phase=Running", "-o",
+                "jsonpath={.items[*].metadata.name}").split()), timeout=60)
+        try:
+            wait_for("the plugin's FuseRecoverSucceed event", lambda: "FuseRecoverSucceed" in get(
+                "events", "-o", "jsonpath={.items[*].reason}"), timeout=60)
+        except SystemExit:
+            dump("csi.log")
+            raise
+        kubectl("exec", "csi-reader", "--", "touch", "/tmp/go")  # the second pass may start
+        try:
+            wait_for("the CSI pod Succeeded", lambda: get("pod", "csi-reader", "-o", "jsonpath={.status.phase}")
+                     in ("Succeeded", "Failed"), timeout=120)
+        except SystemExit:
+            dump("csi.log")
+            raise
+        out = logs()
+        phase = get("pod", "csi-reader", "-o", "jsonpath={.status.phase}")
+        if phase != "Succeeded":
+            print(out)
+            dump("csi.log")
+            raise SystemExit(f"pod csi-reader ended {phase}")
+        for n in ("PASS1", "PASS2"):
+            got = {line.split()[2]: line.split()[1] for line in out.splitlines() if line.startswith(n + " ")
+                   and len(line.split()) == 3}
+            if got != digests:
+                print(out)
+                raise SystemExit(f"{n}: read {got}, expected {digests}")
+        print(f"node e2e: pod csi-reader read the dataset through the CSI volume twice with every byte right, "
+              f"the FUSE pod restarted between the passes and its mount bound again by the plugin")
+        print(f"node e2e: pod start to first byte (CSI path, FUSE started lazily): {first - t0:.2f} s")
+        kubectl("delete", "pod", "csi-reader", "--wait=true", "--timeout=60s", ok=False)
+        wait_for("the pod's volume unpublished", lambda: not any(
+            line.split()[4].startswith(root + "/pods/") and "kubernetes.io~csi" in line.split()[4]
+            for line in open("/proc/self/mountinfo")), timeout=60)
+        print("node e2e: pod csi-reader deleted; the kubelet unpublished its volume (no mount left)")
+        return 0
+    finally:
+        stop_processes([csi])
 
 
 def main() -> int:
