@@ -127,7 +127,9 @@ AdmissionOutcome handle_checked(std::string_view body, const core::DatasetResolv
   // not added to the pod itself.
   Json work = pod;
   if (pod_ns.empty()) work["metadata"]["namespace"] = req_ns;
-  auto result = core::inject_pod(work, resolve, options, "request.object");
+  core::InjectionOptions per_review = options;
+  per_review.unique_token = uid;  // random-suffix host folders, stable per review
+  auto result = core::inject_pod(work, resolve, per_review, "request.object");
   if (!result) return finish(400, result.status().message());
   Json mutated = std::move(result->pod);
   if (pod_ns.empty()) mutated["metadata"].erase("namespace");

@@ -158,6 +158,48 @@ TEST(Injection, ServerlessSidecarExactOutput) {
       {"name": "check-mount-0", "configMap": {"name": "demo-check-mount", "defaultMode": 493}}]}})"));
 }
 
+// Fluid's random-suffix host mount path mode: the dataset volume and the
+// FUSE's host mount folder move under <root>/<pod>/<unique>, so a sidecar on
+// an ordinary node never shares (and on exit unmounts) the mount point of the
+// node's DaemonSet FUSE. Unique per admission, the same for the same review.
+TEST(Injection, RandomSuffixModeGivesEachPodItsOwnHostMountFolder) {
+  World w;
+  w.add("ds");
+  J pod = parse(kServerlessPod);
+  pod["metadata"]["annotations"]["default.fuse-sidecar.fluid.io/host-mount-path-mode"] =
+      "random-suffix";
+  InjectionOptions o;
+  o.unique_token = "review-1";
+  auto r = run(w, pod, o);
+  std::string data, mount;
+  for (const auto& v : r.pod["spec"]["volumes"]) {
+    if (v["name"] == "data") data = v["hostPath"]["path"];
+    if (v["name"] == "thin-fuse-mount-0") mount = v["hostPath"]["path"];
+  }
+  const std::string prefix = "/runtime-mnt/demo/default/ds/train/";
+  ASSERT_EQ(data.rfind(prefix, 0), 0u) << data;
+  const std::string unique = data.substr(prefix.size(), 16);
+  EXPECT_EQ(unique.find_first_not_of("0123456789abcdef"), std::string::npos) << data;
+  EXPECT_EQ(data, prefix + unique + "/demo-fuse");
+  EXPECT_EQ(mount, prefix + unique) << "the FUSE mounts <its folder>/demo-fuse";
+  // The container still mounts at the template's path: only the host side moves.
+  const auto& fuse = r.pod["spec"]["containers"][0];
+  EXPECT_EQ(fuse["volumeMounts"][1]["mountPath"], "/runtime-mnt/demo/default/ds");
+  EXPECT_EQ(fuse["volumeMounts"][1]["name"], "thin-fuse-mount-0");
+
+  auto again = run(w, pod, o);
+  EXPECT_EQ(again.pod, r.pod) << "the same review gives the same pod";
+  o.unique_token = "review-2";
+  auto other = run(w, pod, o);
+  EXPECT_NE(other.pod["spec"]["volumes"][0], r.pod["spec"]["volumes"][0]);
+
+  // Without the annotation (or another mode) the paths are the template's.
+  pod["metadata"]["annotations"]["default.fuse-sidecar.fluid.io/host-mount-path-mode"] = "shared";
+  auto plain = run(w, pod, o);
+  EXPECT_EQ(plain.pod["spec"]["volumes"][0]["hostPath"]["path"],
+            "/runtime-mnt/demo/default/ds/demo-fuse");
+}
+
 TEST(Injection, DeprecatedSidecarLabelIsServerless) {
   World w;
   w.add("ds");

@@ -12,11 +12,12 @@ namespace {
 // Volume-name prefixes with a role, as Fluid names them in its FUSE DaemonSets.
 const std::vector<std::string> kCacheDirNames = {
     "datavolume-", "volume-localtime", "cache-dir", "mem", "ssd", "hdd"};
-const std::vector<std::string> kHostMountNames = {"alluxio-fuse-mount", "jindofs-fuse-mount",
-                                                  "juicefs-fuse-mount", "thin-fuse-mount",
-                                                  "efc-fuse-mount",     "efc-sock"};
+const std::vector<std::string> kHostMountNames = {
+    "alluxio-fuse-mount", "jindofs-fuse-mount", "juicefs-fuse-mount", "thin-fuse-mount",
+    "efc-fuse-mount",     "efc-sock",           "aqueduct-fuse-mount"};
 const std::vector<std::string> kFuseDeviceNames = {"alluxio-fuse-device", "jindofs-fuse-device",
-                                                   "thin-fuse-device", "juicefs-fuse-device"};
+                                                   "thin-fuse-device", "juicefs-fuse-device",
+                                                   "aqueduct-fuse-device"};
 
 constexpr const char* kCheckMountVolume = "check-mount";
 
@@ -181,6 +182,26 @@ Result<bool> inject_fuse_sidecar(Json& pod, const std::string& claim, const Data
   if (flags.unprivileged) make_unprivileged(sidecar, to_add);
   if (flags.post_start) add_post_start(sidecar, to_add, t);
   drop_metrics_ports(sidecar);
+  std::string host_mount_path = t.host_mount_path;
+  if (!flags.unique_host_dir.empty()) {
+    // Fluid's random-suffix mode: <root>/<pod>/<unique>/<mount dir>, and the
+    // FUSE's host mount volume at <root>/<pod>/<unique>.
+    const auto slash = host_mount_path.find_last_of('/');
+    if (slash == std::string::npos || slash == 0)
+      return invalid_argument("dataset " + ds.mounted.ns + "/" + ds.mounted.name +
+                              ": host mount path \"" + t.host_mount_path +
+                              "\" has no parent folder for a random-suffix folder");
+    host_mount_path = host_mount_path.substr(0, slash) + "/" + flags.unique_host_dir +
+                      host_mount_path.substr(slash);
+    for (auto& v : to_add) {
+      if (!has_any_prefix(v.value("name", ""), kHostMountNames) || !v.contains("hostPath") ||
+          !v["hostPath"].is_object() || !v["hostPath"].contains("path") ||
+          !v["hostPath"]["path"].is_string())
+        continue;
+      v["hostPath"]["path"] =
+          v["hostPath"]["path"].get<std::string>() + "/" + flags.unique_host_dir;
+    }
+  }
 
   // 2. The dataset's PVC volumes become a hostPath to the FUSE mount point.
   Json& spec = pod["spec"];
@@ -190,7 +211,7 @@ Result<bool> inject_fuse_sidecar(Json& pod, const std::string& claim, const Data
     const Json* pvc = v.contains("persistentVolumeClaim") ? &v["persistentVolumeClaim"] : nullptr;
     if (!pvc || !pvc->is_object() || pvc->value("claimName", "") != claim) continue;
     std::string name = v.value("name", "");
-    v = {{"name", name}, {"hostPath", {{"path", join_path(t.host_mount_path, t.sub_path)}}}};
+    v = {{"name", name}, {"hostPath", {{"path", join_path(host_mount_path, t.sub_path)}}}};
     overridden.insert(name);
   }
   bool in_containers = spec.contains("containers") && propagate(spec["containers"], overridden);

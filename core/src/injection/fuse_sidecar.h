@@ -14,6 +14,8 @@ struct SidecarFlags {
   bool keep_cache_dirs = false;  // cachedir.sidecar.fluid.io/inject=true
   bool post_start = true;        // poststart.sidecar.fluid.io/inject!=false
   SidecarMode mode = SidecarMode::kContainer;
+  // random-suffix mode: "<pod>/<16 hex>", inserted in the host mount paths.
+  std::string unique_host_dir;
 };
 
 // Mutates `pod` (JSON) for dataset number `index` (name suffix "-<index>").

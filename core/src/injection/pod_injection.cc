@@ -1,9 +1,11 @@
 #include "aqueduct/core/injection/pod_injection.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <set>
 #include <sstream>
 
+#include "aqueduct/core/hash.h"
 #include "aqueduct/core/injection/injection_labels.h"
 #include "fuse_sidecar.h"
 
@@ -21,6 +23,25 @@ bool platform_matched(const Pod& m, const InjectionOptions& o) {
   if (o.platform_label_key.empty()) return false;
   auto it = m.meta.labels.find(o.platform_label_key);
   return it != m.meta.labels.end() && it->second == o.platform_label_value;
+}
+
+// "<pod name>/<16 hex>" for random-suffix mode (Fluid writes
+// "<name>/<micros>-<random>"): unique per admission and dataset, yet the same
+// for the same review, so injection stays a function of its input.
+std::string unique_host_dir(const Json& pod, const Pod& m, const InjectionOptions& o,
+                            std::size_t index) {
+  std::string name = m.meta.name;
+  if (name.empty()) {
+    name = pod.contains("metadata") && pod["metadata"].is_object()
+               ? pod["metadata"].value("generateName", "")
+               : "";
+    name += "--generate-name";
+  }
+  const std::string token = o.unique_token.empty() ? pod.dump() : o.unique_token;
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx",
+                static_cast<unsigned long long>(fnv1a64(token + "#" + std::to_string(index))));
+  return name + "/" + hex;
 }
 
 bool is_serverless(const Pod& m, const InjectionOptions& o) {
@@ -218,8 +239,12 @@ Result<InjectionResult> inject_pod_unchecked(const Json& pod, const DatasetResol
       flags.keep_cache_dirs = label_of(m, labels::kCacheDirInject) == "true";
       flags.post_start = label_of(m, labels::kPostStartInject) != "false";
       flags.mode = options.sidecar_mode;
+      const auto mode = m.meta.annotations.find(labels::kHostMountPathMode);
+      const bool random_suffix =
+          mode != m.meta.annotations.end() && mode->second == labels::kHostPathModeRandomSuffix;
       bool any = false;
       for (std::size_t i = 0; i < bound.size(); ++i) {
+        if (random_suffix) flags.unique_host_dir = unique_host_dir(pod, m, options, i);
         AQ_ASSIGN_OR_RETURN(bool added,
                             ii::inject_fuse_sidecar(out.pod, bound[i].first, bound[i].second,
                                                     static_cast<int>(i), flags));

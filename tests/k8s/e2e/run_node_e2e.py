@@ -18,11 +18,13 @@ cgroups, no /dev/fuse, kubelet not built).
 
 usage: run_node_e2e.py SOURCE_DIR AQUEDUCT_BINARY
 """
+import contextlib
 import hashlib
 import json
 import os
 import random
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -303,26 +305,34 @@ spec:
         stop_processes([csi])
 
 
-def main() -> int:
-    src, aqueduct = sys.argv[1], sys.argv[2]
+class NodeUnavailable(Exception):
+    """The node cannot run on this machine; the message says why."""
+
+
+def skip_reason(src):
+    """Why a real node cannot run here, or None."""
+    if shutil.which("kubectl") is None:
+        return "kubectl is not installed"
+    if subprocess.run(["bash", os.path.join(src, "scripts", "control-plane.sh"), "path"],
+                      capture_output=True).returncode != 0:
+        return "the control plane and kubelet are not built; run: bash scripts/control-plane.sh build"
+    why = subprocess.run(["bash", os.path.join(src, "scripts", "node.sh"), "check"], capture_output=True, text=True)
+    if why.returncode != 0:
+        return f"no real node on this machine: {why.stdout.strip() or why.stderr.strip()}"
+    return None
+
+
+@contextlib.contextmanager
+def real_node(src, aqueduct, prefix="aqueduct-node-e2e-"):
+    """The control plane, a real node with the images imported, the cluster
+    DNS, Aqueduct's CRDs and the aqueduct-system namespace; yields (work,
+    env, kubectl, node_env). Everything is stopped and removed afterwards."""
     cp = os.path.join(src, "scripts", "control-plane.sh")
     node_sh = os.path.join(src, "scripts", "node.sh")
-    if shutil.which("kubectl") is None:
-        print("SKIPPED: kubectl is not installed")
-        return 77
-    if subprocess.run(["bash", cp, "path"], capture_output=True).returncode != 0:
-        print("SKIPPED: the control plane and kubelet are not built; run: bash scripts/control-plane.sh build")
-        return 77
-    why = subprocess.run(["bash", node_sh, "check"], capture_output=True, text=True)
-    if why.returncode != 0:
-        print(f"SKIPPED: no real node on this machine: {why.stdout.strip() or why.stderr.strip()}")
-        return 77
-    work = tempfile.mkdtemp(prefix="aqueduct-node-e2e-")
+    work = tempfile.mkdtemp(prefix=prefix)
     node_dir = os.path.join(work, "node")
     procs = []
     try:
-        data_dir = os.path.join(work, "data")
-        digests = make_dataset(data_dir)
         # With the node lifecycle controller, which lifts the kubelet's not-ready taint.
         subprocess.run(["bash", cp, "start", work], check=True, env=dict(
             os.environ, KCM_CONTROLLERS="*,-nodeipam,-attachdetach,-persistentvolume-expander,-csrsigning,-csrapproving"))
@@ -336,11 +346,10 @@ def main() -> int:
             return r
 
         subprocess.run(["bash", node_sh, "images", node_dir, aqueduct], check=True)
-        r = subprocess.run(["bash", node_sh, "start", node_dir, kc])
-        if r.returncode != 0:
-            print(open(os.path.join(node_dir, "kubelet.log"), errors="replace").read()[-5000:]
-                  if os.path.exists(os.path.join(node_dir, "kubelet.log")) else "")
-            return 1
+        if subprocess.run(["bash", node_sh, "start", node_dir, kc]).returncode != 0:
+            log = os.path.join(node_dir, "kubelet.log")
+            print(open(log, errors="replace").read()[-5000:] if os.path.exists(log) else "")
+            raise SystemExit("the node did not start")
         node_env = dict(line.strip().split("=", 1) for line in open(os.path.join(node_dir, "env")))
         wait_for("the node's not-ready taint lifted", lambda: kubectl(
             "get", "node", node_env["NODE_NAME"], "-o", "jsonpath={.spec.taints}", ok=False).stdout.strip() == "",
@@ -356,7 +365,7 @@ def main() -> int:
         # The default ServiceAccount the pods run as (created by the controller manager).
         wait_for("the default ServiceAccount", lambda: kubectl("get", "serviceaccount", "default",
                                                               ok=False).returncode == 0)
-        return node_scenario(src, aqueduct, work, env, kubectl, node_env, digests, data_dir)
+        yield work, env, kubectl, node_env
     finally:
         stop_processes(procs)
         subprocess.run(["bash", node_sh, "stop", node_dir])
@@ -366,6 +375,25 @@ def main() -> int:
         else:
             shutil.rmtree(work, ignore_errors=True)
         shutil.rmtree(TIER_DIR, ignore_errors=True)
+
+
+def stop_on_sigterm():
+    """SIGTERM (ctest's timeout, a killed run) unwinds like an exception, so
+    the node and the control plane are stopped and the machine put back."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+
+def main() -> int:
+    stop_on_sigterm()
+    src, aqueduct = sys.argv[1], sys.argv[2]
+    why = skip_reason(src)
+    if why:
+        print(f"SKIPPED: {why}")
+        return 77
+    with real_node(src, aqueduct) as (work, env, kubectl, node_env):
+        data_dir = os.path.join(work, "data")
+        digests = make_dataset(data_dir)
+        return node_scenario(src, aqueduct, work, env, kubectl, node_env, digests, data_dir)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,13 @@ inline constexpr const char* kCacheDirInject =
     "cachedir.sidecar.fluid.io/inject";  // keep cache dirs
 inline constexpr const char* kPostStartInject =
     "poststart.sidecar.fluid.io/inject";  // "false": none
+// Fluid's host mount path mode for sidecars on ordinary nodes (annotation):
+// "random-suffix" gives each pod's FUSE its own folder under the dataset's
+// host mount root, so a sidecar never mounts over (or unmounts) the node's
+// DaemonSet FUSE at the shared path.
+inline constexpr const char* kHostMountPathMode =
+    "default.fuse-sidecar.fluid.io/host-mount-path-mode";
+inline constexpr const char* kHostPathModeRandomSuffix = "random-suffix";
 // Written by injection.
 inline constexpr const char* kDatasetNamePrefix = "dataset-name.sidecar.fluid.io/";
 inline constexpr const char* kDatasetNamespacePrefix = "dataset-namespace.sidecar.fluid.io/";

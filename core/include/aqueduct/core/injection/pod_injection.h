@@ -61,6 +61,10 @@ struct InjectionOptions {
   // Aqueduct's addition: a serverless pod whose sidecar images do not run on
   // every arch gets a required kubernetes.io/arch term (ArchAffinity).
   bool arch_affinity = true;
+  // Unique to this admission (the AdmissionReview's uid): the random-suffix
+  // host mount folders are derived from it, so one review always gives the
+  // same pod. Empty: derived from the pod itself.
+  std::string unique_token;
 };
 
 struct InjectionResult {
