@@ -29,8 +29,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(SRC, "tests", "k8s", "e2e"))
 from run_e2e import stop_processes, wait_for, webhook  # noqa: E402
-from run_node_e2e import (IMAGE, TIER_DIR, make_dataset, real_node, skip_reason,  # noqa: E402
-                           stop_on_sigterm, uptime)
+from run_node_e2e import (IMAGE, TIER_DIR, dataset_yaml, make_dataset, real_node,  # noqa: E402
+                           skip_reason, start_csi, stop_on_sigterm, uptime)
 
 
 # The node also runs the dataset's DaemonSet FUSE (the CSI path): sidecars get
@@ -109,7 +109,7 @@ def main():
         def get(*args):
             return kubectl("get", *args, ok=False).stdout.strip()
 
-        node, root = node_env["NODE_NAME"], node_env["KUBELET_ROOT"]
+        node = node_env["NODE_NAME"]
         data_dir = os.path.join(work, "data")
         make_dataset(data_dir)
         procs = []
@@ -117,29 +117,15 @@ def main():
             log = open(os.path.join(work, "controller.log"), "w")
             ctl = subprocess.Popen([a.aqueduct, "controller", "--identity", "bench"], env=env, stderr=log, stdout=log)
             procs.append(ctl)
-            kubectl("apply", "-f", "-", stdin="""apiVersion: storage.k8s.io/v1
-kind: CSIDriver
-metadata: {name: fuse.csi.fluid.io}
-spec: {attachRequired: false, podInfoOnMount: false, volumeLifecycleModes: [Persistent]}
-""")
-            clog = open(os.path.join(work, "csi.log"), "w")
-            procs.append(subprocess.Popen(
-                [a.aqueduct, "csi", "--endpoint", f"unix://{root}/plugins/fuse.csi.fluid.io/csi.sock",
-                 "--node-id", node, "--kubelet-dir", root, "--registration-dir", f"{root}/plugins_registry"],
-                env=env, stderr=clog, stdout=clog))
-            kubectl("apply", "-f", "-", stdin=f"""apiVersion: data.fluid.io/v1alpha1
-kind: Dataset
-metadata: {{name: shards}}
-spec:
-  mounts: [{{mountPoint: "local://{data_dir}", name: shards}}]
----
-apiVersion: data.fluid.io/v1alpha1
-kind: AqueductRuntime
-metadata: {{name: shards}}
-spec:
-  replicas: 1
-  tieredstore: {{levels: [{{mediumtype: MEM, path: {TIER_DIR}, quota: 256Mi}}]}}
-""")
+            procs.append(start_csi(a.aqueduct, work, env, kubectl, node_env))
+            applied = time.monotonic()
+            kubectl("apply", "-f", "-", stdin=dataset_yaml("shards", data_dir))
+            # Pods on the claim are unschedulable until the PV controller binds it.
+            wait_for("the claim shards Bound", lambda: get("pvc", "shards", "-o", "jsonpath={.status.phase}") == "Bound",
+                     timeout=120, every=0.2)
+            results["pvc_bound_s"] = time.monotonic() - applied
+            print(f"node bench: claim shards Bound {results['pvc_bound_s']:.2f} s after the dataset was applied",
+                  flush=True)
             wait_for("the worker Ready", lambda: get("pod", "shards-worker-0", "-o",
                      "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}") == "True", timeout=120)
             wait_for("the CSI driver registered", lambda: "fuse.csi.fluid.io" in get(
@@ -165,20 +151,7 @@ spec:
 
             for b in range(a.batches):
                 names = [f"rt-{b}-{i}" for i in range(a.runtimes)]
-                docs = "".join(f"""---
-apiVersion: data.fluid.io/v1alpha1
-kind: Dataset
-metadata: {{name: {n}}}
-spec:
-  mounts: [{{mountPoint: "local://{data_dir}", name: {n}}}]
----
-apiVersion: data.fluid.io/v1alpha1
-kind: AqueductRuntime
-metadata: {{name: {n}}}
-spec:
-  replicas: 1
-  tieredstore: {{levels: [{{mediumtype: MEM, path: {TIER_DIR}-{n}, quota: 64Mi}}]}}
-""" for n in names)
+                docs = "".join(dataset_yaml(n, data_dir, quota="64Mi", tier_dir=f"{TIER_DIR}-{n}") for n in names)
                 cpu0, t0 = cpu_seconds(ctl.pid), time.monotonic()
                 kubectl("apply", "-f", "-", stdin=docs)
 

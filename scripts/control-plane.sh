@@ -20,13 +20,9 @@ CACHE="${AQUEDUCT_CACHE:-$HOME/.cache/aqueduct}"
 BIN="$CACHE/kube-1.20/bin"
 SRC="$CACHE/kube-1.20/src"
 
-log() { echo "control-plane: $*" >&2; }
-die() {
-  log "error: $*"
-  exit 1
-}
-
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+LOG_NAME=control-plane
+# shellcheck source=scripts/cluster-lib.sh
+source "$(dirname "$0")/cluster-lib.sh"
 
 ensure_packages() {
   local missing=()
@@ -110,19 +106,6 @@ build() {
   # The source tree is 2.7 GB; only the binaries are kept.
   rm -rf "$SRC"
   log "built into $BIN"
-}
-
-free_port() {
-  /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-wait_for() { # wait_for SECONDS CMD...
-  local deadline=$((SECONDS + $1))
-  shift
-  until "$@" >/dev/null 2>&1; do
-    [ $SECONDS -lt $deadline ] || return 1
-    sleep 0.3
-  done
 }
 
 start() {

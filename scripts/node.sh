@@ -22,12 +22,9 @@ AQUEDUCT_IMAGE="aqueduct/aqueduct:0.1.0"
 # Kernel flags the kubelet rewrites at start (container_manager_linux.go).
 TUNABLES="vm/overcommit_memory vm/panic_on_oom kernel/panic kernel/panic_on_oops kernel/keys/root_maxkeys kernel/keys/root_maxbytes"
 
-log() { echo "node: $*" >&2; }
-die() {
-  log "error: $*"
-  exit 1
-}
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+LOG_NAME=node
+# shellcheck source=scripts/cluster-lib.sh
+source "$(dirname "$0")/cluster-lib.sh"
 
 ensure_packages() {
   local missing=()
@@ -73,19 +70,6 @@ node_ip() {
   ip="$(ip -4 -o addr show scope global 2>/dev/null | awk '{print $4}' | cut -d/ -f1 | head -1)"
   [ -n "$ip" ] || return 1
   echo "$ip"
-}
-
-free_port() {
-  /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-wait_for() { # wait_for SECONDS CMD...
-  local deadline=$((SECONDS + $1))
-  shift
-  until "$@" >/dev/null 2>&1; do
-    [ $SECONDS -lt $deadline ] || return 1
-    sleep 0.3
-  done
 }
 
 images() {

@@ -166,17 +166,26 @@ core::Status DatasetController::reconcile(const std::string& key) {
     return r.status();
   };
   const std::string uid = (*ds_json)["metadata"].value("uid", "");
+  // The claim first, then the volume pre-bound to it with the claim's UID:
+  // the PV controller then binds the pair as soon as the volume appears
+  // (runtime_adapters/dataset_volume.h says why).
+  auto claim = client_.get(resources::persistent_volume_claims().object(ns, name));
+  if (claim.status().code() == core::StatusCode::kNotFound) {
+    claim = client_.create(resources::persistent_volume_claims().collection(ns),
+                           runtime_adapters::render_dataset_pvc(ds, rt, uid));
+    AQ_RETURN_IF_ERROR(created(claim, "PersistentVolumeClaim " + name));
+  }
+  if (!claim.ok() && claim.status().code() != core::StatusCode::kAlreadyExists)
+    return claim.status();
+  std::string claim_uid;
+  if (claim.ok() && (*claim).contains("metadata") && (*claim)["metadata"].is_object())
+    claim_uid = (*claim)["metadata"].value("uid", "");
   if (client_.get(resources::persistent_volumes().object("", volume)).status().code() ==
       core::StatusCode::kNotFound) {
-    AQ_RETURN_IF_ERROR(created(client_.create(resources::persistent_volumes().collection(),
-                                              runtime_adapters::render_dataset_pv(ds, rt)),
-                               "PersistentVolume " + volume));
-  }
-  if (client_.get(resources::persistent_volume_claims().object(ns, name)).status().code() ==
-      core::StatusCode::kNotFound) {
-    AQ_RETURN_IF_ERROR(created(client_.create(resources::persistent_volume_claims().collection(ns),
-                                              runtime_adapters::render_dataset_pvc(ds, rt, uid)),
-                               "PersistentVolumeClaim " + name));
+    AQ_RETURN_IF_ERROR(
+        created(client_.create(resources::persistent_volumes().collection(),
+                               runtime_adapters::render_dataset_pv(ds, rt, claim_uid)),
+                "PersistentVolume " + volume));
   }
   status["phase"] = "Bound";
   status["runtimes"] = Json::array({{{"name", name},

@@ -47,7 +47,8 @@ std::string dataset_volume_name(const core::Dataset& ds) {
   return ds.meta.namespace_ + "-" + ds.meta.name;
 }
 
-Json render_dataset_pv(const core::Dataset& ds, const core::Runtime& rt) {
+Json render_dataset_pv(const core::Dataset& ds, const core::Runtime& rt,
+                       const std::string& claim_uid) {
   const std::string engine = core::runtime_engine_name(rt.engine);
   Json pv = {{"apiVersion", "v1"},
              {"kind", "PersistentVolume"},
@@ -84,6 +85,7 @@ Json render_dataset_pv(const core::Dataset& ds, const core::Runtime& rt) {
     pv["spec"]["nodeAffinity"] = {
         {"required", {{"nodeSelectorTerms", Json::array({{{"matchExpressions", exprs}}})}}}};
   }
+  if (!claim_uid.empty()) pv["spec"]["claimRef"]["uid"] = claim_uid;
   return pv;
 }
 
@@ -101,7 +103,6 @@ Json render_dataset_pvc(const core::Dataset& ds, const core::Runtime& rt,
                {{"accessModes", access_modes(ds)},
                 {"resources", {{"requests", {{"storage", "100Pi"}}}}},
                 {"storageClassName", kFluidStorageClass},
-                {"volumeName", dataset_volume_name(ds)},
                 {"selector", {{"matchLabels", labels(ds)}}}}}};
   if (!dataset_uid.empty()) {
     pvc["metadata"]["ownerReferences"] = Json::array({{{"apiVersion", "data.fluid.io/v1alpha1"},

@@ -62,7 +62,13 @@ TEST(DatasetController, BindsADatasetWhenItsRuntimeAppearsAndCleansUpAfterIt) {
   EXPECT_FALSE(pv["spec"].contains("nodeAffinity"));
   Json pvc = api.get("v1/persistentvolumeclaims", "default", "images");
   ASSERT_FALSE(pvc.is_null());
-  EXPECT_EQ(pvc["spec"]["volumeName"], "default-images");
+  // The claim names no volume; the volume is pre-bound to the claim by UID,
+  // so the PV controller binds the pair when the volume appears.
+  EXPECT_FALSE(pvc["spec"].contains("volumeName"));
+  EXPECT_EQ(pvc["spec"]["storageClassName"], "fluid");
+  EXPECT_EQ(pv["spec"]["claimRef"]["name"], "images");
+  EXPECT_EQ(pv["spec"]["claimRef"]["uid"], pvc["metadata"]["uid"]);
+  EXPECT_FALSE(pvc["metadata"]["uid"].get<std::string>().empty());
   EXPECT_EQ(pvc["metadata"]["ownerReferences"][0]["kind"], "Dataset");
   EXPECT_GE(api.list("v1/events").size(), 2u) << "an Event per object created";
 

@@ -59,6 +59,62 @@ def make_dataset(root):
     return digests
 
 
+def dataset_yaml(name, data_dir, quota="256Mi", tier_dir=TIER_DIR):
+    """A Dataset over the local folder and its one-worker AqueductRuntime."""
+    return f"""---
+apiVersion: data.fluid.io/v1alpha1
+kind: Dataset
+metadata: {{name: {name}}}
+spec:
+  mounts: [{{mountPoint: "local://{data_dir}", name: {name}}}]
+---
+apiVersion: data.fluid.io/v1alpha1
+kind: AqueductRuntime
+metadata: {{name: {name}}}
+spec:
+  replicas: 1
+  tieredstore: {{levels: [{{mediumtype: MEM, path: {tier_dir}, quota: {quota}}}]}}
+"""
+
+
+def reader_script(digests, between):
+    """An app's shell: the first byte (timed), every file's SHA-256 as
+    PASS1 lines, `between`, then PASS2. Absolute paths: a shell whose cwd is
+    in the mount would keep the old FUSE's directory after a restart."""
+    files = " ".join("/data/" + f for f in sorted(digests))
+    return ("set -e -o pipefail; head -c 1 /data/train/part-0000.bin >/dev/null; "
+            "echo FIRST $(cut -d' ' -f1 /proc/uptime); "
+            f"sha256sum {files} | sed 's,^,PASS1 ,; s, /data/, ,'; echo PASS1-DONE; "
+            f"{between}; "
+            f"sha256sum {files} | sed 's,^,PASS2 ,; s, /data/, ,'; echo PASS2-DONE")
+
+
+def check_passes(out, digests):
+    """Both passes of reader_script read every file with the right SHA-256."""
+    for n in ("PASS1", "PASS2"):
+        got = {line.split()[2]: line.split()[1] for line in out.splitlines() if line.startswith(n + " ")
+               and len(line.split()) == 3}
+        if got != digests:
+            print(out)
+            raise SystemExit(f"{n}: read {got}, expected {digests}")
+
+
+def start_csi(aqueduct, work, env, kubectl, node_env, recover_period="5s"):
+    """The CSIDriver object and `aqueduct csi` on the node, registering itself
+    with the kubelet; returns the process."""
+    root = node_env["KUBELET_ROOT"]
+    kubectl("apply", "-f", "-", stdin="""apiVersion: storage.k8s.io/v1
+kind: CSIDriver
+metadata: {name: fuse.csi.fluid.io}
+spec: {attachRequired: false, podInfoOnMount: false, volumeLifecycleModes: [Persistent]}
+""")
+    log = open(os.path.join(work, "csi.log"), "w")
+    return subprocess.Popen([aqueduct, "csi", "--endpoint", f"unix://{root}/plugins/fuse.csi.fluid.io/csi.sock",
+                             "--node-id", node_env["NODE_NAME"], "--kubelet-dir", root, "--registration-dir",
+                             f"{root}/plugins_registry", "--recover-period", recover_period],
+                            env=env, stderr=log, stdout=log)
+
+
 def node_scenario(src, aqueduct, work, env, kubectl, node_env, digests, data_dir):
     def get(*args):
         return kubectl("get", *args, ok=False).stdout.strip()
@@ -77,19 +133,7 @@ def node_scenario(src, aqueduct, work, env, kubectl, node_env, digests, data_dir
         log = open(os.path.join(work, "controller.log"), "w")
         procs.append(subprocess.Popen([aqueduct, "controller", "--identity", "node-e2e"], env=env,
                                       stderr=log, stdout=log))
-        kubectl("apply", "-f", "-", stdin=f"""apiVersion: data.fluid.io/v1alpha1
-kind: Dataset
-metadata: {{name: shards}}
-spec:
-  mounts: [{{mountPoint: "local://{data_dir}", name: shards}}]
----
-apiVersion: data.fluid.io/v1alpha1
-kind: AqueductRuntime
-metadata: {{name: shards}}
-spec:
-  replicas: 1
-  tieredstore: {{levels: [{{mediumtype: MEM, path: {TIER_DIR}, quota: 256Mi}}]}}
-""")
+        kubectl("apply", "-f", "-", stdin=dataset_yaml("shards", data_dir))
         started = time.monotonic()
         try:
             wait_for("dataset shards Bound", lambda: get("dataset", "shards", "-o", "jsonpath={.status.phase}") == "Bound")
@@ -128,15 +172,7 @@ spec:
         print(f"node e2e: DataLoad shards-warmup Complete in {time.monotonic() - started:.1f} s; "
               f"the worker holds {puts:.0f} blocks")
 
-        # Absolute paths: a shell whose cwd is in the mount would keep the old
-        # FUSE's directory after a restart.
-        files = " ".join("/data/" + f for f in sorted(digests))
-        script = (
-            "set -e -o pipefail; head -c 1 /data/train/part-0000.bin >/dev/null; "
-            "echo FIRST $(cut -d' ' -f1 /proc/uptime); "
-            f"sha256sum {files} | sed 's,^,PASS1 ,; s, /data/, ,'; echo PASS1-DONE; "
-            "sleep 8; "
-            f"sha256sum {files} | sed 's,^,PASS2 ,; s, /data/, ,'; echo PASS2-DONE")
+        script = reader_script(digests, "sleep 8")
         with webhook(aqueduct, work, env, kubectl):
             t0 = uptime()
             kubectl("apply", "-f", "-", stdin=f"""apiVersion: v1
@@ -181,10 +217,7 @@ spec:
             print(kubectl("logs", "reader", "--all-containers", ok=False).stdout[-4000:])
             raise SystemExit(f"pod reader ended {pod['status']['phase']}: {states}")
         first = next(float(line.split()[1]) for line in out.splitlines() if line.startswith("FIRST "))
-        for n in ("PASS1", "PASS2"):
-            got = {line.split()[2]: line.split()[1] for line in out.splitlines() if line.startswith(n + " ")
-                   and len(line.split()) == 3}
-            assert got == digests, f"{n}: read {got}, expected {digests}"
+        check_passes(out, digests)
         sidecars = [c for c in pod["spec"]["containers"] if c["name"] != "app"]
         assert sidecars and all(states[c["name"]]["terminated"]["exitCode"] == 0 for c in sidecars), states
         total = sum(os.path.getsize(os.path.join(data_dir, f)) for f in digests)
@@ -204,16 +237,7 @@ def csi_scenario(aqueduct, work, env, kubectl, node_env, digests, get, dump):
     mount into the pod. The FUSE pod is then killed between two passes; the
     plugin's recovery binds the restarted mount again."""
     node, root = node_env["NODE_NAME"], node_env["KUBELET_ROOT"]
-    kubectl("apply", "-f", "-", stdin="""apiVersion: storage.k8s.io/v1
-kind: CSIDriver
-metadata: {name: fuse.csi.fluid.io}
-spec: {attachRequired: false, podInfoOnMount: false, volumeLifecycleModes: [Persistent]}
-""")
-    log = open(os.path.join(work, "csi.log"), "w")
-    csi = subprocess.Popen([aqueduct, "csi", "--endpoint", f"unix://{root}/plugins/fuse.csi.fluid.io/csi.sock",
-                            "--node-id", node, "--kubelet-dir", root, "--registration-dir",
-                            f"{root}/plugins_registry", "--recover-period", "1s"],
-                           env=env, stderr=log, stdout=log)
+    csi = start_csi(aqueduct, work, env, kubectl, node_env, "1s")
     try:
         try:
             wait_for("the kubelet to register the CSI driver", lambda: "fuse.csi.fluid.io" in get(
@@ -223,15 +247,7 @@ spec: {attachRequired: false, podInfoOnMount: false, volumeLifecycleModes: [Pers
             raise
         print(f"node e2e: the kubelet registered fuse.csi.fluid.io through {root}/plugins_registry "
               f"(CSINode {node})")
-        # Absolute paths: a shell whose cwd is in the mount would keep the old
-        # FUSE's directory after a restart.
-        files = " ".join("/data/" + f for f in sorted(digests))
-        script = (
-            "set -e -o pipefail; head -c 1 /data/train/part-0000.bin >/dev/null; "
-            "echo FIRST $(cut -d' ' -f1 /proc/uptime); "
-            f"sha256sum {files} | sed 's,^,PASS1 ,; s, /data/, ,'; echo PASS1-DONE; "
-            "while [ ! -e /tmp/go ]; do sleep 0.5; done; "
-            f"sha256sum {files} | sed 's,^,PASS2 ,; s, /data/, ,'; echo PASS2-DONE")
+        script = reader_script(digests, "while [ ! -e /tmp/go ]; do sleep 0.5; done")
         t0 = uptime()
         kubectl("apply", "-f", "-", stdin=f"""apiVersion: v1
 kind: Pod
@@ -286,14 +302,9 @@ spec:
             print(out)
             dump("csi.log")
             raise SystemExit(f"pod csi-reader ended {phase}")
-        for n in ("PASS1", "PASS2"):
-            got = {line.split()[2]: line.split()[1] for line in out.splitlines() if line.startswith(n + " ")
-                   and len(line.split()) == 3}
-            if got != digests:
-                print(out)
-                raise SystemExit(f"{n}: read {got}, expected {digests}")
-        print(f"node e2e: pod csi-reader read the dataset through the CSI volume twice with every byte right, "
-              f"the FUSE pod restarted between the passes and its mount bound again by the plugin")
+        check_passes(out, digests)
+        print("node e2e: pod csi-reader read the dataset through the CSI volume twice with every byte right, "
+              "the FUSE pod restarted between the passes and its mount bound again by the plugin")
         print(f"node e2e: pod start to first byte (CSI path, FUSE started lazily): {first - t0:.2f} s")
         kubectl("delete", "pod", "csi-reader", "--wait=true", "--timeout=60s", ok=False)
         wait_for("the pod's volume unpublished", lambda: not any(

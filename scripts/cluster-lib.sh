@@ -1,0 +1,23 @@
+# Helpers shared by scripts/control-plane.sh and scripts/node.sh (sourced;
+# the caller sets LOG_NAME first).
+
+log() { echo "${LOG_NAME:-aqueduct}: $*" >&2; }
+die() {
+  log "error: $*"
+  exit 1
+}
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+free_port() {
+  /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+wait_for() { # wait_for SECONDS CMD...
+  local deadline=$((SECONDS + $1))
+  shift
+  until "$@" >/dev/null 2>&1; do
+    [ $SECONDS -lt $deadline ] || return 1
+    sleep 0.3
+  done
+}
