@@ -75,6 +75,7 @@ node_ip() {
 images() {
   local dir="$1" aq="$2"
   [ -x "$aq" ] || die "no aqueduct binary at $aq"
+  ensure_packages  # busybox-static goes into the image
   mkdir -p "$dir/images"
   /usr/bin/python3 "$HERE/node-image.py" --name "$PAUSE_IMAGE" --out "$dir/images/pause.tar" \
     --file /pause="$BIN/pause" --entrypoint /pause

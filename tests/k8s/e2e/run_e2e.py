@@ -349,8 +349,11 @@ spec:
         assert bad.returncode != 0 and "spec.replicas" in bad.stderr and "mediumtype" in bad.stderr, bad.stderr
         # The deploy manifests are accepted by the apiserver as they are.
         kubectl("create", "namespace", "aqueduct-system")
-        for manifest in ("webhook.yaml", "extender.yaml", "controller.yaml", "csi.yaml"):
+        for manifest in ("namespace.yaml", "webhook.yaml", "extender.yaml", "controller.yaml", "csi.yaml"):
             kubectl("apply", "--dry-run=server", "-f", os.path.join(src, "k8s", "manifests", manifest))
+        # Both install profiles, as kustomize overlays, are accepted as they are.
+        for overlay in ("instead", "alongside"):
+            kubectl("apply", "--dry-run=server", "-k", os.path.join(src, "k8s", "overlays", overlay))
         # The controllers' RBAC grants every call they make (the tests below run them as admin).
         kubectl("apply", "-f", os.path.join(src, "k8s", "manifests", "controller.yaml"))
         kubectl("-n", "aqueduct-system", "scale", "deployment", "aqueduct-controller", "--replicas=0")
