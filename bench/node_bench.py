@@ -29,7 +29,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(SRC, "tests", "k8s", "e2e"))
 from run_e2e import stop_processes, wait_for, webhook  # noqa: E402
-from run_node_e2e import (IMAGE, TIER_DIR, dataset_yaml, make_dataset, real_node,  # noqa: E402
+from run_node_e2e import (TIER_DIR, dataset_yaml, make_dataset, pod_yaml, real_node,  # noqa: E402
                            skip_reason, start_csi, stop_on_sigterm, uptime)
 
 
@@ -41,27 +41,6 @@ SIDECAR_BESIDE_DAEMONSET = {"default.fuse-sidecar.fluid.io/host-mount-path-mode"
 def cpu_seconds(pid):
     fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def pod_yaml(name, script, labels=None, volume=True, annotations=None):
-    lbl = f"\n  labels: {json.dumps(labels)}" if labels else ""
-    if annotations:
-        lbl += f"\n  annotations: {json.dumps(annotations)}"
-    mounts = "\n      volumeMounts: [{name: data, mountPath: /data}]" if volume else ""
-    vols = "\n  volumes:\n    - name: data\n      persistentVolumeClaim: {claimName: shards}" if volume else ""
-    return f"""apiVersion: v1
-kind: Pod
-metadata:
-  name: {name}{lbl}
-spec:
-  restartPolicy: Never
-  automountServiceAccountToken: false
-  containers:
-    - name: app
-      image: {IMAGE}
-      imagePullPolicy: Never
-      command: [sh, -c, "{script}"]{mounts}{vols}
-"""
 
 
 def first_byte(kubectl, get, name, yaml):
@@ -138,7 +117,7 @@ def main():
                 for r in range(a.rounds):
                     row = {}
                     for path, yaml in (
-                            ("baseline", pod_yaml(f"plain-{r}", plain, volume=False)),
+                            ("baseline", pod_yaml(f"plain-{r}", plain, claim=None)),
                             ("sidecar", pod_yaml(f"sidecar-{r}", read, labels={"serverless.fluid.io/inject": "true"},
                                                 annotations=SIDECAR_BESIDE_DAEMONSET)),
                             ("csi", pod_yaml(f"csi-{r}", read))):

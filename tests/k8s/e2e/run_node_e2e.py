@@ -89,6 +89,32 @@ def reader_script(digests, between):
             f"sha256sum {files} | sed 's,^,PASS2 ,; s, /data/, ,'; echo PASS2-DONE")
 
 
+def pod_yaml(name, script, labels=None, annotations=None, claim="shards", propagation=None):
+    """A one-shot pod running `script` in the aqueduct image, with the claim
+    (if any) mounted at /data."""
+    meta = f"\n  labels: {json.dumps(labels)}" if labels else ""
+    if annotations:
+        meta += f"\n  annotations: {json.dumps(annotations)}"
+    mounts = vols = ""
+    if claim:
+        prop = f", mountPropagation: {propagation}" if propagation else ""
+        mounts = f"\n      volumeMounts: [{{name: data, mountPath: /data{prop}}}]"
+        vols = f"\n  volumes:\n    - name: data\n      persistentVolumeClaim: {{claimName: {claim}}}"
+    return f"""apiVersion: v1
+kind: Pod
+metadata:
+  name: {name}{meta}
+spec:
+  restartPolicy: Never
+  automountServiceAccountToken: false
+  containers:
+    - name: app
+      image: {IMAGE}
+      imagePullPolicy: Never
+      command: [sh, -c, "{script}"]{mounts}{vols}
+"""
+
+
 def check_passes(out, digests):
     """Both passes of reader_script read every file with the right SHA-256."""
     for n in ("PASS1", "PASS2"):
@@ -175,24 +201,7 @@ spec:
         script = reader_script(digests, "sleep 8")
         with webhook(aqueduct, work, env, kubectl):
             t0 = uptime()
-            kubectl("apply", "-f", "-", stdin=f"""apiVersion: v1
-kind: Pod
-metadata:
-  name: reader
-  labels: {{serverless.fluid.io/inject: "true"}}
-spec:
-  restartPolicy: Never
-  automountServiceAccountToken: false
-  containers:
-    - name: app
-      image: {IMAGE}
-      imagePullPolicy: Never
-      command: [sh, -c, "{script}"]
-      volumeMounts: [{{name: data, mountPath: /data}}]
-  volumes:
-    - name: data
-      persistentVolumeClaim: {{claimName: shards}}
-""")
+            kubectl("apply", "-f", "-", stdin=pod_yaml("reader", script, labels={"serverless.fluid.io/inject": "true"}))
             logs = lambda: kubectl("logs", "reader", "-c", "app", ok=False).stdout  # noqa: E731
             try:
                 wait_for("the app's first pass", lambda: "PASS1-DONE" in logs(), timeout=120)
@@ -249,22 +258,7 @@ def csi_scenario(aqueduct, work, env, kubectl, node_env, digests, get, dump):
               f"(CSINode {node})")
         script = reader_script(digests, "while [ ! -e /tmp/go ]; do sleep 0.5; done")
         t0 = uptime()
-        kubectl("apply", "-f", "-", stdin=f"""apiVersion: v1
-kind: Pod
-metadata: {{name: csi-reader}}
-spec:
-  restartPolicy: Never
-  automountServiceAccountToken: false
-  containers:
-    - name: app
-      image: {IMAGE}
-      imagePullPolicy: Never
-      command: [sh, -c, "{script}"]
-      volumeMounts: [{{name: data, mountPath: /data, mountPropagation: HostToContainer}}]
-  volumes:
-    - name: data
-      persistentVolumeClaim: {{claimName: shards}}
-""")
+        kubectl("apply", "-f", "-", stdin=pod_yaml("csi-reader", script, propagation="HostToContainer"))
         logs = lambda: kubectl("logs", "csi-reader", ok=False).stdout  # noqa: E731
         try:
             wait_for("the CSI pod's first pass", lambda: "PASS1-DONE" in logs(), timeout=120)
