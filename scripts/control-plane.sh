@@ -24,16 +24,7 @@ LOG_NAME=control-plane
 # shellcheck source=scripts/cluster-lib.sh
 source "$(dirname "$0")/cluster-lib.sh"
 
-ensure_packages() {
-  local missing=()
-  for p in golang-go rsync jq etcd-server golang-github-modern-go-reflect2-dev dpkg-dev; do
-    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
-  done
-  if [ ${#missing[@]} -gt 0 ]; then
-    log "installing ${missing[*]}"
-    as_root apt-get install -y -qq "${missing[@]}" >/dev/null
-  fi
-}
+ensure_packages() { install_missing golang-go rsync jq etcd-server golang-github-modern-go-reflect2-dev dpkg-dev; }
 
 ensure_deb_src() {
   if apt-get source --print-uris kubernetes >/dev/null 2>&1; then return; fi

@@ -26,16 +26,7 @@ LOG_NAME=node
 # shellcheck source=scripts/cluster-lib.sh
 source "$(dirname "$0")/cluster-lib.sh"
 
-ensure_packages() {
-  local missing=()
-  for p in containerd runc containernetworking-plugins busybox-static iptables jq; do
-    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
-  done
-  if [ ${#missing[@]} -gt 0 ]; then
-    log "installing ${missing[*]}"
-    as_root apt-get install -y -qq "${missing[@]}" >/dev/null
-  fi
-}
+ensure_packages() { install_missing containerd runc containernetworking-plugins busybox-static iptables jq; }
 
 # The reason a node cannot run on this machine, or nothing.
 why_not() {
