@@ -465,6 +465,7 @@ AQ_RESOURCE(jobs, "batch/v1", "jobs", true)
 AQ_RESOURCE(leases, "coordination.k8s.io/v1", "leases", true)
 AQ_RESOURCE(datasets, "data.fluid.io/v1alpha1", "datasets", true)
 AQ_RESOURCE(data_loads, "data.fluid.io/v1alpha1", "dataloads", true)
+AQ_RESOURCE(thin_runtime_profiles, "data.fluid.io/v1alpha1", "thinruntimeprofiles", false)
 #undef AQ_RESOURCE
 
 core::Result<ResourceType> runtime(const std::string& kind) {

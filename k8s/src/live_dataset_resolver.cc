@@ -18,6 +18,11 @@ LiveDatasetResolver::LiveDatasetResolver(ApiClient& client,
       runtimes_.emplace_back(kind, std::make_unique<Informer>(client, rt->collection()));
       runtimes_.back().second->add_handler(mark);
     }
+    if (kind == "ThinRuntime") {
+      profiles_ =
+          std::make_unique<Informer>(client, resources::thin_runtime_profiles().collection());
+      profiles_->add_handler(mark);
+    }
   }
 }
 
@@ -25,16 +30,19 @@ LiveDatasetResolver::~LiveDatasetResolver() { stop(); }
 
 void LiveDatasetResolver::start() {
   datasets_->start();
+  if (profiles_) profiles_->start();
   for (auto& [k, i] : runtimes_) i->start();
 }
 
 void LiveDatasetResolver::stop() {
   datasets_->stop();
+  if (profiles_) profiles_->stop();
   for (auto& [k, i] : runtimes_) i->stop();
 }
 
 bool LiveDatasetResolver::wait_synced(std::chrono::milliseconds timeout) {
   bool ok = datasets_->wait_synced(timeout);
+  if (profiles_) ok = ok && profiles_->wait_synced(timeout);
   for (auto& [k, i] : runtimes_) ok = ok && i->wait_synced(timeout);
   return ok;
 }
@@ -44,6 +52,17 @@ std::shared_ptr<const core::DatasetResolver> LiveDatasetResolver::current() {
   if (resolver_ && !dirty_) return resolver_;
   dirty_ = false;
   core::FluidObjects all;
+  if (profiles_) {
+    // Each profile on its own, so one bad profile leaves out only itself.
+    for (const auto& [key, p] : profiles_->snapshot()) {
+      auto objs = load_fluid_objects({{p, "ThinRuntimeProfile"}}, "ThinRuntimeProfile " + key);
+      if (!objs.ok()) {
+        log_.warn("leaving out ThinRuntimeProfile " + key + ": " + objs.status().message());
+        continue;
+      }
+      all.append(std::move(*objs));
+    }
+  }
   for (const auto& [key, ds] : datasets_->snapshot()) {
     std::vector<std::pair<Json, std::string>> docs = {{ds, "Dataset"}};
     for (const auto& [kind, inf] : runtimes_) {

@@ -1,5 +1,7 @@
 #include "aqueduct/k8s/runtime_controller.h"
 
+#include <algorithm>
+
 #include "aqueduct/k8s/controller_support.h"
 
 #include <openssl/rand.h>
@@ -107,6 +109,20 @@ RuntimeController::RuntimeController(ApiClient& client, std::vector<std::string>
         loop_.enqueue(k->kind + "/" + ns + "/" + name);
     }
   };
+  if (std::find(kinds.begin(), kinds.end(), "ThinRuntime") != kinds.end()) {
+    profiles_ = std::make_unique<Informer>(client, resources::thin_runtime_profiles().collection());
+    profiles_->add_handler([this](ChangeType, const Json& obj, const Json*) {
+      const std::string name = obj["metadata"].value("name", "");
+      for (auto& k : kinds_) {
+        if (k->kind != "ThinRuntime" || !k->enabled) continue;
+        for (const auto& [key, rt] : k->informer->snapshot()) {
+          const Json spec = rt.value("spec", Json::object());
+          if (spec.is_object() && spec.value("profileName", "") == name)
+            loop_.enqueue(k->kind + "/" + key);
+        }
+      }
+    });
+  }
   datasets_->add_handler([touch](ChangeType, const Json& obj, const Json*) {
     const Json& m = obj["metadata"];
     touch(m.value("namespace", ""), m.value("name", ""));
@@ -138,17 +154,20 @@ void RuntimeController::maybe_enable(Kind& k) {
 void RuntimeController::start_informers() {
   datasets_->start();
   workers_pods_->start();
+  if (profiles_) profiles_->start();
   for (auto& k : kinds_) k->informer->start();
 }
 
 void RuntimeController::stop_informers() {
   datasets_->stop();
   workers_pods_->stop();
+  if (profiles_) profiles_->stop();
   for (auto& k : kinds_) k->informer->stop();
 }
 
 bool RuntimeController::wait_synced(std::chrono::milliseconds timeout) {
   bool ok = datasets_->wait_synced(timeout) && workers_pods_->wait_synced(timeout);
+  if (profiles_) ok = ok && profiles_->wait_synced(timeout);
   for (auto& k : kinds_) ok = ok && k->informer->wait_synced(timeout);
   return ok;
 }
@@ -240,7 +259,23 @@ core::Status RuntimeController::reconcile(const std::string& key) {
                                "no Dataset named " + k.name + " in namespace " + k.ns)});
     return write_status(status);
   }
-  auto loaded = load_fluid_objects({{*ds_json, "Dataset"}, {*rt_json, k.kind}}, key);
+  std::vector<std::pair<Json, std::string>> docs = {{*ds_json, "Dataset"}, {*rt_json, k.kind}};
+  const Json rt_spec = rt_json->value("spec", Json::object());
+  const std::string profile =
+      rt_spec.is_object() && rt_spec.contains("profileName") && rt_spec["profileName"].is_string()
+          ? rt_spec["profileName"].get<std::string>()
+          : "";
+  if (k.kind == "ThinRuntime" && !profile.empty()) {
+    auto p = profiles_ ? profiles_->get(profile) : std::nullopt;
+    if (!p) {
+      status["conditions"] =
+          Json::array({condition("Ready", "False", "ProfileNotFound",
+                                 "spec.profileName: no ThinRuntimeProfile named " + profile)});
+      return write_status(status);  // retried when the profile appears
+    }
+    docs.emplace_back(*p, "ThinRuntimeProfile");
+  }
+  auto loaded = load_fluid_objects(docs, key);
   if (!loaded.ok() || loaded->datasets.empty() || loaded->runtimes.empty()) {
     const std::string why = loaded.ok() ? "not readable" : loaded.status().message();
     status["conditions"] = Json::array({condition("Ready", "False", "InvalidSpec", why)});
@@ -332,8 +367,8 @@ core::Status RuntimeController::reconcile(const std::string& key) {
       ++updated_;
     }
   }
-  if (w->master_service) {
-    auto svc = ensure(resources::services(), *w->master_service, false);
+  for (const auto& master_service : w->master_services) {
+    auto svc = ensure(resources::services(), master_service, false);
     if (!svc.ok()) return svc.status();
   }
   if (w->worker_service) {

@@ -9,7 +9,8 @@ std::string mount_root(const std::string& engine, const core::Dataset& ds) {
 }
 
 std::string mount_point(const std::string& engine, const core::Dataset& ds) {
-  return mount_root(engine, ds) + "/" + engine + "-fuse";
+  // Jindo's client mounts at <root>/jindofs-fuse (Fluid's jindoFuseMountpath).
+  return mount_root(engine, ds) + "/" + (engine == "jindo" ? "jindofs" : engine) + "-fuse";
 }
 
 std::string fuse_image(const core::Runtime& rt, const std::string& default_image) {

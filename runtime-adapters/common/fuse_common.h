@@ -15,7 +15,7 @@ using Json = nlohmann::ordered_json;
 
 // /runtime-mnt/<engine>/<ns>/<dataset>: the directory holding the mount point.
 std::string mount_root(const std::string& engine, const core::Dataset& ds);
-// <mount_root>/<engine>-fuse: the mount point itself.
+// <mount_root>/<engine>-fuse (Jindo: jindofs-fuse): the mount point itself.
 std::string mount_point(const std::string& engine, const core::Dataset& ds);
 
 // "image:tag" from the runtime's fuse spec, or the engine default.

@@ -23,6 +23,14 @@ core::Result<core::FuseTemplate> render_fuse_template(const core::Dataset& ds,
       return render_thin_fuse(ds, rt);
     case core::RuntimeEngine::kAqueduct:
       return render_aqueduct_fuse(ds, rt);
+    case core::RuntimeEngine::kGooseFs:
+      // Fluid removed the GooseFS engine (its API type, chart and controller)
+      // in June 2026 (fluid-cloudnative/fluid#5703): nothing to render after.
+      return core::failed_precondition(
+          "GooseFSRuntime " + rt.meta.namespace_ + "/" + rt.meta.name +
+          ": Fluid has removed the GooseFS engine (fluid-cloudnative/fluid#5703), so there are "
+          "no GooseFS workloads to render; it is still simulated. Use a ThinRuntime with a "
+          "GooseFS FUSE image, or another runtime");
     default:
       return core::failed_precondition(std::string(core::runtime_kind_name(rt.engine)) +
                                        ": no FUSE sidecar template for this engine (JuiceFS, "

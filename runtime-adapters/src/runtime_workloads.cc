@@ -3,17 +3,17 @@
 #include "../alluxio/alluxio_plan.h"
 #include "../aqueduct/aqueduct_engine.h"
 #include "../common/fuse_common.h"
+#include "../common/workload_common.h"
+#include "../jindo/jindo_workloads.h"
 #include "../juicefs/juicefs_plan.h"
+#include "../thin/thin_plan.h"
 #include "aqueduct/core/fluid/fluid_labels.h"
 #include "aqueduct/runtime_adapters/fuse_templates.h"
 
 namespace aqueduct::runtime_adapters {
 namespace {
-// Pods on the host network still resolve cluster names (the workers'
-// headless Service) through the cluster DNS, as Fluid's charts set it.
-constexpr const char* kHostNetworkDns = "ClusterFirstWithHostNet";
-
 using Json = nlohmann::ordered_json;
+using namespace workload_common;
 
 struct EngineImages {
   const char* master;  // nullptr: no master
@@ -28,16 +28,13 @@ EngineImages images(core::RuntimeEngine e) {
     case core::RuntimeEngine::kJuiceFs:
       // JuiceFS workers are JuiceFS clients whose cache serves the others.
       return {nullptr, "juicedata/juicefs-fuse:ce-v1.1.0", {"sh", "-c", "/root/script/script.sh"}};
-    case core::RuntimeEngine::kJindo:
-      return {"registry.cn-shanghai.aliyuncs.com/jindofs/smartdata:6.2.0",
-              "registry.cn-shanghai.aliyuncs.com/jindofs/smartdata:6.2.0",
-              {"worker"}};
     case core::RuntimeEngine::kGooseFs:
       return {"ccr.ccs.tencentyun.com/qcloud/goosefs:v1.2.0",
               "ccr.ccs.tencentyun.com/qcloud/goosefs:v1.2.0",
               {"worker-only"}};
     case core::RuntimeEngine::kAqueduct:
       return {nullptr, aqueduct_engine::kImage, {}};  // args from the tiered store, below
+    case core::RuntimeEngine::kJindo:                 // jindo/jindo_workloads.h
     case core::RuntimeEngine::kThin:
     case core::RuntimeEngine::kEfc:
     case core::RuntimeEngine::kVineyard:
@@ -49,30 +46,6 @@ EngineImages images(core::RuntimeEngine e) {
 std::string image_of(const core::ComponentSpec& c, const char* fallback) {
   if (c.image.empty()) return fallback;
   return c.image_tag.empty() ? c.image : c.image + ":" + c.image_tag;
-}
-
-Json quantity_map(const core::Resources& r) {
-  Json m = Json::object();
-  if (r.cpu_milli > 0) m["cpu"] = std::to_string(r.cpu_milli) + "m";
-  if (r.memory_bytes > 0) m["memory"] = std::to_string(r.memory_bytes);
-  if (r.gpu_milli > 0) m["nvidia.com/gpu"] = std::to_string(r.gpu_milli / 1000);
-  return m;
-}
-
-Json owner(const core::Runtime& rt, const std::string& kind, const std::string& uid) {
-  return Json::array({{{"apiVersion", "data.fluid.io/v1alpha1"},
-                       {"kind", kind},
-                       {"name", rt.meta.name},
-                       {"uid", uid},
-                       {"controller", true},
-                       {"blockOwnerDeletion", true}}});
-}
-
-Json labels(const std::string& engine, const std::string& role, const core::Dataset& ds) {
-  return Json{{"app", engine},
-              {"role", engine + "-" + role},
-              {"release", ds.meta.name},
-              {"fluid.io/dataset-id", ds.meta.namespace_ + "-" + ds.meta.name}};
 }
 
 // The tiered-store folders: hostPath volumes and their mounts at the same paths.
@@ -94,23 +67,6 @@ void tier_volumes(const core::Runtime& rt, Json& volumes, Json& mounts) {
   }
 }
 
-Json stateful_set(const std::string& name, const core::Dataset& ds, const Json& lbls,
-                  const Json& owners, std::int32_t replicas, Json pod_spec) {
-  return Json{{"apiVersion", "apps/v1"},
-              {"kind", "StatefulSet"},
-              {"metadata",
-               {{"name", name},
-                {"namespace", ds.meta.namespace_},
-                {"labels", lbls},
-                {"ownerReferences", owners}}},
-              {"spec",
-               {{"replicas", replicas},
-                {"serviceName", name},
-                {"podManagementPolicy", "Parallel"},
-                {"selector", {{"matchLabels", lbls}}},
-                {"template", {{"metadata", {{"labels", lbls}}}, {"spec", std::move(pod_spec)}}}}}};
-}
-
 }  // namespace
 
 core::Result<RuntimeWorkloads> render_runtime_workloads(const core::Dataset& ds,
@@ -129,6 +85,8 @@ core::Result<RuntimeWorkloads> render_runtime_workloads(const core::Dataset& ds,
   const EngineImages img = images(rt.engine);
   const Json owners = owner(rt, kind, uid);
   RuntimeWorkloads out;
+  if (rt.engine == core::RuntimeEngine::kJindo)
+    AQ_RETURN_IF_ERROR(jindo::render_cache(ds, rt, owners, out));
 
   if (img.master && !rt.master.disabled) {
     const Json lbls = labels(engine, "master", ds);
@@ -154,7 +112,7 @@ core::Result<RuntimeWorkloads> render_runtime_workloads(const core::Dataset& ds,
                               {"command", Json::array({"bash", "-c", plan.mount_script})},
                               {"env", env}});
       }
-      out.master_service = alluxio::master_service(ds, rt, lbls, owners);
+      out.master_services.push_back(alluxio::master_service(ds, rt, lbls, owners));
     } else {
       containers.push_back(c);
     }
@@ -302,6 +260,23 @@ core::Result<RuntimeWorkloads> render_runtime_workloads(const core::Dataset& ds,
     sel += (sel.empty() ? "" : ",") + k + "=" + v.get<std::string>();
   out.worker_selector = sel;
 
+  bool fuse_host_network = host_network;
+  std::map<std::string, std::string> fuse_node_selector = rt.fuse.node_selector;
+  if (rt.engine == core::RuntimeEngine::kThin) {
+    // Thin's FUSE reads config.json from this ConfigMap, the runtime's to keep.
+    AQ_ASSIGN_OR_RETURN(thin::Plan plan, thin::plan(ds, rt));
+    fuse_host_network = plan.host_network;
+    fuse_node_selector = plan.effective.fuse.node_selector;
+    out.config_maps.push_back(Json{{"apiVersion", "v1"},
+                                   {"kind", "ConfigMap"},
+                                   {"metadata",
+                                    {{"name", thin::config_map_name(rt)},
+                                     {"namespace", ds.meta.namespace_},
+                                     {"labels", labels(engine, "fuse", ds)},
+                                     {"ownerReferences", owners}}},
+                                   {"data", {{"config.json", plan.config_json}}}});
+  }
+
   // The FUSE DaemonSet: the engine's FUSE container, lazy by node selector.
   const Json fuse_labels = labels(engine, "fuse", ds);
   Json container = fuse.container;
@@ -327,7 +302,7 @@ core::Result<RuntimeWorkloads> render_runtime_workloads(const core::Dataset& ds,
     mounts.push_back(m);
   }
   Json node_selector = {{core::fuse_label(ds.meta.namespace_, ds.meta.name), "true"}};
-  for (const auto& [k, v] : rt.fuse.node_selector) node_selector[k] = v;
+  for (const auto& [k, v] : fuse_node_selector) node_selector[k] = v;
   out.fuse = Json{{"apiVersion", "apps/v1"},
                   {"kind", "DaemonSet"},
                   {"metadata",
@@ -340,8 +315,8 @@ core::Result<RuntimeWorkloads> render_runtime_workloads(const core::Dataset& ds,
                     {"template",
                      {{"metadata", {{"labels", fuse_labels}}},
                       {"spec",
-                       {{"hostNetwork", host_network},
-                        {"dnsPolicy", host_network ? kHostNetworkDns : "ClusterFirst"},
+                       {{"hostNetwork", fuse_host_network},
+                        {"dnsPolicy", fuse_host_network ? kHostNetworkDns : "ClusterFirst"},
                         {"nodeSelector", node_selector},
                         {"containers", Json::array({container})},
                         {"volumes", volumes}}}}}}}};

@@ -15,7 +15,8 @@ import sys
 import yaml
 
 FLUID_CRDS = {"datasets.data.fluid.io", "dataloads.data.fluid.io", "alluxioruntimes.data.fluid.io",
-              "jindoruntimes.data.fluid.io", "juicefsruntimes.data.fluid.io", "thinruntimes.data.fluid.io"}
+              "jindoruntimes.data.fluid.io", "juicefsruntimes.data.fluid.io", "thinruntimes.data.fluid.io",
+              "thinruntimeprofiles.data.fluid.io"}
 
 
 def build(src, overlay):
@@ -79,7 +80,7 @@ def main():
     got = {(d["kind"], d["metadata"]["name"]) for d in alongside}
     expect = (objects - removed) | {("CustomResourceDefinition", "aqueductruntimes.data.fluid.io")}
     assert got == expect, f"alongside differs: {got ^ expect}"
-    print(f"kustomize: instead installs {len(instead)} objects (Fluid's 6 CRDs, the CSI plugin); "
+    print(f"kustomize: instead installs {len(instead)} objects (Fluid's {len(FLUID_CRDS)} CRDs, the CSI plugin); "
           f"alongside {len(alongside)} (AqueductRuntime's CRD only, no CSI driver, --profile=alongside)")
     return 0
 

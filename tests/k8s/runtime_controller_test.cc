@@ -182,6 +182,50 @@ TEST(RuntimeController, AnUnreadableRuntimeIsReportedInItsStatus) {
   ctl.stop();
 }
 
+TEST(RuntimeController, AThinRuntimeWaitsForItsProfileThenRendersItsFuse) {
+  FakeApiServer api;
+  auto client = client_for(api);
+  const char* thin = "data.fluid.io/v1alpha1/thinruntimes";
+  const char* profiles = "data.fluid.io/v1alpha1/thinruntimeprofiles";
+  api.put(kDatasets, dataset("nfs"));
+  Json rt = {{"apiVersion", "data.fluid.io/v1alpha1"},
+             {"kind", "ThinRuntime"},
+             {"metadata", {{"name", "nfs"}, {"namespace", "default"}, {"uid", "rt-nfs"}}},
+             {"spec", {{"profileName", "nfs-profile"}}}};
+  api.put(thin, rt);
+  RuntimeController ctl(*client, {"ThinRuntime"});
+  ctl.start_informers();
+  ASSERT_TRUE(ctl.wait_synced(5s));
+  ctl.start();
+  ASSERT_TRUE(eventually([&] { return status_of(api, thin, "nfs").contains("conditions"); }));
+  Json c = status_of(api, thin, "nfs")["conditions"][0];
+  EXPECT_EQ(c["reason"], "ProfileNotFound");
+  EXPECT_NE(c["message"].get<std::string>().find("nfs-profile"), std::string::npos);
+  EXPECT_TRUE(api.get(kDs, "default", "nfs-fuse").is_null());
+
+  // The profile appearing is enough: its ThinRuntimes are reconciled again.
+  api.put(profiles, Json{{"apiVersion", "data.fluid.io/v1alpha1"},
+                         {"kind", "ThinRuntimeProfile"},
+                         {"metadata", {{"name", "nfs-profile"}}},
+                         {"spec",
+                          {{"fileSystemType", "fuse.nfs"},
+                           {"fuse", {{"image", "nfs-fuse"}, {"imageTag", "v1"}}}}}});
+  ASSERT_TRUE(eventually([&] { return !api.get(kDs, "default", "nfs-fuse").is_null(); }));
+  Json fuse = api.get(kDs, "default", "nfs-fuse");
+  EXPECT_EQ(fuse["spec"]["template"]["spec"]["containers"][0]["image"], "nfs-fuse:v1");
+  ASSERT_TRUE(
+      eventually([&] { return !api.get("v1/configmaps", "default", "nfs-fuse-conf").is_null(); }));
+  Json conf = api.get("v1/configmaps", "default", "nfs-fuse-conf");
+  EXPECT_NE(conf["data"]["config.json"].get<std::string>().find("\"targetPath\""),
+            std::string::npos)
+      << conf.dump();
+  EXPECT_TRUE(api.get(kSts, "default", "nfs-worker").is_null()) << "Thin has no cache workers";
+  ASSERT_TRUE(eventually([&] {
+    return status_of(api, thin, "nfs")["conditions"][0].value("reason", "") == "WorkersReady";
+  })) << status_of(api, thin, "nfs").dump();
+  ctl.stop();
+}
+
 // The Secret's TLS files: PEM, a certificate for `worker_name` that the CA
 // in the same Secret verifies, and its key.
 void expect_worker_tls(const Json& data, const std::string& worker_name) {

@@ -13,6 +13,7 @@
 #include "aqueduct/core/fluid/fluid_loader.h"
 #include "aqueduct/runtime_adapters/fuse_templates.h"
 #include "aqueduct/runtime_adapters/runtime_workloads.h"
+#include "support/golden.h"
 #include "support/temp_dir.h"
 
 namespace aqueduct::runtime_adapters {
@@ -97,8 +98,8 @@ bool has_opt(const std::string& opts, const std::string& opt) {
 
 TEST(AlluxioRendering, TheMasterIsNamedByAServiceTheClientsAddress) {
   Rendered r = render(load(kSample));
-  ASSERT_TRUE(r.w.master && r.w.master_service);
-  const Json& svc = *r.w.master_service;
+  ASSERT_TRUE(r.w.master && r.w.master_services.size() == 1);
+  const Json& svc = r.w.master_services.front();
   EXPECT_EQ(svc["metadata"]["name"], "hbase-master-0");
   EXPECT_EQ(svc["spec"]["clusterIP"], "None");
   EXPECT_EQ(svc["spec"]["selector"]["statefulset.kubernetes.io/pod-name"], "hbase-master-0");
@@ -177,17 +178,10 @@ TEST(AlluxioRendering, TheTieredStoreBecomesWorkerProperties) {
 TEST(AlluxioRendering, MatchesTheGoldenRendering) {
   Rendered r = render(load(kSample));
   Json got = {{"master", *r.w.master},
-              {"masterService", *r.w.master_service},
+              {"masterService", r.w.master_services.front()},
               {"worker", *r.w.worker},
               {"fuse", r.w.fuse}};
-  const std::string path = std::string(AQ_SOURCE_DIR) + "/tests/data/golden/alluxio-sample.json";
-  if (std::getenv("AQ_UPDATE_GOLDEN")) {
-    std::ofstream(path) << got.dump(2) << "\n";
-    GTEST_SKIP() << "wrote " << path;
-  }
-  std::ifstream in(path);
-  ASSERT_TRUE(in) << path << " is missing (AQ_UPDATE_GOLDEN=1 writes it)";
-  EXPECT_EQ(got.dump(2), Json::parse(in).dump(2)) << "the rendering differs from " << path;
+  aqueduct::testing::expect_golden(got, "alluxio-sample.json");
 }
 
 }  // namespace

@@ -122,9 +122,9 @@ spec:
 )");
   auto t = render(objs);
   ASSERT_TRUE(t.ok()) << t.status().to_string();
-  EXPECT_EQ(t->host_mount_path, "/runtime-mnt/jindo/team/d/jindo-fuse");
+  EXPECT_EQ(t->host_mount_path, "/runtime-mnt/jindo/team/d/jindofs-fuse");
   for (const char* v :
-       {"jindofs-fuse-device", "jindofs-fuse-mount", "volume-localtime", "datavolume-0"}) {
+       {"jindofs-fuse-device", "jindofs-fuse-mount", "bigboot-config", "datavolume-1"}) {
     EXPECT_TRUE(has_volume(*t, v)) << v;
   }
 }
@@ -132,10 +132,14 @@ spec:
 TEST(FuseTemplates, ThinNeedsAnImage) {
   const std::string thin =
       "apiVersion: data.fluid.io/v1alpha1\nkind: ThinRuntime\nmetadata: {name: d, namespace: "
-      "team}\nspec:\n  profileName: nfs\n";
+      "team}\nspec:\n";
   auto bad = render(load(dataset("d") + thin));
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("spec.fuse.image"), std::string::npos);
+  auto unknown = render(load(dataset("d") + thin + "  profileName: nfs\n"));
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.status().message().find("spec.profileName"), std::string::npos)
+      << unknown.status().message();
   auto good =
       render(load(dataset("d") + thin +
                   "  fuse:\n    image: nfs-fuse\n    imageTag: v1\n    args: [\"-o\", \"ro\"]\n"));
@@ -143,6 +147,7 @@ TEST(FuseTemplates, ThinNeedsAnImage) {
   EXPECT_EQ(good->container["image"], "nfs-fuse:v1");
   EXPECT_EQ(good->container["args"][1], "ro");
   EXPECT_EQ(good->host_mount_path, "/runtime-mnt/thin/team/d/thin-fuse");
+  EXPECT_EQ(good->mount_type, "fuse") << "no profile: a plain FUSE mount";
 }
 
 TEST(FuseTemplates, EnginesWithoutSidecarAndDisabledFuse) {
@@ -150,7 +155,9 @@ TEST(FuseTemplates, EnginesWithoutSidecarAndDisabledFuse) {
                            "apiVersion: data.fluid.io/v1alpha1\nkind: GooseFSRuntime\nmetadata: "
                            "{name: d, namespace: team}\nspec: {replicas: 1}\n"));
   ASSERT_FALSE(goose.ok());
-  EXPECT_NE(goose.status().message().find("GooseFSRuntime"), std::string::npos);
+  EXPECT_NE(goose.status().message().find("GooseFSRuntime team/d: Fluid has removed the GooseFS"),
+            std::string::npos)
+      << goose.status().message();
   auto objs = load(dataset("d", kMetaurl) +
                    "apiVersion: data.fluid.io/v1alpha1\nkind: JuiceFSRuntime\nmetadata: {name: d, "
                    "namespace: team}\nspec: {}\n");

@@ -14,6 +14,7 @@
 #include "aqueduct/core/fluid/fluid_loader.h"
 #include "aqueduct/runtime_adapters/fuse_templates.h"
 #include "aqueduct/runtime_adapters/runtime_workloads.h"
+#include "support/golden.h"
 #include "support/temp_dir.h"
 
 namespace aqueduct::runtime_adapters {
@@ -111,17 +112,7 @@ std::string env_ref(const Json& container, const std::string& name) {
   return "";
 }
 
-void expect_golden(const Json& got, const std::string& file) {
-  const std::string path = std::string(AQ_SOURCE_DIR) + "/tests/data/golden/" + file;
-  if (std::getenv("AQ_UPDATE_GOLDEN")) {
-    std::ofstream(path) << got.dump(2) << "\n";
-    GTEST_SKIP() << "wrote " << path;
-  }
-  std::ifstream in(path);
-  ASSERT_TRUE(in) << path << " is missing (AQ_UPDATE_GOLDEN=1 writes it)";
-  Json want = Json::parse(in);
-  EXPECT_EQ(got.dump(2), want.dump(2)) << "the rendering differs from " << path;
-}
+using aqueduct::testing::expect_golden;
 
 TEST(JuiceFsRendering, CommunityFormatsThenMountsWithFluidsOptions) {
   Json r = rendering(load(kCommunity));

@@ -76,7 +76,6 @@ const std::set<std::string, std::less<>> kSkippedKinds = {"Secret",
                                                           "DataMigrate",
                                                           "DataProcess",
                                                           "DaemonSet",
-                                                          "ThinRuntimeProfile",
                                                           "CronJob",
                                                           "ReplicaSet"};
 
@@ -184,13 +183,21 @@ ComponentSpec parse_component(YamlCursor& c, std::string_view what) {
   out.image_tag = c.str("imageTag").value_or("");
   out.image_pull_policy = c.str("imagePullPolicy").value_or("");
   if (auto r = c.child("resources")) fi::parse_resources(*r, out.requests, out.limits);
-  out.env = fi::parse_env(c, "env");
+  // JindoRuntime's components write env as a map (name: value); the others as a list.
+  if (c.has("env") && c.node()["env"].IsMap()) {
+    for (const auto& [k, v] : c.string_map("env")) out.env.push_back(EnvVar{k, v, ""});
+  } else {
+    out.env = fi::parse_env(c, "env");
+  }
   out.args = c.string_list("args");
+  out.command = c.string_list("command");
   out.node_selector = c.string_map("nodeSelector");
   out.properties = c.string_map("properties");
   out.options = c.string_map("options");
   out.disabled = c.boolean("disabled").value_or(false);
   out.clean_policy = c.one_of("cleanPolicy", {"OnDemand", "OnRuntimeDeleted"}).value_or("");
+  out.network_mode = c.one_of("networkMode", {"HostNetwork", "ContainerNetwork", ""}).value_or("");
+  out.replicas = static_cast<std::int32_t>(c.integer("replicas", false, 0, 1000).value_or(0));
   // Engine-specific component fields are valid Fluid; accept them unmodeled.
   c.accept({"jvmOptions",    "ports",          "networkMode",      "podMetadata",
             "volumeMounts",  "options",        "launchMode",       "hostNetwork",
@@ -271,12 +278,43 @@ Runtime parse_runtime(YamlCursor& obj, const RuntimeKindInfo& info) {
   if (auto f = spec->child("fuse")) rt.fuse = parse_component(*f, "fuse");
   rt.properties = spec->string_map("properties");
   if (info.engine == RuntimeEngine::kJuiceFs) rt.configs = spec->string_list("configs");
+  if (info.engine == RuntimeEngine::kThin) rt.profile_name = spec->str("profileName").value_or("");
+  if (info.engine == RuntimeEngine::kJindo) {
+    if (auto v = spec->child("jindoVersion")) rt.version = parse_component(*v, "jindoVersion");
+  }
   rt.network_mode =
       spec->one_of("networkmode", {"HostNetwork", "ContainerNetwork", ""}).value_or("");
   spec->accept(kCommonRuntimeFields);
   spec->accept(info.extra_fields);
   spec->finish_unknown(std::string(info.kind) + " spec");
   return rt;
+}
+
+ThinRuntimeProfile parse_thin_profile(YamlCursor& obj) {
+  ThinRuntimeProfile p;
+  p.meta = fi::parse_meta(obj);
+  obj.accept({"status"});
+  auto spec = obj.child("spec", true);
+  if (!spec || !spec->expect_map("the ThinRuntimeProfile spec")) return p;
+  p.file_system_type = spec->str("fileSystemType", true).value_or("");
+  // It reaches a shell command line (the sidecar's mount check): a type name only.
+  const bool word = std::all_of(p.file_system_type.begin(), p.file_system_type.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+  });
+  if (!word) {
+    spec->error(spec->field_path("fileSystemType"),
+                "expected a mount type such as fuse or fuse.s3fs (letters, digits, '.', '_', "
+                "'-'), got \"" +
+                    p.file_system_type + "\"");
+  }
+  if (auto f = spec->child("fuse")) p.fuse = parse_component(*f, "fuse");
+  if (auto w = spec->child("worker")) p.worker = parse_component(*w, "worker");
+  spec->one_of("nodePublishSecretPolicy",
+               {"NotMountNodePublishSecret", "MountNodePublishSecretIfExists",
+                "CopyNodePublishSecretAndMountIfNotExists"});
+  spec->accept({"imagePullSecrets", "volumes"});
+  spec->finish_unknown("ThinRuntimeProfile spec");
+  return p;
 }
 
 DataLoad parse_dataload(YamlCursor& obj) {
@@ -372,7 +410,23 @@ void FluidObjects::append(FluidObjects other) {
   for (auto& x : other.runtimes) runtimes.push_back(std::move(x));
   for (auto& x : other.dataloads) dataloads.push_back(std::move(x));
   for (auto& x : other.workloads) workloads.push_back(std::move(x));
+  for (auto& x : other.thin_profiles) thin_profiles.push_back(std::move(x));
   skipped_objects += other.skipped_objects;
+  resolve_profiles();
+}
+
+const ThinRuntimeProfile* FluidObjects::find_thin_profile(std::string_view name) const {
+  for (const auto& p : thin_profiles) {
+    if (p.meta.name == name) return &p;
+  }
+  return nullptr;
+}
+
+void FluidObjects::resolve_profiles() {
+  for (auto& rt : runtimes) {
+    if (rt.engine != RuntimeEngine::kThin || rt.profile_name.empty()) continue;
+    if (const ThinRuntimeProfile* p = find_thin_profile(rt.profile_name)) rt.thin_profile = *p;
+  }
 }
 
 const Runtime* FluidObjects::runtime_for(const Dataset& ds) const {
@@ -403,7 +457,8 @@ FluidObjects load_fluid_yaml(std::string_view text, const std::string& file, Dia
     for (const auto& info : kRuntimeKinds) {
       if (info.kind == *kind) rk = &info;
     }
-    bool fluid_kind = rk || *kind == "Dataset" || *kind == "DataLoad";
+    bool fluid_kind =
+        rk || *kind == "Dataset" || *kind == "DataLoad" || *kind == "ThinRuntimeProfile";
     if (fluid_kind && *api != kFluidApi) {
       obj.error("apiVersion", "expected " + std::string(kFluidApi) + " for kind " + *kind +
                                   ", got \"" + *api + "\"");
@@ -415,6 +470,8 @@ FluidObjects load_fluid_yaml(std::string_view text, const std::string& file, Dia
       out.runtimes.push_back(parse_runtime(obj, *rk));
     } else if (*kind == "DataLoad") {
       out.dataloads.push_back(parse_dataload(obj));
+    } else if (*kind == "ThinRuntimeProfile") {
+      out.thin_profiles.push_back(parse_thin_profile(obj));
     } else if (*kind == "Pod" || *kind == "Job" || *kind == "Deployment" ||
                *kind == "StatefulSet") {
       std::string want = *kind == "Pod" ? "v1" : *kind == "Job" ? "batch/v1" : "apps/v1";
@@ -431,12 +488,14 @@ FluidObjects load_fluid_yaml(std::string_view text, const std::string& file, Dia
       auto kc = obj.child("kind");
       kc->error("", "unknown kind \"" + *kind +
                         "\": expected Dataset, AlluxioRuntime, JuiceFSRuntime, JindoRuntime, "
-                        "GooseFSRuntime, ThinRuntime, EFCRuntime, VineyardRuntime, DataLoad, Pod, "
+                        "GooseFSRuntime, ThinRuntime, ThinRuntimeProfile, EFCRuntime, "
+                        "VineyardRuntime, DataLoad, Pod, "
                         "Job, Deployment or StatefulSet");
       continue;
     }
     obj.finish_unknown(*kind);
   }
+  out.resolve_profiles();
   return out;
 }
 
@@ -469,6 +528,19 @@ void check_references(const FluidObjects& objs, Diagnostics& diags, bool complet
     if (complete && !ds_by_key.count(key)) {
       diags.error(rt.meta.pos, "metadata.name",
                   "no Dataset named " + key + ": a runtime binds to the Dataset of its own name");
+    }
+  }
+  std::set<std::string> profiles;
+  for (const auto& p : objs.thin_profiles) {
+    if (!profiles.insert(p.meta.name).second) {
+      diags.error(p.meta.pos, "metadata.name", "duplicate ThinRuntimeProfile " + p.meta.name);
+    }
+  }
+  for (const auto& rt : objs.runtimes) {
+    if (complete && rt.engine == RuntimeEngine::kThin && !rt.profile_name.empty() &&
+        !profiles.count(rt.profile_name)) {
+      diags.error(rt.meta.pos, "spec.profileName",
+                  "ThinRuntimeProfile \"" + rt.profile_name + "\" is not defined");
     }
   }
   for (const auto& dl : objs.dataloads) {

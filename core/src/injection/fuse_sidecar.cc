@@ -62,7 +62,8 @@ void add_post_start(Json& container, std::vector<Json>& volumes, const FuseTempl
     container["lifecycle"] = Json::object();
   }
   // The same command line Fluid writes (sub path last, possibly empty).
-  std::string cmd = "time /check-mount.sh " + t.container_mount_path + " " + t.fs_type + " " +
+  const std::string& type = t.mount_type.empty() ? t.fs_type : t.mount_type;
+  std::string cmd = "time /check-mount.sh " + t.container_mount_path + " " + type + " " +
                     t.sub_path + " >> /proc/1/fd/1";
   container["lifecycle"]["postStart"] = {{"exec", {{"command", Json::array({"bash", "-c", cmd})}}}};
   volumes.push_back({{"name", kCheckMountVolume},

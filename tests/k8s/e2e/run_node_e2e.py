@@ -234,12 +234,12 @@ spec:
               f"{len(digests)} files ({total} bytes) twice with every byte right, the worker pod "
               f"{'killed' if killed else 'kept'} between the passes; the sidecar exited 0 and the pod Succeeded")
         print(f"node e2e: pod start to first byte (sidecar path): {first - t0:.2f} s")
-        return csi_scenario(aqueduct, work, env, kubectl, node_env, digests, get, dump)
+        return csi_scenario(aqueduct, work, env, kubectl, node_env, digests, data_dir, get, dump)
     finally:
         stop_processes(procs)
 
 
-def csi_scenario(aqueduct, work, env, kubectl, node_env, digests, get, dump):
+def csi_scenario(aqueduct, work, env, kubectl, node_env, digests, data_dir, get, dump):
     """An ordinary pod mounts the dataset's PVC: the kubelet calls `aqueduct
     csi` (registered through the plugin-registration socket), NodeStage labels
     the node, the lazy FUSE DaemonSet starts there, NodePublish binds the
@@ -305,9 +305,94 @@ def csi_scenario(aqueduct, work, env, kubectl, node_env, digests, get, dump):
             line.split()[4].startswith(root + "/pods/") and "kubernetes.io~csi" in line.split()[4]
             for line in open("/proc/self/mountinfo")), timeout=60)
         print("node e2e: pod csi-reader deleted; the kubelet unpublished its volume (no mount left)")
-        return 0
+        return thin_scenario(kubectl, digests, data_dir, get, dump)
     finally:
         stop_processes([csi])
+
+
+# A ThinRuntimeProfile whose FUSE client is `aqueduct fuse mount`, told what to
+# mount by the config.json Fluid's Thin engine writes (its one mount's
+# mountPoint) and where by MOUNT_POINT, as any Thin FUSE image is.
+THIN_CLIENT = r"""set -e
+src=$(sed -n 's/.*"mountPoint":"\([^"]*\)".*/\1/p' /etc/fluid/config/config.json)
+echo "mounting $src at $MOUNT_POINT"
+mkdir -p "$MOUNT_POINT"
+exec aqueduct fuse mount "$MOUNT_POINT" --source "$src" --dataset default/thin-local --mem 64Mi --allow-other
+"""
+
+
+def thin_yaml(data_dir):
+    """The profile, a Dataset over the local folder (handed to the FUSE by
+    Fluid's fluid.fuse.hostvolume option) and its ThinRuntime."""
+    return f"""---
+apiVersion: data.fluid.io/v1alpha1
+kind: ThinRuntimeProfile
+metadata: {{name: aqueduct-local}}
+spec:
+  fileSystemType: fuse.aqueduct
+  fuse:
+    image: {IMAGE}
+    imagePullPolicy: Never
+    command: {json.dumps(["sh", "-c", THIN_CLIENT])}
+---
+apiVersion: data.fluid.io/v1alpha1
+kind: Dataset
+metadata: {{name: thin-local}}
+spec:
+  mounts:
+    - mountPoint: "local://{data_dir}"
+      name: thin-local
+      options: {{fluid.fuse.hostvolume: "{data_dir}"}}
+---
+apiVersion: data.fluid.io/v1alpha1
+kind: ThinRuntime
+metadata: {{name: thin-local}}
+spec:
+  profileName: aqueduct-local
+"""
+
+
+def thin_scenario(kubectl, digests, data_dir, get, dump):
+    """A ThinRuntime on the real node: the controller renders its FUSE from
+    the ThinRuntimeProfile with config.json in a ConfigMap; a pod mounting the
+    dataset's PVC gets the FUSE started lazily by the CSI plugin and reads every
+    byte through it."""
+    kubectl("apply", "-f", "-", stdin=thin_yaml(data_dir))
+    try:
+        wait_for("dataset thin-local Bound",
+                 lambda: get("dataset", "thin-local", "-o", "jsonpath={.status.phase}") == "Bound", timeout=60)
+        wait_for("the Thin FUSE's config.json", lambda: "targetPath" in get(
+            "configmap", "thin-local-fuse-conf", "-o", "jsonpath={.data.config\\.json}"), timeout=60)
+    except SystemExit:
+        dump("controller.log")
+        print(get("thinruntime", "thin-local", "-o", "yaml"))
+        raise
+    t0 = uptime()
+    kubectl("apply", "-f", "-", stdin=pod_yaml("thin-reader", reader_script(digests, "true"), claim="thin-local",
+                                                propagation="HostToContainer"))
+    try:
+        wait_for("the Thin pod Succeeded", lambda: get("pod", "thin-reader", "-o", "jsonpath={.status.phase}")
+                 in ("Succeeded", "Failed"), timeout=120)
+    except SystemExit:
+        dump("controller.log", "csi.log", "node/kubelet.log")
+        fuse = [p for p in get("pods", "-o", "jsonpath={.items[*].metadata.name}").split()
+                if p.startswith("thin-local-fuse-")]
+        for p in fuse:
+            print(kubectl("logs", p, ok=False).stdout[-3000:])
+        raise
+    out = kubectl("logs", "thin-reader", ok=False).stdout
+    phase = get("pod", "thin-reader", "-o", "jsonpath={.status.phase}")
+    if phase != "Succeeded":
+        print(out)
+        dump("csi.log")
+        raise SystemExit(f"pod thin-reader ended {phase}")
+    check_passes(out, digests)
+    first = next(float(line.split()[1]) for line in out.splitlines() if line.startswith("FIRST "))
+    print("node e2e: ThinRuntime thin-local (its FUSE from ThinRuntimeProfile aqueduct-local, told what to "
+          "mount by config.json) served pod thin-reader every byte right through the CSI volume")
+    print(f"node e2e: pod start to first byte (Thin over CSI, FUSE started lazily): {first - t0:.2f} s")
+    kubectl("delete", "pod", "thin-reader", "--wait=true", "--timeout=60s", ok=False)
+    return 0
 
 
 class NodeUnavailable(Exception):

@@ -149,6 +149,7 @@ const ResourceType& jobs();
 const ResourceType& leases();
 const ResourceType& datasets();
 const ResourceType& data_loads();
+const ResourceType& thin_runtime_profiles();  // cluster-scoped
 // A Fluid runtime by kind: "JuiceFSRuntime" -> juicefsruntimes, ...
 core::Result<ResourceType> runtime(const std::string& kind);
 }  // namespace resources

@@ -32,6 +32,7 @@ class LiveDatasetResolver {
   core::Logger log_;
   std::unique_ptr<Informer> datasets_;
   std::vector<std::pair<std::string, std::unique_ptr<Informer>>> runtimes_;
+  std::unique_ptr<Informer> profiles_;  // ThinRuntimeProfiles, when ThinRuntime is resolved
   std::atomic<bool> dirty_{true};
   std::mutex mu_;
   std::shared_ptr<const core::DatasetResolver> resolver_;

@@ -57,6 +57,9 @@ class RuntimeController {
   ApiClient& client_;
   std::vector<std::unique_ptr<Kind>> kinds_;
   std::unique_ptr<Informer> datasets_, workers_pods_;
+  // ThinRuntimeProfiles (when ThinRuntime is managed): a changed profile
+  // touches the ThinRuntimes that name it.
+  std::unique_ptr<Informer> profiles_;
   ControllerLoop loop_;
   std::atomic<std::uint64_t> reconciles_{0}, created_{0}, scaled_{0}, status_writes_{0},
       node_labels_{0}, updated_{0};

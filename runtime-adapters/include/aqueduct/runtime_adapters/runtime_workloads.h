@@ -23,9 +23,10 @@ namespace aqueduct::runtime_adapters {
 
 struct RuntimeWorkloads {
   std::optional<nlohmann::ordered_json> master;  // a StatefulSet
-  // The headless Service naming the master pod (Alluxio: <rt>-master-0), so
-  // "<rt>-master-0.<ns>" resolves for workers and FUSE clients.
-  std::optional<nlohmann::ordered_json> master_service;
+  // The headless Services naming each master pod (Alluxio: <rt>-master-0;
+  // Jindo: <rt>-jindofs-master-<i>), so "<pod>.<ns>" resolves for workers
+  // and FUSE clients.
+  std::vector<nlohmann::ordered_json> master_services;
   std::optional<nlohmann::ordered_json> worker;  // a StatefulSet (absent: the engine has none)
   // A headless Service naming each worker pod (Aqueduct's engine: the FUSE
   // clients reach workers as <rt>-worker-<i>.<rt>-worker.<ns>.svc).

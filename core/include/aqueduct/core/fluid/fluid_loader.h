@@ -22,10 +22,16 @@ struct FluidObjects {
   std::vector<Runtime> runtimes;
   std::vector<DataLoad> dataloads;
   std::vector<Workload> workloads;
+  std::vector<ThinRuntimeProfile> thin_profiles;  // cluster-scoped: by name only
   // Kubernetes kinds that are valid but not modeled (Secret, ConfigMap, ...): counted.
   int skipped_objects = 0;
 
+  // Appends `other` and resolves profiles across both.
   void append(FluidObjects other);
+  // Gives each ThinRuntime the profile its spec.profileName names, where one
+  // is loaded (idempotent; a missing one is check_references' to report).
+  void resolve_profiles();
+  const ThinRuntimeProfile* find_thin_profile(std::string_view name) const;
   // The runtime bound to a dataset (same name and namespace), or nullptr.
   const Runtime* runtime_for(const Dataset& ds) const;
   const Dataset* find_dataset(std::string_view ns, std::string_view name) const;
@@ -38,7 +44,8 @@ FluidObjects load_fluid_file(const std::string& path, Diagnostics& diags);
 
 // Cross-object checks: duplicate Datasets, two runtimes for one dataset and,
 // when `complete` (the files are the whole world, as in an experiment),
-// runtimes and DataLoads that name no Dataset. Reported as errors.
+// runtimes and DataLoads that name no Dataset, and ThinRuntimes whose
+// profile is not loaded. Reported as errors.
 void check_references(const FluidObjects& objs, Diagnostics& diags, bool complete);
 
 }  // namespace aqueduct::core

@@ -17,6 +17,9 @@ struct FuseTemplate {
   // "juicefs", "alluxio", "jindo", "thin": names the check-mount ConfigMap
   // ("<fs_type>-check-mount") and is the mount type the post-start check greps for.
   std::string fs_type;
+  // The mount's type as the kernel lists it, when it is not fs_type (Thin:
+  // the profile's fileSystemType, "fuse" or "fuse.s3fs"): what the check greps for.
+  std::string mount_type;
   nlohmann::ordered_json container;             // a v1.Container; its name is replaced on injection
   std::vector<nlohmann::ordered_json> volumes;  // the v1.Volumes its volumeMounts name
   // Where the FUSE mount appears on the node: /runtime-mnt/<engine>/<ns>/<dataset>/<engine>-fuse.

@@ -49,11 +49,24 @@ struct ComponentSpec {
   Resources limits;
   std::vector<EnvVar> env;
   std::vector<std::string> args;
+  std::vector<std::string> command;  // the container's command (ThinRuntime and its profile)
   std::map<std::string, std::string> node_selector;
   std::map<std::string, std::string> properties;
   std::map<std::string, std::string> options;  // engine mount options (JuiceFS: -o k=v)
   bool disabled = false;
-  std::string clean_policy;  // fuse.cleanPolicy
+  std::string clean_policy;   // fuse.cleanPolicy
+  std::string network_mode;   // the component's networkMode ("" = the runtime's)
+  std::int32_t replicas = 0;  // master.replicas (Jindo: 3 = a raft group); 0 = the default
+};
+
+// Fluid's ThinRuntimeProfile (cluster-scoped): what a class of storage systems
+// runs as FUSE client, which ThinRuntimes name by spec.profileName. A
+// runtime's own fields win over the profile's (see ThinRuntime rendering).
+struct ThinRuntimeProfile {
+  ObjectMeta meta;
+  std::string file_system_type;  // the FUSE mount's type ("fuse", "fuse.s3fs"): required
+  ComponentSpec fuse;
+  ComponentSpec worker;
 };
 
 struct Runtime {
@@ -64,9 +77,15 @@ struct Runtime {
   ComponentSpec master;
   ComponentSpec worker;
   ComponentSpec fuse;
+  // The engine's image (JindoRuntime spec.jindoVersion: image, imageTag, imagePullPolicy).
+  ComponentSpec version;
   std::map<std::string, std::string> properties;
   std::string network_mode;          // HostNetwork (default) or ContainerNetwork
   std::vector<std::string> configs;  // JuiceFS spec.configs: extra `juicefs format` flags
+  // ThinRuntime: spec.profileName, and the profile it names once the objects
+  // around it are known (FluidObjects::resolve_profiles).
+  std::string profile_name;
+  std::optional<ThinRuntimeProfile> thin_profile;
   // Total cache quota of one worker over all levels.
   std::int64_t worker_quota_bytes() const;
 };

@@ -1,0 +1,35 @@
+// Pieces every engine's cache workloads share: owner references to the
+// runtime, Fluid's labels, a StatefulSet around a pod spec, resource lists.
+// Private to runtime-adapters.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "aqueduct/core/model/dataset.h"
+#include "aqueduct/core/model/runtime.h"
+
+namespace aqueduct::runtime_adapters::workload_common {
+
+using Json = nlohmann::ordered_json;
+
+// Pods on the host network still resolve cluster names (the workers'
+// headless Service) through the cluster DNS, as Fluid's charts set it.
+inline constexpr const char* kHostNetworkDns = "ClusterFirstWithHostNet";
+
+// The runtime as the controlling owner (`kind` and `uid` name it).
+Json owner(const core::Runtime& rt, const std::string& kind, const std::string& uid);
+// app=<engine>, role=<engine>-<role>, release=<dataset>, fluid.io/dataset-id.
+Json labels(const std::string& engine, const std::string& role, const core::Dataset& ds);
+// A Parallel StatefulSet named `name` whose headless service is `name`.
+Json stateful_set(const std::string& name, const core::Dataset& ds, const Json& lbls,
+                  const Json& owners, std::int32_t replicas, Json pod_spec);
+// requests/limits as Kubernetes quantities.
+Json quantity_map(const core::Resources& r);
+// A ConfigMap owned by the runtime.
+Json config_map(const std::string& name, const core::Dataset& ds, const Json& lbls,
+                const Json& owners, Json data);
+
+}  // namespace aqueduct::runtime_adapters::workload_common
