@@ -8,7 +8,7 @@ PKGS=(build-essential cmake ninja-build pkg-config
   libxxhash-dev libglpk-dev
   libfuse3-dev fuse3 libgrpc++-dev libabsl-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   clang libclang-rt-14-dev
-  libssl-dev libcpp-httplib-dev nginx-light util-linux
+  libssl-dev libcpp-httplib-dev nginx-light util-linux buildah
   pybind11-dev python3-pybind11 python3-dev python3-pip python3-venv python3-numpy python3-pandas python3-matplotlib
   python3-pytest python3-yaml python3-nbclient python3-ipykernel jupyter-nbconvert python3-dask python3-distributed)
 # npm runs s3rver, the S3-compatible server the S3 source's tests start. A

@@ -6,7 +6,10 @@ executable's shared libraries (from ldd, at their own paths) and, with
 --busybox, a static busybox with all its applets in /bin.
 
 usage: node-image.py --name REF --out TAR [--entrypoint PATH] [--busybox]
-                     [--file DEST=SRC ...] [--with-libs DEST=SRC ...]
+                     [--file DEST=SRC ...] [--with-libs DEST=SRC ...] [--layer-only]
+
+With --layer-only, TAR is the layer alone (the image's root file system as a
+tar), for a container engine to build on (scripts/image-build.sh).
 
 Same inputs give the same bytes (fixed modification times and ownership).
 """
@@ -104,6 +107,7 @@ def main():
     ap.add_argument("--busybox", action="store_true")
     ap.add_argument("--file", action="append", default=[], metavar="DEST=SRC")
     ap.add_argument("--with-libs", action="append", default=[], metavar="DEST=SRC")
+    ap.add_argument("--layer-only", action="store_true", help="write the layer's tar only")
     a = ap.parse_args()
 
     layer = Layer()
@@ -139,6 +143,10 @@ def main():
             layer.symlink(lib, os.path.relpath(real, os.path.dirname(lib)))
 
     blob = layer.bytes()
+    if a.layer_only:
+        with open(a.out, "wb") as f:
+            f.write(blob)
+        return
     diff_id = "sha256:" + hashlib.sha256(blob).hexdigest()
     config = {
         "architecture": {"x86_64": "amd64", "aarch64": "arm64"}.get(os.uname().machine, os.uname().machine),

@@ -478,6 +478,7 @@ RecoveryReport CsiNodePlugin::recover_once() {
       record_event(*api_, ds, "Dataset", "Normal", "FuseRecoverSucceed", msg);
     }
   }
+  recover_subpaths(rep);
   std::lock_guard<std::mutex> lock(mu_);
   totals_.checked += rep.checked;
   totals_.rebound += rep.rebound;
@@ -485,6 +486,76 @@ RecoveryReport CsiNodePlugin::recover_once() {
   totals_.failed += rep.failed;
   totals_.forgotten += rep.forgotten;
   return rep;
+}
+
+void CsiNodePlugin::recover_subpaths(RecoveryReport& rep) {
+  // A container mounting the volume with subPath gets its own bind, made by
+  // the kubelet, at <kubelet>/pods/<uid>/volume-subpaths/<volume>/<container>/<i>
+  // from a folder of the published target: it stays on the old FUSE when the
+  // target is re-bound. Such a bind belongs to the pod's published target
+  // whose layers include its device, and is re-bound from the same folder of
+  // the current FUSE mount (its root in the file system, under fluid_path).
+  auto table = read_mount_table();
+  if (!table.ok()) return;
+  const std::string pods = config_.kubelet_dir + "/pods/";
+  const std::vector<PublishedTarget> targets = published();
+  {
+    // Forget binds whose mount point is gone (the kubelet cleaned the pod up).
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto it = subpath_rebinds_.begin(); it != subpath_rebinds_.end();) {
+      it = find_mount(*table, it->first) ? std::next(it) : subpath_rebinds_.erase(it);
+    }
+  }
+  std::set<std::string> done;
+  for (auto it = table->rbegin(); it != table->rend(); ++it) {
+    const MountEntry& m = *it;  // the topmost at its mount point comes first
+    if (m.mount_point.rfind(pods, 0) != 0 || !done.insert(m.mount_point).second) continue;
+    const std::string rest = m.mount_point.substr(pods.size());
+    const auto slash = rest.find('/');
+    if (slash == std::string::npos || rest.compare(slash, 17, "/volume-subpaths/") != 0) continue;
+    const std::string pod_dir = pods + rest.substr(0, slash) + "/";
+    for (const auto& t : targets) {
+      if (t.symlink || t.target_path.rfind(pod_dir, 0) != 0) continue;
+      const MountEntry* fuse = find_mount(*table, t.fluid_path);
+      if (!fuse || same_device(m, *fuse)) continue;  // no FUSE yet, or already on it
+      bool ours = false;  // a layer of this target was (or is) on m's device
+      for (const auto& layer : *table)
+        ours = ours || (layer.mount_point == t.target_path && same_device(layer, m));
+      if (!ours || stat_errno(t.fluid_path) != 0) continue;
+      // Re-bound onto this FUSE before and the layer is gone again: the
+      // kubelet is taking the pod's subPath binds away, one layer per try;
+      // binding again would fight it.
+      const std::string fuse_dev = std::to_string(fuse->major) + ":" + std::to_string(fuse->minor);
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        auto seen = subpath_rebinds_.find(m.mount_point);
+        if (seen != subpath_rebinds_.end() && seen->second == fuse_dev) break;
+      }
+      ++rep.checked;
+      Busy busy(*this, m.mount_point);
+      if (!busy.held()) continue;
+      PublishedTarget bind_to = t;
+      bind_to.source = t.fluid_path + (m.root == "/" ? "" : m.root);
+      bind_to.target_path = m.mount_point;
+      bind_to.read_only = t.read_only || m.read_only();
+      // Stacked on the dead bind, as for targets, and bounded the same way.
+      int layers = 0;
+      for (const auto& e : *table) layers += e.mount_point == m.mount_point ? 1 : 0;
+      if (layers >= kMaxRecoveryLayers) (void)::umount2(m.mount_point.c_str(), MNT_DETACH);
+      if (auto s = bind(bind_to); !s) {
+        ++rep.failed;
+        log_.warn("FUSE recovery: " + s.message());
+        break;
+      }
+      ++rep.rebound;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        subpath_rebinds_[m.mount_point] = fuse_dev;
+      }
+      log_.info("FUSE recovery: re-bound the sub path " + bind_to.source + " at " + m.mount_point);
+      break;
+    }
+  }
 }
 
 RecoveryReport CsiNodePlugin::recovery_totals() const {

@@ -23,6 +23,16 @@ std::string str_at(const Json& o, const char* a, const char* b) {
   return o[a][b].get<std::string>();
 }
 
+// Whole seconds as Go prints a time.Duration ("45s", "1m12s", "2h0m5s").
+std::string go_duration(core::Duration d) {
+  long long s = std::chrono::duration_cast<std::chrono::seconds>(d).count();
+  if (s < 0) s = 0;
+  const long long h = s / 3600, m = s / 60 % 60, sec = s % 60;
+  if (h > 0) return std::to_string(h) + "h" + std::to_string(m) + "m" + std::to_string(sec) + "s";
+  if (m > 0) return std::to_string(m) + "m" + std::to_string(sec) + "s";
+  return std::to_string(sec) + "s";
+}
+
 }  // namespace
 
 DataLoadController::DataLoadController(ApiClient& client, std::vector<std::string> runtime_kinds,
@@ -144,6 +154,9 @@ core::Status DataLoadController::reconcile(const std::string& key) {
       return core::Status::ok();
     }
     status["phase"] = p;
+    // Fluid's schema requires a duration: "Unfinished" until the load ends.
+    if (!status.contains("duration") || !status["duration"].is_string())
+      status["duration"] = "Unfinished";
     status["conditions"] = Json::array({{{"type", type},
                                          {"status", "True"},
                                          {"reason", reason},
@@ -218,10 +231,10 @@ core::Status DataLoadController::reconcile(const std::string& key) {
   }
   const Json js = existing->value("status", Json::object());
   if (js.value("succeeded", 0) >= 1) {
-    status["duration"] = str_at(*existing, "status", "completionTime").empty()
-                             ? ""
-                             : str_at(*existing, "status", "startTime") + " -> " +
-                                   str_at(*existing, "status", "completionTime");
+    // As Fluid writes it: the load's run time, "1m12s".
+    const auto start = policy_time_from_rfc3339(str_at(*existing, "status", "startTime"));
+    const auto end = policy_time_from_rfc3339(str_at(*existing, "status", "completionTime"));
+    status["duration"] = start && end ? go_duration(*end - *start) : "Unfinished";
     return set_phase("Complete", "Complete", "JobSucceeded",
                      "Job " + job_name + " loaded the data");
   }

@@ -234,6 +234,17 @@ core::Status RuntimeController::reconcile(const std::string& key) {
   const std::string status_path = rt_type->object(k.ns, k.name, "status");
   const std::string now = time_now();
   auto write_status = [&](Json status) -> core::Status {
+    // Fluid's runtime status requires these: a status written before the
+    // workloads exist (no dataset yet, an unreadable spec) says none are there.
+    for (const char* count :
+         {"desiredMasterNumberScheduled", "currentMasterNumberScheduled", "masterNumberReady",
+          "desiredWorkerNumberScheduled", "currentWorkerNumberScheduled", "workerNumberReady",
+          "desiredFuseNumberScheduled", "currentFuseNumberScheduled", "fuseNumberReady"}) {
+      if (!status.contains(count)) status[count] = 0;
+    }
+    for (const char* phase : {"masterPhase", "workerPhase", "fusePhase"}) {
+      if (!status.contains(phase)) status[phase] = "NotReady";
+    }
     const Json old = rt_json->contains("status") ? (*rt_json)["status"] : Json::object();
     if (same_status(old, status)) return core::Status::ok();
     // cacheStates belong to the elasticity loop (Aqueduct's workers) or the
@@ -335,9 +346,13 @@ core::Status RuntimeController::reconcile(const std::string& key) {
       return client_.get(type.object(k.ns, name));
     return made;
   };
+  std::int64_t masters_desired = 0, masters_current = 0, masters_ready = 0;
   if (w->master) {
     auto m = ensure(resources::stateful_sets(), *w->master, false);
     if (!m.ok()) return m.status();
+    masters_desired = (*w->master)["spec"].value("replicas", 1);
+    masters_current = int_at(*m, "status", "replicas");
+    masters_ready = int_at(*m, "status", "readyReplicas");
   }
   if (w->worker_token_secret) {
     // Created once with a random token, then left alone: rewriting it would
@@ -384,6 +399,9 @@ core::Status RuntimeController::reconcile(const std::string& key) {
   }
   auto fuse = ensure(resources::daemon_sets(), w->fuse, false);
   if (!fuse.ok()) return fuse.status();
+  const std::int64_t fuse_desired = int_at(*fuse, "status", "desiredNumberScheduled");
+  const std::int64_t fuse_current = int_at(*fuse, "status", "currentNumberScheduled");
+  const std::int64_t fuse_ready = int_at(*fuse, "status", "numberReady");
   // The script the injected FUSE sidecar's post-start hook runs
   // ("<fs_type>-check-mount"): one per namespace and engine, shared by the
   // runtimes of that engine, so it has no owner. Without it a pod with the
@@ -397,6 +415,17 @@ core::Status RuntimeController::reconcile(const std::string& key) {
       label_nodes(k.ns, k.name, core::runtime_engine_name(rt.engine), w->worker_selector));
 
   const std::int64_t desired = w->worker ? rt.replicas : 0;
+  auto phase = [](std::int64_t ready, std::int64_t want) {
+    return want == 0 || ready >= want ? "Ready" : ready > 0 ? "PartialReady" : "NotReady";
+  };
+  // Every field Fluid's runtime status requires, so its CRD takes the status.
+  status["desiredMasterNumberScheduled"] = masters_desired;
+  status["currentMasterNumberScheduled"] = masters_current;
+  status["masterNumberReady"] = masters_ready;
+  status["masterPhase"] = phase(masters_ready, masters_desired);
+  status["desiredFuseNumberScheduled"] = fuse_desired;
+  status["currentFuseNumberScheduled"] = fuse_current;
+  status["fuseNumberReady"] = fuse_ready;
   status["selector"] = w->worker_selector;
   status["desiredWorkerNumberScheduled"] = desired;
   status["currentWorkerNumberScheduled"] = scheduled;

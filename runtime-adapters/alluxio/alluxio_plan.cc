@@ -1,6 +1,7 @@
 #include "alluxio_plan.h"
 
 #include "../common/fuse_common.h"
+#include "../common/workload_common.h"
 
 namespace aqueduct::runtime_adapters::alluxio {
 namespace {
@@ -149,24 +150,11 @@ core::Result<Plan> plan(const core::Dataset& ds, const core::Runtime& rt) {
 
 Json master_service(const core::Dataset& ds, const core::Runtime& rt, const Json& labels,
                     const Json& owners) {
-  const std::string pod = rt.meta.name + "-master-0";
-  Json selector = labels;
-  selector["statefulset.kubernetes.io/pod-name"] = pod;
-  return Json{{"apiVersion", "v1"},
-              {"kind", "Service"},
-              {"metadata",
-               {{"name", pod},
-                {"namespace", ds.meta.namespace_},
-                {"labels", labels},
-                {"ownerReferences", owners}}},
-              {"spec",
-               {{"clusterIP", "None"},
-                {"publishNotReadyAddresses", true},
-                {"selector", selector},
-                {"ports", Json::array({{{"name", "rpc"}, {"port", kMasterRpcPort}},
-                                       {{"name", "web"}, {"port", 19999}},
-                                       {{"name", "job-rpc"}, {"port", 20001}},
-                                       {{"name", "job-web"}, {"port", 20002}}})}}}};
+  return workload_common::pod_service(rt.meta.name + "-master-0", ds, labels, owners,
+                                      Json::array({{{"name", "rpc"}, {"port", kMasterRpcPort}},
+                                                   {{"name", "web"}, {"port", 19999}},
+                                                   {{"name", "job-rpc"}, {"port", 20001}},
+                                                   {{"name", "job-web"}, {"port", 20002}}}));
 }
 
 }  // namespace aqueduct::runtime_adapters::alluxio

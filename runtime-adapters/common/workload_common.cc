@@ -43,6 +43,24 @@ Json stateful_set(const std::string& name, const core::Dataset& ds, const Json& 
                 {"template", {{"metadata", {{"labels", lbls}}}, {"spec", std::move(pod_spec)}}}}}};
 }
 
+Json pod_service(const std::string& pod, const core::Dataset& ds, const Json& lbls,
+                 const Json& owners, Json ports) {
+  Json selector = lbls;
+  selector["statefulset.kubernetes.io/pod-name"] = pod;
+  return Json{{"apiVersion", "v1"},
+              {"kind", "Service"},
+              {"metadata",
+               {{"name", pod},
+                {"namespace", ds.meta.namespace_},
+                {"labels", lbls},
+                {"ownerReferences", owners}}},
+              {"spec",
+               {{"clusterIP", "None"},
+                {"publishNotReadyAddresses", true},
+                {"selector", selector},
+                {"ports", std::move(ports)}}}};
+}
+
 Json config_map(const std::string& name, const core::Dataset& ds, const Json& lbls,
                 const Json& owners, Json data) {
   return Json{{"apiVersion", "v1"},

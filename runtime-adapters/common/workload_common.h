@@ -28,6 +28,10 @@ Json stateful_set(const std::string& name, const core::Dataset& ds, const Json& 
                   const Json& owners, std::int32_t replicas, Json pod_spec);
 // requests/limits as Kubernetes quantities.
 Json quantity_map(const core::Resources& r);
+// A headless Service naming the StatefulSet pod `pod` (its name is the
+// pod's), so "<pod>.<ns>" resolves to it, ready or not.
+Json pod_service(const std::string& pod, const core::Dataset& ds, const Json& lbls,
+                 const Json& owners, Json ports);
 // A ConfigMap owned by the runtime.
 Json config_map(const std::string& name, const core::Dataset& ds, const Json& lbls,
                 const Json& owners, Json data);

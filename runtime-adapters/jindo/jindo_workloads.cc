@@ -136,23 +136,10 @@ core::Status render_cache(const core::Dataset& ds, const core::Runtime& rt, cons
                                            {"topologyKey", "kubernetes.io/hostname"}}}}})}}}};
     out.master = wc::stateful_set(p.fullname + "-master", ds, lbls, owners, p.masters, spec);
     for (int i = 0; i < p.masters; ++i) {
-      const std::string pod = p.fullname + "-master-" + std::to_string(i);
-      Json selector = lbls;
-      selector["statefulset.kubernetes.io/pod-name"] = pod;
       Json svc_ports = Json::array({{{"port", p.master_rpc}, {"name", "rpc"}}});
       if (p.masters == 3) svc_ports.push_back({{"port", p.raft}, {"name", "raft"}});
-      out.master_services.push_back(Json{{"apiVersion", "v1"},
-                                         {"kind", "Service"},
-                                         {"metadata",
-                                          {{"name", pod},
-                                           {"namespace", ds.meta.namespace_},
-                                           {"labels", lbls},
-                                           {"ownerReferences", owners}}},
-                                         {"spec",
-                                          {{"clusterIP", "None"},
-                                           {"publishNotReadyAddresses", true},
-                                           {"selector", selector},
-                                           {"ports", svc_ports}}}});
+      out.master_services.push_back(wc::pod_service(p.fullname + "-master-" + std::to_string(i), ds,
+                                                    lbls, owners, svc_ports));
     }
   }
   if (!rt.worker.disabled) {

@@ -543,6 +543,56 @@ TEST_F(CsiMount, PodsWithHostToContainerPropagationSeeTheRestartedFuse) {
   EXPECT_FALSE(mounted(t));
 }
 
+// A container that mounts the volume with subPath has the kubelet's own bind
+// of a folder of the target (<pod>/volume-subpaths/...): recovery re-binds it
+// from the same folder of the restarted FUSE, read-only where it was.
+TEST_F(CsiMount, SubPathBindsOfTheKubeletFollowTheRestartedFuse) {
+  CsiWorld w(dir_.path());
+  mount_fuse(w.fluid_path(), {{"train/gen", "1"}, {"gen", "root-1"}});
+  const std::string t = w.target("pod-sub");
+  ASSERT_TRUE(w.publish(t).ok());
+  const std::string pod = dir_.path().string() + "/kubelet/pods/pod-sub";
+  const std::string sub_rw = pod + "/volume-subpaths/data/app/0";
+  const std::string sub_ro = pod + "/volume-subpaths/data/app/1";
+  for (const auto& [at, ro] : {std::pair{sub_rw, false}, std::pair{sub_ro, true}}) {
+    fs::create_directories(at);
+    const std::string from = t + "/train";
+    ASSERT_EQ(::mount(from.c_str(), at.c_str(), nullptr, MS_BIND, nullptr), 0)
+        << std::strerror(errno);
+    if (ro) {
+      ASSERT_EQ(::mount(nullptr, at.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr),
+                0);
+    }
+  }
+  // Another pod's subPath bind of something else is none of the plugin's business.
+  const std::string stranger = dir_.path().string() + "/kubelet/pods/other/volume-subpaths/v/c/0";
+  fs::create_directories(stranger);
+  const std::string elsewhere = dir_.path().string() + "/elsewhere";
+  fs::create_directories(elsewhere);
+  ASSERT_EQ(::mount(elsewhere.c_str(), stranger.c_str(), nullptr, MS_BIND, nullptr), 0);
+  EXPECT_EQ(w.plugin().recover_once().rebound, 0) << "all on the live FUSE";
+
+  kill_fuse(w.fluid_path());
+  mount_fuse(w.fluid_path(), {{"train/gen", "2"}, {"gen", "root-2"}});
+  auto rep = w.plugin().recover_once();
+  EXPECT_EQ(rep.rebound, 3) << "the target and its two subPath binds";
+  EXPECT_EQ(rep.failed, 0);
+  EXPECT_EQ(read_all(t + "/gen"), "root-2");
+  EXPECT_EQ(read_all(sub_rw + "/gen"), "2") << "the same folder, on the restarted FUSE";
+  EXPECT_EQ(read_all(sub_ro + "/gen"), "2");
+  int fd = ::open((sub_ro + "/w").c_str(), O_CREAT | O_WRONLY, 0644);
+  EXPECT_LT(fd, 0) << "a read-only subPath stays read-only";
+  if (fd >= 0) ::close(fd);
+  EXPECT_EQ(w.plugin().recover_once().rebound, 0) << "nothing more to do";
+  // The kubelet deleting the pod unmounts a subPath bind one layer per try:
+  // the dead layer showing again must not be bound again (a fight).
+  ASSERT_EQ(::umount2(sub_rw.c_str(), 0), 0) << std::strerror(errno);
+  EXPECT_EQ(w.plugin().recover_once().rebound, 0) << "the kubelet is taking it away";
+  for (const auto& at : {sub_rw, sub_ro, sub_ro, stranger})
+    (void)::umount2(at.c_str(), MNT_DETACH);  // each subPath bind has two layers now
+  ASSERT_TRUE(w.unpublish(t).ok());
+}
+
 TEST_F(CsiMount, ATargetGoneWithoutUnpublishIsForgotten) {
   CsiWorld w(dir_.path());
   mount_fuse(w.fluid_path(), {{"f", "x"}});

@@ -182,6 +182,42 @@ TEST(RuntimeController, AnUnreadableRuntimeIsReportedInItsStatus) {
   ctl.stop();
 }
 
+TEST(RuntimeController, AJindoRuntimeGetsARaftGroupItsServicesAndItsConfig) {
+  FakeApiServer api;
+  auto client = client_for(api);
+  const char* jindo = "data.fluid.io/v1alpha1/jindoruntimes";
+  Json ds = dataset("logs");
+  ds["spec"]["mounts"][0]["options"]["fs.oss.endpoint"] = "oss-cn-hangzhou.aliyuncs.com";
+  api.put(kDatasets, ds);
+  Json rt = runtime("JindoRuntime", "logs", 2);
+  rt["spec"]["master"] = {{"replicas", 3}};
+  api.put(jindo, rt);
+  RuntimeController ctl(*client, {"JindoRuntime"});
+  ctl.start_informers();
+  ASSERT_TRUE(ctl.wait_synced(5s));
+  ctl.start();
+  ASSERT_TRUE(eventually([&] { return status_of(api, jindo, "logs").contains("selector"); }))
+      << status_of(api, jindo, "logs").dump();
+  Json master = api.get(kSts, "default", "logs-jindofs-master");
+  ASSERT_FALSE(master.is_null());
+  EXPECT_EQ(master["spec"]["replicas"], 3);
+  for (int i = 0; i < 3; ++i) {
+    Json svc = api.get("v1/services", "default", "logs-jindofs-master-" + std::to_string(i));
+    ASSERT_FALSE(svc.is_null()) << i;
+    EXPECT_EQ(svc["spec"]["clusterIP"], "None");
+  }
+  EXPECT_EQ(api.get(kSts, "default", "logs-jindofs-worker")["spec"]["replicas"], 2);
+  Json cm = api.get("v1/configmaps", "default", "logs-jindofs-config");
+  ASSERT_FALSE(cm.is_null());
+  EXPECT_NE(cm["data"]["jindocache.cfg"].get<std::string>().find("namespace.backend.type = raft"),
+            std::string::npos);
+  Json fuse = api.get(kDs, "default", "logs-fuse");
+  ASSERT_FALSE(fuse.is_null());
+  EXPECT_EQ(fuse["spec"]["template"]["spec"]["containers"][0]["name"], "jindo-fuse");
+  EXPECT_EQ(status_of(api, jindo, "logs")["desiredWorkerNumberScheduled"], 2);
+  ctl.stop();
+}
+
 TEST(RuntimeController, AThinRuntimeWaitsForItsProfileThenRendersItsFuse) {
   FakeApiServer api;
   auto client = client_for(api);

@@ -89,16 +89,19 @@ def reader_script(digests, between):
             f"sha256sum {files} | sed 's,^,PASS2 ,; s, /data/, ,'; echo PASS2-DONE")
 
 
-def pod_yaml(name, script, labels=None, annotations=None, claim="shards", propagation=None):
+def pod_yaml(name, script, labels=None, annotations=None, claim="shards", propagation=None, sub_path=None):
     """A one-shot pod running `script` in the aqueduct image, with the claim
-    (if any) mounted at /data."""
+    (if any) mounted at /data, and its folder `sub_path` (if given) at /sub."""
     meta = f"\n  labels: {json.dumps(labels)}" if labels else ""
     if annotations:
         meta += f"\n  annotations: {json.dumps(annotations)}"
     mounts = vols = ""
     if claim:
         prop = f", mountPropagation: {propagation}" if propagation else ""
-        mounts = f"\n      volumeMounts: [{{name: data, mountPath: /data{prop}}}]"
+        mounts = f"\n      volumeMounts: [{{name: data, mountPath: /data{prop}}}"
+        if sub_path:
+            mounts += f", {{name: data, mountPath: /sub, subPath: {sub_path}{prop}}}"
+        mounts += "]"
         vols = f"\n  volumes:\n    - name: data\n      persistentVolumeClaim: {{claimName: {claim}}}"
     return f"""apiVersion: v1
 kind: Pod
@@ -256,9 +259,13 @@ def csi_scenario(aqueduct, work, env, kubectl, node_env, digests, data_dir, get,
             raise
         print(f"node e2e: the kubelet registered fuse.csi.fluid.io through {root}/plugins_registry "
               f"(CSINode {node})")
-        script = reader_script(digests, "while [ ! -e /tmp/go ]; do sleep 0.5; done")
+        # A second mount of the volume's train/ folder by subPath: the
+        # kubelet's own bind, which recovery must bind again too.
+        script = (reader_script(digests, "while [ ! -e /tmp/go ]; do sleep 0.5; done")
+                  + "; sha256sum /sub/part-0000.bin | sed 's,^,SUB ,'")
         t0 = uptime()
-        kubectl("apply", "-f", "-", stdin=pod_yaml("csi-reader", script, propagation="HostToContainer"))
+        kubectl("apply", "-f", "-", stdin=pod_yaml("csi-reader", script, propagation="HostToContainer",
+                                                    sub_path="train"))
         logs = lambda: kubectl("logs", "csi-reader", ok=False).stdout  # noqa: E731
         try:
             wait_for("the CSI pod's first pass", lambda: "PASS1-DONE" in logs(), timeout=120)
@@ -297,8 +304,14 @@ def csi_scenario(aqueduct, work, env, kubectl, node_env, digests, data_dir, get,
             dump("csi.log")
             raise SystemExit(f"pod csi-reader ended {phase}")
         check_passes(out, digests)
+        sub_sum = next((line.split()[1] for line in out.splitlines() if line.startswith("SUB ")), None)
+        if sub_sum != digests["train/part-0000.bin"]:
+            print(out)
+            raise SystemExit(f"the subPath mount read {sub_sum} after the FUSE restart, expected "
+                             f"{digests['train/part-0000.bin']}")
         print("node e2e: pod csi-reader read the dataset through the CSI volume twice with every byte right, "
-              "the FUSE pod restarted between the passes and its mount bound again by the plugin")
+              "the FUSE pod restarted between the passes and its mount bound again by the plugin; its subPath "
+              "mount (the kubelet's bind of train/) read right after the restart too")
         print(f"node e2e: pod start to first byte (CSI path, FUSE started lazily): {first - t0:.2f} s")
         kubectl("delete", "pod", "csi-reader", "--wait=true", "--timeout=60s", ok=False)
         wait_for("the pod's volume unpublished", lambda: not any(

@@ -104,6 +104,8 @@ class CsiNodePlugin {
   core::Status check_under_kubelet(const std::string& target) const;
   core::Status set_fuse_label(const std::string& key, bool present);
   core::Status bind(const PublishedTarget& t);
+  // Recovery for the kubelet's subPath binds of published targets.
+  void recover_subpaths(RecoveryReport& rep);
   core::Status wait_for_fuse(const std::string& fluid_path, const std::string& label);
   std::string record_path(const std::string& target) const;
   core::Status save_record(const PublishedTarget& t) const;
@@ -114,6 +116,9 @@ class CsiNodePlugin {
   core::Logger log_;
   mutable std::mutex mu_;
   std::set<std::string> busy_;
+  // subPath mount points re-bound by recovery -> the FUSE device ("major:minor")
+  // they were bound onto: each is re-bound once per FUSE mount.
+  std::map<std::string, std::string> subpath_rebinds_;
   RecoveryReport totals_;
 };
 
