@@ -2,6 +2,14 @@
 
 namespace aqueduct::runtime_adapters::workload_common {
 
+Json owned_meta(const std::string& name, const core::Dataset& ds, const Json& lbls,
+                const Json& owners) {
+  return Json{{"name", name},
+              {"namespace", ds.meta.namespace_},
+              {"labels", lbls},
+              {"ownerReferences", owners}};
+}
+
 Json quantity_map(const core::Resources& r) {
   Json m = Json::object();
   if (r.cpu_milli > 0) m["cpu"] = std::to_string(r.cpu_milli) + "m";
@@ -30,11 +38,7 @@ Json stateful_set(const std::string& name, const core::Dataset& ds, const Json& 
                   const Json& owners, std::int32_t replicas, Json pod_spec) {
   return Json{{"apiVersion", "apps/v1"},
               {"kind", "StatefulSet"},
-              {"metadata",
-               {{"name", name},
-                {"namespace", ds.meta.namespace_},
-                {"labels", lbls},
-                {"ownerReferences", owners}}},
+              {"metadata", owned_meta(name, ds, lbls, owners)},
               {"spec",
                {{"replicas", replicas},
                 {"serviceName", name},
@@ -49,11 +53,7 @@ Json pod_service(const std::string& pod, const core::Dataset& ds, const Json& lb
   selector["statefulset.kubernetes.io/pod-name"] = pod;
   return Json{{"apiVersion", "v1"},
               {"kind", "Service"},
-              {"metadata",
-               {{"name", pod},
-                {"namespace", ds.meta.namespace_},
-                {"labels", lbls},
-                {"ownerReferences", owners}}},
+              {"metadata", owned_meta(pod, ds, lbls, owners)},
               {"spec",
                {{"clusterIP", "None"},
                 {"publishNotReadyAddresses", true},
@@ -65,11 +65,7 @@ Json config_map(const std::string& name, const core::Dataset& ds, const Json& lb
                 const Json& owners, Json data) {
   return Json{{"apiVersion", "v1"},
               {"kind", "ConfigMap"},
-              {"metadata",
-               {{"name", name},
-                {"namespace", ds.meta.namespace_},
-                {"labels", lbls},
-                {"ownerReferences", owners}}},
+              {"metadata", owned_meta(name, ds, lbls, owners)},
               {"data", std::move(data)}};
 }
 

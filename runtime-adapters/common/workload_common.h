@@ -23,6 +23,9 @@ inline constexpr const char* kHostNetworkDns = "ClusterFirstWithHostNet";
 Json owner(const core::Runtime& rt, const std::string& kind, const std::string& uid);
 // app=<engine>, role=<engine>-<role>, release=<dataset>, fluid.io/dataset-id.
 Json labels(const std::string& engine, const std::string& role, const core::Dataset& ds);
+// An object's metadata in the dataset's namespace, owned by the runtime.
+Json owned_meta(const std::string& name, const core::Dataset& ds, const Json& lbls,
+                const Json& owners);
 // A Parallel StatefulSet named `name` whose headless service is `name`.
 Json stateful_set(const std::string& name, const core::Dataset& ds, const Json& lbls,
                   const Json& owners, std::int32_t replicas, Json pod_spec);

@@ -157,11 +157,8 @@ core::Result<RuntimeWorkloads> render_runtime_workloads(const core::Dataset& ds,
       // mutual-TLS files when it creates it.
       out.worker_token_secret = Json{{"apiVersion", "v1"},
                                      {"kind", "Secret"},
-                                     {"metadata",
-                                      {{"name", aqueduct_engine::token_secret_name(rt)},
-                                       {"namespace", ds.meta.namespace_},
-                                       {"labels", worker_labels},
-                                       {"ownerReferences", owners}}},
+                                     {"metadata", owned_meta(aqueduct_engine::token_secret_name(rt),
+                                                             ds, worker_labels, owners)},
                                      {"type", "Opaque"}};
       out.worker_tls_names = aqueduct_engine::worker_tls_names(rt);
       c["ports"] = Json::array({{{"name", "rpc"}, {"containerPort", port}},
@@ -171,11 +168,7 @@ core::Result<RuntimeWorkloads> render_runtime_workloads(const core::Dataset& ds,
       out.worker_service = Json{
           {"apiVersion", "v1"},
           {"kind", "Service"},
-          {"metadata",
-           {{"name", rt.meta.name + "-worker"},
-            {"namespace", ds.meta.namespace_},
-            {"labels", worker_labels},
-            {"ownerReferences", owners}}},
+          {"metadata", owned_meta(rt.meta.name + "-worker", ds, worker_labels, owners)},
           {"spec",
            {{"clusterIP", "None"},
             {"publishNotReadyAddresses", true},
@@ -225,21 +218,12 @@ core::Result<RuntimeWorkloads> render_runtime_workloads(const core::Dataset& ds,
         mounts.push_back({{"name", name}, {"mountPath", dir}});
       }
       c["volumeMounts"] = mounts;
-      auto script_map = [&](const std::string& name, const std::string& role,
-                            const std::string& script) {
-        return Json{{"apiVersion", "v1"},
-                    {"kind", "ConfigMap"},
-                    {"metadata",
-                     {{"name", name},
-                      {"namespace", ds.meta.namespace_},
-                      {"labels", labels(engine, role, ds)},
-                      {"ownerReferences", owners}}},
-                    {"data", {{"script.sh", script}}}};
-      };
-      out.config_maps.push_back(
-          script_map(juicefs::worker_script_config_map(rt), "worker", plan.worker_script()));
-      out.config_maps.push_back(
-          script_map(juicefs::fuse_script_config_map(rt), "fuse", plan.fuse_script()));
+      out.config_maps.push_back(config_map(juicefs::worker_script_config_map(rt), ds,
+                                           labels(engine, "worker", ds), owners,
+                                           Json{{"script.sh", plan.worker_script()}}));
+      out.config_maps.push_back(config_map(juicefs::fuse_script_config_map(rt), ds,
+                                           labels(engine, "fuse", ds), owners,
+                                           Json{{"script.sh", plan.fuse_script()}}));
     }
     // One cache worker of a dataset per node, as Fluid places them.
     Json anti = {{"podAntiAffinity",
@@ -267,14 +251,8 @@ core::Result<RuntimeWorkloads> render_runtime_workloads(const core::Dataset& ds,
     AQ_ASSIGN_OR_RETURN(thin::Plan plan, thin::plan(ds, rt));
     fuse_host_network = plan.host_network;
     fuse_node_selector = plan.effective.fuse.node_selector;
-    out.config_maps.push_back(Json{{"apiVersion", "v1"},
-                                   {"kind", "ConfigMap"},
-                                   {"metadata",
-                                    {{"name", thin::config_map_name(rt)},
-                                     {"namespace", ds.meta.namespace_},
-                                     {"labels", labels(engine, "fuse", ds)},
-                                     {"ownerReferences", owners}}},
-                                   {"data", {{"config.json", plan.config_json}}}});
+    out.config_maps.push_back(config_map(thin::config_map_name(rt), ds, labels(engine, "fuse", ds),
+                                         owners, Json{{"config.json", plan.config_json}}));
   }
 
   // The FUSE DaemonSet: the engine's FUSE container, lazy by node selector.
@@ -305,11 +283,7 @@ core::Result<RuntimeWorkloads> render_runtime_workloads(const core::Dataset& ds,
   for (const auto& [k, v] : fuse_node_selector) node_selector[k] = v;
   out.fuse = Json{{"apiVersion", "apps/v1"},
                   {"kind", "DaemonSet"},
-                  {"metadata",
-                   {{"name", rt.meta.name + "-fuse"},
-                    {"namespace", ds.meta.namespace_},
-                    {"labels", fuse_labels},
-                    {"ownerReferences", owners}}},
+                  {"metadata", owned_meta(rt.meta.name + "-fuse", ds, fuse_labels, owners)},
                   {"spec",
                    {{"selector", {{"matchLabels", fuse_labels}}},
                     {"template",
