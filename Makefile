@@ -34,7 +34,7 @@ sanitize-test: deps
 test: build control-plane sanitize-test
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	@if [ -d python/tests ] && ls python/tests/test_*.py >/dev/null 2>&1; then \
-	  PYTHONPATH=$(CURDIR)/$(BUILD)/python MPLBACKEND=Agg /usr/bin/python3 -m pytest -q python/tests; \
+	  PYTHONPATH=$(CURDIR)/$(BUILD)/python MPLBACKEND=Agg /usr/bin/python3 -m pytest -q -n $(JOBS) python/tests; \
 	fi
 
 deps:

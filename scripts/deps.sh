@@ -10,7 +10,7 @@ PKGS=(build-essential cmake ninja-build pkg-config
   clang libclang-rt-14-dev
   libssl-dev libcpp-httplib-dev nginx-light util-linux buildah
   pybind11-dev python3-pybind11 python3-dev python3-pip python3-venv python3-numpy python3-pandas python3-matplotlib
-  python3-pytest python3-yaml python3-nbclient python3-ipykernel jupyter-nbconvert python3-dask python3-distributed)
+  python3-pytest python3-pytest-xdist python3-yaml python3-nbclient python3-ipykernel jupyter-nbconvert python3-dask python3-distributed)
 # npm runs s3rver, the S3-compatible server the S3 source's tests start. A
 # node from elsewhere (it brings its own npm) is kept: Debian's npm would clash.
 if ! command -v npm > /dev/null 2>&1; then
