@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <thread>
@@ -164,6 +165,17 @@ core::Status run_mount(const MountConfig& config, const std::function<void()>& o
     }
   }
   struct stat st;
+  if (::stat(config.mountpoint.c_str(), &st) != 0 && errno == ENOENT) {
+    // A FUSE container's mount point sits below a hostPath volume that the
+    // kubelet creates; the mount point itself is ours to create.
+    std::error_code ec;
+    std::filesystem::create_directories(config.mountpoint, ec);
+    if (ec) {
+      return core::io_error("MOUNTPOINT " + config.mountpoint +
+                            ": cannot create it: " + ec.message());
+    }
+    config.log.info("created the mount point " + config.mountpoint);
+  }
   if (::stat(config.mountpoint.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
     return core::not_found("MOUNTPOINT " + config.mountpoint + ": not a directory" +
                            (errno == ENOTCONN ? " (a dead mount: use --recover)" : ""));

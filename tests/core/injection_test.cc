@@ -2,9 +2,13 @@
 // expected output (JSON equality, key order aside).
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+
+#include <cstdlib>
 #include <map>
 
 #include "aqueduct/core/injection/pod_injection.h"
+#include "support/temp_dir.h"
 
 namespace aqueduct::core {
 namespace {
@@ -548,6 +552,42 @@ TEST(InjectObject, CheckMountConfigMapNamesTheEngine) {
   EXPECT_EQ(cm["metadata"]["namespace"], "team-a");
   EXPECT_NE(cm["data"]["check-mount.sh"].get<std::string>().find("/proc/self/mountinfo"),
             std::string::npos);
+}
+
+// The check script itself, run by bash on written mount tables: the hostPath
+// bind of the directory (whose path names the engine) is not the FUSE mount.
+TEST(InjectObject, CheckMountScriptLooksAtTheFileSystemNotThePath) {
+  testing::TempDir dir;
+  std::string script = dir.write(
+      "check-mount.sh", check_mount_config_map("ns", "aqueduct")["data"]["check-mount.sh"]);
+  const std::string bind =
+      "1051 1040 253:0 /runtime-mnt/aqueduct/default/shards /runtime-mnt/aqueduct/default/shards "
+      "rw,relatime - ext4 /dev/vda rw\n";
+  const std::string fuse =
+      "1060 1051 0:77 / /runtime-mnt/aqueduct/default/shards/aqueduct-fuse rw,nosuid,nodev - "
+      "fuse.aqueduct aqueduct rw,user_id=0,group_id=0\n";
+  const std::string elsewhere =
+      "1070 1040 0:78 / /mnt/other rw - fuse.aqueduct aqueduct rw,user_id=0\n";
+  auto run = [&](const std::string& table) {
+    std::string info = dir.write("mountinfo", table);
+    std::string cmd = "MOUNTINFO=" + info + " CHECK_MOUNT_ATTEMPTS=1 CHECK_MOUNT_INTERVAL=0 bash " +
+                      script + " /runtime-mnt/aqueduct/default/shards aqueduct >/dev/null";
+    int rc = std::system(cmd.c_str());
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  };
+  EXPECT_EQ(run(bind), 1) << "the bind of the directory is not a FUSE mount";
+  EXPECT_EQ(run(bind + elsewhere), 1) << "a FUSE mount elsewhere does not count";
+  EXPECT_EQ(run(bind + fuse), 0);
+  // Jindo's FUSE is recognised by its /dev/fuse source.
+  std::string jindo =
+      "1060 1051 0:77 / /runtime-mnt/jindo/default/ds/jindofs-fuse rw - fuse "
+      "/dev/fuse rw\n";
+  std::string info = dir.write("mountinfo", jindo);
+  int rc =
+      std::system(("MOUNTINFO=" + info + " CHECK_MOUNT_ATTEMPTS=1 CHECK_MOUNT_INTERVAL=0 bash " +
+                   script + " /runtime-mnt/jindo/default/ds jindo >/dev/null")
+                      .c_str());
+  EXPECT_EQ(WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, 0);
 }
 
 }  // namespace

@@ -97,20 +97,36 @@ Result<ObjectInjection> inject_object(const Json& object, const DatasetResolver&
 Json check_mount_config_map(std::string_view ns, std::string_view fs_type) {
   // Waits (10 x 3 s) until a mount of `type` shows up under `dir` in the
   // sidecar's mount table and, when given, the dataset's sub path exists.
+  // The type is looked for in the mount's file system type and source (the
+  // fields after " - " in mountinfo), never in its path: the hostPath bind
+  // of `dir` itself has the engine's name in its path.
   static constexpr const char* kScript = R"(#!/bin/bash
 # Post-start check of a FUSE sidecar: $1 the directory holding the mount point,
 # $2 the mount type, $3 an optional sub path that must exist in the mount.
+# MOUNTINFO, CHECK_MOUNT_ATTEMPTS and CHECK_MOUNT_INTERVAL override the mount
+# table read (default /proc/self/mountinfo) and the 10 x 3 s of waiting.
 set -u
 dir="$1"; type="$2"; sub="${3:-}"
 [ "$type" = jindo ] && type=/dev/fuse
-for attempt in 1 2 3 4 5 6 7 8 9 10; do
-  if grep " $dir" /proc/self/mountinfo | grep -q -- "$type"; then
+mounted() {
+  local line left right mp fstype source
+  while IFS= read -r line; do
+    left="${line%% - *}"; right="${line#* - }"
+    read -r _ _ _ _ mp _ <<< "$left"
+    case "$mp" in "$dir" | "$dir"/*) ;; *) continue ;; esac
+    read -r fstype source _ <<< "$right"
+    case "$fstype $source" in *"$type"*) return 0 ;; esac
+  done < "${MOUNTINFO:-/proc/self/mountinfo}"
+  return 1
+}
+for ((attempt = 1; attempt <= ${CHECK_MOUNT_ATTEMPTS:-10}; attempt++)); do
+  if mounted; then
     if [ -n "$sub" ] && ! ls -d "$dir"/*/"$sub" >/dev/null 2>&1; then
       echo "sub path $sub does not exist under $dir"; exit 2
     fi
     echo "mount of type $type ready under $dir"; exit 0
   fi
-  sleep 3
+  sleep "${CHECK_MOUNT_INTERVAL:-3}"
 done
 echo "timed out waiting for a $type mount under $dir"; exit 1
 )";
