@@ -147,8 +147,22 @@ int run_schedule(const ScheduleArgs& args) {
       for (const auto& p : pods) groups.push_back({&p});
     }
     for (const auto& g : groups) {
-      scheduler::GangDecision d = (*fw)->place(view, g, args.explain);
-      if (d.placed) {
+      scheduler::GangDecision d;
+      const bool prebound = g.size() == 1 && !g[0]->node_name.empty();
+      if (prebound) {
+        // spec.nodeName: bound as written, not scheduled (as the apiserver
+        // and kubelet do); it then counts for the pods after it.
+        core::Status s = view.bind(core::object_key(g[0]->meta), g[0]->node_name);
+        d.placed = s.is_ok();
+        if (d.placed) {
+          d.nodes.push_back(view.node_index(g[0]->node_name));
+        } else {
+          d.reason = "spec.nodeName: " + s.message();
+        }
+      } else {
+        d = (*fw)->place(view, g, args.explain);
+      }
+      if (d.placed && !prebound) {
         core::Status s = (*fw)->bind(view, view, g, d);
         if (!s.is_ok()) {
           std::cerr << "error: " << s.message() << "\n";

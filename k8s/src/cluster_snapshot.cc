@@ -116,7 +116,7 @@ std::unique_ptr<ClusterSnapshot> ClusterSnapshot::build(const SnapshotInput& in,
   }
   std::sort(s->node_models_.begin(), s->node_models_.end(),
             [](const core::Node& a, const core::Node& b) { return a.meta.name < b.meta.name; });
-  for (const auto& n : s->node_models_) s->infos_.push_back(core::NodeInfo{&n, {}, 0, 0});
+  for (const auto& n : s->node_models_) s->infos_.push_back(core::NodeInfo{&n, {}, 0, 0, {}});
 
   for (const auto& j : in.pods) {
     const std::string phase = str(at(j, "status"), "phase");
@@ -132,6 +132,8 @@ std::unique_ptr<ClusterSnapshot> ClusterSnapshot::build(const SnapshotInput& in,
     } else if (std::size_t i = s->node_index(pod->node_name); i != core::kNoNode) {
       s->infos_[i].requested += pod->requests();
       s->infos_[i].pod_count += 1;
+      s->infos_[i].pods.push_back(pod.get());
+      if (!pod->pod_affinity.empty() || !pod->pod_anti_affinity.empty()) ++s->pods_with_affinity_;
     }
     s->pods_.push_back(std::move(pod));
   }

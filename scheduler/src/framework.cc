@@ -21,22 +21,29 @@ void normalize_by_max(std::span<std::int64_t> scores, bool reverse) {
 Profile default_profile() {
   Profile p;
   p.name = "default";
-  p.plugins = {{"NodeResourcesFit", 1, {}},
-               {"NodeAffinity", 2, {}},
-               {"TaintToleration", 3, {}},
-               {"NodeResourcesBalancedAllocation", 1, {}},
+  p.plugins = {{"NodeResourcesFit", 1, {}}, {"NodeAffinity", 2, {}},
+               {"TaintToleration", 3, {}},  {"NodeResourcesBalancedAllocation", 1, {}},
+               {"InterPodAffinity", 2, {}}, {"PodTopologySpread", 2, {}},
                {"NodeArch", 1, {}}};
   return p;
 }
 
 std::vector<std::string> preset_names() {
-  return {"data-aware", "default", "least-allocated", "most-allocated"};
+  return {"data-aware", "default", "kube-1.20", "least-allocated", "most-allocated"};
 }
 
 core::Result<Profile> preset_profile(std::string_view name) {
   Profile p = default_profile();
   if (name == "default" || name == "least-allocated") {
     p.name = std::string(name);
+    return p;
+  }
+  if (name == "kube-1.20") {
+    // kube-scheduler 1.20's default score weights (its algorithm provider).
+    p.name = "kube-1.20";
+    for (auto& pc : p.plugins) {
+      pc.weight = pc.name == "PodTopologySpread" ? 2 : 1;
+    }
     return p;
   }
   if (name == "most-allocated") {
@@ -151,7 +158,7 @@ PodDecision Framework::place_one(const CycleContext& ctx, const PodInfo& info, b
     return r;
   };
   std::vector<std::pair<std::string, int>> reasons;
-  auto fail = [&](std::string_view why) {
+  auto fail_one = [&](std::string_view why) {
     for (auto& [r, c] : reasons) {
       if (r == why) {
         ++c;
@@ -160,8 +167,16 @@ PodDecision Framework::place_one(const CycleContext& ctx, const PodInfo& info, b
     }
     reasons.emplace_back(std::string(why), 1);
   };
+  auto fail = [&](std::string_view why) {
+    for (std::size_t nl; (nl = why.find('\n')) != std::string_view::npos; why.remove_prefix(nl + 1))
+      fail_one(why.substr(0, nl));
+    fail_one(why);
+  };
   auto finish_reason = [&](std::string prefix_reason) {
-    std::sort(reasons.begin(), reasons.end());
+    // kube-scheduler's FitError: "<count> <reason>" strings, sorted as strings.
+    std::vector<std::string> counted;
+    for (const auto& [r, c] : reasons) counted.push_back(std::to_string(c) + " " + r);
+    std::sort(counted.begin(), counted.end());
     d.reason = "0/" + std::to_string(n) + " nodes are available";
     if (!prefix_reason.empty()) {
       d.reason += ": " + prefix_reason;
@@ -169,8 +184,8 @@ PodDecision Framework::place_one(const CycleContext& ctx, const PodInfo& info, b
       d.reason += ": no nodes";
     }
     std::string sep = prefix_reason.empty() ? ": " : ", ";
-    for (const auto& [r, c] : reasons) {
-      d.reason += sep + std::to_string(c) + " " + r;
+    for (const auto& r : counted) {
+      d.reason += sep + r;
       sep = ", ";
     }
     d.reason += ".";
@@ -230,6 +245,10 @@ PodDecision Framework::place_one(const CycleContext& ctx, const PodInfo& info, b
   raw_.resize(f);
   for (std::size_t k = 0; k < score_.size(); ++k) {
     std::size_t p = score_[k];
+    // PreScore is timed with the plugin but not counted as a call.
+    const std::uint64_t t0 = stopwatch_ ? stopwatch_() : 0;
+    plugins_[p]->pre_score(ctx, info, feasible_);
+    if (stopwatch_) stats_[p].nanos += stopwatch_() - t0;
     for (std::size_t j = 0; j < f; ++j) {
       raw_[j] = timed(p, [&] { return plugins_[p]->score(ctx, info, feasible_[j]); });
     }
@@ -269,7 +288,7 @@ std::vector<std::size_t> Framework::feasible_nodes(const core::ClusterView& view
                                                    std::span<const core::Resources> reserved,
                                                    const core::Pod& pod) {
   std::vector<std::size_t> out;
-  CycleContext ctx{&view, reserved};
+  CycleContext ctx{&view, reserved, {}};
   PodInfo info = pod_info(view, pod);
   std::vector<std::size_t> hint;
   for (std::size_t p : pre_filter_) {
@@ -296,7 +315,7 @@ Framework::NodeVerdicts Framework::evaluate(const core::ClusterView& view, const
   v.scores.assign(n, 0);
   std::vector<core::Resources> reserved(n);
   for (std::size_t i = 0; i < n; ++i) reserved[i] = view.nodes()[i].requested;
-  CycleContext ctx{&view, reserved};
+  CycleContext ctx{&view, reserved, {}};
   PodInfo info = pod_info(view, pod);
   std::vector<std::size_t> hint;
   for (std::size_t p : pre_filter_) {
@@ -312,6 +331,7 @@ Framework::NodeVerdicts Framework::evaluate(const core::ClusterView& view, const
       std::string_view why = plugins_[p]->filter(ctx, info, i);
       if (!why.empty()) {
         v.reasons[i] = std::string(why);
+        std::replace(v.reasons[i].begin(), v.reasons[i].end(), '\n', ',');
         break;
       }
     }
@@ -319,6 +339,7 @@ Framework::NodeVerdicts Framework::evaluate(const core::ClusterView& view, const
   }
   std::vector<std::int64_t> raw(feasible.size());
   for (std::size_t p : score_) {
+    plugins_[p]->pre_score(ctx, info, feasible);
     for (std::size_t j = 0; j < feasible.size(); ++j)
       raw[j] = plugins_[p]->score(ctx, info, feasible[j]);
     plugins_[p]->normalize(std::span<std::int64_t>(raw.data(), raw.size()));
@@ -334,7 +355,9 @@ GangDecision Framework::place(const core::ClusterView& view, std::span<const cor
   auto nodes = view.nodes();
   std::vector<core::Resources> reserved(nodes.size());
   for (std::size_t i = 0; i < nodes.size(); ++i) reserved[i] = nodes[i].requested;
-  CycleContext ctx{&view, reserved};
+  std::vector<ReservedPod> reserved_pods;
+  reserved_pods.reserve(pods.size());
+  CycleContext ctx{&view, reserved, {}};
   std::vector<PodInfo> infos;
   for (const core::Pod* pod : pods) infos.push_back(pod_info(view, *pod));
   for (std::size_t k = 0; k < pods.size(); ++k) {
@@ -355,6 +378,8 @@ GangDecision Framework::place(const core::ClusterView& view, std::span<const cor
       return g;
     }
     reserved[d.node] += infos[k].requests;
+    reserved_pods.push_back({d.node, pods[k]});
+    ctx.reserved_pods = reserved_pods;
     for (std::size_t p : reserve_) plugins_[p]->reserve(ctx, infos[k], d.node);
     g.nodes.push_back(d.node);
     g.pods.push_back(std::move(d));
@@ -372,7 +397,7 @@ core::Status Framework::bind(core::ActionSink& sink, const core::ClusterView& vi
     core::Status s =
         sink.bind(core::object_key(pods[k]->meta), view.nodes()[d.nodes[k]].node->meta.name);
     if (!s.is_ok()) {
-      CycleContext ctx{&view, {}};
+      CycleContext ctx{&view, {}, {}};
       for (std::size_t b = pods.size(); b-- > k;) {
         PodInfo info = pod_info(view, *pods[b]);
         for (std::size_t p : reserve_) plugins_[p]->unreserve(ctx, info, d.nodes[b]);

@@ -165,7 +165,7 @@ StaticCluster::StaticCluster(ClusterFile file, const core::FluidObjects& objects
     : file_(std::move(file)) {
   for (std::size_t i = 0; i < file_.nodes.size(); ++i) {
     core::Resources a = file_.allocated[i];
-    infos_.push_back({&file_.nodes[i], a, static_cast<std::int32_t>(a.pods), 0.0});
+    infos_.push_back({&file_.nodes[i], a, static_cast<std::int32_t>(a.pods), 0.0, {}});
   }
   datasets_ = objects.datasets;
   runtimes_ = objects.runtimes;
@@ -200,12 +200,18 @@ core::Status StaticCluster::bind(std::string_view pod_key, std::string_view node
   if (i == core::kNoNode) return core::not_found("no node " + std::string(node_name));
   auto it = pending_.find(std::string(pod_key));
   if (it == pending_.end()) return core::not_found("bind: unknown pod " + std::string(pod_key));
-  if (!infos_[i].free().fits(it->second)) {
+  if (!infos_[i].free().fits(it->second.requests())) {
     return core::resource_exhausted(std::string(pod_key) + " does not fit on " +
                                     std::string(node_name));
   }
-  infos_[i].requested += it->second;
+  infos_[i].requested += it->second.requests();
   ++infos_[i].pod_count;
+  bound_.push_back(std::move(it->second));
+  bound_.back().node_name = std::string(node_name);
+  infos_[i].pods.push_back(&bound_.back());
+  if (!bound_.back().pod_affinity.empty() || !bound_.back().pod_anti_affinity.empty()) {
+    ++pods_with_affinity_;
+  }
   pending_.erase(it);
   return core::Status::ok();
 }

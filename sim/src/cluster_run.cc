@@ -8,7 +8,7 @@ namespace detail {
 void ClusterRun::build_nodes() {
   nodes_ = build_pool_nodes(spec_.node_pools);
   for (const auto& n : nodes_) {
-    infos_.push_back(core::NodeInfo{&n, {}, 0, 0.0});
+    infos_.push_back(core::NodeInfo{&n, {}, 0, 0.0, {}});
     total_gpu_milli_ += n.allocatable.gpu_milli;
     total_cpu_milli_ += n.allocatable.cpu_milli;
   }

@@ -176,6 +176,7 @@ class ClusterRun final : public core::ClusterView, public core::ActionSink {
   std::span<const core::Dataset> datasets() const override { return spec_.fluid.datasets; }
   std::span<const core::Runtime> runtimes() const override { return spec_.fluid.runtimes; }
   std::span<const core::CacheState> cache_states() const override;
+  std::size_t pods_with_affinity() const override { return pods_with_affinity_; }
 
   // ActionSink
   core::Status bind(std::string_view pod_key, std::string_view node_name) override;
@@ -186,6 +187,7 @@ class ClusterRun final : public core::ClusterView, public core::ActionSink {
   core::Status start_data_load(const core::DataLoad& load) override;
 
  private:
+  std::size_t pods_with_affinity_ = 0;  // bound pods with pod (anti-)affinity terms
   void build_nodes();
   core::Status build_caches();
   void arrive(int j);

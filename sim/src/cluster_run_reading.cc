@@ -1,5 +1,7 @@
 #include "cluster_run_impl.h"
 
+#include <algorithm>
+
 namespace aqueduct::sim::detail {
 
 int ClusterRun::new_reader(int dataset, int job, std::int32_t loaders, std::int32_t buffer,
@@ -523,6 +525,11 @@ void ClusterRun::release_pods(int j) {
     core::Resources req = st.pods[p].requests();
     infos_[st.nodes[p]].requested -= req;
     --infos_[st.nodes[p]].pod_count;
+    if (!st.pods[p].pod_affinity.empty() || !st.pods[p].pod_anti_affinity.empty()) {
+      --pods_with_affinity_;
+    }
+    auto& on_node = infos_[st.nodes[p]].pods;
+    on_node.erase(std::remove(on_node.begin(), on_node.end(), &st.pods[p]), on_node.end());
     refresh_page_cache(st.nodes[p]);
   }
 }

@@ -310,6 +310,8 @@ core::Status ClusterRun::bind(std::string_view pod_key, std::string_view node_na
   }
   infos_[i].requested += req;
   ++infos_[i].pod_count;
+  infos_[i].pods.push_back(&pod);
+  if (!pod.pod_affinity.empty() || !pod.pod_anti_affinity.empty()) ++pods_with_affinity_;
   refresh_page_cache(i);
   pod.node_name = std::string(node_name);
   if (jobs_[j].nodes.size() < jobs_[j].pods.size()) jobs_[j].nodes.resize(jobs_[j].pods.size());

@@ -28,7 +28,7 @@ TEST(Schedule, ExamplePlacementsAndReasons) {
       "ml/train-1 -> ecs-b1\n"
       "ml/etl -> arm-b2\n"
       "ml/llm-finetune unschedulable: 0/5 nodes are available: 1 Insufficient cpu, 1 Insufficient "
-      "memory, 2 Insufficient nvidia.com/gpu, 1 node(s) had untolerated taint {dedicated: llm}.\n");
+      "memory, 1 node(s) had untolerated taint {dedicated: llm}, 2 Insufficient nvidia.com/gpu.\n");
   EXPECT_NE(r.err.find("4 pod(s): 3 placed, 1 unschedulable (profile data-aware)"),
             std::string::npos);
 }
@@ -104,6 +104,52 @@ spec:
   EXPECT_NE(r.err.find("spec.caches[0].workers[0].node: no node named \"nowhere\""),
             std::string::npos);
   EXPECT_NE(r.err.find("unknown scheduler profile \"fastest\""), std::string::npos);
+}
+
+TEST(Schedule, PodsWithNodeNameAreBoundAsWrittenAndCount) {
+  TempDir dir;
+  std::string cluster = dir.write("c.yaml", R"(apiVersion: aqueduct.io/v1alpha1
+kind: Cluster
+spec:
+  scheduler: kube-1.20
+  nodes:
+    - {name: a, cpu: "8", memory: 32Gi}
+    - {name: b, cpu: "8", memory: 32Gi}
+)");
+  std::string pods = dir.write("p.yaml", R"(apiVersion: v1
+kind: Pod
+metadata: {name: running, labels: {app: web}}
+spec:
+  nodeName: a
+  containers: [{name: c, resources: {requests: {cpu: "1"}}}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: next, labels: {app: web}}
+spec:
+  containers: [{name: c, resources: {requests: {cpu: "1"}}}]
+  affinity:
+    podAntiAffinity:
+      requiredDuringSchedulingIgnoredDuringExecution:
+      - {labelSelector: {matchLabels: {app: web}}, topologyKey: kubernetes.io/hostname}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: lost}
+spec:
+  nodeName: nowhere
+  containers: [{name: c}]
+)");
+  ScheduleArgs a;
+  a.cluster = cluster;
+  a.objects = {pods};
+  Outcome r = schedule(a);
+  EXPECT_EQ(r.rc, 1) << r.err;
+  EXPECT_EQ(r.out,
+            "default/running -> a\n"
+            "default/next -> b\n"
+            "default/lost unschedulable: spec.nodeName: no node nowhere\n")
+      << r.err;
 }
 
 }  // namespace

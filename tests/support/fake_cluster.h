@@ -128,9 +128,16 @@ class FakeClusterView : public core::ClusterView {
   void add_node(core::Node n, core::Resources requested = {}) {
     nodes_.push_back(std::move(n));
     requested_.push_back(requested);
-    infos_.clear();
-    for (std::size_t i = 0; i < nodes_.size(); ++i)
-      infos_.push_back({&nodes_[i], requested_[i], 0, 0.0});
+    on_node_.emplace_back();
+    rebuild();
+  }
+  // A pod already running on node `node` (its requests, labels and terms count).
+  void add_bound_pod(std::size_t node, core::Pod p) {
+    p.node_name = nodes_[node].meta.name;
+    requested_[node] += p.requests();
+    bound_.push_back(std::move(p));
+    on_node_[node].push_back(&bound_.back());
+    rebuild();
   }
   void set_io(std::size_t node, double u) { infos_[node].io_utilization = u; }
   void add_dataset(const std::string& name) {
@@ -163,6 +170,19 @@ class FakeClusterView : public core::ClusterView {
   std::deque<core::Node> nodes_;  // stable addresses
   std::vector<core::Resources> requested_;
   std::vector<core::NodeInfo> infos_;
+  std::deque<core::Pod> bound_;
+  std::vector<std::vector<const core::Pod*>> on_node_;
+  void rebuild() {
+    std::vector<double> io;
+    for (const auto& i : infos_) io.push_back(i.io_utilization);
+    infos_.clear();
+    for (std::size_t i = 0; i < nodes_.size(); ++i) {
+      core::NodeInfo info{&nodes_[i], requested_[i], 0, i < io.size() ? io[i] : 0.0, {}};
+      info.pod_count = static_cast<std::int32_t>(on_node_[i].size());
+      info.pods = on_node_[i];
+      infos_.push_back(std::move(info));
+    }
+  }
   std::vector<core::Dataset> datasets_;
   std::vector<core::CacheState> cache_;
 };

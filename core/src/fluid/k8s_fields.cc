@@ -15,16 +15,30 @@ std::optional<SelectorOp> parse_op(const std::string& s) {
   return std::nullopt;
 }
 
-std::vector<NodeSelectorRequirement> parse_requirements(YamlCursor& term, std::string_view key) {
+NodeSelectorTerm parse_term(YamlCursor& t) {
+  NodeSelectorTerm term;
+  if (!t.expect_map("a node selector term")) return term;
+  term.match_expressions = parse_requirements(t, "matchExpressions", false);
+  term.match_fields = parse_requirements(t, "matchFields", false);
+  t.finish_unknown("NodeSelectorTerm");
+  return term;
+}
+
+}  // namespace
+
+std::vector<NodeSelectorRequirement> parse_requirements(YamlCursor& parent, std::string_view key,
+                                                        bool label_selector) {
   std::vector<NodeSelectorRequirement> out;
-  term.each(key, [&](YamlCursor& r) {
+  parent.each(key, [&](YamlCursor& r) {
     if (!r.expect_map()) return;
     NodeSelectorRequirement req;
     req.key = r.str("key", true).value_or("");
-    auto op = r.one_of("operator", {"In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt"}, true);
+    auto op = label_selector
+                  ? r.one_of("operator", {"In", "NotIn", "Exists", "DoesNotExist"}, true)
+                  : r.one_of("operator", {"In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt"}, true);
     if (op) req.op = *parse_op(*op);
     req.values = r.string_list("values");
-    r.finish_unknown("NodeSelectorRequirement");
+    r.finish_unknown(label_selector ? "LabelSelectorRequirement" : "NodeSelectorRequirement");
     if (op) {
       bool needs_values = req.op == SelectorOp::kIn || req.op == SelectorOp::kNotIn;
       bool one_value = req.op == SelectorOp::kGt || req.op == SelectorOp::kLt;
@@ -41,17 +55,6 @@ std::vector<NodeSelectorRequirement> parse_requirements(YamlCursor& term, std::s
   });
   return out;
 }
-
-NodeSelectorTerm parse_term(YamlCursor& t) {
-  NodeSelectorTerm term;
-  if (!t.expect_map("a node selector term")) return term;
-  term.match_expressions = parse_requirements(t, "matchExpressions");
-  term.match_fields = parse_requirements(t, "matchFields");
-  t.finish_unknown("NodeSelectorTerm");
-  return term;
-}
-
-}  // namespace
 
 ObjectMeta parse_meta(YamlCursor& obj, bool name_required) {
   ObjectMeta meta;
@@ -246,11 +249,12 @@ void parse_pod_spec(YamlCursor& spec, Pod& pod) {
   if (auto aff = spec.child("affinity")) {
     if (aff->expect_map("an affinity")) {
       if (auto na = aff->child("nodeAffinity")) pod.node_affinity = parse_node_affinity(*na);
-      aff->accept({"podAffinity", "podAntiAffinity"});
+      parse_pod_affinities(*aff, pod);
       aff->finish_unknown("Affinity");
     }
   }
   pod.tolerations = parse_tolerations(spec, "tolerations");
+  pod.topology_spread = parse_topology_spread(spec);
   pod.scheduler_name = spec.str("schedulerName").value_or("");
   pod.restart_policy = spec.one_of("restartPolicy", {"Always", "OnFailure", "Never"}).value_or("");
   pod.node_name = spec.str("nodeName").value_or("");
@@ -283,7 +287,6 @@ void parse_pod_spec(YamlCursor& spec, Pod& pod) {
                "shareProcessNamespace",
                "subdomain",
                "terminationGracePeriodSeconds",
-               "topologySpreadConstraints",
                "resources"});
   spec.finish_unknown("PodSpec");
 }

@@ -65,7 +65,7 @@ YAML::Node spec_yaml(const Json& spec) {
   if (!spec.is_object()) return to_yaml(spec);
   YAML::Node n = keep(spec,
                       {"volumes", "nodeSelector", "affinity", "tolerations", "schedulerName",
-                       "restartPolicy", "nodeName"},
+                       "restartPolicy", "nodeName", "topologySpreadConstraints"},
                       nullptr);
   for (const char* k : {"containers", "initContainers"}) {
     auto it = spec.find(k);
@@ -159,6 +159,43 @@ Json volume_json(const Volume& v) {
   return o;
 }
 
+Json label_selector_json(const LabelSelector& sel) {
+  Json o = Json::object();
+  if (!sel.match_labels.empty()) o["matchLabels"] = sel.match_labels;
+  if (!sel.match_expressions.empty()) {
+    Json& a = o["matchExpressions"] = Json::array();
+    for (const auto& r : sel.match_expressions) {
+      Json e = {{"key", r.key}, {"operator", selector_op_name(r.op)}};
+      if (!r.values.empty()) e["values"] = r.values;
+      a.push_back(std::move(e));
+    }
+  }
+  return o;
+}
+
+Json affinity_term_json(const PodAffinityTerm& t) {
+  Json o = Json::object();
+  if (t.selector) o["labelSelector"] = label_selector_json(*t.selector);
+  if (!t.namespaces.empty()) o["namespaces"] = t.namespaces;
+  o["topologyKey"] = t.topology_key;
+  return o;
+}
+
+Json pod_affinity_json(const PodAffinity& a) {
+  Json o = Json::object();
+  if (!a.required.empty()) {
+    Json& r = o["requiredDuringSchedulingIgnoredDuringExecution"] = Json::array();
+    for (const auto& t : a.required) r.push_back(affinity_term_json(t));
+  }
+  if (!a.preferred.empty()) {
+    Json& p = o["preferredDuringSchedulingIgnoredDuringExecution"] = Json::array();
+    for (const auto& w : a.preferred) {
+      p.push_back({{"weight", w.weight}, {"podAffinityTerm", affinity_term_json(w.term)}});
+    }
+  }
+  return o;
+}
+
 }  // namespace
 
 Result<Pod> pod_model_from_json(const Json& pod, const std::string& source) {
@@ -209,7 +246,22 @@ Json pod_to_json(const Pod& pod) {
   }
   if (!pod.node_selector.empty()) spec["nodeSelector"] = pod.node_selector;
   if (Json na = node_affinity_to_json(pod.node_affinity); !na.empty()) {
-    spec["affinity"] = {{"nodeAffinity", na}};
+    spec["affinity"]["nodeAffinity"] = na;
+  }
+  if (!pod.pod_affinity.empty())
+    spec["affinity"]["podAffinity"] = pod_affinity_json(pod.pod_affinity);
+  if (!pod.pod_anti_affinity.empty()) {
+    spec["affinity"]["podAntiAffinity"] = pod_affinity_json(pod.pod_anti_affinity);
+  }
+  if (!pod.topology_spread.empty()) {
+    Json& ts = spec["topologySpreadConstraints"] = Json::array();
+    for (const auto& c : pod.topology_spread) {
+      Json o = {{"maxSkew", c.max_skew},
+                {"topologyKey", c.topology_key},
+                {"whenUnsatisfiable", c.do_not_schedule ? "DoNotSchedule" : "ScheduleAnyway"}};
+      if (c.selector) o["labelSelector"] = label_selector_json(*c.selector);
+      ts.push_back(std::move(o));
+    }
   }
   if (!pod.tolerations.empty()) {
     Json& ts = spec["tolerations"] = Json::array();

@@ -145,4 +145,14 @@ std::size_t ClusterView::node_index(std::string_view name) const {
   return static_cast<std::size_t>(it - ns.begin());
 }
 
+std::size_t ClusterView::pods_with_affinity() const {
+  std::size_t n = 0;
+  for (const auto& info : nodes()) {
+    for (const Pod* p : info.pods) {
+      if (!p->pod_affinity.empty() || !p->pod_anti_affinity.empty()) ++n;
+    }
+  }
+  return n;
+}
+
 }  // namespace aqueduct::core

@@ -2,9 +2,11 @@
 #include "bandwidth_pressure.h"
 #include "cost_score.h"
 #include "data_locality.h"
+#include "inter_pod_affinity.h"
 #include "node_affinity_plugin.h"
 #include "node_arch.h"
 #include "node_resources_fit.h"
+#include "pod_topology_spread.h"
 #include "taint_toleration.h"
 
 namespace aqueduct::scheduler {
@@ -30,6 +32,12 @@ PluginRegistry builtin_plugins() {
   r.add("NodeResourcesBalancedAllocation", "Score: balanced cpu/memory/GPU utilization",
         no_args<BalancedAllocation>("NodeResourcesBalancedAllocation"));
   r.add("NodeArch", "Filter: the pod's image arches", no_args<NodeArch>("NodeArch"));
+  r.add("InterPodAffinity",
+        "Filter: required pod (anti-)affinity; Score: preferred terms (hardPodAffinityWeight)",
+        InterPodAffinity::create);
+  r.add("PodTopologySpread",
+        "Filter: DoNotSchedule spread constraints; Score: ScheduleAnyway constraints",
+        no_args<PodTopologySpread>("PodTopologySpread"));
   r.add("DataLocality",
         "Score: cached bytes of the pod's datasets on/near the node (zoneWeight, regionWeight)",
         DataLocality::create);

@@ -16,6 +16,8 @@ import sys
 import tempfile
 import time
 
+from e2e_support import control_plane_script, skip_reason
+
 
 def wait_for(what, fn, timeout=30.0, every=0.1):
     end = time.monotonic() + timeout
@@ -313,12 +315,10 @@ spec:
 
 def main() -> int:
     src, binary, aqueduct = sys.argv[1], sys.argv[2], sys.argv[3]
-    script = os.path.join(src, "scripts", "control-plane.sh")
-    if shutil.which("kubectl") is None:
-        print("SKIPPED: kubectl is not installed")
-        return 77
-    if subprocess.run(["bash", script, "path"], capture_output=True).returncode != 0:
-        print("SKIPPED: the control plane is not built; run: bash scripts/control-plane.sh build")
+    script = control_plane_script(src)
+    why = skip_reason(src)
+    if why:
+        print(f"SKIPPED: {why}")
         return 77
     work = tempfile.mkdtemp(prefix="aqueduct-e2e-")
     try:

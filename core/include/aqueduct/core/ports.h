@@ -10,6 +10,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "aqueduct/core/model/cache_state.h"
 #include "aqueduct/core/model/dataload.h"
@@ -30,6 +31,10 @@ struct NodeInfo {
   // Load on the node's data paths, 0..1 (0 when unknown): the busier of its
   // NIC and its cache workers' serving bandwidth.
   double io_utilization = 0;
+  // The pods bound to it, for the plugins that look at other pods' labels and
+  // terms (InterPodAffinity, PodTopologySpread). Owned by the view; valid
+  // while the view is unchanged.
+  std::vector<const Pod*> pods;
   Resources free() const { return node->allocatable - requested; }
 };
 
@@ -48,6 +53,11 @@ class ClusterView {
   virtual std::span<const Runtime> runtimes() const = 0;
   // One entry per dataset with a runtime, sorted by dataset key.
   virtual std::span<const CacheState> cache_states() const = 0;
+  // How many bound pods carry pod affinity or anti-affinity terms. The
+  // InterPodAffinity plugin skips its walk over every node's pods when none
+  // do. The default counts them (a walk itself); views that know it answer
+  // in O(1).
+  virtual std::size_t pods_with_affinity() const;
 };
 
 class ActionSink {

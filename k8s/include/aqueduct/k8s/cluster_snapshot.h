@@ -40,6 +40,7 @@ class ClusterSnapshot final : public core::ClusterView {
   std::span<const core::Dataset> datasets() const override { return datasets_; }
   std::span<const core::Runtime> runtimes() const override { return runtimes_; }
   std::span<const core::CacheState> cache_states() const override { return cache_states_; }
+  std::size_t pods_with_affinity() const override { return pods_with_affinity_; }
 
   // A pod by "namespace/name" (pending or bound), or nullptr.
   const core::Pod* pod(std::string_view key) const;
@@ -53,6 +54,7 @@ class ClusterSnapshot final : public core::ClusterView {
   std::vector<core::Dataset> datasets_;
   std::vector<core::Runtime> runtimes_;
   std::vector<core::CacheState> cache_states_;
+  std::size_t pods_with_affinity_ = 0;
 };
 
 }  // namespace aqueduct::k8s

@@ -35,12 +35,15 @@ struct Profile {
   int percentage_of_nodes_to_score = 0;
 };
 
-// kube-scheduler's default plugin set in our terms: NodeResourcesFit
-// (LeastAllocated) 1, NodeAffinity 2, TaintToleration 3,
-// NodeResourcesBalancedAllocation 1, NodeArch.
+// kube-scheduler's default plugin set (weights of 1.23 onwards) in our terms:
+// NodeResourcesFit (LeastAllocated) 1, NodeAffinity 2, TaintToleration 3,
+// NodeResourcesBalancedAllocation 1, InterPodAffinity 2, PodTopologySpread 2,
+// NodeArch.
 Profile default_profile();
 // Named presets: "default" (= "least-allocated"), "most-allocated", "data-aware"
-// (default + DataLocality 5 + BandwidthPressure 1 + Cost 1).
+// (default + DataLocality 5 + BandwidthPressure 1 + Cost 1), "kube-1.20" (the
+// default plugins with kube-scheduler 1.20's weights: PodTopologySpread 2,
+// every other 1).
 core::Result<Profile> preset_profile(std::string_view name);
 std::vector<std::string> preset_names();
 

@@ -4,6 +4,9 @@
 //              nodes to evaluate first (e.g. the nodes caching its data);
 //   Filter     per node: "" when the pod fits, else a Kubernetes-style reason
 //              ("Insufficient cpu"); "does not fit" is a result, not an error;
+//              several reasons are separated by '\n' (each is counted, as a
+//              kube-scheduler Status with several reasons);
+//   PreScore   once per pod, with the feasible nodes, before Score;
 //   Score      per feasible node: a raw score; NormalizeScore maps the raw
 //              scores of all feasible nodes into 0..100 (default: clamp);
 //   Reserve / Unreserve  when a node is chosen / the choice is rolled back.
@@ -40,12 +43,28 @@ struct PodInfo {
   std::vector<std::size_t> datasets;
 };
 
+// A pod placed earlier in the same round (an earlier pod of the same gang):
+// not bound yet, so not in NodeInfo::pods, but counted as if it were.
+struct ReservedPod {
+  std::size_t node = 0;
+  const core::Pod* pod = nullptr;
+};
+
 // The state of one scheduling cycle: the snapshot and what is reserved on each
 // node so far (bound pods plus earlier pods of the same gang).
 struct CycleContext {
   const core::ClusterView* view = nullptr;
   std::span<const core::Resources> reserved;
+  std::span<const ReservedPod> reserved_pods;
   const core::NodeInfo& node(std::size_t i) const { return view->nodes()[i]; }
+  // Calls fn(pod) for each pod on node i: bound ones, then reserved ones.
+  template <typename Fn>
+  void for_each_pod(std::size_t i, Fn&& fn) const {
+    for (const core::Pod* p : view->nodes()[i].pods) fn(*p);
+    for (const auto& r : reserved_pods) {
+      if (r.node == i) fn(*r.pod);
+    }
+  }
 };
 
 class Plugin {
@@ -66,6 +85,11 @@ class Plugin {
   virtual std::string_view filter(const CycleContext&, const PodInfo&, std::size_t node) {
     (void)node;
     return {};
+  }
+  // Called with the feasible nodes before the first score() of a pod.
+  virtual void pre_score(const CycleContext&, const PodInfo&,
+                         std::span<const std::size_t> feasible) {
+    (void)feasible;
   }
   virtual std::int64_t score(const CycleContext&, const PodInfo&, std::size_t node) {
     (void)node;

@@ -6,6 +6,8 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -61,6 +63,7 @@ class StaticCluster final : public core::ClusterView, public core::ActionSink {
   std::span<const core::Dataset> datasets() const override { return datasets_; }
   std::span<const core::Runtime> runtimes() const override { return runtimes_; }
   std::span<const core::CacheState> cache_states() const override { return cache_; }
+  std::size_t pods_with_affinity() const override { return pods_with_affinity_; }
 
   core::Status bind(std::string_view pod_key, std::string_view node_name) override;
   core::Status patch_pod(std::string_view, const core::Pod&) override { return core::Status::ok(); }
@@ -69,8 +72,8 @@ class StaticCluster final : public core::ClusterView, public core::ActionSink {
   core::Status remove_cache_worker(std::string_view, std::string_view) override;
   core::Status start_data_load(const core::DataLoad&) override;
 
-  // Registers a pod's requests for the next bind of that key.
-  void expect(const core::Pod& pod) { pending_[core::object_key(pod.meta)] = pod.requests(); }
+  // Registers a pod (its requests, labels and terms) for the next bind of that key.
+  void expect(const core::Pod& pod) { pending_[core::object_key(pod.meta)] = pod; }
   // What Fluid's webhook would inject into `pod` given this cluster's caches.
   core::Pod inject(const core::Pod& pod) const;
   const ClusterFile& file() const { return file_; }
@@ -81,7 +84,9 @@ class StaticCluster final : public core::ClusterView, public core::ActionSink {
   std::vector<core::Dataset> datasets_;
   std::vector<core::Runtime> runtimes_;
   std::vector<core::CacheState> cache_;
-  std::map<std::string, core::Resources> pending_;
+  std::map<std::string, core::Pod> pending_;
+  std::deque<core::Pod> bound_;  // pods bound so far (stable addresses for NodeInfo::pods)
+  std::size_t pods_with_affinity_ = 0;
 };
 
 }  // namespace aqueduct::sim

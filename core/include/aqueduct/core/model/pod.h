@@ -61,6 +61,9 @@ struct Pod {
   std::vector<Volume> volumes;
   std::map<std::string, std::string> node_selector;
   NodeAffinity node_affinity;
+  PodAffinity pod_affinity;       // affinity.podAffinity
+  PodAffinity pod_anti_affinity;  // affinity.podAntiAffinity
+  std::vector<TopologySpreadConstraint> topology_spread;
   std::vector<Toleration> tolerations;
   std::string scheduler_name;
   std::string restart_policy;

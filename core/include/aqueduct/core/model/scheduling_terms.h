@@ -1,9 +1,13 @@
 // Kubernetes node-selection vocabulary: node selector requirements, node
 // affinity (required terms ORed, expressions ANDed; preferred terms weighted),
-// taints and tolerations. Shared by pods, datasets and runtimes.
+// taints and tolerations, and the pod-to-pod vocabulary (label selectors, pod
+// affinity and anti-affinity terms, topology spread constraints). Shared by
+// pods, datasets and runtimes.
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,6 +57,44 @@ struct Toleration {
   std::string value;
   std::string effect;                    // empty: all effects
   std::int64_t toleration_seconds = -1;  // -1: unset
+};
+
+// A metav1.LabelSelector: matchLabels and matchExpressions (In, NotIn,
+// Exists, DoesNotExist), ANDed. An empty selector matches every pod; a
+// selector that is absent (std::nullopt where one is optional) matches none,
+// as Kubernetes' LabelSelectorAsSelector(nil) does.
+struct LabelSelector {
+  std::map<std::string, std::string> match_labels;
+  std::vector<NodeSelectorRequirement> match_expressions;
+};
+
+// One podAffinityTerm: pods matching `selector` in `namespaces` (empty: the
+// namespace of the pod that holds the term) that run in the same domain of
+// `topology_key` (nodes with equal values of that label).
+struct PodAffinityTerm {
+  std::optional<LabelSelector> selector;
+  std::vector<std::string> namespaces;
+  std::string topology_key;
+};
+
+struct WeightedPodAffinityTerm {
+  std::int32_t weight = 0;  // 1..100
+  PodAffinityTerm term;
+};
+
+// podAffinity or podAntiAffinity: required terms (ANDed) and preferred ones.
+struct PodAffinity {
+  std::vector<PodAffinityTerm> required;
+  std::vector<WeightedPodAffinityTerm> preferred;
+  bool empty() const { return required.empty() && preferred.empty(); }
+};
+
+// One topologySpreadConstraint.
+struct TopologySpreadConstraint {
+  std::int32_t max_skew = 1;
+  std::string topology_key;
+  bool do_not_schedule = true;  // whenUnsatisfiable: DoNotSchedule (else ScheduleAnyway)
+  std::optional<LabelSelector> selector;
 };
 
 }  // namespace aqueduct::core
