@@ -184,13 +184,10 @@ void RuntimeController::start() {
 
 void RuntimeController::stop() { loop_.stop(); }
 
-core::Status RuntimeController::label_nodes(const std::string& ns, const std::string& name,
-                                            const std::string& engine,
-                                            const std::string& selector) {
-  (void)selector;
-  const std::string id = ns + "-" + name;
-  const std::string common = core::dataset_label(ns, name);
-  const std::string engine_label = "fluid.io/s-" + engine + "-" + ns + "-" + name;
+core::Status RuntimeController::label_nodes(const core::Dataset& ds, const core::Runtime& rt) {
+  const std::string& ns = ds.meta.namespace_;
+  const std::string engine = core::runtime_engine_name(rt.engine);
+  const std::string id = ns + "-" + ds.meta.name;
   std::set<std::string> hosts;
   for (const auto& [key, pod] : workers_pods_->snapshot()) {
     const Json& m = pod["metadata"];
@@ -202,18 +199,40 @@ core::Status RuntimeController::label_nodes(const std::string& ns, const std::st
     const std::string node = pod.value("spec", Json::object()).value("nodeName", "");
     if (!node.empty()) hosts.insert(node);
   }
+  // What one worker caches, per medium, as the capacity labels say it.
+  std::int64_t mem = 0, disk = 0;
+  for (const auto& t : rt.tiers) (t.medium == core::MediumType::kMem ? mem : disk) += t.quota_bytes;
+  const std::string common = core::dataset_label(ns, ds.meta.name);
   auto nodes = client_.get(resources::nodes().collection());
   if (!nodes.ok()) return nodes.status();
   for (const auto& n : (*nodes)["items"]) {
-    const std::string node = n["metadata"].value("name", "");
-    const Json labels = n["metadata"].value("labels", Json::object());
-    const bool has = labels.contains(common);
-    const bool want = hosts.count(node) > 0;
-    if (has == want) continue;
-    Json patch =
-        want ? Json{{"metadata", {{"labels", {{common, "true"}, {engine_label, "true"}}}}}}
-             : Json{{"metadata", {{"labels", {{common, nullptr}, {engine_label, nullptr}}}}}};
-    auto r = client_.patch(resources::nodes().object("", node), patch);
+    const Json meta = n.value("metadata", Json::object());
+    core::Node before;
+    before.meta.name = meta.value("name", "");
+    if (auto labels = meta.find("labels"); labels != meta.end() && labels->is_object()) {
+      for (auto it = labels->begin(); it != labels->end(); ++it) {
+        if (it->is_string()) before.meta.labels[it.key()] = it->get<std::string>();
+      }
+    }
+    const bool want = hosts.count(before.meta.name) > 0;
+    if (!want && !before.meta.labels.count(common)) continue;
+    core::Node after = before;
+    if (want) {
+      core::label_node_for_worker(after, ds, rt, mem, disk);
+    } else {
+      core::unlabel_node_for_worker(after, ds, rt);
+    }
+    Json changed = Json::object();
+    for (const auto& [k, v] : after.meta.labels) {
+      auto it = before.meta.labels.find(k);
+      if (it == before.meta.labels.end() || it->second != v) changed[k] = v;
+    }
+    for (const auto& [k, v] : before.meta.labels) {
+      if (!after.meta.labels.count(k)) changed[k] = nullptr;
+    }
+    if (changed.empty()) continue;
+    auto r = client_.patch(resources::nodes().object("", before.meta.name),
+                           Json{{"metadata", {{"labels", changed}}}});
     if (!r.ok()) return r.status();
     ++node_labels_;
   }
@@ -411,8 +430,7 @@ core::Status RuntimeController::reconcile(const std::string& key) {
   }
   // The engine's own ConfigMaps (JuiceFS: the format-and-mount scripts).
   for (const auto& cm : w->config_maps) AQ_RETURN_IF_ERROR(ensure_config_map(k.ns, cm));
-  AQ_RETURN_IF_ERROR(
-      label_nodes(k.ns, k.name, core::runtime_engine_name(rt.engine), w->worker_selector));
+  AQ_RETURN_IF_ERROR(label_nodes(objs.datasets.front(), rt));
 
   const std::int64_t desired = w->worker ? rt.replicas : 0;
   auto phase = [](std::int64_t ready, std::int64_t want) {

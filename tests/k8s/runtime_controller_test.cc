@@ -155,11 +155,33 @@ TEST(RuntimeController, NodesHostingWorkersCarryTheCacheLabels) {
   };
   ASSERT_TRUE(eventually([&] { return labelled("n1") && labelled("n3"); }));
   EXPECT_FALSE(labelled("n2"));
-  EXPECT_EQ(
-      api.get("v1/nodes", "", "n1")["metadata"]["labels"]["fluid.io/s-juicefs-default-images"],
-      "true");
+  Json n1 = api.get("v1/nodes", "", "n1")["metadata"]["labels"];
+  EXPECT_EQ(n1["fluid.io/s-juicefs-default-images"], "true");
+  // Fluid's capacity labels (one worker's tiers: 4Gi of memory), the count of
+  // datasets cached on the node, and the Exclusive placement (Fluid's default).
+  EXPECT_EQ(n1["fluid.io/s-h-juicefs-m-default-images"], "4GiB");
+  EXPECT_EQ(n1["fluid.io/s-h-juicefs-d-default-images"], "0B");
+  EXPECT_EQ(n1["fluid.io/s-h-juicefs-t-default-images"], "4GiB");
+  EXPECT_EQ(n1["fluid.io/dataset-num"], "1");
+  EXPECT_EQ(n1["fluid_exclusive"], "default_images");
+  // Another dataset's labels on n3 stay; dataset-num counts both.
+  api.put(
+      "v1/nodes",
+      Json{{"metadata",
+            {{"name", "n3"},
+             {"labels", {{"fluid.io/s-default-other", "true"}, {"fluid.io/dataset-num", "1"}}}}}});
+  api.put("v1/pods", worker_pod("images-worker-1", "n3"));
+  ASSERT_TRUE(eventually([&] {
+    return api.get("v1/nodes", "", "n3")["metadata"]["labels"].value("fluid.io/dataset-num", "") ==
+           "2";
+  }));
   api.remove("v1/pods", "default", "images-worker-1");
   ASSERT_TRUE(eventually([&] { return !labelled("n3"); })) << "the label follows the worker";
+  Json n3 = api.get("v1/nodes", "", "n3")["metadata"]["labels"];
+  EXPECT_EQ(n3.value("fluid.io/dataset-num", ""), "1");
+  EXPECT_EQ(n3.value("fluid.io/s-default-other", ""), "true");
+  EXPECT_FALSE(n3.contains("fluid_exclusive"));
+  EXPECT_FALSE(n3.contains("fluid.io/s-h-juicefs-t-default-images"));
   ctl.stop();
 }
 

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "aqueduct/core/model/dataset.h"
+#include "aqueduct/core/model/runtime.h"
 #include "aqueduct/k8s/api_client.h"
 #include "aqueduct/k8s/controller_loop.h"
 #include "aqueduct/k8s/informer.h"
@@ -49,8 +51,10 @@ class RuntimeController {
     std::atomic<bool> enabled{false};
   };
   void maybe_enable(Kind& k);
-  core::Status label_nodes(const std::string& ns, const std::string& name,
-                           const std::string& engine, const std::string& selector);
+  // Fluid's node labels where the runtime's workers run (core/fluid/fluid_labels.h:
+  // the dataset's and engine's labels, the s-h- capacity labels, dataset-num,
+  // fluid_exclusive for an Exclusive dataset), and off the nodes they left.
+  core::Status label_nodes(const core::Dataset& ds, const core::Runtime& rt);
   // Creates the ConfigMap, or puts its data back when it was edited.
   core::Status ensure_config_map(const std::string& ns, const Json& cm);
 
