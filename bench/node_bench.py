@@ -98,7 +98,7 @@ def main():
             procs.append(ctl)
             procs.append(start_csi(a.aqueduct, work, env, kubectl, node_env))
             applied = time.monotonic()
-            kubectl("apply", "-f", "-", stdin=dataset_yaml("shards", data_dir))
+            kubectl("apply", "-f", "-", stdin=dataset_yaml("shards", data_dir, placement="Shared"))
             # Pods on the claim are unschedulable until the PV controller binds it.
             wait_for("the claim shards Bound", lambda: get("pvc", "shards", "-o", "jsonpath={.status.phase}") == "Bound",
                      timeout=120, every=0.2)
@@ -130,7 +130,8 @@ def main():
 
             for b in range(a.batches):
                 names = [f"rt-{b}-{i}" for i in range(a.runtimes)]
-                docs = "".join(dataset_yaml(n, data_dir, quota="64Mi", tier_dir=f"{TIER_DIR}-{n}") for n in names)
+                docs = "".join(dataset_yaml(n, data_dir, quota="64Mi", tier_dir=f"{TIER_DIR}-{n}",
+                                            placement="Shared") for n in names)
                 cpu0, t0 = cpu_seconds(ctl.pid), time.monotonic()
                 kubectl("apply", "-f", "-", stdin=docs)
 

@@ -1,5 +1,7 @@
 #include "workload_common.h"
 
+#include "aqueduct/core/injection/pod_json.h"
+
 namespace aqueduct::runtime_adapters::workload_common {
 
 Json owned_meta(const std::string& name, const core::Dataset& ds, const Json& lbls,
@@ -45,6 +47,62 @@ Json stateful_set(const std::string& name, const core::Dataset& ds, const Json& 
                 {"podManagementPolicy", "Parallel"},
                 {"selector", {{"matchLabels", lbls}}},
                 {"template", {{"metadata", {{"labels", lbls}}}, {"spec", std::move(pod_spec)}}}}}};
+}
+
+Json dataset_tolerations(const core::Dataset& ds) {
+  Json out = Json::array();
+  for (const auto& t : ds.tolerations) {
+    Json o = Json::object();
+    if (!t.key.empty()) o["key"] = t.key;
+    o["operator"] = t.op;
+    if (!t.value.empty()) o["value"] = t.value;
+    if (!t.effect.empty()) o["effect"] = t.effect;
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+void apply_fluid_worker_placement(Json& sts, const core::Dataset& ds) {
+  Json& tmpl = sts["spec"]["template"];
+  const bool exclusive = ds.placement == core::PlacementMode::kExclusive;
+  tmpl["metadata"]["labels"]["fluid.io/dataset"] = ds.meta.namespace_ + "-" + ds.meta.name;
+  tmpl["metadata"]["labels"]["fluid.io/dataset-placement"] = exclusive ? "Exclusive" : "Shared";
+  auto by_host = [](Json selector) {
+    return Json{{"labelSelector", std::move(selector)}, {"topologyKey", "kubernetes.io/hostname"}};
+  };
+  const Json any_dataset = {
+      {"matchExpressions", Json::array({{{"key", "fluid.io/dataset"}, {"operator", "Exists"}}})}};
+  Json anti = Json::object();
+  if (exclusive) {
+    anti["requiredDuringSchedulingIgnoredDuringExecution"] = Json::array({by_host(any_dataset)});
+  } else {
+    anti["preferredDuringSchedulingIgnoredDuringExecution"] =
+        Json::array({{{"weight", 50}, {"podAffinityTerm", by_host(any_dataset)}}});
+    anti["requiredDuringSchedulingIgnoredDuringExecution"] = Json::array(
+        {by_host({{"matchExpressions", Json::array({{{"key", "fluid.io/dataset-placement"},
+                                                     {"operator", "In"},
+                                                     {"values", Json::array({"Exclusive"})}}})}})});
+  }
+  Json node = Json::object();
+  node["preferredDuringSchedulingIgnoredDuringExecution"] = Json::array(
+      {{{"weight", 100},
+        {"preference",
+         {{"matchExpressions",
+           Json::array({{{"key", "fluid.io/f-" + ds.meta.namespace_ + "-" + ds.meta.name},
+                         {"operator", "In"},
+                         {"values", Json::array({"true"})}}})}}}}});
+  if (ds.node_affinity.has_required) {
+    Json na = core::node_affinity_to_json(ds.node_affinity);
+    node["requiredDuringSchedulingIgnoredDuringExecution"] =
+        na["requiredDuringSchedulingIgnoredDuringExecution"];
+  }
+  Json& spec = tmpl["spec"];
+  spec["affinity"] = Json{{"podAntiAffinity", anti}, {"nodeAffinity", node}};
+  if (!ds.tolerations.empty()) {
+    Json& tol = spec["tolerations"];
+    if (!tol.is_array()) tol = Json::array();
+    for (auto& t : dataset_tolerations(ds)) tol.push_back(std::move(t));
+  }
 }
 
 Json pod_service(const std::string& pod, const core::Dataset& ds, const Json& lbls,

@@ -35,6 +35,20 @@ Json quantity_map(const core::Resources& r);
 // pod's), so "<pod>.<ns>" resolves to it, ready or not.
 Json pod_service(const std::string& pod, const core::Dataset& ds, const Json& lbls,
                  const Json& owners, Json ports);
+// Fluid's placement of cache workers (its BuildWorkersAffinity and the
+// charts' labels), on a worker StatefulSet:
+//  - pod labels fluid.io/dataset=<ns>-<name> and fluid.io/dataset-placement;
+//  - Exclusive: no other pod of any dataset on the node (required
+//    anti-affinity to pods with a fluid.io/dataset label, by hostname);
+//    Shared: no Exclusive dataset's pod on the node (required) and, weight
+//    50, preferably no other dataset's pod;
+//  - preferably (weight 100) nodes running the dataset's FUSE
+//    (fluid.io/f-<ns>-<name>=true);
+//  - the dataset's required nodeAffinity, and its tolerations (without
+//    tolerationSeconds, as Fluid clears it).
+void apply_fluid_worker_placement(Json& stateful_set, const core::Dataset& ds);
+// The dataset's tolerations as a pod spec's, tolerationSeconds cleared.
+Json dataset_tolerations(const core::Dataset& ds);
 // A ConfigMap owned by the runtime.
 Json config_map(const std::string& name, const core::Dataset& ds, const Json& lbls,
                 const Json& owners, Json data);

@@ -167,12 +167,8 @@ core::Status render_cache(const core::Dataset& ds, const core::Runtime& rt, cons
               {"ports", Json::array({{{"containerPort", p.worker_rpc}, {"name", "rpc"}}})},
               {"volumeMounts", mounts}};
     Json spec = pod_spec(p, rt.worker, Json::array({c}), volumes);
-    // One cache worker of a dataset per node, as Fluid places them.
-    spec["affinity"] = {{"podAntiAffinity",
-                         {{"requiredDuringSchedulingIgnoredDuringExecution",
-                           Json::array({{{"labelSelector", {{"matchLabels", lbls}}},
-                                         {"topologyKey", "kubernetes.io/hostname"}}})}}}};
     out.worker = wc::stateful_set(p.fullname + "-worker", ds, lbls, owners, rt.replicas, spec);
+    wc::apply_fluid_worker_placement(*out.worker, ds);
   }
   return core::Status::ok();
 }

@@ -225,19 +225,13 @@ core::Result<RuntimeWorkloads> render_runtime_workloads(const core::Dataset& ds,
                                            labels(engine, "fuse", ds), owners,
                                            Json{{"script.sh", plan.fuse_script()}}));
     }
-    // One cache worker of a dataset per node, as Fluid places them.
-    Json anti = {{"podAntiAffinity",
-                  {{"requiredDuringSchedulingIgnoredDuringExecution",
-                    Json::array({{{"labelSelector", {{"matchLabels", worker_labels}}},
-                                  {"topologyKey", "kubernetes.io/hostname"}}})}}}};
-    Json spec = {{"hostNetwork", host_network},
-                 {"affinity", anti},
-                 {"containers", Json::array({c})},
-                 {"volumes", worker_vols}};
+    Json spec = {
+        {"hostNetwork", host_network}, {"containers", Json::array({c})}, {"volumes", worker_vols}};
     if (host_network) spec["dnsPolicy"] = kHostNetworkDns;
     if (!rt.worker.node_selector.empty()) spec["nodeSelector"] = rt.worker.node_selector;
     out.worker =
         stateful_set(rt.meta.name + "-worker", ds, worker_labels, owners, rt.replicas, spec);
+    apply_fluid_worker_placement(*out.worker, ds);
   }
   std::string sel;
   for (auto& [k, v] : worker_labels.items())

@@ -175,6 +175,54 @@ TEST(AlluxioRendering, TheTieredStoreBecomesWorkerProperties) {
     EXPECT_TRUE(has_opt(opts, want)) << want << " in " << opts;
 }
 
+// Fluid's worker placement for a Shared dataset with a node affinity and
+// tolerations (its BuildWorkersAffinity and the charts' tolerations).
+TEST(AlluxioRendering, SharedPlacementNodeAffinityAndTolerationsReachTheWorkers) {
+  auto objs = load(R"(apiVersion: data.fluid.io/v1alpha1
+kind: Dataset
+metadata: {name: logs, namespace: team}
+spec:
+  placement: Shared
+  mounts: [{mountPoint: "oss://logs/", name: logs}]
+  nodeAffinity:
+    required:
+      nodeSelectorTerms:
+        - matchExpressions: [{key: pool, operator: In, values: [cache]}]
+  tolerations:
+    - {key: dedicated, operator: Equal, value: cache, effect: NoSchedule, tolerationSeconds: 30}
+---
+apiVersion: data.fluid.io/v1alpha1
+kind: AlluxioRuntime
+metadata: {name: logs, namespace: team}
+spec:
+  replicas: 2
+  tieredstore:
+    levels: [{mediumtype: MEM, path: /dev/shm, quota: 2Gi}]
+)");
+  Rendered r = render(objs);
+  ASSERT_TRUE(r.w.worker);
+  const Json& tmpl = (*r.w.worker)["spec"]["template"];
+  EXPECT_EQ(tmpl["metadata"]["labels"]["fluid.io/dataset"], "team-logs");
+  EXPECT_EQ(tmpl["metadata"]["labels"]["fluid.io/dataset-placement"], "Shared");
+  EXPECT_FALSE((*r.w.worker)["spec"]["selector"]["matchLabels"].contains("fluid.io/dataset"))
+      << "the selector stays what it was: a StatefulSet's selector cannot change";
+  const Json& anti = tmpl["spec"]["affinity"]["podAntiAffinity"];
+  EXPECT_EQ(anti["requiredDuringSchedulingIgnoredDuringExecution"][0]["labelSelector"],
+            Json::parse(R"({"matchExpressions": [{"key": "fluid.io/dataset-placement",
+                "operator": "In", "values": ["Exclusive"]}]})"));
+  EXPECT_EQ(anti["preferredDuringSchedulingIgnoredDuringExecution"][0]["weight"], 50);
+  const Json& node = tmpl["spec"]["affinity"]["nodeAffinity"];
+  EXPECT_EQ(node["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"][0]
+                ["matchExpressions"][0]["key"],
+            "pool");
+  EXPECT_EQ(node["preferredDuringSchedulingIgnoredDuringExecution"][0]["preference"]
+                ["matchExpressions"][0]["key"],
+            "fluid.io/f-team-logs");
+  EXPECT_EQ(tmpl["spec"]["tolerations"],
+            Json::parse(R"([{"key": "dedicated", "operator": "Equal", "value": "cache",
+                "effect": "NoSchedule"}])"));
+}
+
 TEST(AlluxioRendering, MatchesTheGoldenRendering) {
   Rendered r = render(load(kSample));
   Json got = {{"master", *r.w.master},

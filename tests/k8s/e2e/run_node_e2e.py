@@ -59,13 +59,16 @@ def make_dataset(root):
     return digests
 
 
-def dataset_yaml(name, data_dir, quota="256Mi", tier_dir=TIER_DIR):
-    """A Dataset over the local folder and its one-worker AqueductRuntime."""
+def dataset_yaml(name, data_dir, quota="256Mi", tier_dir=TIER_DIR, placement="Exclusive"):
+    """A Dataset over the local folder and its one-worker AqueductRuntime.
+    Several datasets' workers share the one node only with placement Shared
+    (an Exclusive dataset's worker keeps every other dataset off its node)."""
     return f"""---
 apiVersion: data.fluid.io/v1alpha1
 kind: Dataset
 metadata: {{name: {name}}}
 spec:
+  placement: {placement}
   mounts: [{{mountPoint: "local://{data_dir}", name: {name}}}]
 ---
 apiVersion: data.fluid.io/v1alpha1
