@@ -11,7 +11,7 @@ run: build
 	$(AQ) sim run examples/quickstart/experiment.yaml --out out/quickstart --force
 
 # The e2e suite's real control plane and node's kubelet (built once into
-# ~/.cache/aqueduct, about 15 minutes on 2 cores the first time); `make test
+# ~/.cache/aqueduct, about 7 minutes on 2 cores the first time); `make test
 # E2E=0` skips building them.
 E2E ?= 1
 control-plane:

@@ -77,7 +77,7 @@ build() {
   missing="$(missing_components)"
   for c in $missing; do [ "$c" = pause ] || what="$what cmd/$c"; done
   if [ -n "$what" ]; then
-    log "building$what (about 10 minutes on 2 cores)"
+    log "building$what (about 7 minutes on 2 cores)"
     # shellcheck disable=SC2086
     (cd "$tree" && make WHAT="${what# }" >"$CACHE/kube-1.20/build.log" 2>&1) ||
       die "build failed; see $CACHE/kube-1.20/build.log"
