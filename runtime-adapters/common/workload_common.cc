@@ -50,16 +50,9 @@ Json stateful_set(const std::string& name, const core::Dataset& ds, const Json& 
 }
 
 Json dataset_tolerations(const core::Dataset& ds) {
-  Json out = Json::array();
-  for (const auto& t : ds.tolerations) {
-    Json o = Json::object();
-    if (!t.key.empty()) o["key"] = t.key;
-    o["operator"] = t.op;
-    if (!t.value.empty()) o["value"] = t.value;
-    if (!t.effect.empty()) o["effect"] = t.effect;
-    out.push_back(std::move(o));
-  }
-  return out;
+  std::vector<core::Toleration> cleared = ds.tolerations;
+  for (auto& t : cleared) t.toleration_seconds = -1;
+  return core::tolerations_to_json(cleared);
 }
 
 void apply_fluid_worker_placement(Json& sts, const core::Dataset& ds) {

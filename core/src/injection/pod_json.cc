@@ -229,6 +229,20 @@ Json node_affinity_to_json(const NodeAffinity& na) {
   return o;
 }
 
+Json tolerations_to_json(const std::vector<Toleration>& tolerations) {
+  Json ts = Json::array();
+  for (const auto& t : tolerations) {
+    Json o = Json::object();
+    if (!t.key.empty()) o["key"] = t.key;
+    o["operator"] = t.op;
+    if (!t.value.empty()) o["value"] = t.value;
+    if (!t.effect.empty()) o["effect"] = t.effect;
+    if (t.toleration_seconds >= 0) o["tolerationSeconds"] = t.toleration_seconds;
+    ts.push_back(std::move(o));
+  }
+  return ts;
+}
+
 Json pod_to_json(const Pod& pod) {
   Json meta = {{"name", pod.meta.name}, {"namespace", pod.meta.namespace_}};
   if (!pod.meta.labels.empty()) meta["labels"] = pod.meta.labels;
@@ -263,18 +277,7 @@ Json pod_to_json(const Pod& pod) {
       ts.push_back(std::move(o));
     }
   }
-  if (!pod.tolerations.empty()) {
-    Json& ts = spec["tolerations"] = Json::array();
-    for (const auto& t : pod.tolerations) {
-      Json o = Json::object();
-      if (!t.key.empty()) o["key"] = t.key;
-      o["operator"] = t.op;
-      if (!t.value.empty()) o["value"] = t.value;
-      if (!t.effect.empty()) o["effect"] = t.effect;
-      if (t.toleration_seconds >= 0) o["tolerationSeconds"] = t.toleration_seconds;
-      ts.push_back(std::move(o));
-    }
-  }
+  if (!pod.tolerations.empty()) spec["tolerations"] = tolerations_to_json(pod.tolerations);
   if (!pod.scheduler_name.empty()) spec["schedulerName"] = pod.scheduler_name;
   if (!pod.restart_policy.empty()) spec["restartPolicy"] = pod.restart_policy;
   if (!pod.node_name.empty()) spec["nodeName"] = pod.node_name;

@@ -25,6 +25,9 @@ Result<Pod> pod_model_from_json(const Json& pod, const std::string& source);
 // as models: the fields the model holds, Kubernetes names and shapes.
 Json pod_to_json(const Pod& pod);
 
+// A pod spec's tolerations list (tolerationSeconds only where set).
+Json tolerations_to_json(const std::vector<Toleration>& tolerations);
+
 // A v1.NodeAffinity object (empty object when there is no affinity).
 Json node_affinity_to_json(const NodeAffinity& na);
 
